@@ -1,0 +1,471 @@
+package io.switchyard.backend;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchyard.protocol.Capability;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.HandshakeV10;
+import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.ProtocolException;
+import io.switchyard.protocol.ResponseTracker;
+import io.switchyard.protocol.Wire;
+import io.switchyard.topology.ServerAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection from the proxy to a backend server: it logs in with a user's credentials, then
+ * runs one command at a time, relaying the response's bytes to a {@link ResponseSink} as they
+ * arrive. Only packet headers and the packets that steer the protocol are read
+ * ({@link ResponseTracker}).
+ *
+ * <p>Confined to its channel's event loop: every method must be called on {@link #eventLoop()}.
+ */
+public final class BackendConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    /** Life cycle of the connection. */
+    public enum Phase { LOGIN, IDLE, BUSY, CLOSED }
+
+    private final long id = IDS.incrementAndGet();
+    private final ServerAddress address;
+    private final ConnectionKey key;
+    private final BackendSettings settings;
+    private final ResponseTracker tracker = new ResponseTracker();
+    private final long createdNanos = System.nanoTime();
+    private Channel channel;
+    private Phase phase = Phase.LOGIN;
+    private BackendLogin login;
+    private Promise<BackendConnection> loginPromise;
+    private ScheduledFuture<?> loginTimeout;
+    private long negotiatedCaps;
+    private boolean sslPending;
+    private HandshakeV10 serverHandshake;
+    private String schema;
+    private ByteBuf cumulation;
+    private ResponseSink sink;
+    private ResponseSink flushPending;
+    private boolean bytesRelayed;
+    private long lastUsedNanos = createdNanos;
+    private boolean reusable = true;
+    private Object owner;
+
+    private BackendConnection(ServerAddress address, ConnectionKey key, String schema, BackendSettings settings) {
+        this.address = address;
+        this.key = key;
+        this.schema = schema;
+        this.settings = settings;
+    }
+
+    /**
+     * Opens and logs in a connection on {@code loop}. The future completes on that loop once the
+     * server accepted the login, or fails with the reason (connect error, timeout, ERR).
+     */
+    public static Future<BackendConnection> connect(Bootstrap template, EventLoop loop, ServerAddress address,
+                                                    ConnectionKey key, String schema, BackendSettings settings) {
+        BackendConnection connection = new BackendConnection(address, key, schema, settings);
+        Promise<BackendConnection> promise = loop.newPromise();
+        connection.loginPromise = promise;
+        connection.login = new BackendLogin(key, schema);
+        Bootstrap bootstrap = template.clone(loop)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeoutMillis())
+                .handler(connection);
+        bootstrap.connect(address.host(), address.port()).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(new BackendConnectException(address, f.cause()));
+            }
+        });
+        connection.loginTimeout = loop.schedule(() -> {
+            if (connection.phase == Phase.LOGIN) {
+                promise.tryFailure(new BackendConnectException(address,
+                        new ProtocolException("login did not finish within " + settings.connectTimeoutMillis() + " ms")));
+                connection.close();
+            }
+        }, settings.connectTimeoutMillis(), TimeUnit.MILLISECONDS);
+        return promise;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        channel.config().setOption(ChannelOption.TCP_NODELAY, true);
+        channel.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        if (phase == Phase.CLOSED) {
+            in.release();
+            return;
+        }
+        cumulate(in);
+        try {
+            switch (phase) {
+                case LOGIN -> readLogin();
+                case BUSY -> relay();
+                case IDLE -> throw new ProtocolException("unsolicited packet from an idle connection");
+                case CLOSED -> { }
+            }
+        } catch (RuntimeException e) {
+            fail(e);
+        } finally {
+            compactCumulation();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ResponseSink toFlush = flushPending;
+        flushPending = null;
+        if (toFlush != null) {
+            toFlush.responseFlush();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        fail(new ProtocolException("connection closed by the server"));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(cause);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.fireChannelWritabilityChanged();
+        if (owner instanceof WritabilityListener listener) {
+            listener.backendWritabilityChanged(ctx.channel().isWritable());
+        }
+    }
+
+    private void cumulate(ByteBuf in) {
+        if (cumulation == null) {
+            cumulation = in;
+        } else {
+            CompositeByteBuf composite = channel.alloc().compositeBuffer(2);
+            composite.addComponents(true, cumulation, in);
+            cumulation = composite;
+        }
+    }
+
+    private void compactCumulation() {
+        if (cumulation == null) {
+            return;
+        }
+        if (!cumulation.isReadable()) {
+            cumulation.release();
+            cumulation = null;
+        } else if (cumulation.readerIndex() > 0) {
+            ByteBuf rest = channel.alloc().buffer(cumulation.readableBytes()).writeBytes(cumulation);
+            cumulation.release();
+            cumulation = rest;
+        }
+    }
+
+    private void readLogin() {
+        while (phase == Phase.LOGIN && cumulation.readableBytes() >= Wire.HEADER_SIZE) {
+            int length = Wire.payloadLength(cumulation, cumulation.readerIndex());
+            if (cumulation.readableBytes() < Wire.HEADER_SIZE + length) {
+                return;
+            }
+            int seq = Wire.sequenceId(cumulation, cumulation.readerIndex());
+            cumulation.skipBytes(Wire.HEADER_SIZE);
+            ByteBuf payload = cumulation.readSlice(length);
+            if (serverHandshake == null) {
+                onServerHandshake(payload);
+            } else {
+                ByteBuf out = channel.alloc().buffer();
+                BackendLogin.Outcome outcome;
+                try {
+                    outcome = login.onAuthPacket(payload, out);
+                } catch (RuntimeException e) {
+                    out.release();
+                    throw e;
+                }
+                if (outcome == BackendLogin.Outcome.SEND) {
+                    channel.writeAndFlush(Packets.split(channel.alloc(), out, seq + 1));
+                }
+                out.release();
+                if (outcome == BackendLogin.Outcome.SUCCESS) {
+                    onLoggedIn();
+                }
+            }
+        }
+    }
+
+    private void onServerHandshake(ByteBuf payload) {
+        negotiatedCaps = login.onHandshake(payload);
+        serverHandshake = login.handshake();
+        boolean tls = settings.tls() != null && Capability.has(serverHandshake.capabilities(), Capability.CLIENT_SSL);
+        if (settings.tls() != null && !tls && settings.tlsRequired()) {
+            throw new ProtocolException("backend " + address + " does not offer TLS, but TLS to backends is required");
+        }
+        if (tls) {
+            ByteBuf out = login.sslRequest(channel.alloc().buffer(), negotiatedCaps);
+            channel.writeAndFlush(Packets.split(channel.alloc(), out, 1));
+            out.release();
+            SslHandler ssl = settings.tls().newHandler(channel.alloc(), address.host(), address.port());
+            channel.pipeline().addFirst("tls", ssl);
+            sslPending = true;
+            ssl.handshakeFuture().addListener(f -> {
+                if (!f.isSuccess()) {
+                    fail(f.cause());
+                    return;
+                }
+                sslPending = false;
+                ByteBuf response = login.handshakeResponse(channel.alloc().buffer(), negotiatedCaps, true);
+                channel.writeAndFlush(Packets.split(channel.alloc(), response, 2));
+                response.release();
+            });
+        } else {
+            ByteBuf response = login.handshakeResponse(channel.alloc().buffer(), negotiatedCaps, false);
+            channel.writeAndFlush(Packets.split(channel.alloc(), response, 1));
+            response.release();
+        }
+    }
+
+    private void onLoggedIn() {
+        phase = Phase.IDLE;
+        loginTimeout.cancel(false);
+        login = null;
+        log.debug("backend connection {} to {} logged in as {} (thread {})", id, address,
+                key.credentials().user(), serverHandshake.connectionId());
+        loginPromise.trySuccess(this);
+    }
+
+    /**
+     * Sends a command and relays its response to {@code sink}. {@code packets} holds the framed
+     * command exactly as it goes on the wire; this method takes ownership of it.
+     */
+    public void execute(Command command, ByteBuf packets, ResponseSink sink) {
+        if (phase != Phase.IDLE) {
+            packets.release();
+            throw new IllegalStateException("backend connection " + id + " is " + phase + ", not idle");
+        }
+        phase = Phase.BUSY;
+        this.sink = sink;
+        this.bytesRelayed = false;
+        lastUsedNanos = System.nanoTime();
+        tracker.begin(command, negotiatedCaps);
+        channel.writeAndFlush(packets, channel.voidPromise());
+    }
+
+    /** Forwards the client's LOCAL INFILE packets; {@code last} marks the empty packet that ends the file. */
+    public void forwardLocalInfile(ByteBuf packets, boolean last) {
+        if (last) {
+            tracker.localInfileSent();
+            channel.writeAndFlush(packets, channel.voidPromise());
+            if (cumulation != null && cumulation.isReadable()) {
+                relay();
+            }
+        } else {
+            channel.write(packets, channel.voidPromise());
+        }
+    }
+
+    /** Flushes forwarded client data. */
+    public void flush() {
+        channel.flush();
+    }
+
+    private void relay() {
+        int n = tracker.scan(cumulation);
+        if (n > 0) {
+            bytesRelayed = true;
+            sink.responseBytes(cumulation.readRetainedSlice(n));
+            flushPending = sink;
+        }
+        if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {
+            sink.localInfileRequested();
+        } else if (tracker.isDone()) {
+            if (cumulation.isReadable()) {
+                throw new ProtocolException("backend sent bytes past the end of the response");
+            }
+            ResponseSink done = sink;
+            sink = null;
+            phase = Phase.IDLE;
+            lastUsedNanos = System.nanoTime();
+            if (!Capability.has(negotiatedCaps, Capability.CLIENT_SESSION_TRACK) || tracker.error() != null) {
+                noteSchemaUncertain(done);
+            }
+            done.responseComplete(this, tracker);
+        }
+    }
+
+    private void noteSchemaUncertain(ResponseSink done) {
+        // Schema changes are observed by the session (it sees USE and COM_INIT_DB); nothing to do here.
+    }
+
+    /** Stops reading the server (client not writable) or resumes. */
+    public void setAutoRead(boolean autoRead) {
+        if (channel != null && channel.config().isAutoRead() != autoRead) {
+            channel.config().setAutoRead(autoRead);
+        }
+    }
+
+    private void fail(Throwable cause) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        Phase was = phase;
+        phase = Phase.CLOSED;
+        reusable = false;
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
+        if (loginTimeout != null) {
+            loginTimeout.cancel(false);
+        }
+        if (channel != null) {
+            channel.close();
+        }
+        if (was == Phase.LOGIN) {
+            Throwable reason = cause instanceof BackendLogin.BackendLoginException ? cause : new BackendConnectException(address, cause);
+            loginPromise.tryFailure(reason);
+        } else if (was == Phase.BUSY && sink != null) {
+            ResponseSink failed = sink;
+            sink = null;
+            flushPending = null;
+            failed.backendFailed(this, cause, bytesRelayed);
+        } else {
+            log.debug("idle backend connection {} to {} closed: {}", id, address, cause.toString());
+        }
+        if (owner instanceof ClosedListener listener) {
+            listener.backendClosed(this);
+        }
+    }
+
+    /** Closes the connection (sending COM_QUIT when idle). */
+    public void close() {
+        if (phase == Phase.IDLE && channel != null && channel.isActive()) {
+            channel.writeAndFlush(Packets.build(channel.alloc(), 0, b -> b.writeByte(Command.QUIT.code)));
+        }
+        fail(new ProtocolException("closed by the proxy"));
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    public ServerAddress address() {
+        return address;
+    }
+
+    public ConnectionKey key() {
+        return key;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    public boolean isIdle() {
+        return phase == Phase.IDLE && channel.isActive();
+    }
+
+    /** The server's thread id for this connection (what {@code KILL QUERY} takes). */
+    public long threadId() {
+        return serverHandshake.connectionId();
+    }
+
+    public HandshakeV10 serverHandshake() {
+        return serverHandshake;
+    }
+
+    /** Capabilities negotiated with the server. */
+    public long capabilities() {
+        return negotiatedCaps;
+    }
+
+    /** The default schema as far as the proxy knows, or null. */
+    public String schema() {
+        return schema;
+    }
+
+    public void schema(String schema) {
+        this.schema = schema;
+    }
+
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    public long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    /** False once the session did something the pool cannot undo; the pool then closes it instead of reusing it. */
+    public boolean reusable() {
+        return reusable && phase == Phase.IDLE;
+    }
+
+    public void markNotReusable() {
+        reusable = false;
+    }
+
+    /** The pool or session that currently holds this connection; receives writability and close events. */
+    public void owner(Object owner) {
+        this.owner = owner;
+    }
+
+    public Object owner() {
+        return owner;
+    }
+
+    /** Last response's tracker (valid until the next command). */
+    public ResponseTracker tracker() {
+        return tracker;
+    }
+
+    boolean sslPending() {
+        return sslPending;
+    }
+
+    /** Whoever holds the connection and wants to know when its socket's writability changes. */
+    public interface WritabilityListener {
+        void backendWritabilityChanged(boolean writable);
+    }
+
+    /** Whoever holds the connection and wants to know when it closes. */
+    public interface ClosedListener {
+        void backendClosed(BackendConnection connection);
+    }
+
+    /** Connecting or logging in to a backend failed. */
+    public static final class BackendConnectException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public BackendConnectException(ServerAddress address, Throwable cause) {
+            super("cannot connect to " + address + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The ERR a backend refused a login with, or null when the failure was not an ERR. */
+    public static ErrPacket loginError(Throwable failure) {
+        return failure instanceof BackendLogin.BackendLoginException e ? e.err : null;
+    }
+}

@@ -1,0 +1,29 @@
+package io.switchyard.backend;
+
+import io.netty.buffer.ByteBuf;
+import io.switchyard.protocol.ResponseTracker;
+
+/**
+ * Receives a backend's response to one command. Called on the backend connection's event loop,
+ * which is also the client session's loop whenever the pool can arrange it.
+ */
+public interface ResponseSink {
+
+    /** Response bytes, framed as the server sent them. The sink owns {@code bytes} and must write or release them. */
+    void responseBytes(ByteBuf bytes);
+
+    /** The backend's current read burst ended: a good moment to flush. */
+    void responseFlush();
+
+    /** The server asked for a local file; the client's file packets go to {@link BackendConnection#forwardLocalInfile}. */
+    void localInfileRequested();
+
+    /** The response ended; {@code tracker} tells how (status flags, ERR, row counts). The connection is idle again. */
+    void responseComplete(BackendConnection connection, ResponseTracker tracker);
+
+    /**
+     * The connection failed before the response ended. {@code bytesRelayed} tells whether any byte
+     * of the response already reached the sink (if not, the command may be retried elsewhere).
+     */
+    void backendFailed(BackendConnection connection, Throwable cause, boolean bytesRelayed);
+}

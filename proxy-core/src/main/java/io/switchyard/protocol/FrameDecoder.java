@@ -1,0 +1,51 @@
+package io.switchyard.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Splits a byte stream into {@link Frame}s. Enforces a limit on the size of one logical packet
+ * (a frame plus its continuations) so a peer announcing a huge packet cannot make the proxy
+ * buffer it: past the limit it throws {@link PacketTooLargeException}.
+ *
+ * <p>Emitted frames hold retained slices of the cumulation; the next handler releases them.
+ * Not sharable: one instance per channel, confined to its event loop.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+    private final long maxLogicalPacket;
+    private long logicalSoFar;
+
+    public FrameDecoder(long maxLogicalPacket) {
+        this.maxLogicalPacket = maxLogicalPacket;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (in.readableBytes() >= Wire.HEADER_SIZE) {
+            int start = in.readerIndex();
+            int length = Wire.payloadLength(in, start);
+            if (logicalSoFar + length > maxLogicalPacket) {
+                throw new PacketTooLargeException(logicalSoFar + length, maxLogicalPacket);
+            }
+            if (in.readableBytes() < Wire.HEADER_SIZE + length) {
+                return;
+            }
+            int sequenceId = Wire.sequenceId(in, start);
+            in.skipBytes(Wire.HEADER_SIZE);
+            ByteBuf payload = in.readRetainedSlice(length);
+            logicalSoFar = length == Wire.MAX_PAYLOAD ? logicalSoFar + length : 0;
+            out.add(new Frame(sequenceId, payload));
+        }
+    }
+
+    /** A logical packet exceeds the configured maximum. */
+    public static final class PacketTooLargeException extends ProtocolException {
+        private static final long serialVersionUID = 1L;
+
+        public PacketTooLargeException(long size, long max) {
+            super("packet of at least " + size + " bytes exceeds the limit of " + max + " bytes");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.switchyard.protocol;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The fields of an OK packet (or of an EOF packet, which shares warnings and status flags) that
+ * the proxy reads or writes. Session-state information is relayed verbatim, never decoded.
+ *
+ * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_basic_ok_packet.html">OK_Packet</a>
+ */
+public record OkPacket(long affectedRows, long lastInsertId, int statusFlags, int warnings, String info) {
+    public static final int HEADER = 0x00;
+    public static final int EOF_HEADER = 0xfe;
+
+    /**
+     * Status flags of an OK packet (0x00 or 0xFE header) or EOF packet (0xFE header, under 9
+     * bytes) whose payload starts at {@code index}; does not move the reader index.
+     */
+    public static int statusFlags(ByteBuf buf, int index, int length) {
+        if ((buf.getUnsignedByte(index) == EOF_HEADER) && length < 9) {
+            return length >= 5 ? buf.getUnsignedShortLE(index + 3) : 0;
+        }
+        int pos = index + 1;
+        pos += lenEncSize(buf, pos);
+        pos += lenEncSize(buf, pos);
+        return pos + 2 <= index + length ? buf.getUnsignedShortLE(pos) : 0;
+    }
+
+    /** Number of warnings of an OK/EOF payload at {@code index}; does not move the reader index. */
+    public static int warnings(ByteBuf buf, int index, int length) {
+        if ((buf.getUnsignedByte(index) == EOF_HEADER) && length < 9) {
+            return length >= 3 ? buf.getUnsignedShortLE(index + 1) : 0;
+        }
+        int pos = index + 1;
+        pos += lenEncSize(buf, pos);
+        pos += lenEncSize(buf, pos);
+        return pos + 4 <= index + length ? buf.getUnsignedShortLE(pos + 2) : 0;
+    }
+
+    /** Affected rows of an OK payload at {@code index}. */
+    public static long affectedRows(ByteBuf buf, int index) {
+        ByteBuf view = buf.duplicate().readerIndex(index + 1);
+        return Wire.readLenEncInt(view);
+    }
+
+    private static int lenEncSize(ByteBuf buf, int pos) {
+        int first = buf.getUnsignedByte(pos);
+        return switch (first) {
+            case 0xfc -> 3;
+            case 0xfd -> 4;
+            case 0xfe -> 9;
+            default -> 1;
+        };
+    }
+
+    public static OkPacket decode(ByteBuf in) {
+        in.skipBytes(1);
+        long affected = Wire.readLenEncInt(in);
+        long insertId = Wire.readLenEncInt(in);
+        int status = in.readUnsignedShortLE();
+        int warnings = in.readUnsignedShortLE();
+        return new OkPacket(affected, insertId, status, warnings, in.isReadable() ? Wire.readRestString(in) : "");
+    }
+
+    /** A plain OK with the given status flags, for replies the proxy makes itself. */
+    public static OkPacket of(int statusFlags) {
+        return new OkPacket(0, 0, statusFlags, 0, "");
+    }
+
+    /**
+     * Writes an OK payload. With {@code sessionTrack} the info is length-encoded as clients that
+     * negotiated CLIENT_SESSION_TRACK expect.
+     */
+    public void encode(ByteBuf out, boolean sessionTrack) {
+        out.writeByte(HEADER);
+        Wire.writeLenEncInt(out, affectedRows);
+        Wire.writeLenEncInt(out, lastInsertId);
+        out.writeShortLE(statusFlags);
+        out.writeShortLE(warnings);
+        if (sessionTrack) {
+            if (!info.isEmpty()) {
+                Wire.writeLenEncString(out, info);
+            }
+        } else {
+            out.writeCharSequence(info, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Writes an EOF payload (for clients without CLIENT_DEPRECATE_EOF). */
+    public static void encodeEof(ByteBuf out, int warnings, int statusFlags) {
+        out.writeByte(EOF_HEADER).writeShortLE(warnings).writeShortLE(statusFlags);
+    }
+}

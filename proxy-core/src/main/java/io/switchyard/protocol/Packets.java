@@ -1,0 +1,69 @@
+package io.switchyard.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.function.Consumer;
+
+/**
+ * Builds whole packets (header plus payload) for the proxy's own messages, splitting payloads of
+ * 16 MiB and more into continuation frames.
+ */
+public final class Packets {
+    private Packets() {}
+
+    /**
+     * A buffer holding one logical packet starting at {@code sequenceId}, written by
+     * {@code payloadWriter}. The caller owns the returned buffer (usually by writing it).
+     */
+    public static ByteBuf build(ByteBufAllocator alloc, int sequenceId, Consumer<ByteBuf> payloadWriter) {
+        ByteBuf out = alloc.buffer(64);
+        out.writeZero(Wire.HEADER_SIZE);
+        payloadWriter.accept(out);
+        int length = out.readableBytes() - Wire.HEADER_SIZE;
+        if (length < Wire.MAX_PAYLOAD) {
+            out.setMediumLE(0, length);
+            out.setByte(3, sequenceId);
+            return out;
+        }
+        try {
+            return split(alloc, out.skipBytes(Wire.HEADER_SIZE), sequenceId);
+        } finally {
+            out.release();
+        }
+    }
+
+    /** Frames {@code payload} (not released) as one logical packet starting at {@code sequenceId}. */
+    public static ByteBuf split(ByteBufAllocator alloc, ByteBuf payload, int sequenceId) {
+        int length = payload.readableBytes();
+        ByteBuf out = alloc.buffer(length + Wire.HEADER_SIZE * (length / Wire.MAX_PAYLOAD + 1));
+        int seq = sequenceId;
+        int index = payload.readerIndex();
+        int remaining = length;
+        do {
+            int chunk = Math.min(remaining, Wire.MAX_PAYLOAD);
+            Wire.writeHeader(out, chunk, seq++ & 0xff);
+            out.writeBytes(payload, index, chunk);
+            index += chunk;
+            remaining -= chunk;
+            if (remaining == 0 && chunk == Wire.MAX_PAYLOAD) {
+                Wire.writeHeader(out, 0, seq++ & 0xff);
+            }
+        } while (remaining > 0);
+        return out;
+    }
+
+    public static ByteBuf err(ByteBufAllocator alloc, int sequenceId, ErrPacket err) {
+        return build(alloc, sequenceId, err::encode);
+    }
+
+    public static ByteBuf ok(ByteBufAllocator alloc, int sequenceId, OkPacket ok, boolean sessionTrack) {
+        return build(alloc, sequenceId, buf -> ok.encode(buf, sessionTrack));
+    }
+
+    /** Wraps a frame's payload back into a packet with its header; takes ownership of the frame. */
+    public static ByteBuf withHeader(ByteBufAllocator alloc, Frame frame) {
+        ByteBuf header = alloc.buffer(Wire.HEADER_SIZE);
+        Wire.writeHeader(header, frame.length(), frame.sequenceId());
+        return alloc.compositeDirectBuffer(2).addComponents(true, header, frame.payload());
+    }
+}

@@ -1,0 +1,45 @@
+package io.switchyard.protocol;
+
+import java.util.Locale;
+
+/**
+ * Every error the proxy itself sends to a client: the MySQL code and SQLSTATE (MySQL's or
+ * ProxySQL's where one exists, so existing alerting keeps working) and a message template that
+ * says what happened and what to do.
+ */
+public enum ProxyError {
+    ACCESS_DENIED(1045, "28000", "Access denied for user '%s'@'%s' (using password: %s)"),
+    USER_INACTIVE(1045, "28000", "Access denied for user '%s'@'%s': the user is not active on this proxy"),
+    BAD_HANDSHAKE(1043, "08S01", "Bad handshake: %s"),
+    UNKNOWN_COMMAND(1047, "08S01", "Unknown command %s: the proxy does not relay this command"),
+    PACKET_TOO_LARGE(1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes (limit %d); raise max-allowed-packet on the proxy or send less"),
+    PACKETS_OUT_OF_ORDER(1156, "08S01", "Got packets out of order: expected sequence id %d, got %d"),
+    NET_READ_INTERRUPTED(1159, "08S01", "Got timeout reading communication packets: no complete packet within %d ms"),
+    MALFORMED_PACKET(1835, "HY000", "Malformed communication packet: %s"),
+    TOO_MANY_CONNECTIONS(1040, "08004", "Too many connections: user '%s' already has %d of its %d allowed"),
+    PROXY_TOO_MANY_CONNECTIONS(1040, "08004", "Too many connections: the proxy already serves %d clients (max-client-connections)"),
+    AUTH_PLUGIN_UNSUPPORTED(1251, "08004", "Client does not support authentication protocol requested by server (%s); upgrade the client"),
+    SSL_REQUIRED(3159, "HY000", "Connections using insecure transport are prohibited for user '%s'; connect with TLS"),
+    SSL_UNAVAILABLE(2026, "HY000", "TLS requested but the proxy has no TLS configured for clients"),
+    NO_DATABASE_ACCESS(1044, "42000", "Access denied for user '%s' to database '%s'"),
+    CONNECT_TIMEOUT_HOSTGROUP(9001, "HY000", "Max connect timeout reached while reaching hostgroup %d after %d ms: %s"),
+    BACKEND_AUTH_FAILED(9001, "HY000", "Backend %s refused the proxy's login for user '%s': %s; check that the user exists on the server with the same password"),
+    BACKEND_LOST(2013, "HY000", "Lost connection to backend %s during query: %s; the statement may or may not have run"),
+    BACKEND_PROTOCOL(2027, "HY000", "Malformed packet from backend %s: %s"),
+    SHUTTING_DOWN(1053, "08S01", "Server shutdown in progress: the proxy is stopping; reconnect to another instance"),
+    INTERNAL(1105, "HY000", "Internal proxy error: %s");
+
+    public final int code;
+    public final String sqlState;
+    private final String template;
+
+    ProxyError(int code, String sqlState, String template) {
+        this.code = code;
+        this.sqlState = sqlState;
+        this.template = template;
+    }
+
+    public ErrPacket format(Object... args) {
+        return new ErrPacket(code, sqlState, String.format(Locale.ROOT, template, args));
+    }
+}

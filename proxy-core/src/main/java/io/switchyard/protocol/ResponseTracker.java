@@ -1,0 +1,276 @@
+package io.switchyard.protocol;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Follows a server's response to one command packet by packet, reading only headers, first bytes
+ * and the small packets that steer the protocol (OK, ERR, EOF, column counts, prepare replies),
+ * so the relay can forward everything else as raw bytes, even a single packet of gigabytes,
+ * without buffering it.
+ *
+ * <p>{@link #scan(ByteBuf)} tells how many leading bytes of a buffer belong to the response and
+ * are complete enough to forward. It stops at the end of the response, or after a
+ * LOCAL INFILE request, whose file data the client sends next.
+ *
+ * <p>Not thread-safe: one instance per backend connection, confined to its event loop.
+ *
+ * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_query_response.html">COM_QUERY response</a>
+ * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_stmt_prepare.html#sect_protocol_com_stmt_prepare_response">COM_STMT_PREPARE response</a>
+ */
+public final class ResponseTracker {
+
+    /** Where the response stands. */
+    public enum State {
+        /** Expecting the first packet of a (next) result: OK, ERR, LOCAL INFILE or a column count. */
+        FIRST,
+        COLUMN_DEFS,
+        COLUMN_EOF,
+        ROWS,
+        PREPARE_PARAMS,
+        PREPARE_PARAMS_EOF,
+        PREPARE_COLUMNS,
+        PREPARE_COLUMNS_EOF,
+        /** One packet of any content (COM_STATISTICS). */
+        SINGLE,
+        /** The server asked for a local file; the client's data comes next. */
+        LOCAL_INFILE,
+        DONE
+    }
+
+    private Command command = Command.UNKNOWN;
+    private boolean deprecateEof;
+    private State state = State.DONE;
+    private long remaining;
+    private long bodyRemaining;
+    private boolean continuation;
+    private int statusFlags;
+    private int warnings;
+    private ErrPacket error;
+    private long affectedRows;
+    private int resultSets;
+    private long rows;
+    private long preparedColumns;
+    private long preparedStatementId = -1;
+
+    /** Starts following the response to {@code command} on a connection with {@code capabilities}. */
+    public void begin(Command command, long capabilities) {
+        this.command = command;
+        this.deprecateEof = Capability.has(capabilities, Capability.CLIENT_DEPRECATE_EOF);
+        this.state = switch (command) {
+            case STATISTICS -> State.SINGLE;
+            case FIELD_LIST, STMT_FETCH -> State.ROWS;
+            default -> State.FIRST;
+        };
+        remaining = 0;
+        bodyRemaining = 0;
+        continuation = false;
+        error = null;
+        warnings = 0;
+        affectedRows = 0;
+        resultSets = 0;
+        rows = 0;
+        preparedColumns = 0;
+        preparedStatementId = -1;
+    }
+
+    /** The client finished sending its local file; the server's OK or ERR comes next. */
+    public void localInfileSent() {
+        if (state != State.LOCAL_INFILE) {
+            throw new IllegalStateException("no LOCAL INFILE request pending");
+        }
+        state = State.FIRST;
+    }
+
+    /**
+     * Examines {@code buf} from its reader index, without moving it, and returns how many bytes
+     * belong to the response and may be forwarded now. Bytes of a packet whose meaning needs the
+     * whole packet are counted only once the packet is complete.
+     */
+    public int scan(ByteBuf buf) {
+        final int start = buf.readerIndex();
+        final int end = buf.writerIndex();
+        int pos = start;
+        while (pos < end && state != State.DONE && state != State.LOCAL_INFILE) {
+            if (bodyRemaining > 0) {
+                int n = (int) Math.min(bodyRemaining, end - pos);
+                pos += n;
+                bodyRemaining -= n;
+                continue;
+            }
+            if (end - pos < Wire.HEADER_SIZE) {
+                break;
+            }
+            int length = Wire.payloadLength(buf, pos);
+            if (continuation) {
+                continuation = length == Wire.MAX_PAYLOAD;
+                pos += Wire.HEADER_SIZE;
+                bodyRemaining = length;
+                continue;
+            }
+            if (length > 0 && end - pos < Wire.HEADER_SIZE + 1) {
+                break;
+            }
+            int first = length > 0 ? buf.getUnsignedByte(pos + Wire.HEADER_SIZE) : -1;
+            if (needsWholePacket(first, length)) {
+                if (end - pos < Wire.HEADER_SIZE + length) {
+                    break;
+                }
+                onWholePacket(buf, pos + Wire.HEADER_SIZE, length, first);
+                pos += Wire.HEADER_SIZE + length;
+            } else {
+                onStreamedPacket();
+                continuation = length == Wire.MAX_PAYLOAD;
+                pos += Wire.HEADER_SIZE;
+                bodyRemaining = length;
+            }
+        }
+        return pos - start;
+    }
+
+    private boolean needsWholePacket(int first, int length) {
+        return switch (state) {
+            case FIRST, SINGLE, COLUMN_EOF, PREPARE_PARAMS_EOF, PREPARE_COLUMNS_EOF -> true;
+            case ROWS -> isTerminator(first, length) || first == ErrPacket.HEADER;
+            default -> first == ErrPacket.HEADER;
+        };
+    }
+
+    private static boolean isTerminator(int first, int length) {
+        return first == OkPacket.EOF_HEADER && length < Wire.MAX_PAYLOAD;
+    }
+
+    private void onStreamedPacket() {
+        switch (state) {
+            case COLUMN_DEFS -> {
+                if (--remaining == 0) {
+                    state = deprecateEof ? State.ROWS : State.COLUMN_EOF;
+                }
+            }
+            case PREPARE_PARAMS -> {
+                if (--remaining == 0) {
+                    state = deprecateEof ? afterParams() : State.PREPARE_PARAMS_EOF;
+                }
+            }
+            case PREPARE_COLUMNS -> {
+                if (--remaining == 0) {
+                    state = deprecateEof ? State.DONE : State.PREPARE_COLUMNS_EOF;
+                }
+            }
+            case ROWS -> rows++;
+            default -> throw new IllegalStateException("streamed packet in state " + state);
+        }
+    }
+
+    private void onWholePacket(ByteBuf buf, int index, int length, int first) {
+        if (first == ErrPacket.HEADER && state != State.SINGLE) {
+            error = ErrPacket.decode(buf.slice(index, length));
+            state = State.DONE;
+            return;
+        }
+        switch (state) {
+            case SINGLE -> state = State.DONE;
+            case FIRST -> onFirstPacket(buf, index, length, first);
+            case COLUMN_EOF -> {
+                statusFlags = OkPacket.statusFlags(buf, index, length);
+                state = ServerStatus.has(statusFlags, ServerStatus.CURSOR_EXISTS) ? endOfResult() : State.ROWS;
+            }
+            case ROWS -> {
+                statusFlags = OkPacket.statusFlags(buf, index, length);
+                warnings = OkPacket.warnings(buf, index, length);
+                state = endOfResult();
+            }
+            case PREPARE_PARAMS_EOF -> state = afterParams();
+            case PREPARE_COLUMNS_EOF -> state = State.DONE;
+            default -> throw new IllegalStateException("whole packet in state " + state);
+        }
+    }
+
+    private void onFirstPacket(ByteBuf buf, int index, int length, int first) {
+        if (first == OkPacket.HEADER && command == Command.STMT_PREPARE) {
+            if (length < 12) {
+                throw new ProtocolException("short COM_STMT_PREPARE reply (" + length + " bytes)");
+            }
+            preparedStatementId = buf.getUnsignedIntLE(index + 1);
+            preparedColumns = buf.getUnsignedShortLE(index + 5);
+            remaining = buf.getUnsignedShortLE(index + 7);
+            warnings = buf.getUnsignedShortLE(index + 10);
+            state = remaining > 0 ? State.PREPARE_PARAMS : afterParams();
+        } else if (first == OkPacket.HEADER || isTerminator(first, length) || length == 0) {
+            if (length > 0) {
+                statusFlags = OkPacket.statusFlags(buf, index, length);
+                warnings = OkPacket.warnings(buf, index, length);
+                if (first == OkPacket.HEADER) {
+                    affectedRows += OkPacket.affectedRows(buf, index);
+                }
+            }
+            state = endOfResult();
+        } else if (first == 0xfb && command == Command.QUERY) {
+            state = State.LOCAL_INFILE;
+        } else {
+            long count = Wire.readLenEncInt(buf.slice(index, length));
+            if (count <= 0) {
+                throw new ProtocolException("bad column count " + count);
+            }
+            remaining = count;
+            state = State.COLUMN_DEFS;
+        }
+    }
+
+    private State afterParams() {
+        remaining = preparedColumns;
+        return preparedColumns > 0 ? State.PREPARE_COLUMNS : State.DONE;
+    }
+
+    private State endOfResult() {
+        resultSets++;
+        return ServerStatus.has(statusFlags, ServerStatus.MORE_RESULTS_EXISTS) ? State.FIRST : State.DONE;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public boolean isDone() {
+        return state == State.DONE;
+    }
+
+    /** True between the command and the end of its response. */
+    public boolean inProgress() {
+        return state != State.DONE;
+    }
+
+    /** Status flags of the last OK or EOF seen. */
+    public int statusFlags() {
+        return statusFlags;
+    }
+
+    public int warnings() {
+        return warnings;
+    }
+
+    /** The ERR that ended the response, or null. */
+    public ErrPacket error() {
+        return error;
+    }
+
+    public long affectedRows() {
+        return affectedRows;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    public int resultSets() {
+        return resultSets;
+    }
+
+    /** Statement id from a COM_STMT_PREPARE reply, or -1. */
+    public long preparedStatementId() {
+        return preparedStatementId;
+    }
+
+    public Command command() {
+        return command;
+    }
+}

@@ -1,0 +1,110 @@
+package io.switchyard.protocol;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Readers and writers for the protocol's basic data types: length-encoded integers and strings,
+ * NUL-terminated strings, and fixed-length little-endian integers.
+ *
+ * <p>None of these methods retain or release the buffers they are given.
+ *
+ * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_basic_data_types.html">Basic data types</a>
+ */
+public final class Wire {
+    private Wire() {}
+
+    /** Largest payload of one physical packet; a payload of exactly this size has a continuation. */
+    public static final int MAX_PAYLOAD = 0xFFFFFF;
+    public static final int HEADER_SIZE = 4;
+
+    public static long readLenEncInt(ByteBuf buf) {
+        int first = buf.readUnsignedByte();
+        return switch (first) {
+            case 0xfc -> buf.readUnsignedShortLE();
+            case 0xfd -> buf.readUnsignedMediumLE();
+            case 0xfe -> buf.readLongLE();
+            case 0xfb -> -1;
+            default -> first;
+        };
+    }
+
+    public static void writeLenEncInt(ByteBuf buf, long value) {
+        if (value < 0xfb) {
+            buf.writeByte((int) value);
+        } else if (value < 0x10000) {
+            buf.writeByte(0xfc).writeShortLE((int) value);
+        } else if (value < 0x1000000) {
+            buf.writeByte(0xfd).writeMediumLE((int) value);
+        } else {
+            buf.writeByte(0xfe).writeLongLE(value);
+        }
+    }
+
+    public static byte[] readLenEncBytes(ByteBuf buf) {
+        long len = readLenEncInt(buf);
+        if (len < 0) {
+            return null;
+        }
+        if (len > buf.readableBytes()) {
+            throw new ProtocolException("length-encoded string runs past the end of the packet");
+        }
+        byte[] bytes = new byte[(int) len];
+        buf.readBytes(bytes);
+        return bytes;
+    }
+
+    public static String readLenEncString(ByteBuf buf) {
+        byte[] bytes = readLenEncBytes(buf);
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    public static void writeLenEncBytes(ByteBuf buf, byte[] bytes) {
+        writeLenEncInt(buf, bytes.length);
+        buf.writeBytes(bytes);
+    }
+
+    public static void writeLenEncString(ByteBuf buf, String s) {
+        writeLenEncBytes(buf, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static byte[] readNulBytes(ByteBuf buf) {
+        int end = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) 0);
+        if (end < 0) {
+            throw new ProtocolException("NUL-terminated string runs past the end of the packet");
+        }
+        byte[] bytes = new byte[end - buf.readerIndex()];
+        buf.readBytes(bytes);
+        buf.skipBytes(1);
+        return bytes;
+    }
+
+    public static String readNulString(ByteBuf buf) {
+        return new String(readNulBytes(buf), StandardCharsets.UTF_8);
+    }
+
+    public static void writeNulString(ByteBuf buf, String s) {
+        buf.writeBytes(s.getBytes(StandardCharsets.UTF_8)).writeByte(0);
+    }
+
+    public static String readRestString(ByteBuf buf) {
+        String s = buf.toString(buf.readerIndex(), buf.readableBytes(), StandardCharsets.UTF_8);
+        buf.skipBytes(buf.readableBytes());
+        return s;
+    }
+
+    /** Payload length from the 3-byte header at {@code index}. */
+    public static int payloadLength(ByteBuf buf, int index) {
+        return buf.getUnsignedMediumLE(index);
+    }
+
+    /** Sequence id from the header at {@code index}. */
+    public static int sequenceId(ByteBuf buf, int index) {
+        return buf.getUnsignedByte(index + 3);
+    }
+
+    /** Writes a packet header; the caller writes {@code length} bytes of payload after it. */
+    public static void writeHeader(ByteBuf buf, int length, int sequenceId) {
+        buf.writeMediumLE(length).writeByte(sequenceId);
+    }
+}
