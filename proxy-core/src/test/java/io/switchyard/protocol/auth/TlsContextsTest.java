@@ -76,7 +76,7 @@ class TlsContextsTest {
     }
 
     @Test
-    void clientTrustingACaRejectsOtherCertificatesWithOrWithoutHostnameCheck() throws IOException {
+    void clientTrustingACaRejectsACertificateItDidNotIssue() throws IOException {
         Path ca = Files.writeString(dir.resolve("ca.pem"), proxyIdentity.certificatePem());
         TlsIdentity impostor = TlsIdentity.selfSigned("proxy.test");
 
