@@ -64,6 +64,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private long lastUsedNanos = createdNanos;
     private boolean reusable = true;
     private Object owner;
+    private Runnable closeHook;
 
     private BackendConnection(ServerAddress address, ConnectionKey key, String schema, BackendSettings settings) {
         this.address = address;
@@ -304,15 +305,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             sink = null;
             phase = Phase.IDLE;
             lastUsedNanos = System.nanoTime();
-            if (!Capability.has(negotiatedCaps, Capability.CLIENT_SESSION_TRACK) || tracker.error() != null) {
-                noteSchemaUncertain(done);
-            }
             done.responseComplete(this, tracker);
         }
-    }
-
-    private void noteSchemaUncertain(ResponseSink done) {
-        // Schema changes are observed by the session (it sees USE and COM_INIT_DB); nothing to do here.
     }
 
     /** Stops reading the server (client not writable) or resumes. */
@@ -350,8 +344,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         } else {
             log.debug("idle backend connection {} to {} closed: {}", id, address, cause.toString());
         }
-        if (owner instanceof ClosedListener listener) {
-            listener.backendClosed(this);
+        if (closeHook != null) {
+            closeHook.run();
         }
     }
 
@@ -436,6 +430,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         return owner;
     }
 
+    /** Runs once when the connection closes, whatever the reason; set by the pool that owns the slot. */
+    void closeHook(Runnable hook) {
+        this.closeHook = hook;
+    }
+
     /** Last response's tracker (valid until the next command). */
     public ResponseTracker tracker() {
         return tracker;
@@ -448,11 +447,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** Whoever holds the connection and wants to know when its socket's writability changes. */
     public interface WritabilityListener {
         void backendWritabilityChanged(boolean writable);
-    }
-
-    /** Whoever holds the connection and wants to know when it closes. */
-    public interface ClosedListener {
-        void backendClosed(BackendConnection connection);
     }
 
     /** Connecting or logging in to a backend failed. */

@@ -11,6 +11,7 @@ import io.switchyard.protocol.Wire;
 import io.switchyard.protocol.auth.AuthPlugin;
 import io.switchyard.protocol.auth.CachingSha2Password;
 import io.switchyard.protocol.auth.NativePassword;
+import io.switchyard.protocol.auth.Pem;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.util.Map;
@@ -79,8 +80,8 @@ final class BackendLogin {
     /** The handshake response; {@code secure} tells whether the channel is now TLS. */
     ByteBuf handshakeResponse(ByteBuf out, long caps, boolean secure) {
         this.secure = secure;
-        if (!AuthPlugin.CACHING_SHA2.wireName().equals(plugin)) {
-            plugin = AuthPlugin.NATIVE.wireName();
+        if (!AuthPlugin.CACHING_SHA2_PASSWORD.wireName().equals(plugin)) {
+            plugin = AuthPlugin.MYSQL_NATIVE_PASSWORD.wireName();
         }
         long flags = secure ? caps | Capability.CLIENT_SSL : caps;
         new HandshakeResponse41(flags, Wire.MAX_PAYLOAD, key.collation(), key.credentials().user(),
@@ -98,7 +99,7 @@ final class BackendLogin {
         if (awaitingPublicKey) {
             awaitingPublicKey = false;
             payload.skipBytes(1);
-            PublicKey key = CachingSha2Password.parsePublicKeyPem(payload.toString(StandardCharsets.US_ASCII));
+            PublicKey key = Pem.readPublicKey(payload.toString(StandardCharsets.US_ASCII));
             out.writeBytes(CachingSha2Password.encryptPassword(clearPassword(), seed, key));
             return Outcome.SEND;
         }
@@ -110,11 +111,11 @@ final class BackendLogin {
                 throw new BackendLoginException(error);
             case 0xfe: {
                 payload.skipBytes(1);
-                plugin = payload.isReadable() ? Wire.readNulString(payload) : AuthPlugin.NATIVE.wireName();
+                plugin = payload.isReadable() ? Wire.readNulString(payload) : AuthPlugin.MYSQL_NATIVE_PASSWORD.wireName();
                 byte[] data = new byte[payload.readableBytes()];
                 payload.readBytes(data);
                 seed = data.length > 0 && data[data.length - 1] == 0 ? java.util.Arrays.copyOf(data, data.length - 1) : data;
-                if (!AuthPlugin.NATIVE.wireName().equals(plugin) && !AuthPlugin.CACHING_SHA2.wireName().equals(plugin)) {
+                if (!AuthPlugin.MYSQL_NATIVE_PASSWORD.wireName().equals(plugin) && !AuthPlugin.CACHING_SHA2_PASSWORD.wireName().equals(plugin)) {
                     throw new ProtocolException("backend asks for unsupported authentication plugin " + plugin);
                 }
                 out.writeBytes(scramble());
@@ -143,7 +144,7 @@ final class BackendLogin {
 
     private byte[] scramble() {
         BackendCredentials c = key.credentials();
-        if (AuthPlugin.CACHING_SHA2.wireName().equals(plugin)) {
+        if (AuthPlugin.CACHING_SHA2_PASSWORD.wireName().equals(plugin)) {
             return CachingSha2Password.scramble(clearPassword(), seed);
         }
         if (c.nativeStage1() != null) {

@@ -1,0 +1,472 @@
+package io.switchyard.backend;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.ResponseTracker;
+import io.switchyard.topology.ServerAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool of connections to one backend server. Connections are partitioned by event loop so a
+ * client session borrows a connection that lives on its own loop and no lock is taken on the data
+ * path; the limits ({@link PoolSettings}) hold across partitions through atomic counters.
+ *
+ * <p>Thread-safety: {@link #acquire} and {@link #release} must be called on the event loop the
+ * connection belongs to (the caller's loop for acquire). Counters may be read from any thread.
+ * Idle connections are pinged, aged out and topped up by a housekeeping task per partition.
+ */
+public final class BackendPool implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BackendPool.class);
+    private static final long HOUSEKEEPING_MILLIS = 1000;
+
+    private final ServerAddress address;
+    private final PoolSettings settings;
+    private final BackendSettings backendSettings;
+    private final Bootstrap bootstrap;
+    private final Map<EventLoop, Partition> partitions = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger total = new AtomicInteger();
+    private final AtomicInteger inUse = new AtomicInteger();
+    private final AtomicInteger idle = new AtomicInteger();
+    private final LongAdder connectOk = new LongAdder();
+    private final LongAdder connectErr = new LongAdder();
+    private volatile boolean closed;
+
+    public BackendPool(ServerAddress address, PoolSettings settings, BackendSettings backendSettings, Bootstrap bootstrap) {
+        this.address = Objects.requireNonNull(address);
+        this.settings = Objects.requireNonNull(settings);
+        this.backendSettings = Objects.requireNonNull(backendSettings);
+        this.bootstrap = Objects.requireNonNull(bootstrap);
+    }
+
+    /**
+     * Borrows a connection for {@code key} on {@code loop} (the caller's loop): an idle one whose
+     * schema fits, else a new one, else waits up to the acquire timeout for a free slot. The
+     * returned connection's schema may differ from {@code schema} only when both are non-null;
+     * the caller then switches it with COM_INIT_DB.
+     */
+    public Future<BackendConnection> acquire(EventLoop loop, ConnectionKey key, String schema) {
+        Promise<BackendConnection> promise = loop.newPromise();
+        if (closed) {
+            return promise.setFailure(new IllegalStateException("pool for " + address + " is closed"));
+        }
+        if (!tryAcquire(loop, key, schema, promise)) {
+            Waiter waiter = new Waiter(loop, key, schema, promise);
+            waiters.add(waiter);
+            waiter.timeout = loop.schedule(() -> {
+                if (waiters.remove(waiter)) {
+                    promise.tryFailure(new PoolTimeoutException(address, settings.acquireTimeoutMillis(), settings.maxConnections()));
+                }
+            }, settings.acquireTimeoutMillis(), TimeUnit.MILLISECONDS);
+            evictOneIdle();
+        }
+        return promise;
+    }
+
+    private boolean tryAcquire(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {
+        Partition partition = partition(loop);
+        BackendConnection idleConnection = partition.takeIdle(key, schema);
+        if (idleConnection != null) {
+            inUse.incrementAndGet();
+            promise.trySuccess(idleConnection);
+            return true;
+        }
+        if (!reserveSlot()) {
+            return false;
+        }
+        connect(loop, key, schema).addListener(f -> {
+            if (f.isSuccess()) {
+                BackendConnection c = (BackendConnection) f.getNow();
+                inUse.incrementAndGet();
+                if (!promise.trySuccess(c)) {
+                    release(c);
+                }
+            } else {
+                promise.tryFailure(f.cause());
+            }
+        });
+        return true;
+    }
+
+    private boolean reserveSlot() {
+        while (true) {
+            int now = total.get();
+            if (now >= settings.maxConnections()) {
+                return false;
+            }
+            if (total.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Opens a connection in an already reserved slot. */
+    private Future<BackendConnection> connect(EventLoop loop, ConnectionKey key, String schema) {
+        Future<BackendConnection> f = BackendConnection.connect(bootstrap, loop, address, key, schema, backendSettings);
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                connectOk.increment();
+                BackendConnection c = (BackendConnection) done.getNow();
+                c.closeHook(() -> onClosed(c));
+            } else {
+                connectErr.increment();
+                total.decrementAndGet();
+                log.warn("connect to {} as {} failed: {}", address, key.credentials().user(), done.cause().getMessage());
+                signalWaiters();
+            }
+        });
+        return f;
+    }
+
+    /**
+     * Returns a connection after use. The pool resets its session state (COM_RESET_CONNECTION)
+     * before anyone else gets it; a connection that cannot be reused is closed.
+     */
+    public void release(BackendConnection c) {
+        inUse.decrementAndGet();
+        c.owner(null);
+        if (closed || !c.reusable() || age(c) > settings.maxLifetimeMillis()) {
+            c.close();
+            return;
+        }
+        ByteBuf reset = Packets.build(io.netty.buffer.ByteBufAllocator.DEFAULT, 0,
+                b -> b.writeByte(Command.RESET_CONNECTION.code));
+        c.execute(Command.RESET_CONNECTION, reset, new InternalSink(ok -> {
+            if (ok) {
+                park(c);
+            } else {
+                c.close();
+            }
+        }));
+    }
+
+    /** Closes a borrowed connection that the session could not use (e.g. it broke). */
+    public void discard(BackendConnection c) {
+        inUse.decrementAndGet();
+        c.owner(null);
+        c.close();
+    }
+
+    private void park(BackendConnection c) {
+        Waiter waiter = pollWaiter(c);
+        if (waiter != null) {
+            inUse.incrementAndGet();
+            if (!waiter.promise.trySuccess(c)) {
+                inUse.decrementAndGet();
+                partition(c.eventLoop()).putIdle(c);
+            }
+            return;
+        }
+        partition(c.eventLoop()).putIdle(c);
+        if (!waiters.isEmpty()) {
+            evictOneIdle();
+        }
+    }
+
+    private Waiter pollWaiter(BackendConnection c) {
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (w.loop == c.eventLoop() && w.key.equals(c.key()) && Objects.equals(w.schema, c.schema()) && waiters.remove(w)) {
+                w.timeout.cancel(false);
+                return w;
+            }
+        }
+        return null;
+    }
+
+    private void signalWaiters() {
+        Waiter w = waiters.poll();
+        if (w != null) {
+            w.loop.execute(() -> {
+                if (w.promise.isDone()) {
+                    signalWaiters();
+                } else if (tryAcquire(w.loop, w.key, w.schema, w.promise)) {
+                    w.timeout.cancel(false);
+                } else {
+                    waiters.add(w);
+                }
+            });
+        }
+    }
+
+    /** Frees a slot for a waiter by closing an idle connection that fits nobody waiting. */
+    private void evictOneIdle() {
+        for (Partition p : partitions.values()) {
+            p.loop.execute(() -> {
+                if (!waiters.isEmpty()) {
+                    p.closeOneIdle();
+                }
+            });
+            return;
+        }
+    }
+
+    private Partition partition(EventLoop loop) {
+        return partitions.computeIfAbsent(loop, l -> {
+            Partition p = new Partition(l);
+            p.housekeeping = l.scheduleWithFixedDelay(p::housekeep, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
+            return p;
+        });
+    }
+
+    private static long age(BackendConnection c) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.createdNanos());
+    }
+
+    private static long idleFor(BackendConnection c) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.lastUsedNanos());
+    }
+
+    public ServerAddress address() {
+        return address;
+    }
+
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    /** Open connections, busy and idle. */
+    public int total() {
+        return total.get();
+    }
+
+    /** Connections borrowed by sessions. */
+    public int inUse() {
+        return inUse.get();
+    }
+
+    /** Connections parked in the pool. */
+    public int idle() {
+        return idle.get();
+    }
+
+    /** Successful connects since start. */
+    public long connectOk() {
+        return connectOk.sum();
+    }
+
+    /** Failed connects since start. */
+    public long connectErr() {
+        return connectErr.sum();
+    }
+
+    /** Closes idle connections and refuses new borrows; borrowed ones close when released. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Partition p : partitions.values()) {
+            p.loop.execute(p::closeAll);
+        }
+        Waiter w;
+        while ((w = waiters.poll()) != null) {
+            w.promise.tryFailure(new IllegalStateException("pool for " + address + " is closed"));
+        }
+    }
+
+    /** Idle connections of one event loop; touched only on that loop. */
+    private final class Partition {
+        final EventLoop loop;
+        final Map<ConnectionKey, ArrayDeque<BackendConnection>> idleByKey = new HashMap<>();
+        ScheduledFuture<?> housekeeping;
+
+        Partition(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        BackendConnection takeIdle(ConnectionKey key, String schema) {
+            ArrayDeque<BackendConnection> deque = idleByKey.get(key);
+            if (deque == null) {
+                return null;
+            }
+            BackendConnection fallback = null;
+            for (Iterator<BackendConnection> it = deque.descendingIterator(); it.hasNext(); ) {
+                BackendConnection c = it.next();
+                if (!c.isIdle()) {
+                    it.remove();
+                    idle.decrementAndGet();
+                    continue;
+                }
+                if (Objects.equals(schema, c.schema())) {
+                    it.remove();
+                    idle.decrementAndGet();
+                    return c;
+                }
+                if (fallback == null && schema != null && c.schema() != null) {
+                    fallback = c;
+                }
+            }
+            if (fallback != null) {
+                deque.remove(fallback);
+                idle.decrementAndGet();
+            }
+            return fallback;
+        }
+
+        void putIdle(BackendConnection c) {
+            idleByKey.computeIfAbsent(c.key(), k -> new ArrayDeque<>()).addLast(c);
+            idle.incrementAndGet();
+        }
+
+        void remove(BackendConnection c) {
+            ArrayDeque<BackendConnection> deque = idleByKey.get(c.key());
+            if (deque != null && deque.remove(c)) {
+                idle.decrementAndGet();
+            }
+        }
+
+        void closeOneIdle() {
+            for (ArrayDeque<BackendConnection> deque : idleByKey.values()) {
+                BackendConnection c = deque.pollFirst();
+                if (c != null) {
+                    idle.decrementAndGet();
+                    c.close();
+                    return;
+                }
+            }
+        }
+
+        void closeAll() {
+            for (ArrayDeque<BackendConnection> deque : idleByKey.values()) {
+                for (BackendConnection c : new ArrayList<>(deque)) {
+                    c.close();
+                }
+            }
+            idleByKey.clear();
+            if (housekeeping != null) {
+                housekeeping.cancel(false);
+            }
+        }
+
+        void housekeep() {
+            for (Map.Entry<ConnectionKey, ArrayDeque<BackendConnection>> e : idleByKey.entrySet()) {
+                ArrayDeque<BackendConnection> deque = e.getValue();
+                List<BackendConnection> toPing = new ArrayList<>();
+                for (Iterator<BackendConnection> it = deque.iterator(); it.hasNext(); ) {
+                    BackendConnection c = it.next();
+                    boolean expired = age(c) > settings.maxLifetimeMillis()
+                            || (idleFor(c) > settings.idleTimeoutMillis() && deque.size() > settings.minIdle());
+                    if (!c.isIdle() || expired) {
+                        it.remove();
+                        idle.decrementAndGet();
+                        c.close();
+                    } else if (idleFor(c) > settings.keepaliveMillis()) {
+                        it.remove();
+                        idle.decrementAndGet();
+                        toPing.add(c);
+                    }
+                }
+                toPing.forEach(this::ping);
+                int missing = settings.minIdle() - deque.size();
+                for (int i = 0; i < missing && !closed && reserveSlot(); i++) {
+                    connect(loop, e.getKey(), null).addListener(f -> {
+                        if (f.isSuccess()) {
+                            putIdle((BackendConnection) f.getNow());
+                        }
+                    });
+                }
+            }
+        }
+
+        private void ping(BackendConnection c) {
+            ByteBuf ping = Packets.build(io.netty.buffer.ByteBufAllocator.DEFAULT, 0, b -> b.writeByte(Command.PING.code));
+            c.execute(Command.PING, ping, new InternalSink(ok -> {
+                if (ok) {
+                    putIdle(c);
+                } else {
+                    log.info("keepalive ping to {} failed; closing backend connection {}", address, c.id());
+                    c.close();
+                }
+            }));
+        }
+    }
+
+    private void onClosed(BackendConnection connection) {
+        Partition p = partitions.get(connection.eventLoop());
+        if (p != null) {
+            p.remove(connection);
+        }
+        total.decrementAndGet();
+        signalWaiters();
+    }
+
+    /** Collects the outcome of a command the pool sends itself (reset, ping) and drops the bytes. */
+    private static final class InternalSink implements ResponseSink {
+        private final java.util.function.Consumer<Boolean> done;
+
+        InternalSink(java.util.function.Consumer<Boolean> done) {
+            this.done = done;
+        }
+
+        @Override
+        public void responseBytes(ByteBuf bytes) {
+            bytes.release();
+        }
+
+        @Override
+        public void responseFlush() {
+        }
+
+        @Override
+        public void localInfileRequested() {
+            done.accept(false);
+        }
+
+        @Override
+        public void responseComplete(BackendConnection connection, ResponseTracker tracker) {
+            ErrPacket err = tracker.error();
+            if (err != null) {
+                log.debug("backend {} answered {} with {}", connection.address(), tracker.command(), err);
+            }
+            done.accept(err == null);
+        }
+
+        @Override
+        public void backendFailed(BackendConnection connection, Throwable cause, boolean bytesRelayed) {
+            done.accept(false);
+        }
+    }
+
+    private static final class Waiter {
+        final EventLoop loop;
+        final ConnectionKey key;
+        final String schema;
+        final Promise<BackendConnection> promise;
+        ScheduledFuture<?> timeout;
+
+        Waiter(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {
+            this.loop = loop;
+            this.key = key;
+            this.schema = schema;
+            this.promise = promise;
+        }
+    }
+
+    /** No connection could be had within the acquire timeout. */
+    public static final class PoolTimeoutException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public PoolTimeoutException(ServerAddress address, long waitedMillis, int max) {
+            super("no connection to " + address + " within " + waitedMillis + " ms (all " + max + " in use)");
+        }
+    }
+}
