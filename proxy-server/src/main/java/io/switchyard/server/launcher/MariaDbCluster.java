@@ -123,17 +123,23 @@ public final class MariaDbCluster implements AutoCloseable {
             return;
         }
         closed = true;
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (MariaDbServer server : servers) {
-                executor.submit(() -> server.stop(CLOSE_GRACE));
-            }
-        }
+        // Replicas first: a replica whose primary is going away stalls its own shutdown reconnecting.
+        stopAll(replicas());
+        stopAll(servers.stream().filter(server -> server.source() == null).toList());
         try {
             MariaDbTemplate.deleteTree(dir);
         } catch (IOException e) {
             log.warn("cannot delete {}: {}", dir, e.toString());
         }
         log.info("closed MariaDB cluster in {}", dir);
+    }
+
+    private static void stopAll(List<MariaDbServer> group) {
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (MariaDbServer server : group) {
+                executor.submit(() -> server.stop(CLOSE_GRACE));
+            }
+        }
     }
 
     private static String slaveStatusSummary(MariaDbServer replica) {
@@ -165,7 +171,13 @@ public final class MariaDbCluster implements AutoCloseable {
             return this;
         }
 
-        /** Enables built-in semi-sync (AFTER_SYNC) on every server, so any replica can be promoted. */
+        /**
+         * Enables built-in semi-sync replication ({@code AFTER_SYNC}). Every server runs the
+         * replica side, so any replica can be promoted; only the current primary waits for
+         * acknowledgements ({@link MariaDbServer#promote()} and {@link MariaDbServer#repointTo}
+         * switch the primary side on and off), because a replica that waited would stall on every
+         * event it applies.
+         */
         public Builder semiSync(boolean semiSync) {
             this.semiSync = semiSync;
             return this;
@@ -210,8 +222,9 @@ public final class MariaDbCluster implements AutoCloseable {
                     Path serverDir = cluster.dir.resolve("server-" + (i + 1));
                     Files.createDirectories(serverDir);
                     MariaDbTemplate.copyTo(binaries, serverDir.resolve("data"));
-                    cluster.servers.add(new MariaDbServer(binaries, serverDir, i + 1, i > 0, options(),
-                            startTimeout, promoted -> cluster.primary = promoted));
+                    cluster.servers.add(new MariaDbServer(binaries, serverDir, i + 1, i > 0,
+                            semiSync ? semiSyncTimeout : null, startTimeout,
+                            promoted -> cluster.primary = promoted));
                 }
                 cluster.primary = cluster.servers.get(0);
                 startAll(cluster.servers);
@@ -228,15 +241,6 @@ public final class MariaDbCluster implements AutoCloseable {
                     semiSync ? " (semi-sync)" : "", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                     cluster.dir);
             return cluster;
-        }
-
-        private List<String> options() {
-            if (!semiSync) {
-                return List.of();
-            }
-            return List.of("--rpl-semi-sync-master-enabled=ON", "--rpl-semi-sync-slave-enabled=ON",
-                    "--rpl-semi-sync-master-wait-point=AFTER_SYNC",
-                    "--rpl-semi-sync-master-timeout=" + semiSyncTimeout.toMillis());
         }
 
         private static void startAll(List<MariaDbServer> servers) {

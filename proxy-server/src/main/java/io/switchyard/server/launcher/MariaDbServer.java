@@ -41,7 +41,7 @@ public final class MariaDbServer {
     private final MariaDbBinaries binaries;
     private final Path dir;
     private final int serverId;
-    private final List<String> extraOptions;
+    private final Duration semiSyncTimeout;
     private final Duration startTimeout;
     private final Consumer<MariaDbServer> onPromote;
     private volatile int port;
@@ -50,13 +50,14 @@ public final class MariaDbServer {
     private volatile boolean readOnly;
     private volatile MariaDbServer source;
 
+    /** {@code semiSyncTimeout} is null for asynchronous replication. */
     MariaDbServer(MariaDbBinaries binaries, Path dir, int serverId, boolean readOnly,
-            List<String> extraOptions, Duration startTimeout, Consumer<MariaDbServer> onPromote) {
+            Duration semiSyncTimeout, Duration startTimeout, Consumer<MariaDbServer> onPromote) {
         this.binaries = binaries;
         this.dir = dir;
         this.serverId = serverId;
         this.readOnly = readOnly;
-        this.extraOptions = List.copyOf(extraOptions);
+        this.semiSyncTimeout = semiSyncTimeout;
         this.startTimeout = startTimeout;
         this.onPromote = onPromote;
     }
@@ -211,9 +212,15 @@ public final class MariaDbServer {
         launch(port);
     }
 
-    /** Turns a replica into a primary: stops replication, forgets its source, allows writes. */
+    /**
+     * Turns a replica into a primary: stops replication, forgets its source, allows writes and,
+     * in a semi-sync cluster, starts waiting for its replicas' acknowledgements.
+     */
     public synchronized void promote() {
         execute("STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only=0");
+        if (semiSyncTimeout != null) {
+            execute("SET GLOBAL rpl_semi_sync_master_enabled=ON");
+        }
         source = null;
         readOnly = false;
         log.info("promoted {} to primary", this);
@@ -226,6 +233,10 @@ public final class MariaDbServer {
      */
     public synchronized void repointTo(MariaDbServer primary) {
         List<String> sql = new ArrayList<>(List.of("STOP SLAVE"));
+        if (semiSyncTimeout != null) {
+            // A replica that waited for acknowledgements would stall every event it applies.
+            sql.add("SET GLOBAL rpl_semi_sync_master_enabled=OFF");
+        }
         if (source == null) {
             sql.add("SET GLOBAL gtid_slave_pos = @@gtid_current_pos");
         }
@@ -270,7 +281,11 @@ public final class MariaDbServer {
                 "--performance-schema=OFF", "--max-connections=3000", "--max-allowed-packet=1G",
                 "--local-infile=1", "--character-set-server=utf8mb4"));
         command.addAll(MariaDbTemplate.INNODB_OPTIONS);
-        command.addAll(extraOptions);
+        if (semiSyncTimeout != null) {
+            command.addAll(List.of("--rpl-semi-sync-master-enabled=" + (readOnly ? "OFF" : "ON"),
+                    "--rpl-semi-sync-slave-enabled=ON", "--rpl-semi-sync-master-wait-point=AFTER_SYNC",
+                    "--rpl-semi-sync-master-timeout=" + semiSyncTimeout.toMillis()));
+        }
         long started = System.nanoTime();
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
