@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -97,7 +98,7 @@ public final class MariaDbCluster implements AutoCloseable {
                 continue;
             }
             double seconds = Math.max(0.001, (deadline - System.nanoTime()) / 1e9);
-            String result = replica.queryString(String.format(java.util.Locale.ROOT,
+            String result = replica.queryString(String.format(Locale.ROOT,
                     "SELECT MASTER_GTID_WAIT('%s', %.3f)", position, seconds));
             if (!"0".equals(result)) {
                 throw new MariaDbLaunchException(replica + " did not reach GTID " + position + " within "

@@ -62,14 +62,17 @@ public final class MariaDbServer {
         this.onPromote = onPromote;
     }
 
+    /** Always the loopback address: servers listen on 127.0.0.1 only. */
     public String host() {
         return "127.0.0.1";
     }
 
+    /** The TCP port, kept across {@link #restart()}. */
     public int port() {
         return port;
     }
 
+    /** The {@code server_id}: 1 for the original primary, 2 and up for replicas. */
     public int serverId() {
         return serverId;
     }
@@ -86,6 +89,7 @@ public final class MariaDbServer {
         return current != null && current.isAlive();
     }
 
+    /** True between {@link #pause()} and {@link #resume()}. */
     public boolean isPaused() {
         return paused;
     }
@@ -209,7 +213,11 @@ public final class MariaDbServer {
      */
     public synchronized void restart() {
         stop();
-        launch(port);
+        try {
+            launch(port);
+        } catch (PortClash e) {
+            throw new MariaDbLaunchException(this + " cannot restart: another process took port " + port, e);
+        }
     }
 
     /**
