@@ -270,6 +270,19 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         channel.writeAndFlush(packets, channel.voidPromise());
     }
 
+    /**
+     * Sends a command that has no response (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA); takes
+     * ownership of {@code packets}. The connection stays idle.
+     */
+    public void sendWithoutResponse(ByteBuf packets) {
+        if (phase != Phase.IDLE) {
+            packets.release();
+            throw new IllegalStateException("backend connection " + id + " is " + phase + ", not idle");
+        }
+        lastUsedNanos = System.nanoTime();
+        channel.write(packets, channel.voidPromise());
+    }
+
     /** Forwards the client's LOCAL INFILE packets; {@code last} marks the empty packet that ends the file. */
     public void forwardLocalInfile(ByteBuf packets, boolean last) {
         if (last) {

@@ -151,8 +151,8 @@ public final class BackendPool implements AutoCloseable {
         }
         ByteBuf reset = Packets.build(io.netty.buffer.ByteBufAllocator.DEFAULT, 0,
                 b -> b.writeByte(Command.RESET_CONNECTION.code));
-        c.execute(Command.RESET_CONNECTION, reset, new InternalSink(ok -> {
-            if (ok) {
+        c.execute(Command.RESET_CONNECTION, reset, new InternalSink((err, failure) -> {
+            if (err == null && failure == null) {
                 park(c);
             } else {
                 c.close();
@@ -389,8 +389,8 @@ public final class BackendPool implements AutoCloseable {
 
         private void ping(BackendConnection c) {
             ByteBuf ping = Packets.build(io.netty.buffer.ByteBufAllocator.DEFAULT, 0, b -> b.writeByte(Command.PING.code));
-            c.execute(Command.PING, ping, new InternalSink(ok -> {
-                if (ok) {
+            c.execute(Command.PING, ping, new InternalSink((err, failure) -> {
+                if (err == null && failure == null) {
                     putIdle(c);
                 } else {
                     log.info("keepalive ping to {} failed; closing backend connection {}", address, c.id());
@@ -407,43 +407,6 @@ public final class BackendPool implements AutoCloseable {
         }
         total.decrementAndGet();
         signalWaiters();
-    }
-
-    /** Collects the outcome of a command the pool sends itself (reset, ping) and drops the bytes. */
-    private static final class InternalSink implements ResponseSink {
-        private final java.util.function.Consumer<Boolean> done;
-
-        InternalSink(java.util.function.Consumer<Boolean> done) {
-            this.done = done;
-        }
-
-        @Override
-        public void responseBytes(ByteBuf bytes) {
-            bytes.release();
-        }
-
-        @Override
-        public void responseFlush() {
-        }
-
-        @Override
-        public void localInfileRequested() {
-            done.accept(false);
-        }
-
-        @Override
-        public void responseComplete(BackendConnection connection, ResponseTracker tracker) {
-            ErrPacket err = tracker.error();
-            if (err != null) {
-                log.debug("backend {} answered {} with {}", connection.address(), tracker.command(), err);
-            }
-            done.accept(err == null);
-        }
-
-        @Override
-        public void backendFailed(BackendConnection connection, Throwable cause, boolean bytesRelayed) {
-            done.accept(false);
-        }
     }
 
     private static final class Waiter {

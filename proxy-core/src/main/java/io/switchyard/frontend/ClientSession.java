@@ -1,0 +1,703 @@
+package io.switchyard.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendCredentials;
+import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.ConnectionKey;
+import io.switchyard.backend.InternalSink;
+import io.switchyard.backend.ResponseSink;
+import io.switchyard.protocol.Capability;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.Frame;
+import io.switchyard.protocol.FrameDecoder;
+import io.switchyard.protocol.HandshakeResponse41;
+import io.switchyard.protocol.OkPacket;
+import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.ProtocolException;
+import io.switchyard.protocol.ProxyError;
+import io.switchyard.protocol.ResponseTracker;
+import io.switchyard.protocol.ServerStatus;
+import io.switchyard.protocol.Wire;
+import io.switchyard.topology.UserConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: the connection phase, then the command phase, relaying each command to
+ * a backend connection and the backend's response back as raw bytes.
+ *
+ * <p>Phases are explicit ({@link Phase}); {@link #channelRead} is the one place that handles an
+ * incoming packet per phase. Commands the client pipelines while one is running are queued and
+ * run in order. Backpressure runs both ways: an unwritable client stops reads from the backend,
+ * an unwritable backend stops reads from the client.
+ *
+ * <p>Confined to the client channel's event loop; the backend connection it borrows lives on the
+ * same loop.
+ */
+public final class ClientSession extends ChannelInboundHandlerAdapter implements ResponseSink,
+        BackendConnection.WritabilityListener {
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+    private static final long LOGIN_TIMEOUT_MILLIS = 10_000;
+    private static final int QUEUE_HIGH_WATER = 4 * 1024 * 1024;
+
+    /** Where the session stands. */
+    enum Phase {
+        /** Greeting sent; waiting for the handshake response or authentication data. */
+        LOGIN,
+        /** Authenticated; waiting for a backend connection before answering OK. */
+        CONNECTING,
+        /** Waiting for the client's next command. */
+        READY,
+        /** A command runs on the backend; its response is being relayed. */
+        BUSY,
+        /** The backend asked for a local file; client packets go to the backend. */
+        LOCAL_INFILE,
+        CLOSED
+    }
+
+    private final FrontendContext context;
+    private final long id;
+    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    private Channel channel;
+    private String clientHost = "";
+    private Phase phase = Phase.LOGIN;
+    private FrontendAuthenticator auth;
+    private int expectedSeq = 1;
+    private ScheduledFuture<?> loginTimeout;
+    private boolean changingUser;
+    private long clientCaps;
+    private int collation;
+    private UserConfig user;
+    private BackendCredentials credentials;
+    private String schema;
+    private BackendPool pool;
+    private BackendConnection backend;
+    private int queuedBytes;
+    private int replySeq;
+    private int statusFlags = ServerStatus.AUTOCOMMIT;
+    private Command current = Command.UNKNOWN;
+    private String pendingSchema;
+    private boolean backendWritable = true;
+    private boolean unflushedBackendWrites;
+
+    public ClientSession(FrontendContext context) {
+        this.context = context;
+        this.id = context.sessions().nextId();
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** The authenticated user name, or null during login. */
+    public String username() {
+        return user == null ? null : user.username();
+    }
+
+    public String clientHost() {
+        return clientHost;
+    }
+
+    public String schema() {
+        return schema;
+    }
+
+    /** Name of the current phase, for the process list. */
+    public String state() {
+        return phase.name();
+    }
+
+    /** The command running now, or null when idle. */
+    public Command currentCommand() {
+        return phase == Phase.BUSY || phase == Phase.LOCAL_INFILE ? current : null;
+    }
+
+    // ---- connection phase -------------------------------------------------------------
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        if (channel.remoteAddress() instanceof InetSocketAddress address) {
+            clientHost = address.getAddress().getHostAddress();
+        }
+        context.sessions().add(this);
+        if (context.sessions().size() > context.settings().maxClientConnections()) {
+            sendErrAndClose(0, ProxyError.PROXY_TOO_MANY_CONNECTIONS.format(context.settings().maxClientConnections()));
+            return;
+        }
+        auth = new FrontendAuthenticator(context.settings(), context.users(), clientHost);
+        ByteBuf greeting = Packets.build(channel.alloc(), 0,
+                auth.greeting(context.identity().view(), id)::encode);
+        channel.writeAndFlush(greeting);
+        loginTimeout = channel.eventLoop().schedule(() -> {
+            if (phase == Phase.LOGIN) {
+                log.debug("session {} from {}: login not finished within {} ms", id, clientHost, LOGIN_TIMEOUT_MILLIS);
+                sendErrAndClose(expectedSeq, ProxyError.BAD_HANDSHAKE.format("login not finished within " + LOGIN_TIMEOUT_MILLIS + " ms"));
+            }
+        }, LOGIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Frame frame)) {
+            Frame.releaseAny(msg);
+            return;
+        }
+        switch (phase) {
+            case LOGIN -> {
+                try {
+                    onLoginPacket(frame);
+                } finally {
+                    frame.release();
+                }
+            }
+            case CONNECTING, BUSY -> enqueue(frame);
+            case READY -> {
+                enqueue(frame);
+                drain();
+            }
+            case LOCAL_INFILE -> forwardLocalInfile(frame);
+            case CLOSED -> frame.release();
+        }
+    }
+
+    private void onLoginPacket(Frame frame) {
+        if (frame.sequenceId() != expectedSeq) {
+            sendErrAndClose(frame.sequenceId() + 1, ProxyError.PACKETS_OUT_OF_ORDER.format(expectedSeq, frame.sequenceId()));
+            return;
+        }
+        int seq = frame.sequenceId();
+        FrontendAuthenticator.Reply reply = auth.onPacket(frame.payload(), context.identity().view().capabilities());
+        switch (reply.step()) {
+            case SEND -> {
+                channel.writeAndFlush(Packets.build(channel.alloc(), seq + 1, b -> b.writeBytes(reply.payload())));
+                expectedSeq = seq + 2;
+            }
+            case SEND_THEN_SUCCESS -> {
+                channel.write(Packets.build(channel.alloc(), seq + 1, b -> b.writeBytes(reply.payload())));
+                onAuthenticated(seq + 2);
+            }
+            case START_TLS -> {
+                SslHandler ssl = context.settings().tls().newHandler(channel.alloc());
+                channel.pipeline().addFirst("tls", ssl);
+                expectedSeq = seq + 1;
+            }
+            case SUCCESS -> onAuthenticated(seq + 1);
+            case FAILURE -> {
+                context.sessions().authFailed();
+                log.debug("session {} from {}: login refused: {}", id, clientHost, reply.error());
+                sendErrAndClose(seq + 1, reply.error());
+            }
+        }
+    }
+
+    private void onAuthenticated(int okSeq) {
+        UserConfig newUser = auth.user();
+        long sessionsOfUser = context.sessions().countFor(newUser.username());
+        if (!changingUser && sessionsOfUser >= newUser.maxConnections()) {
+            sendErrAndClose(okSeq, ProxyError.TOO_MANY_CONNECTIONS.format(newUser.username(), sessionsOfUser, newUser.maxConnections()));
+            return;
+        }
+        user = newUser;
+        credentials = auth.credentials();
+        if (changingUser && schema == null) {
+            schema = user.defaultSchema();
+        }
+        if (!changingUser) {
+            HandshakeResponse41 hello = auth.response();
+            clientCaps = hello.capabilities() & (context.identity().view().capabilities() | Capability.CLIENT_SSL);
+            collation = hello.collation();
+            schema = hello.database() != null ? hello.database() : user.defaultSchema();
+            if (loginTimeout != null) {
+                loginTimeout.cancel(false);
+            }
+        }
+        phase = Phase.CONNECTING;
+        acquireBackend(() -> {
+            phase = Phase.READY;
+            changingUser = false;
+            log.debug("session {}: {}@{} logged in, schema {}", id, user.username(), clientHost, schema);
+            writeOk(okSeq);
+            channel.flush();
+            drain();
+        }, err -> sendErrAndClose(okSeq, err));
+    }
+
+    // ---- backend connection ------------------------------------------------------------
+
+    private void acquireBackend(Runnable then, java.util.function.Consumer<ErrPacket> failed) {
+        int hostgroup = context.router().hostgroupFor(user);
+        BackendPool chosen = context.router().pick(hostgroup);
+        if (chosen == null) {
+            failed.accept(ProxyError.CONNECT_TIMEOUT_HOSTGROUP.format(hostgroup, 0, "the hostgroup has no usable server"));
+            return;
+        }
+        ConnectionKey key = new ConnectionKey(credentials, clientCaps & Capability.WIRE_AFFECTING, collation);
+        chosen.acquire(channel.eventLoop(), key, schema).addListener((Future<BackendConnection> f) -> {
+            if (!f.isSuccess()) {
+                failed.accept(backendError(hostgroup, chosen, f.cause()));
+                return;
+            }
+            BackendConnection c = f.getNow();
+            if (phase == Phase.CLOSED) {
+                chosen.release(c);
+                return;
+            }
+            pool = chosen;
+            backend = c;
+            c.owner(this);
+            context.identity().learn(c.serverHandshake());
+            if (schema != null && !schema.equals(c.schema())) {
+                switchSchema(c, schema, then, failed);
+            } else {
+                then.run();
+            }
+        });
+    }
+
+    private ErrPacket backendError(int hostgroup, BackendPool chosen, Throwable cause) {
+        ErrPacket refused = BackendConnection.loginError(cause);
+        if (refused != null) {
+            return refused;
+        }
+        long waited = chosen.settings().acquireTimeoutMillis();
+        return ProxyError.CONNECT_TIMEOUT_HOSTGROUP.format(hostgroup, waited, cause.getMessage());
+    }
+
+    private void switchSchema(BackendConnection c, String target, Runnable then, java.util.function.Consumer<ErrPacket> failed) {
+        ByteBuf initDb = Packets.build(channel.alloc(), 0, b -> b.writeByte(Command.INIT_DB.code).writeCharSequence(target, StandardCharsets.UTF_8));
+        c.execute(Command.INIT_DB, initDb, new InternalSink((err, failure) -> {
+            if (err == null && failure == null) {
+                c.schema(target);
+                then.run();
+            } else {
+                releaseBackend();
+                failed.accept(err != null ? err : ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
+            }
+        }));
+    }
+
+    private void releaseBackend() {
+        if (backend == null) {
+            return;
+        }
+        BackendConnection c = backend;
+        backend = null;
+        c.owner(null);
+        if (c.phase() == BackendConnection.Phase.IDLE) {
+            pool.release(c);
+        } else {
+            pool.discard(c);
+        }
+    }
+
+    // ---- command phase -----------------------------------------------------------------
+
+    private void enqueue(Frame frame) {
+        queue.addLast(frame);
+        queuedBytes += frame.length();
+        updateAutoRead();
+    }
+
+    private void updateAutoRead() {
+        boolean read = backendWritable && queuedBytes < QUEUE_HIGH_WATER;
+        if (channel.config().isAutoRead() != read) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
+    /** Runs queued commands until one needs the backend's answer. */
+    private void drain() {
+        while (phase == Phase.READY && !queue.isEmpty()) {
+            List<Frame> command = takeCommand();
+            if (command == null) {
+                break;
+            }
+            dispatch(command);
+        }
+        if (unflushedBackendWrites && backend != null) {
+            unflushedBackendWrites = false;
+            backend.flush();
+        }
+        updateAutoRead();
+    }
+
+    /** The frames of the next complete command, or null when its continuation has not arrived. */
+    private List<Frame> takeCommand() {
+        int needed = 1;
+        for (Frame f : queue) {
+            if (!f.hasContinuation()) {
+                break;
+            }
+            needed++;
+        }
+        if (needed > queue.size()) {
+            return null;
+        }
+        List<Frame> frames = new ArrayList<>(needed);
+        for (int i = 0; i < needed; i++) {
+            Frame f = queue.pollFirst();
+            queuedBytes -= f.length();
+            frames.add(f);
+        }
+        return frames;
+    }
+
+    private void dispatch(List<Frame> frames) {
+        Frame first = frames.get(0);
+        for (int i = 0; i < frames.size(); i++) {
+            if (frames.get(i).sequenceId() != i) {
+                int got = frames.get(i).sequenceId();
+                frames.forEach(Frame::release);
+                sendErrAndClose(got + 1, ProxyError.PACKETS_OUT_OF_ORDER.format(i, got));
+                return;
+            }
+        }
+        replySeq = frames.size();
+        if (first.length() == 0) {
+            frames.forEach(Frame::release);
+            sendErrAndClose(replySeq, ProxyError.MALFORMED_PACKET.format("empty command packet"));
+            return;
+        }
+        Command command = Command.of(first.firstByte());
+        current = command;
+        switch (command) {
+            case QUIT -> {
+                frames.forEach(Frame::release);
+                close();
+            }
+            case PING -> {
+                frames.forEach(Frame::release);
+                writeOk(replySeq);
+                channel.flush();
+            }
+            case CHANGE_USER -> {
+                try {
+                    changeUser(first.payload());
+                } finally {
+                    frames.forEach(Frame::release);
+                }
+            }
+            case STMT_CLOSE, STMT_SEND_LONG_DATA -> {
+                if (backend == null) {
+                    frames.forEach(Frame::release);
+                    return;
+                }
+                withBackend(frames, () -> {
+                    backend.sendWithoutResponse(toPackets(frames));
+                    unflushedBackendWrites = true;
+                });
+            }
+            case INIT_DB -> {
+                pendingSchema = first.payload().toString(first.payload().readerIndex() + 1,
+                        first.length() - 1, StandardCharsets.UTF_8);
+                forward(command, frames);
+            }
+            case QUERY -> {
+                noteSchemaChange(first.payload());
+                forward(command, frames);
+            }
+            case FIELD_LIST, STATISTICS, REFRESH, PROCESS_INFO, DEBUG, CREATE_DB, DROP_DB, STMT_PREPARE,
+                 STMT_EXECUTE, STMT_RESET, STMT_FETCH, SET_OPTION, RESET_CONNECTION -> {
+                if (command == Command.SET_OPTION && backend != null) {
+                    backend.markNotReusable();
+                }
+                forward(command, frames);
+            }
+            default -> {
+                int code = first.firstByte();
+                frames.forEach(Frame::release);
+                writeErr(replySeq, ProxyError.UNKNOWN_COMMAND.format(
+                        command == Command.UNKNOWN ? "0x" + Integer.toHexString(code) : command.label()));
+                channel.flush();
+            }
+        }
+    }
+
+    /** Runs {@code action} once a backend connection is held, acquiring one if the last was lost. */
+    private void withBackend(List<Frame> frames, Runnable action) {
+        if (backend != null && backend.isIdle()) {
+            action.run();
+            return;
+        }
+        if (backend != null) {
+            releaseBackend();
+        }
+        phase = Phase.CONNECTING;
+        acquireBackend(() -> {
+            phase = Phase.READY;
+            action.run();
+            drain();
+        }, err -> {
+            frames.forEach(Frame::release);
+            phase = Phase.READY;
+            writeErr(replySeq, err);
+            channel.flush();
+            drain();
+        });
+    }
+
+    private void forward(Command command, List<Frame> frames) {
+        withBackend(frames, () -> {
+            phase = Phase.BUSY;
+            unflushedBackendWrites = false;
+            backend.execute(command, toPackets(frames), this);
+        });
+    }
+
+    private ByteBuf toPackets(List<Frame> frames) {
+        if (frames.size() == 1) {
+            return Packets.withHeader(channel.alloc(), frames.get(0));
+        }
+        var composite = channel.alloc().compositeDirectBuffer(frames.size());
+        for (Frame f : frames) {
+            composite.addComponent(true, Packets.withHeader(channel.alloc(), f));
+        }
+        return composite;
+    }
+
+    /**
+     * A {@code USE db} statement moves the backend connection to another schema; remember it so
+     * the next borrower of this connection is switched back. Statements that might change the
+     * schema in ways not parsed here make the connection single-use.
+     */
+    private void noteSchemaChange(ByteBuf payload) {
+        int start = payload.readerIndex() + 1;
+        int end = payload.writerIndex();
+        int i = start;
+        while (i < end && Character.isWhitespace(payload.getByte(i))) {
+            i++;
+        }
+        boolean startsWithUse = end - i > 4 && (payload.getByte(i) | 0x20) == 'u' && (payload.getByte(i + 1) | 0x20) == 's'
+                && (payload.getByte(i + 2) | 0x20) == 'e' && Character.isWhitespace(payload.getByte(i + 3));
+        if (startsWithUse) {
+            String rest = payload.toString(i + 4, end - i - 4, StandardCharsets.UTF_8).trim();
+            if (rest.endsWith(";")) {
+                rest = rest.substring(0, rest.length() - 1).trim();
+            }
+            if (rest.startsWith("`") && rest.endsWith("`") && rest.length() > 2) {
+                rest = rest.substring(1, rest.length() - 1).replace("``", "`");
+            }
+            if (!rest.isEmpty() && rest.indexOf(';') < 0 && rest.indexOf('`') < 0 && rest.indexOf(' ') < 0) {
+                pendingSchema = rest;
+                return;
+            }
+        }
+        if (Capability.has(clientCaps, Capability.CLIENT_MULTI_STATEMENTS) && backend != null
+                && payload.toString(start, end - start, StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT).contains("use")) {
+            backend.markNotReusable();
+        }
+    }
+
+    private void changeUser(ByteBuf payload) {
+        payload.skipBytes(1);
+        String name = Wire.readNulString(payload);
+        byte[] authResponse;
+        if (Capability.has(clientCaps, Capability.CLIENT_SECURE_CONNECTION)) {
+            authResponse = new byte[payload.readUnsignedByte()];
+            payload.readBytes(authResponse);
+        } else {
+            authResponse = Wire.readNulBytes(payload);
+        }
+        String db = payload.isReadable() ? Wire.readNulString(payload) : null;
+        if (payload.readableBytes() >= 2) {
+            collation = payload.readUnsignedShortLE() & 0xff;
+        }
+        String plugin = Capability.has(clientCaps, Capability.CLIENT_PLUGIN_AUTH) && payload.isReadable()
+                ? Wire.readNulString(payload) : null;
+        releaseBackend();
+        changingUser = true;
+        schema = db == null || db.isEmpty() ? null : db;
+        statusFlags = ServerStatus.AUTOCOMMIT;
+        phase = Phase.LOGIN;
+        FrontendAuthenticator.Reply reply = auth.changeUser(name, plugin, authResponse);
+        expectedSeq = 2;
+        switch (reply.step()) {
+            case SEND -> channel.writeAndFlush(Packets.build(channel.alloc(), 1, b -> b.writeBytes(reply.payload())));
+            case SEND_THEN_SUCCESS -> {
+                channel.write(Packets.build(channel.alloc(), 1, b -> b.writeBytes(reply.payload())));
+                onAuthenticated(2);
+            }
+            case SUCCESS -> onAuthenticated(1);
+            default -> {
+                context.sessions().authFailed();
+                sendErrAndClose(1, reply.error() != null ? reply.error() : ProxyError.ACCESS_DENIED.format(name, clientHost, "YES"));
+            }
+        }
+    }
+
+    private void forwardLocalInfile(Frame frame) {
+        boolean last = frame.length() == 0;
+        backend.forwardLocalInfile(Packets.withHeader(channel.alloc(), frame), last);
+        if (last) {
+            phase = Phase.BUSY;
+        }
+    }
+
+    // ---- response relay (ResponseSink) -------------------------------------------------------
+
+    @Override
+    public void responseBytes(ByteBuf bytes) {
+        channel.write(bytes, channel.voidPromise());
+        if (!channel.isWritable() && backend != null) {
+            backend.setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void responseFlush() {
+        channel.flush();
+    }
+
+    @Override
+    public void localInfileRequested() {
+        phase = Phase.LOCAL_INFILE;
+        channel.flush();
+        while (phase == Phase.LOCAL_INFILE && !queue.isEmpty()) {
+            Frame f = queue.pollFirst();
+            queuedBytes -= f.length();
+            forwardLocalInfile(f);
+        }
+        backend.flush();
+        updateAutoRead();
+    }
+
+    @Override
+    public void responseComplete(BackendConnection connection, ResponseTracker tracker) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        statusFlags = tracker.statusFlags();
+        if (tracker.error() == null && pendingSchema != null && (current == Command.INIT_DB || current == Command.QUERY)) {
+            schema = pendingSchema;
+            connection.schema(pendingSchema);
+        }
+        pendingSchema = null;
+        phase = Phase.READY;
+        drain();
+    }
+
+    @Override
+    public void backendFailed(BackendConnection connection, Throwable cause, boolean bytesRelayed) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        log.info("session {}: backend connection {} to {} failed during {}: {}", id, connection.id(),
+                connection.address(), current.label(), cause.toString());
+        if (backend == connection) {
+            backend = null;
+            pool.discard(connection);
+        }
+        pendingSchema = null;
+        if (bytesRelayed) {
+            close();
+            return;
+        }
+        phase = Phase.READY;
+        writeErr(replySeq, ProxyError.BACKEND_LOST.format(connection.address(), cause.getMessage()));
+        channel.flush();
+        drain();
+    }
+
+    @Override
+    public void backendWritabilityChanged(boolean writable) {
+        backendWritable = writable;
+        updateAutoRead();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (backend != null) {
+            backend.setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    // ---- replies and teardown ------------------------------------------------------------
+
+    private void writeOk(int seq) {
+        boolean track = Capability.has(clientCaps, Capability.CLIENT_SESSION_TRACK);
+        channel.write(Packets.ok(channel.alloc(), seq, OkPacket.of(statusFlags), track), channel.voidPromise());
+    }
+
+    private void writeErr(int seq, ErrPacket err) {
+        channel.write(Packets.err(channel.alloc(), seq, err), channel.voidPromise());
+    }
+
+    private void sendErrAndClose(int seq, ErrPacket err) {
+        if (phase == Phase.CLOSED || channel == null || !channel.isActive()) {
+            close();
+            return;
+        }
+        channel.writeAndFlush(Packets.err(channel.alloc(), seq & 0xff, err)).addListener(ChannelFutureListener.CLOSE);
+        phase = Phase.CLOSED;
+        cleanup();
+    }
+
+    private void close() {
+        phase = Phase.CLOSED;
+        cleanup();
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    private void cleanup() {
+        if (loginTimeout != null) {
+            loginTimeout.cancel(false);
+        }
+        Frame f;
+        while ((f = queue.pollFirst()) != null) {
+            f.release();
+        }
+        queuedBytes = 0;
+        releaseBackend();
+        context.sessions().remove(this);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (phase != Phase.CLOSED) {
+            log.debug("session {}: client {} disconnected in phase {}", id, clientHost, phase);
+        }
+        phase = Phase.CLOSED;
+        cleanup();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof FrameDecoder.PacketTooLargeException) {
+            sendErrAndClose(0, ProxyError.PACKET_TOO_LARGE.format(context.settings().maxAllowedPacket()));
+        } else if (root instanceof ProtocolException || root instanceof IndexOutOfBoundsException) {
+            log.debug("session {} from {}: malformed packet: {}", id, clientHost, root.toString());
+            sendErrAndClose(phase == Phase.LOGIN ? expectedSeq + 1 : replySeq,
+                    phase == Phase.LOGIN ? ProxyError.BAD_HANDSHAKE.format(root.getMessage())
+                            : ProxyError.MALFORMED_PACKET.format(root.getMessage()));
+        } else if (root instanceof IOException || root instanceof javax.net.ssl.SSLException) {
+            log.debug("session {} from {}: {}", id, clientHost, root.toString());
+            close();
+        } else {
+            log.warn("session {} from {}: internal error", id, clientHost, root);
+            sendErrAndClose(replySeq, ProxyError.INTERNAL.format(root.toString()));
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package io.switchyard.server.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import io.switchyard.backend.PoolSettings;
+import io.switchyard.protocol.auth.AuthPlugin;
+import io.switchyard.protocol.auth.TlsContexts;
+import io.switchyard.topology.UserConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads the HOCON configuration: the file given on the command line over the built-in defaults
+ * ({@code reference.conf}), with single settings overridable by environment variables
+ * ({@code SWITCHYARD_FRONTEND_PORT=7033} overrides {@code switchyard.frontend.port}). Every error
+ * names the setting and where it was set (file and line).
+ */
+public final class ConfigLoader {
+    private static final String ENV_PREFIX = "SWITCHYARD_";
+
+    private ConfigLoader() {}
+
+    /** Loads {@code file} (may be null for defaults only) with environment overrides. */
+    public static SwitchyardConfig load(Path file, Map<String, String> env) {
+        Config fileConfig = ConfigFactory.empty();
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigError("config file " + file + " does not exist or is not a file");
+            }
+            fileConfig = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        }
+        return resolve(fileConfig, env);
+    }
+
+    /** Parses HOCON text over the defaults, without environment overrides (for tests and embedding). */
+    public static SwitchyardConfig fromString(String hocon) {
+        return resolve(ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription("inline config")), Map.of());
+    }
+
+    private static SwitchyardConfig resolve(Config fileConfig, Map<String, String> env) {
+        try {
+            Config merged = envOverrides(env).withFallback(fileConfig)
+                    .withFallback(ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf"))
+                    .resolve();
+            return parse(merged.getConfig("switchyard"));
+        } catch (ConfigException e) {
+            throw new ConfigError(e.getMessage(), e);
+        }
+    }
+
+    private static Config envOverrides(Map<String, String> env) {
+        Config reference = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf").resolve();
+        Config out = ConfigFactory.empty();
+        for (Map.Entry<String, ConfigValue> e : reference.entrySet()) {
+            String path = e.getKey();
+            String name = ENV_PREFIX + path.substring("switchyard.".length()).toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            String value = env.get(name);
+            if (value != null) {
+                out = out.withValue(path, ConfigValueFactory.fromAnyRef(value, "environment variable " + name));
+            }
+        }
+        return out;
+    }
+
+    private static SwitchyardConfig parse(Config c) {
+        Config fe = c.getConfig("frontend");
+        SwitchyardConfig.Frontend frontend = new SwitchyardConfig.Frontend(
+                fe.getString("bind"),
+                intIn(fe, "port", 0, 65535),
+                fe.getBytes("max-allowed-packet"),
+                authPlugin(fe),
+                intIn(fe, "max-client-connections", 1, 1_000_000),
+                fe.getString("fallback-server-version"),
+                fe.getBoolean("tls.enabled"),
+                optionalPath(fe, "tls.cert"),
+                optionalPath(fe, "tls.key"),
+                fe.getBoolean("tls.required"),
+                optionalPath(fe, "rsa.private-key"),
+                optionalPath(fe, "rsa.public-key"));
+        if (frontend.tlsRequired() && !frontend.tlsEnabled()) {
+            throw new ConfigError(fe.origin().description() + ": frontend.tls.required needs frontend.tls.enabled = true");
+        }
+        if ((frontend.tlsCert() == null) != (frontend.tlsKey() == null)) {
+            throw new ConfigError(fe.getValue("tls").origin().description() + ": frontend.tls.cert and frontend.tls.key must be set together");
+        }
+        Config be = c.getConfig("backend");
+        Config pool = be.getConfig("pool");
+        PoolSettings poolSettings;
+        try {
+            poolSettings = new PoolSettings(pool.getInt("min-idle"), pool.getInt("max-connections"),
+                    pool.getDuration("idle-timeout", TimeUnit.MILLISECONDS), pool.getDuration("max-lifetime", TimeUnit.MILLISECONDS),
+                    pool.getDuration("keepalive-interval", TimeUnit.MILLISECONDS), pool.getDuration("acquire-timeout", TimeUnit.MILLISECONDS));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(pool.origin().description() + ": " + e.getMessage());
+        }
+        SwitchyardConfig.Backend backend = new SwitchyardConfig.Backend(
+                positiveMillis(be, "connect-timeout"),
+                be.getBoolean("tls.enabled"),
+                backendTrust(be),
+                optionalPath(be, "tls.ca-file"),
+                be.getBoolean("tls.verify-hostname"),
+                be.getBoolean("tls.required"),
+                poolSettings);
+        List<SwitchyardConfig.Server> servers = servers(c);
+        List<UserConfig> users = users(c);
+        Set<Integer> hostgroups = new HashSet<>();
+        servers.forEach(s -> hostgroups.add(s.hostgroup()));
+        for (UserConfig u : users) {
+            if (!hostgroups.contains(u.defaultHostgroup())) {
+                throw new ConfigError(c.getValue("users").origin().description() + ": user '" + u.username()
+                        + "' has default-hostgroup " + u.defaultHostgroup() + ", but no server is in that hostgroup (known: " + hostgroups + ")");
+            }
+        }
+        return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), servers, users);
+    }
+
+    private static List<SwitchyardConfig.Server> servers(Config c) {
+        List<SwitchyardConfig.Server> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Config s : c.getConfigList("servers")) {
+            String where = s.origin().description();
+            SwitchyardConfig.Server server = new SwitchyardConfig.Server(
+                    s.hasPath("hostgroup") ? intIn(s, "hostgroup", 0, Integer.MAX_VALUE) : 0,
+                    requiredString(s, "host"),
+                    intIn(s, "port", 1, 65535),
+                    s.hasPath("weight") ? intIn(s, "weight", 0, 10_000_000) : 1,
+                    s.hasPath("max-connections") ? intIn(s, "max-connections", 1, 1_000_000) : 1000,
+                    s.hasPath("comment") ? s.getString("comment") : "");
+            if (!seen.add(server.hostgroup() + "/" + server.host() + ":" + server.port())) {
+                throw new ConfigError(where + ": server " + server.host() + ":" + server.port()
+                        + " appears twice in hostgroup " + server.hostgroup());
+            }
+            out.add(server);
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<UserConfig> users(Config c) {
+        List<UserConfig> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Config u : c.getConfigList("users")) {
+            String where = u.origin().description();
+            String name = requiredString(u, "username");
+            if (!seen.add(name)) {
+                throw new ConfigError(where + ": user '" + name + "' appears twice in users");
+            }
+            try {
+                out.add(new UserConfig(name,
+                        u.hasPath("password") ? u.getString("password") : "",
+                        u.hasPath("default-schema") ? u.getString("default-schema") : null,
+                        u.hasPath("default-hostgroup") ? u.getInt("default-hostgroup") : 0,
+                        !u.hasPath("active") || u.getBoolean("active"),
+                        u.hasPath("max-connections") ? u.getInt("max-connections") : 10_000,
+                        !u.hasPath("transaction-persistent") || u.getBoolean("transaction-persistent")));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError(where + ": " + e.getMessage());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static AuthPlugin authPlugin(Config fe) {
+        String name = fe.getString("auth-plugin");
+        return AuthPlugin.fromWireName(name)
+                .filter(p -> p != AuthPlugin.MYSQL_CLEAR_PASSWORD)
+                .orElseThrow(() -> new ConfigError(fe.getValue("auth-plugin").origin().description()
+                        + ": frontend.auth-plugin must be mysql_native_password or caching_sha2_password, not '" + name + "'"));
+    }
+
+    private static TlsContexts.BackendTrust backendTrust(Config be) {
+        String value = be.getString("tls.trust");
+        return switch (value) {
+            case "trust-all" -> TlsContexts.BackendTrust.TRUST_ALL;
+            case "ca-file" -> TlsContexts.BackendTrust.CA_FILE;
+            case "system" -> TlsContexts.BackendTrust.SYSTEM_TRUST;
+            default -> throw new ConfigError(be.getValue("tls.trust").origin().description()
+                    + ": backend.tls.trust must be trust-all, ca-file or system, not '" + value + "'");
+        };
+    }
+
+    private static int intIn(Config c, String path, int min, int max) {
+        int v = c.getInt(path);
+        if (v < min || v > max) {
+            throw new ConfigError(c.getValue(path).origin().description() + ": " + path + " = " + v
+                    + " is outside " + min + ".." + max);
+        }
+        return v;
+    }
+
+    private static long positiveMillis(Config c, String path) {
+        long v = c.getDuration(path, TimeUnit.MILLISECONDS);
+        if (v <= 0) {
+            throw new ConfigError(c.getValue(path).origin().description() + ": " + path + " must be positive");
+        }
+        return v;
+    }
+
+    private static String requiredString(Config c, String path) {
+        if (!c.hasPath(path) || c.getString(path).isBlank()) {
+            throw new ConfigError(c.origin().description() + ": '" + path + "' is required");
+        }
+        return c.getString(path);
+    }
+
+    private static Path optionalPath(Config c, String path) {
+        String v = c.getString(path);
+        if (v.isBlank()) {
+            return null;
+        }
+        Path p = Path.of(v);
+        if (!Files.isReadable(p)) {
+            throw new ConfigError(c.getValue(path).origin().description() + ": " + path + " = " + v + " is not a readable file");
+        }
+        return p;
+    }
+
+    /** A configuration problem, with the setting and its origin in the message. */
+    public static final class ConfigError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public ConfigError(String message) {
+            super(message);
+        }
+
+        public ConfigError(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

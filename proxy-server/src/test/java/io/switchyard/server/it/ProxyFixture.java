@@ -1,0 +1,145 @@
+package io.switchyard.server.it;
+
+import io.switchyard.backend.BackendPool;
+import io.switchyard.server.Switchyard;
+import io.switchyard.server.config.ConfigLoader;
+import io.switchyard.server.launcher.MariaDbCluster;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Starts a MariaDB cluster and the proxy in front of it, for end-to-end tests. */
+public final class ProxyFixture implements AutoCloseable {
+    private final MariaDbCluster cluster;
+    private final Switchyard proxy;
+
+    private ProxyFixture(MariaDbCluster cluster, Switchyard proxy) {
+        this.cluster = cluster;
+        this.proxy = proxy;
+    }
+
+    /** A cluster with {@code replicas} replicas and the proxy in front of its primary, user app/app-pass. */
+    public static ProxyFixture start(int replicas) {
+        return start(replicas, "");
+    }
+
+    /** Same, with extra HOCON inside the {@code switchyard} block (e.g. {@code backend.pool.max-connections = 5}). */
+    public static ProxyFixture start(int replicas, String extraHocon) {
+        MariaDbCluster cluster = MariaDbCluster.builder().replicas(replicas).start();
+        try {
+            String hocon = """
+                    switchyard {
+                      frontend { bind = "127.0.0.1", port = 0, max-allowed-packet = 256MiB }
+                      servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d } ]
+                      users = [ { username = "%s", password = "%s", default-hostgroup = 0 } ]
+                      %s
+                    }
+                    """.formatted(cluster.primary().port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, extraHocon);
+            return new ProxyFixture(cluster, Switchyard.start(ConfigLoader.fromString(hocon)));
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    public MariaDbCluster cluster() {
+        return cluster;
+    }
+
+    public Switchyard proxy() {
+        return proxy;
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public int port() {
+        return proxy.port();
+    }
+
+    public String mysqlUrl(String params) {
+        return "jdbc:mysql://127.0.0.1:" + port() + "/" + MariaDbCluster.APP_DATABASE
+                + "?sslMode=DISABLED&allowPublicKeyRetrieval=true&" + (params == null ? "" : params);
+    }
+
+    public String mariadbUrl(String params) {
+        return "jdbc:mariadb://127.0.0.1:" + port() + "/" + MariaDbCluster.APP_DATABASE + "?" + (params == null ? "" : params);
+    }
+
+    public Connection mysql(String params) throws SQLException {
+        return DriverManager.getConnection(mysqlUrl(params), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+    }
+
+    public Connection mariadb(String params) throws SQLException {
+        return DriverManager.getConnection(mariadbUrl(params), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+    }
+
+    /** Runs the {@code mariadb} command-line client as app, feeding {@code sql} on stdin; bounded to 60 s. */
+    public ProcessResult cli(String sql, String... extraArgs) {
+        List<String> command = new ArrayList<>(List.of("mariadb", "--protocol=TCP", "-h", host(), "-P", String.valueOf(port()),
+                "-u", MariaDbCluster.APP_USER, "-p" + MariaDbCluster.APP_PASSWORD, "--skip-ssl"));
+        command.addAll(List.of(extraArgs));
+        command.add(MariaDbCluster.APP_DATABASE);
+        try {
+            Process p = new ProcessBuilder(command).start();
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(sql.getBytes(StandardCharsets.UTF_8));
+            }
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                throw new IllegalStateException("mariadb client did not finish within 60 s");
+            }
+            return new ProcessResult(p.exitValue(), out.join(), err.join());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            in.transferTo(buf);
+            return buf.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Connections open to backends, busy and idle. */
+    public long backendConnectionsOpen() {
+        return proxy.topology().allPools().stream().mapToLong(BackendPool::total).sum();
+    }
+
+    /** Backend connections borrowed by sessions. */
+    public long backendConnectionsInUse() {
+        return proxy.topology().allPools().stream().mapToLong(BackendPool::inUse).sum();
+    }
+
+    @Override
+    public void close() {
+        try {
+            proxy.close();
+        } finally {
+            cluster.close();
+        }
+    }
+
+    /** Exit code and output of a process. */
+    public record ProcessResult(int exitCode, String stdout, String stderr) {}
+}
