@@ -312,7 +312,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             sink.localInfileRequested();
         } else if (tracker.isDone()) {
             if (cumulation.isReadable()) {
-                throw new ProtocolException("backend sent bytes past the end of the response");
+                throw new ProtocolException("backend sent bytes past the end of the response to " + tracker.command().label()
+                        + ": " + io.netty.buffer.ByteBufUtil.hexDump(cumulation, cumulation.readerIndex(), Math.min(64, cumulation.readableBytes())));
             }
             ResponseSink done = sink;
             sink = null;

@@ -90,7 +90,7 @@ public final class ResponseTracker {
         final int start = buf.readerIndex();
         final int end = buf.writerIndex();
         int pos = start;
-        while (pos < end && state != State.DONE && state != State.LOCAL_INFILE) {
+        while (pos < end && (bodyRemaining > 0 || state != State.DONE && state != State.LOCAL_INFILE)) {
             if (bodyRemaining > 0) {
                 int n = (int) Math.min(bodyRemaining, end - pos);
                 pos += n;
@@ -230,13 +230,14 @@ public final class ResponseTracker {
         return state;
     }
 
+    /** True once the last byte of the response has been scanned. */
     public boolean isDone() {
-        return state == State.DONE;
+        return state == State.DONE && bodyRemaining == 0;
     }
 
     /** True between the command and the end of its response. */
     public boolean inProgress() {
-        return state != State.DONE;
+        return !isDone();
     }
 
     /** Status flags of the last OK or EOF seen. */

@@ -17,6 +17,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.BackendSettings;
+import io.switchyard.backend.GreetingProbe;
 import io.switchyard.frontend.FrontendContext;
 import io.switchyard.frontend.FrontendServer;
 import io.switchyard.frontend.FrontendSettings;
@@ -92,6 +93,7 @@ public final class Switchyard implements AutoCloseable {
             SessionRegistry sessions = new SessionRegistry();
             Router router = new Router(topology::get);
             ServerIdentity identity = new ServerIdentity(config.frontend().fallbackServerVersion(), COLLATION_UTF8MB4_GENERAL_CI);
+            learnIdentity(config, identity);
             FrontendContext context = new FrontendContext(frontendSettings(config.frontend()), identity,
                     users::get, router, sessions);
             FrontendServer frontend = FrontendServer.start(context, boss, workers, serverChannel);
@@ -108,6 +110,19 @@ public final class Switchyard implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** Presents the first reachable server's greeting to clients from the start. */
+    private static void learnIdentity(SwitchyardConfig config, ServerIdentity identity) {
+        int timeout = (int) Math.min(config.backend().connectTimeoutMillis(), 2_000);
+        for (SwitchyardConfig.Server s : config.servers()) {
+            var greeting = GreetingProbe.read(new ServerAddress(s.host(), s.port()), timeout);
+            if (greeting.isPresent()) {
+                identity.learn(greeting.get());
+                return;
+            }
+        }
+        log.warn("no server answered at start-up; presenting version {} until one does", config.frontend().fallbackServerVersion());
     }
 
     private static Topology buildTopology(SwitchyardConfig config, BackendSettings backendSettings, Bootstrap bootstrap) {
