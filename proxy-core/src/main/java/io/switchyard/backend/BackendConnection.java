@@ -318,6 +318,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             ResponseSink done = sink;
             sink = null;
             phase = Phase.IDLE;
+            setAutoRead(true);
             lastUsedNanos = System.nanoTime();
             done.responseComplete(this, tracker);
         }
