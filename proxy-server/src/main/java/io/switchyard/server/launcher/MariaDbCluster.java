@@ -1,5 +1,7 @@
 package io.switchyard.server.launcher;
 
+import io.switchyard.protocol.auth.Pem;
+import io.switchyard.protocol.auth.TlsIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -160,8 +162,18 @@ public final class MariaDbCluster implements AutoCloseable {
         private Duration semiSyncTimeout = Duration.ofSeconds(10);
         private Duration startTimeout = Duration.ofSeconds(30);
         private Path baseDir;
+        private boolean tls;
 
         private Builder() {}
+
+        /**
+         * Gives every server a self-signed TLS certificate (written to the cluster directory as
+         * {@code tls/server-cert.pem} and {@code tls/server-key.pem}) so clients can connect with TLS.
+         */
+        public Builder tls(boolean tls) {
+            this.tls = tls;
+            return this;
+        }
 
         /** Number of replicas of the primary; default 2. */
         public Builder replicas(int replicas) {
@@ -219,13 +231,14 @@ public final class MariaDbCluster implements AutoCloseable {
             }
             Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
             try {
+                List<String> extraOptions = tls ? tlsOptions(cluster.dir.resolve("tls")) : List.of();
                 for (int i = 0; i <= replicas; i++) {
                     Path serverDir = cluster.dir.resolve("server-" + (i + 1));
                     Files.createDirectories(serverDir);
                     MariaDbTemplate.copyTo(binaries, serverDir.resolve("data"));
                     cluster.servers.add(new MariaDbServer(binaries, serverDir, i + 1, i > 0,
                             semiSync ? semiSyncTimeout : null, startTimeout,
-                            promoted -> cluster.primary = promoted));
+                            promoted -> cluster.primary = promoted, extraOptions));
                 }
                 cluster.primary = cluster.servers.get(0);
                 startAll(cluster.servers);
@@ -242,6 +255,16 @@ public final class MariaDbCluster implements AutoCloseable {
                     semiSync ? " (semi-sync)" : "", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                     cluster.dir);
             return cluster;
+        }
+
+        private static List<String> tlsOptions(Path tlsDir) throws IOException {
+            Files.createDirectories(tlsDir);
+            TlsIdentity identity = TlsIdentity.selfSigned("127.0.0.1");
+            Path cert = tlsDir.resolve("server-cert.pem");
+            Path key = tlsDir.resolve("server-key.pem");
+            Files.writeString(cert, identity.certificatePem());
+            Files.writeString(key, Pem.writePrivateKey(identity.privateKey()));
+            return List.of("--ssl-cert=" + cert, "--ssl-key=" + key);
         }
 
         private static void startAll(List<MariaDbServer> servers) {

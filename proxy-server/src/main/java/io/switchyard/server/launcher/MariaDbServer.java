@@ -44,6 +44,7 @@ public final class MariaDbServer {
     private final Duration semiSyncTimeout;
     private final Duration startTimeout;
     private final Consumer<MariaDbServer> onPromote;
+    private final List<String> extraOptions;
     private volatile int port;
     private volatile Process process;
     private volatile boolean paused;
@@ -52,7 +53,7 @@ public final class MariaDbServer {
 
     /** {@code semiSyncTimeout} is null for asynchronous replication. */
     MariaDbServer(MariaDbBinaries binaries, Path dir, int serverId, boolean readOnly,
-            Duration semiSyncTimeout, Duration startTimeout, Consumer<MariaDbServer> onPromote) {
+            Duration semiSyncTimeout, Duration startTimeout, Consumer<MariaDbServer> onPromote, List<String> extraOptions) {
         this.binaries = binaries;
         this.dir = dir;
         this.serverId = serverId;
@@ -60,6 +61,7 @@ public final class MariaDbServer {
         this.semiSyncTimeout = semiSyncTimeout;
         this.startTimeout = startTimeout;
         this.onPromote = onPromote;
+        this.extraOptions = List.copyOf(extraOptions);
     }
 
     /** Always the loopback address: servers listen on 127.0.0.1 only. */
@@ -289,6 +291,7 @@ public final class MariaDbServer {
                 "--performance-schema=OFF", "--max-connections=3000", "--max-allowed-packet=1G",
                 "--local-infile=1", "--character-set-server=utf8mb4"));
         command.addAll(MariaDbTemplate.INNODB_OPTIONS);
+        command.addAll(extraOptions);
         if (semiSyncTimeout != null) {
             command.addAll(List.of("--rpl-semi-sync-master-enabled=" + (readOnly ? "OFF" : "ON"),
                     "--rpl-semi-sync-slave-enabled=ON", "--rpl-semi-sync-master-wait-point=AFTER_SYNC",
