@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Splits a byte stream into {@link Frame}s. Enforces a limit on the size of one logical packet
  * (a frame plus its continuations) so a peer announcing a huge packet cannot make the proxy
- * buffer it: past the limit it throws {@link PacketTooLargeException}.
+ * buffer it: past the limit it throws {@link PacketTooLargeException}, once, and from then on
+ * discards whatever the peer sends while the connection closes.
  *
  * <p>Emitted frames hold retained slices of the cumulation; the next handler releases them.
  * Not sharable: one instance per channel, confined to its event loop.
@@ -16,6 +17,7 @@ import java.util.List;
 public final class FrameDecoder extends ByteToMessageDecoder {
     private final long maxLogicalPacket;
     private long logicalSoFar;
+    private boolean failed;
 
     public FrameDecoder(long maxLogicalPacket) {
         this.maxLogicalPacket = maxLogicalPacket;
@@ -23,10 +25,16 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         while (in.readableBytes() >= Wire.HEADER_SIZE) {
             int start = in.readerIndex();
             int length = Wire.payloadLength(in, start);
             if (logicalSoFar + length > maxLogicalPacket) {
+                failed = true;
+                in.skipBytes(in.readableBytes());
                 throw new PacketTooLargeException(logicalSoFar + length, maxLogicalPacket);
             }
             if (in.readableBytes() < Wire.HEADER_SIZE + length) {

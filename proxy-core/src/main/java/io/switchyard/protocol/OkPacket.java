@@ -11,13 +11,20 @@ import io.netty.buffer.ByteBuf;
 public record OkPacket(long affectedRows, long lastInsertId, int statusFlags, int warnings, String info) {
     public static final int HEADER = 0x00;
     public static final int EOF_HEADER = 0xfe;
+    /**
+     * Length of the shortest OK payload (header, two one-byte length-encoded integers, status
+     * flags, warnings). A 0xFE payload shorter than this is an EOF packet (5 bytes); one at least
+     * this long is an OK packet that ends a result under CLIENT_DEPRECATE_EOF.
+     */
+    static final int MIN_OK_LENGTH = 7;
 
     /**
-     * Status flags of an OK packet (0x00 or 0xFE header) or EOF packet (0xFE header, under 9
-     * bytes) whose payload starts at {@code index}; does not move the reader index.
+     * Status flags of an OK packet (0x00 or 0xFE header) or EOF packet (0xFE header, under
+     * {@link #MIN_OK_LENGTH} bytes) whose payload starts at {@code index}; does not move the
+     * reader index.
      */
     public static int statusFlags(ByteBuf buf, int index, int length) {
-        if ((buf.getUnsignedByte(index) == EOF_HEADER) && length < 9) {
+        if ((buf.getUnsignedByte(index) == EOF_HEADER) && length < MIN_OK_LENGTH) {
             return length >= 5 ? buf.getUnsignedShortLE(index + 3) : 0;
         }
         int pos = index + 1;
@@ -28,7 +35,7 @@ public record OkPacket(long affectedRows, long lastInsertId, int statusFlags, in
 
     /** Number of warnings of an OK/EOF payload at {@code index}; does not move the reader index. */
     public static int warnings(ByteBuf buf, int index, int length) {
-        if ((buf.getUnsignedByte(index) == EOF_HEADER) && length < 9) {
+        if ((buf.getUnsignedByte(index) == EOF_HEADER) && length < MIN_OK_LENGTH) {
             return length >= 3 ? buf.getUnsignedShortLE(index + 1) : 0;
         }
         int pos = index + 1;

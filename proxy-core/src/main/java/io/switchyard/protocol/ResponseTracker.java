@@ -90,7 +90,7 @@ public final class ResponseTracker {
         final int start = buf.readerIndex();
         final int end = buf.writerIndex();
         int pos = start;
-        while (pos < end && (bodyRemaining > 0 || state != State.DONE && state != State.LOCAL_INFILE)) {
+        while (pos < end && (packetPending() || (state != State.DONE && state != State.LOCAL_INFILE))) {
             if (bodyRemaining > 0) {
                 int n = (int) Math.min(bodyRemaining, end - pos);
                 pos += n;
@@ -125,6 +125,11 @@ public final class ResponseTracker {
             }
         }
         return pos - start;
+    }
+
+    /** True while the body or a continuation of a streamed packet has yet to pass, even its last one. */
+    private boolean packetPending() {
+        return bodyRemaining > 0 || continuation;
     }
 
     private boolean needsWholePacket(int first, int length) {
@@ -230,9 +235,9 @@ public final class ResponseTracker {
         return state;
     }
 
-    /** True once the last byte of the response has been scanned. */
+    /** True once every byte of the response, including the body of its last packet, has been scanned. */
     public boolean isDone() {
-        return state == State.DONE && bodyRemaining == 0;
+        return state == State.DONE && !packetPending();
     }
 
     /** True between the command and the end of its response. */
