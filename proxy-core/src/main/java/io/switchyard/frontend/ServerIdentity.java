@@ -16,8 +16,18 @@ public final class ServerIdentity {
     public record View(String serverVersion, long capabilities, int collation) {}
 
     private final AtomicReference<View> current;
+    private final String versionOverride;
 
-    public ServerIdentity(String fallbackVersion, int fallbackCollation) {
+    /**
+     * @param fallbackVersion version shown until a backend has answered
+     * @param fallbackCollation collation id shown until a backend has answered
+     * @param versionOverride version always shown instead of the backend's, or null
+     */
+    public ServerIdentity(String fallbackVersion, int fallbackCollation, String versionOverride) {
+        this.versionOverride = versionOverride == null || versionOverride.isBlank() ? null : versionOverride;
+        if (this.versionOverride != null) {
+            fallbackVersion = this.versionOverride;
+        }
         boolean mariadb = fallbackVersion.toLowerCase(java.util.Locale.ROOT).contains("mariadb");
         long caps = Capability.PROXY_SUPPORTED;
         caps = mariadb ? caps & ~Capability.CLIENT_MYSQL : caps & 0xFFFFFFFFL;
@@ -31,7 +41,7 @@ public final class ServerIdentity {
     /** Learns from a backend's greeting. */
     public void learn(HandshakeV10 handshake) {
         long caps = handshake.capabilities() & Capability.PROXY_SUPPORTED;
-        View next = new View(handshake.serverVersion(), caps, handshake.collation());
+        View next = new View(versionOverride != null ? versionOverride : handshake.serverVersion(), caps, handshake.collation());
         View prev = current.getAndSet(next);
         if (!next.equals(prev)) {
             org.slf4j.LoggerFactory.getLogger(ServerIdentity.class)

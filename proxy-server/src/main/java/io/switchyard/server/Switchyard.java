@@ -92,7 +92,8 @@ public final class Switchyard implements AutoCloseable {
             config.users().forEach(u -> users.put(u.username(), u));
             SessionRegistry sessions = new SessionRegistry();
             Router router = new Router(topology::get);
-            ServerIdentity identity = new ServerIdentity(config.frontend().fallbackServerVersion(), COLLATION_UTF8MB4_GENERAL_CI);
+            ServerIdentity identity = new ServerIdentity(config.frontend().fallbackServerVersion(), COLLATION_UTF8MB4_GENERAL_CI,
+                    config.frontend().serverVersion());
             learnIdentity(config, identity);
             FrontendContext context = new FrontendContext(frontendSettings(config.frontend()), identity,
                     users::get, router, sessions);

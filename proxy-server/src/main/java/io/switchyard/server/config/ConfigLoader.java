@@ -82,6 +82,7 @@ public final class ConfigLoader {
                 authPlugin(fe),
                 intIn(fe, "max-client-connections", 1, 1_000_000),
                 fe.getString("fallback-server-version"),
+                fe.getString("server-version"),
                 fe.getBoolean("tls.enabled"),
                 optionalPath(fe, "tls.cert"),
                 optionalPath(fe, "tls.key"),

@@ -54,6 +54,10 @@ class AuthenticationTest {
         return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + proxy.port() + "/app?" + params, "app", password);
     }
 
+    private static Connection mariadb(Switchyard proxy, String params, String password) throws SQLException {
+        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + proxy.port() + "/app?" + params, "app", password);
+    }
+
     private static String scalar(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             assertThat(rs.next()).isTrue();
@@ -79,7 +83,7 @@ class AuthenticationTest {
     @Test
     void cachingSha2FastPathWithClearTextPassword() throws Exception {
         try (Switchyard proxy = proxy("auth-plugin = caching_sha2_password", "", "app-pass");
-             Connection c = mysql(proxy, "sslMode=DISABLED", "app-pass")) {
+             Connection c = mariadb(proxy, "", "app-pass")) {
             assertThat(scalar(c, "SELECT CURRENT_USER()")).startsWith("app@");
         }
     }
@@ -87,10 +91,10 @@ class AuthenticationTest {
     @Test
     void cachingSha2FullAuthenticationWithRsaKeyWhenOnlyTheHashIsStored() throws Exception {
         try (Switchyard proxy = proxy("auth-plugin = caching_sha2_password", "", APP_PASS_HASH)) {
-            try (Connection c = mysql(proxy, "sslMode=DISABLED&allowPublicKeyRetrieval=true", "app-pass")) {
+            try (Connection c = mariadb(proxy, "allowPublicKeyRetrieval=true", "app-pass")) {
                 assertThat(scalar(c, "SELECT 40 + 2")).isEqualTo("42");
             }
-            assertThatThrownBy(() -> mysql(proxy, "sslMode=DISABLED&allowPublicKeyRetrieval=true", "wrong").close())
+            assertThatThrownBy(() -> mariadb(proxy, "allowPublicKeyRetrieval=true", "wrong").close())
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1045));
         }
     }
@@ -98,7 +102,7 @@ class AuthenticationTest {
     @Test
     void cachingSha2FullAuthenticationOverTls() throws Exception {
         try (Switchyard proxy = proxy("auth-plugin = caching_sha2_password, tls.enabled = true", "", APP_PASS_HASH);
-             Connection c = mysql(proxy, "sslMode=REQUIRED", "app-pass")) {
+             Connection c = mariadb(proxy, "sslMode=trust", "app-pass")) {
             assertThat(scalar(c, "SELECT 'over tls'")).isEqualTo("over tls");
         }
     }
