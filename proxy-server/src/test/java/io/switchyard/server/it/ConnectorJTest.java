@@ -263,6 +263,19 @@ class ConnectorJTest {
         }
     }
 
+    @Test
+    void temporalParametersLoseTheirFractionBecauseTheServerAnnouncesVersion5_5_5() throws SQLException {
+        try (Connection connection = fixture.mysql("");
+                PreparedStatement select = connection.prepareStatement("SELECT CAST(CAST(? AS DATETIME(6)) AS CHAR)")) {
+            assertThat(connection.getMetaData().getDatabaseProductVersion()).startsWith("5.5.5-10.");
+            select.setObject(1, java.time.LocalDateTime.of(2024, 2, 29, 23, 59, 59, 999_999_000));
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                assertThat(rows.getString(1)).isEqualTo("2024-02-29 23:59:59.000000");
+            }
+        }
+    }
+
     private static int count(Connection connection, String table) throws SQLException {
         try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
