@@ -40,7 +40,7 @@ class SysbenchTest {
 
     @BeforeAll
     static void startProxy() {
-        Assumptions.assumeTrue(ProxyFixture.run(List.of("sh", "-c", "command -v sysbench"), "",
+        Assumptions.assumeTrue(Processes.run(List.of("sh", "-c", "command -v sysbench"), "",
                 Duration.ofSeconds(10)).exitCode() == 0, "sysbench is not installed");
         fixture = ProxyFixture.start(0);
     }
@@ -86,7 +86,7 @@ class SysbenchTest {
                 "--tables=2", "--table-size=1000", "--threads=" + threads));
         args.addAll(List.of(extra));
         args.add(command);
-        return ProxyFixture.run(args, "", STEP_TIMEOUT);
+        return Processes.run(args, "", STEP_TIMEOUT);
     }
 
     private static long number(Pattern pattern, String output) {
