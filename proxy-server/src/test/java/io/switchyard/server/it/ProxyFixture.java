@@ -4,19 +4,12 @@ import io.switchyard.backend.BackendPool;
 import io.switchyard.server.Switchyard;
 import io.switchyard.server.config.ConfigLoader;
 import io.switchyard.server.launcher.MariaDbCluster;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /** Starts a MariaDB cluster and the proxy in front of it, for end-to-end tests. */
 public final class ProxyFixture implements AutoCloseable {
@@ -85,40 +78,18 @@ public final class ProxyFixture implements AutoCloseable {
         return DriverManager.getConnection(mariadbUrl(params), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
     }
 
-    /** Runs the {@code mariadb} command-line client as app, feeding {@code sql} on stdin; bounded to 60 s. */
+    /**
+     * Runs the {@code mariadb} command-line client as the application user against the proxy,
+     * database {@code app}, with {@code sql} on its standard input. The process is killed if it
+     * runs longer than 60 s, and the result then has exit code -1.
+     */
     public ProcessResult cli(String sql, String... extraArgs) {
-        List<String> command = new ArrayList<>(List.of("mariadb", "--protocol=TCP", "-h", host(), "-P", String.valueOf(port()),
-                "-u", MariaDbCluster.APP_USER, "-p" + MariaDbCluster.APP_PASSWORD, "--skip-ssl"));
+        List<String> command = new ArrayList<>(List.of("mariadb", "--no-defaults", "--protocol=TCP",
+                "-h", host(), "-P", Integer.toString(port()), "-u", MariaDbCluster.APP_USER,
+                "-p" + MariaDbCluster.APP_PASSWORD, "--skip-ssl"));
         command.addAll(List.of(extraArgs));
         command.add(MariaDbCluster.APP_DATABASE);
-        try {
-            Process p = new ProcessBuilder(command).start();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(sql.getBytes(StandardCharsets.UTF_8));
-            }
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                throw new IllegalStateException("mariadb client did not finish within 60 s");
-            }
-            return new ProcessResult(p.exitValue(), out.join(), err.join());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String readAll(InputStream in) {
-        try (in) {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            in.transferTo(buf);
-            return buf.toString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Processes.run(command, sql, Duration.ofSeconds(60));
     }
 
     /** Connections open to backends, busy and idle. */

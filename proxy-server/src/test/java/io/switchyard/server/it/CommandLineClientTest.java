@@ -1,0 +1,148 @@
+package io.switchyard.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchyard.server.it.ProxyFixture.ProcessResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code mariadb} command-line client through the proxy. Its standard input is not a
+ * terminal, so it runs in batch mode: tab-separated output with a header line.
+ */
+@Timeout(90)
+class CommandLineClientTest {
+    private static ProxyFixture fixture;
+
+    @BeforeAll
+    static void startProxy() {
+        fixture = ProxyFixture.start(0);
+    }
+
+    @AfterAll
+    static void stopProxy() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @AfterEach
+    void backendConnectionsAreReleased() {
+        Await.backendConnectionsReleased(fixture);
+    }
+
+    @Test
+    void scriptOnStandardInputRunsEveryStatement() {
+        ProcessResult result = fixture.cli("""
+                CREATE OR REPLACE TABLE cli_script (id INT PRIMARY KEY, v VARCHAR(10));
+                INSERT INTO cli_script VALUES (1, 'one'), (2, 'two');
+                UPDATE cli_script SET v = 'TWO' WHERE id = 2;
+                SELECT id, v FROM cli_script ORDER BY id;
+                SELECT DATABASE() AS db;
+                """);
+        assertSucceeded(result);
+        assertThat(result.stdout()).isEqualTo("id\tv\n1\tone\n2\tTWO\ndb\napp\n");
+    }
+
+    @Test
+    void severalStatementsInOneExecuteOption() {
+        ProcessResult result = fixture.cli("", "-N", "-e",
+                "SELECT 1; SELECT 'a' UNION ALL SELECT 'b'; DO SLEEP(0); SELECT 'h\u00e9 \uD83D\uDE00'");
+        assertSucceeded(result);
+        assertThat(result.stdout()).isEqualTo("1\na\nb\nh\u00e9 \uD83D\uDE00\n");
+    }
+
+    @Test
+    void failingStatementStopsTheScriptWithItsError() {
+        ProcessResult result = fixture.cli("SELECT 'before';\nSELECT * FROM cli_missing;\nSELECT 'after';\n", "-N");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stdout()).isEqualTo("before\n");
+        assertThat(result.stderr()).contains("ERROR 1146 (42S02) at line 2").contains("cli_missing");
+    }
+
+    @Test
+    void loadDataLocalInfileReadsTheClientsFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("cli.csv");
+        StringBuilder rows = new StringBuilder();
+        for (int id = 1; id <= 300; id++) {
+            rows.append(id).append(",row ").append(id).append('\n');
+        }
+        Files.writeString(file, rows, StandardCharsets.UTF_8);
+        ProcessResult result = fixture.cli("CREATE OR REPLACE TABLE cli_infile (id INT PRIMARY KEY, v VARCHAR(20));\n"
+                + "LOAD DATA LOCAL INFILE '" + file.toAbsolutePath() + "' INTO TABLE cli_infile "
+                + "FIELDS TERMINATED BY ',' (id, v);\n"
+                + "SELECT COUNT(*), SUM(id), MAX(v) FROM cli_infile;\n", "-N", "--local-infile=1");
+        assertSucceeded(result);
+        assertThat(result.stdout()).isEqualTo("300\t45150\trow 99\n");
+    }
+
+    @Test
+    void warningsOfAStatementAreShownAfterIt() {
+        ProcessResult result = fixture.cli("""
+                SET SESSION sql_mode = '';
+                CREATE OR REPLACE TABLE cli_warn (v VARCHAR(2));
+                INSERT INTO cli_warn VALUES ('too long');
+                SHOW WARNINGS;
+                SET SESSION sql_mode = 'ERROR_FOR_DIVISION_BY_ZERO';
+                SELECT 1/0 AS q;
+                SHOW WARNINGS;
+                SELECT @@warning_count;
+                """, "-N");
+        assertSucceeded(result);
+        assertThat(result.stdout()).isEqualTo("Warning\t1265\tData truncated for column 'v' at row 1\n"
+                + "NULL\nWarning\t1365\tDivision by 0\n1\n");
+    }
+
+    /**
+     * A statement that uses no table and raises no condition leaves the diagnostics area alone,
+     * so SHOW WARNINGS still reports the statement before it. A multiplexing proxy must run
+     * SHOW WARNINGS on the backend connection that ran the statement that warned.
+     */
+    @Test
+    void warningsSurviveATablelessStatementThatRaisesNone() {
+        ProcessResult result = fixture.cli("""
+                SET SESSION sql_mode = '';
+                CREATE OR REPLACE TABLE cli_sticky (v VARCHAR(2));
+                INSERT INTO cli_sticky VALUES ('too long');
+                SELECT 1/0 AS q;
+                SHOW WARNINGS;
+                """, "-N");
+        assertSucceeded(result);
+        assertThat(result.stdout()).isEqualTo("NULL\nWarning\t1265\tData truncated for column 'v' at row 1\n");
+    }
+
+    @Test
+    void showWarningsOptionPrintsWarningsAfterEachStatement() {
+        ProcessResult result = fixture.cli("SET SESSION sql_mode = 'ERROR_FOR_DIVISION_BY_ZERO';\nSELECT 1/0;\n",
+                "-N", "--show-warnings");
+        assertSucceeded(result);
+        assertThat(result.stdout()).contains("NULL").contains("Warning (Code 1365): Division by 0");
+    }
+
+    @Test
+    void statusCommandDescribesTheConnection() {
+        ProcessResult result = fixture.cli("", "-e", "status");
+        assertSucceeded(result);
+        assertThat(result.stdout())
+                .containsPattern("Connection id:\\s+\\d+")
+                .containsPattern("Current database:\\s+app")
+                .containsPattern("Current user:\\s+app@")
+                .containsPattern("Server version:\\s+10\\.\\d+\\.\\d+-MariaDB")
+                .containsPattern("Connection:\\s+127\\.0\\.0\\.1 via TCP/IP")
+                .containsPattern("TCP port:\\s+" + fixture.port())
+                .contains("Uptime:");
+    }
+
+    private static void assertSucceeded(ProcessResult result) {
+        assertThat(result.exitCode()).as("exit code; stderr: %s", result.stderr()).isZero();
+        assertThat(result.stderr()).isEmpty();
+    }
+}
