@@ -316,8 +316,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         updateAutoRead();
     }
 
+    /**
+     * Reads from the client while the backend can take data and the queue of commands waiting
+     * their turn is small. A command still missing its continuation frames is always read to its
+     * end (the frame decoder bounds its size), or it could never run.
+     */
     private void updateAutoRead() {
-        boolean read = backendWritable && queuedBytes < QUEUE_HIGH_WATER;
+        Frame last = queue.peekLast();
+        boolean incomplete = last != null && last.hasContinuation();
+        boolean read = backendWritable && (queuedBytes < QUEUE_HIGH_WATER || incomplete);
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }
