@@ -62,6 +62,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private ResponseSink flushPending;
     private boolean bytesRelayed;
     private long lastUsedNanos = createdNanos;
+    private long releasedNanos = createdNanos;
     private boolean reusable = true;
     private Object owner;
     private Runnable closeHook;
@@ -423,8 +424,18 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         return createdNanos;
     }
 
+    /** When the connection last carried any command, keepalive pings included. */
     public long lastUsedNanos() {
         return lastUsedNanos;
+    }
+
+    /** When a session last gave the connection back (keepalive pings do not count). */
+    public long releasedNanos() {
+        return releasedNanos;
+    }
+
+    void markReleased() {
+        releasedNanos = System.nanoTime();
     }
 
     /** False once the session did something the pool cannot undo; the pool then closes it instead of reusing it. */

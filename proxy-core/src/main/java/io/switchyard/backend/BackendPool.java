@@ -48,6 +48,7 @@ public final class BackendPool implements AutoCloseable {
     private final AtomicInteger total = new AtomicInteger();
     private final AtomicInteger inUse = new AtomicInteger();
     private final AtomicInteger idle = new AtomicInteger();
+    private final AtomicInteger opening = new AtomicInteger();
     private final LongAdder connectOk = new LongAdder();
     private final LongAdder connectErr = new LongAdder();
     private volatile boolean closed;
@@ -144,6 +145,7 @@ public final class BackendPool implements AutoCloseable {
      */
     public void release(BackendConnection c) {
         inUse.decrementAndGet();
+        c.markReleased();
         c.owner(null);
         if (closed || !c.reusable() || age(c) > settings.maxLifetimeMillis()) {
             c.close();
@@ -209,15 +211,18 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
-    /** Frees a slot for a waiter by closing an idle connection that fits nobody waiting. */
+    /**
+     * Frees a slot for a waiter by closing an idle connection (of another user, schema or event
+     * loop: one that fits nobody waiting). Each partition is asked on its own loop.
+     */
     private void evictOneIdle() {
+        java.util.concurrent.atomic.AtomicBoolean evicted = new java.util.concurrent.atomic.AtomicBoolean();
         for (Partition p : partitions.values()) {
             p.loop.execute(() -> {
-                if (!waiters.isEmpty()) {
-                    p.closeOneIdle();
+                if (!waiters.isEmpty() && !evicted.get() && p.closeOneIdle()) {
+                    evicted.set(true);
                 }
             });
-            return;
         }
     }
 
@@ -229,11 +234,30 @@ public final class BackendPool implements AutoCloseable {
         });
     }
 
+    /** Counts one idle connection as gone if more than {@code floor} are idle; false otherwise. */
+    private boolean takeIdleAbove(int floor) {
+        while (true) {
+            int now = idle.get();
+            if (now <= floor) {
+                return false;
+            }
+            if (idle.compareAndSet(now, now - 1)) {
+                return true;
+            }
+        }
+    }
+
     private static long age(BackendConnection c) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.createdNanos());
     }
 
+    /** Time since a session last used the connection. */
     private static long idleFor(BackendConnection c) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.releasedNanos());
+    }
+
+    /** Time since the connection last carried anything, keepalive pings included. */
+    private static long quietFor(BackendConnection c) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.lastUsedNanos());
     }
 
@@ -334,15 +358,16 @@ public final class BackendPool implements AutoCloseable {
             }
         }
 
-        void closeOneIdle() {
+        boolean closeOneIdle() {
             for (ArrayDeque<BackendConnection> deque : idleByKey.values()) {
                 BackendConnection c = deque.pollFirst();
                 if (c != null) {
                     idle.decrementAndGet();
                     c.close();
-                    return;
+                    return true;
                 }
             }
+            return false;
         }
 
         void closeAll() {
@@ -363,22 +388,26 @@ public final class BackendPool implements AutoCloseable {
                 List<BackendConnection> toPing = new ArrayList<>();
                 for (Iterator<BackendConnection> it = deque.iterator(); it.hasNext(); ) {
                     BackendConnection c = it.next();
-                    boolean expired = age(c) > settings.maxLifetimeMillis()
-                            || (idleFor(c) > settings.idleTimeoutMillis() && deque.size() > settings.minIdle());
-                    if (!c.isIdle() || expired) {
+                    boolean tooOld = age(c) > settings.maxLifetimeMillis();
+                    boolean unused = idleFor(c) > settings.idleTimeoutMillis() && takeIdleAbove(settings.minIdle());
+                    if (!c.isIdle() || tooOld || unused) {
                         it.remove();
-                        idle.decrementAndGet();
+                        if (!unused) {
+                            idle.decrementAndGet();
+                        }
                         c.close();
-                    } else if (idleFor(c) > settings.keepaliveMillis()) {
+                    } else if (quietFor(c) > settings.keepaliveMillis()) {
                         it.remove();
                         idle.decrementAndGet();
                         toPing.add(c);
                     }
                 }
                 toPing.forEach(this::ping);
-                int missing = settings.minIdle() - deque.size();
+                int missing = settings.minIdle() - idle.get() - opening.get();
                 for (int i = 0; i < missing && !closed && reserveSlot(); i++) {
+                    opening.incrementAndGet();
                     connect(loop, e.getKey(), null).addListener(f -> {
+                        opening.decrementAndGet();
                         if (f.isSuccess()) {
                             putIdle((BackendConnection) f.getNow());
                         }

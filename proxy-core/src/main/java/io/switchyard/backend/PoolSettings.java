@@ -4,7 +4,7 @@ package io.switchyard.backend;
  * Sizing and timing of a backend connection pool. Immutable; validated on construction with
  * messages that name the setting.
  *
- * @param minIdle idle connections kept open per connection key (user and protocol options) once used
+ * @param minIdle idle connections kept open to the server (for the users and protocol options already seen)
  * @param maxConnections connections to one server, busy and idle together
  * @param idleTimeoutMillis an idle connection above {@code minIdle} is closed after this long unused
  * @param maxLifetimeMillis a connection is closed when it becomes idle this long after it was opened
