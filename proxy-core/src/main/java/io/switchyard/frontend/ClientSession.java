@@ -95,6 +95,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private Command current = Command.UNKNOWN;
     private String pendingSchema;
     private boolean backendWritable = true;
+    /** The server and thread serving this session, readable from other sessions' loops (for KILL). */
+    private volatile BackendPool busyPool;
+    private volatile long busyThread;
     private boolean unflushedBackendWrites;
 
     public ClientSession(FrontendContext context) {
@@ -263,6 +266,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pool = chosen;
             backend = c;
             c.owner(this);
+            busyPool = chosen;
+            busyThread = c.threadId();
             context.identity().learn(c.serverHandshake());
             if (schema != null && !schema.equals(c.schema())) {
                 switchSchema(c, schema, then, failed);
@@ -300,6 +305,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         BackendConnection c = backend;
         backend = null;
+        busyPool = null;
+        busyThread = 0;
         c.owner(null);
         if (c.phase() == BackendConnection.Phase.IDLE) {
             pool.release(c);
@@ -418,6 +425,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 forward(command, frames);
             }
             case QUERY -> {
+                KillStatement kill = KillStatement.parse(first.payload());
+                if (kill != null) {
+                    frames.forEach(Frame::release);
+                    kill(kill);
+                    return;
+                }
                 noteSchemaChange(first.payload());
                 forward(command, frames);
             }
@@ -436,6 +449,70 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 channel.flush();
             }
         }
+    }
+
+    /**
+     * Runs a KILL of a proxy session id as a KILL of the backend thread serving that session, over
+     * a connection of the same server borrowed with this session's credentials (so the server
+     * applies its own privilege rules). {@code KILL CONNECTION} also ends the target session.
+     */
+    private void kill(KillStatement kill) {
+        ClientSession target = context.sessions().find(kill.sessionId());
+        if (target == null) {
+            writeErr(replySeq, ProxyError.UNKNOWN_THREAD.format(kill.sessionId()));
+            channel.flush();
+            return;
+        }
+        if (target == this && !kill.queryOnly()) {
+            close();
+            return;
+        }
+        BackendPool targetPool = target.busyPool;
+        long thread = target.busyThread;
+        if (targetPool == null || thread <= 0) {
+            if (!kill.queryOnly()) {
+                target.channel.eventLoop().execute(target::close);
+            }
+            writeOk(replySeq);
+            channel.flush();
+            return;
+        }
+        phase = Phase.BUSY;
+        ConnectionKey key = new ConnectionKey(credentials, clientCaps & Capability.WIRE_AFFECTING, collation);
+        targetPool.acquire(channel.eventLoop(), key, null).addListener((Future<BackendConnection> f) -> {
+            if (!f.isSuccess()) {
+                finishKill(ProxyError.BACKEND_LOST.format(targetPool.address(), f.cause().getMessage()));
+                return;
+            }
+            BackendConnection c = f.getNow();
+            String sql = kill.forBackend(thread);
+            ByteBuf packet = Packets.build(channel.alloc(), 0, b -> b.writeByte(Command.QUERY.code).writeCharSequence(sql, StandardCharsets.UTF_8));
+            c.execute(Command.QUERY, packet, new InternalSink((err, failure) -> {
+                if (failure == null) {
+                    targetPool.release(c);
+                } else {
+                    targetPool.discard(c);
+                }
+                if (err == null && failure == null && !kill.queryOnly()) {
+                    target.channel.eventLoop().execute(target::close);
+                }
+                finishKill(err != null ? err : failure != null ? ProxyError.BACKEND_LOST.format(targetPool.address(), failure.getMessage()) : null);
+            }));
+        });
+    }
+
+    private void finishKill(ErrPacket err) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        if (err == null) {
+            writeOk(replySeq);
+        } else {
+            writeErr(replySeq, err);
+        }
+        channel.flush();
+        phase = Phase.READY;
+        drain();
     }
 
     /** Runs {@code action} once a backend connection is held, acquiring one if the last was lost. */
@@ -471,11 +548,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private ByteBuf toPackets(List<Frame> frames) {
         if (frames.size() == 1) {
-            return Packets.withHeader(channel.alloc(), frames.get(0));
+            return frames.get(0).packet();
         }
         var composite = channel.alloc().compositeDirectBuffer(frames.size());
         for (Frame f : frames) {
-            composite.addComponent(true, Packets.withHeader(channel.alloc(), f));
+            composite.addComponent(true, f.packet());
         }
         return composite;
     }
@@ -552,7 +629,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void forwardLocalInfile(Frame frame) {
         boolean last = frame.length() == 0;
-        backend.forwardLocalInfile(Packets.withHeader(channel.alloc(), frame), last);
+        backend.forwardLocalInfile(frame.packet(), last);
         if (last) {
             phase = Phase.BUSY;
         }
@@ -610,6 +687,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 connection.address(), current.label(), cause.toString());
         if (backend == connection) {
             backend = null;
+            busyPool = null;
+            busyThread = 0;
             pool.discard(connection);
         }
         pendingSchema = null;

@@ -32,6 +32,11 @@ public final class SessionRegistry {
         authFailures.increment();
     }
 
+    /** The session with this id, or null. */
+    public ClientSession find(long id) {
+        return sessions.get(id);
+    }
+
     public int size() {
         return sessions.size();
     }

@@ -11,7 +11,7 @@ import java.util.List;
  * buffer it: past the limit it throws {@link PacketTooLargeException}, once, and from then on
  * discards whatever the peer sends while the connection closes.
  *
- * <p>Emitted frames hold retained slices of the cumulation; the next handler releases them.
+ * <p>Emitted frames hold retained slices of the cumulation (header included); the next handler releases them.
  * Not sharable: one instance per channel, confined to its event loop.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
@@ -44,10 +44,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 return;
             }
             int sequenceId = Wire.sequenceId(in, start);
-            in.skipBytes(Wire.HEADER_SIZE);
-            ByteBuf payload = in.readRetainedSlice(length);
+            ByteBuf packet = in.readRetainedSlice(Wire.HEADER_SIZE + length);
             logicalSoFar = length == Wire.MAX_PAYLOAD ? logicalSoFar + length : 0;
-            out.add(new Frame(sequenceId, payload));
+            out.add(new Frame(sequenceId, packet));
         }
     }
 

@@ -59,11 +59,4 @@ public final class Packets {
     public static ByteBuf ok(ByteBufAllocator alloc, int sequenceId, OkPacket ok, boolean sessionTrack) {
         return build(alloc, sequenceId, buf -> ok.encode(buf, sessionTrack));
     }
-
-    /** Wraps a frame's payload back into a packet with its header; takes ownership of the frame. */
-    public static ByteBuf withHeader(ByteBufAllocator alloc, Frame frame) {
-        ByteBuf header = alloc.buffer(Wire.HEADER_SIZE);
-        Wire.writeHeader(header, frame.length(), frame.sequenceId());
-        return alloc.compositeDirectBuffer(2).addComponents(true, header, frame.payload());
-    }
 }

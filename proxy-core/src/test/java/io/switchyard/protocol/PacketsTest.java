@@ -94,16 +94,16 @@ class PacketsTest {
     }
 
     @Test
-    void frameGetsItsHeaderBack() {
-        Frame frame = new Frame(3, Unpooled.wrappedBuffer(new byte[] {0x0e}));
-
-        ByteBuf packet = Packets.withHeader(ALLOC, frame);
+    void frameBuiltFromAPayloadCarriesItsHeader() {
+        Frame frame = Frame.of(3, Unpooled.wrappedBuffer(new byte[] {0x0e}));
         try {
-            assertThat(ByteBufUtil.hexDump(packet)).isEqualTo("010000030e");
+            assertThat(ByteBufUtil.hexDump(frame.packet())).isEqualTo("010000030e");
+            assertThat(ByteBufUtil.hexDump(frame.payload())).isEqualTo("0e");
+            assertThat(frame.firstByte()).isEqualTo(0x0e);
         } finally {
-            packet.release();
+            frame.release();
         }
-        assertThat(frame.payload().refCnt()).isZero();
+        assertThat(frame.packet().refCnt()).isZero();
     }
 
     private static List<Header> headersOfSplit(int payloadLength, int sequenceId) {
