@@ -351,6 +351,11 @@ public final class BackendPool implements AutoCloseable {
             idle.incrementAndGet();
         }
 
+        /** Parks a connection back after a keepalive ping; it stayed counted as idle meanwhile. */
+        void returnFromPing(BackendConnection c) {
+            idleByKey.computeIfAbsent(c.key(), k -> new ArrayDeque<>()).addLast(c);
+        }
+
         void remove(BackendConnection c) {
             ArrayDeque<BackendConnection> deque = idleByKey.get(c.key());
             if (deque != null && deque.remove(c)) {
@@ -398,7 +403,6 @@ public final class BackendPool implements AutoCloseable {
                         c.close();
                     } else if (quietFor(c) > settings.keepaliveMillis()) {
                         it.remove();
-                        idle.decrementAndGet();
                         toPing.add(c);
                     }
                 }
@@ -420,8 +424,9 @@ public final class BackendPool implements AutoCloseable {
             ByteBuf ping = Packets.build(io.netty.buffer.ByteBufAllocator.DEFAULT, 0, b -> b.writeByte(Command.PING.code));
             c.execute(Command.PING, ping, new InternalSink((err, failure) -> {
                 if (err == null && failure == null) {
-                    putIdle(c);
+                    returnFromPing(c);
                 } else {
+                    idle.decrementAndGet();
                     log.info("keepalive ping to {} failed; closing backend connection {}", address, c.id());
                     c.close();
                 }
