@@ -14,13 +14,13 @@ package io.switchyard.backend;
 public record PoolSettings(int minIdle, int maxConnections, long idleTimeoutMillis, long maxLifetimeMillis,
                            long keepaliveMillis, long acquireTimeoutMillis) {
     public PoolSettings {
-        require(minIdle >= 0, "backend-pool.min-idle must be >= 0, got " + minIdle);
-        require(maxConnections >= 1, "backend-pool.max-connections must be >= 1, got " + maxConnections);
-        require(minIdle <= maxConnections, "backend-pool.min-idle (" + minIdle + ") must not exceed backend-pool.max-connections (" + maxConnections + ")");
-        require(idleTimeoutMillis >= 1000, "backend-pool.idle-timeout must be at least 1s, got " + idleTimeoutMillis + " ms");
-        require(maxLifetimeMillis >= 1000, "backend-pool.max-lifetime must be at least 1s, got " + maxLifetimeMillis + " ms");
-        require(keepaliveMillis >= 100, "backend-pool.keepalive-interval must be at least 100ms, got " + keepaliveMillis + " ms");
-        require(acquireTimeoutMillis >= 1, "backend-pool.acquire-timeout must be positive, got " + acquireTimeoutMillis + " ms");
+        require(minIdle >= 0, "backend.pool.min-idle must be >= 0, got " + minIdle);
+        require(maxConnections >= 1, "backend.pool.max-connections must be >= 1, got " + maxConnections);
+        require(minIdle <= maxConnections, "backend.pool.min-idle (" + minIdle + ") must not exceed backend.pool.max-connections (" + maxConnections + ")");
+        require(idleTimeoutMillis >= 1000, "backend.pool.idle-timeout must be at least 1s, got " + idleTimeoutMillis + " ms");
+        require(maxLifetimeMillis >= 1000, "backend.pool.max-lifetime must be at least 1s, got " + maxLifetimeMillis + " ms");
+        require(keepaliveMillis >= 100, "backend.pool.keepalive-interval must be at least 100ms, got " + keepaliveMillis + " ms");
+        require(acquireTimeoutMillis >= 1, "backend.pool.acquire-timeout must be positive, got " + acquireTimeoutMillis + " ms");
     }
 
     public static PoolSettings defaults() {

@@ -81,6 +81,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private FrontendAuthenticator auth;
     private int expectedSeq = 1;
     private ScheduledFuture<?> loginTimeout;
+    private ScheduledFuture<?> stallCheck;
     private boolean changingUser;
     private long clientCaps;
     private int collation;
@@ -149,6 +150,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         ByteBuf greeting = Packets.build(channel.alloc(), 0,
                 auth.greeting(context.identity().view(), id)::encode);
         channel.writeAndFlush(greeting);
+        long readTimeout = context.settings().netReadTimeoutMillis();
+        stallCheck = channel.eventLoop().scheduleWithFixedDelay(this::checkStalledPacket,
+                readTimeout / 2, readTimeout / 2, TimeUnit.MILLISECONDS);
         loginTimeout = channel.eventLoop().schedule(() -> {
             if (phase == Phase.LOGIN) {
                 log.debug("session {} from {}: login not finished within {} ms", id, clientHost, LOGIN_TIMEOUT_MILLIS);
@@ -178,6 +182,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             case LOCAL_INFILE -> forwardLocalInfile(frame);
             case CLOSED -> frame.release();
+        }
+    }
+
+    /** A client that leaves a packet half-sent past the read timeout is disconnected. */
+    private void checkStalledPacket() {
+        FrameDecoder decoder = channel.pipeline().get(FrameDecoder.class);
+        long limit = context.settings().netReadTimeoutMillis();
+        if (decoder != null && TimeUnit.NANOSECONDS.toMillis(decoder.stalledPartialNanos()) >= limit) {
+            log.debug("session {} from {}: packet half-sent for {} ms", id, clientHost, limit);
+            sendErrAndClose(0, ProxyError.NET_READ_INTERRUPTED.format(limit));
         }
     }
 
@@ -426,7 +440,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             case QUERY -> {
                 KillStatement kill = KillStatement.parse(first.payload());
-                if (kill != null) {
+                if (kill != null && context.sessions().find(kill.sessionId()) != null) {
                     frames.forEach(Frame::release);
                     kill(kill);
                     return;
@@ -452,7 +466,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /**
-     * Runs a KILL of a proxy session id as a KILL of the backend thread serving that session, over
+     * Runs a KILL of a proxy session id (the id clients get in the greeting) as a KILL of the
+     * backend thread serving that session, over
      * a connection of the same server borrowed with this session's credentials (so the server
      * applies its own privilege rules). {@code KILL CONNECTION} also ends the target session.
      */
@@ -462,6 +477,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             writeErr(replySeq, ProxyError.UNKNOWN_THREAD.format(kill.sessionId()));
             channel.flush();
             return;
+        }
+        if (target != this && !java.util.Objects.equals(target.username(), username())) {
+            log.debug("session {}: {} kills session {} of {}", id, username(), target.id, target.username());
         }
         if (target == this && !kill.queryOnly()) {
             close();
@@ -748,6 +766,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void cleanup() {
         if (loginTimeout != null) {
             loginTimeout.cancel(false);
+        }
+        if (stallCheck != null) {
+            stallCheck.cancel(false);
         }
         Frame f;
         while ((f = queue.pollFirst()) != null) {

@@ -33,6 +33,9 @@ public record FrontendSettings(String bindAddress, int port, long maxAllowedPack
         if (requireTls && tls == null) {
             throw new IllegalArgumentException("frontend.tls.required is set but no TLS is configured (frontend.tls.enabled)");
         }
+        if (netReadTimeoutMillis < 100) {
+            throw new IllegalArgumentException("frontend.net-read-timeout must be at least 100ms, got " + netReadTimeoutMillis + " ms");
+        }
         if (maxClientConnections < 1) {
             throw new IllegalArgumentException("frontend.max-client-connections must be >= 1, got " + maxClientConnections);
         }

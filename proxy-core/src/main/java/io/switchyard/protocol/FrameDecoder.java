@@ -17,6 +17,7 @@ import java.util.List;
 public final class FrameDecoder extends ByteToMessageDecoder {
     private final long maxLogicalPacket;
     private long logicalSoFar;
+    private long lastReadNanos = System.nanoTime();
     private boolean failed;
 
     public FrameDecoder(long maxLogicalPacket) {
@@ -28,6 +29,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        lastReadNanos = System.nanoTime();
         if (failed) {
             in.skipBytes(in.readableBytes());
             return;
@@ -48,6 +50,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             logicalSoFar = length == Wire.MAX_PAYLOAD ? logicalSoFar + length : 0;
             out.add(new Frame(sequenceId, packet));
         }
+    }
+
+    /**
+     * Nanoseconds since bytes last arrived, if part of a packet is waiting for the rest;
+     * 0 when no packet is half-received.
+     */
+    public long stalledPartialNanos() {
+        return actualReadableBytes() > 0 ? System.nanoTime() - lastReadNanos : 0;
     }
 
     /** A logical packet exceeds the configured maximum. */

@@ -162,7 +162,7 @@ public final class Switchyard implements AutoCloseable {
         }
         RsaKeyPair rsa = f.rsaPrivateKey() != null ? RsaKeyPair.load(f.rsaPrivateKey(), f.rsaPublicKey()) : RsaKeyPair.generate();
         return new FrontendSettings(f.bind(), f.port(), f.maxAllowedPacket(), f.authPlugin(), tls, f.tlsRequired(), rsa,
-                f.maxClientConnections(), 30_000);
+                f.maxClientConnections(), f.netReadTimeoutMillis());
     }
 
     /** The bound client port. */

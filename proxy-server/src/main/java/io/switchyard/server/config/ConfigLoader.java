@@ -81,6 +81,7 @@ public final class ConfigLoader {
                 fe.getBytes("max-allowed-packet"),
                 authPlugin(fe),
                 intIn(fe, "max-client-connections", 1, 1_000_000),
+                positiveMillis(fe, "net-read-timeout"),
                 fe.getString("fallback-server-version"),
                 fe.getString("server-version"),
                 fe.getBoolean("tls.enabled"),

@@ -21,7 +21,7 @@ public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoop
 
     /** Client listener settings. */
     public record Frontend(String bind, int port, long maxAllowedPacket, AuthPlugin authPlugin,
-                           int maxClientConnections, String fallbackServerVersion, String serverVersion,
+                           int maxClientConnections, long netReadTimeoutMillis, String fallbackServerVersion, String serverVersion,
                            boolean tlsEnabled, Path tlsCert, Path tlsKey, boolean tlsRequired,
                            Path rsaPrivateKey, Path rsaPublicKey) {}
 

@@ -48,7 +48,7 @@ class HostileInputTest {
 
     @BeforeAll
     static void startProxy() {
-        fixture = ProxyFixture.start(0);
+        fixture = ProxyFixture.start(0, "frontend.net-read-timeout = 1s");
     }
 
     @AfterAll
@@ -79,6 +79,16 @@ class HostileInputTest {
         try (RawMysqlClient client = loggedIn()) {
             client.writeRaw(RawMysqlClient.header(1000, 0));
             client.writeRaw(new byte[] {RawMysqlClient.COM_QUERY, 'S', 'E', 'L'});
+        }
+    }
+
+    @Test
+    void packetLeftHalfSentIsAnsweredWithReadTimeoutAndClosed() throws IOException {
+        try (RawMysqlClient client = loggedIn()) {
+            client.writeRaw(RawMysqlClient.header(1000, 0));
+            client.writeRaw(new byte[] {RawMysqlClient.COM_QUERY, 'S', 'E', 'L'});
+            int outcome = errOrClose(client, Duration.ofSeconds(10));
+            assertThat(outcome).as("ERR code, or -1 for a close").isEqualTo(1159);
         }
     }
 

@@ -51,7 +51,78 @@ class RelayBasicsTest {
                 }
             }
         }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (fixture.backendConnectionsInUse() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertThat(fixture.backendConnectionsInUse()).isZero();
+    }
+
+    private static RawMysqlClient rawClient() throws Exception {
+        RawMysqlClient client = RawMysqlClient.connect("127.0.0.1", fixture.port(), java.time.Duration.ofSeconds(10));
+        assertThat(client.login("app", "app-pass", "app").isErr()).isFalse();
+        return client;
+    }
+
+    @Test
+    void fieldListStatisticsAndPingAreRelayed() throws Exception {
+        try (Connection c = fixture.mysql(""); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS listed (a INT, b VARCHAR(3))");
+        }
+        try (RawMysqlClient client = rawClient()) {
+            client.write(0, "\u0004listed\u0000".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(client.read().payload()).as("first column definition").isNotEmpty();
+            assertThat(client.read().payload()).as("second column definition").isNotEmpty();
+            RawMysqlClient.Packet end = client.read();
+            assertThat(end.type()).as("end of the field list").isEqualTo(0xfe);
+
+            client.write(0, new byte[] {0x09});
+            assertThat(new String(client.read().payload(), java.nio.charset.StandardCharsets.UTF_8)).startsWith("Uptime:");
+
+            client.write(0, new byte[] {0x0e});
+            assertThat(client.read().type()).isEqualTo(0x00);
+        }
+    }
+
+    @Test
+    void unknownAndUnsupportedCommandsGetACleanErrorAndTheSessionGoesOn() throws Exception {
+        try (RawMysqlClient client = rawClient()) {
+            client.write(0, new byte[] {0x1d});
+            RawMysqlClient.Packet daemon = client.read();
+            assertThat(daemon.isErr()).isTrue();
+            assertThat(daemon.errorCode()).isEqualTo(1047);
+            client.write(0, new byte[] {(byte) 0x99, 1, 2, 3});
+            assertThat(client.read().errorCode()).isEqualTo(1047);
+            client.write(0, new byte[] {0x08});
+            assertThat(client.read().errorCode()).as("COM_SHUTDOWN is not relayed").isEqualTo(1047);
+            client.query("SELECT 1", 0);
+            assertThat(client.read().isErr()).isFalse();
+        }
+    }
+
+    @Test
+    void killOfAProxySessionIdStopsThatSessionsQuery() throws Exception {
+        try (Connection victim = fixture.mysql(""); Connection killer = fixture.mysql("")) {
+            long victimId = ((com.mysql.cj.jdbc.JdbcConnection) victim).getId();
+            var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (Statement s = victim.createStatement(); ResultSet rs = s.executeQuery("SELECT SLEEP(30)")) {
+                    rs.next();
+                    return rs.getInt(1);
+                } catch (java.sql.SQLException e) {
+                    return e.getErrorCode();
+                }
+            });
+            Thread.sleep(500);
+            try (Statement s = killer.createStatement()) {
+                s.execute("KILL QUERY " + victimId);
+            }
+            assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("SLEEP returns 1 (MySQL) or fails with 1317 (MariaDB) when its query is killed").isIn(1, 1317);
+            try (Statement s = killer.createStatement()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.execute("KILL 999999"))
+                        .isInstanceOfSatisfying(java.sql.SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1094));
+            }
+        }
     }
 
     @Test
