@@ -1,5 +1,7 @@
 package io.switchyard.server.it;
 
+import io.switchyard.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,33 +13,22 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The backend pool: reuse, its maximum and the wait for a free slot, keepalive pings that weed
  * out dead connections before a client gets one, idle timeout and maximum lifetime.
  */
 class BackendPoolTest {
-    static ProxyFixture fixture;
-
-    @BeforeAll
-    static void start() {
-        fixture = ProxyFixture.start(0, """
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, """
                 event-loop-threads = 2
                 backend.pool { max-connections = 3, acquire-timeout = 1500ms, keepalive-interval = 500ms,
                                idle-timeout = 3s, max-lifetime = 6s, min-idle = 1 }
                 """);
-    }
 
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+
 
     private static BackendPool pool() {
         return fixture.proxy().topology().allPools().get(0);
@@ -50,15 +41,6 @@ class BackendPoolTest {
         }
     }
 
-    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
 
     @Test
     void releasedConnectionsAreResetAndReused() throws Exception {
@@ -72,7 +54,7 @@ class BackendPoolTest {
                 }
                 s.execute("SET @leftover = 1");
             }
-            await("connection back in the pool", Duration.ofSeconds(5), () -> pool().inUse() == 0);
+            Await.until(Duration.ofSeconds(5), "connection back in the pool", () -> pool().inUse() == 0);
         }
         int eventLoops = 2;
         assertThat(pool().connectOk() - connectsBefore).as("new connections for 10 sequential clients").isLessThanOrEqualTo(eventLoops);
@@ -101,7 +83,7 @@ class BackendPoolTest {
                 c.close();
             }
         }
-        await("all released", Duration.ofSeconds(5), () -> pool().inUse() == 0);
+        Await.until(Duration.ofSeconds(5), "all released", () -> pool().inUse() == 0);
     }
 
     @Test
@@ -110,7 +92,7 @@ class BackendPoolTest {
         try (Connection c = fixture.mysql("")) {
             victim = threadId(c);
         }
-        await("connection back in the pool", Duration.ofSeconds(5), () -> pool().inUse() == 0);
+        Await.until(Duration.ofSeconds(5), "connection back in the pool", () -> pool().inUse() == 0);
         fixture.cluster().primary().execute("KILL " + victim);
         for (int i = 0; i < 5; i++) {
             try (Connection c = fixture.mysql(""); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
@@ -129,13 +111,13 @@ class BackendPoolTest {
         for (Connection c : held) {
             c.close();
         }
-        await("three idle", Duration.ofSeconds(5), () -> pool().idle() == 3);
-        await("idle connections closed down to min-idle", Duration.ofSeconds(10), () -> pool().total() == 1);
+        Await.until(Duration.ofSeconds(5), "three idle", () -> pool().idle() == 3);
+        Await.until(Duration.ofSeconds(10), "idle connections closed down to min-idle", () -> pool().total() == 1);
         long survivor;
         try (Connection c = fixture.mysql("")) {
             survivor = threadId(c);
         }
-        await("connection retired after max-lifetime and replaced", Duration.ofSeconds(15), () -> {
+        Await.until(Duration.ofSeconds(15), "connection retired after max-lifetime and replaced", () -> {
             try (Connection c = fixture.mysql("")) {
                 return threadId(c) != survivor;
             } catch (SQLException e) {

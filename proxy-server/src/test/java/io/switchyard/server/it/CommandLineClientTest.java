@@ -7,10 +7,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,24 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(90)
 class CommandLineClientTest {
-    private static ProxyFixture fixture;
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, "");
 
-    @BeforeAll
-    static void startProxy() {
-        fixture = ProxyFixture.start(0);
-    }
 
-    @AfterAll
-    static void stopProxy() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
-    @AfterEach
-    void backendConnectionsAreReleased() {
-        Await.backendConnectionsReleased(fixture);
-    }
 
     @Test
     void scriptOnStandardInputRunsEveryStatement() {

@@ -15,10 +15,8 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,24 +24,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** MySQL Connector/J 9 through the proxy: the features applications use, as a bare server answers them. */
 @Timeout(60)
 class ConnectorJTest {
-    private static ProxyFixture fixture;
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, "");
 
-    @BeforeAll
-    static void startProxy() {
-        fixture = ProxyFixture.start(0);
-    }
 
-    @AfterAll
-    static void stopProxy() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
-    @AfterEach
-    void backendConnectionsAreReleased() {
-        Await.backendConnectionsReleased(fixture);
-    }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"useServerPrepStmts=false", "useServerPrepStmts=true"})

@@ -1,5 +1,7 @@
 package io.switchyard.server.it;
 
+import io.switchyard.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchyard.server.it.RawMysqlClient.Packet;
@@ -24,10 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -44,24 +45,15 @@ class HostileInputTest {
     /** ER_NET_PACKETS_OUT_OF_ORDER: "Got packets out of order"; what MariaDB answers to a bad sequence id. */
     private static final int PACKETS_OUT_OF_ORDER = 1156;
 
-    private static ProxyFixture fixture;
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, "frontend.net-read-timeout = 1s");
 
-    @BeforeAll
-    static void startProxy() {
-        fixture = ProxyFixture.start(0, "frontend.net-read-timeout = 1s");
-    }
 
-    @AfterAll
-    static void stopProxy() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     @AfterEach
     void peerStillServesAndReleasesBackendConnections() throws SQLException {
         assertGoodClientIsServed();
-        Await.backendConnectionsReleased(fixture);
+        fixture.afterEach(null);
     }
 
     @Test

@@ -15,10 +15,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,24 +29,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(60)
 class MariaDbConnectorTest {
-    private static ProxyFixture fixture;
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, "");
 
-    @BeforeAll
-    static void startProxy() {
-        fixture = ProxyFixture.start(0);
-    }
 
-    @AfterAll
-    static void stopProxy() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
-    @AfterEach
-    void backendConnectionsAreReleased() {
-        Await.backendConnectionsReleased(fixture);
-    }
 
     @Test
     void plainQueriesReturnRowsAndUpdateCounts() throws SQLException {

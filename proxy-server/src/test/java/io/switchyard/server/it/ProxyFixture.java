@@ -4,6 +4,11 @@ import io.switchyard.backend.BackendPool;
 import io.switchyard.server.Switchyard;
 import io.switchyard.server.config.ConfigLoader;
 import io.switchyard.server.launcher.MariaDbCluster;
+import io.switchyard.testing.Await;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -11,14 +16,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts a MariaDB cluster and the proxy in front of it, for end-to-end tests. */
-public final class ProxyFixture implements AutoCloseable {
-    private final MariaDbCluster cluster;
-    private final Switchyard proxy;
+/**
+ * A MariaDB cluster and the proxy in front of it, for end-to-end tests. Used as a JUnit
+ * extension ({@code @RegisterExtension static final ProxyFixture fixture = ProxyFixture.perClass(0, "")})
+ * it starts before the class's tests, checks after each test that every borrowed backend
+ * connection was given back, and stops after the class; or started and closed by hand.
+ */
+public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+    private final int replicas;
+    private final String extraHocon;
+    private MariaDbCluster cluster;
+    private Switchyard proxy;
 
-    private ProxyFixture(MariaDbCluster cluster, Switchyard proxy) {
-        this.cluster = cluster;
-        this.proxy = proxy;
+    private ProxyFixture(int replicas, String extraHocon) {
+        this.replicas = replicas;
+        this.extraHocon = extraHocon;
+    }
+
+    /** A fixture shared by the tests of one class, started and stopped by JUnit. */
+    public static ProxyFixture perClass(int replicas, String extraHocon) {
+        return new ProxyFixture(replicas, extraHocon);
     }
 
     /** A cluster with {@code replicas} replicas and the proxy in front of its primary, user app/app-pass. */
@@ -28,7 +45,29 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** Same, with extra HOCON inside the {@code switchyard} block (e.g. {@code backend.pool.max-connections = 5}). */
     public static ProxyFixture start(int replicas, String extraHocon) {
-        MariaDbCluster cluster = MariaDbCluster.builder().replicas(replicas).start();
+        ProxyFixture fixture = new ProxyFixture(replicas, extraHocon);
+        fixture.startNow();
+        return fixture;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        startNow();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        Await.until(Duration.ofSeconds(5), () -> "backend connections in use return to 0 (now " + backendConnectionsInUse() + ")",
+                () -> backendConnectionsInUse() == 0);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private void startNow() {
+        cluster = MariaDbCluster.builder().replicas(replicas).start();
         try {
             String hocon = """
                     switchyard {
@@ -38,7 +77,7 @@ public final class ProxyFixture implements AutoCloseable {
                       %s
                     }
                     """.formatted(cluster.primary().port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, extraHocon);
-            return new ProxyFixture(cluster, Switchyard.start(ConfigLoader.fromString(hocon)));
+            proxy = Switchyard.start(ConfigLoader.fromString(hocon));
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
@@ -105,9 +144,15 @@ public final class ProxyFixture implements AutoCloseable {
     @Override
     public void close() {
         try {
-            proxy.close();
+            if (proxy != null) {
+                proxy.close();
+            }
         } finally {
-            cluster.close();
+            if (cluster != null) {
+                cluster.close();
+            }
+            proxy = null;
+            cluster = null;
         }
     }
 

@@ -9,11 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,26 +35,16 @@ class SysbenchTest {
     private static final Pattern IGNORED_ERRORS = Pattern.compile("ignored errors:\\s+(\\d+)");
     private static final Pattern RECONNECTS = Pattern.compile("reconnects:\\s+(\\d+)");
 
-    private static ProxyFixture fixture;
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, "");
 
     @BeforeAll
     static void startProxy() {
         Assumptions.assumeTrue(Processes.run(List.of("sh", "-c", "command -v sysbench"), "",
                 Duration.ofSeconds(10)).exitCode() == 0, "sysbench is not installed");
-        fixture = ProxyFixture.start(0);
     }
 
-    @AfterAll
-    static void stopProxy() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
-    @AfterEach
-    void backendConnectionsAreReleased() {
-        Await.backendConnectionsReleased(fixture);
-    }
 
     @ParameterizedTest(name = "--db-ps-mode={0}")
     @ValueSource(strings = {"auto", "disable"})

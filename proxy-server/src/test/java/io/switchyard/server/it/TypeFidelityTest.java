@@ -16,10 +16,9 @@ import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -43,28 +42,18 @@ class TypeFidelityTest {
     private static final int BLOB_BYTES = 20 * 1024 * 1024;
 
     private static final AtomicInteger ids = new AtomicInteger();
-    private static ProxyFixture fixture;
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, "");
 
     @BeforeAll
     static void startProxy() {
-        fixture = ProxyFixture.start(0);
         fixture.cluster().primary().execute("CREATE TABLE app.fidelity (id INT PRIMARY KEY, "
                 + "dec65 DECIMAL(65,30), dt DATETIME(6), ts TIMESTAMP(6) NULL DEFAULT NULL, js JSON, "
                 + "b64 BIT(64), ubig BIGINT UNSIGNED, dbl DOUBLE, txt VARCHAR(100) CHARACTER SET utf8mb4, "
                 + "blb LONGBLOB)");
     }
 
-    @AfterAll
-    static void stopProxy() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
-    @AfterEach
-    void backendConnectionsAreReleased() {
-        Await.backendConnectionsReleased(fixture);
-    }
 
     /** Driver and protocol: Connector/J and MariaDB Connector/J, each with text and binary protocol. */
     static Stream<String> clients() {

@@ -1,5 +1,7 @@
 package io.switchyard.server.launcher;
 
+import io.switchyard.testing.Await;
+
 import static io.switchyard.server.launcher.MariaDbCluster.APP_DATABASE;
 import static io.switchyard.server.launcher.MariaDbCluster.APP_PASSWORD;
 import static io.switchyard.server.launcher.MariaDbCluster.APP_USER;

@@ -1,5 +1,7 @@
 package io.switchyard.server.launcher;
 
+import io.switchyard.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
