@@ -30,8 +30,11 @@ final class CompiledRule {
     private final int proxyPort;
     private final boolean hasDigest;
     private final long digest;
-    private final Pattern matchDigest;
-    private final Pattern matchPattern;
+    final Pattern matchDigest;
+    final Pattern matchPattern;
+    /** Indexes of this rule's matchers in the per-thread array; see {@link QueryRules}. */
+    private final int digestSlot;
+    private final int patternSlot;
     private final boolean negate;
     private final boolean global;
     private final RewriteTemplate replacement;
@@ -47,7 +50,7 @@ final class CompiledRule {
     final String errorMsg;
     final String okMsg;
 
-    private CompiledRule(QueryRule r, int position, boolean global,
+    private CompiledRule(QueryRule r, int position, int firstSlot, boolean global,
             Pattern matchDigest, Pattern matchPattern, RewriteTemplate replacement) {
         this.source = r;
         this.ruleId = r.ruleId();
@@ -74,6 +77,9 @@ final class CompiledRule {
         this.digest = hasDigest ? r.digest() : 0L;
         this.matchDigest = matchDigest;
         this.matchPattern = matchPattern;
+        this.digestSlot = matchDigest == null ? NOT_SET : firstSlot;
+        this.patternSlot = matchPattern == null ? NOT_SET
+                : matchDigest == null ? firstSlot : firstSlot + 1;
         this.negate = r.negateMatchPattern();
         this.global = global;
         this.replacement = replacement;
@@ -91,11 +97,12 @@ final class CompiledRule {
 
     /**
      * Validates {@code r} and compiles its regexes. {@code position} is the rule's index in
-     * rule_id order among the rules that take part in evaluation.
+     * rule_id order among the rules that take part in evaluation; its matchers take slots
+     * {@code firstSlot} onwards (see {@link #slots()}).
      *
      * @throws RuleException naming the rule and the column at fault
      */
-    static CompiledRule compile(QueryRule r, int position) {
+    static CompiledRule compile(QueryRule r, int position, int firstSlot) {
         int id = r.ruleId();
         if (id < 0) {
             throw new RuleException(id, "rule_id must not be negative");
@@ -155,13 +162,30 @@ final class CompiledRule {
                         + "': " + e.getMessage());
             }
         }
-        return new CompiledRule(r, position, global, matchDigest, matchPattern,
+        return new CompiledRule(r, position, firstSlot, global, matchDigest, matchPattern,
                 replacement);
     }
 
-    /** True when every filter this rule sets accepts the statement; {@code text} is the current
-     * (possibly already rewritten) statement text. */
-    boolean matches(QueryContext ctx, String text) {
+    /** How many matcher slots this rule uses (one per regex). */
+    int slots() {
+        return (matchDigest == null ? 0 : 1) + (matchPattern == null ? 0 : 1);
+    }
+
+    /** Puts a fresh matcher for each of this rule's regexes into its slots of {@code matchers}. */
+    void fillMatchers(Matcher[] matchers) {
+        if (matchDigest != null) {
+            matchers[digestSlot] = matchDigest.matcher("");
+        }
+        if (matchPattern != null) {
+            matchers[patternSlot] = matchPattern.matcher("");
+        }
+    }
+
+    /**
+     * True when every filter this rule sets accepts the statement; {@code text} is the current
+     * (possibly already rewritten) statement text, {@code matchers} the calling thread's.
+     */
+    boolean matches(QueryContext ctx, String text, Matcher[] matchers) {
         if (username != null && !username.equals(ctx.username())) {
             return false;
         }
@@ -185,10 +209,10 @@ final class CompiledRule {
         if (hasDigest && digest != ctx.digest()) {
             return false;
         }
-        if (matchDigest != null && matchDigest.matcher(ctx.digestText()).find() == negate) {
+        if (matchDigest != null && matchers[digestSlot].reset(ctx.digestText()).find() == negate) {
             return false;
         }
-        return matchPattern == null || matchPattern.matcher(text).find() != negate;
+        return matchPattern == null || matchers[patternSlot].reset(text).find() != negate;
     }
 
     boolean rewrites() {
@@ -197,8 +221,8 @@ final class CompiledRule {
 
     /** {@code text} with the first (or, with GLOBAL, every) match replaced; null when the
      * pattern does not occur in it. */
-    String rewrite(String text) {
-        Matcher m = matchPattern.matcher(text);
+    String rewrite(String text, Matcher[] matchers) {
+        Matcher m = matchers[patternSlot].reset(text);
         if (!m.find()) {
             return null;
         }

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 
 /**
  * A validated, compiled set of {@code mysql_query_rules}, evaluated per statement with
@@ -36,6 +37,12 @@ import java.util.Set;
  *       {@code mysql-query_processor_iterations}) does a flag change restart the scan from the
  *       first rule, at most that many times per statement.</li>
  * </ol>
+ *
+ * <h2>Allocation</h2>
+ * {@link java.util.regex.Pattern#matcher} allocates, so each thread that evaluates gets its own
+ * reusable array of matchers, one per regex of the set, created on its first evaluation. A
+ * matcher keeps a reference to the last text it searched until its next use: each thread
+ * retains at most the last statement per regex, released with the rule set.
  *
  * <h2>Termination</h2>
  * A flagIN/flagOUT cycle cannot loop forever: without restarts every rule is visited at most
@@ -77,18 +84,28 @@ public final class QueryRules {
     private final CompiledRule[] flagZero;
     private final Map<Integer, CompiledRule[]> byFlagIn;
     private final int processorIterations;
+    private final ThreadLocal<Matcher[]> matchers;
 
     private QueryRules(List<QueryRule> rules, Map<Integer, CompiledRule[]> byFlagIn,
-            int processorIterations) {
+            int slots, int processorIterations) {
         this.rules = rules;
         this.byFlagIn = byFlagIn;
         this.flagZero = byFlagIn.getOrDefault(0, NO_RULES);
         this.processorIterations = processorIterations;
+        this.matchers = ThreadLocal.withInitial(() -> {
+            Matcher[] array = new Matcher[slots];
+            for (CompiledRule[] group : byFlagIn.values()) {
+                for (CompiledRule rule : group) {
+                    rule.fillMatchers(array);
+                }
+            }
+            return array;
+        });
     }
 
     /** An empty rule set: every statement goes to the user's default hostgroup unchanged. */
     public static QueryRules empty() {
-        return new QueryRules(List.of(), Map.of(), 0);
+        return new QueryRules(List.of(), Map.of(), 0, 0);
     }
 
     /** Compiles {@code rules} with ProxySQL's default of no restarts after a flag change. */
@@ -113,19 +130,21 @@ public final class QueryRules {
         Set<Integer> seen = new HashSet<>();
         Map<Integer, List<CompiledRule>> groups = new HashMap<>();
         int position = 0;
+        int slots = 0;
         for (QueryRule rule : sorted) {
             if (!seen.add(rule.ruleId())) {
                 throw new RuleException(rule.ruleId(), "duplicate rule_id");
             }
-            CompiledRule compiled = CompiledRule.compile(rule, position);
+            CompiledRule compiled = CompiledRule.compile(rule, position, slots);
             if (rule.active()) {
                 groups.computeIfAbsent(rule.flagIn(), f -> new ArrayList<>()).add(compiled);
                 position++;
+                slots += compiled.slots();
             }
         }
         Map<Integer, CompiledRule[]> byFlagIn = new HashMap<>();
         groups.forEach((flag, list) -> byFlagIn.put(flag, list.toArray(CompiledRule[]::new)));
-        return new QueryRules(List.copyOf(sorted), Map.copyOf(byFlagIn), processorIterations);
+        return new QueryRules(List.copyOf(sorted), Map.copyOf(byFlagIn), slots, processorIterations);
     }
 
     /** All rules of the set, active or not, in rule_id order. */
@@ -134,10 +153,12 @@ public final class QueryRules {
     }
 
     /**
-     * Runs the rules over one statement. Allocates nothing when no rule matches; otherwise the
-     * outcome, its list of matched rule ids, and any rewritten text.
+     * Runs the rules over one statement. Once the calling thread's matchers exist, allocates
+     * nothing when no rule matches; otherwise the outcome, its array of matched rule ids, and
+     * any rewritten text.
      */
     public RuleOutcome evaluate(QueryContext ctx) {
+        Matcher[] ms = matchers.get();
         CompiledRule[] group = flagZero;
         int next = 0;
         int flag = 0;
@@ -160,7 +181,7 @@ public final class QueryRules {
 
         while (next < group.length) {
             CompiledRule rule = group[next++];
-            if (!rule.matches(ctx, text)) {
+            if (!rule.matches(ctx, text, ms)) {
                 continue;
             }
             if (matched == null) {
@@ -180,7 +201,7 @@ public final class QueryRules {
             if (rule.errorMsg != null) errorMsg = rule.errorMsg;
             if (rule.okMsg != null) okMsg = rule.okMsg;
             if (rule.rewrites()) {
-                String out = rule.rewrite(text);
+                String out = rule.rewrite(text, ms);
                 if (out != null) {
                     text = out;
                     rewritten = out;
