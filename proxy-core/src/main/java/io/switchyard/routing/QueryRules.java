@@ -64,8 +64,9 @@ import java.util.regex.Matcher;
  *   <li>Possessive quantifiers and {@code \p{javaXxx}} classes are Java-only; RE2's
  *       {@code \C} and {@code (?P<name>...)} are not accepted (Java spells the latter
  *       {@code (?<name>...)}).</li>
- *   <li>replace_pattern uses ProxySQL's {@code \1} syntax, not Java's {@code $1}; see
- *       {@link RewriteTemplate}.</li>
+ *   <li>replace_pattern uses ProxySQL's (PCRE's and RE2's) rewrite syntax: {@code \0}..{@code \9}
+ *       for groups and {@code \\} for a backslash, not Java's {@code $1}; a {@code $} is
+ *       literal. Any other backslash escape, or a group the pattern lacks, is rejected.</li>
  * </ul>
  *
  * <h2>Departures from ProxySQL</h2>

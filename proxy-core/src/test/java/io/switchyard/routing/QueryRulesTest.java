@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchyard.routing.RuleOutcome.Multiplex;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +82,36 @@ class QueryRulesTest {
         RuleOutcome outcome = rules.evaluate(query("SELECT 1"));
         assertThat(outcome.matchedRuleIds()).containsExactly(10, 20);
         assertThat(outcome.destinationHostgroup()).isEqualTo(20);
+    }
+
+    @Test
+    void oneRuleSetServesManyThreadsAtOnce() throws Exception {
+        QueryRules rules = compile(
+                rule(1).matchPattern("^SELECT.*FOR UPDATE").destinationHostgroup(1).apply(true),
+                rule(2).matchPattern("^SELECT (\\w+)").replacePattern("SELECT \\1").destinationHostgroup(2));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 20_000; i++) {
+                        String sql = (i + thread) % 2 == 0 ? "SELECT a FROM t FOR UPDATE" : "SELECT b" + i + " FROM t";
+                        RuleOutcome outcome = rules.evaluate(query(sql));
+                        int expected = (i + thread) % 2 == 0 ? 1 : 2;
+                        if (outcome.destinationHostgroup() != expected || !outcome.query(sql).equals(sql)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> result : results) {
+                assertThat(result.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
