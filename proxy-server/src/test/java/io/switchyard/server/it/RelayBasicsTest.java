@@ -116,6 +116,30 @@ class RelayBasicsTest {
     }
 
     @Test
+    void streamedParametersTravelAsLongDataAndStatementsCanBeResetAndReused() throws Exception {
+        byte[] blob = new byte[3 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(blob);
+        try (Connection c = fixture.mysql("useServerPrepStmts=true&cachePrepStmts=true");
+             Statement s = c.createStatement()) {
+            s.execute("CREATE OR REPLACE TABLE long_data (id INT PRIMARY KEY, b LONGBLOB)");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO long_data VALUES (?, ?)")) {
+                for (int i = 1; i <= 3; i++) {
+                    ps.setInt(1, i);
+                    ps.setBinaryStream(2, new java.io.ByteArrayInputStream(blob));
+                    ps.executeUpdate();
+                    ps.clearParameters();
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*), SUM(LENGTH(b)), COUNT(DISTINCT MD5(b)) FROM long_data")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(3);
+                assertThat(rs.getLong(2)).isEqualTo(3L * blob.length);
+                assertThat(rs.getInt(3)).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void mariadbConnectorRunsQueries() throws Exception {
         try (Connection c = fixture.mariadb("useServerPrepStmts=true"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT @@server_id, DATABASE()")) {
