@@ -42,13 +42,15 @@ import java.nio.charset.StandardCharsets;
  * </ul>
  *
  * <p>The hash is XXH64 (seed 0) of the digest text's UTF-8 bytes: stable across runs and
- * processes, but not the value ProxySQL would show for the same text.
+ * processes, but not the value ProxySQL would show for the same text. (Statement bytes that are
+ * not valid UTF-8 outside literals are hashed as received and shown with replacement
+ * characters in {@code text}.)
  *
  * <p>Immutable. The static factories are thread-safe and reuse per-thread buffers, so digesting a
  * statement allocates only the result.
  *
  * @param text digest text, UTF-8 safe, at most {@code maxLength} bytes when encoded
- * @param hash XXH64 of {@code text}'s UTF-8 bytes
+ * @param hash XXH64 of the digest's UTF-8 bytes
  */
 public record QueryDigest(String text, long hash) {
     /** Default cap on the digest text, in bytes. */

@@ -273,6 +273,19 @@ class QueryDigestTest {
     }
 
     @Test
+    void largeDirectBufferIsDigestedWhole() {
+        String sql = "INSERT INTO t VALUES (1, '" + "y".repeat(200_000) + "'), (2, 'z')";
+        ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer();
+        try {
+            direct.writeCharSequence(sql, StandardCharsets.UTF_8);
+            assertThat(QueryDigest.of(direct).text()).isEqualTo("INSERT INTO t VALUES (...)");
+            assertThat(QueryDigest.of("SELECT 1").text()).isEqualTo("SELECT ?");
+        } finally {
+            direct.release();
+        }
+    }
+
+    @Test
     void heapSliceWithAnOffsetIsReadInPlace() {
         ByteBuf packet = Unpooled.wrappedBuffer("\u0003SELECT 1".getBytes(StandardCharsets.UTF_8));
         try {
