@@ -1,6 +1,7 @@
 package io.switchyard.routing;
 
 import io.switchyard.backend.BackendPool;
+import io.switchyard.topology.HostgroupServer;
 import io.switchyard.topology.Topology;
 import io.switchyard.topology.UserConfig;
 import java.util.List;
@@ -8,9 +9,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
- * The one place where a session's statement is given a backend server: the user's default
- * hostgroup, then a server of that hostgroup. Stateless; reads the current topology snapshot
- * on every call, so it is safe from any thread.
+ * The one place where a session is given a backend server: the user's default hostgroup, then
+ * a server of that hostgroup by weighted random choice among the usable ones (online, weight
+ * above 0, below its connection limit). Stateless; reads the current topology snapshot on every
+ * call, so it is safe from any thread.
  */
 public final class Router {
     private final Supplier<Topology> topology;
@@ -24,18 +26,27 @@ public final class Router {
         return user.defaultHostgroup();
     }
 
-    /**
-     * A pool of a usable server in {@code hostgroup}, chosen at random among them, or null when
-     * the hostgroup has none.
-     */
+    /** The pool of a usable server of {@code hostgroup}, or null when none is usable now. */
     public BackendPool pick(int hostgroup) {
-        List<BackendPool> pools = topology.get().pools(hostgroup);
-        if (pools.isEmpty()) {
+        List<HostgroupServer> servers = topology.get().servers(hostgroup);
+        long total = 0;
+        for (HostgroupServer s : servers) {
+            if (s.usable()) {
+                total += s.weight();
+            }
+        }
+        if (total == 0) {
             return null;
         }
-        if (pools.size() == 1) {
-            return pools.get(0);
+        long ticket = ThreadLocalRandom.current().nextLong(total);
+        for (HostgroupServer s : servers) {
+            if (s.usable()) {
+                ticket -= s.weight();
+                if (ticket < 0) {
+                    return s.pool();
+                }
+            }
         }
-        return pools.get(ThreadLocalRandom.current().nextInt(pools.size()));
+        return null;
     }
 }

@@ -3,26 +3,28 @@ package io.switchyard.topology;
 import io.switchyard.backend.BackendPool;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
- * The servers the proxy routes to, by hostgroup, with their connection pools. Immutable snapshot:
- * a change builds a new one and publishes it atomically.
+ * The servers the proxy routes to, by hostgroup. Immutable snapshot: a change builds a new one
+ * and publishes it atomically. A server in several hostgroups appears once per hostgroup and
+ * shares one pool.
  *
- * @param hostgroups pools of each hostgroup's servers
+ * @param hostgroups each hostgroup's servers, in configuration order
  */
-public record Topology(Map<Integer, List<BackendPool>> hostgroups) {
+public record Topology(Map<Integer, List<HostgroupServer>> hostgroups) {
     public Topology {
         hostgroups = hostgroups.entrySet().stream()
-                .collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> List.copyOf(e.getValue())));
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> List.copyOf(e.getValue())));
     }
 
-    /** Pools of the servers in {@code hostgroup}; empty when the hostgroup is unknown. */
-    public List<BackendPool> pools(int hostgroup) {
+    /** The servers of {@code hostgroup}; empty when the hostgroup is unknown. */
+    public List<HostgroupServer> servers(int hostgroup) {
         return hostgroups.getOrDefault(hostgroup, List.of());
     }
 
     /** Every pool, each once. */
     public List<BackendPool> allPools() {
-        return hostgroups.values().stream().flatMap(List::stream).distinct().toList();
+        return hostgroups.values().stream().flatMap(List::stream).map(HostgroupServer::pool).distinct().toList();
     }
 }

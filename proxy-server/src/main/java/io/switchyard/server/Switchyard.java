@@ -28,6 +28,7 @@ import io.switchyard.protocol.auth.TlsContexts;
 import io.switchyard.protocol.auth.TlsIdentity;
 import io.switchyard.routing.Router;
 import io.switchyard.server.config.SwitchyardConfig;
+import io.switchyard.topology.HostgroupServer;
 import io.switchyard.topology.ServerAddress;
 import io.switchyard.topology.Topology;
 import io.switchyard.topology.UserConfig;
@@ -128,14 +129,16 @@ public final class Switchyard implements AutoCloseable {
 
     private static Topology buildTopology(SwitchyardConfig config, BackendSettings backendSettings, Bootstrap bootstrap) {
         Map<ServerAddress, BackendPool> pools = new LinkedHashMap<>();
-        Map<Integer, List<BackendPool>> hostgroups = new HashMap<>();
+        Map<Integer, List<HostgroupServer>> hostgroups = new HashMap<>();
         for (SwitchyardConfig.Server s : config.servers()) {
             ServerAddress address = new ServerAddress(s.host(), s.port());
+            int serverMax = config.servers().stream()
+                    .filter(o -> o.host().equals(s.host()) && o.port() == s.port())
+                    .mapToInt(SwitchyardConfig.Server::maxConnections).max().orElse(s.maxConnections());
             BackendPool pool = pools.computeIfAbsent(address, a -> new BackendPool(a,
-                    withMax(config.backend().pool(), s.maxConnections()), backendSettings, bootstrap));
-            if (s.weight() > 0) {
-                hostgroups.computeIfAbsent(s.hostgroup(), h -> new ArrayList<>()).add(pool);
-            }
+                    withMax(config.backend().pool(), serverMax), backendSettings, bootstrap));
+            hostgroups.computeIfAbsent(s.hostgroup(), h -> new ArrayList<>())
+                    .add(new HostgroupServer(s.hostgroup(), pool, s.weight(), s.status(), s.maxConnections(), s.comment()));
         }
         return new Topology(hostgroups);
     }

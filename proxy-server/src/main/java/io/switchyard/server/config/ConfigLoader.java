@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.switchyard.backend.PoolSettings;
 import io.switchyard.protocol.auth.AuthPlugin;
 import io.switchyard.protocol.auth.TlsContexts;
+import io.switchyard.topology.ServerState;
 import io.switchyard.topology.UserConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,6 +138,7 @@ public final class ConfigLoader {
                     requiredString(s, "host"),
                     intIn(s, "port", 1, 65535),
                     s.hasPath("weight") ? intIn(s, "weight", 0, 10_000_000) : 1,
+                    serverState(s),
                     s.hasPath("max-connections") ? intIn(s, "max-connections", 1, 1_000_000) : 1000,
                     s.hasPath("comment") ? s.getString("comment") : "");
             if (!seen.add(server.hostgroup() + "/" + server.host() + ":" + server.port())) {
@@ -170,6 +172,18 @@ public final class ConfigLoader {
             }
         }
         return List.copyOf(out);
+    }
+
+    private static ServerState serverState(Config s) {
+        if (!s.hasPath("status")) {
+            return ServerState.ONLINE;
+        }
+        ServerState state = ServerState.parse(s.getString("status"));
+        if (state == null || state == ServerState.SHUNNED) {
+            throw new ConfigError(s.getValue("status").origin().description() + ": status must be ONLINE, OFFLINE_SOFT or OFFLINE_HARD, not '"
+                    + s.getString("status") + "'");
+        }
+        return state;
     }
 
     private static AuthPlugin authPlugin(Config fe) {

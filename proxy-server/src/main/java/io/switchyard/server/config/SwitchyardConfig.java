@@ -3,6 +3,7 @@ package io.switchyard.server.config;
 import io.switchyard.backend.PoolSettings;
 import io.switchyard.protocol.auth.AuthPlugin;
 import io.switchyard.protocol.auth.TlsContexts;
+import io.switchyard.topology.ServerState;
 import io.switchyard.topology.UserConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,5 +31,6 @@ public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoop
                           Path tlsCaFile, boolean tlsVerifyHostname, boolean tlsRequired, PoolSettings pool) {}
 
     /** A backend server row. */
-    public record Server(int hostgroup, String host, int port, int weight, int maxConnections, String comment) {}
+    public record Server(int hostgroup, String host, int port, int weight, ServerState status, int maxConnections,
+                         String comment) {}
 }

@@ -24,17 +24,22 @@ import java.util.List;
  */
 public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterEachCallback, AfterAllCallback {
     private final int replicas;
-    private final String extraHocon;
+    private final java.util.function.Function<MariaDbCluster, String> extraHocon;
     private MariaDbCluster cluster;
     private Switchyard proxy;
 
-    private ProxyFixture(int replicas, String extraHocon) {
+    private ProxyFixture(int replicas, java.util.function.Function<MariaDbCluster, String> extraHocon) {
         this.replicas = replicas;
         this.extraHocon = extraHocon;
     }
 
     /** A fixture shared by the tests of one class, started and stopped by JUnit. */
     public static ProxyFixture perClass(int replicas, String extraHocon) {
+        return new ProxyFixture(replicas, cluster -> extraHocon);
+    }
+
+    /** Same, with extra settings that depend on the started servers (their ports). */
+    public static ProxyFixture perClass(int replicas, java.util.function.Function<MariaDbCluster, String> extraHocon) {
         return new ProxyFixture(replicas, extraHocon);
     }
 
@@ -45,7 +50,7 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
 
     /** Same, with extra HOCON inside the {@code switchyard} block (e.g. {@code backend.pool.max-connections = 5}). */
     public static ProxyFixture start(int replicas, String extraHocon) {
-        ProxyFixture fixture = new ProxyFixture(replicas, extraHocon);
+        ProxyFixture fixture = new ProxyFixture(replicas, cluster -> extraHocon);
         fixture.startNow();
         return fixture;
     }
@@ -76,7 +81,7 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
                       users = [ { username = "%s", password = "%s", default-hostgroup = 0 } ]
                       %s
                     }
-                    """.formatted(cluster.primary().port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, extraHocon);
+                    """.formatted(cluster.primary().port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, extraHocon.apply(cluster));
             proxy = Switchyard.start(ConfigLoader.fromString(hocon));
         } catch (RuntimeException e) {
             cluster.close();

@@ -1,0 +1,35 @@
+package io.switchyard.topology;
+
+import io.switchyard.backend.BackendPool;
+import java.util.Objects;
+
+/**
+ * A server as a member of one hostgroup: the pool of connections to it (shared by every hostgroup
+ * the server is in) and the row's weight, status and connection limit. Immutable.
+ *
+ * @param hostgroup the hostgroup id
+ * @param pool connections to the server
+ * @param weight relative share of new sessions among the hostgroup's usable servers (0: none)
+ * @param state the server's status in this hostgroup
+ * @param maxConnections connections this hostgroup may have open to the server
+ * @param comment free text from the configuration
+ */
+public record HostgroupServer(int hostgroup, BackendPool pool, int weight, ServerState state, int maxConnections,
+                              String comment) {
+    public HostgroupServer {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(state, "state");
+        if (weight < 0) {
+            throw new IllegalArgumentException("weight of " + pool.address() + " in hostgroup " + hostgroup + " must be >= 0");
+        }
+    }
+
+    /** True when a new session may be placed here now: online, weighted, and below its connection limit. */
+    public boolean usable() {
+        return state.acceptsNewWork() && weight > 0 && pool.total() - pool.idle() < maxConnections;
+    }
+
+    public ServerAddress address() {
+        return pool.address();
+    }
+}
