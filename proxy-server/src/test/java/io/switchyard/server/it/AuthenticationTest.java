@@ -137,6 +137,37 @@ class AuthenticationTest {
     }
 
     @Test
+    void userConnectionLimitIsEnforcedWithTooManyConnections() throws Exception {
+        try (Switchyard proxy = Switchyard.start(ConfigLoader.fromString("""
+                switchyard {
+                  frontend { bind = "127.0.0.1", port = 0 }
+                  servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d } ]
+                  users = [ { username = "app", password = "app-pass", max-connections = 2 } ]
+                }
+                """.formatted(cluster.primary().port())));
+             Connection first = mysql(proxy, "sslMode=DISABLED", "app-pass");
+             Connection second = mysql(proxy, "sslMode=DISABLED", "app-pass")) {
+            assertThatThrownBy(() -> mysql(proxy, "sslMode=DISABLED", "app-pass").close())
+                    .isInstanceOfSatisfying(SQLException.class, e -> {
+                        assertThat(e.getErrorCode()).isEqualTo(1040);
+                        assertThat(e.getSQLState()).isEqualTo("08004");
+                    });
+            assertThat(scalar(first, "SELECT 1")).isEqualTo("1");
+            assertThat(scalar(second, "SELECT 2")).isEqualTo("2");
+        }
+    }
+
+    @Test
+    void proxyConnectionLimitIsEnforced() throws Exception {
+        try (Switchyard proxy = proxy("max-client-connections = 1", "", "app-pass");
+             Connection only = mysql(proxy, "sslMode=DISABLED", "app-pass")) {
+            assertThatThrownBy(() -> mysql(proxy, "sslMode=DISABLED", "app-pass").close())
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1040));
+            assertThat(scalar(only, "SELECT 1")).isEqualTo("1");
+        }
+    }
+
+    @Test
     void changeUserReauthenticatesAndStartsAFreshSession() throws Exception {
         try (Switchyard proxy = proxy("", "", "app-pass"); Connection c = mysql(proxy, "sslMode=DISABLED", "app-pass")) {
             try (Statement s = c.createStatement()) {
