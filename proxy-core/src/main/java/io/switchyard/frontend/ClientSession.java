@@ -16,6 +16,7 @@ import io.switchyard.backend.ConnectionKey;
 import io.switchyard.backend.InternalSink;
 import io.switchyard.backend.ResponseSink;
 import io.switchyard.protocol.Capability;
+import io.switchyard.protocol.ChangeUser;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
@@ -32,8 +33,6 @@ import io.switchyard.topology.UserConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -55,7 +54,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         BackendConnection.WritabilityListener {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
     private static final long LOGIN_TIMEOUT_MILLIS = 10_000;
-    private static final int QUEUE_HIGH_WATER = 4 * 1024 * 1024;
 
     /** Where the session stands. */
     enum Phase {
@@ -67,14 +65,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         READY,
         /** A command runs on the backend; its response is being relayed. */
         BUSY,
-        /** The backend asked for a local file; client packets go to the backend. */
+        /** The backend asked for a local file; client packets go to the backend(). */
         LOCAL_INFILE,
         CLOSED
     }
 
     private final FrontendContext context;
     private final long id;
-    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    private final CommandQueue queue = new CommandQueue();
     private Channel channel;
     private String clientHost = "";
     private Phase phase = Phase.LOGIN;
@@ -88,22 +86,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private UserConfig user;
     private BackendCredentials credentials;
     private String schema;
-    private BackendPool pool;
-    private BackendConnection backend;
-    private int queuedBytes;
+    private final BackendLease lease;
     private int replySeq;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private Command current = Command.UNKNOWN;
     private String pendingSchema;
     private boolean backendWritable = true;
-    /** The server and thread serving this session, readable from other sessions' loops (for KILL). */
-    private volatile BackendPool busyPool;
-    private volatile long busyThread;
     private boolean unflushedBackendWrites;
 
     public ClientSession(FrontendContext context) {
         this.context = context;
         this.id = context.sessions().nextId();
+        this.lease = new BackendLease(context);
     }
 
     public long id() {
@@ -260,92 +254,29 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     // ---- backend connection ------------------------------------------------------------
 
     private void acquireBackend(Runnable then, java.util.function.Consumer<ErrPacket> failed) {
-        int hostgroup = context.router().hostgroupFor(user);
-        BackendPool chosen = context.router().pick(hostgroup);
-        if (chosen == null) {
-            failed.accept(ProxyError.CONNECT_TIMEOUT_HOSTGROUP.format(hostgroup, 0, "the hostgroup has no usable server"));
-            return;
-        }
         ConnectionKey key = new ConnectionKey(credentials, clientCaps & Capability.WIRE_AFFECTING, collation);
-        chosen.acquire(channel.eventLoop(), key, schema).addListener((Future<BackendConnection> f) -> {
-            if (!f.isSuccess()) {
-                failed.accept(backendError(hostgroup, chosen, f.cause()));
-                return;
-            }
-            BackendConnection c = f.getNow();
-            if (phase == Phase.CLOSED) {
-                chosen.release(c);
-                return;
-            }
-            pool = chosen;
-            backend = c;
-            c.owner(this);
-            busyPool = chosen;
-            busyThread = c.threadId();
-            context.identity().learn(c.serverHandshake());
-            if (schema != null && !schema.equals(c.schema())) {
-                switchSchema(c, schema, then, failed);
-            } else {
-                then.run();
-            }
-        });
+        lease.acquire(context.router().hostgroupFor(user), key, schema, channel.eventLoop(), this,
+                () -> phase == Phase.CLOSED, then, failed);
     }
 
-    private ErrPacket backendError(int hostgroup, BackendPool chosen, Throwable cause) {
-        ErrPacket refused = BackendConnection.loginError(cause);
-        if (refused != null) {
-            return refused;
-        }
-        long waited = chosen.settings().acquireTimeoutMillis();
-        return ProxyError.CONNECT_TIMEOUT_HOSTGROUP.format(hostgroup, waited, cause.getMessage());
-    }
-
-    private void switchSchema(BackendConnection c, String target, Runnable then, java.util.function.Consumer<ErrPacket> failed) {
-        ByteBuf initDb = Packets.build(channel.alloc(), 0, b -> b.writeByte(Command.INIT_DB.code).writeCharSequence(target, StandardCharsets.UTF_8));
-        c.execute(Command.INIT_DB, initDb, new InternalSink((err, failure) -> {
-            if (err == null && failure == null) {
-                c.schema(target);
-                then.run();
-            } else {
-                releaseBackend();
-                failed.accept(err != null ? err : ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
-            }
-        }));
+    private BackendConnection backend() {
+        return lease.connection();
     }
 
     private void releaseBackend() {
-        if (backend == null) {
-            return;
-        }
-        BackendConnection c = backend;
-        backend = null;
-        busyPool = null;
-        busyThread = 0;
-        c.owner(null);
-        if (c.phase() == BackendConnection.Phase.IDLE) {
-            pool.release(c);
-        } else {
-            pool.discard(c);
-        }
+        lease.release();
     }
 
     // ---- command phase -----------------------------------------------------------------
 
     private void enqueue(Frame frame) {
-        queue.addLast(frame);
-        queuedBytes += frame.length();
+        queue.add(frame);
         updateAutoRead();
     }
 
-    /**
-     * Reads from the client while the backend can take data and the queue of commands waiting
-     * their turn is small. A command still missing its continuation frames is always read to its
-     * end (the frame decoder bounds its size), or it could never run.
-     */
+    /** Reads from the client while the backend can take data and the command queue wants more. */
     private void updateAutoRead() {
-        Frame last = queue.peekLast();
-        boolean incomplete = last != null && last.hasContinuation();
-        boolean read = backendWritable && (queuedBytes < QUEUE_HIGH_WATER || incomplete);
+        boolean read = backendWritable && queue.wantsMore();
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }
@@ -354,38 +285,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Runs queued commands until one needs the backend's answer. */
     private void drain() {
         while (phase == Phase.READY && !queue.isEmpty()) {
-            List<Frame> command = takeCommand();
+            List<Frame> command = queue.takeCommand();
             if (command == null) {
                 break;
             }
             dispatch(command);
         }
-        if (unflushedBackendWrites && backend != null) {
+        if (unflushedBackendWrites && backend() != null) {
             unflushedBackendWrites = false;
-            backend.flush();
+            backend().flush();
         }
         updateAutoRead();
-    }
-
-    /** The frames of the next complete command, or null when its continuation has not arrived. */
-    private List<Frame> takeCommand() {
-        int needed = 1;
-        for (Frame f : queue) {
-            if (!f.hasContinuation()) {
-                break;
-            }
-            needed++;
-        }
-        if (needed > queue.size()) {
-            return null;
-        }
-        List<Frame> frames = new ArrayList<>(needed);
-        for (int i = 0; i < needed; i++) {
-            Frame f = queue.pollFirst();
-            queuedBytes -= f.length();
-            frames.add(f);
-        }
-        return frames;
     }
 
     private void dispatch(List<Frame> frames) {
@@ -424,12 +334,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
             }
             case STMT_CLOSE, STMT_SEND_LONG_DATA -> {
-                if (backend == null) {
+                if (backend() == null) {
                     frames.forEach(Frame::release);
                     return;
                 }
                 withBackend(frames, () -> {
-                    backend.sendWithoutResponse(toPackets(frames));
+                    backend().sendWithoutResponse(toPackets(frames));
                     unflushedBackendWrites = true;
                 });
             }
@@ -450,8 +360,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             case FIELD_LIST, STATISTICS, REFRESH, PROCESS_INFO, DEBUG, CREATE_DB, DROP_DB, STMT_PREPARE,
                  STMT_EXECUTE, STMT_RESET, STMT_FETCH, SET_OPTION, RESET_CONNECTION -> {
-                if (command == Command.SET_OPTION && backend != null) {
-                    backend.markNotReusable();
+                if (command == Command.SET_OPTION && backend() != null) {
+                    backend().markNotReusable();
                 }
                 forward(command, frames);
             }
@@ -467,9 +377,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /**
      * Runs a KILL of a proxy session id (the id clients get in the greeting) as a KILL of the
-     * backend thread serving that session, over
-     * a connection of the same server borrowed with this session's credentials (so the server
-     * applies its own privilege rules). {@code KILL CONNECTION} also ends the target session.
+     * backend thread serving that session ({@link KillStatement#runOn}); {@code KILL CONNECTION}
+     * also ends the target session.
      */
     private void kill(KillStatement kill) {
         ClientSession target = context.sessions().find(kill.sessionId());
@@ -485,9 +394,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             close();
             return;
         }
-        BackendPool targetPool = target.busyPool;
-        long thread = target.busyThread;
-        if (targetPool == null || thread <= 0) {
+        BackendLease.KillTarget where = target.lease.killTarget();
+        if (where == null) {
             if (!kill.queryOnly()) {
                 target.channel.eventLoop().execute(target::close);
             }
@@ -497,25 +405,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         phase = Phase.BUSY;
         ConnectionKey key = new ConnectionKey(credentials, clientCaps & Capability.WIRE_AFFECTING, collation);
-        targetPool.acquire(channel.eventLoop(), key, null).addListener((Future<BackendConnection> f) -> {
-            if (!f.isSuccess()) {
-                finishKill(ProxyError.BACKEND_LOST.format(targetPool.address(), f.cause().getMessage()));
-                return;
+        kill.runOn(where, key, channel.eventLoop()).addListener((Future<ErrPacket> f) -> {
+            ErrPacket err = f.getNow();
+            if (err == null && !kill.queryOnly()) {
+                target.channel.eventLoop().execute(target::close);
             }
-            BackendConnection c = f.getNow();
-            String sql = kill.forBackend(thread);
-            ByteBuf packet = Packets.build(channel.alloc(), 0, b -> b.writeByte(Command.QUERY.code).writeCharSequence(sql, StandardCharsets.UTF_8));
-            c.execute(Command.QUERY, packet, new InternalSink((err, failure) -> {
-                if (failure == null) {
-                    targetPool.release(c);
-                } else {
-                    targetPool.discard(c);
-                }
-                if (err == null && failure == null && !kill.queryOnly()) {
-                    target.channel.eventLoop().execute(target::close);
-                }
-                finishKill(err != null ? err : failure != null ? ProxyError.BACKEND_LOST.format(targetPool.address(), failure.getMessage()) : null);
-            }));
+            finishKill(err);
         });
     }
 
@@ -535,11 +430,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Runs {@code action} once a backend connection is held, acquiring one if the last was lost. */
     private void withBackend(List<Frame> frames, Runnable action) {
-        if (backend != null && backend.isIdle()) {
+        if (backend() != null && backend().isIdle()) {
             action.run();
             return;
         }
-        if (backend != null) {
+        if (backend() != null) {
             releaseBackend();
         }
         phase = Phase.CONNECTING;
@@ -560,7 +455,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         withBackend(frames, () -> {
             phase = Phase.BUSY;
             unflushedBackendWrites = false;
-            backend.execute(command, toPackets(frames), this);
+            backend().execute(command, toPackets(frames), this);
         });
     }
 
@@ -577,59 +472,30 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /**
      * A {@code USE db} statement moves the backend connection to another schema; remember it so
-     * the next borrower of this connection is switched back. Statements that might change the
-     * schema in ways not parsed here make the connection single-use.
+     * the next borrower of this connection is switched back. A multi-statement that might change
+     * the schema in a way not parsed here makes the connection single-use.
      */
     private void noteSchemaChange(ByteBuf payload) {
-        int start = payload.readerIndex() + 1;
-        int end = payload.writerIndex();
-        int i = start;
-        while (i < end && Character.isWhitespace(payload.getByte(i))) {
-            i++;
-        }
-        boolean startsWithUse = end - i > 4 && (payload.getByte(i) | 0x20) == 'u' && (payload.getByte(i + 1) | 0x20) == 's'
-                && (payload.getByte(i + 2) | 0x20) == 'e' && Character.isWhitespace(payload.getByte(i + 3));
-        if (startsWithUse) {
-            String rest = payload.toString(i + 4, end - i - 4, StandardCharsets.UTF_8).trim();
-            if (rest.endsWith(";")) {
-                rest = rest.substring(0, rest.length() - 1).trim();
-            }
-            if (rest.startsWith("`") && rest.endsWith("`") && rest.length() > 2) {
-                rest = rest.substring(1, rest.length() - 1).replace("``", "`");
-            }
-            if (!rest.isEmpty() && rest.indexOf(';') < 0 && rest.indexOf('`') < 0 && rest.indexOf(' ') < 0) {
-                pendingSchema = rest;
-                return;
-            }
-        }
-        if (Capability.has(clientCaps, Capability.CLIENT_MULTI_STATEMENTS) && backend != null
-                && payload.toString(start, end - start, StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT).contains("use")) {
-            backend.markNotReusable();
+        String used = UseStatement.schemaOf(payload);
+        if (used != null) {
+            pendingSchema = used;
+        } else if (Capability.has(clientCaps, Capability.CLIENT_MULTI_STATEMENTS) && backend() != null
+                && UseStatement.mayUse(payload)) {
+            backend().markNotReusable();
         }
     }
 
     private void changeUser(ByteBuf payload) {
-        payload.skipBytes(1);
-        String name = Wire.readNulString(payload);
-        byte[] authResponse;
-        if (Capability.has(clientCaps, Capability.CLIENT_SECURE_CONNECTION)) {
-            authResponse = new byte[payload.readUnsignedByte()];
-            payload.readBytes(authResponse);
-        } else {
-            authResponse = Wire.readNulBytes(payload);
+        ChangeUser request = ChangeUser.decode(payload, clientCaps);
+        if (request.collation() >= 0) {
+            collation = request.collation();
         }
-        String db = payload.isReadable() ? Wire.readNulString(payload) : null;
-        if (payload.readableBytes() >= 2) {
-            collation = payload.readUnsignedShortLE() & 0xff;
-        }
-        String plugin = Capability.has(clientCaps, Capability.CLIENT_PLUGIN_AUTH) && payload.isReadable()
-                ? Wire.readNulString(payload) : null;
         releaseBackend();
         changingUser = true;
-        schema = db == null || db.isEmpty() ? null : db;
+        schema = request.database();
         statusFlags = ServerStatus.AUTOCOMMIT;
         phase = Phase.LOGIN;
-        FrontendAuthenticator.Reply reply = auth.changeUser(name, plugin, authResponse);
+        FrontendAuthenticator.Reply reply = auth.changeUser(request.username(), request.authPluginName(), request.authResponse());
         expectedSeq = 2;
         switch (reply.step()) {
             case SEND -> channel.writeAndFlush(Packets.build(channel.alloc(), 1, b -> b.writeBytes(reply.payload())));
@@ -640,14 +506,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case SUCCESS -> onAuthenticated(1);
             default -> {
                 context.sessions().authFailed();
-                sendErrAndClose(1, reply.error() != null ? reply.error() : ProxyError.ACCESS_DENIED.format(name, clientHost, "YES"));
+                sendErrAndClose(1, reply.error() != null ? reply.error() : ProxyError.ACCESS_DENIED.format(request.username(), clientHost, "YES"));
             }
         }
     }
 
     private void forwardLocalInfile(Frame frame) {
         boolean last = frame.length() == 0;
-        backend.forwardLocalInfile(frame.packet(), last);
+        backend().forwardLocalInfile(frame.packet(), last);
         if (last) {
             phase = Phase.BUSY;
         }
@@ -658,8 +524,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void responseBytes(ByteBuf bytes) {
         channel.write(bytes, channel.voidPromise());
-        if (!channel.isWritable() && backend != null) {
-            backend.setAutoRead(false);
+        if (!channel.isWritable() && backend() != null) {
+            backend().setAutoRead(false);
         }
     }
 
@@ -673,11 +539,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         phase = Phase.LOCAL_INFILE;
         channel.flush();
         while (phase == Phase.LOCAL_INFILE && !queue.isEmpty()) {
-            Frame f = queue.pollFirst();
-            queuedBytes -= f.length();
-            forwardLocalInfile(f);
+            forwardLocalInfile(queue.poll());
         }
-        backend.flush();
+        backend().flush();
         updateAutoRead();
     }
 
@@ -703,12 +567,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         log.info("session {}: backend connection {} to {} failed during {}: {}", id, connection.id(),
                 connection.address(), current.label(), cause.toString());
-        if (backend == connection) {
-            backend = null;
-            busyPool = null;
-            busyThread = 0;
-            pool.discard(connection);
-        }
+        lease.discard(connection);
         pendingSchema = null;
         if (bytesRelayed) {
             close();
@@ -728,8 +587,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (backend != null) {
-            backend.setAutoRead(ctx.channel().isWritable());
+        if (backend() != null) {
+            backend().setAutoRead(ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -770,11 +629,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (stallCheck != null) {
             stallCheck.cancel(false);
         }
-        Frame f;
-        while ((f = queue.pollFirst()) != null) {
-            f.release();
-        }
-        queuedBytes = 0;
+        queue.clear();
         releaseBackend();
         context.sessions().remove(this);
     }

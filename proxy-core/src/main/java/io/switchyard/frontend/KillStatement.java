@@ -1,6 +1,18 @@
 package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.ConnectionKey;
+import io.switchyard.backend.InternalSink;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.ProxyError;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,6 +50,36 @@ record KillStatement(boolean queryOnly, long sessionId) {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /**
+     * Runs the KILL on the target's server over a connection borrowed with the killer's
+     * {@code key} (so the server applies its own privilege rules). The future, completed on
+     * {@code loop}, holds the server's ERR, or null when the kill succeeded.
+     */
+    Future<ErrPacket> runOn(BackendLease.KillTarget target, ConnectionKey key, EventLoop loop) {
+        Promise<ErrPacket> result = loop.newPromise();
+        BackendPool pool = target.pool();
+        pool.acquire(loop, key, null).addListener((Future<BackendConnection> f) -> {
+            if (!f.isSuccess()) {
+                result.setSuccess(ProxyError.BACKEND_LOST.format(pool.address(), f.cause().getMessage()));
+                return;
+            }
+            BackendConnection c = f.getNow();
+            String sql = forBackend(target.threadId());
+            ByteBuf packet = Packets.build(ByteBufAllocator.DEFAULT, 0,
+                    b -> b.writeByte(Command.QUERY.code).writeCharSequence(sql, StandardCharsets.UTF_8));
+            c.execute(Command.QUERY, packet, new InternalSink((err, failure) -> {
+                if (failure == null) {
+                    pool.release(c);
+                } else {
+                    pool.discard(c);
+                }
+                result.setSuccess(err != null ? err
+                        : failure != null ? ProxyError.BACKEND_LOST.format(pool.address(), failure.getMessage()) : null);
+            }));
+        });
+        return result;
     }
 
     /** The statement to run on the backend server for thread {@code backendThreadId}. */

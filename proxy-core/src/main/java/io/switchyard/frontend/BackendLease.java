@@ -1,0 +1,131 @@
+package io.switchyard.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.ConnectionKey;
+import io.switchyard.backend.InternalSink;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.ProxyError;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The backend connection a client session holds, and how it got it: the router picks a server
+ * of the session's hostgroup, the server's pool lends a connection on the session's event loop,
+ * and the lease switches it to the session's schema. Giving it back resets it in the pool.
+ *
+ * <p>Confined to the session's event loop, except {@link #killTarget()}, which other sessions
+ * read to translate a {@code KILL} of this session.
+ */
+final class BackendLease {
+
+    /** The server and thread serving a session, for KILL. */
+    record KillTarget(BackendPool pool, long threadId) {}
+
+    private final FrontendContext context;
+    private BackendPool pool;
+    private BackendConnection connection;
+    private volatile KillTarget killTarget;
+
+    BackendLease(FrontendContext context) {
+        this.context = context;
+    }
+
+    /** The held connection, or null. */
+    BackendConnection connection() {
+        return connection;
+    }
+
+    /** Server and thread of the held connection, or null; safe from any thread. */
+    KillTarget killTarget() {
+        return killTarget;
+    }
+
+    /**
+     * Borrows a connection for {@code key} in {@code hostgroup}, moved to {@code schema}; then
+     * runs {@code then}, or {@code failed} with the error for the client. {@code closed} tells
+     * whether the session ended meanwhile (the connection then goes straight back).
+     */
+    void acquire(int hostgroup, ConnectionKey key, String schema, EventLoop loop, Object owner,
+                 BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
+        BackendPool chosen = context.router().pick(hostgroup);
+        if (chosen == null) {
+            failed.accept(ProxyError.CONNECT_TIMEOUT_HOSTGROUP.format(hostgroup, 0, "the hostgroup has no usable server"));
+            return;
+        }
+        chosen.acquire(loop, key, schema).addListener((Future<BackendConnection> f) -> {
+            if (!f.isSuccess()) {
+                failed.accept(error(hostgroup, chosen, f.cause()));
+                return;
+            }
+            BackendConnection c = f.getNow();
+            if (closed.getAsBoolean()) {
+                chosen.release(c);
+                return;
+            }
+            pool = chosen;
+            connection = c;
+            c.owner(owner);
+            killTarget = new KillTarget(chosen, c.threadId());
+            context.identity().learn(c.serverHandshake());
+            if (schema != null && !schema.equals(c.schema())) {
+                switchSchema(c, schema, then, failed);
+            } else {
+                then.run();
+            }
+        });
+    }
+
+    private static ErrPacket error(int hostgroup, BackendPool chosen, Throwable cause) {
+        ErrPacket refused = BackendConnection.loginError(cause);
+        if (refused != null) {
+            return refused;
+        }
+        return ProxyError.CONNECT_TIMEOUT_HOSTGROUP.format(hostgroup, chosen.settings().acquireTimeoutMillis(), cause.getMessage());
+    }
+
+    private void switchSchema(BackendConnection c, String target, Runnable then, Consumer<ErrPacket> failed) {
+        ByteBuf initDb = Packets.build(ByteBufAllocator.DEFAULT, 0, b -> b.writeByte(Command.INIT_DB.code).writeCharSequence(target, StandardCharsets.UTF_8));
+        c.execute(Command.INIT_DB, initDb, new InternalSink((err, failure) -> {
+            if (err == null && failure == null) {
+                c.schema(target);
+                then.run();
+            } else {
+                release();
+                failed.accept(err != null ? err : ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
+            }
+        }));
+    }
+
+    /** Gives the connection back (the pool resets it), or closes it when it is mid-command. */
+    void release() {
+        if (connection == null) {
+            return;
+        }
+        BackendConnection c = connection;
+        connection = null;
+        killTarget = null;
+        c.owner(null);
+        if (c.phase() == BackendConnection.Phase.IDLE) {
+            pool.release(c);
+        } else {
+            pool.discard(c);
+        }
+    }
+
+    /** Drops {@code failed} if it is the held connection (it broke); the pool closes it. */
+    void discard(BackendConnection failed) {
+        if (connection == failed) {
+            connection = null;
+            killTarget = null;
+            pool.discard(failed);
+        }
+    }
+}
