@@ -29,6 +29,8 @@ import java.util.Set;
  *   <li>{@code PREPARE name}: pins until {@code DEALLOCATE|DROP PREPARE name}.</li>
  *   <li>Writes, {@code SQL_CALC_FOUND_ROWS} and {@code SET TRANSACTION} without a scope keep the
  *       connection for the next statement only; see {@link StatementEffect}.</li>
+ *   <li>{@code CREATE PROCEDURE|FUNCTION|TRIGGER|EVENT} is one statement with no session effect:
+ *       its body is neither split nor tracked.</li>
  *   <li>{@code START TRANSACTION}, {@code BEGIN}, {@code COMMIT} are not tracked here: the
  *       backend's in-transaction status flag decides. {@code SET autocommit} is state.</li>
  * </ul>
@@ -106,11 +108,12 @@ public final class SessionStateTracker {
         boolean verbatim = false;
         boolean keepNext = false;
         boolean readsPrevious = false;
-        List<String> statements = SqlLexer.splitStatements(sql);
+        List<String> statements = definesStoredProgram(SqlLexer.tokenize(sql)) ? List.of() : SqlLexer.splitStatements(sql);
         for (int s = 0; s < statements.size(); s++) {
             String statement = statements.get(s);
             List<SqlToken> tokens = SqlLexer.tokenize(statement);
-            String verb = tokens.get(0).kind() == SqlToken.Kind.WORD ? tokens.get(0).text().toUpperCase(Locale.ROOT) : "";
+            String verb = tokens.get(0).kind() == SqlToken.Kind.WORD
+                    ? tokens.get(0).text().toUpperCase(Locale.ROOT) : "";
             keepNext = WRITES.contains(verb);
             understood &= NO_SESSION_EFFECT.contains(verb);
             if (verb.equals("SET")) {
@@ -223,6 +226,26 @@ public final class SessionStateTracker {
                         return true;
                     }
                 }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code CREATE [DEFINER = ...] PROCEDURE|FUNCTION|TRIGGER|EVENT}: its body's {@code ;} do not
+     * separate statements and nothing in it runs now, so it has no session effect.
+     */
+    private static boolean definesStoredProgram(List<SqlToken> tokens) {
+        if (tokens.isEmpty() || !tokens.get(0).isWord("CREATE")) {
+            return false;
+        }
+        for (int i = 1; i < Math.min(tokens.size(), 12); i++) {
+            SqlToken t = tokens.get(i);
+            if (t.isWord("PROCEDURE") || t.isWord("FUNCTION") || t.isWord("TRIGGER") || t.isWord("EVENT")) {
+                return true;
+            }
+            if (t.isWord("TABLE") || t.isWord("VIEW") || t.isSymbol("(")) {
+                return false;
             }
         }
         return false;

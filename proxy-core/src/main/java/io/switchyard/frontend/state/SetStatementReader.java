@@ -28,6 +28,8 @@ final class SetStatementReader {
 
     private static final Set<String> ISOLATION_LEVELS =
             Set.of("READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE");
+    /** Bare words that are constants as a user variable's value; others ({@code CURRENT_USER}) are not. */
+    private static final Set<String> USER_VARIABLE_WORDS = Set.of("NULL", "TRUE", "FALSE");
     private static final Set<String> CHARSET_VARIABLES =
             Set.of("character_set_client", "character_set_results", "character_set_connection", "collation_connection");
 
@@ -125,7 +127,8 @@ final class SetStatementReader {
     }
 
     private void userVariable(String name, List<SqlToken> value, String valueText) {
-        if (isLiteral(value)) {
+        boolean bareWord = value.size() == 1 && value.get(0).kind() == SqlToken.Kind.WORD;
+        if (isLiteral(value) && (!bareWord || USER_VARIABLE_WORDS.contains(value.get(0).text().toUpperCase(Locale.ROOT)))) {
             state = state.withUserVariable(name, valueText);
             replayable.add(name);
             unreplayable.remove(name);

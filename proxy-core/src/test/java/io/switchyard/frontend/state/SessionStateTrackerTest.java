@@ -223,4 +223,35 @@ class SessionStateTrackerTest {
         assertThat(effect.state().timeZone()).isEqualTo("'UTC'");
         assertThat(effect.understood()).isTrue();
     }
+
+    @Test
+    void userVariableFromAConstantLikeFunctionWithoutParenthesesPins() {
+        assertThat(tracker.onStatement("SET @who = CURRENT_USER").pins()).containsExactly(PinReason.USER_VARIABLE);
+        assertThat(tracker.onStatement("SET @who = NULL").pins()).isEmpty();
+    }
+
+    @Test
+    void storedProgramBodiesAreNeitherSplitNorTracked() {
+        StatementEffect effect = tracker.onStatement(
+                "CREATE DEFINER=`root`@`%` PROCEDURE p() BEGIN SET @x = NOW(); LOCK TABLES t READ; END");
+        assertThat(effect.pins()).isEmpty();
+        assertThat(effect.state()).isEqualTo(SessionState.initial("app"));
+    }
+
+    @Test
+    void mysqldumpExecutableCommentsAreTracked() {
+        StatementEffect effect = tracker.onStatement(
+                "/*!40101 SET NAMES utf8mb4 */; /*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */");
+        assertThat(effect.state().charset().charset()).isEqualTo("utf8mb4");
+        assertThat(effect.state().sqlMode()).isEqualTo("'NO_AUTO_VALUE_ON_ZERO'");
+        assertThat(effect.pins()).containsExactly(PinReason.USER_VARIABLE);
+    }
+
+    @Test
+    void multiStatementTextAppliesEachStatementInOrder() {
+        StatementEffect effect = tracker.onStatement("SET @a = 1; LOCK TABLES t WRITE; SET @a = 2; INSERT INTO t VALUES (1)");
+        assertThat(effect.state().userVariables()).containsEntry("a", "2");
+        assertThat(effect.pins()).containsExactly(PinReason.TABLE_LOCK);
+        assertThat(effect.keepConnectionForNextStatement()).isTrue();
+    }
 }
