@@ -24,5 +24,7 @@ public enum PinReason {
      */
     ADVISORY_LOCK,
     /** A SQL-level {@code PREPARE name} exists. Lifted when every name has been deallocated. */
-    PREPARED_STATEMENT
+    PREPARED_STATEMENT,
+    /** A {@code HANDLER t OPEN [AS alias]} cursor is open. Lifted when every one is closed. */
+    HANDLER
 }

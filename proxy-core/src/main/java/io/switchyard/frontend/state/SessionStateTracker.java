@@ -27,6 +27,7 @@ import java.util.Set;
  *   <li>{@code GET_LOCK(}: each call counts one; {@code RELEASE_LOCK(} counts one down,
  *       {@code RELEASE_ALL_LOCKS(} to zero; pinned while above zero.</li>
  *   <li>{@code PREPARE name}: pins until {@code DEALLOCATE|DROP PREPARE name}.</li>
+ *   <li>{@code HANDLER t OPEN [AS a]}: pins until {@code HANDLER a CLOSE}.</li>
  *   <li>Writes, {@code SQL_CALC_FOUND_ROWS} and {@code SET TRANSACTION} without a scope keep the
  *       connection for the next statement only; see {@link StatementEffect}.</li>
  *   <li>{@code CREATE PROCEDURE|FUNCTION|TRIGGER|EVENT} is one statement with no session effect:
@@ -43,13 +44,14 @@ public final class SessionStateTracker {
             "REPLACE", "WITH", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "START", "BEGIN", "COMMIT", "ROLLBACK",
             "SAVEPOINT", "RELEASE", "CREATE", "DROP", "ALTER", "TRUNCATE", "RENAME", "GRANT", "REVOKE", "ANALYZE",
             "OPTIMIZE", "CHECK", "CHECKSUM", "REPAIR", "LOAD", "DO", "VALUES", "TABLE", "KILL", "FLUSH", "LOCK",
-            "UNLOCK", "PREPARE", "EXECUTE", "DEALLOCATE", "USE", "SET", "HELP", "XA");
+            "UNLOCK", "PREPARE", "EXECUTE", "DEALLOCATE", "USE", "SET", "HELP", "XA", "HANDLER");
     private static final Set<String> WRITES = Set.of("INSERT", "REPLACE", "UPDATE", "DELETE", "LOAD", "CALL");
 
     private SessionState state;
     private final Set<String> unreplayableUserVariables = new HashSet<>();
     private final Set<String> temporaryTables = new HashSet<>();
     private final Set<String> preparedStatements = new HashSet<>();
+    private final Set<String> openHandlers = new HashSet<>();
     private boolean tablesLocked;
     private int advisoryLocks;
 
@@ -81,6 +83,9 @@ public final class SessionStateTracker {
         if (!preparedStatements.isEmpty()) {
             pins.add(PinReason.PREPARED_STATEMENT);
         }
+        if (!openHandlers.isEmpty()) {
+            pins.add(PinReason.HANDLER);
+        }
         return pins;
     }
 
@@ -98,6 +103,7 @@ public final class SessionStateTracker {
         unreplayableUserVariables.clear();
         temporaryTables.clear();
         preparedStatements.clear();
+        openHandlers.clear();
         tablesLocked = false;
         advisoryLocks = 0;
     }
@@ -167,11 +173,27 @@ public final class SessionStateTracker {
                     preparedStatements.add(tokens.get(1).identifier());
                 }
             }
+            case "HANDLER" -> handler(tokens);
             case "LOCK" -> tablesLocked |= at(tokens, 1, "TABLES") || at(tokens, 1, "TABLE");
             case "UNLOCK" -> tablesLocked &= !(at(tokens, 1, "TABLES") || at(tokens, 1, "TABLE"));
             case "FLUSH" -> tablesLocked |= tokens.stream().anyMatch(t -> t.isWord("LOCK"))
                     && tokens.stream().anyMatch(t -> t.isWord("READ"));
             default -> { }
+        }
+    }
+
+    /** {@code HANDLER [schema.]t OPEN [[AS] alias]}, {@code HANDLER name CLOSE}. */
+    private void handler(List<SqlToken> tokens) {
+        if (tokens.size() < 3) {
+            return;
+        }
+        int i = tokens.size() > 2 && tokens.get(2).isSymbol(".") ? 4 : 2;
+        String name = tokens.get(i - 1).identifier();
+        if (at(tokens, i, "OPEN")) {
+            int alias = at(tokens, i + 1, "AS") ? i + 2 : i + 1;
+            openHandlers.add(alias < tokens.size() ? tokens.get(alias).identifier() : name);
+        } else if (at(tokens, i, "CLOSE")) {
+            openHandlers.remove(name);
         }
     }
 

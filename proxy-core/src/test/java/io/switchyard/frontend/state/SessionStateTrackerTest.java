@@ -254,4 +254,22 @@ class SessionStateTrackerTest {
         assertThat(effect.pins()).containsExactly(PinReason.TABLE_LOCK);
         assertThat(effect.keepConnectionForNextStatement()).isTrue();
     }
+
+    @Test
+    void openHandlerCursorsPinUntilClosed() {
+        assertThat(tracker.onStatement("HANDLER app.t OPEN AS h").pins()).containsExactly(PinReason.HANDLER);
+        assertThat(tracker.onStatement("HANDLER h READ FIRST").pins()).containsExactly(PinReason.HANDLER);
+        assertThat(tracker.onStatement("HANDLER h CLOSE").pins()).isEmpty();
+    }
+
+    @Test
+    void truncatedOrMalformedStatementsNeverThrow() {
+        for (String sql : new String[] {"SET", "SET @", "SET x", "SET @a =", "SET NAMES", "SET CHARACTER SET",
+                "HANDLER", "HANDLER t", "CREATE TEMPORARY TABLE", "DROP TABLE", "DROP TEMPORARY TABLE IF",
+                "PREPARE", "DEALLOCATE PREPARE", "USE", "LOCK", "'unterminated", "/* open", "SELECT @", ";;;", "",
+                "SELECT GET_LOCK(", "SET @@", "SET SESSION", "SET GLOBAL", "INTO @x"}) {
+            StatementEffect effect = tracker.onStatement(sql);
+            assertThat(effect).as(sql).isNotNull();
+        }
+    }
 }
