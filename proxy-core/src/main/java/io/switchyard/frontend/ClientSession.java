@@ -86,7 +86,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private UserConfig user;
     private BackendCredentials credentials;
     private String schema;
-    private final BackendLease lease;
+    private final HostgroupLeases leases;
+    private final StatementRouting routing;
     private int replySeq;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private Command current = Command.UNKNOWN;
@@ -97,7 +98,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public ClientSession(FrontendContext context) {
         this.context = context;
         this.id = context.sessions().nextId();
-        this.lease = new BackendLease(context);
+        this.leases = new HostgroupLeases(context);
+        this.routing = new StatementRouting(context);
     }
 
     public long id() {
@@ -228,6 +230,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         user = newUser;
         credentials = auth.credentials();
+        routing.reset(null);
         if (changingUser && schema == null) {
             schema = user.defaultSchema();
         }
@@ -254,17 +257,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     // ---- backend connection ------------------------------------------------------------
 
     private void acquireBackend(Runnable then, java.util.function.Consumer<ErrPacket> failed) {
+        int hostgroup = leases.currentHostgroup() >= 0 ? leases.currentHostgroup() : context.router().hostgroupFor(user);
+        useHostgroup(hostgroup, then, failed);
+    }
+
+    private void useHostgroup(int hostgroup, Runnable then, java.util.function.Consumer<ErrPacket> failed) {
         ConnectionKey key = new ConnectionKey(credentials, clientCaps & Capability.WIRE_AFFECTING, collation);
-        lease.acquire(context.router().hostgroupFor(user), key, schema, channel.eventLoop(), this,
+        leases.use(hostgroup, key, routing.state(schema), channel.eventLoop(), this,
                 () -> phase == Phase.CLOSED, then, failed);
     }
 
     private BackendConnection backend() {
-        return lease.connection();
+        return leases.connection();
     }
 
     private void releaseBackend() {
-        lease.release();
+        leases.releaseAll();
     }
 
     // ---- command phase -----------------------------------------------------------------
@@ -339,6 +347,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     return;
                 }
                 withBackend(frames, () -> {
+                    if (command == Command.STMT_CLOSE) {
+                        routing.statementClosed();
+                    }
                     backend().sendWithoutResponse(toPackets(frames));
                     unflushedBackendWrites = true;
                 });
@@ -356,7 +367,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     return;
                 }
                 noteSchemaChange(first.payload());
-                forward(command, frames);
+                if (routing.active()) {
+                    routeQuery(frames);
+                } else {
+                    forward(command, frames);
+                }
             }
             case FIELD_LIST, STATISTICS, REFRESH, PROCESS_INFO, DEBUG, CREATE_DB, DROP_DB, STMT_PREPARE,
                  STMT_EXECUTE, STMT_RESET, STMT_FETCH, SET_OPTION, RESET_CONNECTION -> {
@@ -394,7 +409,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             close();
             return;
         }
-        BackendLease.KillTarget where = target.lease.killTarget();
+        BackendLease.KillTarget where = target.leases.killTarget();
         if (where == null) {
             if (!kill.queryOnly()) {
                 target.channel.eventLoop().execute(target::close);
@@ -426,6 +441,45 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         channel.flush();
         phase = Phase.READY;
         drain();
+    }
+
+    /**
+     * Applies the query rules to a statement (OK_msg, error_msg, rewrite, destination hostgroup)
+     * and runs it on that hostgroup's connection, unless the session must stay where it is
+     * (transaction, pinned state, open prepared statements): see {@link StatementRouting}.
+     */
+    private void routeQuery(List<Frame> frames) {
+        StatementRouting.Decision d = routing.decide(user, schema, clientHost, frames, statusFlags,
+                leases.currentHostgroup(), context.router().hostgroupFor(user));
+        if (d.ok() != null || d.error() != null) {
+            frames.forEach(Frame::release);
+            if (d.ok() != null) {
+                writeOk(replySeq);
+            } else {
+                writeErr(replySeq, d.error());
+            }
+            channel.flush();
+            return;
+        }
+        List<Frame> toSend = d.rewritten() != null ? d.rewritten() : frames;
+        if (d.rewritten() != null) {
+            frames.forEach(Frame::release);
+        }
+        if (d.hostgroup() == leases.currentHostgroup() && backend() != null && backend().isIdle()) {
+            forward(Command.QUERY, toSend);
+            return;
+        }
+        phase = Phase.CONNECTING;
+        useHostgroup(d.hostgroup(), () -> {
+            phase = Phase.READY;
+            forward(Command.QUERY, toSend);
+        }, err -> {
+            toSend.forEach(Frame::release);
+            phase = Phase.READY;
+            writeErr(replySeq, err);
+            channel.flush();
+            drain();
+        });
     }
 
     /** Runs {@code action} once a backend connection is held, acquiring one if the last was lost. */
@@ -555,6 +609,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             schema = pendingSchema;
             connection.schema(pendingSchema);
         }
+        if (routing.active()) {
+            routing.completed(current, tracker, schema);
+            leases.ranOnCurrent(routing.state(schema));
+        }
         pendingSchema = null;
         phase = Phase.READY;
         drain();
@@ -567,7 +625,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         log.info("session {}: backend connection {} to {} failed during {}: {}", id, connection.id(),
                 connection.address(), current.label(), cause.toString());
-        lease.discard(connection);
+        leases.discard(connection);
         pendingSchema = null;
         if (bytesRelayed) {
             close();

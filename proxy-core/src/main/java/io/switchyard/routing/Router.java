@@ -9,16 +9,24 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
- * The one place where a session is given a backend server: the user's default hostgroup, then
+ * The one place where a session is given a backend server: the user's default hostgroup (or the
+ * hostgroup a query rule names, see the frontend's statement routing), then
  * a server of that hostgroup by weighted random choice among the usable ones (online, weight
  * above 0, below its connection limit). Stateless; reads the current topology snapshot on every
  * call, so it is safe from any thread.
  */
 public final class Router {
     private final Supplier<Topology> topology;
+    private final Supplier<QueryRules> rules;
 
-    public Router(Supplier<Topology> topology) {
+    public Router(Supplier<Topology> topology, Supplier<QueryRules> rules) {
         this.topology = topology;
+        this.rules = rules;
+    }
+
+    /** The query rules in force (empty when none are configured). */
+    public QueryRules rules() {
+        return rules.get();
     }
 
     /** Hostgroup a session of {@code user} sends its statements to. */

@@ -92,7 +92,7 @@ public final class Switchyard implements AutoCloseable {
             Map<String, UserConfig> users = new HashMap<>();
             config.users().forEach(u -> users.put(u.username(), u));
             SessionRegistry sessions = new SessionRegistry();
-            Router router = new Router(topology::get);
+            Router router = new Router(topology::get, config::queryRules);
             ServerIdentity identity = new ServerIdentity(config.frontend().fallbackServerVersion(), COLLATION_UTF8MB4_GENERAL_CI,
                     config.frontend().serverVersion());
             learnIdentity(config, identity);

@@ -9,6 +9,9 @@ import com.typesafe.config.ConfigValueFactory;
 import io.switchyard.backend.PoolSettings;
 import io.switchyard.protocol.auth.AuthPlugin;
 import io.switchyard.protocol.auth.TlsContexts;
+import io.switchyard.routing.QueryRule;
+import io.switchyard.routing.QueryRules;
+import io.switchyard.routing.RuleException;
 import io.switchyard.topology.ServerState;
 import io.switchyard.topology.UserConfig;
 import java.nio.file.Files;
@@ -125,7 +128,14 @@ public final class ConfigLoader {
                         + "' has default-hostgroup " + u.defaultHostgroup() + ", but no server is in that hostgroup (known: " + hostgroups + ")");
             }
         }
-        return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), servers, users);
+        QueryRules rules = queryRules(c);
+        for (QueryRule r : rules.rules()) {
+            if (r.destinationHostgroup() != null && !hostgroups.contains(r.destinationHostgroup())) {
+                throw new ConfigError(c.getValue("query-rules").origin().description() + ": rule " + r.ruleId()
+                        + " sends queries to hostgroup " + r.destinationHostgroup() + ", which has no server (known: " + hostgroups + ")");
+            }
+        }
+        return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), servers, users, rules);
     }
 
     private static List<SwitchyardConfig.Server> servers(Config c) {
@@ -148,6 +158,42 @@ public final class ConfigLoader {
             out.add(server);
         }
         return List.copyOf(out);
+    }
+
+    private static QueryRules queryRules(Config c) {
+        List<QueryRule> rules = new ArrayList<>();
+        for (Config r : c.getConfigList("query-rules")) {
+            String where = r.origin().description();
+            try {
+                QueryRule.Builder b = QueryRule.builder(r.getInt("rule-id"))
+                        .active(!r.hasPath("active") || r.getBoolean("active"))
+                        .apply(r.hasPath("apply") && r.getBoolean("apply"))
+                        .flagIn(r.hasPath("flag-in") ? r.getInt("flag-in") : 0)
+                        .negateMatchPattern(r.hasPath("negate-match-pattern") && r.getBoolean("negate-match-pattern"));
+                if (r.hasPath("username")) b.username(r.getString("username"));
+                if (r.hasPath("schemaname")) b.schemaname(r.getString("schemaname"));
+                if (r.hasPath("client-addr")) b.clientAddr(r.getString("client-addr"));
+                if (r.hasPath("digest")) b.digest(Long.parseUnsignedLong(r.getString("digest").replaceFirst("^0[xX]", ""), 16));
+                if (r.hasPath("match-digest")) b.matchDigest(r.getString("match-digest"));
+                if (r.hasPath("match-pattern")) b.matchPattern(r.getString("match-pattern"));
+                if (r.hasPath("re-modifiers")) b.reModifiers(r.getString("re-modifiers"));
+                if (r.hasPath("flag-out")) b.flagOut(r.getInt("flag-out"));
+                if (r.hasPath("replace-pattern")) b.replacePattern(r.getString("replace-pattern"));
+                if (r.hasPath("destination-hostgroup")) b.destinationHostgroup(r.getInt("destination-hostgroup"));
+                if (r.hasPath("error-msg")) b.errorMsg(r.getString("error-msg"));
+                if (r.hasPath("ok-msg")) b.okMsg(r.getString("ok-msg"));
+                if (r.hasPath("multiplex")) b.multiplex(r.getInt("multiplex"));
+                if (r.hasPath("comment")) b.comment(r.getString("comment"));
+                rules.add(b.build());
+            } catch (ConfigException | IllegalArgumentException e) {
+                throw new ConfigError(where + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            return QueryRules.compile(rules);
+        } catch (RuleException e) {
+            throw new ConfigError(c.getValue("query-rules").origin().description() + ": " + e.getMessage(), e);
+        }
     }
 
     private static List<UserConfig> users(Config c) {

@@ -3,6 +3,7 @@ package io.switchyard.server.config;
 import io.switchyard.backend.PoolSettings;
 import io.switchyard.protocol.auth.AuthPlugin;
 import io.switchyard.protocol.auth.TlsContexts;
+import io.switchyard.routing.QueryRules;
 import io.switchyard.topology.ServerState;
 import io.switchyard.topology.UserConfig;
 import java.nio.file.Path;
@@ -16,9 +17,10 @@ import java.util.List;
  * @param eventLoopThreads event-loop threads (0: one per core)
  * @param servers backend server rows
  * @param users accepted users
+ * @param queryRules compiled query rules (empty when none are configured)
  */
 public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoopThreads,
-                               List<Server> servers, List<UserConfig> users) {
+                               List<Server> servers, List<UserConfig> users, QueryRules queryRules) {
 
     /** Client listener settings. */
     public record Frontend(String bind, int port, long maxAllowedPacket, AuthPlugin authPlugin,

@@ -1,0 +1,185 @@
+package io.switchyard.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.ConnectionKey;
+import io.switchyard.backend.InternalSink;
+import io.switchyard.frontend.state.RestorePlan;
+import io.switchyard.frontend.state.SessionState;
+import io.switchyard.frontend.state.SessionStateRestorer;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.ProxyError;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The backend connections of one session, at most one per hostgroup, as ProxySQL keeps them
+ * when a session's statements go to several hostgroups. One of them is current. Before a
+ * statement runs on a connection, the connection is brought to the session's state (schema,
+ * character set, session variables, user variables) with the statements
+ * {@link SessionStateRestorer} computes from what that connection last saw.
+ *
+ * <p>Confined to the session's event loop, except {@link #killTarget()}.
+ */
+final class HostgroupLeases {
+    private final FrontendContext context;
+    private final Map<Integer, BackendLease> byHostgroup = new HashMap<>();
+    private final Map<BackendLease, SessionState> applied = new HashMap<>();
+    private volatile BackendLease current;
+    private int currentHostgroup = -1;
+
+    HostgroupLeases(FrontendContext context) {
+        this.context = context;
+    }
+
+    /** The connection statements run on now, or null. */
+    BackendConnection connection() {
+        BackendLease lease = current;
+        return lease == null ? null : lease.connection();
+    }
+
+    int currentHostgroup() {
+        return currentHostgroup;
+    }
+
+    /** Server and thread of the current connection, for KILL; safe from any thread. */
+    BackendLease.KillTarget killTarget() {
+        BackendLease lease = current;
+        return lease == null ? null : lease.killTarget();
+    }
+
+    /**
+     * Makes {@code hostgroup}'s connection current, borrowing one if the session has none there,
+     * and brings it to {@code state}; then runs {@code then}, or {@code failed} with the error
+     * for the client.
+     */
+    void use(int hostgroup, ConnectionKey key, SessionState state, EventLoop loop, Object owner,
+             BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
+        BackendLease lease = byHostgroup.get(hostgroup);
+        if (lease != null && lease.connection() != null && lease.connection().isIdle()) {
+            makeCurrent(hostgroup, lease);
+            sync(lease, state, then, failed);
+            return;
+        }
+        if (lease != null) {
+            lease.release();
+            applied.remove(lease);
+        }
+        BackendLease fresh = new BackendLease(context);
+        fresh.acquire(hostgroup, key, state.schema(), loop, owner, closed, () -> {
+            byHostgroup.put(hostgroup, fresh);
+            applied.put(fresh, SessionState.initial(state.schema()));
+            makeCurrent(hostgroup, fresh);
+            sync(fresh, state, then, failed);
+        }, failed);
+    }
+
+    private void makeCurrent(int hostgroup, BackendLease lease) {
+        current = lease;
+        currentHostgroup = hostgroup;
+    }
+
+    /** Records that the current connection now carries {@code state} (a statement ran on it). */
+    void ranOnCurrent(SessionState state) {
+        if (current != null) {
+            applied.put(current, state);
+        }
+    }
+
+    private void sync(BackendLease lease, SessionState target, Runnable then, Consumer<ErrPacket> failed) {
+        SessionState from = applied.getOrDefault(lease, SessionState.initial(target.schema()));
+        RestorePlan plan = SessionStateRestorer.restore(from, target);
+        if (plan.isEmpty()) {
+            then.run();
+            return;
+        }
+        Deque<ByteBuf> commands = new ArrayDeque<>();
+        List<Command> kinds = new ArrayList<>();
+        if (plan.resetFirst()) {
+            commands.add(Packets.build(ByteBufAllocator.DEFAULT, 0, b -> b.writeByte(Command.RESET_CONNECTION.code)));
+            kinds.add(Command.RESET_CONNECTION);
+        }
+        if (plan.initDb() != null) {
+            commands.add(Packets.build(ByteBufAllocator.DEFAULT, 0,
+                    b -> b.writeByte(Command.INIT_DB.code).writeCharSequence(plan.initDb(), StandardCharsets.UTF_8)));
+            kinds.add(Command.INIT_DB);
+        }
+        for (String sql : plan.statements()) {
+            commands.add(Packets.build(ByteBufAllocator.DEFAULT, 0,
+                    b -> b.writeByte(Command.QUERY.code).writeCharSequence(sql, StandardCharsets.UTF_8)));
+            kinds.add(Command.QUERY);
+        }
+        runInOrder(lease, commands, kinds, 0, () -> {
+            applied.put(lease, target);
+            if (plan.initDb() != null) {
+                lease.connection().schema(plan.initDb());
+            }
+            then.run();
+        }, failed);
+    }
+
+    private void runInOrder(BackendLease lease, Deque<ByteBuf> commands, List<Command> kinds, int index,
+                            Runnable done, Consumer<ErrPacket> failed) {
+        ByteBuf next = commands.poll();
+        if (next == null) {
+            done.run();
+            return;
+        }
+        BackendConnection c = lease.connection();
+        c.execute(kinds.get(index), next, new InternalSink((err, failure) -> {
+            if (err == null && failure == null) {
+                runInOrder(lease, commands, kinds, index + 1, done, failed);
+                return;
+            }
+            commands.forEach(ByteBuf::release);
+            applied.remove(lease);
+            if (failure != null) {
+                lease.discard(c);
+            }
+            failed.accept(err != null ? err : ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
+        }));
+    }
+
+    /** Drops {@code failed} if the session holds it (it broke). */
+    void discard(BackendConnection failed) {
+        for (BackendLease lease : byHostgroup.values()) {
+            if (lease.connection() == failed) {
+                lease.discard(failed);
+                applied.remove(lease);
+            }
+        }
+    }
+
+    /** Gives every connection back to its pool (each is reset there). */
+    void releaseAll() {
+        for (BackendLease lease : byHostgroup.values()) {
+            lease.release();
+        }
+        byHostgroup.clear();
+        applied.clear();
+        current = null;
+        currentHostgroup = -1;
+    }
+
+    /** Every held connection, for flushing and backpressure. */
+    List<BackendConnection> connections() {
+        List<BackendConnection> out = new ArrayList<>();
+        for (BackendLease lease : byHostgroup.values()) {
+            if (lease.connection() != null) {
+                out.add(lease.connection());
+            }
+        }
+        return out;
+    }
+}
