@@ -20,6 +20,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shippedReadWriteSplitExampleIsValid() {
+        SwitchyardConfig config = ConfigLoader.load(Path.of("../conf/read-write-split.conf"), Map.of());
+        assertThat(config.servers()).hasSize(3);
+        assertThat(config.queryRules().rules()).extracting(r -> r.destinationHostgroup()).containsExactly(0, 1);
+    }
+
+    @Test
+    void invalidRegexInARuleIsRejectedNamingTheRule() {
+        assertThatThrownBy(() -> ConfigLoader.fromString("""
+                switchyard.servers = [ { hostgroup = 0, host = "127.0.0.1", port = 3306 } ]
+                switchyard.query-rules = [ { rule-id = 42, match-pattern = "^SELECT (", destination-hostgroup = 0 } ]
+                """))
+                .isInstanceOf(ConfigLoader.ConfigError.class)
+                .hasMessageContaining("rule 42")
+                .hasMessageContaining("match_pattern");
+    }
+
+    @Test
+    void ruleSendingToAnUnknownHostgroupIsRejected() {
+        assertThatThrownBy(() -> ConfigLoader.fromString("""
+                switchyard.servers = [ { hostgroup = 0, host = "127.0.0.1", port = 3306 } ]
+                switchyard.query-rules = [ { rule-id = 7, match-pattern = "^SELECT", destination-hostgroup = 9 } ]
+                """))
+                .isInstanceOf(ConfigLoader.ConfigError.class)
+                .hasMessageContaining("rule 7")
+                .hasMessageContaining("hostgroup 9");
+    }
+
+    @Test
     void defaultsApplyWhenNothingIsConfigured() {
         SwitchyardConfig config = ConfigLoader.fromString("");
         assertThat(config.frontend().port()).isEqualTo(6033);
