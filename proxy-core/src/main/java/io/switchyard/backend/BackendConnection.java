@@ -54,7 +54,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private Promise<BackendConnection> loginPromise;
     private ScheduledFuture<?> loginTimeout;
     private long negotiatedCaps;
-    private boolean sslPending;
     private HandshakeV10 serverHandshake;
     private String schema;
     private ByteBuf cumulation;
@@ -227,13 +226,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             out.release();
             SslHandler ssl = settings.tls().newHandler(channel.alloc(), address.host(), address.port());
             channel.pipeline().addFirst("tls", ssl);
-            sslPending = true;
             ssl.handshakeFuture().addListener(f -> {
                 if (!f.isSuccess()) {
                     fail(f.cause());
                     return;
                 }
-                sslPending = false;
                 ByteBuf response = login.handshakeResponse(channel.alloc().buffer(), negotiatedCaps, true);
                 channel.writeAndFlush(Packets.split(channel.alloc(), response, 2));
                 response.release();
@@ -368,7 +365,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** Closes the connection (sending COM_QUIT when idle). */
     public void close() {
         if (phase == Phase.IDLE && channel != null && channel.isActive()) {
-            channel.writeAndFlush(Packets.build(channel.alloc(), 0, b -> b.writeByte(Command.QUIT.code)));
+            channel.writeAndFlush(Packets.command(channel.alloc(), Command.QUIT, null));
         }
         fail(new ProtocolException("closed by the proxy"));
     }
@@ -452,22 +449,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         this.owner = owner;
     }
 
-    public Object owner() {
-        return owner;
-    }
-
     /** Runs once when the connection closes, whatever the reason; set by the pool that owns the slot. */
     void closeHook(Runnable hook) {
         this.closeHook = hook;
-    }
-
-    /** Last response's tracker (valid until the next command). */
-    public ResponseTracker tracker() {
-        return tracker;
-    }
-
-    boolean sslPending() {
-        return sslPending;
     }
 
     /** Whoever holds the connection and wants to know when its socket's writability changes. */

@@ -7,9 +7,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Command;
-import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Packets;
-import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.topology.ServerAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -151,8 +149,7 @@ public final class BackendPool implements AutoCloseable {
             c.close();
             return;
         }
-        ByteBuf reset = Packets.build(io.netty.buffer.ByteBufAllocator.DEFAULT, 0,
-                b -> b.writeByte(Command.RESET_CONNECTION.code));
+        ByteBuf reset = Packets.command(io.netty.buffer.ByteBufAllocator.DEFAULT, Command.RESET_CONNECTION, null);
         c.execute(Command.RESET_CONNECTION, reset, new InternalSink((err, failure) -> {
             if (err == null && failure == null) {
                 park(c);
@@ -421,7 +418,7 @@ public final class BackendPool implements AutoCloseable {
         }
 
         private void ping(BackendConnection c) {
-            ByteBuf ping = Packets.build(io.netty.buffer.ByteBufAllocator.DEFAULT, 0, b -> b.writeByte(Command.PING.code));
+            ByteBuf ping = Packets.command(io.netty.buffer.ByteBufAllocator.DEFAULT, Command.PING, null);
             c.execute(Command.PING, ping, new InternalSink((err, failure) -> {
                 if (err == null && failure == null) {
                     returnFromPing(c);

@@ -12,7 +12,6 @@ import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProxyError;
-import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -92,7 +91,7 @@ final class BackendLease {
     }
 
     private void switchSchema(BackendConnection c, String target, Runnable then, Consumer<ErrPacket> failed) {
-        ByteBuf initDb = Packets.build(ByteBufAllocator.DEFAULT, 0, b -> b.writeByte(Command.INIT_DB.code).writeCharSequence(target, StandardCharsets.UTF_8));
+        ByteBuf initDb = Packets.command(ByteBufAllocator.DEFAULT, Command.INIT_DB, target);
         c.execute(Command.INIT_DB, initDb, new InternalSink((err, failure) -> {
             if (err == null && failure == null) {
                 c.schema(target);

@@ -6,14 +6,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendCredentials;
-import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ConnectionKey;
-import io.switchyard.backend.InternalSink;
 import io.switchyard.backend.ResponseSink;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.ChangeUser;
@@ -28,13 +24,11 @@ import io.switchyard.protocol.ProtocolException;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
-import io.switchyard.protocol.Wire;
 import io.switchyard.topology.UserConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * One client connection: the connection phase, then the command phase, relaying each command to
  * a backend connection and the backend's response back as raw bytes.
  *
- * <p>Phases are explicit ({@link Phase}); {@link #channelRead} is the one place that handles an
+ * <p>Phases are explicit ({@link SessionPhase}); {@link #channelRead} is the one place that handles an
  * incoming packet per phase. Commands the client pipelines while one is running are queued and
  * run in order. Backpressure runs both ways: an unwritable client stops reads from the backend,
  * an unwritable backend stops reads from the client.
@@ -53,33 +47,14 @@ import org.slf4j.LoggerFactory;
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ResponseSink,
         BackendConnection.WritabilityListener {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
-    private static final long LOGIN_TIMEOUT_MILLIS = 10_000;
-
-    /** Where the session stands. */
-    enum Phase {
-        /** Greeting sent; waiting for the handshake response or authentication data. */
-        LOGIN,
-        /** Authenticated; waiting for a backend connection before answering OK. */
-        CONNECTING,
-        /** Waiting for the client's next command. */
-        READY,
-        /** A command runs on the backend; its response is being relayed. */
-        BUSY,
-        /** The backend asked for a local file; client packets go to the backend(). */
-        LOCAL_INFILE,
-        CLOSED
-    }
 
     private final FrontendContext context;
     private final long id;
     private final CommandQueue queue = new CommandQueue();
     private Channel channel;
     private String clientHost = "";
-    private Phase phase = Phase.LOGIN;
-    private FrontendAuthenticator auth;
-    private int expectedSeq = 1;
-    private ScheduledFuture<?> loginTimeout;
-    private ScheduledFuture<?> stallCheck;
+    private SessionPhase phase = SessionPhase.LOGIN;
+    private ClientLogin login;
     private boolean changingUser;
     private long clientCaps;
     private int collation;
@@ -111,24 +86,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return user == null ? null : user.username();
     }
 
-    public String clientHost() {
-        return clientHost;
-    }
-
-    public String schema() {
-        return schema;
-    }
-
-    /** Name of the current phase, for the process list. */
-    public String state() {
-        return phase.name();
-    }
-
-    /** The command running now, or null when idle. */
-    public Command currentCommand() {
-        return phase == Phase.BUSY || phase == Phase.LOCAL_INFILE ? current : null;
-    }
-
     // ---- connection phase -------------------------------------------------------------
 
     @Override
@@ -142,19 +99,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             sendErrAndClose(0, ProxyError.PROXY_TOO_MANY_CONNECTIONS.format(context.settings().maxClientConnections()));
             return;
         }
-        auth = new FrontendAuthenticator(context.settings(), context.users(), clientHost);
-        ByteBuf greeting = Packets.build(channel.alloc(), 0,
-                auth.greeting(context.identity().view(), id)::encode);
-        channel.writeAndFlush(greeting);
-        long readTimeout = context.settings().netReadTimeoutMillis();
-        stallCheck = channel.eventLoop().scheduleWithFixedDelay(this::checkStalledPacket,
-                readTimeout / 2, readTimeout / 2, TimeUnit.MILLISECONDS);
-        loginTimeout = channel.eventLoop().schedule(() -> {
-            if (phase == Phase.LOGIN) {
-                log.debug("session {} from {}: login not finished within {} ms", id, clientHost, LOGIN_TIMEOUT_MILLIS);
-                sendErrAndClose(expectedSeq, ProxyError.BAD_HANDSHAKE.format("login not finished within " + LOGIN_TIMEOUT_MILLIS + " ms"));
-            }
-        }, LOGIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        login = new ClientLogin(context, channel, id, clientHost, this::onAuthenticated,
+                (err, seq) -> sendErrAndClose(seq, err));
+        login.greet();
     }
 
     @Override
@@ -166,7 +113,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         switch (phase) {
             case LOGIN -> {
                 try {
-                    onLoginPacket(frame);
+                    login.onPacket(frame);
                 } finally {
                     frame.release();
                 }
@@ -181,47 +128,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    /** A client that leaves a packet half-sent past the read timeout is disconnected. */
-    private void checkStalledPacket() {
-        FrameDecoder decoder = channel.pipeline().get(FrameDecoder.class);
-        long limit = context.settings().netReadTimeoutMillis();
-        if (decoder != null && TimeUnit.NANOSECONDS.toMillis(decoder.stalledPartialNanos()) >= limit) {
-            log.debug("session {} from {}: packet half-sent for {} ms", id, clientHost, limit);
-            sendErrAndClose(0, ProxyError.NET_READ_INTERRUPTED.format(limit));
-        }
-    }
-
-    private void onLoginPacket(Frame frame) {
-        if (frame.sequenceId() != expectedSeq) {
-            sendErrAndClose(frame.sequenceId() + 1, ProxyError.PACKETS_OUT_OF_ORDER.format(expectedSeq, frame.sequenceId()));
-            return;
-        }
-        int seq = frame.sequenceId();
-        FrontendAuthenticator.Reply reply = auth.onPacket(frame.payload(), context.identity().view().capabilities());
-        switch (reply.step()) {
-            case SEND -> {
-                channel.writeAndFlush(Packets.build(channel.alloc(), seq + 1, b -> b.writeBytes(reply.payload())));
-                expectedSeq = seq + 2;
-            }
-            case SEND_THEN_SUCCESS -> {
-                channel.write(Packets.build(channel.alloc(), seq + 1, b -> b.writeBytes(reply.payload())));
-                onAuthenticated(seq + 2);
-            }
-            case START_TLS -> {
-                SslHandler ssl = context.settings().tls().newHandler(channel.alloc());
-                channel.pipeline().addFirst("tls", ssl);
-                expectedSeq = seq + 1;
-            }
-            case SUCCESS -> onAuthenticated(seq + 1);
-            case FAILURE -> {
-                context.sessions().authFailed();
-                log.debug("session {} from {}: login refused: {}", id, clientHost, reply.error());
-                sendErrAndClose(seq + 1, reply.error());
-            }
-        }
-    }
-
     private void onAuthenticated(int okSeq) {
+        FrontendAuthenticator auth = login.auth();
         UserConfig newUser = auth.user();
         long sessionsOfUser = context.sessions().countFor(newUser.username());
         if (!changingUser && sessionsOfUser >= newUser.maxConnections()) {
@@ -230,7 +138,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         user = newUser;
         credentials = auth.credentials();
-        routing.reset(null);
+        routing.reset();
         if (changingUser && schema == null) {
             schema = user.defaultSchema();
         }
@@ -239,13 +147,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             clientCaps = hello.capabilities() & (context.identity().view().capabilities() | Capability.CLIENT_SSL);
             collation = hello.collation();
             schema = hello.database() != null ? hello.database() : user.defaultSchema();
-            if (loginTimeout != null) {
-                loginTimeout.cancel(false);
-            }
+            login.cancelTimeout();
         }
-        phase = Phase.CONNECTING;
-        acquireBackend(() -> {
-            phase = Phase.READY;
+        phase = SessionPhase.CONNECTING;
+        useHostgroup(sessionHostgroup(), () -> {
+            phase = SessionPhase.READY;
             changingUser = false;
             log.debug("session {}: {}@{} logged in, schema {}", id, user.username(), clientHost, schema);
             writeOk(okSeq);
@@ -256,15 +162,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     // ---- backend connection ------------------------------------------------------------
 
-    private void acquireBackend(Runnable then, java.util.function.Consumer<ErrPacket> failed) {
-        int hostgroup = leases.currentHostgroup() >= 0 ? leases.currentHostgroup() : context.router().hostgroupFor(user);
-        useHostgroup(hostgroup, then, failed);
+    /** The hostgroup the session's statements run in unless a rule says otherwise. */
+    private int sessionHostgroup() {
+        return leases.currentHostgroup() >= 0 ? leases.currentHostgroup() : context.router().hostgroupFor(user);
+    }
+
+    /** What makes a pooled connection fit this session: login, wire-affecting capabilities, character set. */
+    private ConnectionKey connectionKey() {
+        return new ConnectionKey(credentials, clientCaps & Capability.WIRE_AFFECTING, collation);
     }
 
     private void useHostgroup(int hostgroup, Runnable then, java.util.function.Consumer<ErrPacket> failed) {
-        ConnectionKey key = new ConnectionKey(credentials, clientCaps & Capability.WIRE_AFFECTING, collation);
-        leases.use(hostgroup, key, routing.state(schema), channel.eventLoop(), this,
-                () -> phase == Phase.CLOSED, then, failed);
+        leases.use(hostgroup, connectionKey(), routing.state(schema), channel.eventLoop(), this,
+                () -> phase == SessionPhase.CLOSED, then, failed);
     }
 
     private BackendConnection backend() {
@@ -292,7 +202,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Runs queued commands until one needs the backend's answer. */
     private void drain() {
-        while (phase == Phase.READY && !queue.isEmpty()) {
+        while (phase == SessionPhase.READY && !queue.isEmpty()) {
             List<Frame> command = queue.takeCommand();
             if (command == null) {
                 break;
@@ -331,8 +241,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             case PING -> {
                 frames.forEach(Frame::release);
-                writeOk(replySeq);
-                channel.flush();
+                reply(null);
             }
             case CHANGE_USER -> {
                 try {
@@ -361,9 +270,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             case QUERY -> {
                 KillStatement kill = KillStatement.parse(first.payload());
-                if (kill != null && context.sessions().find(kill.sessionId()) != null) {
+                ClientSession target = kill == null ? null : context.sessions().find(kill.sessionId());
+                if (target != null) {
                     frames.forEach(Frame::release);
-                    kill(kill);
+                    kill(kill, target);
                     return;
                 }
                 noteSchemaChange(first.payload());
@@ -383,9 +293,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             default -> {
                 int code = first.firstByte();
                 frames.forEach(Frame::release);
-                writeErr(replySeq, ProxyError.UNKNOWN_COMMAND.format(
+                reply(ProxyError.UNKNOWN_COMMAND.format(
                         command == Command.UNKNOWN ? "0x" + Integer.toHexString(code) : command.label()));
-                channel.flush();
             }
         }
     }
@@ -395,32 +304,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * backend thread serving that session ({@link KillStatement#runOn}); {@code KILL CONNECTION}
      * also ends the target session.
      */
-    private void kill(KillStatement kill) {
-        ClientSession target = context.sessions().find(kill.sessionId());
-        if (target == null) {
-            writeErr(replySeq, ProxyError.UNKNOWN_THREAD.format(kill.sessionId()));
-            channel.flush();
-            return;
-        }
-        if (target != this && !java.util.Objects.equals(target.username(), username())) {
-            log.debug("session {}: {} kills session {} of {}", id, username(), target.id, target.username());
-        }
+    private void kill(KillStatement kill, ClientSession target) {
         if (target == this && !kill.queryOnly()) {
             close();
             return;
         }
-        BackendLease.KillTarget where = target.leases.killTarget();
-        if (where == null) {
-            if (!kill.queryOnly()) {
-                target.channel.eventLoop().execute(target::close);
-            }
-            writeOk(replySeq);
-            channel.flush();
-            return;
-        }
-        phase = Phase.BUSY;
-        ConnectionKey key = new ConnectionKey(credentials, clientCaps & Capability.WIRE_AFFECTING, collation);
-        kill.runOn(where, key, channel.eventLoop()).addListener((Future<ErrPacket> f) -> {
+        phase = SessionPhase.BUSY;
+        kill.runOn(target.leases.killTarget(), connectionKey(), channel.eventLoop()).addListener((Future<ErrPacket> f) -> {
             ErrPacket err = f.getNow();
             if (err == null && !kill.queryOnly()) {
                 target.channel.eventLoop().execute(target::close);
@@ -430,16 +320,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void finishKill(ErrPacket err) {
-        if (phase == Phase.CLOSED) {
+        if (phase == SessionPhase.CLOSED) {
             return;
         }
-        if (err == null) {
-            writeOk(replySeq);
-        } else {
-            writeErr(replySeq, err);
-        }
-        channel.flush();
-        phase = Phase.READY;
+        reply(err);
+        phase = SessionPhase.READY;
         drain();
     }
 
@@ -453,12 +338,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 leases.currentHostgroup(), context.router().hostgroupFor(user));
         if (d.ok() != null || d.error() != null) {
             frames.forEach(Frame::release);
-            if (d.ok() != null) {
-                writeOk(replySeq);
-            } else {
-                writeErr(replySeq, d.error());
-            }
-            channel.flush();
+            reply(d.error());
             return;
         }
         List<Frame> toSend = d.rewritten() != null ? d.rewritten() : frames;
@@ -467,19 +347,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         if (d.hostgroup() == leases.currentHostgroup() && backend() != null && backend().isIdle()) {
             forward(Command.QUERY, toSend);
-            return;
+        } else {
+            connectThen(d.hostgroup(), toSend, () -> forward(Command.QUERY, toSend));
         }
-        phase = Phase.CONNECTING;
-        useHostgroup(d.hostgroup(), () -> {
-            phase = Phase.READY;
-            forward(Command.QUERY, toSend);
-        }, err -> {
-            toSend.forEach(Frame::release);
-            phase = Phase.READY;
-            writeErr(replySeq, err);
-            channel.flush();
-            drain();
-        });
     }
 
     /** Runs {@code action} once a backend connection is held, acquiring one if the last was lost. */
@@ -491,23 +361,27 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (backend() != null) {
             releaseBackend();
         }
-        phase = Phase.CONNECTING;
-        acquireBackend(() -> {
-            phase = Phase.READY;
+        connectThen(sessionHostgroup(), frames, action);
+    }
+
+    /** Makes {@code hostgroup}'s connection current, then runs {@code action}; answers ERR when that fails. */
+    private void connectThen(int hostgroup, List<Frame> frames, Runnable action) {
+        phase = SessionPhase.CONNECTING;
+        useHostgroup(hostgroup, () -> {
+            phase = SessionPhase.READY;
             action.run();
             drain();
         }, err -> {
             frames.forEach(Frame::release);
-            phase = Phase.READY;
-            writeErr(replySeq, err);
-            channel.flush();
+            phase = SessionPhase.READY;
+            reply(err);
             drain();
         });
     }
 
     private void forward(Command command, List<Frame> frames) {
         withBackend(frames, () -> {
-            phase = Phase.BUSY;
+            phase = SessionPhase.BUSY;
             unflushedBackendWrites = false;
             backend().execute(command, toPackets(frames), this);
         });
@@ -548,28 +422,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         changingUser = true;
         schema = request.database();
         statusFlags = ServerStatus.AUTOCOMMIT;
-        phase = Phase.LOGIN;
-        FrontendAuthenticator.Reply reply = auth.changeUser(request.username(), request.authPluginName(), request.authResponse());
-        expectedSeq = 2;
-        switch (reply.step()) {
-            case SEND -> channel.writeAndFlush(Packets.build(channel.alloc(), 1, b -> b.writeBytes(reply.payload())));
-            case SEND_THEN_SUCCESS -> {
-                channel.write(Packets.build(channel.alloc(), 1, b -> b.writeBytes(reply.payload())));
-                onAuthenticated(2);
-            }
-            case SUCCESS -> onAuthenticated(1);
-            default -> {
-                context.sessions().authFailed();
-                sendErrAndClose(1, reply.error() != null ? reply.error() : ProxyError.ACCESS_DENIED.format(request.username(), clientHost, "YES"));
-            }
-        }
+        phase = SessionPhase.LOGIN;
+        login.changeUser(request);
     }
 
     private void forwardLocalInfile(Frame frame) {
         boolean last = frame.length() == 0;
         backend().forwardLocalInfile(frame.packet(), last);
         if (last) {
-            phase = Phase.BUSY;
+            phase = SessionPhase.BUSY;
         }
     }
 
@@ -590,9 +451,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void localInfileRequested() {
-        phase = Phase.LOCAL_INFILE;
+        phase = SessionPhase.LOCAL_INFILE;
         channel.flush();
-        while (phase == Phase.LOCAL_INFILE && !queue.isEmpty()) {
+        while (phase == SessionPhase.LOCAL_INFILE && !queue.isEmpty()) {
             forwardLocalInfile(queue.poll());
         }
         backend().flush();
@@ -601,7 +462,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void responseComplete(BackendConnection connection, ResponseTracker tracker) {
-        if (phase == Phase.CLOSED) {
+        if (phase == SessionPhase.CLOSED) {
             return;
         }
         statusFlags = tracker.statusFlags();
@@ -614,13 +475,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             leases.ranOnCurrent(routing.state(schema));
         }
         pendingSchema = null;
-        phase = Phase.READY;
+        phase = SessionPhase.READY;
         drain();
     }
 
     @Override
     public void backendFailed(BackendConnection connection, Throwable cause, boolean bytesRelayed) {
-        if (phase == Phase.CLOSED) {
+        if (phase == SessionPhase.CLOSED) {
             return;
         }
         log.info("session {}: backend connection {} to {} failed during {}: {}", id, connection.id(),
@@ -631,9 +492,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             close();
             return;
         }
-        phase = Phase.READY;
-        writeErr(replySeq, ProxyError.BACKEND_LOST.format(connection.address(), cause.getMessage()));
-        channel.flush();
+        phase = SessionPhase.READY;
+        reply(ProxyError.BACKEND_LOST.format(connection.address(), cause.getMessage()));
         drain();
     }
 
@@ -658,22 +518,28 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         channel.write(Packets.ok(channel.alloc(), seq, OkPacket.of(statusFlags), track), channel.voidPromise());
     }
 
-    private void writeErr(int seq, ErrPacket err) {
-        channel.write(Packets.err(channel.alloc(), seq, err), channel.voidPromise());
+    /** Answers the current command with OK ({@code err} null) or {@code err}, and flushes. */
+    private void reply(ErrPacket err) {
+        if (err == null) {
+            writeOk(replySeq);
+        } else {
+            channel.write(Packets.err(channel.alloc(), replySeq, err), channel.voidPromise());
+        }
+        channel.flush();
     }
 
     private void sendErrAndClose(int seq, ErrPacket err) {
-        if (phase == Phase.CLOSED || channel == null || !channel.isActive()) {
+        if (phase == SessionPhase.CLOSED || channel == null || !channel.isActive()) {
             close();
             return;
         }
         channel.writeAndFlush(Packets.err(channel.alloc(), seq & 0xff, err)).addListener(ChannelFutureListener.CLOSE);
-        phase = Phase.CLOSED;
+        phase = SessionPhase.CLOSED;
         cleanup();
     }
 
     private void close() {
-        phase = Phase.CLOSED;
+        phase = SessionPhase.CLOSED;
         cleanup();
         if (channel != null) {
             channel.close();
@@ -681,11 +547,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void cleanup() {
-        if (loginTimeout != null) {
-            loginTimeout.cancel(false);
-        }
-        if (stallCheck != null) {
-            stallCheck.cancel(false);
+        if (login != null) {
+            login.cancelTimeout();
         }
         queue.clear();
         releaseBackend();
@@ -694,10 +557,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (phase != Phase.CLOSED) {
+        if (phase != SessionPhase.CLOSED) {
             log.debug("session {}: client {} disconnected in phase {}", id, clientHost, phase);
         }
-        phase = Phase.CLOSED;
+        phase = SessionPhase.CLOSED;
         cleanup();
         ctx.fireChannelInactive();
     }
@@ -705,15 +568,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (root instanceof FrameDecoder.PacketTooLargeException) {
+        boolean expected = root instanceof ProtocolException || root instanceof IndexOutOfBoundsException
+                || root instanceof IOException || root instanceof javax.net.ssl.SSLException;
+        if (expected) {
+            log.debug("session {} from {}: {}", id, clientHost, root.toString());
+        }
+        if (root instanceof FrameDecoder.PacketStalledException) {
+            sendErrAndClose(0, ProxyError.NET_READ_INTERRUPTED.format(context.settings().netReadTimeoutMillis()));
+        } else if (root instanceof FrameDecoder.PacketTooLargeException) {
             sendErrAndClose(0, ProxyError.PACKET_TOO_LARGE.format(context.settings().maxAllowedPacket()));
         } else if (root instanceof ProtocolException || root instanceof IndexOutOfBoundsException) {
-            log.debug("session {} from {}: malformed packet: {}", id, clientHost, root.toString());
-            sendErrAndClose(phase == Phase.LOGIN ? expectedSeq + 1 : replySeq,
-                    phase == Phase.LOGIN ? ProxyError.BAD_HANDSHAKE.format(root.getMessage())
-                            : ProxyError.MALFORMED_PACKET.format(root.getMessage()));
-        } else if (root instanceof IOException || root instanceof javax.net.ssl.SSLException) {
-            log.debug("session {} from {}: {}", id, clientHost, root.toString());
+            boolean login = phase == SessionPhase.LOGIN;
+            sendErrAndClose(login ? this.login.expectedSeq() + 1 : replySeq,
+                    (login ? ProxyError.BAD_HANDSHAKE : ProxyError.MALFORMED_PACKET).format(root.getMessage()));
+        } else if (expected) {
             close();
         } else {
             log.warn("session {} from {}: internal error", id, clientHost, root);

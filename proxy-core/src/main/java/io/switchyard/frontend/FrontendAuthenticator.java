@@ -105,12 +105,12 @@ final class FrontendAuthenticator {
                 }
                 if (data.length == 1 && data[0] == CachingSha2Password.REQUEST_PUBLIC_KEY) {
                     expect = Expect.SHA2_RSA;
-                    return Reply.send(moreData(settings.rsaKeys().publicKeyPemBytes()));
+                    return Reply.send(moreData(settings.rsaKeys().get().publicKeyPemBytes()));
                 }
                 return Reply.fail(ProxyError.ACCESS_DENIED.format(user.username(), clientHost, "YES"));
             }
             case SHA2_RSA -> {
-                Optional<byte[]> clear = CachingSha2Password.decryptPassword(readAll(payload), seed, settings.rsaKeys().privateKey());
+                Optional<byte[]> clear = CachingSha2Password.decryptPassword(readAll(payload), seed, settings.rsaKeys().get().privateKey());
                 return clear.map(this::checkClearText)
                         .orElseGet(() -> Reply.fail(ProxyError.ACCESS_DENIED.format(user.username(), clientHost, "YES")));
             }

@@ -13,12 +13,13 @@ import io.switchyard.protocol.auth.RsaKeyPair;
  * @param authPlugin plugin named in the handshake ({@code mysql_native_password} or {@code caching_sha2_password})
  * @param tls server TLS context for clients, or null when TLS is off
  * @param requireTls refuse clients that do not switch to TLS
- * @param rsaKeys key pair for {@code caching_sha2_password} full authentication without TLS
+ * @param rsaKeys key pair for {@code caching_sha2_password} full authentication without TLS,
+ *     asked for only when a client needs it (so it can be generated in the background)
  * @param maxClientConnections client connections the proxy accepts at once
  * @param netReadTimeoutMillis a client that leaves a packet half-sent this long is disconnected
  */
 public record FrontendSettings(String bindAddress, int port, long maxAllowedPacket, AuthPlugin authPlugin,
-                               SslContext tls, boolean requireTls, RsaKeyPair rsaKeys,
+                               SslContext tls, boolean requireTls, java.util.function.Supplier<RsaKeyPair> rsaKeys,
                                int maxClientConnections, long netReadTimeoutMillis) {
     public FrontendSettings {
         if (port < 0 || port > 65535) {

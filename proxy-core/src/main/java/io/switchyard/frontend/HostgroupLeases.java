@@ -13,7 +13,6 @@ import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProxyError;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -105,22 +104,17 @@ final class HostgroupLeases {
             return;
         }
         Deque<ByteBuf> commands = new ArrayDeque<>();
-        List<Command> kinds = new ArrayList<>();
+        Deque<Command> kinds = new ArrayDeque<>();
         if (plan.resetFirst()) {
-            commands.add(Packets.build(ByteBufAllocator.DEFAULT, 0, b -> b.writeByte(Command.RESET_CONNECTION.code)));
-            kinds.add(Command.RESET_CONNECTION);
+            add(commands, kinds, Command.RESET_CONNECTION, null);
         }
         if (plan.initDb() != null) {
-            commands.add(Packets.build(ByteBufAllocator.DEFAULT, 0,
-                    b -> b.writeByte(Command.INIT_DB.code).writeCharSequence(plan.initDb(), StandardCharsets.UTF_8)));
-            kinds.add(Command.INIT_DB);
+            add(commands, kinds, Command.INIT_DB, plan.initDb());
         }
         for (String sql : plan.statements()) {
-            commands.add(Packets.build(ByteBufAllocator.DEFAULT, 0,
-                    b -> b.writeByte(Command.QUERY.code).writeCharSequence(sql, StandardCharsets.UTF_8)));
-            kinds.add(Command.QUERY);
+            add(commands, kinds, Command.QUERY, sql);
         }
-        runInOrder(lease, commands, kinds, 0, () -> {
+        runInOrder(lease, commands, kinds, () -> {
             applied.put(lease, target);
             if (plan.initDb() != null) {
                 lease.connection().schema(plan.initDb());
@@ -129,7 +123,13 @@ final class HostgroupLeases {
         }, failed);
     }
 
-    private void runInOrder(BackendLease lease, Deque<ByteBuf> commands, List<Command> kinds, int index,
+    private static void add(Deque<ByteBuf> commands, Deque<Command> kinds, Command command, String argument) {
+        commands.add(Packets.command(ByteBufAllocator.DEFAULT, command, argument));
+        kinds.add(command);
+    }
+
+    /** Runs the commands one after the other on the lease's connection; the first failure stops them. */
+    private void runInOrder(BackendLease lease, Deque<ByteBuf> commands, Deque<Command> kinds,
                             Runnable done, Consumer<ErrPacket> failed) {
         ByteBuf next = commands.poll();
         if (next == null) {
@@ -137,9 +137,9 @@ final class HostgroupLeases {
             return;
         }
         BackendConnection c = lease.connection();
-        c.execute(kinds.get(index), next, new InternalSink((err, failure) -> {
+        c.execute(kinds.poll(), next, new InternalSink((err, failure) -> {
             if (err == null && failure == null) {
-                runInOrder(lease, commands, kinds, index + 1, done, failed);
+                runInOrder(lease, commands, kinds, done, failed);
                 return;
             }
             commands.forEach(ByteBuf::release);

@@ -54,11 +54,15 @@ record KillStatement(boolean queryOnly, long sessionId) {
 
     /**
      * Runs the KILL on the target's server over a connection borrowed with the killer's
-     * {@code key} (so the server applies its own privilege rules). The future, completed on
+     * {@code key} (so the server applies its own privilege rules); a session holding no backend
+     * connection has nothing to kill. The future, completed on
      * {@code loop}, holds the server's ERR, or null when the kill succeeded.
      */
     Future<ErrPacket> runOn(BackendLease.KillTarget target, ConnectionKey key, EventLoop loop) {
         Promise<ErrPacket> result = loop.newPromise();
+        if (target == null) {
+            return result.setSuccess(null);
+        }
         BackendPool pool = target.pool();
         pool.acquire(loop, key, null).addListener((Future<BackendConnection> f) -> {
             if (!f.isSuccess()) {
@@ -67,8 +71,7 @@ record KillStatement(boolean queryOnly, long sessionId) {
             }
             BackendConnection c = f.getNow();
             String sql = forBackend(target.threadId());
-            ByteBuf packet = Packets.build(ByteBufAllocator.DEFAULT, 0,
-                    b -> b.writeByte(Command.QUERY.code).writeCharSequence(sql, StandardCharsets.UTF_8));
+            ByteBuf packet = Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, sql);
             c.execute(Command.QUERY, packet, new InternalSink((err, failure) -> {
                 if (failure == null) {
                     pool.release(c);

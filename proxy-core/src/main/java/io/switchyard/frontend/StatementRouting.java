@@ -60,7 +60,7 @@ final class StatementRouting {
     }
 
     /** Starts over (login, COM_CHANGE_USER, COM_RESET_CONNECTION). */
-    void reset(String schema) {
+    void reset() {
         tracker = null;
         keepForNext = false;
         pinnedByRule = false;

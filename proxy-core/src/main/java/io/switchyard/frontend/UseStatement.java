@@ -2,7 +2,6 @@ package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * Recognises {@code USE db} in a COM_QUERY payload, so the session knows which schema its backend
@@ -37,8 +36,12 @@ final class UseStatement {
 
     /** True when the statement text might contain a {@code USE} somewhere (multi-statements). */
     static boolean mayUse(ByteBuf payload) {
-        int start = payload.readerIndex() + 1;
-        return payload.toString(start, payload.writerIndex() - start, StandardCharsets.UTF_8)
-                .toLowerCase(Locale.ROOT).contains("use");
+        for (int i = payload.readerIndex() + 1, end = payload.writerIndex() - 2; i < end; i++) {
+            if ((payload.getByte(i) | 0x20) == 'u' && (payload.getByte(i + 1) | 0x20) == 's'
+                    && (payload.getByte(i + 2) | 0x20) == 'e') {
+                return true;
+            }
+        }
+        return false;
     }
 }

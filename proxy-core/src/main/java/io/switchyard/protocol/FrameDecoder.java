@@ -3,13 +3,16 @@ package io.switchyard.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Splits a byte stream into {@link Frame}s. Enforces a limit on the size of one logical packet
  * (a frame plus its continuations) so a peer announcing a huge packet cannot make the proxy
  * buffer it: past the limit it throws {@link PacketTooLargeException}, once, and from then on
- * discards whatever the peer sends while the connection closes.
+ * discards whatever the peer sends while the connection closes. With a read timeout, a packet
+ * left half-sent that long raises {@link PacketStalledException}.
  *
  * <p>Emitted frames hold retained slices of the cumulation (header included); the next handler releases them.
  * Not sharable: one instance per channel, confined to its event loop.
@@ -19,12 +22,40 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private long logicalSoFar;
     private long lastReadNanos = System.nanoTime();
     private boolean failed;
+    private final long readTimeoutMillis;
+    private ScheduledFuture<?> stallCheck;
 
     public FrameDecoder(long maxLogicalPacket) {
+        this(maxLogicalPacket, 0);
+    }
+
+    /** With {@code readTimeoutMillis} above 0, a packet half-sent that long fails the channel. */
+    public FrameDecoder(long maxLogicalPacket, long readTimeoutMillis) {
         this.maxLogicalPacket = maxLogicalPacket;
+        this.readTimeoutMillis = readTimeoutMillis;
         // A frame of up to 16 MiB arrives in many reads while earlier frames are still referenced;
         // composing the reads instead of merging them keeps that linear instead of quadratic.
         setCumulator(COMPOSITE_CUMULATOR);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (readTimeoutMillis > 0) {
+            long every = Math.max(1, readTimeoutMillis / 2);
+            stallCheck = ctx.executor().scheduleWithFixedDelay(() -> {
+                if (!failed && TimeUnit.NANOSECONDS.toMillis(stalledPartialNanos()) >= readTimeoutMillis) {
+                    failed = true;
+                    ctx.fireExceptionCaught(new PacketStalledException(readTimeoutMillis));
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (stallCheck != null) {
+            stallCheck.cancel(false);
+        }
     }
 
     @Override
@@ -58,6 +89,15 @@ public final class FrameDecoder extends ByteToMessageDecoder {
      */
     public long stalledPartialNanos() {
         return actualReadableBytes() > 0 ? System.nanoTime() - lastReadNanos : 0;
+    }
+
+    /** A packet stayed half-sent longer than the read timeout. */
+    public static final class PacketStalledException extends ProtocolException {
+        private static final long serialVersionUID = 1L;
+
+        public PacketStalledException(long timeoutMillis) {
+            super("no complete packet within " + timeoutMillis + " ms");
+        }
     }
 
     /** A logical packet exceeds the configured maximum. */

@@ -52,6 +52,19 @@ public final class Packets {
         return out;
     }
 
+    /**
+     * A command packet (sequence id 0) the proxy sends itself: the command byte and, when not
+     * null, {@code argument} in UTF-8 (a schema for COM_INIT_DB, a statement for COM_QUERY).
+     */
+    public static ByteBuf command(ByteBufAllocator alloc, Command command, String argument) {
+        return build(alloc, 0, b -> {
+            b.writeByte(command.code);
+            if (argument != null) {
+                b.writeCharSequence(argument, java.nio.charset.StandardCharsets.UTF_8);
+            }
+        });
+    }
+
     public static ByteBuf err(ByteBufAllocator alloc, int sequenceId, ErrPacket err) {
         return build(alloc, sequenceId, err::encode);
     }

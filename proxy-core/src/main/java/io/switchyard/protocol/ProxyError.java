@@ -11,7 +11,6 @@ public enum ProxyError {
     ACCESS_DENIED(1045, "28000", "Access denied for user '%s'@'%s' (using password: %s)"),
     USER_INACTIVE(1045, "28000", "Access denied for user '%s'@'%s': the user is not active on this proxy"),
     BAD_HANDSHAKE(1043, "08S01", "Bad handshake: %s"),
-    UNKNOWN_THREAD(1094, "HY000", "Unknown thread id: %d"),
     UNKNOWN_COMMAND(1047, "08S01", "Unknown command %s: the proxy does not relay this command"),
     PACKET_TOO_LARGE(1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes (limit %d); raise max-allowed-packet on the proxy or send less"),
     PACKETS_OUT_OF_ORDER(1156, "08S01", "Got packets out of order: expected sequence id %d, got %d"),

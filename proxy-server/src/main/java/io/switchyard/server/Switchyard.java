@@ -163,7 +163,16 @@ public final class Switchyard implements AutoCloseable {
             tls = f.tlsCert() != null ? TlsContexts.server(f.tlsCert(), f.tlsKey())
                     : TlsContexts.server(TlsIdentity.selfSigned("switchyard"));
         }
-        RsaKeyPair rsa = f.rsaPrivateKey() != null ? RsaKeyPair.load(f.rsaPrivateKey(), f.rsaPublicKey()) : RsaKeyPair.generate();
+        java.util.function.Supplier<RsaKeyPair> rsa;
+        if (f.rsaPrivateKey() != null) {
+            RsaKeyPair loaded = RsaKeyPair.load(f.rsaPrivateKey(), f.rsaPublicKey());
+            rsa = () -> loaded;
+        } else {
+            // Generated off the start-up path; by the time a client needs it, it is ready.
+            java.util.concurrent.CompletableFuture<RsaKeyPair> generating =
+                    java.util.concurrent.CompletableFuture.supplyAsync(RsaKeyPair::generate);
+            rsa = generating::join;
+        }
         return new FrontendSettings(f.bind(), f.port(), f.maxAllowedPacket(), f.authPlugin(), tls, f.tlsRequired(), rsa,
                 f.maxClientConnections(), f.netReadTimeoutMillis());
     }

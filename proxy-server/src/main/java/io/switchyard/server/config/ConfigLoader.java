@@ -160,10 +160,20 @@ public final class ConfigLoader {
         return List.copyOf(out);
     }
 
+    /** The mysql_query_rules columns the proxy applies (ProxySQL's other columns are refused, not ignored). */
+    private static final Set<String> RULE_KEYS = Set.of("rule-id", "active", "apply", "flag-in", "negate-match-pattern",
+            "username", "schemaname", "client-addr", "digest", "match-digest", "match-pattern", "re-modifiers", "flag-out",
+            "replace-pattern", "destination-hostgroup", "error-msg", "ok-msg", "multiplex", "comment");
+
     private static QueryRules queryRules(Config c) {
         List<QueryRule> rules = new ArrayList<>();
         for (Config r : c.getConfigList("query-rules")) {
             String where = r.origin().description();
+            for (String key : r.root().keySet()) {
+                if (!RULE_KEYS.contains(key)) {
+                    throw new ConfigError(where + ": query rule key '" + key + "' is not supported; supported keys are " + RULE_KEYS);
+                }
+            }
             try {
                 QueryRule.Builder b = QueryRule.builder(r.getInt("rule-id"))
                         .active(!r.hasPath("active") || r.getBoolean("active"))
