@@ -9,6 +9,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.Packets;
 import io.switchyard.topology.ServerAddress;
+import io.switchyard.topology.ServerHealth;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +40,6 @@ public final class BackendPool implements AutoCloseable {
     private static final long HOUSEKEEPING_MILLIS = 1000;
 
     private final ServerAddress address;
-    private final PoolSettings settings;
     private final BackendSettings backendSettings;
     private final Bootstrap bootstrap;
     private final Map<EventLoop, Partition> partitions = new ConcurrentHashMap<>();
@@ -49,6 +50,9 @@ public final class BackendPool implements AutoCloseable {
     private final AtomicInteger opening = new AtomicInteger();
     private final LongAdder connectOk = new LongAdder();
     private final LongAdder connectErr = new LongAdder();
+    private final ServerHealth health = new ServerHealth();
+    private final Set<BackendConnection> open = ConcurrentHashMap.newKeySet();
+    private volatile PoolSettings settings;
     private volatile boolean closed;
 
     public BackendPool(ServerAddress address, PoolSettings settings, BackendSettings backendSettings, Bootstrap bootstrap) {
@@ -126,6 +130,7 @@ public final class BackendPool implements AutoCloseable {
             if (done.isSuccess()) {
                 connectOk.increment();
                 BackendConnection c = (BackendConnection) done.getNow();
+                open.add(c);
                 c.closeHook(() -> onClosed(c));
             } else {
                 connectErr.increment();
@@ -145,7 +150,7 @@ public final class BackendPool implements AutoCloseable {
         inUse.decrementAndGet();
         c.markReleased();
         c.owner(null);
-        if (closed || !c.reusable() || age(c) > settings.maxLifetimeMillis()) {
+        if (closed || !c.reusable() || age(c) > settings.maxLifetimeMillis() || total.get() > settings.maxConnections()) {
             c.close();
             return;
         }
@@ -264,6 +269,38 @@ public final class BackendPool implements AutoCloseable {
 
     public PoolSettings settings() {
         return settings;
+    }
+
+    /** Changes sizing and timing; open connections above a lower maximum close as they are released. */
+    public void settings(PoolSettings next) {
+        this.settings = Objects.requireNonNull(next);
+        signalWaiters();
+    }
+
+    /** What is known about the server's health; shared by every hostgroup it is in. */
+    public ServerHealth health() {
+        return health;
+    }
+
+    /**
+     * Closes every connection now, borrowed ones included (their sessions see the connection
+     * fail): what OFFLINE_HARD means. The pool stays usable.
+     */
+    public void closeEverything() {
+        for (BackendConnection c : List.copyOf(open)) {
+            c.close();
+        }
+    }
+
+    /** Closes the idle connections now; borrowed ones stay with their sessions. */
+    public void closeIdle() {
+        for (Partition p : partitions.values()) {
+            p.loop.execute(() -> {
+                while (p.closeOneIdle()) {
+                    // until none is left
+                }
+            });
+        }
     }
 
     /** Open connections, busy and idle. */
@@ -432,6 +469,7 @@ public final class BackendPool implements AutoCloseable {
     }
 
     private void onClosed(BackendConnection connection) {
+        open.remove(connection);
         Partition p = partitions.get(connection.eventLoop());
         if (p != null) {
             p.remove(connection);

@@ -12,10 +12,11 @@ import java.util.Objects;
  * @param weight relative share of new sessions among the hostgroup's usable servers (0: none)
  * @param state the server's status in this hostgroup
  * @param maxConnections connections this hostgroup may have open to the server
+ * @param maxReplicationLag seconds of lag above which the monitor shuns the server (0: no limit)
  * @param comment free text from the configuration
  */
 public record HostgroupServer(int hostgroup, BackendPool pool, int weight, ServerState state, int maxConnections,
-                              String comment) {
+                              int maxReplicationLag, String comment) {
     public HostgroupServer {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(state, "state");
@@ -24,9 +25,14 @@ public record HostgroupServer(int hostgroup, BackendPool pool, int weight, Serve
         }
     }
 
-    /** True when a new session may be placed here now: online, weighted, and below its connection limit. */
+    /** True when new work may be placed here now: online, weighted, and below its connection limit. */
     public boolean usable() {
-        return state.acceptsNewWork() && weight > 0 && pool.total() - pool.idle() < maxConnections;
+        return effectiveState().acceptsNewWork() && weight > 0 && pool.inUse() < maxConnections;
+    }
+
+    /** The configured status, or the monitor's (shunned) when the configured one is ONLINE. */
+    public ServerState effectiveState() {
+        return state == ServerState.ONLINE ? pool.health().status() : state;
     }
 
     public ServerAddress address() {

@@ -12,7 +12,9 @@ public enum ServerState {
     /** Draining: no new sessions; sessions already on it finish their work. */
     OFFLINE_SOFT,
     /** Out: no new sessions, and existing connections are closed. */
-    OFFLINE_HARD;
+    OFFLINE_HARD,
+    /** Set by the monitor only: a replica lagging more than its {@code max_replication_lag}; back when it catches up. */
+    SHUNNED_REPLICATION_LAG;
 
     /** True when new sessions may be sent to a server in this state. */
     public boolean acceptsNewWork() {

@@ -28,17 +28,13 @@ import io.switchyard.protocol.auth.TlsContexts;
 import io.switchyard.protocol.auth.TlsIdentity;
 import io.switchyard.routing.Router;
 import io.switchyard.server.config.SwitchyardConfig;
-import io.switchyard.topology.HostgroupServer;
+import io.switchyard.runtime.ConfigRuntime;
 import io.switchyard.topology.ServerAddress;
+import io.switchyard.topology.ServerRow;
 import io.switchyard.topology.Topology;
 import io.switchyard.topology.UserConfig;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,19 +50,16 @@ public final class Switchyard implements AutoCloseable {
     private final SwitchyardConfig config;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final AtomicReference<Topology> topology;
-    private final Map<String, UserConfig> users;
+    private final ConfigRuntime runtime;
     private final SessionRegistry sessions;
     private final FrontendServer frontend;
 
     private Switchyard(SwitchyardConfig config, EventLoopGroup boss, EventLoopGroup workers,
-                       AtomicReference<Topology> topology, Map<String, UserConfig> users,
-                       SessionRegistry sessions, FrontendServer frontend) {
+                       ConfigRuntime runtime, SessionRegistry sessions, FrontendServer frontend) {
         this.config = config;
         this.boss = boss;
         this.workers = workers;
-        this.topology = topology;
-        this.users = users;
+        this.runtime = runtime;
         this.sessions = sessions;
         this.frontend = frontend;
     }
@@ -87,21 +80,19 @@ public final class Switchyard implements AutoCloseable {
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.SO_KEEPALIVE, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, FrontendServer.WATER_MARK);
-            AtomicReference<Topology> topology = new AtomicReference<>(
-                    buildTopology(config, backendSettings, backendBootstrap));
-            Map<String, UserConfig> users = new HashMap<>();
-            config.users().forEach(u -> users.put(u.username(), u));
+            ConfigRuntime runtime = new ConfigRuntime(config.rows(), config.backend().pool(),
+                    (address, pool) -> new BackendPool(address, pool, backendSettings, backendBootstrap));
             SessionRegistry sessions = new SessionRegistry();
-            Router router = new Router(topology::get, config::queryRules);
+            Router router = new Router(() -> runtime.current().topology(), () -> runtime.current().rules());
             ServerIdentity identity = new ServerIdentity(config.frontend().fallbackServerVersion(), COLLATION_UTF8MB4_GENERAL_CI,
                     config.frontend().serverVersion());
             learnIdentity(config, identity);
             FrontendContext context = new FrontendContext(frontendSettings(config.frontend()), identity,
-                    users::get, router, sessions);
+                    name -> runtime.current().users().get(name), router, sessions);
             FrontendServer frontend = FrontendServer.start(context, boss, workers, serverChannel);
             log.info("switchyard started: {} event loops ({}), {} servers, {} users", threads,
-                    epoll ? "epoll" : "nio", config.servers().size(), users.size());
-            return new Switchyard(config, boss, workers, topology, users, sessions, frontend);
+                    epoll ? "epoll" : "nio", config.servers().size(), config.users().size());
+            return new Switchyard(config, boss, workers, runtime, sessions, frontend);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -117,7 +108,7 @@ public final class Switchyard implements AutoCloseable {
     /** Presents the first reachable server's greeting to clients from the start. */
     private static void learnIdentity(SwitchyardConfig config, ServerIdentity identity) {
         int timeout = (int) Math.min(config.backend().connectTimeoutMillis(), 2_000);
-        for (SwitchyardConfig.Server s : config.servers()) {
+        for (ServerRow s : config.servers()) {
             var greeting = GreetingProbe.read(new ServerAddress(s.host(), s.port()), timeout);
             if (greeting.isPresent()) {
                 identity.learn(greeting.get());
@@ -125,28 +116,6 @@ public final class Switchyard implements AutoCloseable {
             }
         }
         log.warn("no server answered at start-up; presenting version {} until one does", config.frontend().fallbackServerVersion());
-    }
-
-    private static Topology buildTopology(SwitchyardConfig config, BackendSettings backendSettings, Bootstrap bootstrap) {
-        Map<ServerAddress, BackendPool> pools = new LinkedHashMap<>();
-        Map<Integer, List<HostgroupServer>> hostgroups = new HashMap<>();
-        for (SwitchyardConfig.Server s : config.servers()) {
-            ServerAddress address = new ServerAddress(s.host(), s.port());
-            int serverMax = config.servers().stream()
-                    .filter(o -> o.host().equals(s.host()) && o.port() == s.port())
-                    .mapToInt(SwitchyardConfig.Server::maxConnections).max().orElse(s.maxConnections());
-            BackendPool pool = pools.computeIfAbsent(address, a -> new BackendPool(a,
-                    withMax(config.backend().pool(), serverMax), backendSettings, bootstrap));
-            hostgroups.computeIfAbsent(s.hostgroup(), h -> new ArrayList<>())
-                    .add(new HostgroupServer(s.hostgroup(), pool, s.weight(), s.status(), s.maxConnections(), s.comment()));
-        }
-        return new Topology(hostgroups);
-    }
-
-    private static io.switchyard.backend.PoolSettings withMax(io.switchyard.backend.PoolSettings p, int serverMax) {
-        int max = Math.min(p.maxConnections(), serverMax);
-        return new io.switchyard.backend.PoolSettings(Math.min(p.minIdle(), max), max, p.idleTimeoutMillis(),
-                p.maxLifetimeMillis(), p.keepaliveMillis(), p.acquireTimeoutMillis());
     }
 
     private static BackendSettings backendSettings(SwitchyardConfig.Backend b) {
@@ -187,7 +156,12 @@ public final class Switchyard implements AutoCloseable {
     }
 
     public Topology topology() {
-        return topology.get();
+        return runtime.current().topology();
+    }
+
+    /** The configuration in force, and the way to change it. */
+    public ConfigRuntime runtime() {
+        return runtime;
     }
 
     public SessionRegistry sessions() {
@@ -195,7 +169,7 @@ public final class Switchyard implements AutoCloseable {
     }
 
     public Map<String, UserConfig> users() {
-        return Map.copyOf(users);
+        return runtime.current().users();
     }
 
     /** Stops accepting clients, waits up to {@code graceMillis} for sessions to end, then closes everything. */
@@ -210,7 +184,7 @@ public final class Switchyard implements AutoCloseable {
                 break;
             }
         }
-        topology.get().allPools().forEach(BackendPool::close);
+        runtime.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("switchyard stopped");

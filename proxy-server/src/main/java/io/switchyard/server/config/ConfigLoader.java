@@ -10,8 +10,12 @@ import io.switchyard.backend.PoolSettings;
 import io.switchyard.protocol.auth.AuthPlugin;
 import io.switchyard.protocol.auth.TlsContexts;
 import io.switchyard.routing.QueryRule;
-import io.switchyard.routing.QueryRules;
-import io.switchyard.routing.RuleException;
+import io.switchyard.runtime.InvalidConfigException;
+import io.switchyard.runtime.RuntimeConfig;
+import io.switchyard.runtime.RuntimeRows;
+import io.switchyard.topology.GlobalVariables;
+import io.switchyard.topology.ReplicationHostgroup;
+import io.switchyard.topology.ServerRow;
 import io.switchyard.topology.ServerState;
 import io.switchyard.topology.UserConfig;
 import java.nio.file.Files;
@@ -118,46 +122,66 @@ public final class ConfigLoader {
                 be.getBoolean("tls.verify-hostname"),
                 be.getBoolean("tls.required"),
                 poolSettings);
-        List<SwitchyardConfig.Server> servers = servers(c);
-        List<UserConfig> users = users(c);
-        Set<Integer> hostgroups = new HashSet<>();
-        servers.forEach(s -> hostgroups.add(s.hostgroup()));
-        for (UserConfig u : users) {
-            if (!hostgroups.contains(u.defaultHostgroup())) {
-                throw new ConfigError(c.getValue("users").origin().description() + ": user '" + u.username()
-                        + "' has default-hostgroup " + u.defaultHostgroup() + ", but no server is in that hostgroup (known: " + hostgroups + ")");
-            }
+        RuntimeRows rows = new RuntimeRows(servers(c), users(c), queryRules(c), replicationHostgroups(c), variables(c));
+        try {
+            RuntimeConfig.check(rows);
+        } catch (InvalidConfigException e) {
+            String section = e.getMessage().startsWith("mysql_users") ? "users"
+                    : e.getMessage().startsWith("mysql_query_rules") ? "query-rules"
+                    : e.getMessage().startsWith("mysql_replication_hostgroups") ? "replication-hostgroups" : "servers";
+            throw new ConfigError(c.getValue(section).origin().description() + ": " + e.getMessage(), e);
         }
-        QueryRules rules = queryRules(c);
-        for (QueryRule r : rules.rules()) {
-            if (r.destinationHostgroup() != null && !hostgroups.contains(r.destinationHostgroup())) {
-                throw new ConfigError(c.getValue("query-rules").origin().description() + ": rule " + r.ruleId()
-                        + " sends queries to hostgroup " + r.destinationHostgroup() + ", which has no server (known: " + hostgroups + ")");
-            }
-        }
-        return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), servers, users, rules);
+        return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), rows);
     }
 
-    private static List<SwitchyardConfig.Server> servers(Config c) {
-        List<SwitchyardConfig.Server> out = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
+    private static List<ServerRow> servers(Config c) {
+        List<ServerRow> out = new ArrayList<>();
         for (Config s : c.getConfigList("servers")) {
-            String where = s.origin().description();
-            SwitchyardConfig.Server server = new SwitchyardConfig.Server(
-                    s.hasPath("hostgroup") ? intIn(s, "hostgroup", 0, Integer.MAX_VALUE) : 0,
-                    requiredString(s, "host"),
-                    intIn(s, "port", 1, 65535),
-                    s.hasPath("weight") ? intIn(s, "weight", 0, 10_000_000) : 1,
-                    serverState(s),
-                    s.hasPath("max-connections") ? intIn(s, "max-connections", 1, 1_000_000) : 1000,
-                    s.hasPath("comment") ? s.getString("comment") : "");
-            if (!seen.add(server.hostgroup() + "/" + server.host() + ":" + server.port())) {
-                throw new ConfigError(where + ": server " + server.host() + ":" + server.port()
-                        + " appears twice in hostgroup " + server.hostgroup());
+            try {
+                out.add(new ServerRow(
+                        s.hasPath("hostgroup") ? intIn(s, "hostgroup", 0, Integer.MAX_VALUE) : 0,
+                        requiredString(s, "host"),
+                        intIn(s, "port", 1, 65535),
+                        serverState(s),
+                        s.hasPath("weight") ? intIn(s, "weight", 0, 10_000_000) : 1,
+                        s.hasPath("max-connections") ? intIn(s, "max-connections", 1, 10_000) : 1000,
+                        s.hasPath("max-replication-lag") ? intIn(s, "max-replication-lag", 0, 126_144_000) : 0,
+                        s.hasPath("use-ssl") && s.getBoolean("use-ssl"),
+                        s.hasPath("comment") ? s.getString("comment") : ""));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError(s.origin().description() + ": " + e.getMessage(), e);
             }
-            out.add(server);
         }
         return List.copyOf(out);
+    }
+
+    private static List<ReplicationHostgroup> replicationHostgroups(Config c) {
+        List<ReplicationHostgroup> out = new ArrayList<>();
+        for (Config r : c.getConfigList("replication-hostgroups")) {
+            try {
+                out.add(new ReplicationHostgroup(intIn(r, "writer-hostgroup", 0, Integer.MAX_VALUE),
+                        intIn(r, "reader-hostgroup", 0, Integer.MAX_VALUE),
+                        r.hasPath("check-type") ? r.getString("check-type") : "read_only",
+                        r.hasPath("comment") ? r.getString("comment") : ""));
+            } catch (ConfigException | IllegalArgumentException e) {
+                throw new ConfigError(r.origin().description() + ": " + e.getMessage(), e);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** ProxySQL-named variables, e.g. {@code variables { mysql-monitor_ping_interval = 1000 }}. */
+    private static GlobalVariables variables(Config c) {
+        GlobalVariables vars = GlobalVariables.defaults();
+        Config v = c.getConfig("variables");
+        for (Map.Entry<String, ConfigValue> e : v.root().entrySet()) {
+            try {
+                vars = vars.with(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigError(e.getValue().origin().description() + ": " + ex.getMessage(), ex);
+            }
+        }
+        return vars;
     }
 
     /** The mysql_query_rules columns the proxy applies (ProxySQL's other columns are refused, not ignored). */
@@ -165,7 +189,7 @@ public final class ConfigLoader {
             "username", "schemaname", "client-addr", "digest", "match-digest", "match-pattern", "re-modifiers", "flag-out",
             "replace-pattern", "destination-hostgroup", "error-msg", "ok-msg", "multiplex", "comment");
 
-    private static QueryRules queryRules(Config c) {
+    private static List<QueryRule> queryRules(Config c) {
         List<QueryRule> rules = new ArrayList<>();
         for (Config r : c.getConfigList("query-rules")) {
             String where = r.origin().description();
@@ -199,11 +223,7 @@ public final class ConfigLoader {
                 throw new ConfigError(where + ": " + e.getMessage(), e);
             }
         }
-        try {
-            return QueryRules.compile(rules);
-        } catch (RuleException e) {
-            throw new ConfigError(c.getValue("query-rules").origin().description() + ": " + e.getMessage(), e);
-        }
+        return List.copyOf(rules);
     }
 
     private static List<UserConfig> users(Config c) {

@@ -3,8 +3,9 @@ package io.switchyard.server.config;
 import io.switchyard.backend.PoolSettings;
 import io.switchyard.protocol.auth.AuthPlugin;
 import io.switchyard.protocol.auth.TlsContexts;
-import io.switchyard.routing.QueryRules;
-import io.switchyard.topology.ServerState;
+import io.switchyard.routing.QueryRule;
+import io.switchyard.runtime.RuntimeRows;
+import io.switchyard.topology.ServerRow;
 import io.switchyard.topology.UserConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,12 +16,26 @@ import java.util.List;
  * @param frontend client listener settings
  * @param backend how the proxy reaches servers
  * @param eventLoopThreads event-loop threads (0: one per core)
- * @param servers backend server rows
- * @param users accepted users
- * @param queryRules compiled query rules (empty when none are configured)
+ * @param rows servers, users, query rules, replication hostgroups and variables, validated as a whole
  */
-public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoopThreads,
-                               List<Server> servers, List<UserConfig> users, QueryRules queryRules) {
+public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoopThreads, RuntimeRows rows) {
+
+    public List<ServerRow> servers() {
+        return rows.servers();
+    }
+
+    public List<UserConfig> users() {
+        return rows.users();
+    }
+
+    public List<QueryRule> queryRules() {
+        return rows.rules();
+    }
+
+    /** A copy with other rows (validated by whoever builds them). */
+    public SwitchyardConfig withRows(RuntimeRows next) {
+        return new SwitchyardConfig(frontend, backend, eventLoopThreads, next);
+    }
 
     /** Client listener settings. */
     public record Frontend(String bind, int port, long maxAllowedPacket, AuthPlugin authPlugin,
@@ -31,8 +46,4 @@ public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoop
     /** Backend connection settings. */
     public record Backend(long connectTimeoutMillis, boolean tlsEnabled, TlsContexts.BackendTrust tlsTrust,
                           Path tlsCaFile, boolean tlsVerifyHostname, boolean tlsRequired, PoolSettings pool) {}
-
-    /** A backend server row. */
-    public record Server(int hostgroup, String host, int port, int weight, ServerState status, int maxConnections,
-                         String comment) {}
 }

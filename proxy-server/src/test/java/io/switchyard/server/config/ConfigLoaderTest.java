@@ -23,7 +23,7 @@ class ConfigLoaderTest {
     void shippedReadWriteSplitExampleIsValid() {
         SwitchyardConfig config = ConfigLoader.load(Path.of("../conf/read-write-split.conf"), Map.of());
         assertThat(config.servers()).hasSize(3);
-        assertThat(config.queryRules().rules()).extracting(r -> r.destinationHostgroup()).containsExactly(0, 1);
+        assertThat(config.queryRules()).extracting(r -> r.destinationHostgroup()).containsExactly(0, 1);
     }
 
     @Test
@@ -44,8 +44,8 @@ class ConfigLoaderTest {
                 switchyard.query-rules = [ { rule-id = 7, match-pattern = "^SELECT", destination-hostgroup = 9 } ]
                 """))
                 .isInstanceOf(ConfigLoader.ConfigError.class)
-                .hasMessageContaining("rule 7")
-                .hasMessageContaining("hostgroup 9");
+                .hasMessageContaining("rule_id=7")
+                .hasMessageContaining("destination_hostgroup 9");
     }
 
     @Test
@@ -84,7 +84,8 @@ class ConfigLoaderTest {
                 switchyard.users = [ { username = "app", password = "x", default-hostgroup = 5 } ]
                 """))
                 .isInstanceOf(ConfigLoader.ConfigError.class)
-                .hasMessageContaining("default-hostgroup 5");
+                .hasMessageContaining("username='app'")
+                .hasMessageContaining("default_hostgroup 5");
     }
 
     @Test

@@ -1,0 +1,135 @@
+package io.switchyard.runtime;
+
+import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.PoolSettings;
+import io.switchyard.topology.ServerAddress;
+import io.switchyard.topology.ServerRow;
+import io.switchyard.topology.ServerState;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The configuration in force and the one way to change it: build a new {@link RuntimeConfig},
+ * validate it whole, publish it atomically. Owns one {@link BackendPool} per server address,
+ * shared by every hostgroup the server is in and kept across changes. After a change, servers
+ * that are no longer configured drain (their pools refuse new borrows and close as sessions
+ * give connections back), and servers now OFFLINE_HARD everywhere lose their connections.
+ * Reads are lock-free; changes are serialised.
+ */
+public final class ConfigRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConfigRuntime.class);
+
+    private final BiFunction<ServerAddress, PoolSettings, BackendPool> poolFactory;
+    private final PoolSettings basePool;
+    private final Map<ServerAddress, BackendPool> pools = new ConcurrentHashMap<>();
+    private final AtomicReference<RuntimeConfig> current = new AtomicReference<>();
+    private final List<Consumer<RuntimeConfig>> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param rows the initial configuration
+     * @param basePool pool sizing for every server; a server's pool maximum is further capped by
+     *                 the largest max_connections among its rows
+     * @param poolFactory opens a pool for a server
+     * @throws InvalidConfigException when {@code rows} are not valid
+     */
+    public ConfigRuntime(RuntimeRows rows, PoolSettings basePool, BiFunction<ServerAddress, PoolSettings, BackendPool> poolFactory) {
+        this.basePool = basePool;
+        this.poolFactory = poolFactory;
+        apply(rows);
+    }
+
+    /** The configuration in force. */
+    public RuntimeConfig current() {
+        return current.get();
+    }
+
+    /** Validates and puts {@code rows} in force; on error nothing changes. */
+    public synchronized RuntimeConfig apply(RuntimeRows rows) {
+        Map<ServerAddress, BackendPool> created = new HashMap<>();
+        RuntimeConfig next = RuntimeConfig.build(rows, a -> {
+            BackendPool p = pools.get(a);
+            return p != null ? p : created.computeIfAbsent(a, x -> poolFactory.apply(x, basePool));
+        });
+        pools.putAll(created);
+        RuntimeConfig previous = current.getAndSet(next);
+        reconcilePools(rows.servers());
+        if (previous != null) {
+            log.info("configuration put in force: {} servers, {} users, {} query rules", rows.servers().size(),
+                    rows.users().size(), rows.rules().size());
+        }
+        listeners.forEach(l -> l.accept(next));
+        return next;
+    }
+
+    /** Applies a change to the rows in force (e.g. new servers only); on error nothing changes. */
+    public synchronized RuntimeConfig update(UnaryOperator<RuntimeRows> change) {
+        return apply(change.apply(current().rows()));
+    }
+
+    /** Rebuilds from the same rows, e.g. after the monitor saw a server's read_only change. */
+    public synchronized RuntimeConfig refresh() {
+        return apply(current().rows());
+    }
+
+    /** Called with every configuration put in force, on the changing thread. */
+    public void onChange(Consumer<RuntimeConfig> listener) {
+        listeners.add(listener);
+    }
+
+    /** Every open pool, each once. */
+    public Collection<BackendPool> pools() {
+        return List.copyOf(pools.values());
+    }
+
+    /** The pool of {@code address}, or null when the server is not configured. */
+    public BackendPool pool(ServerAddress address) {
+        return pools.get(address);
+    }
+
+    private void reconcilePools(List<ServerRow> servers) {
+        Map<ServerAddress, Integer> maxByServer = new HashMap<>();
+        Map<ServerAddress, Boolean> hardOffline = new HashMap<>();
+        for (ServerRow s : servers) {
+            maxByServer.merge(s.address(), s.maxConnections(), Math::max);
+            hardOffline.merge(s.address(), s.status() == ServerState.OFFLINE_HARD, Boolean::logicalAnd);
+        }
+        for (Map.Entry<ServerAddress, BackendPool> e : Map.copyOf(pools).entrySet()) {
+            ServerAddress address = e.getKey();
+            BackendPool pool = e.getValue();
+            Integer max = maxByServer.get(address);
+            if (max == null) {
+                log.info("server {} left the configuration; draining its {} connections", address, pool.total());
+                pools.remove(address);
+                pool.close();
+                continue;
+            }
+            int cap = Math.max(1, Math.min(basePool.maxConnections(), max));
+            if (pool.settings().maxConnections() != cap) {
+                pool.settings(new PoolSettings(Math.min(basePool.minIdle(), cap), cap, basePool.idleTimeoutMillis(),
+                        basePool.maxLifetimeMillis(), basePool.keepaliveMillis(), basePool.acquireTimeoutMillis()));
+            }
+            if (hardOffline.get(address)) {
+                if (pool.total() > 0) {
+                    log.info("server {} is OFFLINE_HARD; closing its {} connections", address, pool.total());
+                }
+                pool.closeEverything();
+            }
+        }
+    }
+
+    /** Closes every pool. */
+    @Override
+    public synchronized void close() {
+        pools.values().forEach(BackendPool::close);
+    }
+}

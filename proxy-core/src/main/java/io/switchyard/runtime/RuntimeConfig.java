@@ -1,0 +1,178 @@
+package io.switchyard.runtime;
+
+import io.switchyard.backend.BackendPool;
+import io.switchyard.routing.QueryRule;
+import io.switchyard.routing.QueryRules;
+import io.switchyard.routing.RuleException;
+import io.switchyard.topology.GlobalVariables;
+import io.switchyard.topology.HostgroupServer;
+import io.switchyard.topology.ReplicationHostgroup;
+import io.switchyard.topology.ServerAddress;
+import io.switchyard.topology.ServerRow;
+import io.switchyard.topology.Topology;
+import io.switchyard.topology.UserConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The configuration in force: the rows it was built from, and what the data path reads from it
+ * (servers by hostgroup with their pools, users by name, compiled query rules, variables).
+ * Immutable; published as a whole by {@link ConfigRuntime}, so a statement sees one consistent
+ * configuration from start to end.
+ *
+ * @param rows what the operator configured
+ * @param topology servers by hostgroup, after replication-hostgroup placement
+ * @param users users by name
+ * @param rules compiled query rules
+ */
+public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, UserConfig> users, QueryRules rules) {
+    public RuntimeConfig {
+        users = Map.copyOf(users);
+    }
+
+    public GlobalVariables variables() {
+        return rows.variables();
+    }
+
+    /**
+     * Validates {@code rows} as a whole and compiles them. {@code pools} gives the pool of a
+     * server address; a server's {@code @@read_only} (from its pool's health) places it in the
+     * writer or reader hostgroup of a replication hostgroup pair.
+     *
+     * @throws InvalidConfigException naming the first bad row
+     */
+    public static RuntimeConfig build(RuntimeRows rows, Function<ServerAddress, BackendPool> pools) {
+        Validated v = validate(rows);
+        return new RuntimeConfig(rows, topology(rows, pools), v.users(), v.rules());
+    }
+
+    private record Validated(Map<String, UserConfig> users, QueryRules rules) {}
+
+    /**
+     * Checks {@code rows} as a whole without opening anything: duplicate keys, hostgroups that
+     * users and rules name but no server or replication pair has, overlapping replication pairs,
+     * rules that do not compile.
+     *
+     * @throws InvalidConfigException naming the first bad row
+     */
+    public static void check(RuntimeRows rows) {
+        validate(rows);
+    }
+
+    private static Validated validate(RuntimeRows rows) {
+        validateServers(rows.servers());
+        Set<Integer> known = knownHostgroups(rows);
+        validateReplicationHostgroups(rows.replicationHostgroups());
+        Map<String, UserConfig> users = new LinkedHashMap<>();
+        for (UserConfig u : rows.users()) {
+            if (users.put(u.username(), u) != null) {
+                throw new InvalidConfigException("mysql_users row (username='" + u.username() + "'): duplicate username");
+            }
+            if (!known.contains(u.defaultHostgroup())) {
+                throw new InvalidConfigException("mysql_users row (username='" + u.username() + "'): default_hostgroup "
+                        + u.defaultHostgroup() + " has no servers and is in no replication hostgroup");
+            }
+        }
+        for (QueryRule r : rows.rules()) {
+            checkHostgroup(known, r.ruleId(), "destination_hostgroup", r.destinationHostgroup());
+            checkHostgroup(known, r.ruleId(), "mirror_hostgroup", r.mirrorHostgroup());
+        }
+        QueryRules rules;
+        try {
+            rules = QueryRules.compile(rows.rules());
+        } catch (RuleException e) {
+            throw new InvalidConfigException(e.getMessage(), e);
+        }
+        return new Validated(users, rules);
+    }
+
+    private static void checkHostgroup(Set<Integer> known, int ruleId, String column, Integer hostgroup) {
+        if (hostgroup != null && !known.contains(hostgroup)) {
+            throw new InvalidConfigException("mysql_query_rules row (rule_id=" + ruleId + "): " + column + " " + hostgroup
+                    + " has no servers and is in no replication hostgroup");
+        }
+    }
+
+    private static void validateServers(List<ServerRow> servers) {
+        Set<String> seen = new HashSet<>();
+        for (ServerRow s : servers) {
+            if (!seen.add(s.hostgroup() + "/" + s.host() + ":" + s.port())) {
+                throw new InvalidConfigException("mysql_servers row (hostgroup_id=" + s.hostgroup() + ", hostname='" + s.host()
+                        + "', port=" + s.port() + "): duplicate server in the same hostgroup");
+            }
+        }
+    }
+
+    private static void validateReplicationHostgroups(List<ReplicationHostgroup> pairs) {
+        Map<Integer, Integer> used = new HashMap<>();
+        for (ReplicationHostgroup p : pairs) {
+            for (int hg : new int[] {p.writerHostgroup(), p.readerHostgroup()}) {
+                Integer other = used.put(hg, p.writerHostgroup());
+                if (other != null) {
+                    throw new InvalidConfigException("mysql_replication_hostgroups row (writer_hostgroup=" + p.writerHostgroup()
+                            + "): hostgroup " + hg + " is already in the pair with writer_hostgroup " + other);
+                }
+            }
+        }
+    }
+
+    private static Set<Integer> knownHostgroups(RuntimeRows rows) {
+        Set<Integer> known = new HashSet<>();
+        rows.servers().forEach(s -> known.add(s.hostgroup()));
+        rows.replicationHostgroups().forEach(p -> {
+            known.add(p.writerHostgroup());
+            known.add(p.readerHostgroup());
+        });
+        return known;
+    }
+
+    /**
+     * Servers by hostgroup. A server configured in either hostgroup of a replication pair is
+     * placed by its read_only once the monitor has seen it: read_only=0 in the writer hostgroup
+     * (and in the reader hostgroup too when {@code mysql-monitor_writer_is_also_reader}),
+     * read_only=1 in the reader hostgroup only. Until then it stays where it was configured.
+     */
+    private static Topology topology(RuntimeRows rows, Function<ServerAddress, BackendPool> pools) {
+        boolean writerIsReader = rows.variables().boolValue("mysql-monitor_writer_is_also_reader");
+        Map<Integer, ReplicationHostgroup> pairOf = new HashMap<>();
+        rows.replicationHostgroups().forEach(p -> {
+            pairOf.put(p.writerHostgroup(), p);
+            pairOf.put(p.readerHostgroup(), p);
+        });
+        List<ServerRow> placed = new ArrayList<>();
+        Set<String> placedKeys = new HashSet<>();
+        for (ServerRow s : rows.servers()) {
+            ReplicationHostgroup pair = pairOf.get(s.hostgroup());
+            Boolean readOnly = pair == null ? null : pools.apply(s.address()).health().readOnly();
+            List<ServerRow> targets = new ArrayList<>();
+            if (readOnly == null) {
+                targets.add(s);
+            } else if (readOnly) {
+                targets.add(s.inHostgroup(pair.readerHostgroup()));
+            } else {
+                targets.add(s.inHostgroup(pair.writerHostgroup()));
+                if (writerIsReader) {
+                    targets.add(s.inHostgroup(pair.readerHostgroup()));
+                }
+            }
+            for (ServerRow t : targets) {
+                if (placedKeys.add(t.hostgroup() + "/" + t.host() + ":" + t.port())) {
+                    placed.add(t);
+                }
+            }
+        }
+        Map<Integer, List<HostgroupServer>> hostgroups = new HashMap<>();
+        for (ServerRow s : placed) {
+            hostgroups.computeIfAbsent(s.hostgroup(), h -> new ArrayList<>())
+                    .add(new HostgroupServer(s.hostgroup(), pools.apply(s.address()), s.weight(), s.status(),
+                            s.maxConnections(), s.maxReplicationLag(), s.comment()));
+        }
+        return new Topology(hostgroups);
+    }
+}

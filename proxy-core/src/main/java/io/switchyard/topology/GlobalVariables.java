@@ -1,0 +1,179 @@
+package io.switchyard.topology;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The proxy's tunables with ProxySQL's names ({@code mysql-…}), as in its
+ * {@code global_variables} table. Every variable has a type, a default and a range; values are
+ * validated when set, with a message naming the variable. Immutable: {@link #with} returns a
+ * copy.
+ */
+public final class GlobalVariables {
+
+    /** How a variable's text value is read. */
+    public enum Type { INT, BOOL, STRING }
+
+    /** A variable's definition. */
+    public record Definition(String name, Type type, String defaultValue, long min, long max, String description) {}
+
+    private static final Map<String, Definition> DEFINITIONS = new LinkedHashMap<>();
+
+    static {
+        intVar("mysql-monitor_enabled", 1, 0, 1, "1 runs the health monitor, 0 stops all checks");
+        intVar("mysql-monitor_connect_interval", 2_000, 100, 3_600_000, "ms between connect checks of each server");
+        intVar("mysql-monitor_connect_timeout", 1_000, 100, 600_000, "ms a connect check may take");
+        intVar("mysql-monitor_ping_interval", 1_000, 100, 3_600_000, "ms between ping checks of each server");
+        intVar("mysql-monitor_ping_timeout", 500, 50, 600_000, "ms a ping check may take");
+        intVar("mysql-monitor_ping_max_failures", 2, 1, 1_000, "missed pings in a row that shun a server");
+        intVar("mysql-monitor_read_only_interval", 1_000, 100, 3_600_000, "ms between read_only checks of servers in replication hostgroups");
+        intVar("mysql-monitor_read_only_timeout", 500, 50, 600_000, "ms a read_only check may take");
+        intVar("mysql-monitor_replication_lag_interval", 2_000, 100, 3_600_000, "ms between replication lag checks of servers with max_replication_lag");
+        intVar("mysql-monitor_replication_lag_timeout", 1_000, 50, 600_000, "ms a replication lag check may take");
+        boolVar("mysql-monitor_writer_is_also_reader", true, "the writer of a replication hostgroup pair also serves the reader hostgroup");
+        stringVar("mysql-monitor_username", "monitor", "user the monitor connects as");
+        stringVar("mysql-monitor_password", "monitor", "password of the monitor user");
+        intVar("mysql-monitor_history", 600_000, 1_000, 604_800_000, "ms of check results kept in the monitor log tables");
+        intVar("mysql-shun_on_failures", 5, 1, 10_000_000, "failed connection attempts within one second that shun a server");
+        intVar("mysql-shun_recovery_time_sec", 10, 1, 31_536_000, "seconds a shunned server rests before it is tried again");
+        intVar("mysql-connect_timeout_server", 1_000, 10, 120_000, "ms one connection attempt to a server may take");
+        intVar("mysql-connect_timeout_server_max", 10_000, 10, 3_600_000, "ms a statement waits for a backend connection before error 9001");
+        intVar("mysql-default_query_timeout", 36_000_000, 1_000, 1_728_000_000, "ms a statement may run before the proxy kills it (error 1907)");
+        intVar("mysql-query_retries_on_failure", 1, 0, 1_000, "times a statement is retried when its backend connection fails before any result");
+        intVar("mysql-query_retry_backoff_ms", 20, 0, 60_000, "base of the exponential backoff (with full jitter) between retries");
+        intVar("mysql-writer_wait_timeout", 5_000, 0, 3_600_000, "ms a statement for a hostgroup with no usable server waits for one to appear");
+        boolVar("mysql-readers_fallback_to_writer", true, "reads go to the writer hostgroup when no reader is usable");
+        intVar("mysql-max_connections", 2_048, 1, 1_000_000, "client connections the proxy accepts in total");
+        boolVar("mysql-multiplexing", true, "return backend connections to the pool between statements when the session allows it");
+        intVar("mysql-max_stmts_per_connection", 20, 1, 1_024, "prepared statements kept on one backend connection before the least recently used is closed");
+        intVar("mysql-query_digests_max", 10_000, 1, 10_000_000, "distinct digests kept in stats_mysql_query_digest");
+        intVar("mysql-long_query_time", 1_000, 0, 1_728_000_000, "ms above which a finished statement is logged as slow");
+    }
+
+    private static final GlobalVariables DEFAULTS = new GlobalVariables(Map.of());
+
+    private final Map<String, String> values;
+
+    private GlobalVariables(Map<String, String> overrides) {
+        Map<String, String> v = new LinkedHashMap<>();
+        DEFINITIONS.values().forEach(d -> v.put(d.name(), d.defaultValue()));
+        v.putAll(overrides);
+        this.values = Collections.unmodifiableMap(v);
+    }
+
+    public static GlobalVariables defaults() {
+        return DEFAULTS;
+    }
+
+    /** Every known variable, in a stable order. */
+    public static List<Definition> definitions() {
+        return List.copyOf(DEFINITIONS.values());
+    }
+
+    /** The definition of {@code name}, or null when the proxy has no such variable. */
+    public static Definition definition(String name) {
+        return DEFINITIONS.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** A copy with {@code name} set to {@code value}; throws with a message naming the variable if either is invalid. */
+    public GlobalVariables with(String name, String value) {
+        Definition d = definition(name);
+        if (d == null) {
+            throw new IllegalArgumentException("unknown variable '" + name + "'");
+        }
+        Map<String, String> next = new LinkedHashMap<>(values);
+        next.put(d.name(), normalise(d, value));
+        return new GlobalVariables(next);
+    }
+
+    /** A copy with every entry of {@code updates} applied, validated one by one. */
+    public GlobalVariables withAll(Map<String, String> updates) {
+        GlobalVariables out = this;
+        for (Map.Entry<String, String> e : updates.entrySet()) {
+            out = out.with(e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
+    private static String normalise(Definition d, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("variable '" + d.name() + "' must not be NULL");
+        }
+        String v = value.trim();
+        switch (d.type()) {
+            case INT -> {
+                long n;
+                try {
+                    n = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("variable '" + d.name() + "' must be an integer, got '" + value + "'");
+                }
+                if (n < d.min() || n > d.max()) {
+                    throw new IllegalArgumentException("variable '" + d.name() + "' must be in " + d.min() + ".." + d.max() + ", got " + n);
+                }
+                return Long.toString(n);
+            }
+            case BOOL -> {
+                return switch (v.toLowerCase(Locale.ROOT)) {
+                    case "true", "1", "on", "yes" -> "true";
+                    case "false", "0", "off", "no" -> "false";
+                    default -> throw new IllegalArgumentException("variable '" + d.name() + "' must be true or false, got '" + value + "'");
+                };
+            }
+            default -> {
+                return v;
+            }
+        }
+    }
+
+    /** Every variable with its current value, in definition order. */
+    public Map<String, String> asMap() {
+        return values;
+    }
+
+    public String get(String name) {
+        String v = values.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("unknown variable '" + name + "'");
+        }
+        return v;
+    }
+
+    public int intValue(String name) {
+        return Integer.parseInt(get(name));
+    }
+
+    public boolean boolValue(String name) {
+        return Boolean.parseBoolean(get(name));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GlobalVariables g && g.values.equals(values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "GlobalVariables" + values;
+    }
+
+    private static void intVar(String name, long def, long min, long max, String description) {
+        DEFINITIONS.put(name, new Definition(name, Type.INT, Long.toString(def), min, max, description));
+    }
+
+    private static void boolVar(String name, boolean def, String description) {
+        DEFINITIONS.put(name, new Definition(name, Type.BOOL, Boolean.toString(def), 0, 1, description));
+    }
+
+    private static void stringVar(String name, String def, String description) {
+        DEFINITIONS.put(name, new Definition(name, Type.STRING, def, 0, 0, description));
+    }
+}
