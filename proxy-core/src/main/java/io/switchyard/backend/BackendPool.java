@@ -50,6 +50,9 @@ public final class BackendPool implements AutoCloseable {
     private final AtomicInteger opening = new AtomicInteger();
     private final LongAdder connectOk = new LongAdder();
     private final LongAdder connectErr = new LongAdder();
+    private final LongAdder queries = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder bytesReceived = new LongAdder();
     private final ServerHealth health = new ServerHealth();
     private final Set<BackendConnection> open = ConcurrentHashMap.newKeySet();
     private volatile PoolSettings settings;
@@ -321,6 +324,36 @@ public final class BackendPool implements AutoCloseable {
     /** Successful connects since start. */
     public long connectOk() {
         return connectOk.sum();
+    }
+
+    /** Counts a statement sent to the server over one of this pool's connections. */
+    public void countQuery() {
+        queries.increment();
+    }
+
+    /** Counts bytes of statements sent to the server. */
+    public void countSent(long bytes) {
+        bytesSent.add(bytes);
+    }
+
+    /** Counts bytes of results received from the server. */
+    public void countReceived(long bytes) {
+        bytesReceived.add(bytes);
+    }
+
+    /** Statements sent since start. */
+    public long queries() {
+        return queries.sum();
+    }
+
+    /** Bytes of statements sent since start ({@code Bytes_data_sent}). */
+    public long bytesSent() {
+        return bytesSent.sum();
+    }
+
+    /** Bytes of results received since start ({@code Bytes_data_recv}). */
+    public long bytesReceived() {
+        return bytesReceived.sum();
     }
 
     /** Failed connects since start. */

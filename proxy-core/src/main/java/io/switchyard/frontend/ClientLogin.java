@@ -48,7 +48,7 @@ final class ClientLogin {
         this.clientHost = clientHost;
         this.authenticated = authenticated;
         this.refused = refused;
-        this.auth = new FrontendAuthenticator(context.settings(), context.users(), clientHost);
+        this.auth = new FrontendAuthenticator(context.settings(), context::user, clientHost);
     }
 
     /** Sends the greeting and starts the login deadline. */

@@ -1,12 +1,26 @@
 package io.switchyard.frontend;
 
 import io.switchyard.routing.Router;
+import io.switchyard.runtime.ConfigRuntime;
+import io.switchyard.stats.ProxyStats;
+import io.switchyard.topology.GlobalVariables;
 import io.switchyard.topology.UserConfig;
-import java.util.function.Function;
 
 /**
- * What every client session shares: settings, the presented server identity, the user lookup,
- * the router and the session registry. Each part is immutable or thread-safe.
+ * What every client session shares: settings, the presented server identity, the configuration
+ * in force, the router, the session registry and the statistics. Each part is immutable or
+ * thread-safe.
  */
-public record FrontendContext(FrontendSettings settings, ServerIdentity identity,
-                              Function<String, UserConfig> users, Router router, SessionRegistry sessions) {}
+public record FrontendContext(FrontendSettings settings, ServerIdentity identity, ConfigRuntime runtime,
+                              Router router, SessionRegistry sessions, ProxyStats stats) {
+
+    /** The user named {@code name} in the configuration in force, or null. */
+    public UserConfig user(String name) {
+        return runtime.current().users().get(name);
+    }
+
+    /** The variables in force. */
+    public GlobalVariables variables() {
+        return runtime.current().variables();
+    }
+}

@@ -29,6 +29,7 @@ import io.switchyard.protocol.auth.TlsIdentity;
 import io.switchyard.routing.Router;
 import io.switchyard.server.config.SwitchyardConfig;
 import io.switchyard.runtime.ConfigRuntime;
+import io.switchyard.stats.ProxyStats;
 import io.switchyard.topology.ServerAddress;
 import io.switchyard.topology.ServerRow;
 import io.switchyard.topology.Topology;
@@ -51,15 +52,17 @@ public final class Switchyard implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ConfigRuntime runtime;
+    private final ProxyStats stats;
     private final SessionRegistry sessions;
     private final FrontendServer frontend;
 
     private Switchyard(SwitchyardConfig config, EventLoopGroup boss, EventLoopGroup workers,
-                       ConfigRuntime runtime, SessionRegistry sessions, FrontendServer frontend) {
+                       ConfigRuntime runtime, SessionRegistry sessions, ProxyStats stats, FrontendServer frontend) {
         this.config = config;
         this.boss = boss;
         this.workers = workers;
         this.runtime = runtime;
+        this.stats = stats;
         this.sessions = sessions;
         this.frontend = frontend;
     }
@@ -87,12 +90,13 @@ public final class Switchyard implements AutoCloseable {
             ServerIdentity identity = new ServerIdentity(config.frontend().fallbackServerVersion(), COLLATION_UTF8MB4_GENERAL_CI,
                     config.frontend().serverVersion());
             learnIdentity(config, identity);
-            FrontendContext context = new FrontendContext(frontendSettings(config.frontend()), identity,
-                    name -> runtime.current().users().get(name), router, sessions);
+            ProxyStats stats = new ProxyStats(config.rows().variables().intValue("mysql-query_digests_max"));
+            FrontendContext context = new FrontendContext(frontendSettings(config.frontend()), identity, runtime,
+                    router, sessions, stats);
             FrontendServer frontend = FrontendServer.start(context, boss, workers, serverChannel);
             log.info("switchyard started: {} event loops ({}), {} servers, {} users", threads,
                     epoll ? "epoll" : "nio", config.servers().size(), config.users().size());
-            return new Switchyard(config, boss, workers, runtime, sessions, frontend);
+            return new Switchyard(config, boss, workers, runtime, sessions, stats, frontend);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -162,6 +166,11 @@ public final class Switchyard implements AutoCloseable {
     /** The configuration in force, and the way to change it. */
     public ConfigRuntime runtime() {
         return runtime;
+    }
+
+    /** The data path's counters. */
+    public ProxyStats stats() {
+        return stats;
     }
 
     public SessionRegistry sessions() {

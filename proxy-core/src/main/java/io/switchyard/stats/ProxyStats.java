@@ -1,0 +1,130 @@
+package io.switchyard.stats;
+
+import io.switchyard.routing.DigestStats;
+import io.switchyard.routing.QueryDigest;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The data path's counters, read by the admin's {@code stats_*} tables and by the metrics
+ * endpoint: per-digest statistics, statements by kind and by hostgroup, errors by code, and
+ * proxy-wide counters. One instance per proxy; lock-free and safe from every event loop.
+ */
+public final class ProxyStats {
+    private final DigestStats digests;
+    private final CommandCounters commands = new CommandCounters();
+    private final Map<Integer, LongAdder> queriesByHostgroup = new ConcurrentHashMap<>();
+    private final Map<Integer, LongAdder> errorsByCode = new ConcurrentHashMap<>();
+    private final Map<Integer, LongAdder> ruleHits = new ConcurrentHashMap<>();
+    private final LongAdder questions = new LongAdder();
+    private final LongAdder slowQueries = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder queryTimeouts = new LongAdder();
+    private final LongAdder multiplexedReleases = new LongAdder();
+    private final LongAdder stmtReprepares = new LongAdder();
+
+    public ProxyStats(int maxDigests) {
+        this.digests = new DigestStats(maxDigests);
+    }
+
+    /**
+     * Counts one finished statement.
+     *
+     * @param hostgroup where it ran ({@code -1} when the proxy answered it itself)
+     * @param errorCode the ERR code the client got, 0 on success
+     */
+    public void statementDone(int hostgroup, String schema, String user, String clientAddress, QueryDigest digest,
+                              StatementKind kind, long micros, long rowsAffected, long rowsSent, int errorCode,
+                              long slowThresholdMicros) {
+        questions.increment();
+        if (digest != null) {
+            digests.record(hostgroup, schema, user, clientAddress, digest, micros, rowsAffected, rowsSent, errorCode != 0);
+        }
+        commands.record(kind, micros);
+        queriesByHostgroup.computeIfAbsent(hostgroup, h -> new LongAdder()).increment();
+        if (errorCode != 0) {
+            errorsByCode.computeIfAbsent(errorCode, c -> new LongAdder()).increment();
+        }
+        if (slowThresholdMicros > 0 && micros > slowThresholdMicros) {
+            slowQueries.increment();
+        }
+    }
+
+    /** Counts an error the proxy sent outside a statement (e.g. at login). */
+    public void error(int errorCode) {
+        errorsByCode.computeIfAbsent(errorCode, c -> new LongAdder()).increment();
+    }
+
+    /** Counts a match of query rule {@code ruleId} ({@code stats_mysql_query_rules}). */
+    public void ruleHit(int ruleId) {
+        ruleHits.computeIfAbsent(ruleId, r -> new LongAdder()).increment();
+    }
+
+    public void retried() {
+        retries.increment();
+    }
+
+    public void timedOut() {
+        queryTimeouts.increment();
+    }
+
+    public void multiplexedRelease() {
+        multiplexedReleases.increment();
+    }
+
+    public void reprepared() {
+        stmtReprepares.increment();
+    }
+
+    public DigestStats digests() {
+        return digests;
+    }
+
+    public CommandCounters commands() {
+        return commands;
+    }
+
+    public Map<Integer, Long> queriesByHostgroup() {
+        return sums(queriesByHostgroup);
+    }
+
+    public Map<Integer, Long> errorsByCode() {
+        return sums(errorsByCode);
+    }
+
+    public Map<Integer, Long> ruleHits() {
+        return sums(ruleHits);
+    }
+
+    public long questions() {
+        return questions.sum();
+    }
+
+    public long slowQueries() {
+        return slowQueries.sum();
+    }
+
+    public long retries() {
+        return retries.sum();
+    }
+
+    public long queryTimeouts() {
+        return queryTimeouts.sum();
+    }
+
+    public long multiplexedReleases() {
+        return multiplexedReleases.sum();
+    }
+
+    public long stmtReprepares() {
+        return stmtReprepares.sum();
+    }
+
+    private static Map<Integer, Long> sums(Map<Integer, LongAdder> m) {
+        Map<Integer, Long> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+}
