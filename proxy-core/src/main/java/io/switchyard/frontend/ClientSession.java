@@ -53,14 +53,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final CommandQueue queue = new CommandQueue();
     private Channel channel;
     private String clientHost = "";
+    private int clientPort;
+    private final SessionActivity activity = new SessionActivity();
     private SessionPhase phase = SessionPhase.LOGIN;
     private ClientLogin login;
     private boolean changingUser;
     private long clientCaps;
     private int collation;
-    private UserConfig user;
+    private volatile UserConfig user;
     private BackendCredentials credentials;
-    private String schema;
+    private volatile String schema;
     private final HostgroupLeases leases;
     private final StatementRouting routing;
     private int replySeq;
@@ -81,6 +83,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return id;
     }
 
+    /** What the session is doing now, for the process list; callable from any thread. */
+    public ProcessInfo processInfo() {
+        UserConfig u = user;
+        return activity.snapshot(id, u == null ? null : u.username(), schema, clientHost, clientPort,
+                phase == SessionPhase.LOGIN);
+    }
+
     /** The authenticated user name, or null during login. */
     public String username() {
         return user == null ? null : user.username();
@@ -93,6 +102,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         channel = ctx.channel();
         if (channel.remoteAddress() instanceof InetSocketAddress address) {
             clientHost = address.getAddress().getHostAddress();
+            clientPort = address.getPort();
         }
         context.sessions().add(this);
         if (context.sessions().size() > context.settings().maxClientConnections()) {
@@ -234,6 +244,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         Command command = Command.of(first.firstByte());
         current = command;
+        activity.started(command, command == Command.QUERY || command == Command.STMT_PREPARE
+                ? first.payload().toString(first.payload().readerIndex() + 1, Math.min(first.length() - 1, 1024), StandardCharsets.UTF_8)
+                : null);
         switch (command) {
             case QUIT -> {
                 frames.forEach(Frame::release);
@@ -383,6 +396,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         withBackend(frames, () -> {
             phase = SessionPhase.BUSY;
             unflushedBackendWrites = false;
+            activity.runningOn(leases.currentHostgroup(), backend());
             backend().execute(command, toPackets(frames), this);
         });
     }
@@ -475,6 +489,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             leases.ranOnCurrent(routing.state(schema));
         }
         pendingSchema = null;
+        activity.finished();
         phase = SessionPhase.READY;
         drain();
     }
@@ -520,6 +535,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Answers the current command with OK ({@code err} null) or {@code err}, and flushes. */
     private void reply(ErrPacket err) {
+        activity.finished();
         if (err == null) {
             writeOk(replySeq);
         } else {

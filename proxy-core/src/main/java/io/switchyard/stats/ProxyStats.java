@@ -2,9 +2,11 @@ package io.switchyard.stats;
 
 import io.switchyard.routing.DigestStats;
 import io.switchyard.routing.QueryDigest;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -24,6 +26,13 @@ public final class ProxyStats {
     private final LongAdder queryTimeouts = new LongAdder();
     private final LongAdder multiplexedReleases = new LongAdder();
     private final LongAdder stmtReprepares = new LongAdder();
+    private final List<StatementObserver> observers = new CopyOnWriteArrayList<>();
+
+    /** Told of every finished statement, on the session's event loop; must be quick and must not block. */
+    @FunctionalInterface
+    public interface StatementObserver {
+        void statementDone(int hostgroup, StatementKind kind, long micros, int errorCode);
+    }
 
     public ProxyStats(int maxDigests) {
         this.digests = new DigestStats(maxDigests);
@@ -50,6 +59,14 @@ public final class ProxyStats {
         if (slowThresholdMicros > 0 && micros > slowThresholdMicros) {
             slowQueries.increment();
         }
+        for (StatementObserver o : observers) {
+            o.statementDone(hostgroup, kind, micros, errorCode);
+        }
+    }
+
+    /** Adds an observer of finished statements (e.g. latency histograms for metrics). */
+    public void addObserver(StatementObserver observer) {
+        observers.add(observer);
     }
 
     /** Counts an error the proxy sent outside a statement (e.g. at login). */
