@@ -64,6 +64,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private long releasedNanos = createdNanos;
     private boolean reusable = true;
     private Object owner;
+    private Object sessionState;
+    private Object statements;
     private Runnable closeHook;
 
     private BackendConnection(ServerAddress address, ConnectionKey key, String schema, BackendSettings settings) {
@@ -442,6 +444,28 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     public void markNotReusable() {
         reusable = false;
+    }
+
+    /**
+     * The session state this connection carries, as the front end recorded it (null: as the
+     * login left it). Kept while the connection is pooled between statements, so the next
+     * session that borrows it replays only the difference; cleared when the pool resets it.
+     */
+    public Object sessionState() {
+        return sessionState;
+    }
+
+    public void sessionState(Object state) {
+        this.sessionState = state;
+    }
+
+    /** The prepared statements open on this connection, as the front end keeps them (null: none yet). */
+    public Object statements() {
+        return statements;
+    }
+
+    public void statements(Object statements) {
+        this.statements = statements;
     }
 
     /** The pool or session that currently holds this connection; receives writability and close events. */

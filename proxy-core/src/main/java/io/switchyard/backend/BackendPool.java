@@ -160,11 +160,28 @@ public final class BackendPool implements AutoCloseable {
         ByteBuf reset = Packets.command(io.netty.buffer.ByteBufAllocator.DEFAULT, Command.RESET_CONNECTION, null);
         c.execute(Command.RESET_CONNECTION, reset, new InternalSink((err, failure) -> {
             if (err == null && failure == null) {
+                c.sessionState(null);
+                c.statements(null);
                 park(c);
             } else {
                 c.close();
             }
         }));
+    }
+
+    /**
+     * Returns a connection between two statements of a session: no reset, the connection keeps
+     * its session state (recorded on it) for the next borrower to adjust.
+     */
+    public void releaseKeepingState(BackendConnection c) {
+        inUse.decrementAndGet();
+        c.markReleased();
+        c.owner(null);
+        if (closed || !c.reusable() || age(c) > settings.maxLifetimeMillis() || total.get() > settings.maxConnections()) {
+            c.close();
+            return;
+        }
+        park(c);
     }
 
     /** Closes a borrowed connection that the session could not use (e.g. it broke). */

@@ -119,6 +119,27 @@ final class BackendLease {
         }
     }
 
+    /** Gives the connection back keeping its session state (multiplexing), or closes it when it is mid-command. */
+    void releaseKeepingState() {
+        if (connection == null) {
+            return;
+        }
+        BackendConnection c = connection;
+        connection = null;
+        killTarget = null;
+        c.owner(null);
+        if (c.phase() == BackendConnection.Phase.IDLE) {
+            pool.releaseKeepingState(c);
+        } else {
+            pool.discard(c);
+        }
+    }
+
+    /** The pool of the held connection, or null. */
+    BackendPool pool() {
+        return connection == null ? null : pool;
+    }
+
     /** Drops {@code failed} if it is the held connection (it broke); the pool closes it. */
     void discard(BackendConnection failed) {
         if (connection == failed) {

@@ -24,6 +24,7 @@ import io.switchyard.protocol.ProtocolException;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
+import io.switchyard.protocol.Wire;
 import io.switchyard.topology.UserConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -65,6 +66,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private volatile String schema;
     private final HostgroupLeases leases;
     private final StatementRouting routing;
+    private final PreparedStatements prepared = new PreparedStatements();
+    private PreparedStatements.Statement running;
     private int replySeq;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private Command current = Command.UNKNOWN;
@@ -149,6 +152,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         user = newUser;
         credentials = auth.credentials();
         routing.reset();
+        prepared.clear();
         if (changingUser && schema == null) {
             schema = user.defaultSchema();
         }
@@ -166,6 +170,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             log.debug("session {}: {}@{} logged in, schema {}", id, user.username(), clientHost, schema);
             writeOk(okSeq);
             channel.flush();
+            releaseIfFree();
             drain();
         }, err -> sendErrAndClose(okSeq, err));
     }
@@ -263,19 +268,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     frames.forEach(Frame::release);
                 }
             }
-            case STMT_CLOSE, STMT_SEND_LONG_DATA -> {
-                if (backend() == null) {
-                    frames.forEach(Frame::release);
-                    return;
+            case STMT_CLOSE -> {
+                if (first.length() >= 5) {
+                    prepared.close(first.payload());
+                    routing.statementPinned(prepared.pinned());
                 }
-                withBackend(frames, () -> {
-                    if (command == Command.STMT_CLOSE) {
-                        routing.statementClosed();
-                    }
-                    backend().sendWithoutResponse(toPackets(frames));
-                    unflushedBackendWrites = true;
-                });
+                frames.forEach(Frame::release);
             }
+            case STMT_PREPARE -> prepare(frames);
+            case STMT_EXECUTE, STMT_SEND_LONG_DATA, STMT_RESET, STMT_FETCH -> statementCommand(command, frames);
             case INIT_DB -> {
                 pendingSchema = first.payload().toString(first.payload().readerIndex() + 1,
                         first.length() - 1, StandardCharsets.UTF_8);
@@ -290,19 +291,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     return;
                 }
                 noteSchemaChange(first.payload());
-                if (routing.active()) {
-                    routeQuery(frames);
-                } else {
-                    forward(command, frames);
-                }
+                routeQuery(frames);
             }
-            case FIELD_LIST, STATISTICS, REFRESH, PROCESS_INFO, DEBUG, CREATE_DB, DROP_DB, STMT_PREPARE,
-                 STMT_EXECUTE, STMT_RESET, STMT_FETCH, SET_OPTION, RESET_CONNECTION -> {
-                if (command == Command.SET_OPTION && backend() != null) {
-                    backend().markNotReusable();
-                }
+            case FIELD_LIST, STATISTICS, REFRESH, PROCESS_INFO, DEBUG, CREATE_DB, DROP_DB, SET_OPTION, RESET_CONNECTION ->
                 forward(command, frames);
-            }
             default -> {
                 int code = first.firstByte();
                 frames.forEach(Frame::release);
@@ -349,8 +341,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void routeQuery(List<Frame> frames) {
         StatementRouting.Decision d = routing.decide(user, schema, clientHost, frames, statusFlags,
                 leases.currentHostgroup(), context.router().hostgroupFor(user));
+        activity.classified(d.digest(), d.kind());
         if (d.ok() != null || d.error() != null) {
             frames.forEach(Frame::release);
+            recordStatement(d.error() == null ? 0 : d.error().code(), 0, 0);
             reply(d.error());
             return;
         }
@@ -358,10 +352,90 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (d.rewritten() != null) {
             frames.forEach(Frame::release);
         }
-        if (d.hostgroup() == leases.currentHostgroup() && backend() != null && backend().isIdle()) {
-            forward(Command.QUERY, toSend);
+        onHostgroup(d.hostgroup(), toSend, () -> send(Command.QUERY, toPackets(toSend)));
+    }
+
+    /**
+     * COM_STMT_PREPARE: prepared where the rules send its text (or where the session must stay),
+     * under an id the proxy assigns, so that later commands can run on any connection.
+     */
+    private void prepare(List<Frame> frames) {
+        ByteBuf payload = frames.get(0).payload();
+        if (frames.size() > 1 || prepared.full()) {
+            frames.forEach(Frame::release);
+            reply(prepared.full() ? ProxyError.MAX_PREPARED_STATEMENTS.format(PreparedStatements.MAX_PER_SESSION)
+                    : ProxyError.PACKET_TOO_LARGE.format(Wire.MAX_PAYLOAD));
+            return;
+        }
+        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
+        int hostgroup = routing.prepareHostgroup(user, schema, clientHost, sql, statusFlags, leases.currentHostgroup(),
+                context.router().hostgroupFor(user));
+        prepared.beginPrepare(sql, schema, hostgroup);
+        onHostgroup(hostgroup, frames, () -> send(Command.STMT_PREPARE, toPackets(frames)));
+    }
+
+    /**
+     * COM_STMT_EXECUTE, SEND_LONG_DATA, RESET and FETCH: run on the statement's hostgroup (or
+     * where the session must stay), on a connection that has the statement prepared (prepared
+     * there first when it has not), with the connection's statement id.
+     */
+    private void statementCommand(Command command, List<Frame> frames) {
+        ByteBuf payload = frames.get(0).payload();
+        PreparedStatements.Statement st = payload.readableBytes() < 5 ? null : prepared.find(payload);
+        if (st == null) {
+            ErrPacket unknown = payload.readableBytes() < 5 ? ProxyError.MALFORMED_PACKET.format("short " + command.label())
+                    : PreparedStatements.unknown(payload, command);
+            frames.forEach(Frame::release);
+            if (command != Command.STMT_SEND_LONG_DATA) {
+                reply(unknown);
+            }
+            return;
+        }
+        if (command == Command.STMT_EXECUTE) {
+            activity.classified(st.digest, st.kind);
+        }
+        boolean stay = leases.currentHostgroup() >= 0 && routing.mustStayForPrepared(st.sql, statusFlags);
+        onHostgroup(stay ? leases.currentHostgroup() : st.hostgroup, frames, () -> {
+            phase = SessionPhase.BUSY;
+            BackendConnection c = backend();
+            prepared.ensurePrepared(c, st, maxStatementsPerConnection(), copy -> {
+                ByteBuf packet = prepared.toBackend(command, st, copy, frames);
+                routing.statementPinned(prepared.pinned());
+                if (packet == null) {
+                    phase = SessionPhase.READY;
+                    reply(ProxyError.STMT_TYPES_TOO_LARGE.format());
+                    drain();
+                } else if (command == Command.STMT_SEND_LONG_DATA) {
+                    c.sendWithoutResponse(packet);
+                    unflushedBackendWrites = true;
+                    phase = SessionPhase.READY;
+                    drain();
+                } else {
+                    running = st;
+                    send(command, packet);
+                }
+            }, err -> {
+                frames.forEach(Frame::release);
+                phase = SessionPhase.READY;
+                reply(err);
+                drain();
+            }, (broken, cause) -> {
+                frames.forEach(Frame::release);
+                backendFailed(broken, cause, false);
+            });
+        });
+    }
+
+    private int maxStatementsPerConnection() {
+        return context.variables().intValue("mysql-max_stmts_per_connection");
+    }
+
+    /** Runs {@code action} on {@code hostgroup}'s connection, borrowing one (and restoring the session's state) when needed. */
+    private void onHostgroup(int hostgroup, List<Frame> frames, Runnable action) {
+        if (hostgroup == leases.currentHostgroup() && backend() != null && backend().isIdle()) {
+            action.run();
         } else {
-            connectThen(d.hostgroup(), toSend, () -> forward(Command.QUERY, toSend));
+            connectThen(hostgroup, frames, action);
         }
     }
 
@@ -393,12 +467,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void forward(Command command, List<Frame> frames) {
-        withBackend(frames, () -> {
-            phase = SessionPhase.BUSY;
-            unflushedBackendWrites = false;
-            activity.runningOn(leases.currentHostgroup(), backend());
-            backend().execute(command, toPackets(frames), this);
-        });
+        withBackend(frames, () -> send(command, toPackets(frames)));
+    }
+
+    /** Sends a command on the current connection; its response is relayed to the client. */
+    private void send(Command command, ByteBuf packets) {
+        phase = SessionPhase.BUSY;
+        unflushedBackendWrites = false;
+        activity.runningOn(leases.currentHostgroup(), backend());
+        leases.countQuery(packets.readableBytes());
+        backend().execute(command, packets, this);
     }
 
     private ByteBuf toPackets(List<Frame> frames) {
@@ -433,6 +511,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             collation = request.collation();
         }
         releaseBackend();
+        prepared.clear();
         changingUser = true;
         schema = request.database();
         statusFlags = ServerStatus.AUTOCOMMIT;
@@ -452,6 +531,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void responseBytes(ByteBuf bytes) {
+        if (current == Command.STMT_PREPARE) {
+            prepared.patchReply(bytes);
+        }
+        leases.countReceived(bytes.readableBytes());
         channel.write(bytes, channel.voidPromise());
         if (!channel.isWritable() && backend() != null) {
             backend().setAutoRead(false);
@@ -484,14 +567,64 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             schema = pendingSchema;
             connection.schema(pendingSchema);
         }
-        if (routing.active()) {
-            routing.completed(current, tracker, schema);
-            leases.ranOnCurrent(routing.state(schema));
-        }
+        afterCommand(connection, tracker);
+        routing.completed(current, tracker, schema);
+        leases.ranOnCurrent(routing.state(schema));
+        recordStatement(tracker.error() == null ? 0 : tracker.error().code(), tracker.affectedRows(), tracker.rows());
         pendingSchema = null;
         activity.finished();
         phase = SessionPhase.READY;
+        if (queue.isEmpty()) {
+            releaseIfFree();
+        }
         drain();
+    }
+
+    /** What a finished command means for prepared statements and the connection. */
+    private void afterCommand(BackendConnection connection, ResponseTracker tracker) {
+        switch (current) {
+            case STMT_PREPARE -> prepared.prepareDone(connection, tracker, maxStatementsPerConnection());
+            case STMT_EXECUTE, STMT_FETCH -> {
+                if (running != null) {
+                    prepared.executed(running, current, tracker);
+                }
+            }
+            case RESET_CONNECTION -> {
+                if (tracker.error() == null) {
+                    prepared.clear();
+                    BackendStatements.of(connection).clear();
+                }
+            }
+            case SET_OPTION -> {
+                connection.markNotReusable();
+                routing.pinForGood();
+            }
+            default -> { }
+        }
+        running = null;
+        routing.statementPinned(prepared.pinned());
+    }
+
+    /**
+     * Multiplexing: gives the session's connections back to the pool when nothing ties the
+     * session to them (see {@link StatementRouting#mayMove}); they keep the session state they
+     * carry, and the next statement borrows whichever connection is free.
+     */
+    private void releaseIfFree() {
+        if (leases.holdsAny() && routing.mayMove(statusFlags) && context.variables().boolValue("mysql-multiplexing")) {
+            leases.releaseBetweenStatements();
+            context.stats().multiplexedRelease();
+        }
+    }
+
+    /** Counts a finished statement in the statistics (commands that are not statements are not counted). */
+    private void recordStatement(int errorCode, long affectedRows, long rows) {
+        if (activity.digest() == null) {
+            return;
+        }
+        context.stats().statementDone(activity.hostgroup(), schema, user.username(), clientHost, activity.digest(),
+                activity.kind(), activity.elapsedMicros(), affectedRows, rows, errorCode,
+                context.variables().intValue("mysql-long_query_time") * 1000L);
     }
 
     @Override
@@ -502,6 +635,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         log.info("session {}: backend connection {} to {} failed during {}: {}", id, connection.id(),
                 connection.address(), current.label(), cause.toString());
         leases.discard(connection);
+        recordStatement(ProxyError.BACKEND_LOST.code, 0, 0);
+        running = null;
         pendingSchema = null;
         if (bytesRelayed) {
             close();

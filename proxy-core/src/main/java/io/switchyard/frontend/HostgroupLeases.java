@@ -27,14 +27,14 @@ import java.util.function.Consumer;
  * when a session's statements go to several hostgroups. One of them is current. Before a
  * statement runs on a connection, the connection is brought to the session's state (schema,
  * character set, session variables, user variables) with the statements
- * {@link SessionStateRestorer} computes from what that connection last saw.
+ * {@link SessionStateRestorer} computes from the state the connection carries (recorded on the
+ * connection, so it survives the connection going back to the pool between statements).
  *
  * <p>Confined to the session's event loop, except {@link #killTarget()}.
  */
 final class HostgroupLeases {
     private final FrontendContext context;
     private final Map<Integer, BackendLease> byHostgroup = new HashMap<>();
-    private final Map<BackendLease, SessionState> applied = new HashMap<>();
     private volatile BackendLease current;
     private int currentHostgroup = -1;
 
@@ -73,12 +73,10 @@ final class HostgroupLeases {
         }
         if (lease != null) {
             lease.release();
-            applied.remove(lease);
         }
         BackendLease fresh = new BackendLease(context);
         fresh.acquire(hostgroup, key, state.schema(), loop, owner, closed, () -> {
             byHostgroup.put(hostgroup, fresh);
-            applied.put(fresh, SessionState.initial(state.schema()));
             makeCurrent(hostgroup, fresh);
             sync(fresh, state, then, failed);
         }, failed);
@@ -91,13 +89,23 @@ final class HostgroupLeases {
 
     /** Records that the current connection now carries {@code state} (a statement ran on it). */
     void ranOnCurrent(SessionState state) {
-        if (current != null) {
-            applied.put(current, state);
+        BackendConnection c = connection();
+        if (c != null) {
+            c.sessionState(state);
         }
     }
 
+    /** The state {@code c} carries: what was recorded on it, or a fresh login's. */
+    private static SessionState carried(BackendConnection c) {
+        return c.sessionState() instanceof SessionState s ? s : SessionState.initial(c.schema());
+    }
+
     private void sync(BackendLease lease, SessionState target, Runnable then, Consumer<ErrPacket> failed) {
-        SessionState from = applied.getOrDefault(lease, SessionState.initial(target.schema()));
+        SessionState from = carried(lease.connection());
+        if (from.equals(target)) {
+            then.run();
+            return;
+        }
         RestorePlan plan = SessionStateRestorer.restore(from, target);
         if (plan.isEmpty()) {
             then.run();
@@ -115,7 +123,7 @@ final class HostgroupLeases {
             add(commands, kinds, Command.QUERY, sql);
         }
         runInOrder(lease, commands, kinds, () -> {
-            applied.put(lease, target);
+            lease.connection().sessionState(target);
             if (plan.initDb() != null) {
                 lease.connection().schema(plan.initDb());
             }
@@ -143,9 +151,11 @@ final class HostgroupLeases {
                 return;
             }
             commands.forEach(ByteBuf::release);
-            applied.remove(lease);
+            c.sessionState(null);
             if (failure != null) {
                 lease.discard(c);
+            } else {
+                c.markNotReusable();
             }
             failed.accept(err != null ? err : ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
         }));
@@ -156,18 +166,53 @@ final class HostgroupLeases {
         for (BackendLease lease : byHostgroup.values()) {
             if (lease.connection() == failed) {
                 lease.discard(failed);
-                applied.remove(lease);
             }
         }
     }
 
-    /** Gives every connection back to its pool (each is reset there). */
+    /** Gives every connection back to its pool (each is reset there): the session ends or starts over. */
     void releaseAll() {
         for (BackendLease lease : byHostgroup.values()) {
             lease.release();
         }
+        forgetAll();
+    }
+
+    /**
+     * Gives every connection back to its pool between two statements (multiplexing): each keeps
+     * the session state it carries, for whoever borrows it next.
+     */
+    void releaseBetweenStatements() {
+        for (BackendLease lease : byHostgroup.values()) {
+            lease.releaseKeepingState();
+        }
+        forgetAll();
+    }
+
+    /** Counts a statement of {@code bytes} sent on the current connection, in its server's statistics. */
+    void countQuery(long bytes) {
+        BackendLease lease = current;
+        if (lease != null && lease.pool() != null) {
+            lease.pool().countQuery();
+            lease.pool().countSent(bytes);
+        }
+    }
+
+    /** Counts result bytes received on the current connection. */
+    void countReceived(long bytes) {
+        BackendLease lease = current;
+        if (lease != null && lease.pool() != null) {
+            lease.pool().countReceived(bytes);
+        }
+    }
+
+    /** True when the session holds any backend connection. */
+    boolean holdsAny() {
+        return !byHostgroup.isEmpty();
+    }
+
+    private void forgetAll() {
         byHostgroup.clear();
-        applied.clear();
         current = null;
         currentHostgroup = -1;
     }

@@ -2,10 +2,13 @@ package io.switchyard.frontend;
 
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.protocol.Command;
+import io.switchyard.routing.QueryDigest;
+import io.switchyard.stats.StatementKind;
 
 /**
- * What a session is doing now, written on its event loop and read by the process list from
- * other threads. Volatile fields, each individually current.
+ * What a session is doing now: the process list reads it from other threads (volatile fields,
+ * each individually current), and the session reads the running statement's digest, kind,
+ * hostgroup and start time back when it finishes, for the statistics.
  */
 final class SessionActivity {
     private static final int MAX_INFO = 1024;
@@ -15,12 +18,22 @@ final class SessionActivity {
     private volatile long sinceNanos = System.nanoTime();
     private volatile int hostgroup = -1;
     private volatile BackendConnection backend;
+    private QueryDigest digest;
+    private StatementKind kind;
 
     /** A command started. */
     void started(Command command, String info) {
         this.command = command;
         this.info = info == null || info.length() <= MAX_INFO ? info : info.substring(0, MAX_INFO);
         this.sinceNanos = System.nanoTime();
+        this.digest = null;
+        this.kind = null;
+    }
+
+    /** The command is a statement with this digest and kind: it will be counted in the statistics. */
+    void classified(QueryDigest digest, StatementKind kind) {
+        this.digest = digest;
+        this.kind = kind;
     }
 
     /** The command runs on {@code backend} in {@code hostgroup}. */
@@ -36,6 +49,22 @@ final class SessionActivity {
         this.hostgroup = -1;
         this.backend = null;
         this.sinceNanos = System.nanoTime();
+    }
+
+    QueryDigest digest() {
+        return digest;
+    }
+
+    StatementKind kind() {
+        return kind;
+    }
+
+    int hostgroup() {
+        return hostgroup;
+    }
+
+    long elapsedMicros() {
+        return (System.nanoTime() - sinceNanos) / 1_000;
     }
 
     ProcessInfo snapshot(long sessionId, String user, String schema, String clientHost, int clientPort, boolean loggingIn) {

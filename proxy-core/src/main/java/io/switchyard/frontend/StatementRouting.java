@@ -15,22 +15,26 @@ import io.switchyard.routing.QueryContext;
 import io.switchyard.routing.QueryDigest;
 import io.switchyard.routing.QueryRules;
 import io.switchyard.routing.RuleOutcome;
+import io.switchyard.stats.StatementKind;
 import io.switchyard.topology.UserConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Decides where each statement of a session runs when query rules are configured: the rules'
- * OK_msg, error_msg, rewrite and destination hostgroup, unless the session must stay on the
- * connection it used last. It stays while a transaction is open (the backend's IN_TRANS flag,
- * or autocommit off), while the session holds state that cannot move (temporary tables, locks,
- * user variables from expressions, SQL-level prepared statements: see
- * {@link SessionStateTracker}), while protocol-level prepared statements are open, for the
- * statement right after a write or {@code SQL_CALC_FOUND_ROWS} when it reads
+ * Decides where each statement of a session runs, and whether the session may give its backend
+ * connection back between statements (multiplexing). With query rules configured, it applies
+ * their OK_msg, error_msg, rewrite and destination hostgroup; without rules every statement
+ * goes to the user's default hostgroup.
+ *
+ * <p>A session stays on the connection it used last while a transaction is open (the backend's
+ * IN_TRANS flag, or autocommit off), while it holds state that cannot move (temporary tables,
+ * locks, user variables from expressions, SQL-level prepared statements: see
+ * {@link SessionStateTracker}), while a prepared statement has a cursor or long data pending,
+ * for the statement right after a write or {@code SQL_CALC_FOUND_ROWS} when it reads
  * {@code LAST_INSERT_ID()}, {@code ROW_COUNT()} or {@code FOUND_ROWS()} (so they read the right
- * connection), and for good once a rule with
- * {@code multiplex = 0} matched. Everything else it tracks ({@code SET} statements, {@code USE})
- * is replayed on the next connection by {@link HostgroupLeases}.
+ * connection), and for good once a rule with {@code multiplex = 0} matched or the client
+ * changed a protocol option (COM_SET_OPTION). Everything else it tracks ({@code SET}
+ * statements, {@code USE}) is replayed on the next connection by {@link HostgroupLeases}.
  *
  * <p>Confined to the session's event loop.
  */
@@ -40,36 +44,84 @@ final class StatementRouting {
 
     /**
      * Where and what to run: an OK or ERR to answer instead, or the hostgroup and, when a rule
-     * rewrote the statement, its new frames.
+     * rewrote the statement, its new frames; with the statement's digest and kind for statistics
+     * and the matching rules' timeout (ms, or null).
      */
-    record Decision(int hostgroup, List<Frame> rewritten, String ok, ErrPacket error) {}
+    record Decision(int hostgroup, List<Frame> rewritten, String ok, ErrPacket error, QueryDigest digest,
+                    StatementKind kind, Integer timeout) {}
 
     private final FrontendContext context;
     private SessionStateTracker tracker;
     private boolean keepForNext;
-    private boolean pinnedByRule;
-    private int openStatements;
+    private boolean pinnedForGood;
+    private boolean statementPinned;
 
     StatementRouting(FrontendContext context) {
         this.context = context;
-    }
-
-    /** True when rules are configured; otherwise statements simply go to the user's hostgroup. */
-    boolean active() {
-        return !context.router().rules().rules().isEmpty();
     }
 
     /** Starts over (login, COM_CHANGE_USER, COM_RESET_CONNECTION). */
     void reset() {
         tracker = null;
         keepForNext = false;
-        pinnedByRule = false;
-        openStatements = 0;
+        pinnedForGood = false;
+        statementPinned = false;
     }
 
     /** The session state connections must carry before a statement runs. */
     SessionState state(String schema) {
         return tracker == null ? SessionState.initial(schema) : tracker.state().withSchema(schema);
+    }
+
+    /**
+     * True when nothing ties the session to the connection it used last, so the connection may go
+     * back to the pool (or the next statement may run elsewhere).
+     */
+    boolean mayMove(int statusFlags) {
+        return !tied(statusFlags) && !keepForNext;
+    }
+
+    /** True while a transaction, pinned state or a rule ties the session to its connection, whatever runs next. */
+    private boolean tied(int statusFlags) {
+        return ServerStatus.has(statusFlags, ServerStatus.IN_TRANS) || pinnedForGood || statementPinned
+                || (tracker != null && (Boolean.FALSE.equals(tracker.state().autocommit()) || !tracker.pins().isEmpty()));
+    }
+
+    /**
+     * True when a prepared statement must run where the session ran last: the session is tied
+     * there, or the statement reads the result of the statement before it.
+     */
+    boolean mustStayForPrepared(String sql, int statusFlags) {
+        return tied(statusFlags) || (keepForNext && READS_PREVIOUS.matcher(sql).find());
+    }
+
+    private static final java.util.regex.Pattern READS_PREVIOUS =
+            java.util.regex.Pattern.compile("LAST_INSERT_ID|FOUND_ROWS|ROW_COUNT", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** The client changed a protocol option on its connection: it stays there until it leaves. */
+    void pinForGood() {
+        pinnedForGood = true;
+    }
+
+    /** A prepared statement's cursor or pending long data ties the session to its connection (or no longer does). */
+    void statementPinned(boolean pinned) {
+        statementPinned = pinned;
+    }
+
+    /** The hostgroup a COM_STMT_PREPARE goes to: where the rules send its text, unless the session must stay. */
+    int prepareHostgroup(UserConfig user, String schema, String clientHost, String sql, int statusFlags,
+                         int currentHostgroup, int defaultHostgroup) {
+        if (currentHostgroup >= 0 && mustStayForPrepared(sql, statusFlags)) {
+            return currentHostgroup;
+        }
+        QueryRules rules = context.router().rules();
+        if (rules.rules().isEmpty()) {
+            return defaultHostgroup;
+        }
+        QueryDigest digest = QueryDigest.of(sql);
+        RuleOutcome outcome = rules.evaluate(QueryContext.of(user.username(), schema, clientHost, sql, digest.text(), digest.hash()));
+        Integer destination = outcome == null ? null : outcome.destinationHostgroup();
+        return destination != null ? destination : defaultHostgroup;
     }
 
     Decision decide(UserConfig user, String schema, String clientHost, List<Frame> frames, int statusFlags,
@@ -78,35 +130,41 @@ final class StatementRouting {
             tracker = new SessionStateTracker(SessionState.initial(schema));
         }
         Frame first = frames.get(0);
-        boolean mustStay = currentHostgroup >= 0 && (ServerStatus.has(statusFlags, ServerStatus.IN_TRANS)
-                || Boolean.FALSE.equals(tracker.state().autocommit()) || !tracker.pins().isEmpty()
-                || openStatements > 0 || pinnedByRule || frames.size() > 1);
+        boolean mustStay = currentHostgroup >= 0 && (tied(statusFlags) || frames.size() > 1);
         if (frames.size() > 1) {
             keepForNext = false;
-            return new Decision(mustStay ? currentHostgroup : defaultHostgroup, null, null, null);
+            return new Decision(mustStay ? currentHostgroup : defaultHostgroup, null, null, null, null, StatementKind.UNKNOWN, null);
         }
         ByteBuf payload = first.payload();
         String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
         QueryDigest digest = QueryDigest.of(sql);
+        StatementKind kind = StatementKind.of(sql);
         QueryRules rules = context.router().rules();
-        RuleOutcome outcome = rules.evaluate(QueryContext.of(user.username(), schema, clientHost, sql, digest.text(), digest.hash()));
-        if (outcome.answeredWithOk()) {
-            return new Decision(currentHostgroup, null, outcome.okMsg(), null);
+        RuleOutcome outcome = rules.rules().isEmpty() ? null
+                : rules.evaluate(QueryContext.of(user.username(), schema, clientHost, sql, digest.text(), digest.hash()));
+        if (outcome != null) {
+            for (int i = 0; i < outcome.matchCount(); i++) {
+                context.stats().ruleHit(outcome.matchedRuleId(i));
+            }
+            if (outcome.answeredWithOk()) {
+                return new Decision(currentHostgroup, null, outcome.okMsg(), null, digest, kind, null);
+            }
+            if (outcome.blocked()) {
+                return new Decision(currentHostgroup, null, null, new ErrPacket(BLOCKED_CODE, "42000", outcome.errorMsg()),
+                        digest, kind, null);
+            }
         }
-        if (outcome.blocked()) {
-            return new Decision(currentHostgroup, null, null, new ErrPacket(BLOCKED_CODE, "42000", outcome.errorMsg()));
-        }
-        String query = outcome.query(sql);
+        String query = outcome == null ? sql : outcome.query(sql);
         StatementEffect effect = tracker.onStatement(query);
         mustStay |= currentHostgroup >= 0 && keepForNext && effect.readsPreviousResult();
         keepForNext = effect.keepConnectionForNextStatement();
-        if (outcome.multiplex() == RuleOutcome.Multiplex.DISABLE) {
-            pinnedByRule = true;
+        if (outcome != null && outcome.multiplex() == RuleOutcome.Multiplex.DISABLE) {
+            pinnedForGood = true;
         }
-        Integer destination = outcome.destinationHostgroup();
+        Integer destination = outcome == null ? null : outcome.destinationHostgroup();
         int hostgroup = mustStay ? currentHostgroup : destination != null ? destination : defaultHostgroup;
         List<Frame> rewritten = null;
-        if (outcome.rewritten()) {
+        if (outcome != null && outcome.rewritten()) {
             ByteBuf body = ByteBufAllocator.DEFAULT.buffer(query.length() + 1);
             body.writeByte(Command.QUERY.code).writeCharSequence(query, StandardCharsets.UTF_8);
             if (body.readableBytes() < Wire.MAX_PAYLOAD) {
@@ -115,7 +173,7 @@ final class StatementRouting {
                 body.release();
             }
         }
-        return new Decision(hostgroup, rewritten, null, null);
+        return new Decision(hostgroup, rewritten, null, null, digest, kind, outcome == null ? null : outcome.timeout());
     }
 
     /** Notes the outcome of a command that ran on the current connection. */
@@ -127,21 +185,13 @@ final class StatementRouting {
             return;
         }
         switch (command) {
-            case STMT_PREPARE -> openStatements++;
             case INIT_DB -> tracker.onInitDb(schema);
             case RESET_CONNECTION -> {
                 tracker.onReset(SessionState.initial(schema));
-                openStatements = 0;
                 keepForNext = false;
+                statementPinned = false;
             }
             default -> { }
-        }
-    }
-
-    /** A COM_STMT_CLOSE went to the current connection. */
-    void statementClosed() {
-        if (openStatements > 0) {
-            openStatements--;
         }
     }
 }

@@ -26,6 +26,9 @@ public enum ProxyError {
     BACKEND_AUTH_FAILED(9001, "HY000", "Backend %s refused the proxy's login for user '%s': %s; check that the user exists on the server with the same password"),
     BACKEND_LOST(2013, "HY000", "Lost connection to backend %s during query: %s; the statement may or may not have run"),
     BACKEND_PROTOCOL(2027, "HY000", "Malformed packet from backend %s: %s"),
+    UNKNOWN_STMT_HANDLER(1243, "HY000", "Unknown prepared statement handler (%d) given to %s"),
+    MAX_PREPARED_STATEMENTS(1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: %d); close prepared statements the session no longer needs"),
+    STMT_TYPES_TOO_LARGE(1105, "HY000", "The proxy cannot re-send parameter types with a COM_STMT_EXECUTE larger than 16 MiB; bind the parameters again (new_params_bound_flag = 1)"),
     SHUTTING_DOWN(1053, "08S01", "Server shutdown in progress: the proxy is stopping; reconnect to another instance"),
     INTERNAL(1105, "HY000", "Internal proxy error: %s");
 

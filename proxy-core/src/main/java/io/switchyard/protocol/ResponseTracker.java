@@ -50,6 +50,7 @@ public final class ResponseTracker {
     private int resultSets;
     private long rows;
     private long preparedColumns;
+    private int preparedParams;
     private long preparedStatementId = -1;
 
     /** Starts following the response to {@code command} on a connection with {@code capabilities}. */
@@ -70,6 +71,7 @@ public final class ResponseTracker {
         resultSets = 0;
         rows = 0;
         preparedColumns = 0;
+        preparedParams = 0;
         preparedStatementId = -1;
     }
 
@@ -197,7 +199,8 @@ public final class ResponseTracker {
             }
             preparedStatementId = buf.getUnsignedIntLE(index + 1);
             preparedColumns = buf.getUnsignedShortLE(index + 5);
-            remaining = buf.getUnsignedShortLE(index + 7);
+            preparedParams = buf.getUnsignedShortLE(index + 7);
+            remaining = preparedParams;
             warnings = buf.getUnsignedShortLE(index + 10);
             state = remaining > 0 ? State.PREPARE_PARAMS : afterParams();
         } else if (first == OkPacket.HEADER || isTerminator(first, length) || length == 0) {
@@ -272,6 +275,11 @@ public final class ResponseTracker {
     }
 
     /** Statement id from a COM_STMT_PREPARE reply, or -1. */
+    /** Parameters of the statement a COM_STMT_PREPARE prepared. */
+    public int preparedParams() {
+        return preparedParams;
+    }
+
     public long preparedStatementId() {
         return preparedStatementId;
     }

@@ -26,6 +26,8 @@ class BackendPoolTest {
                 event-loop-threads = 2
                 backend.pool { max-connections = 3, acquire-timeout = 1500ms, keepalive-interval = 500ms,
                                idle-timeout = 3s, max-lifetime = 6s, min-idle = 1 }
+                # One connection per client session, so the tests can count them.
+                variables { mysql-multiplexing = false }
                 """);
 
 

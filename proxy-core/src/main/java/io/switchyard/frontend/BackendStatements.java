@@ -1,0 +1,91 @@
+package io.switchyard.frontend;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.Packets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The statements prepared on one backend connection, by schema and text, shared by every
+ * session that borrows the connection (all log in as the same user). Bounded: when more than
+ * {@code mysql-max_stmts_per_connection} are open, the least recently used is closed on the
+ * server, so the proxy never fills a server's {@code max_prepared_stmt_count}.
+ *
+ * <p>Kept on the connection ({@link BackendConnection#statements()}); touched only on the
+ * connection's event loop while a session holds it.
+ */
+final class BackendStatements {
+
+    /** One statement prepared on the server, and the parameter types the server last saw for it. */
+    static final class Prepared {
+        final long backendId;
+        byte[] lastTypes;
+
+        Prepared(long backendId) {
+            this.backendId = backendId;
+        }
+    }
+
+    private record Key(String schema, String sql) {}
+
+    private final LinkedHashMap<Key, Prepared> byText = new LinkedHashMap<>(16, 0.75f, true);
+
+    /** The cache of {@code c}, created on first use. */
+    static BackendStatements of(BackendConnection c) {
+        if (c.statements() instanceof BackendStatements s) {
+            return s;
+        }
+        BackendStatements s = new BackendStatements();
+        c.statements(s);
+        return s;
+    }
+
+    /** The statement for {@code sql} prepared under {@code schema}, or null. */
+    Prepared find(String schema, String sql) {
+        return byText.get(new Key(schema, sql));
+    }
+
+    /**
+     * Records a statement the server prepared; closes the least recently used ones on {@code c}
+     * beyond {@code max} (COM_STMT_CLOSE has no reply; it goes out with the next flush).
+     */
+    Prepared add(BackendConnection c, String schema, String sql, long backendId, int max) {
+        Prepared p = new Prepared(backendId);
+        Prepared old = byText.put(new Key(schema, sql), p);
+        if (old != null && old.backendId != backendId) {
+            close(c, old.backendId);
+        }
+        Iterator<Map.Entry<Key, Prepared>> it = byText.entrySet().iterator();
+        while (byText.size() > max && it.hasNext()) {
+            Map.Entry<Key, Prepared> eldest = it.next();
+            if (eldest.getValue() != p) {
+                it.remove();
+                close(c, eldest.getValue().backendId);
+            }
+        }
+        return p;
+    }
+
+    /** Forgets everything (the server dropped the statements: COM_RESET_CONNECTION). */
+    void clear() {
+        byText.clear();
+    }
+
+    int size() {
+        return byText.size();
+    }
+
+    private static void close(BackendConnection c, long backendId) {
+        c.sendWithoutResponse(Packets.build(ByteBufAllocator.DEFAULT, 0,
+                b -> b.writeByte(Command.STMT_CLOSE.code).writeIntLE((int) backendId)));
+    }
+
+    @Override
+    public String toString() {
+        return "BackendStatements" + Objects.toString(byText.keySet());
+    }
+}

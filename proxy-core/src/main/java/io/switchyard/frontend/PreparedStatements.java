@@ -1,0 +1,297 @@
+package io.switchyard.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.ResponseSink;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.Frame;
+import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.ProxyError;
+import io.switchyard.protocol.ResponseTracker;
+import io.switchyard.protocol.ServerStatus;
+import io.switchyard.protocol.Wire;
+import io.switchyard.routing.QueryDigest;
+import io.switchyard.stats.StatementKind;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * A session's prepared statements, so they survive multiplexing. The client sees statement ids
+ * the proxy assigns; each id maps to the statement's text, and each backend connection has its
+ * own server-side ids ({@link BackendStatements}). A statement executed on a connection that has
+ * not prepared it is prepared there first, transparently. The parameter types a client sends
+ * once (and then omits, {@code new_params_bound_flag = 0}) are kept and re-sent whenever the
+ * connection's copy of the statement last saw other types.
+ *
+ * <p>A statement with an open cursor or with long data sent but not yet executed ties the
+ * session to its connection until it is executed, reset or closed.
+ *
+ * <p>Confined to the session's event loop.
+ */
+final class PreparedStatements {
+    /** MySQL's default {@code max_prepared_stmt_count}: also the most one session may hold open. */
+    static final int MAX_PER_SESSION = 16_382;
+    /** The id MariaDB clients use for "the statement just prepared" when they pipeline PREPARE and EXECUTE. */
+    static final long LAST_PREPARED = 0xFFFFFFFFL;
+
+    /** One client statement. */
+    static final class Statement {
+        final int id;
+        final String sql;
+        final String schema;
+        final int hostgroup;
+        final QueryDigest digest;
+        final StatementKind kind;
+        int params;
+        byte[] types;
+        boolean cursorOpen;
+        boolean longDataPending;
+
+        Statement(int id, String sql, String schema, int hostgroup, QueryDigest digest) {
+            this.id = id;
+            this.sql = sql;
+            this.schema = schema;
+            this.hostgroup = hostgroup;
+            this.digest = digest;
+            this.kind = StatementKind.of(sql);
+        }
+    }
+
+    private final Map<Integer, Statement> byId = new HashMap<>();
+    private int nextId;
+    private Statement preparing;
+    private boolean idToPatch;
+    private Statement lastPrepared;
+
+    /** True when the session may not prepare another statement. */
+    boolean full() {
+        return byId.size() >= MAX_PER_SESSION;
+    }
+
+    /** A COM_STMT_PREPARE goes to a backend; its reply will carry the id returned here. */
+    Statement beginPrepare(String sql, String schema, int hostgroup) {
+        nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
+        preparing = new Statement(nextId, sql, schema, hostgroup, QueryDigest.of(sql));
+        idToPatch = true;
+        return preparing;
+    }
+
+    /**
+     * Rewrites the statement id in the first packet of a COM_STMT_PREPARE reply (the whole first
+     * packet is always in the first chunk relayed) to the id the client will use.
+     */
+    void patchReply(ByteBuf chunk) {
+        if (!idToPatch || preparing == null) {
+            return;
+        }
+        idToPatch = false;
+        int at = chunk.readerIndex() + Wire.HEADER_SIZE;
+        if (chunk.readableBytes() >= Wire.HEADER_SIZE + 5 && chunk.getUnsignedByte(at) == 0) {
+            chunk.setIntLE(at + 1, preparing.id);
+        }
+    }
+
+    /** The COM_STMT_PREPARE reply ended; on success the statement is registered on the session and on {@code c}. */
+    void prepareDone(BackendConnection c, ResponseTracker reply, int maxPerConnection) {
+        Statement st = preparing;
+        preparing = null;
+        idToPatch = false;
+        if (st == null || reply.error() != null) {
+            return;
+        }
+        st.params = reply.preparedParams();
+        byId.put(st.id, st);
+        lastPrepared = st;
+        BackendStatements.of(c).add(c, st.schema, st.sql, reply.preparedStatementId(), maxPerConnection);
+    }
+
+    /** The statement a command names (by the id at payload offset 1), or null when unknown. */
+    Statement find(ByteBuf payload) {
+        long id = payload.getUnsignedIntLE(payload.readerIndex() + 1);
+        if (id == LAST_PREPARED) {
+            return lastPrepared;
+        }
+        return id > Integer.MAX_VALUE ? null : byId.get((int) id);
+    }
+
+    /** COM_STMT_CLOSE: the client is done with the statement (the connection's copy stays cached). */
+    void close(ByteBuf payload) {
+        Statement st = find(payload);
+        if (st != null) {
+            byId.remove(st.id);
+            if (lastPrepared == st) {
+                lastPrepared = null;
+            }
+        }
+    }
+
+    /** Forgets every statement (COM_RESET_CONNECTION, COM_CHANGE_USER). */
+    void clear() {
+        byId.clear();
+        preparing = null;
+        lastPrepared = null;
+        idToPatch = false;
+    }
+
+    /** True while a statement's cursor or pending long data ties the session to its connection. */
+    boolean pinned() {
+        for (Statement st : byId.values()) {
+            if (st.cursorOpen || st.longDataPending) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Number of statements the client holds open. */
+    int size() {
+        return byId.size();
+    }
+
+    /**
+     * Makes sure {@code c} has {@code st} prepared, preparing it there if needed, then calls
+     * {@code then} with the connection's copy; on a server error calls {@code failed}; a broken
+     * connection is reported to {@code broken} as a failed response.
+     */
+    void ensurePrepared(BackendConnection c, Statement st, int maxPerConnection, Consumer<BackendStatements.Prepared> then,
+                        Consumer<ErrPacket> failed, BiConsumer<BackendConnection, Throwable> broken) {
+        BackendStatements cache = BackendStatements.of(c);
+        BackendStatements.Prepared p = cache.find(st.schema, st.sql);
+        if (p != null) {
+            then.accept(p);
+            return;
+        }
+        ByteBuf prepare = Packets.command(ByteBufAllocator.DEFAULT, Command.STMT_PREPARE, st.sql);
+        c.execute(Command.STMT_PREPARE, prepare, new ResponseSink() {
+            @Override
+            public void responseBytes(ByteBuf bytes) {
+                bytes.release();
+            }
+
+            @Override
+            public void responseFlush() {
+            }
+
+            @Override
+            public void localInfileRequested() {
+                broken.accept(c, new IllegalStateException("LOCAL INFILE request to COM_STMT_PREPARE"));
+            }
+
+            @Override
+            public void responseComplete(BackendConnection connection, ResponseTracker reply) {
+                if (reply.error() != null) {
+                    failed.accept(reply.error());
+                } else {
+                    then.accept(cache.add(c, st.schema, st.sql, reply.preparedStatementId(), maxPerConnection));
+                }
+            }
+
+            @Override
+            public void backendFailed(BackendConnection connection, Throwable cause, boolean bytesRelayed) {
+                broken.accept(connection, cause);
+            }
+        });
+    }
+
+    /**
+     * Turns the client's command for {@code st} into the packet for the connection's copy
+     * {@code p}: its server-side id, and for COM_STMT_EXECUTE the parameter types when the copy
+     * last saw others. Consumes {@code frames}; returns null (frames released) when a command
+     * larger than one packet would need types inserted, which the proxy does not do.
+     */
+    ByteBuf toBackend(Command command, Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames) {
+        Frame first = frames.get(0);
+        ByteBuf payload = first.payload();
+        int base = payload.readerIndex();
+        payload.setIntLE(base + 1, (int) p.backendId);
+        switch (command) {
+            case STMT_EXECUTE -> {
+                int flags = payload.getUnsignedByte(base + 5);
+                if ((flags & 0x0f) != 0) {
+                    st.cursorOpen = true;
+                }
+                st.longDataPending = false;
+                if (st.params > 0) {
+                    ByteBuf rewritten = withTypes(st, p, frames, payload, base);
+                    if (rewritten != null || frames.isEmpty()) {
+                        return rewritten;
+                    }
+                }
+            }
+            case STMT_SEND_LONG_DATA -> st.longDataPending = true;
+            case STMT_RESET -> {
+                st.cursorOpen = false;
+                st.longDataPending = false;
+            }
+            default -> { }
+        }
+        return join(frames);
+    }
+
+    /** Rewrites an EXECUTE to carry types if needed; null when the original can go as it is. Empties {@code frames} on refusal. */
+    private ByteBuf withTypes(Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames, ByteBuf payload, int base) {
+        int bitmap = (st.params + 7) / 8;
+        int flagAt = base + 10 + bitmap;
+        if (payload.writerIndex() <= flagAt) {
+            return null;
+        }
+        if (payload.getUnsignedByte(flagAt) == 1) {
+            int typesLength = 2 * st.params;
+            byte[] types = new byte[typesLength];
+            payload.getBytes(flagAt + 1, types);
+            st.types = types;
+            p.lastTypes = types;
+            return null;
+        }
+        if (st.types == null || Arrays.equals(st.types, p.lastTypes)) {
+            return null;
+        }
+        if (frames.size() > 1 || payload.readableBytes() + st.types.length >= Wire.MAX_PAYLOAD) {
+            frames.forEach(Frame::release);
+            frames.clear();
+            return null;
+        }
+        ByteBuf body = ByteBufAllocator.DEFAULT.buffer(payload.readableBytes() + st.types.length);
+        body.writeBytes(payload, base, flagAt - base);
+        body.writeByte(1);
+        body.writeBytes(st.types);
+        body.writeBytes(payload, flagAt + 1, payload.writerIndex() - flagAt - 1);
+        frames.forEach(Frame::release);
+        p.lastTypes = st.types;
+        try {
+            return Packets.split(ByteBufAllocator.DEFAULT, body, 0);
+        } finally {
+            body.release();
+        }
+    }
+
+    /** After COM_STMT_EXECUTE/FETCH: a cursor stays open until the server says the last row went. */
+    void executed(Statement st, Command command, ResponseTracker reply) {
+        if (command == Command.STMT_EXECUTE && st.cursorOpen) {
+            st.cursorOpen = reply.error() == null && ServerStatus.has(reply.statusFlags(), ServerStatus.CURSOR_EXISTS);
+        } else if (command == Command.STMT_FETCH && ServerStatus.has(reply.statusFlags(), ServerStatus.LAST_ROW_SENT)) {
+            st.cursorOpen = false;
+        }
+    }
+
+    private static ByteBuf join(java.util.List<Frame> frames) {
+        if (frames.size() == 1) {
+            return frames.get(0).packet();
+        }
+        var composite = ByteBufAllocator.DEFAULT.compositeDirectBuffer(frames.size());
+        for (Frame f : frames) {
+            composite.addComponent(true, f.packet());
+        }
+        return composite;
+    }
+
+    /** The error for a command naming a statement the session does not have. */
+    static ErrPacket unknown(ByteBuf payload, Command command) {
+        return ProxyError.UNKNOWN_STMT_HANDLER.format(payload.getUnsignedIntLE(payload.readerIndex() + 1), command.label());
+    }
+}
