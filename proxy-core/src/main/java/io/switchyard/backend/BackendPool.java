@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class BackendPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackendPool.class);
     private static final long HOUSEKEEPING_MILLIS = 1000;
+    /** How long a waiter that no returned connection fits may wait before one is closed to free a slot for it. */
+    private static final long HANDOVER_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final ServerAddress address;
     private final BackendSettings backendSettings;
@@ -78,12 +80,11 @@ public final class BackendPool implements AutoCloseable {
         }
         if (!tryAcquire(loop, key, schema, promise)) {
             Waiter waiter = new Waiter(loop, key, schema, promise);
-            waiters.add(waiter);
             waiter.timeout = loop.schedule(() -> {
-                if (waiters.remove(waiter)) {
-                    promise.tryFailure(new PoolTimeoutException(address, settings.acquireTimeoutMillis(), settings.maxConnections()));
-                }
+                waiters.remove(waiter);
+                promise.tryFailure(new PoolTimeoutException(address, settings.acquireTimeoutMillis(), settings.maxConnections()));
             }, settings.acquireTimeoutMillis(), TimeUnit.MILLISECONDS);
+            waiters.add(waiter);
             evictOneIdle();
         }
         return promise;
@@ -94,7 +95,10 @@ public final class BackendPool implements AutoCloseable {
         BackendConnection idleConnection = partition.takeIdle(key, schema);
         if (idleConnection != null) {
             inUse.incrementAndGet();
-            promise.trySuccess(idleConnection);
+            if (!promise.trySuccess(idleConnection)) {
+                inUse.decrementAndGet();
+                partition.putIdle(idleConnection);
+            }
             return true;
         }
         if (!reserveSlot()) {
@@ -192,6 +196,14 @@ public final class BackendPool implements AutoCloseable {
     }
 
     private void park(BackendConnection c) {
+        Waiter oldest = waiters.peek();
+        if (oldest != null && !oldest.fits(c) && System.nanoTime() - oldest.sinceNanos > HANDOVER_AFTER_NANOS) {
+            // The longest waiter is on another event loop (or wants another user or schema): this
+            // connection cannot serve it, so give up its slot; the waiter opens its own. Keeps a busy
+            // loop from starving the others.
+            c.close();
+            return;
+        }
         Waiter waiter = pollWaiter(c);
         if (waiter != null) {
             inUse.incrementAndGet();
@@ -210,7 +222,7 @@ public final class BackendPool implements AutoCloseable {
     private Waiter pollWaiter(BackendConnection c) {
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
-            if (w.loop == c.eventLoop() && w.key.equals(c.key()) && Objects.equals(w.schema, c.schema()) && waiters.remove(w)) {
+            if (w.fits(c) && waiters.remove(w)) {
                 w.timeout.cancel(false);
                 return w;
             }
@@ -331,6 +343,11 @@ public final class BackendPool implements AutoCloseable {
     /** Connections borrowed by sessions. */
     public int inUse() {
         return inUse.get();
+    }
+
+    /** Borrowers waiting for a connection. */
+    public int waiting() {
+        return waiters.size();
     }
 
     /** Connections parked in the pool. */
@@ -533,7 +550,13 @@ public final class BackendPool implements AutoCloseable {
         final ConnectionKey key;
         final String schema;
         final Promise<BackendConnection> promise;
+        final long sinceNanos = System.nanoTime();
         ScheduledFuture<?> timeout;
+
+        /** True when {@code c} can be handed to this waiter as it is. */
+        boolean fits(BackendConnection c) {
+            return loop == c.eventLoop() && key.equals(c.key()) && Objects.equals(schema, c.schema());
+        }
 
         Waiter(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {
             this.loop = loop;

@@ -56,7 +56,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private String clientHost = "";
     private int clientPort;
     private final SessionActivity activity = new SessionActivity();
-    private SessionPhase phase = SessionPhase.LOGIN;
+    private volatile SessionPhase phase = SessionPhase.LOGIN;
     private ClientLogin login;
     private boolean changingUser;
     private long clientCaps;
@@ -90,7 +90,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public ProcessInfo processInfo() {
         UserConfig u = user;
         return activity.snapshot(id, u == null ? null : u.username(), schema, clientHost, clientPort,
-                phase == SessionPhase.LOGIN);
+                phase);
     }
 
     /** The authenticated user name, or null during login. */

@@ -67,10 +67,14 @@ final class SessionActivity {
         return (System.nanoTime() - sinceNanos) / 1_000;
     }
 
-    ProcessInfo snapshot(long sessionId, String user, String schema, String clientHost, int clientPort, boolean loggingIn) {
+    ProcessInfo snapshot(long sessionId, String user, String schema, String clientHost, int clientPort, SessionPhase phase) {
         BackendConnection b = backend;
         Command c = command;
-        String label = loggingIn ? "Connect" : c == null ? "Sleep" : c == Command.QUERY ? "Query" : c.label();
+        String label = switch (phase) {
+            case LOGIN -> "Connect";
+            case CONNECTING -> c == null ? "Connecting" : "Connecting for " + c.label();
+            default -> c == null ? "Sleep" : c == Command.QUERY ? "Query" : c.label();
+        };
         return new ProcessInfo(sessionId, user, schema, clientHost, clientPort, b == null ? -1 : hostgroup,
                 b == null ? null : b.address().host(), b == null ? 0 : b.address().port(),
                 b == null ? -1 : b.threadId(), label, (System.nanoTime() - sinceNanos) / 1_000_000, info);

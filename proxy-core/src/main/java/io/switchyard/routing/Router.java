@@ -34,12 +34,21 @@ public final class Router {
         return user.defaultHostgroup();
     }
 
-    /** The pool of a usable server of {@code hostgroup}, or null when none is usable now. */
+    /**
+     * The pool of a server of {@code hostgroup} for new work, or null when none is online.
+     * Servers below their connection limit come first; when every online server is at its limit,
+     * one is still chosen and the caller waits in its pool for a connection to come free.
+     */
     public BackendPool pick(int hostgroup) {
         List<HostgroupServer> servers = topology.get().servers(hostgroup);
+        BackendPool withRoom = pickWeighted(servers, true);
+        return withRoom != null ? withRoom : pickWeighted(servers, false);
+    }
+
+    private static BackendPool pickWeighted(List<HostgroupServer> servers, boolean needRoom) {
         long total = 0;
         for (HostgroupServer s : servers) {
-            if (s.usable()) {
+            if (eligible(s, needRoom)) {
                 total += s.weight();
             }
         }
@@ -48,7 +57,7 @@ public final class Router {
         }
         long ticket = ThreadLocalRandom.current().nextLong(total);
         for (HostgroupServer s : servers) {
-            if (s.usable()) {
+            if (eligible(s, needRoom)) {
                 ticket -= s.weight();
                 if (ticket < 0) {
                     return s.pool();
@@ -56,5 +65,9 @@ public final class Router {
             }
         }
         return null;
+    }
+
+    private static boolean eligible(HostgroupServer s, boolean needRoom) {
+        return needRoom ? s.usable() : s.acceptsWork();
     }
 }

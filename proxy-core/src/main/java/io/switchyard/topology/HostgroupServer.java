@@ -27,7 +27,12 @@ public record HostgroupServer(int hostgroup, BackendPool pool, int weight, Serve
 
     /** True when new work may be placed here now: online, weighted, and below its connection limit. */
     public boolean usable() {
-        return effectiveState().acceptsNewWork() && weight > 0 && pool.inUse() < maxConnections;
+        return acceptsWork() && pool.inUse() < maxConnections;
+    }
+
+    /** True when the server takes new work (online and weighted), whether or not a connection is free now. */
+    public boolean acceptsWork() {
+        return effectiveState().acceptsNewWork() && weight > 0;
     }
 
     /** The configured status, or the monitor's (shunned) when the configured one is ONLINE. */

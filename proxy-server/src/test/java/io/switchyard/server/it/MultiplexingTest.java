@@ -1,0 +1,243 @@
+package io.switchyard.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchyard.backend.BackendPool;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Multiplexing: between statements a session's backend connection goes back to the pool, and
+ * whatever connection the next statement borrows carries the session's state. Each test proves
+ * that the statements really ran on different connections (different {@code CONNECTION_ID()}):
+ * a second session holds the connection the first one used last inside a transaction, so the
+ * first must borrow another. One event loop, so both sessions share one pool partition.
+ */
+class MultiplexingTest {
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, """
+            event-loop-threads = 1
+            variables { mysql-max_stmts_per_connection = 4 }
+            """);
+
+    @BeforeAll
+    static void tables() {
+        fixture.cluster().primary().execute(
+                "CREATE TABLE app.mux (id INT PRIMARY KEY, v VARCHAR(40))",
+                "INSERT INTO app.mux VALUES (1, 'one'), (2, 'two')",
+                "CREATE DATABASE other",
+                "CREATE TABLE other.marker (name VARCHAR(20))",
+                "INSERT INTO other.marker VALUES ('other schema')",
+                "GRANT ALL ON other.* TO 'app'@'%'");
+    }
+
+    private static BackendPool pool() {
+        return fixture.proxy().topology().allPools().get(0);
+    }
+
+    /** Makes the connection {@code holder} borrows next busy inside a transaction, so others must use another one. */
+    private static void occupy(Statement holder) throws SQLException {
+        holder.execute("BEGIN");
+        holder.executeQuery("SELECT 1 FROM app.mux LIMIT 1").close();
+    }
+
+    @Test
+    void sessionStateFollowsTheSessionAcrossConnections() throws Exception {
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql("");
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            sb.execute("USE other");
+            sa.execute("USE other");
+            sa.execute("SET NAMES latin1");
+            sa.execute("SET SESSION sql_mode = 'ANSI_QUOTES'");
+            sa.execute("SET time_zone = '+05:30'");
+            sa.execute("SET SESSION group_concat_max_len = 12345");
+            sa.execute("SET @greeting = 'hello'");
+            Set<Long> connections = new HashSet<>();
+            for (int round = 0; round < 6; round++) {
+                boolean holding = round % 2 == 0;
+                if (holding) {
+                    occupy(sb);
+                }
+                try (ResultSet rs = sa.executeQuery("SELECT DATABASE(), @@character_set_client, @@sql_mode, @@time_zone, "
+                        + "@@group_concat_max_len, @greeting, (SELECT name FROM marker), CONNECTION_ID()")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo("other");
+                    assertThat(rs.getString(2)).isEqualTo("latin1");
+                    assertThat(rs.getString(3)).isEqualTo("ANSI_QUOTES");
+                    assertThat(rs.getString(4)).isEqualTo("+05:30");
+                    assertThat(rs.getLong(5)).isEqualTo(12345);
+                    assertThat(rs.getString(6)).isEqualTo("hello");
+                    assertThat(rs.getString(7)).isEqualTo("other schema");
+                    connections.add(rs.getLong(8));
+                }
+                if (holding) {
+                    sb.execute("COMMIT");
+                }
+            }
+            assertThat(connections).as("statements of one session ran on several backend connections").hasSizeGreaterThan(1);
+            try (ResultSet rs = sb.executeQuery("SELECT @@character_set_client, @greeting, @@time_zone = @@global.time_zone")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("the other session keeps its own character set").isNotEqualTo("latin1");
+                assertThat(rs.getString(2)).as("and sees none of the first session's variables").isNull();
+                assertThat(rs.getBoolean(3)).isTrue();
+            }
+        }
+        assertThat(fixture.proxy().stats().multiplexedReleases()).isPositive();
+    }
+
+    @Test
+    void anIdleSessionHoldsNoBackendConnection() throws Exception {
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Connection c = fixture.mysql("")) {
+            for (Connection each : new Connection[] {a, b, c}) {
+                try (Statement s = each.createStatement()) {
+                    s.executeQuery("SELECT 1").close();
+                }
+            }
+            assertThat(pool().inUse()).as("three idle sessions, no connection in use").isZero();
+        }
+    }
+
+    @Test
+    void transactionsKeepTheirConnectionUntilTheyEnd() throws Exception {
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql("");
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            sa.execute("BEGIN");
+            long first = connectionId(sa);
+            sa.executeUpdate("UPDATE mux SET v = 'in-tx' WHERE id = 2");
+            occupy(sb);
+            assertThat(connectionId(sa)).isEqualTo(first);
+            assertThat(pool().inUse()).isEqualTo(2);
+            sa.execute("ROLLBACK");
+            sb.execute("COMMIT");
+            a.setAutoCommit(false);
+            long second = connectionId(sa);
+            occupy(sb);
+            assertThat(connectionId(sa)).as("autocommit=0 keeps the connection").isEqualTo(second);
+            a.commit();
+            sb.execute("COMMIT");
+        }
+    }
+
+    @Test
+    void temporaryTablesAndUserLocksPinTheSessionUntilReleased() throws Exception {
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql("");
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            sa.execute("CREATE TEMPORARY TABLE scratch (x INT)");
+            long pinned = connectionId(sa);
+            occupy(sb);
+            sa.execute("INSERT INTO scratch VALUES (1)");
+            assertThat(connectionId(sa)).isEqualTo(pinned);
+            sb.execute("COMMIT");
+            sa.execute("DROP TEMPORARY TABLE scratch");
+            try (ResultSet rs = sa.executeQuery("SELECT GET_LOCK('mux-lock', 1)")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+            long locked = connectionId(sa);
+            occupy(sb);
+            assertThat(connectionId(sa)).isEqualTo(locked);
+            sa.executeQuery("SELECT RELEASE_LOCK('mux-lock')").close();
+            sb.execute("COMMIT");
+        }
+    }
+
+    @Test
+    void serverPreparedStatementsRunOnWhicheverConnectionIsFree() throws Exception {
+        try (Connection a = fixture.mysql("useServerPrepStmts=true&cachePrepStmts=true");
+             Connection b = fixture.mysql(""); Statement sb = b.createStatement();
+             PreparedStatement ps = a.prepareStatement("SELECT v, ? + 1, CONNECTION_ID() FROM mux WHERE id = ?")) {
+            Set<Long> connections = new HashSet<>();
+            for (int round = 0; round < 6; round++) {
+                boolean holding = round % 2 == 1;
+                if (holding) {
+                    occupy(sb);
+                }
+                ps.setInt(1, round);
+                ps.setInt(2, 1 + round % 2);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo(round % 2 == 0 ? "one" : "two");
+                    assertThat(rs.getInt(2)).isEqualTo(round + 1);
+                    connections.add(rs.getLong(3));
+                }
+                if (holding) {
+                    sb.execute("COMMIT");
+                }
+            }
+            assertThat(connections).as("the statement ran on several connections").hasSizeGreaterThan(1);
+            assertThat(fixture.proxy().stats().digests().snapshot())
+                    .anySatisfy(row -> assertThat(row.digestText()).startsWith("SELECT v"));
+        }
+    }
+
+    @Test
+    void pipelinedPrepareAndExecuteFromMariaDbConnector() throws Exception {
+        try (Connection a = fixture.mariadb("useServerPrepStmts=true");
+             Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+            for (int round = 0; round < 4; round++) {
+                if (round % 2 == 1) {
+                    occupy(sb);
+                }
+                try (PreparedStatement ps = a.prepareStatement("SELECT v FROM mux WHERE id = ? AND ? > 0")) {
+                    ps.setInt(1, 2);
+                    ps.setInt(2, round + 1);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getString(1)).isEqualTo("two");
+                    }
+                }
+                if (round % 2 == 1) {
+                    sb.execute("COMMIT");
+                }
+            }
+        }
+    }
+
+    @Test
+    void preparedStatementsOnTheServerStayBoundedWhateverClientsOpen() throws Exception {
+        try (Connection a = fixture.mysql("useServerPrepStmts=true&cachePrepStmts=false")) {
+            for (int i = 0; i < 60; i++) {
+                try (PreparedStatement ps = a.prepareStatement("SELECT " + i + " + ?")) {
+                    ps.setInt(1, 1);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        assertThat(rs.getInt(1)).isEqualTo(i + 1);
+                    }
+                }
+            }
+        }
+        long open = Long.parseLong(fixture.cluster().primary()
+                .query("SHOW GLOBAL STATUS LIKE 'Prepared_stmt_count'").get(0).get("Value").toString());
+        assertThat(open).as("statements open on the server: at most 4 per pooled connection")
+                .isLessThanOrEqualTo(4L * pool().total());
+    }
+
+    @Test
+    void anUnknownStatementIdIsAnErrorAndTheSessionGoesOn() throws Exception {
+        try (RawMysqlClient client = RawMysqlClient.connect(fixture.host(), fixture.port(), java.time.Duration.ofSeconds(10))) {
+            assertThat(client.login("app", "app-pass", "app").isErr()).isFalse();
+            client.write(0, new byte[] {0x17, 99, 0, 0, 0, 0, 1, 0, 0, 0});
+            RawMysqlClient.Packet answer = client.read();
+            assertThat(answer.isErr()).isTrue();
+            assertThat(answer.errorCode()).isEqualTo(1243);
+            assertThat(answer.errorMessage()).contains("99");
+            client.query("SELECT 1", 0);
+            assertThat(client.read().isErr()).isFalse();
+        }
+    }
+
+    private static long connectionId(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
