@@ -72,6 +72,7 @@ class MetricsTest {
         Scrape before = scrape();
         assertThat(before.value("switchyard_client_connections")).isZero();
         try (Connection first = fixture.mysql(""); Connection second = fixture.mysql("")) {
+            assertThat(first.isValid(5) && second.isValid(5)).isTrue();
             Scrape during = scrape();
             assertThat(during.value("switchyard_client_connections")).isEqualTo(2);
             assertThat(during.delta(before, "switchyard_client_connections_accepted_total")).isEqualTo(2);
