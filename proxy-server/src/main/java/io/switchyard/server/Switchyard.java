@@ -28,6 +28,8 @@ import io.switchyard.protocol.auth.TlsContexts;
 import io.switchyard.protocol.auth.TlsIdentity;
 import io.switchyard.routing.Router;
 import io.switchyard.server.config.SwitchyardConfig;
+import io.switchyard.server.metrics.MetricsEndpoint;
+import io.switchyard.server.metrics.SwitchyardMetrics;
 import io.switchyard.runtime.ConfigRuntime;
 import io.switchyard.stats.ProxyStats;
 import io.switchyard.topology.ServerAddress;
@@ -35,6 +37,7 @@ import io.switchyard.topology.ServerRow;
 import io.switchyard.topology.Topology;
 import io.switchyard.topology.UserConfig;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,9 +58,11 @@ public final class Switchyard implements AutoCloseable {
     private final ProxyStats stats;
     private final SessionRegistry sessions;
     private final FrontendServer frontend;
+    private final MetricsEndpoint metrics;
 
     private Switchyard(SwitchyardConfig config, EventLoopGroup boss, EventLoopGroup workers,
-                       ConfigRuntime runtime, SessionRegistry sessions, ProxyStats stats, FrontendServer frontend) {
+                       ConfigRuntime runtime, SessionRegistry sessions, ProxyStats stats, FrontendServer frontend,
+                       MetricsEndpoint metrics) {
         this.config = config;
         this.boss = boss;
         this.workers = workers;
@@ -65,6 +70,7 @@ public final class Switchyard implements AutoCloseable {
         this.stats = stats;
         this.sessions = sessions;
         this.frontend = frontend;
+        this.metrics = metrics;
     }
 
     /** Starts the proxy; returns once the client port is bound. */
@@ -76,6 +82,7 @@ public final class Switchyard implements AutoCloseable {
         int threads = config.eventLoopThreads() > 0 ? config.eventLoopThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, io);
+        MetricsEndpoint metrics = null;
         try {
             BackendSettings backendSettings = backendSettings(config.backend());
             Bootstrap backendBootstrap = new Bootstrap()
@@ -93,16 +100,28 @@ public final class Switchyard implements AutoCloseable {
             ProxyStats stats = new ProxyStats(config.rows().variables().intValue("mysql-query_digests_max"));
             FrontendContext context = new FrontendContext(frontendSettings(config.frontend()), identity, runtime,
                     router, sessions, stats);
+            SwitchyardConfig.Metrics m = config.metrics();
+            if (m.enabled()) {
+                metrics = MetricsEndpoint.start(m.bind(), m.port(), SwitchyardMetrics.create(stats, runtime, sessions));
+            }
             FrontendServer frontend = FrontendServer.start(context, boss, workers, serverChannel);
-            log.info("switchyard started: {} event loops ({}), {} servers, {} users", threads,
-                    epoll ? "epoll" : "nio", config.servers().size(), config.users().size());
-            return new Switchyard(config, boss, workers, runtime, sessions, stats, frontend);
+            log.info("switchyard started: clients on {}:{}, metrics on {}, {} event loops ({}), {} servers, {} users",
+                    config.frontend().bind(), frontend.port(),
+                    metrics == null ? "(disabled)" : "http://" + m.bind() + ":" + metrics.port() + "/metrics",
+                    threads, epoll ? "epoll" : "nio", config.servers().size(), config.users().size());
+            return new Switchyard(config, boss, workers, runtime, sessions, stats, frontend, metrics);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            if (metrics != null) {
+                metrics.close();
+            }
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new IllegalStateException("interrupted while starting", e);
         } catch (RuntimeException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
@@ -177,6 +196,11 @@ public final class Switchyard implements AutoCloseable {
         return sessions;
     }
 
+    /** The Prometheus endpoint; empty when {@code metrics.enabled = false}. */
+    public Optional<MetricsEndpoint> metrics() {
+        return Optional.ofNullable(metrics);
+    }
+
     public Map<String, UserConfig> users() {
         return runtime.current().users();
     }
@@ -194,6 +218,9 @@ public final class Switchyard implements AutoCloseable {
             }
         }
         runtime.close();
+        if (metrics != null) {
+            metrics.close();
+        }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("switchyard stopped");

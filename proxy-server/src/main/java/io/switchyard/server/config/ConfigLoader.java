@@ -131,7 +131,16 @@ public final class ConfigLoader {
                     : e.getMessage().startsWith("mysql_replication_hostgroups") ? "replication-hostgroups" : "servers";
             throw new ConfigError(c.getValue(section).origin().description() + ": " + e.getMessage(), e);
         }
-        return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), rows);
+        return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), rows, metrics(c));
+    }
+
+    private static SwitchyardConfig.Metrics metrics(Config c) {
+        Config m = c.getConfig("metrics");
+        String bind = m.getString("bind");
+        if (bind.isBlank()) {
+            throw new ConfigError(m.getValue("bind").origin().description() + ": metrics.bind must not be empty");
+        }
+        return new SwitchyardConfig.Metrics(m.getBoolean("enabled"), bind, intIn(m, "port", 0, 65535));
     }
 
     private static List<ServerRow> servers(Config c) {

@@ -17,8 +17,9 @@ import java.util.List;
  * @param backend how the proxy reaches servers
  * @param eventLoopThreads event-loop threads (0: one per core)
  * @param rows servers, users, query rules, replication hostgroups and variables, validated as a whole
+ * @param metrics the Prometheus endpoint
  */
-public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoopThreads, RuntimeRows rows) {
+public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoopThreads, RuntimeRows rows, Metrics metrics) {
 
     public List<ServerRow> servers() {
         return rows.servers();
@@ -34,7 +35,7 @@ public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoop
 
     /** A copy with other rows (validated by whoever builds them). */
     public SwitchyardConfig withRows(RuntimeRows next) {
-        return new SwitchyardConfig(frontend, backend, eventLoopThreads, next);
+        return new SwitchyardConfig(frontend, backend, eventLoopThreads, next, metrics);
     }
 
     /** Client listener settings. */
@@ -46,4 +47,13 @@ public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoop
     /** Backend connection settings. */
     public record Backend(long connectTimeoutMillis, boolean tlsEnabled, TlsContexts.BackendTrust tlsTrust,
                           Path tlsCaFile, boolean tlsVerifyHostname, boolean tlsRequired, PoolSettings pool) {}
+
+    /**
+     * The Prometheus endpoint.
+     *
+     * @param enabled serve {@code /metrics}
+     * @param bind listen address
+     * @param port listen port; 0 picks a free one
+     */
+    public record Metrics(boolean enabled, String bind, int port) {}
 }

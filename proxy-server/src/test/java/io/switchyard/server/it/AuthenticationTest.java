@@ -43,6 +43,7 @@ class AuthenticationTest {
         return Switchyard.start(ConfigLoader.fromString("""
                 switchyard {
                   frontend { bind = "127.0.0.1", port = 0, %s }
+                  metrics { port = 0 }
                   backend { %s }
                   servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d } ]
                   users = [ { username = "app", password = "%s", default-hostgroup = 0 } ]
@@ -141,6 +142,7 @@ class AuthenticationTest {
         try (Switchyard proxy = Switchyard.start(ConfigLoader.fromString("""
                 switchyard {
                   frontend { bind = "127.0.0.1", port = 0 }
+                  metrics { port = 0 }
                   servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d } ]
                   users = [ { username = "app", password = "app-pass", max-connections = 2 } ]
                 }

@@ -31,6 +31,7 @@ class MySql84Test {
         String hocon = """
                 switchyard {
                   frontend { bind = "127.0.0.1", port = 0 }
+                  metrics { port = 0 }
                   servers = [ { hostgroup = 0, host = "%s", port = %d } ]
                   users = [ { username = "app", password = "app-pass", default-hostgroup = 0 } ]
                 }

@@ -79,6 +79,7 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
                       frontend { bind = "127.0.0.1", port = 0, max-allowed-packet = 256MiB }
                       servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d } ]
                       users = [ { username = "%s", password = "%s", default-hostgroup = 0 } ]
+                      metrics { port = 0 }
                       %s
                     }
                     """.formatted(cluster.primary().port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, extraHocon.apply(cluster));

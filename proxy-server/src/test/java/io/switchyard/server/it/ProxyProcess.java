@@ -24,7 +24,10 @@ final class ProxyProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code io.switchyard.server.Main --config} with {@code hocon} and extra JVM options; waits until the port accepts. */
+    /**
+     * Starts {@code io.switchyard.server.Main --config} with {@code hocon} and extra JVM options; waits until the port accepts.
+     * The metrics endpoint takes a free port ({@code SWITCHYARD_METRICS_PORT=0}) so that proxies of parallel builds do not collide.
+     */
     static ProxyProcess start(String hocon, int port, String... jvmOptions) {
         try {
             Path dir = Files.createTempDirectory("switchyard-proxy");
@@ -36,7 +39,9 @@ final class ProxyProcess implements AutoCloseable {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(List.of(jvmOptions));
             command.addAll(List.of("-cp", classpath, "io.switchyard.server.Main", "--config", config.toString()));
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("SWITCHYARD_METRICS_PORT", "0");
+            Process p = builder.start();
             ProxyProcess proxy = new ProxyProcess(p, port, log);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
