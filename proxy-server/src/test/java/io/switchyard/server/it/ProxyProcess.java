@@ -24,7 +24,10 @@ final class ProxyProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code io.switchyard.server.Main --config} with {@code hocon} and extra JVM options; waits until the port accepts. */
+    /**
+     * Starts {@code io.switchyard.server.Main --config} with {@code hocon} and extra JVM options, a fresh data directory
+     * and the admin on any free port; waits until the port accepts.
+     */
     static ProxyProcess start(String hocon, int port, String... jvmOptions) {
         try {
             Path dir = Files.createTempDirectory("switchyard-proxy");
@@ -35,8 +38,11 @@ final class ProxyProcess implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(List.of(jvmOptions));
-            command.addAll(List.of("-cp", classpath, "io.switchyard.server.Main", "--config", config.toString()));
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            command.addAll(List.of("-cp", classpath, "io.switchyard.server.Main", "--config", config.toString(),
+                    "--datadir", dir.resolve("data").toString()));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("SWITCHYARD_ADMIN_PORT", "0");
+            Process p = builder.start();
             ProxyProcess proxy = new ProxyProcess(p, port, log);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
