@@ -27,6 +27,9 @@ final class AdminStatements {
     private static final Set<String> STRUCTURE = Set.of("CREATE", "DROP", "ALTER", "ATTACH", "DETACH", "PRAGMA", "VACUUM",
             "REINDEX", "ANALYZE", "SAVEPOINT", "RELEASE", "GRANT", "REVOKE", "RENAME", "LOCK", "UNLOCK", "KILL", "FLUSH");
 
+    /** How the rule compiler names a rule in its messages; the admin names rows the same way everywhere. */
+    private static final java.util.regex.Pattern RULE_PREFIX = java.util.regex.Pattern.compile("^rule (-?\\d+): ");
+
     private final AdminDatabase db;
     private final Connection c;
     private final ProxyHandles proxy;
@@ -210,8 +213,9 @@ final class AdminStatements {
                         memory = ConfigRows.read(c, "main", verb.part(), RuntimeRows.empty());
                         proxy.runtime().update(current -> verb.part().take(current, memory));
                     } catch (ConfigRows.BadRow | InvalidConfigException | IllegalArgumentException e) {
-                        log.info("admin {}@{}: {} refused: {}", session.user(), session.clientHost(), verb.text(), e.getMessage());
-                        return new AdminResult.Error(AdminError.CONFIG_REFUSED.format(verb.text(), e.getMessage()));
+                        String problem = RULE_PREFIX.matcher(String.valueOf(e.getMessage())).replaceFirst("mysql_query_rules row (rule_id=$1): ");
+                        log.info("admin {}@{}: {} refused: {}", session.user(), session.clientHost(), verb.text(), problem);
+                        return new AdminResult.Error(AdminError.CONFIG_REFUSED.format(verb.text(), problem));
                     }
                 }
                 case RUNTIME_TO_MEMORY -> {

@@ -74,9 +74,11 @@ class AdminPortTest {
             c.commit();
             c.setAutoCommit(true);
             c.setCatalog("stats");
-            assertThat(rows(s, "SELECT DATABASE()")).containsExactly(List.of("stats"));
-            assertThat(rows(s, "SELECT Variable_Value FROM stats_mysql_global WHERE Variable_Name = 'Servers_table_version'"))
-                    .hasSize(1);
+            try (Statement inStats = c.createStatement()) {
+                assertThat(rows(inStats, "SELECT DATABASE()")).containsExactly(List.of("stats"));
+                assertThat(rows(inStats, "SELECT Variable_Value FROM stats_mysql_global WHERE Variable_Name = 'Servers_table_version'"))
+                        .hasSize(1);
+            }
         }
     }
 
