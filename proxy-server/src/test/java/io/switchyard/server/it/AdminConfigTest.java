@@ -155,6 +155,21 @@ class AdminConfigTest {
     }
 
     @Test
+    void initialStartRebuildsTheDiskLayerFromTheConfigurationFile() throws SQLException {
+        try (Connection admin = fixture.admin(); Statement s = admin.createStatement()) {
+            s.executeUpdate("INSERT INTO mysql_servers (hostgroup_id, hostname, port) VALUES (1, '127.0.0.1', " + replica().port() + ")");
+            s.execute("LOAD MYSQL SERVERS TO RUNTIME");
+            s.execute("SAVE MYSQL SERVERS TO DISK");
+        }
+        fixture.restart(true);
+        try (Connection admin = fixture.admin(); Statement s = admin.createStatement()) {
+            List<String> primaryOnly = List.of("0", Integer.toString(primary().port()));
+            assertThat(rows(s, "SELECT hostgroup_id, port FROM runtime_mysql_servers")).containsExactly(primaryOnly);
+            assertThat(rows(s, "SELECT hostgroup_id, port FROM disk.mysql_servers")).containsExactly(primaryOnly);
+        }
+    }
+
+    @Test
     void savedFromRuntimeMemoryMatchesWhatIsInForce() throws SQLException {
         try (Connection admin = fixture.admin(); Statement s = admin.createStatement()) {
             s.executeUpdate("DELETE FROM mysql_users");

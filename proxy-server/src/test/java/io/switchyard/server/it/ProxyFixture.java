@@ -118,17 +118,26 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
     }
 
     private void startDaemon() {
+        startDaemon(false);
+    }
+
+    private void startDaemon(boolean initial) {
         String text = hocon;
-        daemon = Daemon.start(ConfigLoader.fromString(text), dataDir, false, () -> ConfigLoader.fromString(text).rows());
+        daemon = Daemon.start(ConfigLoader.fromString(text), dataDir, initial, () -> ConfigLoader.fromString(text).rows());
         proxy = daemon.proxy();
     }
 
     /** Stops the daemon and starts it again on the same data directory (admin fixtures only). */
     public void restart() {
+        restart(false);
+    }
+
+    /** Same; with {@code initial} the disk layer is rebuilt from the configuration file, as {@code --initial} does. */
+    public void restart(boolean initial) {
         daemon.close();
         daemon = null;
         proxy = null;
-        startDaemon();
+        startDaemon(initial);
     }
 
     /** The daemon's data directory (admin fixtures only). */
