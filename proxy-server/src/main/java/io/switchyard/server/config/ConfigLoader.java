@@ -131,7 +131,8 @@ public final class ConfigLoader {
                     : e.getMessage().startsWith("mysql_replication_hostgroups") ? "replication-hostgroups" : "servers";
             throw new ConfigError(c.getValue(section).origin().description() + ": " + e.getMessage(), e);
         }
-        return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), rows, metrics(c));
+        return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), rows, metrics(c),
+                admin(c.getConfig("admin")));
     }
 
     private static SwitchyardConfig.Metrics metrics(Config c) {
@@ -141,6 +142,24 @@ public final class ConfigLoader {
             throw new ConfigError(m.getValue("bind").origin().description() + ": metrics.bind must not be empty");
         }
         return new SwitchyardConfig.Metrics(m.getBoolean("enabled"), bind, intIn(m, "port", 0, 65535));
+    }
+
+    /** The default admin password is accepted only where nobody else can connect: on loopback. */
+    static final String DEFAULT_ADMIN_PASSWORD = "admin";
+
+    private static SwitchyardConfig.Admin admin(Config a) {
+        SwitchyardConfig.Admin admin = new SwitchyardConfig.Admin(a.getString("bind"), intIn(a, "port", 0, 65535),
+                requiredString(a, "username"), a.getString("password"));
+        if (admin.password().equals(DEFAULT_ADMIN_PASSWORD) && !isLoopback(admin.bind())) {
+            throw new ConfigError(a.getValue("password").origin().description() + ": admin.password is the default '"
+                    + DEFAULT_ADMIN_PASSWORD + "' while admin.bind = " + admin.bind() + " is not a loopback address; "
+                    + "set admin.password (or SWITCHYARD_ADMIN_PASSWORD), or bind the admin to 127.0.0.1");
+        }
+        return admin;
+    }
+
+    private static boolean isLoopback(String bind) {
+        return bind.equals("localhost") || bind.startsWith("127.") || bind.equals("::1") || bind.equals("[::1]");
     }
 
     private static List<ServerRow> servers(Config c) {

@@ -18,8 +18,10 @@ import java.util.List;
  * @param eventLoopThreads event-loop threads (0: one per core)
  * @param rows servers, users, query rules, replication hostgroups and variables, validated as a whole
  * @param metrics the Prometheus endpoint
+ * @param admin admin port settings
  */
-public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoopThreads, RuntimeRows rows, Metrics metrics) {
+public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoopThreads, RuntimeRows rows, Metrics metrics,
+                               Admin admin) {
 
     public List<ServerRow> servers() {
         return rows.servers();
@@ -35,7 +37,7 @@ public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoop
 
     /** A copy with other rows (validated by whoever builds them). */
     public SwitchyardConfig withRows(RuntimeRows next) {
-        return new SwitchyardConfig(frontend, backend, eventLoopThreads, next, metrics);
+        return new SwitchyardConfig(frontend, backend, eventLoopThreads, next, metrics, admin);
     }
 
     /** Client listener settings. */
@@ -43,6 +45,9 @@ public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoop
                            int maxClientConnections, long netReadTimeoutMillis, String fallbackServerVersion, String serverVersion,
                            boolean tlsEnabled, Path tlsCert, Path tlsKey, boolean tlsRequired,
                            Path rsaPrivateKey, Path rsaPublicKey) {}
+
+    /** Admin port settings: where it listens and the admin user's credentials. */
+    public record Admin(String bind, int port, String username, String password) {}
 
     /** Backend connection settings. */
     public record Backend(long connectTimeoutMillis, boolean tlsEnabled, TlsContexts.BackendTrust tlsTrust,

@@ -1,6 +1,7 @@
 package io.switchyard.server.it;
 
 import io.switchyard.backend.BackendPool;
+import io.switchyard.server.Daemon;
 import io.switchyard.server.Switchyard;
 import io.switchyard.server.config.ConfigLoader;
 import io.switchyard.server.launcher.MariaDbCluster;
@@ -25,12 +26,30 @@ import java.util.List;
 public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterEachCallback, AfterAllCallback {
     private final int replicas;
     private final java.util.function.Function<MariaDbCluster, String> extraHocon;
+    private final boolean admin;
     private MariaDbCluster cluster;
     private Switchyard proxy;
+    private Daemon daemon;
+    private java.nio.file.Path dataDir;
+    private String hocon;
 
     private ProxyFixture(int replicas, java.util.function.Function<MariaDbCluster, String> extraHocon) {
+        this(replicas, extraHocon, false);
+    }
+
+    private ProxyFixture(int replicas, java.util.function.Function<MariaDbCluster, String> extraHocon, boolean admin) {
         this.replicas = replicas;
         this.extraHocon = extraHocon;
+        this.admin = admin;
+    }
+
+    /**
+     * A fixture shared by the tests of one class that runs the whole daemon: the proxy, its admin
+     * port (any free port, user admin/admin) and the configuration layers in a temporary data
+     * directory, removed after the class.
+     */
+    public static ProxyFixture withAdmin(int replicas, java.util.function.Function<MariaDbCluster, String> extraHocon) {
+        return new ProxyFixture(replicas, extraHocon, true);
     }
 
     /** A fixture shared by the tests of one class, started and stopped by JUnit. */
@@ -74,7 +93,7 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
     private void startNow() {
         cluster = MariaDbCluster.builder().replicas(replicas).start();
         try {
-            String hocon = """
+            hocon = """
                     switchyard {
                       frontend { bind = "127.0.0.1", port = 0, max-allowed-packet = 256MiB }
                       servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d } ]
@@ -83,11 +102,73 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
                       %s
                     }
                     """.formatted(cluster.primary().port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, extraHocon.apply(cluster));
-            proxy = Switchyard.start(ConfigLoader.fromString(hocon));
+            if (admin) {
+                hocon = hocon.replace("frontend {", "admin { port = 0 }\n  frontend {");
+                dataDir = java.nio.file.Files.createTempDirectory("switchyard-data");
+                startDaemon();
+            } else {
+                proxy = Switchyard.start(ConfigLoader.fromString(hocon));
+            }
+        } catch (java.io.IOException e) {
+            cluster.close();
+            throw new java.io.UncheckedIOException(e);
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
         }
+    }
+
+    private void startDaemon() {
+        startDaemon(false);
+    }
+
+    private void startDaemon(boolean initial) {
+        String text = hocon;
+        daemon = Daemon.start(ConfigLoader.fromString(text), dataDir, initial, () -> ConfigLoader.fromString(text).rows());
+        proxy = daemon.proxy();
+    }
+
+    /** Stops the daemon and starts it again on the same data directory (admin fixtures only). */
+    public void restart() {
+        restart(false);
+    }
+
+    /** Same; with {@code initial} the disk layer is rebuilt from the configuration file, as {@code --initial} does. */
+    public void restart(boolean initial) {
+        daemon.close();
+        daemon = null;
+        proxy = null;
+        startDaemon(initial);
+    }
+
+    /** The daemon's data directory (admin fixtures only). */
+    public java.nio.file.Path dataDir() {
+        return dataDir;
+    }
+
+    public int adminPort() {
+        return daemon.admin().port();
+    }
+
+    public String adminUrl(String params) {
+        return "jdbc:mysql://127.0.0.1:" + adminPort() + "/?sslMode=DISABLED&connectTimeout=5000&socketTimeout=30000&"
+                + (params == null ? "" : params);
+    }
+
+    /** A Connector/J connection to the admin port as admin/admin. */
+    public Connection admin() throws SQLException {
+        return DriverManager.getConnection(adminUrl(null), "admin", "admin");
+    }
+
+    /**
+     * Runs the {@code mariadb} command-line client against the admin port as admin/admin with
+     * {@code sql} on its standard input; killed after 60 s.
+     */
+    public ProcessResult adminCli(String sql, String... extraArgs) {
+        List<String> command = new ArrayList<>(List.of("mariadb", "--no-defaults", "--protocol=TCP",
+                "-h", host(), "-P", Integer.toString(adminPort()), "-u", "admin", "-padmin", "--skip-ssl"));
+        command.addAll(List.of(extraArgs));
+        return Processes.run(command, sql, Duration.ofSeconds(60));
     }
 
     public MariaDbCluster cluster() {
@@ -150,15 +231,30 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
     @Override
     public void close() {
         try {
-            if (proxy != null) {
+            if (daemon != null) {
+                daemon.close();
+            } else if (proxy != null) {
                 proxy.close();
             }
         } finally {
             if (cluster != null) {
                 cluster.close();
             }
+            if (dataDir != null) {
+                deleteTree(dataDir);
+            }
+            daemon = null;
             proxy = null;
             cluster = null;
+            dataDir = null;
+        }
+    }
+
+    private static void deleteTree(java.nio.file.Path dir) {
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a temporary directory; the OS cleans up what is left
         }
     }
 

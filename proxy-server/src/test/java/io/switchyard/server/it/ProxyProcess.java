@@ -25,8 +25,9 @@ final class ProxyProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code io.switchyard.server.Main --config} with {@code hocon} and extra JVM options; waits until the port accepts.
-     * The metrics endpoint takes a free port ({@code SWITCHYARD_METRICS_PORT=0}) so that proxies of parallel builds do not collide.
+     * Starts {@code io.switchyard.server.Main --config} with {@code hocon} and extra JVM options, a fresh data directory,
+     * and the admin and metrics endpoints on free ports (so proxies of parallel builds do not collide); waits until the
+     * port accepts.
      */
     static ProxyProcess start(String hocon, int port, String... jvmOptions) {
         try {
@@ -38,9 +39,11 @@ final class ProxyProcess implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(List.of(jvmOptions));
-            command.addAll(List.of("-cp", classpath, "io.switchyard.server.Main", "--config", config.toString()));
+            command.addAll(List.of("-cp", classpath, "io.switchyard.server.Main", "--config", config.toString(),
+                    "--datadir", dir.resolve("data").toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("SWITCHYARD_METRICS_PORT", "0");
+            builder.environment().put("SWITCHYARD_ADMIN_PORT", "0");
             Process p = builder.start();
             ProxyProcess proxy = new ProxyProcess(p, port, log);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -1,0 +1,29 @@
+package io.switchyard.admin;
+
+import io.switchyard.frontend.SessionRegistry;
+import io.switchyard.runtime.RuntimeRows;
+import io.switchyard.runtime.ConfigRuntime;
+import io.switchyard.stats.ProxyStats;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * What the admin reads and changes in the running proxy. Immutable.
+ *
+ * @param runtime the configuration in force, changed by {@code LOAD … TO RUNTIME}
+ * @param stats the data path's counters behind the {@code stats} tables
+ * @param sessions live client sessions (process list, per-user counts)
+ * @param configFile re-reads the configuration file's rows for {@code LOAD … FROM CONFIG};
+ *                   throws {@link IllegalArgumentException} (message naming key and line) when it is invalid
+ * @param monitor the health monitor's check logs ({@link MonitorLog#NONE} without a monitor)
+ */
+public record ProxyHandles(ConfigRuntime runtime, ProxyStats stats, SessionRegistry sessions,
+                           Supplier<RuntimeRows> configFile, MonitorLog monitor) {
+    public ProxyHandles {
+        Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(stats, "stats");
+        Objects.requireNonNull(sessions, "sessions");
+        Objects.requireNonNull(configFile, "configFile");
+        monitor = monitor == null ? MonitorLog.NONE : monitor;
+    }
+}
