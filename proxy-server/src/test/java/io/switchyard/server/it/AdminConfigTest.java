@@ -182,8 +182,10 @@ class AdminConfigTest {
 
     @Test
     void statsTablesShowSessionsAndConnections() throws SQLException {
-        try (Connection client = fixture.mysql(null); Connection admin = fixture.admin(); Statement s = admin.createStatement()) {
+        try (Connection client = fixture.mysql(null); Connection admin = fixture.admin(); Statement s = admin.createStatement();
+             Statement inTransaction = client.createStatement()) {
             serverIdThroughProxy(client);
+            inTransaction.execute("BEGIN");
             assertThat(rows(s, "SELECT username, frontend_connections >= 1 FROM stats_mysql_users"))
                     .containsExactly(List.of("app", "1"));
             assertThat(rows(s, "SELECT COUNT(*) >= 1 FROM stats_mysql_processlist WHERE user = 'app'")).containsExactly(List.of("1"));
@@ -193,6 +195,9 @@ class AdminConfigTest {
                     .containsExactly(List.of("1"));
             assertThat(rows(s, "SHOW STATUS LIKE 'Client_Connections_created'")).hasSize(1);
             assertThat(rows(s, "SELECT COUNT(*) FROM stats_mysql_commands_counters WHERE Command = 'SELECT'")).containsExactly(List.of("1"));
+            inTransaction.execute("COMMIT");
+            assertThat(rows(s, "SELECT ConnUsed FROM stats.stats_mysql_connection_pool"))
+                    .as("between statements the connection is back in the pool").containsExactly(List.of("0"));
             for (String table : List.of("mysql_server_connect_log", "mysql_server_ping_log", "mysql_server_read_only_log",
                     "mysql_server_replication_lag_log")) {
                 assertThat(rows(s, "SELECT COUNT(*) FROM monitor." + table)).hasSize(1);
