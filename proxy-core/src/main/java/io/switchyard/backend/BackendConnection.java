@@ -376,6 +376,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         return id;
     }
 
+    /** True once any byte of the running command's response went to its sink. */
+    public boolean bytesRelayed() {
+        return bytesRelayed;
+    }
+
     public EventLoop eventLoop() {
         return channel.eventLoop();
     }

@@ -32,6 +32,8 @@ final class BackendLease {
     private BackendPool pool;
     private BackendConnection connection;
     private volatile KillTarget killTarget;
+    private BackendPool avoid;
+    private BackendPool failedPool;
 
     BackendLease(FrontendContext context) {
         this.context = context;
@@ -54,13 +56,47 @@ final class BackendLease {
      */
     void acquire(int hostgroup, ConnectionKey key, String schema, EventLoop loop, Object owner,
                  BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
-        BackendPool chosen = context.router().pick(hostgroup);
+        acquire(hostgroup, null, key, schema, loop, owner, closed, then, failed);
+    }
+
+    /** Same, avoiding the server of {@code avoid} (one that just failed) unless it is the only one usable. */
+    void acquire(int hostgroup, BackendPool avoid, ConnectionKey key, String schema, EventLoop loop, Object owner,
+                 BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
+        long waitMillis = context.variables().intValue("mysql-writer_wait_timeout");
+        this.avoid = avoid;
+        acquireWithin(hostgroup, key, schema, loop, owner, closed, then, failed, System.nanoTime() + waitMillis * 1_000_000L, waitMillis);
+    }
+
+    /** The server whose connection could not be had at the last attempt, or null. */
+    BackendPool failedPool() {
+        return failedPool;
+    }
+
+    /** How often a statement waiting for a usable server in its hostgroup looks again. */
+    private static final long SERVER_WAIT_POLL_MILLIS = 25;
+
+    /**
+     * Borrows from a usable server of the hostgroup; while there is none (failover: the writer
+     * is down and no replica promoted yet), looks again every few milliseconds until the deadline.
+     */
+    private void acquireWithin(int hostgroup, ConnectionKey key, String schema, EventLoop loop, Object owner,
+                               BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed, long deadlineNanos, long waitMillis) {
+        BackendPool chosen = context.router().pick(hostgroup, avoid);
         if (chosen == null) {
-            failed.accept(ProxyError.CONNECT_TIMEOUT_HOSTGROUP.format(hostgroup, 0, "the hostgroup has no usable server"));
+            if (closed.getAsBoolean()) {
+                return;
+            }
+            if (System.nanoTime() >= deadlineNanos) {
+                failed.accept(ProxyError.NO_USABLE_SERVER.format(hostgroup, waitMillis));
+                return;
+            }
+            loop.schedule(() -> acquireWithin(hostgroup, key, schema, loop, owner, closed, then, failed, deadlineNanos, waitMillis),
+                    SERVER_WAIT_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
             return;
         }
         chosen.acquire(loop, key, schema).addListener((Future<BackendConnection> f) -> {
             if (!f.isSuccess()) {
+                failedPool = chosen;
                 failed.accept(error(hostgroup, chosen, f.cause()));
                 return;
             }
@@ -87,7 +123,10 @@ final class BackendLease {
         if (refused != null) {
             return refused;
         }
-        return ProxyError.CONNECT_TIMEOUT_HOSTGROUP.format(hostgroup, chosen.settings().acquireTimeoutMillis(), cause.getMessage());
+        if (cause instanceof BackendPool.PoolTimeoutException) {
+            return ProxyError.CONNECT_TIMEOUT_HOSTGROUP.format(hostgroup, chosen.settings().acquireTimeoutMillis(), cause.getMessage());
+        }
+        return ProxyError.BACKEND_UNREACHABLE.format(chosen.address(), hostgroup, cause.getMessage());
     }
 
     private void switchSchema(BackendConnection c, String target, Runnable then, Consumer<ErrPacket> failed) {

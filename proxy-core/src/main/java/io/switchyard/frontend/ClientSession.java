@@ -9,6 +9,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.Future;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendCredentials;
+import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ConnectionKey;
 import io.switchyard.backend.ResponseSink;
 import io.switchyard.protocol.Capability;
@@ -25,6 +26,10 @@ import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.Wire;
+import io.switchyard.routing.RuleOutcome;
+import io.switchyard.topology.GlobalVariables;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import io.switchyard.topology.UserConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -68,6 +73,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final StatementRouting routing;
     private final PreparedStatements prepared = new PreparedStatements();
     private PreparedStatements.Statement running;
+    private StatementAttempt attempt;
     private int replySeq;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private Command current = Command.UNKNOWN;
@@ -339,6 +345,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * (transaction, pinned state, open prepared statements): see {@link StatementRouting}.
      */
     private void routeQuery(List<Frame> frames) {
+        boolean free = !routing.tied(statusFlags);
         StatementRouting.Decision d = routing.decide(user, schema, clientHost, frames, statusFlags,
                 leases.currentHostgroup(), context.router().hostgroupFor(user));
         activity.classified(d.digest(), d.kind());
@@ -352,7 +359,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (d.rewritten() != null) {
             frames.forEach(Frame::release);
         }
-        onHostgroup(d.hostgroup(), toSend, () -> send(Command.QUERY, toPackets(toSend)));
+        GlobalVariables vars = context.variables();
+        RuleOutcome rules = d.rules();
+        int retries = rules != null && rules.retries() != null ? rules.retries() : vars.intValue("mysql-query_retries_on_failure");
+        long timeout = rules != null && rules.timeout() != null ? rules.timeout() : vars.intValue("mysql-default_query_timeout");
+        StatementAttempt a = new StatementAttempt(toPackets(toSend), d.hostgroup(), d.kind(), free, retries, timeout);
+        attempt = a;
+        if (rules != null && rules.delay() != null && rules.delay() > 0) {
+            phase = SessionPhase.CONNECTING;
+            channel.eventLoop().schedule(() -> {
+                if (phase != SessionPhase.CLOSED) {
+                    runAttempt(a);
+                }
+            }, rules.delay(), TimeUnit.MILLISECONDS);
+        } else {
+            runAttempt(a);
+        }
     }
 
     /**
@@ -453,17 +475,92 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Makes {@code hostgroup}'s connection current, then runs {@code action}; answers ERR when that fails. */
     private void connectThen(int hostgroup, List<Frame> frames, Runnable action) {
+        connectThen(hostgroup, action, err -> {
+            frames.forEach(Frame::release);
+            reply(err);
+        });
+    }
+
+    private void connectThen(int hostgroup, Runnable action, Consumer<ErrPacket> failed) {
+        connectThen(hostgroup, null, action, failed);
+    }
+
+    private void connectThen(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
         phase = SessionPhase.CONNECTING;
-        useHostgroup(hostgroup, () -> {
+        leases.use(hostgroup, avoid, connectionKey(), routing.state(schema), channel.eventLoop(), this,
+                () -> phase == SessionPhase.CLOSED, () -> {
             phase = SessionPhase.READY;
             action.run();
             drain();
         }, err -> {
-            frames.forEach(Frame::release);
             phase = SessionPhase.READY;
-            reply(err);
+            failed.accept(err);
             drain();
         });
+    }
+
+    // ---- retries and timeouts of statements ----------------------------------------------------
+
+    /** Runs (or runs again) a statement on its hostgroup, with its timeout; see {@link StatementAttempt}. */
+    private void runAttempt(StatementAttempt a) {
+        Runnable go = () -> {
+            send(Command.QUERY, a.packetsForSend());
+            a.armTimeout(channel.eventLoop(), () -> timedOut(a));
+        };
+        if (a.hostgroup() == leases.currentHostgroup() && backend() != null && backend().isIdle()) {
+            go.run();
+        } else {
+            connectThen(a.hostgroup(), a.avoid(), go, err -> {
+                if (ProxyError.BACKEND_UNREACHABLE.matches(err) && a.mayRetry(false)) {
+                    a.avoid(leases.lastFailedPool());
+                    retryLater(a);
+                } else {
+                    endAttempt();
+                    recordStatement(err.code(), 0, 0);
+                    reply(err);
+                }
+            });
+        }
+    }
+
+    /** Runs the statement again after a backoff; the session takes no other command meanwhile. */
+    private void retryLater(StatementAttempt a) {
+        context.stats().retried();
+        long wait = a.nextBackoffMillis(context.variables().intValue("mysql-query_retry_backoff_ms"));
+        phase = SessionPhase.CONNECTING;
+        channel.eventLoop().schedule(() -> {
+            if (phase != SessionPhase.CLOSED && attempt == a) {
+                runAttempt(a);
+            }
+        }, wait, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The statement ran past its timeout: the client gets error 1907 at once (unless part of the
+     * result already went out; then the server's own error ends it), and the statement is killed
+     * on the server ({@code KILL QUERY}) so the connection comes back clean.
+     */
+    private void timedOut(StatementAttempt a) {
+        BackendConnection c = backend();
+        if (attempt != a || phase != SessionPhase.BUSY || c == null) {
+            return;
+        }
+        context.stats().timedOut();
+        log.info("session {}: statement exceeded its timeout of {} ms on {}; killing it", id, a.timeoutMillis(), c.address());
+        if (!c.bytesRelayed()) {
+            a.markTimedOut();
+            ErrPacket err = ProxyError.QUERY_TIMEOUT.format(a.timeoutMillis());
+            recordStatement(err.code(), 0, 0);
+            reply(err);
+        }
+        new KillStatement(true, id).runOn(leases.killTarget(), connectionKey(), channel.eventLoop());
+    }
+
+    private void endAttempt() {
+        if (attempt != null) {
+            attempt.finish();
+            attempt = null;
+        }
     }
 
     private void forward(Command command, List<Frame> frames) {
@@ -531,6 +628,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void responseBytes(ByteBuf bytes) {
+        if (attempt != null && attempt.timedOut()) {
+            bytes.release();
+            return;
+        }
         if (current == Command.STMT_PREPARE) {
             prepared.patchReply(bytes);
         }
@@ -570,7 +671,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         afterCommand(connection, tracker);
         routing.completed(current, tracker, schema);
         leases.ranOnCurrent(routing.state(schema));
-        recordStatement(tracker.error() == null ? 0 : tracker.error().code(), tracker.affectedRows(), tracker.rows());
+        if (attempt == null || !attempt.timedOut()) {
+            recordStatement(tracker.error() == null ? 0 : tracker.error().code(), tracker.affectedRows(), tracker.rows());
+        }
+        endAttempt();
         pendingSchema = null;
         activity.finished();
         phase = SessionPhase.READY;
@@ -635,6 +739,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         log.info("session {}: backend connection {} to {} failed during {}: {}", id, connection.id(),
                 connection.address(), current.label(), cause.toString());
         leases.discard(connection);
+        if (attempt != null && !bytesRelayed && attempt.mayRetry(true)) {
+            attempt.avoid(context.runtime().pool(connection.address()));
+            running = null;
+            pendingSchema = null;
+            retryLater(attempt);
+            return;
+        }
+        boolean answered = attempt != null && attempt.timedOut();
+        endAttempt();
+        if (answered) {
+            phase = SessionPhase.READY;
+            drain();
+            return;
+        }
         recordStatement(ProxyError.BACKEND_LOST.code, 0, 0);
         running = null;
         pendingSchema = null;
@@ -702,6 +820,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             login.cancelTimeout();
         }
         queue.clear();
+        endAttempt();
         releaseBackend();
         context.sessions().remove(this);
     }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ConnectionKey;
 import io.switchyard.backend.InternalSink;
 import io.switchyard.frontend.state.RestorePlan;
@@ -36,6 +37,7 @@ final class HostgroupLeases {
     private final FrontendContext context;
     private final Map<Integer, BackendLease> byHostgroup = new HashMap<>();
     private volatile BackendLease current;
+    private BackendLease lastAcquire;
     private int currentHostgroup = -1;
 
     HostgroupLeases(FrontendContext context) {
@@ -65,6 +67,12 @@ final class HostgroupLeases {
      */
     void use(int hostgroup, ConnectionKey key, SessionState state, EventLoop loop, Object owner,
              BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
+        use(hostgroup, null, key, state, loop, owner, closed, then, failed);
+    }
+
+    /** Same, borrowing from another server than {@code avoid} when the hostgroup has one. */
+    void use(int hostgroup, BackendPool avoid, ConnectionKey key, SessionState state, EventLoop loop, Object owner,
+             BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
         BackendLease lease = byHostgroup.get(hostgroup);
         if (lease != null && lease.connection() != null && lease.connection().isIdle()) {
             makeCurrent(hostgroup, lease);
@@ -75,7 +83,8 @@ final class HostgroupLeases {
             lease.release();
         }
         BackendLease fresh = new BackendLease(context);
-        fresh.acquire(hostgroup, key, state.schema(), loop, owner, closed, () -> {
+        lastAcquire = fresh;
+        fresh.acquire(hostgroup, avoid, key, state.schema(), loop, owner, closed, () -> {
             byHostgroup.put(hostgroup, fresh);
             makeCurrent(hostgroup, fresh);
             sync(fresh, state, then, failed);
@@ -159,6 +168,11 @@ final class HostgroupLeases {
             }
             failed.accept(err != null ? err : ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
         }));
+    }
+
+    /** The server the last borrow could not get a connection from, or null. */
+    BackendPool lastFailedPool() {
+        return lastAcquire == null ? null : lastAcquire.failedPool();
     }
 
     /** Drops {@code failed} if the session holds it (it broke). */

@@ -45,10 +45,11 @@ final class StatementRouting {
     /**
      * Where and what to run: an OK or ERR to answer instead, or the hostgroup and, when a rule
      * rewrote the statement, its new frames; with the statement's digest and kind for statistics
-     * and the matching rules' timeout (ms, or null).
+     * and what the matching rules say about it (timeout, retries, delay, mirror, log), or null
+     * when no rule matched.
      */
     record Decision(int hostgroup, List<Frame> rewritten, String ok, ErrPacket error, QueryDigest digest,
-                    StatementKind kind, Integer timeout) {}
+                    StatementKind kind, RuleOutcome rules) {}
 
     private final FrontendContext context;
     private SessionStateTracker tracker;
@@ -82,7 +83,7 @@ final class StatementRouting {
     }
 
     /** True while a transaction, pinned state or a rule ties the session to its connection, whatever runs next. */
-    private boolean tied(int statusFlags) {
+    boolean tied(int statusFlags) {
         return ServerStatus.has(statusFlags, ServerStatus.IN_TRANS) || pinnedForGood || statementPinned
                 || (tracker != null && (Boolean.FALSE.equals(tracker.state().autocommit()) || !tracker.pins().isEmpty()));
     }
@@ -173,7 +174,7 @@ final class StatementRouting {
                 body.release();
             }
         }
-        return new Decision(hostgroup, rewritten, null, null, digest, kind, outcome == null ? null : outcome.timeout());
+        return new Decision(hostgroup, rewritten, null, null, digest, kind, outcome);
     }
 
     /** Notes the outcome of a command that ran on the current connection. */

@@ -24,6 +24,9 @@ public enum ProxyError {
     NO_DATABASE_ACCESS(1044, "42000", "Access denied for user '%s' to database '%s'"),
     CONNECT_TIMEOUT_HOSTGROUP(9001, "HY000", "Max connect timeout reached while reaching hostgroup %d after %d ms: %s"),
     BACKEND_AUTH_FAILED(9001, "HY000", "Backend %s refused the proxy's login for user '%s': %s; check that the user exists on the server with the same password"),
+    BACKEND_UNREACHABLE(9001, "HY000", "Cannot reach backend %s in hostgroup %d: %s"),
+    NO_USABLE_SERVER(9001, "HY000", "Max connect timeout reached while reaching hostgroup %d after %d ms: no server of the hostgroup is usable (all shunned, offline or without weight)"),
+    QUERY_TIMEOUT(1907, "HY000", "Query execution was interrupted, query_timeout exceeded: the proxy stopped the statement after %d ms"),
     BACKEND_LOST(2013, "HY000", "Lost connection to backend %s during query: %s; the statement may or may not have run"),
     BACKEND_PROTOCOL(2027, "HY000", "Malformed packet from backend %s: %s"),
     UNKNOWN_STMT_HANDLER(1243, "HY000", "Unknown prepared statement handler (%d) given to %s"),
@@ -40,6 +43,13 @@ public enum ProxyError {
         this.code = code;
         this.sqlState = sqlState;
         this.template = template;
+    }
+
+    /** True when {@code err} was made from this entry (same code, SQLSTATE and the message's fixed start). */
+    public boolean matches(ErrPacket err) {
+        int cut = template.indexOf('%');
+        String prefix = cut < 0 ? template : template.substring(0, cut);
+        return err != null && err.code() == code && err.sqlState().equals(sqlState) && err.message().startsWith(prefix);
     }
 
     public ErrPacket format(Object... args) {

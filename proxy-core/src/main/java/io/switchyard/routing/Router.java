@@ -40,7 +40,23 @@ public final class Router {
      * one is still chosen and the caller waits in its pool for a connection to come free.
      */
     public BackendPool pick(int hostgroup) {
+        return pick(hostgroup, null);
+    }
+
+    /** Same, but not {@code avoid} (a server that just failed) unless it is the only choice. */
+    public BackendPool pick(int hostgroup, BackendPool avoid) {
         List<HostgroupServer> servers = topology.get().servers(hostgroup);
+        if (avoid != null) {
+            List<HostgroupServer> others = servers.stream().filter(s -> s.pool() != avoid).toList();
+            BackendPool other = pickFrom(others);
+            if (other != null) {
+                return other;
+            }
+        }
+        return pickFrom(servers);
+    }
+
+    private static BackendPool pickFrom(List<HostgroupServer> servers) {
         BackendPool withRoom = pickWeighted(servers, true);
         return withRoom != null ? withRoom : pickWeighted(servers, false);
     }

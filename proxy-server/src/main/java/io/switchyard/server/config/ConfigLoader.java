@@ -215,7 +215,8 @@ public final class ConfigLoader {
     /** The mysql_query_rules columns the proxy applies (ProxySQL's other columns are refused, not ignored). */
     private static final Set<String> RULE_KEYS = Set.of("rule-id", "active", "apply", "flag-in", "negate-match-pattern",
             "username", "schemaname", "client-addr", "digest", "match-digest", "match-pattern", "re-modifiers", "flag-out",
-            "replace-pattern", "destination-hostgroup", "error-msg", "ok-msg", "multiplex", "comment");
+            "replace-pattern", "destination-hostgroup", "error-msg", "ok-msg", "multiplex", "timeout", "retries", "delay",
+            "comment");
 
     private static List<QueryRule> queryRules(Config c) {
         List<QueryRule> rules = new ArrayList<>();
@@ -245,6 +246,9 @@ public final class ConfigLoader {
                 if (r.hasPath("error-msg")) b.errorMsg(r.getString("error-msg"));
                 if (r.hasPath("ok-msg")) b.okMsg(r.getString("ok-msg"));
                 if (r.hasPath("multiplex")) b.multiplex(r.getInt("multiplex"));
+                if (r.hasPath("timeout")) b.timeout((int) r.getDuration("timeout", TimeUnit.MILLISECONDS));
+                if (r.hasPath("retries")) b.retries(r.getInt("retries"));
+                if (r.hasPath("delay")) b.delay((int) r.getDuration("delay", TimeUnit.MILLISECONDS));
                 if (r.hasPath("comment")) b.comment(r.getString("comment"));
                 rules.add(b.build());
             } catch (ConfigException | IllegalArgumentException e) {

@@ -1,0 +1,125 @@
+package io.switchyard.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchyard.backend.BackendPool;
+import io.switchyard.stats.StatementKind;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A statement on its way to a backend, with what it takes to run it again elsewhere and to
+ * enforce its timeout. A statement is retried on another server of its hostgroup when its
+ * backend connection fails before any byte of its result reached the client, when nothing tied
+ * the session to that connection (no transaction, no pinned state), and when running it twice
+ * cannot do harm: either it never reached the server (the connection could not be opened), or
+ * it only reads. Retries wait an exponential backoff with full jitter.
+ *
+ * <p>Confined to the session's event loop.
+ */
+final class StatementAttempt {
+    /** Kinds that only read (or only set session state, which is replayed anyway): safe to run twice. */
+    private static final Set<StatementKind> REPEATABLE = EnumSet.of(StatementKind.SELECT, StatementKind.SHOW,
+            StatementKind.SHOW_TABLE_STATUS, StatementKind.DESCRIBE, StatementKind.EXPLAIN, StatementKind.SET,
+            StatementKind.USE);
+    private static final long MAX_BACKOFF_MILLIS = 2_000;
+
+    private final ByteBuf packets;
+    private final int hostgroup;
+    private final boolean repeatable;
+    private final boolean sessionFree;
+    private final long timeoutMillis;
+    private int retriesLeft;
+    private int retries;
+    private ScheduledFuture<?> timer;
+    private boolean timedOut;
+    private BackendPool avoid;
+
+    /**
+     * @param packets the command as it goes on the wire; this attempt owns it
+     * @param sessionFree true when nothing tied the session to a connection before the statement
+     * @param retries how many times it may be retried
+     * @param timeoutMillis how long it may run (0: no limit)
+     */
+    StatementAttempt(ByteBuf packets, int hostgroup, StatementKind kind, boolean sessionFree, int retries, long timeoutMillis) {
+        this.packets = packets;
+        this.hostgroup = hostgroup;
+        this.repeatable = kind != null && REPEATABLE.contains(kind);
+        this.sessionFree = sessionFree;
+        this.retriesLeft = retries;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    int hostgroup() {
+        return hostgroup;
+    }
+
+    /** The server that failed last: a retry goes elsewhere when the hostgroup has another usable server. */
+    BackendPool avoid() {
+        return avoid;
+    }
+
+    void avoid(BackendPool failed) {
+        this.avoid = failed;
+    }
+
+    /** A copy of the command for one send; the attempt keeps its own for a retry. */
+    ByteBuf packetsForSend() {
+        return packets.retainedDuplicate();
+    }
+
+    /**
+     * True when the statement may run again after its connection failed; {@code mayHaveRun} is
+     * false when it never reached a server.
+     */
+    boolean mayRetry(boolean mayHaveRun) {
+        return retriesLeft > 0 && sessionFree && !timedOut && (!mayHaveRun || repeatable);
+    }
+
+    /** Uses up one retry; returns how long to wait first: random in [0, base × 2^n], capped. */
+    long nextBackoffMillis(long baseMillis) {
+        retriesLeft--;
+        retries++;
+        long cap = Math.min(MAX_BACKOFF_MILLIS, baseMillis << Math.min(retries, 16));
+        return cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap + 1);
+    }
+
+    /** Starts the timeout clock for the send that just went out. */
+    void armTimeout(EventLoop loop, Runnable onTimeout) {
+        cancelTimeout();
+        if (timeoutMillis > 0) {
+            timer = loop.schedule(onTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    long timeoutMillis() {
+        return timeoutMillis;
+    }
+
+    /** The client was answered with the timeout error; the server's eventual reply is dropped. */
+    void markTimedOut() {
+        timedOut = true;
+    }
+
+    boolean timedOut() {
+        return timedOut;
+    }
+
+    /** The statement is over: frees the kept command and stops the clock. */
+    void finish() {
+        cancelTimeout();
+        if (packets.refCnt() > 0) {
+            packets.release();
+        }
+    }
+
+    private void cancelTimeout() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+}
