@@ -86,7 +86,7 @@ public final class Switchyard implements AutoCloseable {
             ConfigRuntime runtime = new ConfigRuntime(config.rows(), config.backend().pool(),
                     (address, pool) -> new BackendPool(address, pool, backendSettings, backendBootstrap));
             SessionRegistry sessions = new SessionRegistry();
-            Router router = new Router(() -> runtime.current().topology(), () -> runtime.current().rules());
+            Router router = new Router(runtime::current);
             ServerIdentity identity = new ServerIdentity(config.frontend().fallbackServerVersion(), COLLATION_UTF8MB4_GENERAL_CI,
                     config.frontend().serverVersion());
             learnIdentity(config, identity);
