@@ -23,6 +23,7 @@ import io.switchyard.frontend.FrontendServer;
 import io.switchyard.frontend.FrontendSettings;
 import io.switchyard.frontend.ServerIdentity;
 import io.switchyard.frontend.SessionRegistry;
+import io.switchyard.monitor.Monitor;
 import io.switchyard.protocol.auth.RsaKeyPair;
 import io.switchyard.protocol.auth.TlsContexts;
 import io.switchyard.protocol.auth.TlsIdentity;
@@ -55,9 +56,11 @@ public final class Switchyard implements AutoCloseable {
     private final ProxyStats stats;
     private final SessionRegistry sessions;
     private final FrontendServer frontend;
+    private final Monitor monitor;
 
     private Switchyard(SwitchyardConfig config, EventLoopGroup boss, EventLoopGroup workers,
-                       ConfigRuntime runtime, SessionRegistry sessions, ProxyStats stats, FrontendServer frontend) {
+                       ConfigRuntime runtime, SessionRegistry sessions, ProxyStats stats, FrontendServer frontend,
+                       Monitor monitor) {
         this.config = config;
         this.boss = boss;
         this.workers = workers;
@@ -65,6 +68,7 @@ public final class Switchyard implements AutoCloseable {
         this.stats = stats;
         this.sessions = sessions;
         this.frontend = frontend;
+        this.monitor = monitor;
     }
 
     /** Starts the proxy; returns once the client port is bound. */
@@ -76,6 +80,7 @@ public final class Switchyard implements AutoCloseable {
         int threads = config.eventLoopThreads() > 0 ? config.eventLoopThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, io);
+        Monitor monitor = null;
         try {
             BackendSettings backendSettings = backendSettings(config.backend());
             Bootstrap backendBootstrap = new Bootstrap()
@@ -85,6 +90,8 @@ public final class Switchyard implements AutoCloseable {
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, FrontendServer.WATER_MARK);
             ConfigRuntime runtime = new ConfigRuntime(config.rows(), config.backend().pool(),
                     (address, pool) -> new BackendPool(address, pool, backendSettings, backendBootstrap));
+            monitor = new Monitor(runtime);
+            monitor.start();
             SessionRegistry sessions = new SessionRegistry();
             Router router = new Router(runtime::current);
             ServerIdentity identity = new ServerIdentity(config.frontend().fallbackServerVersion(), COLLATION_UTF8MB4_GENERAL_CI,
@@ -96,13 +103,19 @@ public final class Switchyard implements AutoCloseable {
             FrontendServer frontend = FrontendServer.start(context, boss, workers, serverChannel);
             log.info("switchyard started: {} event loops ({}), {} servers, {} users", threads,
                     epoll ? "epoll" : "nio", config.servers().size(), config.users().size());
-            return new Switchyard(config, boss, workers, runtime, sessions, stats, frontend);
+            return new Switchyard(config, boss, workers, runtime, sessions, stats, frontend, monitor);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            if (monitor != null) {
+                monitor.close();
+            }
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new IllegalStateException("interrupted while starting", e);
         } catch (RuntimeException e) {
+            if (monitor != null) {
+                monitor.close();
+            }
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
@@ -173,6 +186,11 @@ public final class Switchyard implements AutoCloseable {
         return stats;
     }
 
+    /** The health monitor: check logs, writer conflicts, out-of-band KILL QUERY. */
+    public Monitor monitor() {
+        return monitor;
+    }
+
     public SessionRegistry sessions() {
         return sessions;
     }
@@ -193,6 +211,7 @@ public final class Switchyard implements AutoCloseable {
                 break;
             }
         }
+        monitor.close();
         runtime.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
