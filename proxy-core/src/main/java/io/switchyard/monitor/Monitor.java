@@ -333,13 +333,19 @@ public final class Monitor implements AutoCloseable {
         connectLog.historyMillis(v.intValue("mysql-monitor_history"));
     }
 
-    /** Returns true when the ping failed and should be confirmed at once. */
+    /**
+     * Pings on a pooled connection, or on a fresh one when confirming a failure (so neither a
+     * broken pooled connection nor the pool's wait decides alone). Returns true when the ping
+     * failed and should be confirmed at once.
+     */
     private boolean pingCheck(Target t, GlobalVariables v, long timeout) {
         long start = epochMicros();
         ServerHealth health = t.pool.health();
         pingLog.historyMillis(v.intValue("mysql-monitor_history"));
+        boolean confirming = health.pingFailuresInRow() > 0 && health.status() != ServerState.SHUNNED;
         try {
-            long micros = probe(t, v).ping(timeout);
+            ServerProbe probe = probe(t, v);
+            long micros = confirming ? probe.pingFresh(timeout) : probe.ping(timeout);
             pingLog.add(new PingLogRow(t.address.host(), t.address.port(), start, micros, null));
             health.pingSucceeded(micros);
             return false;
@@ -435,23 +441,23 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    /** The probe of {@code t} logging in with the monitor credentials in force; replaced when they change. */
+    /** The probe of {@code t} with the monitor credentials and connect timeout in force; replaced when they change. */
     private ServerProbe probe(Target t, GlobalVariables v) throws SQLException {
         String user = v.get("mysql-monitor_username");
         String password = v.get("mysql-monitor_password");
+        long connectTimeout = v.intValue("mysql-monitor_connect_timeout");
         ServerProbe stale = null;
         ServerProbe probe;
         synchronized (t) {
             if (t.retired) {
                 throw new SQLException("server " + t.address + " is no longer monitored");
             }
-            if (t.probe != null && !t.probe.logsInAs(user, password)) {
+            if (t.probe != null && !t.probe.matches(user, password, connectTimeout)) {
                 stale = t.probe;
                 t.probe = null;
             }
             if (t.probe == null) {
-                t.probe = new ServerProbe(t.address, user, password, v.intValue("mysql-monitor_connect_timeout"),
-                        scheduler, poolThreads);
+                t.probe = new ServerProbe(t.address, user, password, connectTimeout, scheduler, poolThreads);
             }
             probe = t.probe;
         }

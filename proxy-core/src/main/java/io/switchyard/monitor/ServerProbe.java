@@ -2,7 +2,7 @@ package io.switchyard.monitor;
 
 import com.mysql.cj.jdbc.Driver;
 import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.switchyard.topology.ServerAddress;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -21,8 +21,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The monitor's JDBC side for one server: a tiny HikariCP pool of Connector/J connections as
  * the monitor user, and the probes run on it. Every call blocks its caller (a monitor worker
- * thread, never an event loop) for at most about the timeout it is given: pooled connections
- * get a network timeout, so a server that stopped answering (SIGSTOP) cannot hang a probe.
+ * thread, never an event loop) for a bounded time: getting a pooled connection takes at most
+ * the check's timeout when one is idle, or the connect timeout when one must be opened; the
+ * statement then runs under a network timeout, so a server that stopped answering (SIGSTOP)
+ * cannot hang a probe.
  *
  * <p>Thread-safe: HikariCP hands each caller its own connection.
  */
@@ -36,13 +38,19 @@ final class ServerProbe implements AutoCloseable {
     private final ServerAddress address;
     private final String user;
     private final String password;
-    private final HikariDataSource pool;
+    private final long connectTimeoutMillis;
+    private final HikariPool pool;
 
+    /**
+     * @param connectTimeoutMillis how long opening a connection may take (a probe is replaced
+     *                             when it changes: the pool's connections are opened with it)
+     */
     ServerProbe(ServerAddress address, String user, String password, long connectTimeoutMillis,
                 ScheduledExecutorService housekeeping, ThreadFactory threads) {
         this.address = address;
         this.user = user;
         this.password = password;
+        this.connectTimeoutMillis = connectTimeoutMillis;
         HikariConfig config = new HikariConfig();
         config.setPoolName("switchyard-monitor-" + address);
         config.setDriverClassName(Driver.class.getName());
@@ -59,39 +67,62 @@ final class ServerProbe implements AutoCloseable {
         config.setInitializationFailTimeout(-1);
         config.setScheduledExecutor(housekeeping);
         config.setThreadFactory(threads);
-        this.pool = new HikariDataSource(config);
+        config.validate();
+        this.pool = new HikariPool(config);
     }
 
     ServerAddress address() {
         return address;
     }
 
-    /** True when this probe logs in as {@code otherUser} with {@code otherPassword}. */
-    boolean logsInAs(String otherUser, String otherPassword) {
-        return user.equals(otherUser) && password.equals(otherPassword);
+    /** True when this probe logs in as {@code otherUser} with {@code otherPassword} and connects within {@code otherConnectTimeout}. */
+    boolean matches(String otherUser, String otherPassword, long otherConnectTimeout) {
+        return user.equals(otherUser) && password.equals(otherPassword) && connectTimeoutMillis == otherConnectTimeout;
     }
 
     /** Opens and closes a fresh, unpooled connection; returns how long opening took, in microseconds. */
     long connect(long timeoutMillis) throws SQLException {
-        Properties props = driverProperties(timeoutMillis);
-        props.setProperty("user", user);
-        props.setProperty("password", password);
         long start = System.nanoTime();
-        try (Connection c = DRIVER.connect(url(), props)) {
-            if (c == null) {
-                throw new SQLException("Connector/J did not accept " + url());
-            }
+        try (Connection c = open(timeoutMillis, timeoutMillis)) {
             return TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
         }
     }
 
     /** Pings the server on a pooled connection; returns the round trip of the ping itself, in microseconds. */
     long ping(long timeoutMillis) throws SQLException {
-        try (Connection c = borrow(timeoutMillis); Statement s = c.createStatement()) {
+        try (Connection c = borrow(timeoutMillis)) {
+            return ping(c);
+        }
+    }
+
+    /**
+     * Pings the server on a fresh connection, to confirm a failed ping without waiting for the
+     * pool: a refused connection fails at once, a silent server within {@code timeoutMillis}.
+     */
+    long pingFresh(long timeoutMillis) throws SQLException {
+        try (Connection c = open(connectTimeoutMillis, timeoutMillis)) {
+            return ping(c);
+        }
+    }
+
+    private static long ping(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
             long start = System.nanoTime();
             s.execute("/* ping */ SELECT 1");
             return TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
         }
+    }
+
+    private Connection open(long connectTimeout, long socketTimeout) throws SQLException {
+        Properties props = driverProperties(connectTimeout);
+        props.setProperty("socketTimeout", Long.toString(socketTimeout));
+        props.setProperty("user", user);
+        props.setProperty("password", password);
+        Connection c = DRIVER.connect(url(), props);
+        if (c == null) {
+            throw new SQLException("Connector/J did not accept " + url());
+        }
+        return c;
     }
 
     /** The global value of {@code variable} (read_only, super_read_only or innodb_read_only). */
@@ -131,9 +162,13 @@ final class ServerProbe implements AutoCloseable {
         }
     }
 
+    /**
+     * A pooled connection with a network timeout of {@code timeoutMillis}; waits that long for
+     * an idle one, or the connect timeout when one has to be opened.
+     */
     private Connection borrow(long timeoutMillis) throws SQLException {
-        pool.getHikariConfigMXBean().setConnectionTimeout(Math.max(HIKARI_MIN_TIMEOUT_MILLIS, timeoutMillis));
-        Connection c = pool.getConnection();
+        long wait = pool.getIdleConnections() > 0 ? timeoutMillis : Math.max(timeoutMillis, connectTimeoutMillis);
+        Connection c = pool.getConnection(Math.max(HIKARI_MIN_TIMEOUT_MILLIS, wait));
         try {
             c.setNetworkTimeout(DIRECT, (int) Math.max(1, timeoutMillis));
             return c;
@@ -171,7 +206,11 @@ final class ServerProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.close();
+        try {
+            pool.shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
