@@ -71,10 +71,6 @@ final class ServerProbe implements AutoCloseable {
         this.pool = new HikariPool(config);
     }
 
-    ServerAddress address() {
-        return address;
-    }
-
     /** True when this probe logs in as {@code otherUser} with {@code otherPassword} and connects within {@code otherConnectTimeout}. */
     boolean matches(String otherUser, String otherPassword, long otherConnectTimeout) {
         return user.equals(otherUser) && password.equals(otherPassword) && connectTimeoutMillis == otherConnectTimeout;
@@ -83,9 +79,10 @@ final class ServerProbe implements AutoCloseable {
     /** Opens and closes a fresh, unpooled connection; returns how long opening took, in microseconds. */
     long connect(long timeoutMillis) throws SQLException {
         long start = System.nanoTime();
-        try (Connection c = open(timeoutMillis, timeoutMillis)) {
-            return TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
-        }
+        Connection c = open(timeoutMillis, timeoutMillis);
+        long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
+        c.close();
+        return micros;
     }
 
     /** Pings the server on a pooled connection; returns the round trip of the ping itself, in microseconds. */
