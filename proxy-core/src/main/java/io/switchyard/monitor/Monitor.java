@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * The health monitor: for every configured server (each host and port once, following
  * configuration changes) it runs connect, ping, read_only and replication lag checks on its own
  * threads, through a small HikariCP pool of Connector/J connections per server (never the data
- * path's pools). Results go to the {@code monitor.mysql_server_*_log} tables and to each
+ * path's pools; over TLS when a row of the server has {@code use_ssl=1}). Results go to the {@code monitor.mysql_server_*_log} tables and to each
  * server's {@link ServerHealth}: failed pings open its circuit breaker, read_only places it in
  * its replication hostgroup pair (see {@link WriterArbiter}), lag above
  * {@code max_replication_lag} shuns it. When a server is shunned, its pool's idle connections
@@ -210,14 +210,15 @@ public final class Monitor implements AutoCloseable {
             if (pool == null || !wanted.add(address)) {
                 continue;
             }
+            boolean tls = config.rows().servers().stream().anyMatch(r -> r.address().equals(address) && r.useSsl());
             MonitoredServer existing = targets.get(address);
-            if (existing != null && existing.pool == pool) {
+            if (existing != null && existing.pool == pool && existing.tls == tls) {
                 continue;
             }
             if (existing != null) {
                 retire(existing);
             }
-            MonitoredServer t = new MonitoredServer(address, pool, scheduler, poolThreads);
+            MonitoredServer t = new MonitoredServer(address, pool, tls, scheduler, poolThreads);
             pool.health().policy(ServerHealth.BreakerPolicy.from(config.variables()));
             pool.health().onTransition(transition -> {
                 if (transition.to() == ServerState.SHUNNED) {

@@ -16,14 +16,18 @@ import java.util.concurrent.ThreadFactory;
 final class MonitoredServer {
     final ServerAddress address;
     final BackendPool pool;
+    /** Probes use TLS: some row of the server has {@code use_ssl=1}. */
+    final boolean tls;
     private final ScheduledExecutorService housekeeping;
     private final ThreadFactory threads;
     private ServerProbe probe;
     private volatile boolean retired;
 
-    MonitoredServer(ServerAddress address, BackendPool pool, ScheduledExecutorService housekeeping, ThreadFactory threads) {
+    MonitoredServer(ServerAddress address, BackendPool pool, boolean tls, ScheduledExecutorService housekeeping,
+                    ThreadFactory threads) {
         this.address = address;
         this.pool = pool;
+        this.tls = tls;
         this.housekeeping = housekeeping;
         this.threads = threads;
     }
@@ -53,7 +57,7 @@ final class MonitoredServer {
                 probe = null;
             }
             if (probe == null) {
-                probe = new ServerProbe(address, user, password, connectTimeout, housekeeping, threads);
+                probe = new ServerProbe(address, user, password, connectTimeout, tls, housekeeping, threads);
             }
             current = probe;
         }

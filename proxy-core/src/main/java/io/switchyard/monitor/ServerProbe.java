@@ -1,9 +1,12 @@
 package io.switchyard.monitor;
 
 import com.mysql.cj.jdbc.Driver;
+import com.mysql.cj.jdbc.MysqlDataSource;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.switchyard.topology.ServerAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -39,25 +42,30 @@ final class ServerProbe implements AutoCloseable {
     private final String user;
     private final String password;
     private final long connectTimeoutMillis;
+    private final boolean tls;
     private final HikariPool pool;
 
     /**
      * @param connectTimeoutMillis how long opening a connection may take (a probe is replaced
      *                             when it changes: the pool's connections are opened with it)
+     * @param tls true to require TLS ({@code use_ssl=1} on the server's row), false for none
      */
-    ServerProbe(ServerAddress address, String user, String password, long connectTimeoutMillis,
+    ServerProbe(ServerAddress address, String user, String password, long connectTimeoutMillis, boolean tls,
                 ScheduledExecutorService housekeeping, ThreadFactory threads) {
         this.address = address;
         this.user = user;
         this.password = password;
         this.connectTimeoutMillis = connectTimeoutMillis;
+        this.tls = tls;
+        // A DataSource rather than a JDBC URL: given a URL, HikariCP sets DriverManager's
+        // login timeout, which is JVM-wide and would cut short every other JDBC login.
+        MysqlDataSource dataSource = new MysqlDataSource();
+        dataSource.setURL(url(driverProperties(connectTimeoutMillis, tls)));
+        dataSource.setUser(user);
+        dataSource.setPassword(password);
         HikariConfig config = new HikariConfig();
         config.setPoolName("switchyard-monitor-" + address);
-        config.setDriverClassName(Driver.class.getName());
-        config.setJdbcUrl(url());
-        config.setUsername(user);
-        config.setPassword(password);
-        config.setDataSourceProperties(driverProperties(connectTimeoutMillis));
+        config.setDataSource(dataSource);
         config.setMaximumPoolSize(3);
         config.setMinimumIdle(0);
         config.setIdleTimeout(TimeUnit.SECONDS.toMillis(30));
@@ -111,13 +119,13 @@ final class ServerProbe implements AutoCloseable {
     }
 
     private Connection open(long connectTimeout, long socketTimeout) throws SQLException {
-        Properties props = driverProperties(connectTimeout);
+        Properties props = driverProperties(connectTimeout, tls);
         props.setProperty("socketTimeout", Long.toString(socketTimeout));
         props.setProperty("user", user);
         props.setProperty("password", password);
-        Connection c = DRIVER.connect(url(), props);
+        Connection c = DRIVER.connect(url(new Properties()), props);
         if (c == null) {
-            throw new SQLException("Connector/J did not accept " + url());
+            throw new SQLException("Connector/J did not accept " + url(new Properties()));
         }
         return c;
     }
@@ -175,16 +183,23 @@ final class ServerProbe implements AutoCloseable {
         }
     }
 
-    private String url() {
+    /** The server's Connector/J URL, with {@code properties} in its query string. */
+    private String url(Properties properties) {
         String host = address.host().contains(":") ? "[" + address.host() + "]" : address.host();
-        return "jdbc:mysql://" + host + ":" + address.port() + "/";
+        StringBuilder url = new StringBuilder("jdbc:mysql://").append(host).append(':').append(address.port()).append('/');
+        char separator = '?';
+        for (String name : properties.stringPropertyNames()) {
+            url.append(separator).append(name).append('=').append(URLEncoder.encode(properties.getProperty(name), StandardCharsets.UTF_8));
+            separator = '&';
+        }
+        return url.toString();
     }
 
-    private static Properties driverProperties(long timeoutMillis) {
+    private static Properties driverProperties(long timeoutMillis, boolean tls) {
         Properties p = new Properties();
         p.setProperty("connectTimeout", Long.toString(timeoutMillis));
         p.setProperty("socketTimeout", Long.toString(timeoutMillis));
-        p.setProperty("sslMode", "PREFERRED");
+        p.setProperty("sslMode", tls ? "REQUIRED" : "DISABLED");
         p.setProperty("allowPublicKeyRetrieval", "true");
         p.setProperty("useLocalSessionState", "true");
         p.setProperty("cacheServerConfiguration", "true");
