@@ -55,7 +55,7 @@ public final class BackendPool implements AutoCloseable {
     private final LongAdder queries = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder bytesReceived = new LongAdder();
-    private final ServerHealth health = new ServerHealth();
+    private final ServerHealth health;
     private final Set<BackendConnection> open = ConcurrentHashMap.newKeySet();
     private volatile PoolSettings settings;
     private volatile boolean closed;
@@ -65,6 +65,7 @@ public final class BackendPool implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings);
         this.backendSettings = Objects.requireNonNull(backendSettings);
         this.bootstrap = Objects.requireNonNull(bootstrap);
+        this.health = new ServerHealth(address.toString());
     }
 
     /**
@@ -142,6 +143,9 @@ public final class BackendPool implements AutoCloseable {
             } else {
                 connectErr.increment();
                 total.decrementAndGet();
+                if (!(done.cause() instanceof BackendLogin.BackendLoginException)) {
+                    health.connectFailed();
+                }
                 log.warn("connect to {} as {} failed: {}", address, key.credentials().user(), done.cause().getMessage());
                 signalWaiters();
             }

@@ -1,8 +1,9 @@
 package io.switchyard.routing;
 
 import io.switchyard.backend.BackendPool;
+import io.switchyard.runtime.RuntimeConfig;
 import io.switchyard.topology.HostgroupServer;
-import io.switchyard.topology.Topology;
+import io.switchyard.topology.ReplicationHostgroup;
 import io.switchyard.topology.UserConfig;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -10,23 +11,23 @@ import java.util.function.Supplier;
 
 /**
  * The one place where a session is given a backend server: the user's default hostgroup (or the
- * hostgroup a query rule names, see the frontend's statement routing), then
- * a server of that hostgroup by weighted random choice among the usable ones (online, weight
- * above 0, below its connection limit). Stateless; reads the current topology snapshot on every
- * call, so it is safe from any thread.
+ * hostgroup a query rule names, see the frontend's statement routing), then a server of that
+ * hostgroup by weighted random choice among the usable ones (online, weight above 0; those below
+ * their connection limit first). When the hostgroup is the reader hostgroup of a replication pair
+ * and none of its servers is online, reads fall back to the pair's writer hostgroup
+ * ({@code mysql-readers_fallback_to_writer}). Stateless; reads the configuration snapshot in
+ * force on every call, so it is safe from any thread.
  */
 public final class Router {
-    private final Supplier<Topology> topology;
-    private final Supplier<QueryRules> rules;
+    private final Supplier<RuntimeConfig> config;
 
-    public Router(Supplier<Topology> topology, Supplier<QueryRules> rules) {
-        this.topology = topology;
-        this.rules = rules;
+    public Router(Supplier<RuntimeConfig> config) {
+        this.config = config;
     }
 
     /** The query rules in force (empty when none are configured). */
     public QueryRules rules() {
-        return rules.get();
+        return config.get().rules();
     }
 
     /** Hostgroup a session of {@code user} sends its statements to. */
@@ -45,10 +46,22 @@ public final class Router {
 
     /** Same, but not {@code avoid} (a server that just failed) unless it is the only choice. */
     public BackendPool pick(int hostgroup, BackendPool avoid) {
-        List<HostgroupServer> servers = topology.get().servers(hostgroup);
+        RuntimeConfig current = config.get();
+        BackendPool picked = pickAvoiding(current.topology().servers(hostgroup), avoid);
+        if (picked != null || !current.variables().boolValue("mysql-readers_fallback_to_writer")) {
+            return picked;
+        }
+        for (ReplicationHostgroup pair : current.rows().replicationHostgroups()) {
+            if (pair.readerHostgroup() == hostgroup) {
+                return pickAvoiding(current.topology().servers(pair.writerHostgroup()), avoid);
+            }
+        }
+        return null;
+    }
+
+    private static BackendPool pickAvoiding(List<HostgroupServer> servers, BackendPool avoid) {
         if (avoid != null) {
-            List<HostgroupServer> others = servers.stream().filter(s -> s.pool() != avoid).toList();
-            BackendPool other = pickFrom(others);
+            BackendPool other = pickFrom(servers.stream().filter(s -> s.pool() != avoid).toList());
             if (other != null) {
                 return other;
             }

@@ -8,6 +8,7 @@ import io.switchyard.topology.GlobalVariables;
 import io.switchyard.topology.HostgroupServer;
 import io.switchyard.topology.ReplicationHostgroup;
 import io.switchyard.topology.ServerAddress;
+import io.switchyard.topology.ServerHealth;
 import io.switchyard.topology.ServerRow;
 import io.switchyard.topology.Topology;
 import io.switchyard.topology.UserConfig;
@@ -136,7 +137,8 @@ public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, Use
      * Servers by hostgroup. A server configured in either hostgroup of a replication pair is
      * placed by its read_only once the monitor has seen it: read_only=0 in the writer hostgroup
      * (and in the reader hostgroup too when {@code mysql-monitor_writer_is_also_reader}),
-     * read_only=1 in the reader hostgroup only. Until then it stays where it was configured.
+     * read_only=1 in the reader hostgroup only. Until then it stays where it was configured. A
+     * server the monitor has fenced (a second server reporting read_only=0) is in neither.
      */
     private static Topology topology(RuntimeRows rows, Function<ServerAddress, BackendPool> pools) {
         boolean writerIsReader = rows.variables().boolValue("mysql-monitor_writer_is_also_reader");
@@ -149,7 +151,11 @@ public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, Use
         Set<String> placedKeys = new HashSet<>();
         for (ServerRow s : rows.servers()) {
             ReplicationHostgroup pair = pairOf.get(s.hostgroup());
-            Boolean readOnly = pair == null ? null : pools.apply(s.address()).health().readOnly();
+            ServerHealth health = pair == null ? null : pools.apply(s.address()).health();
+            if (health != null && health.fenced()) {
+                continue;
+            }
+            Boolean readOnly = health == null ? null : health.readOnly();
             List<ServerRow> targets = new ArrayList<>();
             if (readOnly == null) {
                 targets.add(s);

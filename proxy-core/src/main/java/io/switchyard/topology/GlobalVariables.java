@@ -27,7 +27,7 @@ public final class GlobalVariables {
         intVar("mysql-monitor_connect_interval", 2_000, 100, 3_600_000, "ms between connect checks of each server");
         intVar("mysql-monitor_connect_timeout", 1_000, 100, 600_000, "ms a connect check may take");
         intVar("mysql-monitor_ping_interval", 1_000, 100, 3_600_000, "ms between ping checks of each server");
-        intVar("mysql-monitor_ping_timeout", 500, 50, 600_000, "ms a ping check may take");
+        intVar("mysql-monitor_ping_timeout", 400, 50, 600_000, "ms a ping check may take");
         intVar("mysql-monitor_ping_max_failures", 2, 1, 1_000, "missed pings in a row that shun a server");
         intVar("mysql-monitor_read_only_interval", 1_000, 100, 3_600_000, "ms between read_only checks of servers in replication hostgroups");
         intVar("mysql-monitor_read_only_timeout", 500, 50, 600_000, "ms a read_only check may take");

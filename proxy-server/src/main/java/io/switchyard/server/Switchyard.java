@@ -23,6 +23,7 @@ import io.switchyard.frontend.FrontendServer;
 import io.switchyard.frontend.FrontendSettings;
 import io.switchyard.frontend.ServerIdentity;
 import io.switchyard.frontend.SessionRegistry;
+import io.switchyard.monitor.Monitor;
 import io.switchyard.protocol.auth.RsaKeyPair;
 import io.switchyard.protocol.auth.TlsContexts;
 import io.switchyard.protocol.auth.TlsIdentity;
@@ -59,10 +60,11 @@ public final class Switchyard implements AutoCloseable {
     private final SessionRegistry sessions;
     private final FrontendServer frontend;
     private final MetricsEndpoint metrics;
+    private final Monitor monitor;
 
     private Switchyard(SwitchyardConfig config, EventLoopGroup boss, EventLoopGroup workers,
                        ConfigRuntime runtime, SessionRegistry sessions, ProxyStats stats, FrontendServer frontend,
-                       MetricsEndpoint metrics) {
+                       MetricsEndpoint metrics, Monitor monitor) {
         this.config = config;
         this.boss = boss;
         this.workers = workers;
@@ -71,6 +73,7 @@ public final class Switchyard implements AutoCloseable {
         this.sessions = sessions;
         this.frontend = frontend;
         this.metrics = metrics;
+        this.monitor = monitor;
     }
 
     /** Starts the proxy; returns once the client port is bound. */
@@ -83,6 +86,7 @@ public final class Switchyard implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, io);
         MetricsEndpoint metrics = null;
+        Monitor monitor = null;
         try {
             BackendSettings backendSettings = backendSettings(config.backend());
             Bootstrap backendBootstrap = new Bootstrap()
@@ -92,8 +96,10 @@ public final class Switchyard implements AutoCloseable {
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, FrontendServer.WATER_MARK);
             ConfigRuntime runtime = new ConfigRuntime(config.rows(), config.backend().pool(),
                     (address, pool) -> new BackendPool(address, pool, backendSettings, backendBootstrap));
+            monitor = new Monitor(runtime);
+            monitor.start();
             SessionRegistry sessions = new SessionRegistry();
-            Router router = new Router(() -> runtime.current().topology(), () -> runtime.current().rules());
+            Router router = new Router(runtime::current);
             ServerIdentity identity = new ServerIdentity(config.frontend().fallbackServerVersion(), COLLATION_UTF8MB4_GENERAL_CI,
                     config.frontend().serverVersion());
             learnIdentity(config, identity);
@@ -109,11 +115,14 @@ public final class Switchyard implements AutoCloseable {
                     config.frontend().bind(), frontend.port(),
                     metrics == null ? "(disabled)" : "http://" + m.bind() + ":" + metrics.port() + "/metrics",
                     threads, epoll ? "epoll" : "nio", config.servers().size(), config.users().size());
-            return new Switchyard(config, boss, workers, runtime, sessions, stats, frontend, metrics);
+            return new Switchyard(config, boss, workers, runtime, sessions, stats, frontend, metrics, monitor);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (metrics != null) {
                 metrics.close();
+            }
+            if (monitor != null) {
+                monitor.close();
             }
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -121,6 +130,9 @@ public final class Switchyard implements AutoCloseable {
         } catch (RuntimeException e) {
             if (metrics != null) {
                 metrics.close();
+            }
+            if (monitor != null) {
+                monitor.close();
             }
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -192,6 +204,11 @@ public final class Switchyard implements AutoCloseable {
         return stats;
     }
 
+    /** The health monitor: check logs, writer conflicts, out-of-band KILL QUERY. */
+    public Monitor monitor() {
+        return monitor;
+    }
+
     public SessionRegistry sessions() {
         return sessions;
     }
@@ -217,6 +234,7 @@ public final class Switchyard implements AutoCloseable {
                 break;
             }
         }
+        monitor.close();
         runtime.close();
         if (metrics != null) {
             metrics.close();
