@@ -1,6 +1,7 @@
 package io.switchyard.admin;
 
 import io.switchyard.frontend.SessionRegistry;
+import io.switchyard.monitor.Monitor;
 import io.switchyard.runtime.RuntimeRows;
 import io.switchyard.runtime.ConfigRuntime;
 import io.switchyard.stats.ProxyStats;
@@ -15,15 +16,15 @@ import java.util.function.Supplier;
  * @param sessions live client sessions (process list, per-user counts)
  * @param configFile re-reads the configuration file's rows for {@code LOAD … FROM CONFIG};
  *                   throws {@link IllegalArgumentException} (message naming key and line) when it is invalid
- * @param monitor the health monitor's check logs ({@link MonitorLog#NONE} without a monitor)
+ * @param monitor the health monitor, whose check logs are the {@code monitor} tables; null when
+ *                the proxy runs without one (the tables are then empty)
  */
 public record ProxyHandles(ConfigRuntime runtime, ProxyStats stats, SessionRegistry sessions,
-                           Supplier<RuntimeRows> configFile, MonitorLog monitor) {
+                           Supplier<RuntimeRows> configFile, Monitor monitor) {
     public ProxyHandles {
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(configFile, "configFile");
-        monitor = monitor == null ? MonitorLog.NONE : monitor;
     }
 }

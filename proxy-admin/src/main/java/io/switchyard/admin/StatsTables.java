@@ -1,5 +1,9 @@
 package io.switchyard.admin;
 
+import io.switchyard.monitor.ConnectLogRow;
+import io.switchyard.monitor.PingLogRow;
+import io.switchyard.monitor.ReadOnlyLogRow;
+import io.switchyard.monitor.ReplicationLagLogRow;
 import io.switchyard.backend.BackendPool;
 import io.switchyard.frontend.ClientSession;
 import io.switchyard.frontend.ProcessInfo;
@@ -56,36 +60,36 @@ final class StatsTables {
             case "stats_mysql_users" -> users(c);
             case "stats_mysql_query_rules" -> ruleHits(c);
             case "mysql_server_connect_log" -> {
-                var rows = proxy.monitor().connectLog();
+                List<ConnectLogRow> rows = proxy.monitor() == null ? List.of() : proxy.monitor().connectLog();
                 ConfigRows.replace(c, "monitor.mysql_server_connect_log", "hostname, port, time_start_us, connect_success_time_us, connect_error",
                         rows.size(), (p, i) -> {
                             var r = rows.get(i);
-                            ConfigRows.bind(p, r.hostname(), r.port(), r.timeStartUs(), r.connectSuccessTimeUs(), r.error());
+                            ConfigRows.bind(p, r.hostname(), r.port(), r.timeStartUs(), r.connectSuccessTimeUs(), r.connectError());
                         });
             }
             case "mysql_server_ping_log" -> {
-                var rows = proxy.monitor().pingLog();
+                List<PingLogRow> rows = proxy.monitor() == null ? List.of() : proxy.monitor().pingLog();
                 ConfigRows.replace(c, "monitor.mysql_server_ping_log", "hostname, port, time_start_us, ping_success_time_us, ping_error",
                         rows.size(), (p, i) -> {
                             var r = rows.get(i);
-                            ConfigRows.bind(p, r.hostname(), r.port(), r.timeStartUs(), r.pingSuccessTimeUs(), r.error());
+                            ConfigRows.bind(p, r.hostname(), r.port(), r.timeStartUs(), r.pingSuccessTimeUs(), r.pingError());
                         });
             }
             case "mysql_server_read_only_log" -> {
-                var rows = proxy.monitor().readOnlyLog();
+                List<ReadOnlyLogRow> rows = proxy.monitor() == null ? List.of() : proxy.monitor().readOnlyLog();
                 ConfigRows.replace(c, "monitor.mysql_server_read_only_log", "hostname, port, time_start_us, success_time_us, read_only, error",
                         rows.size(), (p, i) -> {
                             var r = rows.get(i);
                             ConfigRows.bind(p, r.hostname(), r.port(), r.timeStartUs(), r.successTimeUs(),
-                                    r.readOnly() == null ? null : r.readOnly() ? 1 : 0, r.error());
+                                    r.readOnly(), r.error());
                         });
             }
             case "mysql_server_replication_lag_log" -> {
-                var rows = proxy.monitor().replicationLagLog();
+                List<ReplicationLagLogRow> rows = proxy.monitor() == null ? List.of() : proxy.monitor().replicationLagLog();
                 ConfigRows.replace(c, "monitor.mysql_server_replication_lag_log", "hostname, port, time_start_us, success_time_us, repl_lag, error",
                         rows.size(), (p, i) -> {
                             var r = rows.get(i);
-                            ConfigRows.bind(p, r.hostname(), r.port(), r.timeStartUs(), r.successTimeUs(), r.lagSeconds(), r.error());
+                            ConfigRows.bind(p, r.hostname(), r.port(), r.timeStartUs(), r.successTimeUs(), r.replLag(), r.error());
                         });
             }
             default -> {

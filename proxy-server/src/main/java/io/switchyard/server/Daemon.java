@@ -3,7 +3,6 @@ package io.switchyard.server;
 import io.switchyard.admin.AdminServer;
 import io.switchyard.admin.AdminSettings;
 import io.switchyard.admin.ConfigLayers;
-import io.switchyard.admin.MonitorLog;
 import io.switchyard.admin.ProxyHandles;
 import io.switchyard.runtime.RuntimeRows;
 import io.switchyard.server.config.SwitchyardConfig;
@@ -47,7 +46,7 @@ public final class Daemon implements AutoCloseable {
         }
         try {
             AdminServer admin = AdminServer.start(settings, layers,
-                    new ProxyHandles(proxy.runtime(), proxy.stats(), proxy.sessions(), configFile, MonitorLog.NONE));
+                    new ProxyHandles(proxy.runtime(), proxy.stats(), proxy.sessions(), configFile, proxy.monitor()));
             return new Daemon(layers, proxy, admin);
         } catch (RuntimeException e) {
             proxy.close();

@@ -108,7 +108,9 @@ public final class Switchyard implements AutoCloseable {
                     router, sessions, stats);
             SwitchyardConfig.Metrics m = config.metrics();
             if (m.enabled()) {
-                metrics = MetricsEndpoint.start(m.bind(), m.port(), SwitchyardMetrics.create(stats, runtime, sessions));
+                SwitchyardMetrics meters = SwitchyardMetrics.create(stats, runtime, sessions);
+                meters.bindMonitor(monitor);
+                metrics = MetricsEndpoint.start(m.bind(), m.port(), meters);
             }
             FrontendServer frontend = FrontendServer.start(context, boss, workers, serverChannel);
             log.info("switchyard started: clients on {}:{}, metrics on {}, {} event loops ({}), {} servers, {} users",

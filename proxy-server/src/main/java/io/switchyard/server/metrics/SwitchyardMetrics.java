@@ -58,6 +58,14 @@ public final class SwitchyardMetrics implements AutoCloseable {
         return metrics;
     }
 
+    /** Adds the health monitor's meters. */
+    public void bindMonitor(io.switchyard.monitor.Monitor monitor) {
+        io.micrometer.core.instrument.FunctionCounter.builder("switchyard_monitor_writer_conflicts", monitor,
+                        m -> m.writerConflicts())
+                .description("servers that reported read_only=0 while their replication hostgroup pair already had a writer (fenced)")
+                .register(registry);
+    }
+
     /** The registry, e.g. for meters of components wired later. */
     public PrometheusMeterRegistry registry() {
         return registry;

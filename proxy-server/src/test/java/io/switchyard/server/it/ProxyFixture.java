@@ -99,9 +99,11 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
                       servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d } ]
                       users = [ { username = "%s", password = "%s", default-hostgroup = 0 } ]
                       metrics { port = 0 }
+                      variables { mysql-monitor_username = "%s", mysql-monitor_password = "%s" }
                       %s
                     }
-                    """.formatted(cluster.primary().port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, extraHocon.apply(cluster));
+                    """.formatted(cluster.primary().port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD,
+                    MariaDbCluster.MONITOR_USER, MariaDbCluster.MONITOR_PASSWORD, extraHocon.apply(cluster));
             if (admin) {
                 hocon = hocon.replace("frontend {", "admin { port = 0 }\n  frontend {");
                 dataDir = java.nio.file.Files.createTempDirectory("switchyard-data");
