@@ -130,6 +130,7 @@ class MonitorTest {
             Await.until(Duration.ofSeconds(10), "reads reach both replicas",
                     () -> load.readsFrom(victim.serverId()) > 0 && load.readsFrom(survivorId) > 0);
 
+            long errorsBefore = load.errors();
             victim.kill();
             awaitStatus(victim, ServerState.SHUNNED, Duration.ofSeconds(2));
 
@@ -137,6 +138,7 @@ class MonitorTest {
             Await.until(Duration.ofSeconds(10), "reads continue on the other replica",
                     () -> load.readsFrom(survivorId) > servedBySurvivor + 100);
 
+            assertThat(load.errors() - errorsBefore).as("client errors while the replica died (reads are retried)").isZero();
             victim.restart();
             awaitStatus(victim, ServerState.ONLINE, Duration.ofSeconds(20));
             long servedByVictim = load.readsFrom(victim.serverId());

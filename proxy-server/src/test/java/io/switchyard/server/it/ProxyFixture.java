@@ -27,6 +27,7 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
     private final int replicas;
     private final java.util.function.Function<MariaDbCluster, String> extraHocon;
     private final boolean admin;
+    private boolean semiSync;
     private MariaDbCluster cluster;
     private Switchyard proxy;
     private Daemon daemon;
@@ -50,6 +51,12 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
      */
     public static ProxyFixture withAdmin(int replicas, java.util.function.Function<MariaDbCluster, String> extraHocon) {
         return new ProxyFixture(replicas, extraHocon, true);
+    }
+
+    /** Runs the cluster with semi-synchronous replication (AFTER_SYNC): an acknowledged commit is on a replica. */
+    public ProxyFixture withSemiSync() {
+        this.semiSync = true;
+        return this;
     }
 
     /** A fixture shared by the tests of one class, started and stopped by JUnit. */
@@ -91,7 +98,7 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
     }
 
     private void startNow() {
-        cluster = MariaDbCluster.builder().replicas(replicas).start();
+        cluster = MariaDbCluster.builder().replicas(replicas).semiSync(semiSync).start();
         try {
             hocon = """
                     switchyard {

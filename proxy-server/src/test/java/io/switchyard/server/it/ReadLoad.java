@@ -15,9 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Client threads reading {@code SELECT @@server_id} through the proxy in a loop until
  * {@link #close()}, each on its own Connector/J connection, with a socket timeout so no read can
- * hang. A session keeps the server it first read from, so each thread opens a new connection
- * every few reads (and after an error) for its reads to follow the topology. Counts reads per
- * server and errors.
+ * hang. Each thread opens a new connection every few reads (and after an error), so logins run
+ * through the failures too. Counts reads per server and errors.
  */
 final class ReadLoad implements AutoCloseable {
     private static final int READS_PER_CONNECTION = 10;

@@ -1,0 +1,176 @@
+package io.switchyard.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchyard.server.launcher.MariaDbServer;
+import io.switchyard.topology.HostgroupServer;
+import io.switchyard.topology.ServerAddress;
+import io.switchyard.testing.Await;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The primary dies under a write load and a replica is promoted the way an orchestrator does it.
+ * With semi-synchronous replication, an acknowledged write is on a replica before the client
+ * hears of it, so it must survive; the proxy must find the new writer by itself, hold writes
+ * while there is none, and keep every client connection, idle or busy, usable.
+ */
+class WriteFailoverUnderLoadTest {
+    private static final int WRITERS = 10;
+
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(2, cluster -> """
+            servers = [
+              { hostgroup = 0, host = "127.0.0.1", port = %d }
+              { hostgroup = 1, host = "127.0.0.1", port = %d }
+              { hostgroup = 1, host = "127.0.0.1", port = %d }
+            ]
+            replication-hostgroups = [ { writer-hostgroup = 0, reader-hostgroup = 1 } ]
+            query-rules = [
+              { rule-id = 1, match-digest = "^SELECT .* FOR UPDATE", destination-hostgroup = 0, apply = true }
+              { rule-id = 2, match-digest = "^SELECT", destination-hostgroup = 1, apply = true }
+            ]
+            variables {
+              mysql-monitor_writer_is_also_reader = false
+              mysql-monitor_read_only_interval = 500
+              mysql-shun_recovery_time_sec = 1
+            }
+            """.formatted(cluster.primary().port(), cluster.replicas().get(0).port(), cluster.replicas().get(1).port()))
+            .withSemiSync();
+
+    private static List<ServerAddress> writers() {
+        return fixture.proxy().topology().servers(0).stream().map(HostgroupServer::address).toList();
+    }
+
+    @Test
+    void acknowledgedWritesSurviveAndWritesResumeWithinThreeSecondsOfPromotion() throws Exception {
+        MariaDbServer primary = fixture.cluster().primary();
+        primary.execute("CREATE TABLE app.acked (id BIGINT PRIMARY KEY, writer INT NOT NULL)");
+        fixture.cluster().awaitReplicaCatchUp(Duration.ofSeconds(10));
+        Await.until(Duration.ofSeconds(10), "the primary is the confirmed writer",
+                () -> writers().equals(List.of(new ServerAddress(primary.host(), primary.port())))
+                        && Boolean.FALSE.equals(fixture.proxy().runtime().pool(new ServerAddress(primary.host(), primary.port()))
+                        .health().readOnly()));
+
+        List<Connection> idle = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            idle.add(fixture.mysql("socketTimeout=20000"));
+        }
+        Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+        Map<String, Integer> failures = new ConcurrentHashMap<>();
+        ConcurrentLinkedQueue<Long> successTimes = new ConcurrentLinkedQueue<>();
+        AtomicLong promotedAt = new AtomicLong(Long.MAX_VALUE);
+        long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
+        AtomicLong stopAfterPromotion = new AtomicLong(Long.MAX_VALUE);
+        try (ExecutorService writers = Executors.newFixedThreadPool(WRITERS)) {
+            List<Future<?>> running = new ArrayList<>();
+            for (int w = 0; w < WRITERS; w++) {
+                int writer = w;
+                running.add(writers.submit(() -> {
+                    try (Connection c = fixture.mysql("socketTimeout=20000"); Statement s = c.createStatement()) {
+                        for (long n = 0; n < 1_000_000; n++) {
+                            long now = System.nanoTime();
+                            if (now > stopAt || now > stopAfterPromotion.get()) {
+                                return null;
+                            }
+                            long id = writer * 10_000_000L + n;
+                            try {
+                                s.executeUpdate("INSERT INTO acked VALUES (" + id + ", " + writer + ")");
+                                acknowledged.add(id);
+                                successTimes.add(System.nanoTime());
+                            } catch (SQLException e) {
+                                failures.merge(e.getErrorCode() + " " + e.getMessage(), 1, Integer::sum);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            Await.until(Duration.ofSeconds(10), "writes flow", () -> acknowledged.size() > 200);
+
+            primary.kill();
+            MariaDbServer promoted = promoteMostAdvancedReplica();
+            promotedAt.set(System.nanoTime());
+            stopAfterPromotion.set(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+            for (Future<?> f : running) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+
+            long firstAfter = successTimes.stream().filter(t -> t > promotedAt.get()).mapToLong(Long::longValue).min()
+                    .orElseThrow(() -> new AssertionError("no write succeeded after the promotion; failures: " + failures));
+            System.out.printf("failover: %d writes acknowledged, %s failed, writes resumed %d ms after promotion%n",
+                    acknowledged.size(), failures, TimeUnit.NANOSECONDS.toMillis(firstAfter - promotedAt.get()));
+            assertThat(Duration.ofNanos(firstAfter - promotedAt.get())).as("writes resumed after promotion")
+                    .isLessThan(Duration.ofSeconds(3));
+            assertThat(writers()).containsExactly(new ServerAddress(promoted.host(), promoted.port()));
+
+            Set<Long> stored = new HashSet<>();
+            for (Map<String, Object> row : promoted.query("SELECT id FROM app.acked")) {
+                stored.add(((Number) row.get("id")).longValue());
+            }
+            Set<Long> lost = new HashSet<>(acknowledged);
+            lost.removeAll(stored);
+            assertThat(lost).as("acknowledged writes missing on the new primary (failures seen: %s)", failures).isEmpty();
+            assertThat(promoted.queryString("SELECT COUNT(*) - COUNT(DISTINCT id) FROM app.acked")).isEqualTo("0");
+            assertThat(failures.values().stream().mapToInt(Integer::intValue).sum())
+                    .as("writes that failed (in flight when the primary died, or beyond the wait): %s", failures)
+                    .isLessThanOrEqualTo(WRITERS * 2);
+            for (Connection c : idle) {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM app.acked")) {
+                    assertThat(rs.next()).as("an idle client opened before the failover still works").isTrue();
+                }
+            }
+        } finally {
+            for (Connection c : idle) {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * What an orchestrator does: take the replica that received the most, let it apply what it
+     * received, promote it, and point the other replica at it.
+     */
+    private static MariaDbServer promoteMostAdvancedReplica() {
+        MariaDbServer best = null;
+        long bestSeq = -1;
+        String bestPos = null;
+        for (MariaDbServer r : fixture.cluster().replicas()) {
+            String pos = String.valueOf(r.query("SHOW SLAVE STATUS").get(0).get("Gtid_IO_Pos"));
+            long seq = pos.isBlank() || pos.equals("null") ? 0 : Long.parseLong(pos.substring(pos.lastIndexOf('-') + 1).split(",")[0]);
+            if (seq > bestSeq) {
+                best = r;
+                bestSeq = seq;
+                bestPos = pos;
+            }
+        }
+        assertThat(best).isNotNull();
+        if (bestPos != null && !bestPos.isBlank() && !bestPos.equals("null")) {
+            assertThat(best.queryString("SELECT MASTER_GTID_WAIT('" + bestPos + "', 10)")).isEqualTo("0");
+        }
+        best.promote();
+        for (MariaDbServer r : fixture.cluster().replicas()) {
+            if (r != best) {
+                r.repointTo(best);
+            }
+        }
+        return best;
+    }
+}
