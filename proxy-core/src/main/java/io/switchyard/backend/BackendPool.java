@@ -320,11 +320,12 @@ public final class BackendPool implements AutoCloseable {
 
     /**
      * Closes every connection now, borrowed ones included (their sessions see the connection
-     * fail): what OFFLINE_HARD means. The pool stays usable.
+     * fail): what OFFLINE_HARD means. The pool stays usable. Safe from any thread: each
+     * connection is closed on its own event loop, where its session and partition live.
      */
     public void closeEverything() {
         for (BackendConnection c : List.copyOf(open)) {
-            c.close();
+            c.eventLoop().execute(c::close);
         }
     }
 

@@ -417,6 +417,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             activity.classified(st.digest, st.kind);
         }
         boolean stay = leases.currentHostgroup() >= 0 && routing.mustStayForPrepared(st.sql, statusFlags);
+        if (command == Command.STMT_EXECUTE) {
+            routing.preparedExecuted(st.kind);
+        }
         onHostgroup(stay ? leases.currentHostgroup() : st.hostgroup, frames, () -> {
             phase = SessionPhase.BUSY;
             BackendConnection c = backend();

@@ -63,7 +63,9 @@ final class HostgroupLeases {
     /**
      * Makes {@code hostgroup}'s connection current, borrowing one if the session has none there,
      * and brings it to {@code state}; then runs {@code then}, or {@code failed} with the error
-     * for the client.
+     * for the client. A connection the session still held there but that closed while idle (the
+     * server went OFFLINE_HARD or away) carried state the session relied on, so the session is
+     * told with an error rather than moved silently; its next statement borrows a new one.
      */
     void use(int hostgroup, ConnectionKey key, SessionState state, EventLoop loop, Object owner,
              BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
@@ -74,6 +76,12 @@ final class HostgroupLeases {
     void use(int hostgroup, BackendPool avoid, ConnectionKey key, SessionState state, EventLoop loop, Object owner,
              BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
         BackendLease lease = byHostgroup.get(hostgroup);
+        BackendConnection held = lease == null ? null : lease.connection();
+        if (held != null && held.phase() == BackendConnection.Phase.CLOSED) {
+            lease.discard(held);
+            failed.accept(ProxyError.BACKEND_LOST_WHILE_HELD.format(held.address()));
+            return;
+        }
         if (lease != null && lease.connection() != null && lease.connection().isIdle()) {
             makeCurrent(hostgroup, lease);
             sync(lease, state, then, failed);

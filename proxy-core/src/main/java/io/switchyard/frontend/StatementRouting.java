@@ -99,6 +99,15 @@ final class StatementRouting {
     private static final java.util.regex.Pattern READS_PREVIOUS =
             java.util.regex.Pattern.compile("LAST_INSERT_ID|FOUND_ROWS|ROW_COUNT", java.util.regex.Pattern.CASE_INSENSITIVE);
 
+    /**
+     * A prepared statement of {@code kind} runs: a write keeps the connection for the next
+     * statement (which may read its {@code LAST_INSERT_ID()}), anything else lets it go.
+     */
+    void preparedExecuted(StatementKind kind) {
+        keepForNext = kind == StatementKind.INSERT || kind == StatementKind.REPLACE || kind == StatementKind.UPDATE
+                || kind == StatementKind.DELETE || kind == StatementKind.LOAD || kind == StatementKind.CALL;
+    }
+
     /** The client changed a protocol option on its connection: it stays there until it leaves. */
     void pinForGood() {
         pinnedForGood = true;

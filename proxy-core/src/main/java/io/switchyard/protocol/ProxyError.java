@@ -28,6 +28,7 @@ public enum ProxyError {
     NO_USABLE_SERVER(9001, "HY000", "Max connect timeout reached while reaching hostgroup %d after %d ms: no server of the hostgroup is usable (all shunned, offline or without weight)"),
     QUERY_TIMEOUT(1907, "HY000", "Query execution was interrupted, query_timeout exceeded: the proxy stopped the statement after %d ms"),
     BACKEND_LOST(2013, "HY000", "Lost connection to backend %s during query: %s; the statement may or may not have run"),
+    BACKEND_LOST_WHILE_HELD(2013, "HY000", "Lost connection to backend %s while this session was tied to it (transaction, temporary tables, locks or variables): that state is gone and the statement did not run; start over"),
     BACKEND_PROTOCOL(2027, "HY000", "Malformed packet from backend %s: %s"),
     UNKNOWN_STMT_HANDLER(1243, "HY000", "Unknown prepared statement handler (%d) given to %s"),
     MAX_PREPARED_STATEMENTS(1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: %d); close prepared statements the session no longer needs"),
