@@ -111,7 +111,7 @@ final class BackendLease {
             killTarget = new KillTarget(chosen, c.threadId());
             context.identity().learn(c.serverHandshake());
             if (schema != null && !schema.equals(c.schema())) {
-                switchSchema(c, schema, then, failed);
+                switchSchema(hostgroup, c, schema, then, failed);
             } else {
                 then.run();
             }
@@ -129,15 +129,18 @@ final class BackendLease {
         return ProxyError.BACKEND_UNREACHABLE.format(chosen.address(), hostgroup, cause.getMessage());
     }
 
-    private void switchSchema(BackendConnection c, String target, Runnable then, Consumer<ErrPacket> failed) {
+    private void switchSchema(int hostgroup, BackendConnection c, String target, Runnable then, Consumer<ErrPacket> failed) {
         ByteBuf initDb = Packets.command(ByteBufAllocator.DEFAULT, Command.INIT_DB, target);
         c.execute(Command.INIT_DB, initDb, new InternalSink((err, failure) -> {
             if (err == null && failure == null) {
                 c.schema(target);
                 then.run();
             } else {
+                if (failure != null) {
+                    failedPool = pool;
+                }
                 release();
-                failed.accept(err != null ? err : ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
+                failed.accept(err != null ? err : ProxyError.BACKEND_UNREACHABLE.format(c.address(), hostgroup, failure.getMessage()));
             }
         }));
     }

@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ResponseSink,
         BackendConnection.WritabilityListener {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+    /** Statements matched by a query rule with {@code log = 1}, one line each. */
+    private static final Logger QUERY_LOG = LoggerFactory.getLogger("io.switchyard.querylog");
 
     private final FrontendContext context;
     private final long id;
@@ -361,6 +363,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         GlobalVariables vars = context.variables();
         RuleOutcome rules = d.rules();
+        if (rules != null && Boolean.TRUE.equals(rules.log())) {
+            activity.logWhenDone();
+        }
         int retries = rules != null && rules.retries() != null ? rules.retries() : vars.intValue("mysql-query_retries_on_failure");
         long timeout = rules != null && rules.timeout() != null ? rules.timeout() : vars.intValue("mysql-default_query_timeout");
         StatementAttempt a = new StatementAttempt(toPackets(toSend), d.hostgroup(), d.kind(), free, retries, timeout);
@@ -729,9 +734,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (activity.digest() == null) {
             return;
         }
+        long micros = activity.elapsedMicros();
         context.stats().statementDone(activity.hostgroup(), schema, user.username(), clientHost, activity.digest(),
-                activity.kind(), activity.elapsedMicros(), affectedRows, rows, errorCode,
+                activity.kind(), micros, affectedRows, rows, errorCode,
                 context.variables().intValue("mysql-long_query_time") * 1000L);
+        if (activity.logged()) {
+            QUERY_LOG.info("session={} user={} schema={} client={} hostgroup={} time_us={} rows={} affected={} error={} query={}",
+                    id, user.username(), schema, clientHost, activity.hostgroup(), micros, rows, affectedRows, errorCode,
+                    activity.info());
+        }
     }
 
     @Override

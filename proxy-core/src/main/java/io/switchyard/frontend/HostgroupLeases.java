@@ -38,6 +38,7 @@ final class HostgroupLeases {
     private final Map<Integer, BackendLease> byHostgroup = new HashMap<>();
     private volatile BackendLease current;
     private BackendLease lastAcquire;
+    private BackendPool syncFailedPool;
     private int currentHostgroup = -1;
 
     HostgroupLeases(FrontendContext context) {
@@ -75,6 +76,7 @@ final class HostgroupLeases {
     /** Same, borrowing from another server than {@code avoid} when the hostgroup has one. */
     void use(int hostgroup, BackendPool avoid, ConnectionKey key, SessionState state, EventLoop loop, Object owner,
              BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
+        syncFailedPool = null;
         BackendLease lease = byHostgroup.get(hostgroup);
         BackendConnection held = lease == null ? null : lease.connection();
         if (held != null && held.phase() == BackendConnection.Phase.CLOSED) {
@@ -84,7 +86,7 @@ final class HostgroupLeases {
         }
         if (lease != null && lease.connection() != null && lease.connection().isIdle()) {
             makeCurrent(hostgroup, lease);
-            sync(lease, state, then, failed);
+            sync(hostgroup, lease, state, then, failed);
             return;
         }
         if (lease != null) {
@@ -95,7 +97,7 @@ final class HostgroupLeases {
         fresh.acquire(hostgroup, avoid, key, state.schema(), loop, owner, closed, () -> {
             byHostgroup.put(hostgroup, fresh);
             makeCurrent(hostgroup, fresh);
-            sync(fresh, state, then, failed);
+            sync(hostgroup, fresh, state, then, failed);
         }, failed);
     }
 
@@ -117,7 +119,7 @@ final class HostgroupLeases {
         return c.sessionState() instanceof SessionState s ? s : SessionState.initial(c.schema());
     }
 
-    private void sync(BackendLease lease, SessionState target, Runnable then, Consumer<ErrPacket> failed) {
+    private void sync(int hostgroup, BackendLease lease, SessionState target, Runnable then, Consumer<ErrPacket> failed) {
         SessionState from = carried(lease.connection());
         if (from.equals(target)) {
             then.run();
@@ -139,7 +141,7 @@ final class HostgroupLeases {
         for (String sql : plan.statements()) {
             add(commands, kinds, Command.QUERY, sql);
         }
-        runInOrder(lease, commands, kinds, () -> {
+        runInOrder(hostgroup, lease, commands, kinds, () -> {
             lease.connection().sessionState(target);
             if (plan.initDb() != null) {
                 lease.connection().schema(plan.initDb());
@@ -154,7 +156,7 @@ final class HostgroupLeases {
     }
 
     /** Runs the commands one after the other on the lease's connection; the first failure stops them. */
-    private void runInOrder(BackendLease lease, Deque<ByteBuf> commands, Deque<Command> kinds,
+    private void runInOrder(int hostgroup, BackendLease lease, Deque<ByteBuf> commands, Deque<Command> kinds,
                             Runnable done, Consumer<ErrPacket> failed) {
         ByteBuf next = commands.poll();
         if (next == null) {
@@ -164,22 +166,28 @@ final class HostgroupLeases {
         BackendConnection c = lease.connection();
         c.execute(kinds.poll(), next, new InternalSink((err, failure) -> {
             if (err == null && failure == null) {
-                runInOrder(lease, commands, kinds, done, failed);
+                runInOrder(hostgroup, lease, commands, kinds, done, failed);
                 return;
             }
             commands.forEach(ByteBuf::release);
             c.sessionState(null);
             if (failure != null) {
+                syncFailedPool = lease.pool();
                 lease.discard(c);
-            } else {
-                c.markNotReusable();
+                // The statement itself was not sent: the connection broke while being prepared for it.
+                failed.accept(ProxyError.BACKEND_UNREACHABLE.format(c.address(), hostgroup, failure.getMessage()));
+                return;
             }
-            failed.accept(err != null ? err : ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
+            c.markNotReusable();
+            failed.accept(err);
         }));
     }
 
     /** The server the last borrow could not get a connection from, or null. */
     BackendPool lastFailedPool() {
+        if (syncFailedPool != null) {
+            return syncFailedPool;
+        }
         return lastAcquire == null ? null : lastAcquire.failedPool();
     }
 

@@ -20,6 +20,7 @@ final class SessionActivity {
     private volatile BackendConnection backend;
     private QueryDigest digest;
     private StatementKind kind;
+    private boolean logged;
 
     /** A command started. */
     void started(Command command, String info) {
@@ -28,6 +29,20 @@ final class SessionActivity {
         this.sinceNanos = System.nanoTime();
         this.digest = null;
         this.kind = null;
+        this.logged = false;
+    }
+
+    /** A query rule with {@code log = 1} matched: the statement goes to the query log when it ends. */
+    void logWhenDone() {
+        this.logged = true;
+    }
+
+    boolean logged() {
+        return logged;
+    }
+
+    String info() {
+        return info;
     }
 
     /** The command is a statement with this digest and kind: it will be counted in the statistics. */

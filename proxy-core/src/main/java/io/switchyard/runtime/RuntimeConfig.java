@@ -81,6 +81,7 @@ public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, Use
             }
         }
         for (QueryRule r : rows.rules()) {
+            refuseUnsupported(r);
             checkHostgroup(known, r.ruleId(), "destination_hostgroup", r.destinationHostgroup());
             checkHostgroup(known, r.ruleId(), "mirror_hostgroup", r.mirrorHostgroup());
         }
@@ -91,6 +92,16 @@ public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, Use
             throw new InvalidConfigException(e.getMessage(), e);
         }
         return new Validated(users, rules);
+    }
+
+    /** Columns of ProxySQL's table the proxy does not apply: refused rather than silently ignored. */
+    private static void refuseUnsupported(QueryRule r) {
+        String column = r.mirrorHostgroup() != null ? "mirror_hostgroup" : r.mirrorFlagOut() != null ? "mirror_flagOUT"
+                : r.cacheTtl() != null ? "cache_ttl" : null;
+        if (column != null) {
+            throw new InvalidConfigException("mysql_query_rules row (rule_id=" + r.ruleId() + "): " + column
+                    + " is not supported by this proxy; set it to NULL");
+        }
     }
 
     private static void checkHostgroup(Set<Integer> known, int ruleId, String column, Integer hostgroup) {

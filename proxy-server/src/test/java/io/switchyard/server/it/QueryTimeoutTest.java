@@ -20,7 +20,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class QueryTimeoutTest {
     @RegisterExtension
     static final ProxyFixture fixture = ProxyFixture.perClass(0, """
-            query-rules = [ { rule-id = 1, match-pattern = "^SELECT SLEEP\\\\(20\\\\)", timeout = 500ms } ]
+            query-rules = [
+              { rule-id = 1, match-pattern = "^SELECT SLEEP\\\\(20\\\\)", timeout = 500ms }
+              { rule-id = 2, match-pattern = "^SELECT 'audited'", log = true }
+            ]
             variables { mysql-default_query_timeout = 2000 }
             """);
 
@@ -75,5 +78,21 @@ class QueryTimeoutTest {
             }
             s.execute("ROLLBACK");
         }
+    }
+
+    @Test
+    void aRuleWithLogWritesOneLinePerMatchingStatement() throws Exception {
+        ch.qos.logback.classic.Logger queryLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.switchyard.querylog");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        queryLog.addAppender(lines);
+        try (Connection c = fixture.mysql(""); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT 'audited', 1").close();
+            s.executeQuery("SELECT 'not audited'").close();
+        } finally {
+            queryLog.detachAppender(lines);
+        }
+        assertThat(lines.list).hasSize(1);
+        assertThat(lines.list.get(0).getFormattedMessage()).contains("user=app", "hostgroup=0", "query=SELECT 'audited', 1");
     }
 }

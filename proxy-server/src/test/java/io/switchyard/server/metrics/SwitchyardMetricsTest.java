@@ -39,6 +39,7 @@ class SwitchyardMetricsTest {
 
     private ConfigRuntime runtime;
     private ProxyStats stats;
+    private io.switchyard.monitor.Monitor monitor;
     private SwitchyardMetrics metrics;
 
     @BeforeEach
@@ -58,10 +59,13 @@ class SwitchyardMetricsTest {
                 (address, pool) -> new BackendPool(address, pool, settings, new Bootstrap()));
         stats = new ProxyStats(100);
         metrics = SwitchyardMetrics.create(stats, runtime, new SessionRegistry());
+        monitor = new io.switchyard.monitor.Monitor(runtime);
+        metrics.bindMonitor(monitor);
     }
 
     @AfterEach
     void close() {
+        monitor.close();
         metrics.close();
         runtime.close();
     }

@@ -1,0 +1,45 @@
+package io.switchyard.runtime;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchyard.routing.QueryRule;
+import io.switchyard.topology.GlobalVariables;
+import io.switchyard.topology.ReplicationHostgroup;
+import io.switchyard.topology.ServerRow;
+import io.switchyard.topology.UserConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RuntimeConfigTest {
+    private static RuntimeRows rows(List<QueryRule> rules) {
+        return new RuntimeRows(List.of(ServerRow.of(0, "127.0.0.1", 3306)),
+                List.of(new UserConfig("app", "p", null, 0, true, 10, true)), rules,
+                List.of(new ReplicationHostgroup(0, 1, "read_only", "")), GlobalVariables.defaults());
+    }
+
+    @Test
+    void aValidConfigurationPasses() {
+        assertThatCode(() -> RuntimeConfig.check(rows(List.of(QueryRule.builder(1).matchPattern("^SELECT").destinationHostgroup(1).build()))))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void columnsTheProxyDoesNotApplyAreRefusedNamingTheRule() {
+        assertThatThrownBy(() -> RuntimeConfig.check(rows(List.of(QueryRule.builder(7).mirrorHostgroup(0).build()))))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("rule_id=7").hasMessageContaining("mirror_hostgroup");
+        assertThatThrownBy(() -> RuntimeConfig.check(rows(List.of(QueryRule.builder(8).cacheTtl(1000).build()))))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("cache_ttl");
+    }
+
+    @Test
+    void unknownHostgroupsDuplicatesAndOverlappingPairsAreRefused() {
+        assertThatThrownBy(() -> RuntimeConfig.check(rows(List.of(QueryRule.builder(3).destinationHostgroup(5).build()))))
+                .hasMessageContaining("rule_id=3").hasMessageContaining("destination_hostgroup 5");
+        RuntimeRows duplicate = rows(List.of()).withServers(List.of(ServerRow.of(0, "h", 1), ServerRow.of(0, "h", 1)));
+        assertThatThrownBy(() -> RuntimeConfig.check(duplicate)).hasMessageContaining("duplicate server");
+        RuntimeRows overlapping = rows(List.of()).withReplicationHostgroups(List.of(
+                new ReplicationHostgroup(0, 1, null, ""), new ReplicationHostgroup(2, 1, null, "")));
+        assertThatThrownBy(() -> RuntimeConfig.check(overlapping)).hasMessageContaining("hostgroup 1 is already in the pair");
+    }
+}
