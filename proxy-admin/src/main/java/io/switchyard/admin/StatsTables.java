@@ -13,12 +13,10 @@ import io.switchyard.runtime.RuntimeConfig;
 import io.switchyard.stats.CommandCounters;
 import io.switchyard.stats.ProxyStats;
 import io.switchyard.topology.HostgroupServer;
-import io.switchyard.topology.ServerAddress;
 import io.switchyard.topology.UserConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
 final class StatsTables {
     private final ProxyHandles proxy;
     private final long startedNanos = System.nanoTime();
-    private final Map<ServerAddress, Integer> maxConnUsed = new HashMap<>();
     private final AtomicLong serversTableVersion = new AtomicLong(1);
 
     StatsTables(ProxyHandles proxy) {
@@ -103,16 +100,13 @@ final class StatsTables {
         RuntimeConfig config = proxy.runtime().current();
         List<HostgroupServer> servers = new ArrayList<>();
         new TreeMap<>(config.topology().hostgroups()).values().forEach(servers::addAll);
-        for (HostgroupServer s : servers) {
-            maxConnUsed.merge(s.address(), s.pool().inUse(), Math::max);
-        }
         ConfigRows.replace(c, "stats.stats_mysql_connection_pool", "hostgroup, srv_host, srv_port, status, ConnUsed, ConnFree, ConnOK, "
                 + "ConnERR, MaxConnUsed, Queries, Bytes_data_sent, Bytes_data_recv, Latency_us", servers.size(), (p, i) -> {
             HostgroupServer s = servers.get(i);
             BackendPool pool = s.pool();
             ConfigRows.bind(p, s.hostgroup(), s.address().host(), s.address().port(), s.effectiveState().name(), pool.inUse(),
-                    pool.idle(), pool.connectOk(), pool.connectErr(), maxConnUsed.get(s.address()), pool.queries(),
-                    pool.bytesSent(), pool.bytesReceived(), 0);
+                    pool.idle(), pool.connectOk(), pool.connectErr(), pool.maxInUse(), pool.queries(),
+                    pool.bytesSent(), pool.bytesReceived(), pool.health().pingLatencyMicros());
         });
     }
 

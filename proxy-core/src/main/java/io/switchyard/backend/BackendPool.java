@@ -48,6 +48,7 @@ public final class BackendPool implements AutoCloseable {
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger total = new AtomicInteger();
     private final AtomicInteger inUse = new AtomicInteger();
+    private final AtomicInteger maxInUse = new AtomicInteger();
     private final AtomicInteger idle = new AtomicInteger();
     private final AtomicInteger opening = new AtomicInteger();
     private final LongAdder connectOk = new LongAdder();
@@ -95,7 +96,7 @@ public final class BackendPool implements AutoCloseable {
         Partition partition = partition(loop);
         BackendConnection idleConnection = partition.takeIdle(key, schema);
         if (idleConnection != null) {
-            inUse.incrementAndGet();
+            maxInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
             if (!promise.trySuccess(idleConnection)) {
                 inUse.decrementAndGet();
                 partition.putIdle(idleConnection);
@@ -108,7 +109,7 @@ public final class BackendPool implements AutoCloseable {
         connect(loop, key, schema).addListener(f -> {
             if (f.isSuccess()) {
                 BackendConnection c = (BackendConnection) f.getNow();
-                inUse.incrementAndGet();
+                maxInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
                 if (!promise.trySuccess(c)) {
                     release(c);
                 }
@@ -210,7 +211,7 @@ public final class BackendPool implements AutoCloseable {
         }
         Waiter waiter = pollWaiter(c);
         if (waiter != null) {
-            inUse.incrementAndGet();
+            maxInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
             if (!waiter.promise.trySuccess(c)) {
                 inUse.decrementAndGet();
                 partition(c.eventLoop()).putIdle(c);
@@ -348,6 +349,11 @@ public final class BackendPool implements AutoCloseable {
     /** Connections borrowed by sessions. */
     public int inUse() {
         return inUse.get();
+    }
+
+    /** The most connections borrowed at once since start ({@code MaxConnUsed}). */
+    public int maxInUse() {
+        return maxInUse.get();
     }
 
     /** Borrowers waiting for a connection. */

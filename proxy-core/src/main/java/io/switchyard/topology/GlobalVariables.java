@@ -56,12 +56,23 @@ public final class GlobalVariables {
     private static final GlobalVariables DEFAULTS = new GlobalVariables(Map.of());
 
     private final Map<String, String> values;
+    /** Integer and boolean values parsed once: the data path reads some on every statement. */
+    private final Map<String, Long> numbers;
 
     private GlobalVariables(Map<String, String> overrides) {
         Map<String, String> v = new LinkedHashMap<>();
         DEFINITIONS.values().forEach(d -> v.put(d.name(), d.defaultValue()));
         v.putAll(overrides);
         this.values = Collections.unmodifiableMap(v);
+        Map<String, Long> n = new java.util.HashMap<>();
+        for (Definition d : DEFINITIONS.values()) {
+            switch (d.type()) {
+                case INT -> n.put(d.name(), Long.parseLong(v.get(d.name())));
+                case BOOL -> n.put(d.name(), Boolean.parseBoolean(v.get(d.name())) ? 1L : 0L);
+                default -> { }
+            }
+        }
+        this.numbers = n;
     }
 
     public static GlobalVariables defaults() {
@@ -143,11 +154,19 @@ public final class GlobalVariables {
     }
 
     public int intValue(String name) {
-        return Integer.parseInt(get(name));
+        Long n = numbers.get(name);
+        if (n == null) {
+            throw new IllegalArgumentException("not an integer variable: '" + name + "'");
+        }
+        return (int) Math.min(Integer.MAX_VALUE, n);
     }
 
     public boolean boolValue(String name) {
-        return Boolean.parseBoolean(get(name));
+        Long n = numbers.get(name);
+        if (n == null) {
+            throw new IllegalArgumentException("not a boolean variable: '" + name + "'");
+        }
+        return n != 0;
     }
 
     @Override

@@ -110,6 +110,9 @@ public final class SessionStateTracker {
 
     /** Reads the text of a {@code COM_QUERY} (one statement or several) before it is sent. */
     public StatementEffect onStatement(String sql) {
+        if (isPlainSelect(sql)) {
+            return new StatementEffect(state, true, false, pins(), false, false);
+        }
         boolean understood = true;
         boolean verbatim = false;
         boolean keepNext = false;
@@ -139,6 +142,24 @@ public final class SessionStateTracker {
             locks(tokens);
         }
         return new StatementEffect(state, understood, verbatim, pins(), keepNext, readsPrevious);
+    }
+
+    /**
+     * Anything in a statement that could touch session state, for the fast path: user
+     * variables, several statements, comments (which may hide versioned SQL), locks,
+     * {@code INTO}, and the functions that read the previous statement's result.
+     */
+    private static final java.util.regex.Pattern MAY_AFFECT_SESSION = java.util.regex.Pattern.compile(
+            "[@;#]|/\\*|--|LOCK|INTO|FOUND_ROWS|LAST_INSERT_ID|ROW_COUNT", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** A single {@code SELECT} with none of {@link #MAY_AFFECT_SESSION}: it has no effect on the session. */
+    private static boolean isPlainSelect(String sql) {
+        int i = 0;
+        while (i < sql.length() && Character.isWhitespace(sql.charAt(i))) {
+            i++;
+        }
+        return sql.regionMatches(true, i, "SELECT", 0, 6) && sql.length() > i + 6
+                && Character.isWhitespace(sql.charAt(i + 6)) && !MAY_AFFECT_SESSION.matcher(sql).find();
     }
 
     private void statementSpecific(String verb, List<SqlToken> tokens) {

@@ -32,6 +32,8 @@ class MultiplexingRatioTest {
     static final ProxyFixture fixture = ProxyFixture.perClass(0, cluster -> """
             servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d, max-connections = %d } ]
             backend.pool.acquire-timeout = 30s
+            # 2,000 clients and the servers share 2 cores: logins to the server can be slow.
+            backend.connect-timeout = 15s
             """.formatted(cluster.primary().port(), BACKEND_LIMIT));
 
     @Test
