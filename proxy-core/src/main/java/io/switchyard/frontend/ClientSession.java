@@ -26,9 +26,6 @@ import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.Wire;
-import io.switchyard.routing.RuleOutcome;
-import io.switchyard.topology.GlobalVariables;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import io.switchyard.topology.UserConfig;
 import java.io.IOException;
@@ -53,8 +50,6 @@ import org.slf4j.LoggerFactory;
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ResponseSink,
         BackendConnection.WritabilityListener {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
-    /** Statements matched by a query rule with {@code log = 1}, one line each. */
-    private static final Logger QUERY_LOG = LoggerFactory.getLogger("io.switchyard.querylog");
 
     private final FrontendContext context;
     private final long id;
@@ -73,9 +68,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private volatile String schema;
     private final HostgroupLeases leases;
     private final StatementRouting routing;
-    private final PreparedStatements prepared = new PreparedStatements();
-    private PreparedStatements.Statement running;
-    private StatementAttempt attempt;
+    private final PreparedCommands prepared = new PreparedCommands(this);
+    private final StatementRetries retries = new StatementRetries(this);
     private int replySeq;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private Command current = Command.UNKNOWN;
@@ -277,14 +271,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
             }
             case STMT_CLOSE -> {
-                if (first.length() >= 5) {
-                    prepared.close(first.payload());
-                    routing.statementPinned(prepared.pinned());
-                }
+                prepared.close(first);
                 frames.forEach(Frame::release);
             }
-            case STMT_PREPARE -> prepare(frames);
-            case STMT_EXECUTE, STMT_SEND_LONG_DATA, STMT_RESET, STMT_FETCH -> statementCommand(command, frames);
+            case STMT_PREPARE -> prepared.prepare(frames);
+            case STMT_EXECUTE, STMT_SEND_LONG_DATA, STMT_RESET, STMT_FETCH -> prepared.run(command, frames);
             case INIT_DB -> {
                 pendingSchema = first.payload().toString(first.payload().readerIndex() + 1,
                         first.length() - 1, StandardCharsets.UTF_8);
@@ -361,111 +352,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (d.rewritten() != null) {
             frames.forEach(Frame::release);
         }
-        GlobalVariables vars = context.variables();
-        RuleOutcome rules = d.rules();
-        if (rules != null && Boolean.TRUE.equals(rules.log())) {
+        if (d.rules() != null && Boolean.TRUE.equals(d.rules().log())) {
             activity.logWhenDone();
         }
-        int retries = rules != null && rules.retries() != null ? rules.retries() : vars.intValue("mysql-query_retries_on_failure");
-        long timeout = rules != null && rules.timeout() != null ? rules.timeout() : vars.intValue("mysql-default_query_timeout");
-        StatementAttempt a = new StatementAttempt(toPackets(toSend), d.hostgroup(), d.kind(), free, retries, timeout);
-        attempt = a;
-        if (rules != null && rules.delay() != null && rules.delay() > 0) {
-            phase = SessionPhase.CONNECTING;
-            channel.eventLoop().schedule(() -> {
-                if (phase != SessionPhase.CLOSED) {
-                    runAttempt(a);
-                }
-            }, rules.delay(), TimeUnit.MILLISECONDS);
-        } else {
-            runAttempt(a);
-        }
-    }
-
-    /**
-     * COM_STMT_PREPARE: prepared where the rules send its text (or where the session must stay),
-     * under an id the proxy assigns, so that later commands can run on any connection.
-     */
-    private void prepare(List<Frame> frames) {
-        ByteBuf payload = frames.get(0).payload();
-        if (frames.size() > 1 || prepared.full()) {
-            frames.forEach(Frame::release);
-            reply(prepared.full() ? ProxyError.MAX_PREPARED_STATEMENTS.format(PreparedStatements.MAX_PER_SESSION)
-                    : ProxyError.PACKET_TOO_LARGE.format(Wire.MAX_PAYLOAD));
-            return;
-        }
-        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
-        int hostgroup = routing.prepareHostgroup(user, schema, clientHost, sql, statusFlags, leases.currentHostgroup(),
-                context.router().hostgroupFor(user));
-        prepared.beginPrepare(sql, schema, hostgroup);
-        onHostgroup(hostgroup, frames, () -> send(Command.STMT_PREPARE, toPackets(frames)));
-    }
-
-    /**
-     * COM_STMT_EXECUTE, SEND_LONG_DATA, RESET and FETCH: run on the statement's hostgroup (or
-     * where the session must stay), on a connection that has the statement prepared (prepared
-     * there first when it has not), with the connection's statement id.
-     */
-    private void statementCommand(Command command, List<Frame> frames) {
-        ByteBuf payload = frames.get(0).payload();
-        PreparedStatements.Statement st = payload.readableBytes() < 5 ? null : prepared.find(payload);
-        if (st == null) {
-            ErrPacket unknown = payload.readableBytes() < 5 ? ProxyError.MALFORMED_PACKET.format("short " + command.label())
-                    : PreparedStatements.unknown(payload, command);
-            frames.forEach(Frame::release);
-            if (command != Command.STMT_SEND_LONG_DATA) {
-                reply(unknown);
-            }
-            return;
-        }
-        if (command == Command.STMT_EXECUTE) {
-            activity.classified(st.digest, st.kind);
-        }
-        boolean stay = leases.currentHostgroup() >= 0 && routing.mustStayForPrepared(st.sql, statusFlags);
-        if (command == Command.STMT_EXECUTE) {
-            routing.preparedExecuted(st.kind);
-        }
-        onHostgroup(stay ? leases.currentHostgroup() : st.hostgroup, frames, () -> {
-            phase = SessionPhase.BUSY;
-            BackendConnection c = backend();
-            prepared.ensurePrepared(c, st, maxStatementsPerConnection(), copy -> {
-                ByteBuf packet = prepared.toBackend(command, st, copy, frames);
-                routing.statementPinned(prepared.pinned());
-                if (packet == null) {
-                    phase = SessionPhase.READY;
-                    reply(ProxyError.STMT_TYPES_TOO_LARGE.format());
-                    drain();
-                } else if (command == Command.STMT_SEND_LONG_DATA) {
-                    c.sendWithoutResponse(packet);
-                    unflushedBackendWrites = true;
-                    phase = SessionPhase.READY;
-                    drain();
-                } else {
-                    running = st;
-                    send(command, packet);
-                }
-            }, err -> {
-                frames.forEach(Frame::release);
-                phase = SessionPhase.READY;
-                reply(err);
-                drain();
-            }, (broken, cause) -> {
-                frames.forEach(Frame::release);
-                backendFailed(broken, cause, false);
-            });
-        });
-    }
-
-    private int maxStatementsPerConnection() {
-        return context.variables().intValue("mysql-max_stmts_per_connection");
+        retries.start(d, toPackets(toSend), free);
     }
 
     /** Runs {@code action} on {@code hostgroup}'s connection, borrowing one (and restoring the session's state) when needed. */
-    private void onHostgroup(int hostgroup, List<Frame> frames, Runnable action) {
+    void onHostgroup(int hostgroup, List<Frame> frames, Runnable action) {
+        onHostgroup(hostgroup, null, action, err -> {
+            frames.forEach(Frame::release);
+            reply(err);
+        });
+    }
+
+    /** Same, preferring a server other than {@code avoid}; {@code failed} gets the error when no connection could be had. */
+    void onHostgroup(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
         if (hostgroup == leases.currentHostgroup() && backend() != null && backend().isIdle()) {
             action.run();
         } else {
-            connectThen(hostgroup, frames, action);
+            connectThen(hostgroup, avoid, action, failed);
         }
     }
 
@@ -483,14 +389,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Makes {@code hostgroup}'s connection current, then runs {@code action}; answers ERR when that fails. */
     private void connectThen(int hostgroup, List<Frame> frames, Runnable action) {
-        connectThen(hostgroup, action, err -> {
+        connectThen(hostgroup, null, action, err -> {
             frames.forEach(Frame::release);
             reply(err);
         });
-    }
-
-    private void connectThen(int hostgroup, Runnable action, Consumer<ErrPacket> failed) {
-        connectThen(hostgroup, null, action, failed);
     }
 
     private void connectThen(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
@@ -507,76 +409,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         });
     }
 
-    // ---- retries and timeouts of statements ----------------------------------------------------
-
-    /** Runs (or runs again) a statement on its hostgroup, with its timeout; see {@link StatementAttempt}. */
-    private void runAttempt(StatementAttempt a) {
-        Runnable go = () -> {
-            send(Command.QUERY, a.packetsForSend());
-            a.armTimeout(channel.eventLoop(), () -> timedOut(a));
-        };
-        if (a.hostgroup() == leases.currentHostgroup() && backend() != null && backend().isIdle()) {
-            go.run();
-        } else {
-            connectThen(a.hostgroup(), a.avoid(), go, err -> {
-                if (ProxyError.BACKEND_UNREACHABLE.matches(err) && a.mayRetry(false)) {
-                    a.avoid(leases.lastFailedPool());
-                    retryLater(a);
-                } else {
-                    endAttempt();
-                    recordStatement(err.code(), 0, 0);
-                    reply(err);
-                }
-            });
-        }
-    }
-
-    /** Runs the statement again after a backoff; the session takes no other command meanwhile. */
-    private void retryLater(StatementAttempt a) {
-        context.stats().retried();
-        long wait = a.nextBackoffMillis(context.variables().intValue("mysql-query_retry_backoff_ms"));
-        phase = SessionPhase.CONNECTING;
-        channel.eventLoop().schedule(() -> {
-            if (phase != SessionPhase.CLOSED && attempt == a) {
-                runAttempt(a);
-            }
-        }, wait, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * The statement ran past its timeout: the client gets error 1907 at once (unless part of the
-     * result already went out; then the server's own error ends it), and the statement is killed
-     * on the server ({@code KILL QUERY}) so the connection comes back clean.
-     */
-    private void timedOut(StatementAttempt a) {
-        BackendConnection c = backend();
-        if (attempt != a || phase != SessionPhase.BUSY || c == null) {
-            return;
-        }
-        context.stats().timedOut();
-        log.info("session {}: statement exceeded its timeout of {} ms on {}; killing it", id, a.timeoutMillis(), c.address());
-        if (!c.bytesRelayed()) {
-            a.markTimedOut();
-            ErrPacket err = ProxyError.QUERY_TIMEOUT.format(a.timeoutMillis());
-            recordStatement(err.code(), 0, 0);
-            reply(err);
-        }
-        new KillStatement(true, id).runOn(leases.killTarget(), connectionKey(), channel.eventLoop());
-    }
-
-    private void endAttempt() {
-        if (attempt != null) {
-            attempt.finish();
-            attempt = null;
-        }
-    }
-
     private void forward(Command command, List<Frame> frames) {
         withBackend(frames, () -> send(command, toPackets(frames)));
     }
 
     /** Sends a command on the current connection; its response is relayed to the client. */
-    private void send(Command command, ByteBuf packets) {
+    void send(Command command, ByteBuf packets) {
         phase = SessionPhase.BUSY;
         unflushedBackendWrites = false;
         activity.runningOn(leases.currentHostgroup(), backend());
@@ -584,7 +422,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         backend().execute(command, packets, this);
     }
 
-    private ByteBuf toPackets(List<Frame> frames) {
+    ByteBuf toPackets(List<Frame> frames) {
         if (frames.size() == 1) {
             return frames.get(0).packet();
         }
@@ -636,7 +474,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void responseBytes(ByteBuf bytes) {
-        if (attempt != null && attempt.timedOut()) {
+        if (retries.answered()) {
             bytes.release();
             return;
         }
@@ -679,10 +517,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         afterCommand(connection, tracker);
         routing.completed(current, tracker, schema);
         leases.ranOnCurrent(routing.state(schema));
-        if (attempt == null || !attempt.timedOut()) {
+        if (!retries.answered()) {
             recordStatement(tracker.error() == null ? 0 : tracker.error().code(), tracker.affectedRows(), tracker.rows());
         }
-        endAttempt();
+        retries.end();
         pendingSchema = null;
         activity.finished();
         phase = SessionPhase.READY;
@@ -694,27 +532,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** What a finished command means for prepared statements and the connection. */
     private void afterCommand(BackendConnection connection, ResponseTracker tracker) {
-        switch (current) {
-            case STMT_PREPARE -> prepared.prepareDone(connection, tracker, maxStatementsPerConnection());
-            case STMT_EXECUTE, STMT_FETCH -> {
-                if (running != null) {
-                    prepared.executed(running, current, tracker);
-                }
-            }
-            case RESET_CONNECTION -> {
-                if (tracker.error() == null) {
-                    prepared.clear();
-                    BackendStatements.of(connection).clear();
-                }
-            }
-            case SET_OPTION -> {
-                connection.markNotReusable();
-                routing.pinForGood();
-            }
-            default -> { }
+        prepared.completed(current, connection, tracker);
+        if (current == Command.SET_OPTION) {
+            connection.markNotReusable();
+            routing.pinForGood();
         }
-        running = null;
-        routing.statementPinned(prepared.pinned());
     }
 
     /**
@@ -730,19 +552,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /** Counts a finished statement in the statistics (commands that are not statements are not counted). */
-    private void recordStatement(int errorCode, long affectedRows, long rows) {
-        if (activity.digest() == null) {
-            return;
-        }
-        long micros = activity.elapsedMicros();
-        context.stats().statementDone(activity.hostgroup(), schema, user.username(), clientHost, activity.digest(),
-                activity.kind(), micros, affectedRows, rows, errorCode,
-                context.variables().intValue("mysql-long_query_time") * 1000L);
-        if (activity.logged()) {
-            QUERY_LOG.info("session={} user={} schema={} client={} hostgroup={} time_us={} rows={} affected={} error={} query={}",
-                    id, user.username(), schema, clientHost, activity.hostgroup(), micros, rows, affectedRows, errorCode,
-                    activity.info());
-        }
+    void recordStatement(int errorCode, long affectedRows, long rows) {
+        activity.record(context, id, user.username(), schema, clientHost, errorCode, affectedRows, rows);
     }
 
     @Override
@@ -753,22 +564,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         log.info("session {}: backend connection {} to {} failed during {}: {}", id, connection.id(),
                 connection.address(), current.label(), cause.toString());
         leases.discard(connection);
-        if (attempt != null && !bytesRelayed && attempt.mayRetry(true)) {
-            attempt.avoid(context.runtime().pool(connection.address()));
-            running = null;
+        prepared.abandoned();
+        if (retries.retryAfterFailure(connection, bytesRelayed)) {
             pendingSchema = null;
-            retryLater(attempt);
             return;
         }
-        boolean answered = attempt != null && attempt.timedOut();
-        endAttempt();
+        boolean answered = retries.answered();
+        retries.end();
         if (answered) {
             phase = SessionPhase.READY;
             drain();
             return;
         }
         recordStatement(ProxyError.BACKEND_LOST.code, 0, 0);
-        running = null;
         pendingSchema = null;
         if (bytesRelayed) {
             close();
@@ -793,6 +601,82 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         ctx.fireChannelWritabilityChanged();
     }
 
+    // ---- for the command collaborators (PreparedCommands, StatementRetries) -----------------
+
+    FrontendContext context() {
+        return context;
+    }
+
+    HostgroupLeases leases() {
+        return leases;
+    }
+
+    StatementRouting routing() {
+        return routing;
+    }
+
+    SessionActivity activity() {
+        return activity;
+    }
+
+    String schema() {
+        return schema;
+    }
+
+    io.netty.channel.EventLoop loop() {
+        return channel.eventLoop();
+    }
+
+    boolean isClosed() {
+        return phase == SessionPhase.CLOSED;
+    }
+
+    /** The session waits (for a retry or a delay); commands queue meanwhile. */
+    void waiting() {
+        phase = SessionPhase.CONNECTING;
+    }
+
+    /** A command is under way on the current connection. */
+    void busy() {
+        phase = SessionPhase.BUSY;
+    }
+
+    /** The connection a command is running on, or null when none is. */
+    BackendConnection runningOn() {
+        return phase == SessionPhase.BUSY ? backend() : null;
+    }
+
+    /** Answers the current command with {@code err} and goes on with queued commands. */
+    void replyAndResume(ErrPacket err) {
+        phase = SessionPhase.READY;
+        reply(err);
+        drain();
+    }
+
+    /** Sends a command that has no reply (long data) and goes on with queued commands. */
+    void sendWithoutResponse(BackendConnection c, ByteBuf packets) {
+        c.sendWithoutResponse(packets);
+        unflushedBackendWrites = true;
+        phase = SessionPhase.READY;
+        drain();
+    }
+
+    /** Where a COM_STMT_PREPARE goes: where the rules send its text, unless the session must stay. */
+    int prepareHostgroup(String sql) {
+        return routing.prepareHostgroup(user, schema, clientHost, sql, statusFlags, leases.currentHostgroup(),
+                context.router().hostgroupFor(user));
+    }
+
+    /** The hostgroup a prepared statement runs in: its own, or the current one when the session must stay. */
+    int stayHostgroupForPrepared(String sql, int own) {
+        return leases.currentHostgroup() >= 0 && routing.mustStayForPrepared(sql, statusFlags) ? leases.currentHostgroup() : own;
+    }
+
+    /** Kills the running statement on its server ({@code KILL QUERY} over another connection). */
+    void killRunningQuery() {
+        new KillStatement(true, id).runOn(leases.killTarget(), connectionKey(), channel.eventLoop());
+    }
+
     // ---- replies and teardown ------------------------------------------------------------
 
     private void writeOk(int seq) {
@@ -801,7 +685,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /** Answers the current command with OK ({@code err} null) or {@code err}, and flushes. */
-    private void reply(ErrPacket err) {
+    void reply(ErrPacket err) {
         activity.finished();
         if (err == null) {
             writeOk(replySeq);
@@ -834,7 +718,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             login.cancelTimeout();
         }
         queue.clear();
-        endAttempt();
+        retries.end();
         releaseBackend();
         context.sessions().remove(this);
     }

@@ -11,6 +11,8 @@ import io.switchyard.stats.StatementKind;
  * hostgroup and start time back when it finishes, for the statistics.
  */
 final class SessionActivity {
+    /** Statements matched by a query rule with {@code log = 1}, one line each. */
+    private static final org.slf4j.Logger QUERY_LOG = org.slf4j.LoggerFactory.getLogger("io.switchyard.querylog");
     private static final int MAX_INFO = 1024;
 
     private volatile String info;
@@ -64,6 +66,24 @@ final class SessionActivity {
         this.hostgroup = -1;
         this.backend = null;
         this.sinceNanos = System.nanoTime();
+    }
+
+    /**
+     * Counts the finished statement in the statistics, and logs it when a rule asked to;
+     * commands that are not statements (no digest) are not counted.
+     */
+    void record(FrontendContext context, long sessionId, String user, String schema, String clientHost, int errorCode,
+                long affectedRows, long rows) {
+        if (digest == null) {
+            return;
+        }
+        long micros = elapsedMicros();
+        context.stats().statementDone(hostgroup, schema, user, clientHost, digest, kind, micros, affectedRows, rows, errorCode,
+                context.variables().intValue("mysql-long_query_time") * 1000L);
+        if (logged) {
+            QUERY_LOG.info("session={} user={} schema={} client={} hostgroup={} time_us={} rows={} affected={} error={} query={}",
+                    sessionId, user, schema, clientHost, hostgroup, micros, rows, affectedRows, errorCode, info);
+        }
     }
 
     QueryDigest digest() {

@@ -32,6 +32,7 @@ final class StatementAttempt {
     private final boolean repeatable;
     private final boolean sessionFree;
     private final long timeoutMillis;
+    private final long unsentDeadlineNanos;
     private int retriesLeft;
     private int retries;
     private ScheduledFuture<?> timer;
@@ -43,14 +44,19 @@ final class StatementAttempt {
      * @param sessionFree true when nothing tied the session to a connection before the statement
      * @param retries how many times it may be retried
      * @param timeoutMillis how long it may run (0: no limit)
+     * @param unsentRetryMillis how long a statement that never reached a server keeps being
+     *                          retried, whatever {@code retries} says (a failover: the writer
+     *                          died and a new one is on its way)
      */
-    StatementAttempt(ByteBuf packets, int hostgroup, StatementKind kind, boolean sessionFree, int retries, long timeoutMillis) {
+    StatementAttempt(ByteBuf packets, int hostgroup, StatementKind kind, boolean sessionFree, int retries, long timeoutMillis,
+                     long unsentRetryMillis) {
         this.packets = packets;
         this.hostgroup = hostgroup;
         this.repeatable = kind != null && REPEATABLE.contains(kind);
         this.sessionFree = sessionFree;
         this.retriesLeft = retries;
         this.timeoutMillis = timeoutMillis;
+        this.unsentDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(unsentRetryMillis);
     }
 
     int hostgroup() {
@@ -76,12 +82,18 @@ final class StatementAttempt {
      * false when it never reached a server.
      */
     boolean mayRetry(boolean mayHaveRun) {
-        return retriesLeft > 0 && sessionFree && !timedOut && (!mayHaveRun || repeatable);
+        if (!sessionFree || timedOut) {
+            return false;
+        }
+        if (!mayHaveRun && System.nanoTime() < unsentDeadlineNanos) {
+            return true;
+        }
+        return retriesLeft > 0 && (!mayHaveRun || repeatable);
     }
 
     /** Uses up one retry; returns how long to wait first: random in [0, base × 2^n], capped. */
     long nextBackoffMillis(long baseMillis) {
-        retriesLeft--;
+        retriesLeft = Math.max(0, retriesLeft - 1);
         retries++;
         long cap = Math.min(MAX_BACKOFF_MILLIS, baseMillis << Math.min(retries, 16));
         return cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap + 1);

@@ -1,0 +1,145 @@
+package io.switchyard.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.Frame;
+import io.switchyard.protocol.ProxyError;
+import io.switchyard.protocol.ResponseTracker;
+import io.switchyard.protocol.Wire;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A session's prepared-statement commands ({@code COM_STMT_*}), run over
+ * {@link PreparedStatements} so statements survive multiplexing: where each runs, the transparent
+ * re-prepare, and what a reply means for the session's statements.
+ *
+ * <p>Confined to the session's event loop.
+ */
+final class PreparedCommands {
+    private final ClientSession session;
+    private final PreparedStatements statements = new PreparedStatements();
+    private PreparedStatements.Statement running;
+
+    PreparedCommands(ClientSession session) {
+        this.session = session;
+    }
+
+    /**
+     * COM_STMT_PREPARE: prepared where the rules send its text (or where the session must stay),
+     * under an id the proxy assigns, so that later commands can run on any connection.
+     */
+    void prepare(List<Frame> frames) {
+        ByteBuf payload = frames.get(0).payload();
+        if (frames.size() > 1 || statements.full()) {
+            frames.forEach(Frame::release);
+            session.reply(statements.full() ? ProxyError.MAX_PREPARED_STATEMENTS.format(PreparedStatements.MAX_PER_SESSION)
+                    : ProxyError.PACKET_TOO_LARGE.format(Wire.MAX_PAYLOAD));
+            return;
+        }
+        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
+        int hostgroup = session.prepareHostgroup(sql);
+        statements.beginPrepare(sql, session.schema(), hostgroup);
+        session.onHostgroup(hostgroup, frames, () -> session.send(Command.STMT_PREPARE, session.toPackets(frames)));
+    }
+
+    /**
+     * COM_STMT_EXECUTE, SEND_LONG_DATA, RESET and FETCH: run on the statement's hostgroup (or
+     * where the session must stay), on a connection that has the statement prepared (prepared
+     * there first when it has not), with the connection's statement id.
+     */
+    void run(Command command, List<Frame> frames) {
+        ByteBuf payload = frames.get(0).payload();
+        PreparedStatements.Statement st = payload.readableBytes() < 5 ? null : statements.find(payload);
+        if (st == null) {
+            ErrPacket unknown = payload.readableBytes() < 5 ? ProxyError.MALFORMED_PACKET.format("short " + command.label())
+                    : PreparedStatements.unknown(payload, command);
+            frames.forEach(Frame::release);
+            if (command != Command.STMT_SEND_LONG_DATA) {
+                session.reply(unknown);
+            }
+            return;
+        }
+        StatementRouting routing = session.routing();
+        if (command == Command.STMT_EXECUTE) {
+            session.activity().classified(st.digest, st.kind);
+        }
+        int hostgroup = session.stayHostgroupForPrepared(st.sql, st.hostgroup);
+        if (command == Command.STMT_EXECUTE) {
+            routing.preparedExecuted(st.kind);
+        }
+        session.onHostgroup(hostgroup, frames, () -> {
+            session.busy();
+            BackendConnection c = session.runningOn();
+            statements.ensurePrepared(c, st, maxPerConnection(), copy -> {
+                ByteBuf packet = statements.toBackend(command, st, copy, frames);
+                routing.statementPinned(statements.pinned());
+                if (packet == null) {
+                    session.replyAndResume(ProxyError.STMT_TYPES_TOO_LARGE.format());
+                } else if (command == Command.STMT_SEND_LONG_DATA) {
+                    session.sendWithoutResponse(c, packet);
+                } else {
+                    running = st;
+                    session.send(command, packet);
+                }
+            }, err -> {
+                frames.forEach(Frame::release);
+                session.replyAndResume(err);
+            }, (broken, cause) -> {
+                frames.forEach(Frame::release);
+                session.backendFailed(broken, cause, false);
+            });
+        });
+    }
+
+    /** COM_STMT_CLOSE: no reply; the connection's copy stays cached for whoever runs the same text. */
+    void close(Frame first) {
+        if (first.length() >= 5) {
+            statements.close(first.payload());
+            session.routing().statementPinned(statements.pinned());
+        }
+    }
+
+    /** Rewrites the statement id in the first chunk of a COM_STMT_PREPARE reply. */
+    void patchReply(ByteBuf chunk) {
+        statements.patchReply(chunk);
+    }
+
+    /** What a finished command means for the session's statements. */
+    void completed(Command command, BackendConnection connection, ResponseTracker tracker) {
+        switch (command) {
+            case STMT_PREPARE -> statements.prepareDone(connection, tracker, maxPerConnection());
+            case STMT_EXECUTE, STMT_FETCH -> {
+                if (running != null) {
+                    statements.executed(running, command, tracker);
+                }
+            }
+            case RESET_CONNECTION -> {
+                if (tracker.error() == null) {
+                    statements.clear();
+                    BackendStatements.of(connection).clear();
+                }
+            }
+            default -> { }
+        }
+        running = null;
+        session.routing().statementPinned(statements.pinned());
+    }
+
+    /** The running command ended without a reply (its connection failed). */
+    void abandoned() {
+        running = null;
+    }
+
+    /** Forgets every statement (COM_CHANGE_USER). */
+    void clear() {
+        statements.clear();
+        running = null;
+    }
+
+    private int maxPerConnection() {
+        return session.context().variables().intValue("mysql-max_stmts_per_connection");
+    }
+}
