@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code switchyard demo}: starts a local MariaDB primary and replicas from the installed
  * binaries, the proxy in front of them, prints how to connect, and stops everything on Ctrl-C.
+ * With {@code --failover} it runs the scripted {@link FailoverDemo} instead and exits with its verdict.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start local MariaDB servers (primary + replicas) and the proxy in front of them.")
@@ -22,8 +23,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--replicas", defaultValue = "1", description = "Number of replicas (default ${DEFAULT-VALUE}).")
     int replicas;
 
+    @Option(names = "--failover", description = "Instead: run a load through the proxy, kill the primary, promote a replica,"
+            + " and check every acknowledged write (free ports, 2 semi-sync replicas; --port and --replicas do not apply).")
+    boolean failover;
+
     @Override
     public Integer call() throws Exception {
+        if (failover) {
+            return runFailoverDemo();
+        }
         System.out.println("starting MariaDB primary and " + replicas + " replica(s) ...");
         MariaDbCluster cluster = MariaDbCluster.builder().replicas(replicas).start();
         MariaDbServer primary = cluster.primary();
@@ -61,6 +69,21 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;
+    }
+
+    private static int runFailoverDemo() throws Exception {
+        FailoverDemo demo = new FailoverDemo(FailoverDemo.Schedule.DEFAULT, System.out);
+        Thread stop = new Thread(demo::interrupt, "switchyard-failover-demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(stop);
+        try {
+            return demo.run();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running and waits for run() to finish stopping everything.
+            }
+        }
     }
 
     private String demoConfig(MariaDbServer primary) {
