@@ -672,9 +672,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return leases.currentHostgroup() >= 0 && routing.mustStayForPrepared(sql, statusFlags) ? leases.currentHostgroup() : own;
     }
 
-    /** Kills the running statement on its server ({@code KILL QUERY} over another connection). */
+    /**
+     * Kills the running statement on its server: {@code KILL QUERY} over the monitor's
+     * connection, or over a data-path connection of the session's user when that fails.
+     */
     void killRunningQuery() {
-        new KillStatement(true, id).runOn(leases.killTarget(), connectionKey(), channel.eventLoop());
+        BackendLease.KillTarget target = leases.killTarget();
+        if (target == null) {
+            return;
+        }
+        io.netty.channel.EventLoop loop = channel.eventLoop();
+        context.killer().killQuery(target.pool().address(), target.threadId()).whenComplete((done, failure) -> {
+            if (failure != null) {
+                loop.execute(() -> new KillStatement(true, id).runOn(target, connectionKey(), loop));
+            }
+        });
     }
 
     // ---- replies and teardown ------------------------------------------------------------

@@ -93,6 +93,8 @@ final class BackendMeters implements DynamicMeters {
                 server, pool, p -> p.health().lagSeconds() < 0 ? Double.NaN : p.health().lagSeconds(), "seconds"));
         out.add(gauge("switchyard.server.read.only", "The server's @@read_only as last checked (1 or 0); NaN when not checked",
                 server, pool, p -> readOnly(p.health().readOnly()), null));
+        out.add(gauge("switchyard.server.ping.latency", "The monitor's last successful ping of the server; NaN before the first",
+                server, pool, p -> p.health().pingLatencyMicros() <= 0 ? Double.NaN : p.health().pingLatencyMicros() / 1e6, "seconds"));
         return out;
     }
 
