@@ -70,6 +70,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final StatementRouting routing;
     private final PreparedCommands prepared = new PreparedCommands(this);
     private final StatementRetries retries = new StatementRetries(this);
+    private final StatementMirror mirror;
     private int replySeq;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private Command current = Command.UNKNOWN;
@@ -82,6 +83,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.id = context.sessions().nextId();
         this.leases = new HostgroupLeases(context);
         this.routing = new StatementRouting(context);
+        this.mirror = new StatementMirror(context);
     }
 
     public long id() {
@@ -354,6 +356,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         if (d.rules() != null && Boolean.TRUE.equals(d.rules().log())) {
             activity.logWhenDone();
+        }
+        if (d.rules() != null && d.rules().mirrorHostgroup() != null) {
+            mirror.mirror(d.rules().mirrorHostgroup(), connectionKey(), schema, d.query(), channel.eventLoop());
         }
         retries.start(d, toPackets(toSend), free);
     }

@@ -49,7 +49,7 @@ final class StatementRouting {
      * when no rule matched.
      */
     record Decision(int hostgroup, List<Frame> rewritten, String ok, ErrPacket error, QueryDigest digest,
-                    StatementKind kind, RuleOutcome rules) {}
+                    StatementKind kind, RuleOutcome rules, String query) {}
 
     private final FrontendContext context;
     private SessionStateTracker tracker;
@@ -143,7 +143,7 @@ final class StatementRouting {
         boolean mustStay = currentHostgroup >= 0 && (tied(statusFlags) || frames.size() > 1);
         if (frames.size() > 1) {
             keepForNext = false;
-            return new Decision(mustStay ? currentHostgroup : defaultHostgroup, null, null, null, null, StatementKind.UNKNOWN, null);
+            return new Decision(mustStay ? currentHostgroup : defaultHostgroup, null, null, null, null, StatementKind.UNKNOWN, null, null);
         }
         ByteBuf payload = first.payload();
         String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
@@ -157,11 +157,11 @@ final class StatementRouting {
                 context.stats().ruleHit(outcome.matchedRuleId(i));
             }
             if (outcome.answeredWithOk()) {
-                return new Decision(currentHostgroup, null, outcome.okMsg(), null, digest, kind, null);
+                return new Decision(currentHostgroup, null, outcome.okMsg(), null, digest, kind, null, sql);
             }
             if (outcome.blocked()) {
                 return new Decision(currentHostgroup, null, null, new ErrPacket(BLOCKED_CODE, "42000", outcome.errorMsg()),
-                        digest, kind, null);
+                        digest, kind, null, sql);
             }
         }
         String query = outcome == null ? sql : outcome.query(sql);
@@ -183,7 +183,7 @@ final class StatementRouting {
                 body.release();
             }
         }
-        return new Decision(hostgroup, rewritten, null, null, digest, kind, outcome);
+        return new Decision(hostgroup, rewritten, null, null, digest, kind, outcome, query);
     }
 
     /** Notes the outcome of a command that ran on the current connection. */

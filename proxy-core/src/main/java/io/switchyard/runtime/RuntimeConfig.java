@@ -96,8 +96,7 @@ public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, Use
 
     /** Columns of ProxySQL's table the proxy does not apply: refused rather than silently ignored. */
     private static void refuseUnsupported(QueryRule r) {
-        String column = r.mirrorHostgroup() != null ? "mirror_hostgroup" : r.mirrorFlagOut() != null ? "mirror_flagOUT"
-                : r.cacheTtl() != null ? "cache_ttl" : null;
+        String column = r.mirrorFlagOut() != null ? "mirror_flagOUT" : r.cacheTtl() != null ? "cache_ttl" : null;
         if (column != null) {
             throw new InvalidConfigException("mysql_query_rules row (rule_id=" + r.ruleId() + "): " + column
                     + " is not supported by this proxy; set it to NULL");

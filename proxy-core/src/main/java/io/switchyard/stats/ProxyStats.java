@@ -26,6 +26,8 @@ public final class ProxyStats {
     private final LongAdder queryTimeouts = new LongAdder();
     private final LongAdder multiplexedReleases = new LongAdder();
     private final LongAdder stmtReprepares = new LongAdder();
+    private final LongAdder mirrored = new LongAdder();
+    private final LongAdder mirrorDropped = new LongAdder();
     private final List<StatementObserver> observers = new CopyOnWriteArrayList<>();
 
     /** Told of every finished statement, on the session's event loop; must be quick and must not block. */
@@ -93,6 +95,24 @@ public final class ProxyStats {
 
     public void reprepared() {
         stmtReprepares.increment();
+    }
+
+    /** A statement's copy ran on its rule's mirror hostgroup. */
+    public void mirrored() {
+        mirrored.increment();
+    }
+
+    /** A statement was not mirrored (a copy was still running, or no connection could be had). */
+    public void mirrorDropped() {
+        mirrorDropped.increment();
+    }
+
+    public long mirroredStatements() {
+        return mirrored.sum();
+    }
+
+    public long mirrorDrops() {
+        return mirrorDropped.sum();
     }
 
     public DigestStats digests() {

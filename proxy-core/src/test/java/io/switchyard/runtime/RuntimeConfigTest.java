@@ -26,8 +26,10 @@ class RuntimeConfigTest {
 
     @Test
     void columnsTheProxyDoesNotApplyAreRefusedNamingTheRule() {
-        assertThatThrownBy(() -> RuntimeConfig.check(rows(List.of(QueryRule.builder(7).mirrorHostgroup(0).build()))))
-                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("rule_id=7").hasMessageContaining("mirror_hostgroup");
+        assertThatThrownBy(() -> RuntimeConfig.check(rows(List.of(QueryRule.builder(7).mirrorFlagOut(2).build()))))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("rule_id=7").hasMessageContaining("mirror_flagOUT");
+        assertThatThrownBy(() -> RuntimeConfig.check(rows(List.of(QueryRule.builder(9).mirrorHostgroup(5).build()))))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("rule_id=9").hasMessageContaining("mirror_hostgroup 5");
         assertThatThrownBy(() -> RuntimeConfig.check(rows(List.of(QueryRule.builder(8).cacheTtl(1000).build()))))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("cache_ttl");
     }

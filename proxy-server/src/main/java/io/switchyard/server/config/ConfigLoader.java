@@ -216,7 +216,7 @@ public final class ConfigLoader {
     private static final Set<String> RULE_KEYS = Set.of("rule-id", "active", "apply", "flag-in", "negate-match-pattern",
             "username", "schemaname", "client-addr", "digest", "match-digest", "match-pattern", "re-modifiers", "flag-out",
             "replace-pattern", "destination-hostgroup", "error-msg", "ok-msg", "multiplex", "timeout", "retries", "delay",
-            "log", "comment");
+            "log", "mirror-hostgroup", "comment");
 
     private static List<QueryRule> queryRules(Config c) {
         List<QueryRule> rules = new ArrayList<>();
@@ -249,6 +249,7 @@ public final class ConfigLoader {
                 if (r.hasPath("timeout")) b.timeout((int) r.getDuration("timeout", TimeUnit.MILLISECONDS));
                 if (r.hasPath("retries")) b.retries(r.getInt("retries"));
                 if (r.hasPath("log")) b.log(r.getBoolean("log") ? 1 : 0);
+                if (r.hasPath("mirror-hostgroup")) b.mirrorHostgroup(r.getInt("mirror-hostgroup"));
                 if (r.hasPath("delay")) b.delay((int) r.getDuration("delay", TimeUnit.MILLISECONDS));
                 if (r.hasPath("comment")) b.comment(r.getString("comment"));
                 rules.add(b.build());

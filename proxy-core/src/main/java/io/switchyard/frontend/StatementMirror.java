@@ -1,0 +1,52 @@
+package io.switchyard.frontend;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.ConnectionKey;
+import io.switchyard.backend.InternalSink;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.Packets;
+
+/**
+ * Copies of a session's statements sent to a query rule's {@code mirror_hostgroup} (to warm a
+ * new server's caches, or to try a new version on real traffic). The copy runs on a connection
+ * of its own, in the session's schema, and its result is discarded; the client never waits for
+ * it and never sees its errors. At most one copy per session is in flight: a statement that
+ * arrives meanwhile is not mirrored (counted as dropped), so a slow mirror cannot pile up work.
+ *
+ * <p>Confined to the session's event loop.
+ */
+final class StatementMirror {
+    private final FrontendContext context;
+    private boolean inFlight;
+
+    StatementMirror(FrontendContext context) {
+        this.context = context;
+    }
+
+    /** Runs a copy of {@code sql} on {@code hostgroup}, as the session's user, in {@code schema}. */
+    void mirror(int hostgroup, ConnectionKey key, String schema, String sql, EventLoop loop) {
+        if (inFlight) {
+            context.stats().mirrorDropped();
+            return;
+        }
+        inFlight = true;
+        BackendLease lease = new BackendLease(context);
+        lease.acquire(hostgroup, key, schema, loop, this, () -> false, () -> {
+            BackendConnection c = lease.connection();
+            c.execute(Command.QUERY, Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, sql), new InternalSink((err, failure) -> {
+                inFlight = false;
+                if (failure != null) {
+                    lease.discard(c);
+                } else {
+                    lease.release();
+                    context.stats().mirrored();
+                }
+            }));
+        }, err -> {
+            inFlight = false;
+            context.stats().mirrorDropped();
+        });
+    }
+}
