@@ -159,11 +159,7 @@ public final class BackendPool implements AutoCloseable {
      * before anyone else gets it; a connection that cannot be reused is closed.
      */
     public void release(BackendConnection c) {
-        inUse.decrementAndGet();
-        c.markReleased();
-        c.owner(null);
-        if (closed || !c.reusable() || age(c) > settings.maxLifetimeMillis() || total.get() > settings.maxConnections()) {
-            c.close();
+        if (!takeBack(c)) {
             return;
         }
         ByteBuf reset = Packets.command(io.netty.buffer.ByteBufAllocator.DEFAULT, Command.RESET_CONNECTION, null);
@@ -183,14 +179,21 @@ public final class BackendPool implements AutoCloseable {
      * its session state (recorded on it) for the next borrower to adjust.
      */
     public void releaseKeepingState(BackendConnection c) {
+        if (takeBack(c)) {
+            park(c);
+        }
+    }
+
+    /** Counts a borrowed connection as returned; false (and closes it) when it must not be reused. */
+    private boolean takeBack(BackendConnection c) {
         inUse.decrementAndGet();
         c.markReleased();
         c.owner(null);
         if (closed || !c.reusable() || age(c) > settings.maxLifetimeMillis() || total.get() > settings.maxConnections()) {
             c.close();
-            return;
+            return false;
         }
-        park(c);
+        return true;
     }
 
     /** Closes a borrowed connection that the session could not use (e.g. it broke). */

@@ -17,10 +17,25 @@ public final class InternalSink implements ResponseSink {
         void done(ErrPacket error, Throwable failure);
     }
 
-    private final Done done;
+    /** Outcome of an internal command with its whole reply: {@code reply} is null when the connection failed. */
+    @FunctionalInterface
+    public interface Replied {
+        void replied(ResponseTracker reply, Throwable failure);
+    }
+
+    private final Replied replied;
 
     public InternalSink(Done done) {
-        this.done = done;
+        this.replied = (reply, failure) -> done.done(reply == null ? null : reply.error(), failure);
+    }
+
+    private InternalSink(Replied replied) {
+        this.replied = replied;
+    }
+
+    /** A sink that hands over the reply's tracker (e.g. the statement id a COM_STMT_PREPARE got). */
+    public static InternalSink withReply(Replied replied) {
+        return new InternalSink(replied);
     }
 
     @Override
@@ -34,16 +49,16 @@ public final class InternalSink implements ResponseSink {
 
     @Override
     public void localInfileRequested() {
-        done.done(null, new ProtocolException("unexpected LOCAL INFILE request to an internal command"));
+        replied.replied(null, new ProtocolException("unexpected LOCAL INFILE request to an internal command"));
     }
 
     @Override
     public void responseComplete(BackendConnection connection, ResponseTracker tracker) {
-        done.done(tracker.error(), null);
+        replied.replied(tracker, null);
     }
 
     @Override
     public void backendFailed(BackendConnection connection, Throwable cause, boolean bytesRelayed) {
-        done.done(null, cause);
+        replied.replied(null, cause);
     }
 }

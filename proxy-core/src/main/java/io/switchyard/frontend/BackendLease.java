@@ -147,22 +147,15 @@ final class BackendLease {
 
     /** Gives the connection back (the pool resets it), or closes it when it is mid-command. */
     void release() {
-        if (connection == null) {
-            return;
-        }
-        BackendConnection c = connection;
-        connection = null;
-        killTarget = null;
-        c.owner(null);
-        if (c.phase() == BackendConnection.Phase.IDLE) {
-            pool.release(c);
-        } else {
-            pool.discard(c);
-        }
+        giveBack(true);
     }
 
     /** Gives the connection back keeping its session state (multiplexing), or closes it when it is mid-command. */
     void releaseKeepingState() {
+        giveBack(false);
+    }
+
+    private void giveBack(boolean reset) {
         if (connection == null) {
             return;
         }
@@ -170,10 +163,12 @@ final class BackendLease {
         connection = null;
         killTarget = null;
         c.owner(null);
-        if (c.phase() == BackendConnection.Phase.IDLE) {
-            pool.releaseKeepingState(c);
-        } else {
+        if (c.phase() != BackendConnection.Phase.IDLE) {
             pool.discard(c);
+        } else if (reset) {
+            pool.release(c);
+        } else {
+            pool.releaseKeepingState(c);
         }
     }
 

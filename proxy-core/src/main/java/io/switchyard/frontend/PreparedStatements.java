@@ -3,7 +3,7 @@ package io.switchyard.frontend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.switchyard.backend.BackendConnection;
-import io.switchyard.backend.ResponseSink;
+import io.switchyard.backend.InternalSink;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
@@ -167,35 +167,15 @@ final class PreparedStatements {
             return;
         }
         ByteBuf prepare = Packets.command(ByteBufAllocator.DEFAULT, Command.STMT_PREPARE, st.sql);
-        c.execute(Command.STMT_PREPARE, prepare, new ResponseSink() {
-            @Override
-            public void responseBytes(ByteBuf bytes) {
-                bytes.release();
+        c.execute(Command.STMT_PREPARE, prepare, InternalSink.withReply((reply, failure) -> {
+            if (failure != null) {
+                broken.accept(c, failure);
+            } else if (reply.error() != null) {
+                failed.accept(reply.error());
+            } else {
+                then.accept(cache.add(c, st.schema, st.sql, reply.preparedStatementId(), maxPerConnection));
             }
-
-            @Override
-            public void responseFlush() {
-            }
-
-            @Override
-            public void localInfileRequested() {
-                broken.accept(c, new IllegalStateException("LOCAL INFILE request to COM_STMT_PREPARE"));
-            }
-
-            @Override
-            public void responseComplete(BackendConnection connection, ResponseTracker reply) {
-                if (reply.error() != null) {
-                    failed.accept(reply.error());
-                } else {
-                    then.accept(cache.add(c, st.schema, st.sql, reply.preparedStatementId(), maxPerConnection));
-                }
-            }
-
-            @Override
-            public void backendFailed(BackendConnection connection, Throwable cause, boolean bytesRelayed) {
-                broken.accept(connection, cause);
-            }
-        });
+        }));
     }
 
     /**
