@@ -222,7 +222,7 @@ public final class Monitor implements AutoCloseable {
             pool.health().policy(ServerHealth.BreakerPolicy.from(config.variables()));
             pool.health().onTransition(transition -> {
                 if (transition.to() == ServerState.SHUNNED) {
-                    closeIdle(pool);
+                    closeConnections(pool);
                 }
             });
             targets.put(address, t);
@@ -293,9 +293,19 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    private static void closeIdle(BackendPool pool) {
+    /**
+     * A shunned server's idle connections are closed. When it stopped answering pings (hung,
+     * frozen, cut off), its busy connections are closed too: a statement waiting on it would
+     * otherwise wait until its timeout; closed, it is retried elsewhere when it may be, or fails
+     * with a clear error.
+     */
+    private static void closeConnections(BackendPool pool) {
         try {
-            pool.closeIdle();
+            if (pool.health().reachable()) {
+                pool.closeIdle();
+            } else {
+                pool.closeEverything();
+            }
         } catch (RejectedExecutionException shuttingDown) {
             // the event loops are stopping; their connections close with them
         }

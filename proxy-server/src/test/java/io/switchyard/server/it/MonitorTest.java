@@ -163,6 +163,42 @@ class MonitorTest {
     }
 
     @Test
+    void aReadWaitingOnAFrozenReplicaIsRetriedOnTheOtherInsteadOfHanging() throws Exception {
+        try (Connection c = fixture.mysql("socketTimeout=30000"); Statement s = c.createStatement();
+             ExecutorService pool = Executors.newSingleThreadExecutor()) {
+            java.util.concurrent.Future<Integer> read = pool.submit(() -> {
+                try (ResultSet rs = s.executeQuery("SELECT SLEEP(2), @@server_id")) {
+                    rs.next();
+                    return rs.getInt(2);
+                }
+            });
+            MariaDbServer running = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (running == null && System.nanoTime() < deadline) {
+                for (MariaDbServer r : fixture.cluster().replicas()) {
+                    if (!r.query("SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(2)%'").isEmpty()) {
+                        running = r;
+                    }
+                }
+                if (running == null) {
+                    Thread.sleep(20);
+                }
+            }
+            assertThat(running).as("the read runs on a replica").isNotNull();
+            MariaDbServer other = running == replica(0) ? replica(1) : replica(0);
+            long started = System.nanoTime();
+            running.pause();
+            try {
+                assertThat(read.get(20, TimeUnit.SECONDS)).as("answered by the other replica").isEqualTo(other.serverId());
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+            } finally {
+                running.resume();
+            }
+            awaitStatus(running, ServerState.ONLINE, Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void pausedReplicaIsShunnedWithinThePingBudgetAndReadsContinueOnTheOther() throws Exception {
         MariaDbServer victim = replica(1);
         GlobalVariables v = fixture.proxy().runtime().current().variables();
