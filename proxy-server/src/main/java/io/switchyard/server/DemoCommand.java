@@ -35,18 +35,23 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("starting MariaDB primary and " + replicas + " replica(s) ...");
         MariaDbCluster cluster = MariaDbCluster.builder().replicas(replicas).start();
         MariaDbServer primary = cluster.primary();
-        Switchyard proxy;
+        java.nio.file.Path dataDir = java.nio.file.Files.createTempDirectory("switchyard-demo-data");
+        Daemon daemon;
         try {
-            proxy = Switchyard.start(ConfigLoader.fromString(demoConfig(primary)));
+            daemon = Daemon.start(ConfigLoader.fromString(demoConfig(cluster)), dataDir, true, () -> {
+                throw new IllegalArgumentException("the demo has no configuration file to reload");
+            });
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
         }
+        Switchyard proxy = daemon.proxy();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nstopping ...");
-            proxy.shutdown(2_000);
+            daemon.shutdown(2_000);
             cluster.close();
+            deleteQuietly(dataDir);
             stopped.countDown();
         }, "switchyard-demo-shutdown"));
         String user = MariaDbCluster.APP_USER;
@@ -58,13 +63,18 @@ final class DemoCommand implements Callable<Integer> {
         for (MariaDbServer r : cluster.replicas()) {
             System.out.println("  replica:  127.0.0.1:" + r.port() + " (server_id " + r.serverId() + ")");
         }
-        System.out.println("  proxy:    127.0.0.1:" + proxy.port());
+        System.out.println("  proxy:    127.0.0.1:" + proxy.port() + " (writes to hostgroup 0, the primary; SELECTs to hostgroup 1, the replicas)");
+        System.out.println("  admin:    127.0.0.1:" + daemon.admin().port() + " (user admin, password admin)");
         System.out.println();
         System.out.println("Connect with the mariadb client:");
         System.out.println("  mariadb -h 127.0.0.1 -P " + proxy.port() + " -u " + user + " -p" + password + " " + db);
         System.out.println("or with JDBC:");
         System.out.println("  jdbc:mysql://127.0.0.1:" + proxy.port() + "/" + db + "?user=" + user + "&password=" + password
                 + "&sslMode=DISABLED");
+        System.out.println();
+        System.out.println("Look inside with the admin port:");
+        System.out.println("  mariadb -h 127.0.0.1 -P " + daemon.admin().port()
+                + " -u admin -padmin -e 'SELECT * FROM stats_mysql_connection_pool'");
         System.out.println();
         System.out.println("Press Ctrl-C to stop.");
         stopped.await();
@@ -86,13 +96,35 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private String demoConfig(MariaDbServer primary) {
+    /** The primary in hostgroup 0, the replicas in hostgroup 1, placed by read_only, and the read/write split. */
+    private String demoConfig(MariaDbCluster cluster) {
+        StringBuilder servers = new StringBuilder();
+        servers.append("{ hostgroup = 0, host = \"127.0.0.1\", port = ").append(cluster.primary().port()).append(", comment = \"primary\" }\n");
+        for (MariaDbServer r : cluster.replicas()) {
+            servers.append("{ hostgroup = 1, host = \"127.0.0.1\", port = ").append(r.port()).append(", comment = \"replica\" }\n");
+        }
         return """
                 switchyard {
                   frontend { bind = "127.0.0.1", port = %d }
-                  servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d, comment = "primary" } ]
+                  admin { bind = "127.0.0.1", port = 0 }
+                  servers = [ %s ]
+                  replication-hostgroups = [ { writer-hostgroup = 0, reader-hostgroup = 1 } ]
+                  query-rules = [
+                    { rule-id = 1, match-digest = "^SELECT .* FOR UPDATE", destination-hostgroup = 0, apply = true }
+                    { rule-id = 2, match-digest = "^SELECT", destination-hostgroup = 1, apply = true }
+                  ]
                   users = [ { username = "%s", password = "%s", default-hostgroup = 0 } ]
+                  variables { mysql-monitor_username = "%s", mysql-monitor_password = "%s", mysql-monitor_writer_is_also_reader = false }
                 }
-                """.formatted(port, primary.port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+                """.formatted(port, servers, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD,
+                MariaDbCluster.MONITOR_USER, MariaDbCluster.MONITOR_PASSWORD);
+    }
+
+    private static void deleteQuietly(java.nio.file.Path dir) {
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException ignored) {
+            // a temporary directory; the system cleans it up eventually
+        }
     }
 }
