@@ -323,8 +323,14 @@ public final class MariaDbServer {
             }
             if (acceptsTcp()) {
                 try (Connection connection = connect(MariaDbCluster.ROOT_USER, MariaDbCluster.ROOT_PASSWORD);
-                        Statement statement = connection.createStatement()) {
-                    statement.execute("SELECT 1");
+                        Statement statement = connection.createStatement();
+                        java.sql.ResultSet rs = statement.executeQuery("SELECT @@server_id")) {
+                    rs.next();
+                    if (rs.getLong(1) != serverId()) {
+                        // Another server of ours took the same free port first; this one will fail to bind.
+                        current.destroyForcibly();
+                        throw new PortClash(port);
+                    }
                     return;
                 } catch (SQLException e) {
                     lastError = e;

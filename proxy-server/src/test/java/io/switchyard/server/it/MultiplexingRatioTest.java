@@ -100,7 +100,8 @@ class MultiplexingRatioTest {
         assertThat(peak.get()).as("backend connections at the busiest moment").isLessThanOrEqualTo(BACKEND_LIMIT);
         long serverPeak = Long.parseLong(fixture.cluster().primary()
                 .query("SHOW GLOBAL STATUS LIKE 'Max_used_connections'").get(0).get("Value").toString());
-        assertThat(serverPeak).as("connections the server saw at once (the proxy's plus the test's own)")
-                .isLessThanOrEqualTo(BACKEND_LIMIT + 5);
+        // Besides the proxy's data path: the health monitor (a small pool and its connect checks)
+        // and the test's own queries to the server.
+        assertThat(serverPeak).as("connections the server saw at once").isLessThanOrEqualTo(BACKEND_LIMIT + 10);
     }
 }
