@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
-import io.netty.util.concurrent.Future;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendCredentials;
 import io.switchyard.backend.BackendPool;
@@ -25,7 +24,6 @@ import io.switchyard.protocol.ProtocolException;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
-import io.switchyard.protocol.Wire;
 import java.util.function.Consumer;
 import io.switchyard.topology.UserConfig;
 import java.io.IOException;
@@ -69,8 +67,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final HostgroupLeases leases;
     private final StatementRouting routing;
     private final PreparedCommands prepared = new PreparedCommands(this);
-    private final StatementRetries retries = new StatementRetries(this);
-    private final StatementMirror mirror;
+    private final QueryCommands queries;
+    private final StatementRetries retries;
     private int replySeq;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private Command current = Command.UNKNOWN;
@@ -83,7 +81,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.id = context.sessions().nextId();
         this.leases = new HostgroupLeases(context);
         this.routing = new StatementRouting(context);
-        this.mirror = new StatementMirror(context);
+        this.queries = new QueryCommands(this, context);
+        this.retries = queries.retries();
     }
 
     public long id() {
@@ -187,7 +186,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /** What makes a pooled connection fit this session: login, wire-affecting capabilities, character set. */
-    private ConnectionKey connectionKey() {
+    ConnectionKey connectionKey() {
         return new ConnectionKey(credentials, clientCaps & Capability.WIRE_AFFECTING, collation);
     }
 
@@ -283,17 +282,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                         first.length() - 1, StandardCharsets.UTF_8);
                 forward(command, frames);
             }
-            case QUERY -> {
-                KillStatement kill = KillStatement.parse(first.payload());
-                ClientSession target = kill == null ? null : context.sessions().find(kill.sessionId());
-                if (target != null) {
-                    frames.forEach(Frame::release);
-                    kill(kill, target);
-                    return;
-                }
-                noteSchemaChange(first.payload());
-                routeQuery(frames);
-            }
+            case QUERY -> queries.run(frames);
             case FIELD_LIST, STATISTICS, REFRESH, PROCESS_INFO, DEBUG, CREATE_DB, DROP_DB, SET_OPTION, RESET_CONNECTION ->
                 forward(command, frames);
             default -> {
@@ -303,64 +292,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                         command == Command.UNKNOWN ? "0x" + Integer.toHexString(code) : command.label()));
             }
         }
-    }
-
-    /**
-     * Runs a KILL of a proxy session id (the id clients get in the greeting) as a KILL of the
-     * backend thread serving that session ({@link KillStatement#runOn}); {@code KILL CONNECTION}
-     * also ends the target session.
-     */
-    private void kill(KillStatement kill, ClientSession target) {
-        if (target == this && !kill.queryOnly()) {
-            close();
-            return;
-        }
-        phase = SessionPhase.BUSY;
-        kill.runOn(target.leases.killTarget(), connectionKey(), channel.eventLoop()).addListener((Future<ErrPacket> f) -> {
-            ErrPacket err = f.getNow();
-            if (err == null && !kill.queryOnly()) {
-                target.channel.eventLoop().execute(target::close);
-            }
-            finishKill(err);
-        });
-    }
-
-    private void finishKill(ErrPacket err) {
-        if (phase == SessionPhase.CLOSED) {
-            return;
-        }
-        reply(err);
-        phase = SessionPhase.READY;
-        drain();
-    }
-
-    /**
-     * Applies the query rules to a statement (OK_msg, error_msg, rewrite, destination hostgroup)
-     * and runs it on that hostgroup's connection, unless the session must stay where it is
-     * (transaction, pinned state, open prepared statements): see {@link StatementRouting}.
-     */
-    private void routeQuery(List<Frame> frames) {
-        boolean free = !routing.tied(statusFlags);
-        StatementRouting.Decision d = routing.decide(user, schema, clientHost, frames, statusFlags,
-                leases.currentHostgroup(), context.router().hostgroupFor(user));
-        activity.classified(d.digest(), d.kind());
-        if (d.ok() != null || d.error() != null) {
-            frames.forEach(Frame::release);
-            recordStatement(d.error() == null ? 0 : d.error().code(), 0, 0);
-            reply(d.error());
-            return;
-        }
-        List<Frame> toSend = d.rewritten() != null ? d.rewritten() : frames;
-        if (d.rewritten() != null) {
-            frames.forEach(Frame::release);
-        }
-        if (d.rules() != null && Boolean.TRUE.equals(d.rules().log())) {
-            activity.logWhenDone();
-        }
-        if (d.rules() != null && d.rules().mirrorHostgroup() != null) {
-            mirror.mirror(d.rules().mirrorHostgroup(), connectionKey(), schema, d.query(), channel.eventLoop());
-        }
-        retries.start(d, toPackets(toSend), free);
     }
 
     /** Runs {@code action} on {@code hostgroup}'s connection, borrowing one (and restoring the session's state) when needed. */
@@ -443,7 +374,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * the next borrower of this connection is switched back. A multi-statement that might change
      * the schema in a way not parsed here makes the connection single-use.
      */
-    private void noteSchemaChange(ByteBuf payload) {
+    void noteSchemaChange(ByteBuf payload) {
         String used = UseStatement.schemaOf(payload);
         if (used != null) {
             pendingSchema = used;
@@ -626,6 +557,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     String schema() {
         return schema;
+    }
+
+    int statusFlags() {
+        return statusFlags;
+    }
+
+    /** Routes a text statement with the session's user, schema, client and transaction status. */
+    StatementRouting.Decision decide(List<Frame> frames) {
+        return routing.decide(user, schema, clientHost, frames, statusFlags, leases.currentHostgroup(),
+                context.router().hostgroupFor(user));
+    }
+
+    /** Ends the session now (KILL CONNECTION of itself, or by another session on this loop). */
+    void closeNow() {
+        close();
     }
 
     io.netty.channel.EventLoop loop() {

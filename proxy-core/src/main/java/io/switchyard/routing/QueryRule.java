@@ -6,11 +6,12 @@ package io.switchyard.routing;
  * record is plain data and is not validated here: {@link QueryRules#compile} validates a whole
  * rule set at once and reports the first bad rule.
  *
- * <p>Columns of ProxySQL's table that Switchyard does not have: {@code reconnect} (deprecated in
- * ProxySQL), {@code sticky_conn} (documented by ProxySQL as not implemented),
- * {@code cache_empty_result}, {@code cache_timeout}, {@code next_query_flagIN},
- * {@code gtid_from_hostgroup} and {@code attributes} (weighted flagOUT). {@code cache_ttl} is
- * accepted and validated but there is no query cache yet, so it has no effect.
+ * <p>Columns of ProxySQL's table that this record does not carry, so no loader accepts them:
+ * {@code reconnect} (deprecated in ProxySQL), {@code sticky_conn} (which ProxySQL itself
+ * documents as not implemented), {@code cache_empty_result}, {@code cache_timeout},
+ * {@code next_query_flagIN}, {@code gtid_from_hostgroup} and {@code attributes}. Of the columns
+ * it carries, {@code cache_ttl} (there is no query cache) and {@code mirror_flagOUT} are
+ * refused when a configuration is put in force ({@code RuntimeConfig}); the rest are applied.
  *
  * @param ruleId               unique id; rules are visited in ascending rule_id order
  * @param active               inactive rules are validated but never evaluated
@@ -28,11 +29,11 @@ package io.switchyard.routing;
  * @param flagOut              flag the query carries after matching, or null to keep it
  * @param replacePattern       rewrite of the text matched by match_pattern ({@code \1} groups)
  * @param destinationHostgroup hostgroup to send the query to, or null
- * @param cacheTtl             query cache TTL in ms (accepted, no effect yet), or null
+ * @param cacheTtl             query cache TTL in ms; refused when not null (no query cache)
  * @param timeout              query timeout in ms, or null
  * @param retries              retries on a failed backend connection (0..1000), or null
  * @param delay                delay before execution in ms, or null
- * @param mirrorFlagOut        flag the mirrored query starts with, or null
+ * @param mirrorFlagOut        flag the mirrored query starts with; refused when not null
  * @param mirrorHostgroup      hostgroup to mirror the query to, or null
  * @param errorMsg             block the query with this error message, or null
  * @param okMsg                answer the query with an OK packet carrying this message, or null
