@@ -252,9 +252,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         Command command = Command.of(first.firstByte());
         current = command;
-        activity.started(command, command == Command.QUERY || command == Command.STMT_PREPARE
-                ? first.payload().toString(first.payload().readerIndex() + 1, Math.min(first.length() - 1, 1024), StandardCharsets.UTF_8)
-                : null);
+        activity.started(command);
         switch (command) {
             case QUIT -> {
                 frames.forEach(Frame::release);
@@ -296,10 +294,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Runs {@code action} on {@code hostgroup}'s connection, borrowing one (and restoring the session's state) when needed. */
     void onHostgroup(int hostgroup, List<Frame> frames, Runnable action) {
-        onHostgroup(hostgroup, null, action, err -> {
+        onHostgroup(hostgroup, null, action, dropAndReply(frames));
+    }
+
+    /** On failure: the command's frames are dropped and the client gets the error. */
+    private Consumer<ErrPacket> dropAndReply(List<Frame> frames) {
+        return err -> {
             frames.forEach(Frame::release);
             reply(err);
-        });
+        };
     }
 
     /** Same, preferring a server other than {@code avoid}; {@code failed} gets the error when no connection could be had. */
@@ -320,17 +323,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (backend() != null) {
             releaseBackend();
         }
-        connectThen(sessionHostgroup(), frames, action);
+        connectThen(sessionHostgroup(), null, action, dropAndReply(frames));
     }
 
-    /** Makes {@code hostgroup}'s connection current, then runs {@code action}; answers ERR when that fails. */
-    private void connectThen(int hostgroup, List<Frame> frames, Runnable action) {
-        connectThen(hostgroup, null, action, err -> {
-            frames.forEach(Frame::release);
-            reply(err);
-        });
-    }
-
+    /** Makes {@code hostgroup}'s connection current (another server than {@code avoid} if it can), then runs {@code action}. */
     private void connectThen(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
         phase = SessionPhase.CONNECTING;
         leases.use(hostgroup, avoid, connectionKey(), routing.state(schema), channel.eventLoop(), this,

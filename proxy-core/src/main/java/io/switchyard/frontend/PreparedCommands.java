@@ -40,6 +40,7 @@ final class PreparedCommands {
             return;
         }
         String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
+        session.activity().describe(sql);
         int hostgroup = session.prepareHostgroup(sql);
         statements.beginPrepare(sql, session.schema(), hostgroup);
         session.onHostgroup(hostgroup, frames, () -> session.send(Command.STMT_PREPARE, session.toPackets(frames)));
@@ -64,7 +65,7 @@ final class PreparedCommands {
         }
         StatementRouting routing = session.routing();
         if (command == Command.STMT_EXECUTE) {
-            session.activity().classified(st.digest, st.kind);
+            session.activity().classified(st.digest, st.kind, st.sql);
         }
         int hostgroup = session.stayHostgroupForPrepared(st.sql, st.hostgroup);
         if (command == Command.STMT_EXECUTE) {

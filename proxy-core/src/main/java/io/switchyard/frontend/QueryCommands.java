@@ -74,7 +74,7 @@ final class QueryCommands {
         boolean free = !routing.tied(session.statusFlags());
         StatementRouting.Decision d = session.decide(frames);
         SessionActivity activity = session.activity();
-        activity.classified(d.digest(), d.kind());
+        activity.classified(d.digest(), d.kind(), d.query());
         if (d.ok() != null || d.error() != null) {
             frames.forEach(Frame::release);
             session.recordStatement(d.error() == null ? 0 : d.error().code(), 0, 0);

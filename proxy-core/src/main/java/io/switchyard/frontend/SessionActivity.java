@@ -25,9 +25,9 @@ final class SessionActivity {
     private boolean logged;
 
     /** A command started. */
-    void started(Command command, String info) {
+    void started(Command command) {
         this.command = command;
-        this.info = info == null || info.length() <= MAX_INFO ? info : info.substring(0, MAX_INFO);
+        this.info = null;
         this.sinceNanos = System.nanoTime();
         this.digest = null;
         this.kind = null;
@@ -48,9 +48,15 @@ final class SessionActivity {
     }
 
     /** The command is a statement with this digest and kind: it will be counted in the statistics. */
-    void classified(QueryDigest digest, StatementKind kind) {
+    void classified(QueryDigest digest, StatementKind kind, String text) {
         this.digest = digest;
         this.kind = kind;
+        describe(text);
+    }
+
+    /** The text of the running statement, for the process list and the query log (kept truncated). */
+    void describe(String text) {
+        this.info = text == null || text.length() <= MAX_INFO ? text : text.substring(0, MAX_INFO);
     }
 
     /** The command runs on {@code backend} in {@code hostgroup}. */
