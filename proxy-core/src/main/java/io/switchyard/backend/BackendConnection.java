@@ -64,7 +64,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private long releasedNanos = createdNanos;
     private boolean reusable = true;
     private Object owner;
-    private Object sessionState;
+    private ConnectionState sessionState;
+    private SessionBaseline baseline;
+    private boolean settingUp;
     private Object statements;
     private Runnable closeHook;
 
@@ -94,7 +96,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             }
         });
         connection.loginTimeout = loop.schedule(() -> {
-            if (connection.phase == Phase.LOGIN) {
+            if (connection.phase == Phase.LOGIN || connection.settingUp) {
                 promise.tryFailure(new BackendConnectException(address,
                         new ProtocolException("login did not finish within " + settings.connectTimeoutMillis() + " ms")));
                 connection.close();
@@ -246,11 +248,65 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     private void onLoggedIn() {
         phase = Phase.IDLE;
-        loginTimeout.cancel(false);
         login = null;
         log.debug("backend connection {} to {} logged in as {} (thread {})", id, address,
                 key.credentials().user(), serverHandshake.connectionId());
-        loginPromise.trySuccess(this);
+        if (!tracksSessionState()) {
+            loginTimeout.cancel(false);
+            loginPromise.trySuccess(this);
+            return;
+        }
+        settingUp = true;
+        execute(Command.QUERY, Packets.command(channel.alloc(), Command.QUERY, SessionBaseline.QUERY),
+                new InternalQuery((row, err, failure) -> {
+                    if (failure != null || err != null || row == null || row.size() < 8) {
+                        setUpFailed(failure != null ? failure : new ProtocolException(
+                                "cannot read the session baseline: " + (err != null ? err : "no row")));
+                        return;
+                    }
+                    baseline = SessionBaseline.fromRow(row);
+                    trackEverything((setErr, setFailure) -> {
+                        if (setErr != null || setFailure != null) {
+                            setUpFailed(setFailure != null ? setFailure
+                                    : new ProtocolException("cannot turn on session tracking: " + setErr));
+                            return;
+                        }
+                        settingUp = false;
+                        loginTimeout.cancel(false);
+                        loginPromise.trySuccess(this);
+                    });
+                }));
+    }
+
+    private void setUpFailed(Throwable cause) {
+        settingUp = false;
+        loginTimeout.cancel(false);
+        loginPromise.tryFailure(new BackendConnectException(address, cause));
+        close();
+    }
+
+    /** Turns on every session tracker (after login, and after each COM_RESET_CONNECTION, which turns them off). */
+    public void trackEverything(InternalSink.Done done) {
+        execute(Command.QUERY, Packets.command(channel.alloc(), Command.QUERY, SessionBaseline.TRACK_EVERYTHING),
+                new InternalSink(done));
+    }
+
+    /**
+     * True when the server reports session-state changes on this connection (it negotiated
+     * CLIENT_SESSION_TRACK): the front end then learns session state from the server.
+     */
+    public boolean tracksSessionState() {
+        return Capability.has(negotiatedCaps, Capability.CLIENT_SESSION_TRACK);
+    }
+
+    /** True when results end with an OK packet instead of an EOF (CLIENT_DEPRECATE_EOF). */
+    public boolean deprecatesEof() {
+        return Capability.has(negotiatedCaps, Capability.CLIENT_DEPRECATE_EOF);
+    }
+
+    /** The session as the login left it (character set, tracking defaults), or null when the server does not track sessions. */
+    public SessionBaseline baseline() {
+        return baseline;
     }
 
     /**
@@ -266,7 +322,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         this.sink = sink;
         this.bytesRelayed = false;
         lastUsedNanos = System.nanoTime();
-        tracker.begin(command, negotiatedCaps);
+        tracker.begin(command, negotiatedCaps, tracksSessionState());
         channel.writeAndFlush(packets, channel.voidPromise());
     }
 
@@ -302,26 +358,58 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void relay() {
-        int n = tracker.scan(cumulation);
-        if (n > 0) {
-            bytesRelayed = true;
-            sink.responseBytes(cumulation.readRetainedSlice(n));
-            flushPending = sink;
-        }
-        if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {
-            sink.localInfileRequested();
-        } else if (tracker.isDone()) {
-            if (cumulation.isReadable()) {
-                throw new ProtocolException("backend sent bytes past the end of the response to " + tracker.command().label()
-                        + ": " + io.netty.buffer.ByteBufUtil.hexDump(cumulation, cumulation.readerIndex(), Math.min(64, cumulation.readableBytes())));
+        while (true) {
+            int n = tracker.scan(cumulation);
+            if (n > 0) {
+                bytesRelayed = true;
+                ByteBuf chunk = cumulation.readRetainedSlice(n);
+                if (tracker.endedWithStatusPacket()) {
+                    sink.responseStatusPacket(chunk);
+                } else {
+                    sink.responseBytes(chunk);
+                }
+                flushPending = sink;
             }
-            ResponseSink done = sink;
-            sink = null;
-            phase = Phase.IDLE;
-            setAutoRead(true);
-            lastUsedNanos = System.nanoTime();
-            done.responseComplete(this, tracker);
+            if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {
+                sink.localInfileRequested();
+                return;
+            }
+            if (tracker.isDone()) {
+                complete();
+                return;
+            }
+            if (n == 0 || phase != Phase.BUSY) {
+                return;
+            }
         }
+    }
+
+    private void complete() {
+        if (cumulation.isReadable()) {
+            throw new ProtocolException("backend sent bytes past the end of the response to " + tracker.command().label()
+                    + ": " + io.netty.buffer.ByteBufUtil.hexDump(cumulation, cumulation.readerIndex(), Math.min(64, cumulation.readableBytes())));
+        }
+        ResponseSink done = sink;
+        sink = null;
+        phase = Phase.IDLE;
+        setAutoRead(true);
+        lastUsedNanos = System.nanoTime();
+        if (tracker.command() == Command.RESET_CONNECTION && tracker.error() == null && tracksSessionState()) {
+            // The reset turned session tracking off; turn it on again before anyone uses the connection.
+            int flags = tracker.statusFlags();
+            trackEverything((err, failure) -> {
+                if (failure == null && err == null) {
+                    done.responseComplete(this, ResponseTracker.completed(Command.RESET_CONNECTION, flags));
+                } else if (failure == null) {
+                    fail(new ProtocolException("cannot turn on session tracking after a reset: " + err));
+                    done.backendFailed(this, new ProtocolException("cannot turn on session tracking after a reset: " + err), true);
+                } else {
+                    done.backendFailed(this, failure, true);
+                }
+            });
+            return;
+        }
+        done.responseComplete(this, tracker);
     }
 
     /** Stops reading the server (client not writable) or resumes. */
@@ -456,11 +544,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
      * login left it). Kept while the connection is pooled between statements, so the next
      * session that borrows it replays only the difference; cleared when the pool resets it.
      */
-    public Object sessionState() {
+    public ConnectionState sessionState() {
         return sessionState;
     }
 
-    public void sessionState(Object state) {
+    public void sessionState(ConnectionState state) {
         this.sessionState = state;
     }
 

@@ -12,6 +12,15 @@ public interface ResponseSink {
     /** Response bytes, framed as the server sent them. The sink owns {@code bytes} and must write or release them. */
     void responseBytes(ByteBuf bytes);
 
+    /**
+     * One OK or EOF packet that ends a statement or a result, framed as the server sent it, to a
+     * connection that tracks session state: the sink reads what changed and writes the packet as
+     * its client negotiated it. The sink owns {@code packet}. By default it is relayed as it is.
+     */
+    default void responseStatusPacket(ByteBuf packet) {
+        responseBytes(packet);
+    }
+
     /** The backend's current read burst ended: a good moment to flush. */
     void responseFlush();
 

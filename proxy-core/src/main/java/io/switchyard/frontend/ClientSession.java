@@ -24,6 +24,9 @@ import io.switchyard.protocol.ProtocolException;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
+import io.switchyard.protocol.Wire;
+import io.switchyard.frontend.state.PinReason;
+import io.switchyard.frontend.state.StatementTraits;
 import java.util.function.Consumer;
 import io.switchyard.topology.UserConfig;
 import java.io.IOException;
@@ -72,7 +75,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private int replySeq;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private Command current = Command.UNKNOWN;
-    private String pendingSchema;
+    private int pinsLogged;
     private boolean backendWritable = true;
     private boolean unflushedBackendWrites;
 
@@ -154,7 +157,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         user = newUser;
         credentials = auth.credentials();
-        routing.reset();
         prepared.clear();
         if (changingUser && schema == null) {
             schema = user.defaultSchema();
@@ -166,8 +168,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             schema = hello.database() != null ? hello.database() : user.defaultSchema();
             login.cancelTimeout();
         }
+        routing.reset(schema);
         phase = SessionPhase.CONNECTING;
         useHostgroup(sessionHostgroup(), () -> {
+            if (backend().baseline() != null) {
+                routing.tracker().clientTracking(backend().baseline().tracking());
+            }
             phase = SessionPhase.READY;
             changingUser = false;
             log.debug("session {}: {}@{} logged in, schema {}", id, user.username(), clientHost, schema);
@@ -191,7 +197,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void useHostgroup(int hostgroup, Runnable then, java.util.function.Consumer<ErrPacket> failed) {
-        leases.use(hostgroup, connectionKey(), routing.state(schema), channel.eventLoop(), this,
+        leases.use(hostgroup, connectionKey(), routing.state(), channel.eventLoop(), this,
                 () -> phase == SessionPhase.CLOSED, then, failed);
     }
 
@@ -275,13 +281,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             case STMT_PREPARE -> prepared.prepare(frames);
             case STMT_EXECUTE, STMT_SEND_LONG_DATA, STMT_RESET, STMT_FETCH -> prepared.run(command, frames);
-            case INIT_DB -> {
-                pendingSchema = first.payload().toString(first.payload().readerIndex() + 1,
-                        first.length() - 1, StandardCharsets.UTF_8);
-                forward(command, frames);
-            }
             case QUERY -> queries.run(frames);
-            case FIELD_LIST, STATISTICS, REFRESH, PROCESS_INFO, DEBUG, CREATE_DB, DROP_DB, SET_OPTION, RESET_CONNECTION ->
+            case INIT_DB, FIELD_LIST, STATISTICS, REFRESH, PROCESS_INFO, DEBUG, CREATE_DB, DROP_DB, SET_OPTION, RESET_CONNECTION ->
                 forward(command, frames);
             default -> {
                 int code = first.firstByte();
@@ -329,7 +330,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Makes {@code hostgroup}'s connection current (another server than {@code avoid} if it can), then runs {@code action}. */
     private void connectThen(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
         phase = SessionPhase.CONNECTING;
-        leases.use(hostgroup, avoid, connectionKey(), routing.state(schema), channel.eventLoop(), this,
+        leases.use(hostgroup, avoid, connectionKey(), routing.state(), channel.eventLoop(), this,
                 () -> phase == SessionPhase.CLOSED, () -> {
             phase = SessionPhase.READY;
             action.run();
@@ -342,6 +343,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void forward(Command command, List<Frame> frames) {
+        routing.tracker().before(StatementTraits.PLAIN);
         withBackend(frames, () -> send(command, toPackets(frames)));
     }
 
@@ -363,21 +365,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             composite.addComponent(true, f.packet());
         }
         return composite;
-    }
-
-    /**
-     * A {@code USE db} statement moves the backend connection to another schema; remember it so
-     * the next borrower of this connection is switched back. A multi-statement that might change
-     * the schema in a way not parsed here makes the connection single-use.
-     */
-    void noteSchemaChange(ByteBuf payload) {
-        String used = UseStatement.schemaOf(payload);
-        if (used != null) {
-            pendingSchema = used;
-        } else if (Capability.has(clientCaps, Capability.CLIENT_MULTI_STATEMENTS) && backend() != null
-                && UseStatement.mayUse(payload)) {
-            backend().markNotReusable();
-        }
     }
 
     private void changeUser(ByteBuf payload) {
@@ -420,6 +407,45 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    /**
+     * An OK or EOF that ends a statement or a result: the session learns what the statement did
+     * to its state from the OK's session-state information, and the client gets the packet as it
+     * negotiated it (with the session-state information its own tracking settings ask for, or
+     * none).
+     */
+    @Override
+    public void responseStatusPacket(ByteBuf packet) {
+        int at = packet.readerIndex();
+        int length = Wire.payloadLength(packet, at);
+        int header = packet.getUnsignedByte(at + Wire.HEADER_SIZE);
+        boolean clientTracks = Capability.has(clientCaps, Capability.CLIENT_SESSION_TRACK);
+        if (!OkPacket.isOk(packet, at + Wire.HEADER_SIZE, length)) {
+            if (!clientTracks) {
+                int statusAt = at + Wire.HEADER_SIZE + 3;
+                packet.setShortLE(statusAt, packet.getUnsignedShortLE(statusAt) & ~ServerStatus.SESSION_STATE_CHANGED);
+            }
+            responseBytes(packet);
+            return;
+        }
+        OkPacket ok;
+        try {
+            ok = OkPacket.decodeRelayed(packet.slice(at + Wire.HEADER_SIZE, length), true);
+        } catch (RuntimeException e) {
+            packet.release();
+            throw e;
+        }
+        int seq = Wire.sequenceId(packet, at);
+        packet.release();
+        if (!retries.answered()) {
+            routing.tracker().onOk(ok);
+        }
+        OkPacket forClient = ok.withSessionState(clientTracks ? routing.tracker().forClient(ok.sessionState()) : null);
+        BackendConnection c = backend();
+        boolean lengthEncodedInfo = clientTracks
+                || (c != null && !Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL));
+        responseBytes(Packets.build(channel.alloc(), seq, b -> forClient.encodeRelayed(b, header, clientTracks, lengthEncodedInfo)));
+    }
+
     @Override
     public void responseFlush() {
         channel.flush();
@@ -441,19 +467,44 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (phase == SessionPhase.CLOSED) {
             return;
         }
-        statusFlags = tracker.statusFlags();
-        if (tracker.error() == null && pendingSchema != null && (current == Command.INIT_DB || current == Command.QUERY)) {
-            schema = pendingSchema;
-            connection.schema(pendingSchema);
-        }
+        statusFlags = tracker.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED;
         afterCommand(connection, tracker);
-        routing.completed(current, tracker, schema);
-        leases.ranOnCurrent(routing.state(schema));
+        routing.completed(current, tracker, connection.baseline() == null ? null : connection.baseline().tracking());
+        if (!connection.tracksSessionState()) {
+            routing.tracker().pin(PinReason.UNTRACKED_SERVER);
+        }
+        schema = routing.tracker().schema();
+        connection.schema(schema);
         if (!retries.answered()) {
             recordStatement(tracker.error() == null ? 0 : tracker.error().code(), tracker.affectedRows(), tracker.rows());
         }
         retries.end();
-        pendingSchema = null;
+        List<String> readBack = routing.tracker().completed(tracker.error() != null, tracker.warnings(), !routing.tied(statusFlags));
+        if (readBack.isEmpty() || !connection.isIdle()) {
+            finishCommand(connection);
+            return;
+        }
+        StateReadBack.run(connection, readBack, routing.tracker(), failure -> {
+            if (phase == SessionPhase.CLOSED) {
+                return;
+            }
+            if (failure != null) {
+                leases.discard(connection);
+            }
+            finishCommand(connection);
+        });
+    }
+
+    /** The command and what the session learned from it are complete: the session takes the next one. */
+    private void finishCommand(BackendConnection connection) {
+        java.util.Set<PinReason> pins = routing.tracker().pins();
+        if (!pins.isEmpty() && pinsLogged != pins.size()) {
+            pinsLogged = pins.size();
+            log.debug("session {}: stays on backend connection {} ({})", id, connection.id(), pins);
+        }
+        if (connection.isIdle()) {
+            leases.ranOnCurrent(routing.state());
+        }
         activity.finished();
         phase = SessionPhase.READY;
         if (queue.isEmpty()) {
@@ -498,7 +549,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         leases.discard(connection);
         prepared.abandoned();
         if (retries.retryAfterFailure(connection, bytesRelayed)) {
-            pendingSchema = null;
             return;
         }
         boolean answered = retries.answered();
@@ -509,7 +559,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         recordStatement(ProxyError.BACKEND_LOST.code, 0, 0);
-        pendingSchema = null;
         if (bytesRelayed) {
             close();
             return;
@@ -615,8 +664,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /** The hostgroup a prepared statement runs in: its own, or the current one when the session must stay. */
-    int stayHostgroupForPrepared(String sql, int own) {
-        return leases.currentHostgroup() >= 0 && routing.mustStayForPrepared(sql, statusFlags) ? leases.currentHostgroup() : own;
+    int stayHostgroupForPrepared(StatementTraits traits, int own) {
+        return leases.currentHostgroup() >= 0 && routing.mustStayForPrepared(traits, statusFlags) ? leases.currentHostgroup() : own;
     }
 
     /**
@@ -640,7 +689,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void writeOk(int seq) {
         boolean track = Capability.has(clientCaps, Capability.CLIENT_SESSION_TRACK);
-        channel.write(Packets.ok(channel.alloc(), seq, OkPacket.of(statusFlags), track), channel.voidPromise());
+        channel.write(Packets.ok(channel.alloc(), seq, OkPacket.of(statusFlags & ~ServerStatus.SESSION_STATE_CHANGED), track),
+                channel.voidPromise());
     }
 
     /** Answers the current command with OK ({@code err} null) or {@code err}, and flushes. */

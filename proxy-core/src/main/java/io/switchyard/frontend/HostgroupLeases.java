@@ -7,8 +7,7 @@ import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ConnectionKey;
 import io.switchyard.backend.InternalSink;
-import io.switchyard.frontend.state.RestorePlan;
-import io.switchyard.frontend.state.SessionState;
+import io.switchyard.backend.ConnectionState;
 import io.switchyard.frontend.state.SessionStateRestorer;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
@@ -68,13 +67,13 @@ final class HostgroupLeases {
      * server went OFFLINE_HARD or away) carried state the session relied on, so the session is
      * told with an error rather than moved silently; its next statement borrows a new one.
      */
-    void use(int hostgroup, ConnectionKey key, SessionState state, EventLoop loop, Object owner,
+    void use(int hostgroup, ConnectionKey key, ConnectionState state, EventLoop loop, Object owner,
              BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
         use(hostgroup, null, key, state, loop, owner, closed, then, failed);
     }
 
     /** Same, borrowing from another server than {@code avoid} when the hostgroup has one. */
-    void use(int hostgroup, BackendPool avoid, ConnectionKey key, SessionState state, EventLoop loop, Object owner,
+    void use(int hostgroup, BackendPool avoid, ConnectionKey key, ConnectionState state, EventLoop loop, Object owner,
              BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
         syncFailedPool = null;
         BackendLease lease = byHostgroup.get(hostgroup);
@@ -107,7 +106,7 @@ final class HostgroupLeases {
     }
 
     /** Records that the current connection now carries {@code state} (a statement ran on it). */
-    void ranOnCurrent(SessionState state) {
+    void ranOnCurrent(ConnectionState state) {
         BackendConnection c = connection();
         if (c != null) {
             c.sessionState(state);
@@ -115,31 +114,30 @@ final class HostgroupLeases {
     }
 
     /** The state {@code c} carries: what was recorded on it, or a fresh login's. */
-    private static SessionState carried(BackendConnection c) {
-        return c.sessionState() instanceof SessionState s ? s : SessionState.initial(c.schema());
+    private static ConnectionState carried(BackendConnection c) {
+        ConnectionState s = c.sessionState();
+        return s != null ? s : ConnectionState.initial(c.schema());
     }
 
-    private void sync(int hostgroup, BackendLease lease, SessionState target, Runnable then, Consumer<ErrPacket> failed) {
-        SessionState from = carried(lease.connection());
+    private void sync(int hostgroup, BackendLease lease, ConnectionState target, Runnable then, Consumer<ErrPacket> failed) {
+        ConnectionState from = carried(lease.connection());
         if (from.equals(target)) {
             then.run();
             return;
         }
-        RestorePlan plan = SessionStateRestorer.restore(from, target);
+        SessionStateRestorer.Plan plan = SessionStateRestorer.restore(from, target, lease.connection().baseline());
         if (plan.isEmpty()) {
+            lease.connection().sessionState(target);
             then.run();
             return;
         }
         Deque<ByteBuf> commands = new ArrayDeque<>();
         Deque<Command> kinds = new ArrayDeque<>();
-        if (plan.resetFirst()) {
-            add(commands, kinds, Command.RESET_CONNECTION, null);
-        }
         if (plan.initDb() != null) {
             add(commands, kinds, Command.INIT_DB, plan.initDb());
         }
-        for (String sql : plan.statements()) {
-            add(commands, kinds, Command.QUERY, sql);
+        if (plan.set() != null) {
+            add(commands, kinds, Command.QUERY, plan.set());
         }
         runInOrder(hostgroup, lease, commands, kinds, () -> {
             lease.connection().sessionState(target);

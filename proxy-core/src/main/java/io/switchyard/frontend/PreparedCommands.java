@@ -2,6 +2,7 @@ package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
 import io.switchyard.backend.BackendConnection;
+import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
@@ -67,10 +68,8 @@ final class PreparedCommands {
         if (command == Command.STMT_EXECUTE) {
             session.activity().classified(st.digest, st.kind, st.sql);
         }
-        int hostgroup = session.stayHostgroupForPrepared(st.sql, st.hostgroup);
-        if (command == Command.STMT_EXECUTE) {
-            routing.preparedExecuted(st.kind);
-        }
+        int hostgroup = session.stayHostgroupForPrepared(st.traits, st.hostgroup);
+        routing.tracker().before(command == Command.STMT_EXECUTE ? st.traits : StatementTraits.PLAIN);
         session.onHostgroup(hostgroup, frames, () -> {
             session.busy();
             BackendConnection c = session.runningOn();

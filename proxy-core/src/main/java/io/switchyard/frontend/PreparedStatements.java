@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.InternalSink;
+import io.switchyard.frontend.state.StatementClassifier;
+import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
@@ -47,6 +49,7 @@ final class PreparedStatements {
         final int hostgroup;
         final QueryDigest digest;
         final StatementKind kind;
+        final StatementTraits traits;
         int params;
         byte[] types;
         boolean cursorOpen;
@@ -59,6 +62,7 @@ final class PreparedStatements {
             this.hostgroup = hostgroup;
             this.digest = digest;
             this.kind = StatementKind.of(sql);
+            this.traits = StatementClassifier.classify(sql);
         }
     }
 

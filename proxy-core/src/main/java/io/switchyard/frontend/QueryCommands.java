@@ -39,7 +39,6 @@ final class QueryCommands {
             kill(kill, target);
             return;
         }
-        session.noteSchemaChange(payload);
         route(frames);
     }
 

@@ -2,9 +2,11 @@ package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.switchyard.frontend.state.SessionState;
+import io.switchyard.backend.ConnectionState;
+import io.switchyard.backend.TrackingSettings;
+import io.switchyard.frontend.state.PinReason;
 import io.switchyard.frontend.state.SessionStateTracker;
-import io.switchyard.frontend.state.StatementEffect;
+import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
@@ -26,15 +28,15 @@ import java.util.List;
  * their OK_msg, error_msg, rewrite and destination hostgroup; without rules every statement
  * goes to the user's default hostgroup.
  *
- * <p>A session stays on the connection it used last while a transaction is open (the backend's
- * IN_TRANS flag, or autocommit off), while it holds state that cannot move (temporary tables,
- * locks, user variables from expressions, SQL-level prepared statements: see
- * {@link SessionStateTracker}), while a prepared statement has a cursor or long data pending,
- * for the statement right after a write or {@code SQL_CALC_FOUND_ROWS} when it reads
- * {@code LAST_INSERT_ID()}, {@code ROW_COUNT()} or {@code FOUND_ROWS()} (so they read the right
- * connection), and for good once a rule with {@code multiplex = 0} matched or the client
- * changed a protocol option (COM_SET_OPTION). Everything else it tracks ({@code SET}
- * statements, {@code USE}) is replayed on the next connection by {@link HostgroupLeases}.
+ * <p>The session moves to another connection only when the move is invisible: it stays where it
+ * is while a transaction is open (the backend's IN_TRANS flag, autocommit off, or
+ * {@code SET TRANSACTION} characteristics waiting for the next transaction), while it holds state
+ * that cannot move ({@link SessionStateTracker#pins()}), while a prepared statement has a cursor
+ * or long data pending, for the statement after one whose result the next may read
+ * ({@code ROW_COUNT()}, {@code FOUND_ROWS()}, warnings), and for good once a rule with
+ * {@code multiplex = 0} matched or the client changed a protocol option (COM_SET_OPTION).
+ * Everything else (schema, system variables) is learned from the server and replayed on the next
+ * connection by {@link HostgroupLeases}.
  *
  * <p>Confined to the session's event loop.
  */
@@ -52,8 +54,7 @@ final class StatementRouting {
                     StatementKind kind, RuleOutcome rules, String query) {}
 
     private final FrontendContext context;
-    private SessionStateTracker tracker;
-    private boolean keepForNext;
+    private SessionStateTracker tracker = new SessionStateTracker(ConnectionState.initial(null));
     private boolean pinnedForGood;
     private boolean statementPinned;
 
@@ -61,17 +62,23 @@ final class StatementRouting {
         this.context = context;
     }
 
-    /** Starts over (login, COM_CHANGE_USER, COM_RESET_CONNECTION). */
-    void reset() {
-        tracker = null;
-        keepForNext = false;
+    /** Starts over with a fresh login's state in {@code schema} (login, COM_CHANGE_USER). */
+    void reset(String schema) {
+        TrackingSettings tracking = tracker.clientTracking();
+        tracker = new SessionStateTracker(ConnectionState.initial(schema));
+        tracker.clientTracking(tracking);
         pinnedForGood = false;
         statementPinned = false;
     }
 
+    /** The session's state, which follows the server's reports. */
+    SessionStateTracker tracker() {
+        return tracker;
+    }
+
     /** The session state connections must carry before a statement runs. */
-    SessionState state(String schema) {
-        return tracker == null ? SessionState.initial(schema) : tracker.state().withSchema(schema);
+    ConnectionState state() {
+        return tracker.state();
     }
 
     /**
@@ -79,33 +86,26 @@ final class StatementRouting {
      * back to the pool (or the next statement may run elsewhere).
      */
     boolean mayMove(int statusFlags) {
-        return !tied(statusFlags) && !keepForNext;
+        return !tied(statusFlags) && !tracker.keepForNext();
     }
 
     /** True while a transaction, pinned state or a rule ties the session to its connection, whatever runs next. */
     boolean tied(int statusFlags) {
         return ServerStatus.has(statusFlags, ServerStatus.IN_TRANS) || pinnedForGood || statementPinned
-                || (tracker != null && (Boolean.FALSE.equals(tracker.state().autocommit()) || !tracker.pins().isEmpty()));
+                || autocommitOff() || !tracker.pins().isEmpty() || tracker.nextTransactionPending();
+    }
+
+    private boolean autocommitOff() {
+        String autocommit = tracker.state().variables().get("autocommit");
+        return autocommit != null && (autocommit.equals("'OFF'") || autocommit.equals("0"));
     }
 
     /**
      * True when a prepared statement must run where the session ran last: the session is tied
      * there, or the statement reads the result of the statement before it.
      */
-    boolean mustStayForPrepared(String sql, int statusFlags) {
-        return tied(statusFlags) || (keepForNext && READS_PREVIOUS.matcher(sql).find());
-    }
-
-    private static final java.util.regex.Pattern READS_PREVIOUS =
-            java.util.regex.Pattern.compile("LAST_INSERT_ID|FOUND_ROWS|ROW_COUNT", java.util.regex.Pattern.CASE_INSENSITIVE);
-
-    /**
-     * A prepared statement of {@code kind} runs: a write keeps the connection for the next
-     * statement (which may read its {@code LAST_INSERT_ID()}), anything else lets it go.
-     */
-    void preparedExecuted(StatementKind kind) {
-        keepForNext = kind == StatementKind.INSERT || kind == StatementKind.REPLACE || kind == StatementKind.UPDATE
-                || kind == StatementKind.DELETE || kind == StatementKind.LOAD || kind == StatementKind.CALL;
+    boolean mustStayForPrepared(StatementTraits traits, int statusFlags) {
+        return tied(statusFlags) || (tracker.keepForNext() && traits.readsPrevious());
     }
 
     /** The client changed a protocol option on its connection: it stays there until it leaves. */
@@ -121,7 +121,7 @@ final class StatementRouting {
     /** The hostgroup a COM_STMT_PREPARE goes to: where the rules send its text, unless the session must stay. */
     int prepareHostgroup(UserConfig user, String schema, String clientHost, String sql, int statusFlags,
                          int currentHostgroup, int defaultHostgroup) {
-        if (currentHostgroup >= 0 && mustStayForPrepared(sql, statusFlags)) {
+        if (currentHostgroup >= 0 && mustStayForPrepared(StatementTraits.PLAIN, statusFlags)) {
             return currentHostgroup;
         }
         QueryRules rules = context.router().rules();
@@ -136,13 +136,12 @@ final class StatementRouting {
 
     Decision decide(UserConfig user, String schema, String clientHost, List<Frame> frames, int statusFlags,
                     int currentHostgroup, int defaultHostgroup) {
-        if (tracker == null) {
-            tracker = new SessionStateTracker(SessionState.initial(schema));
-        }
         Frame first = frames.get(0);
         boolean mustStay = currentHostgroup >= 0 && (tied(statusFlags) || frames.size() > 1);
         if (frames.size() > 1) {
-            keepForNext = false;
+            // A statement of 16 MiB or more is not read: it might change anything.
+            tracker.before(new StatementTraits(java.util.Set.of(PinReason.UNEXPLAINED_CHANGE), false, false, false,
+                    false, java.util.List.of(), false, true, false));
             return new Decision(mustStay ? currentHostgroup : defaultHostgroup, null, null, null, null, StatementKind.UNKNOWN, null, null);
         }
         ByteBuf payload = first.payload();
@@ -165,9 +164,9 @@ final class StatementRouting {
             }
         }
         String query = outcome == null ? sql : outcome.query(sql);
-        StatementEffect effect = tracker.onStatement(query);
-        mustStay |= currentHostgroup >= 0 && keepForNext && effect.readsPreviousResult();
-        keepForNext = effect.keepConnectionForNextStatement();
+        boolean keptForNext = tracker.keepForNext();
+        StatementTraits traits = tracker.before(query, true);
+        mustStay |= currentHostgroup >= 0 && keptForNext && traits.readsPrevious();
         if (outcome != null && outcome.multiplex() == RuleOutcome.Multiplex.DISABLE) {
             pinnedForGood = true;
         }
@@ -187,21 +186,10 @@ final class StatementRouting {
     }
 
     /** Notes the outcome of a command that ran on the current connection. */
-    void completed(Command command, ResponseTracker response, String schema) {
-        if (tracker == null) {
-            tracker = new SessionStateTracker(SessionState.initial(schema));
-        }
-        if (response.error() != null) {
-            return;
-        }
-        switch (command) {
-            case INIT_DB -> tracker.onInitDb(schema);
-            case RESET_CONNECTION -> {
-                tracker.onReset(SessionState.initial(schema));
-                keepForNext = false;
-                statementPinned = false;
-            }
-            default -> { }
+    void completed(Command command, ResponseTracker response, TrackingSettings defaults) {
+        if (command == Command.RESET_CONNECTION && response.error() == null) {
+            tracker.onReset(defaults);
+            statementPinned = false;
         }
     }
 }

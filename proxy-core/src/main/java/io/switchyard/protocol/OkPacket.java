@@ -8,7 +8,8 @@ import io.netty.buffer.ByteBuf;
  *
  * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_basic_ok_packet.html">OK_Packet</a>
  */
-public record OkPacket(long affectedRows, long lastInsertId, int statusFlags, int warnings, String info) {
+public record OkPacket(long affectedRows, long lastInsertId, int statusFlags, int warnings, String info,
+                       SessionStateInfo sessionState) {
     public static final int HEADER = 0x00;
     public static final int EOF_HEADER = 0xfe;
     /**
@@ -17,6 +18,91 @@ public record OkPacket(long affectedRows, long lastInsertId, int statusFlags, in
      * this long is an OK packet that ends a result under CLIENT_DEPRECATE_EOF.
      */
     static final int MIN_OK_LENGTH = 7;
+
+    public OkPacket {
+        sessionState = sessionState == null ? SessionStateInfo.EMPTY : sessionState;
+    }
+
+    /** An OK without session-state information. */
+    public OkPacket(long affectedRows, long lastInsertId, int statusFlags, int warnings, String info) {
+        this(affectedRows, lastInsertId, statusFlags, warnings, info, SessionStateInfo.EMPTY);
+    }
+
+    /**
+     * True when the {@code length}-byte payload at {@code index} is an OK packet: a 0x00 header, or
+     * a 0xFE header long enough to be the OK that ends a result under CLIENT_DEPRECATE_EOF.
+     */
+    public static boolean isOk(ByteBuf buf, int index, int length) {
+        int first = length > 0 ? buf.getUnsignedByte(index) : -1;
+        return first == HEADER || (first == EOF_HEADER && length >= MIN_OK_LENGTH && length < Wire.MAX_PAYLOAD);
+    }
+
+    /** True when the payload at {@code index} is an EOF packet (0xFE, shorter than any OK). */
+    public static boolean isEof(ByteBuf buf, int index, int length) {
+        return length > 0 && length < MIN_OK_LENGTH && buf.getUnsignedByte(index) == EOF_HEADER;
+    }
+
+    /**
+     * Decodes an OK payload (0x00 or 0xFE header) as a server sends it to a connection that
+     * negotiated CLIENT_SESSION_TRACK ({@code sessionTrack}) or not. The info text is read byte for
+     * byte (ISO-8859-1), so that {@link #encodeRelayed} writes the same bytes back.
+     */
+    public static OkPacket decodeRelayed(ByteBuf in, boolean sessionTrack) {
+        in.skipBytes(1);
+        long affected = Wire.readLenEncInt(in);
+        long insertId = Wire.readLenEncInt(in);
+        int status = in.isReadable(2) ? in.readUnsignedShortLE() : 0;
+        int warnings = in.isReadable(2) ? in.readUnsignedShortLE() : 0;
+        String info = "";
+        SessionStateInfo state = SessionStateInfo.EMPTY;
+        if (sessionTrack) {
+            if (in.isReadable()) {
+                byte[] bytes = Wire.readLenEncBytes(in);
+                info = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (ServerStatus.has(status, ServerStatus.SESSION_STATE_CHANGED) && in.isReadable()) {
+                    state = SessionStateInfo.decode(in);
+                }
+            }
+        } else {
+            info = in.toString(in.readerIndex(), in.readableBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            in.skipBytes(in.readableBytes());
+        }
+        return new OkPacket(affected, insertId, status, warnings, info, state);
+    }
+
+    /**
+     * Writes this OK, with header {@code header} (0x00, or 0xFE when it ends a result), for a
+     * client that negotiated CLIENT_SESSION_TRACK ({@code sessionTrack}) or not: the session-state
+     * information and its status flag only for the former, the info text byte for byte
+     * (ISO-8859-1, as {@link #decodeRelayed} read it). The info is length-encoded for a tracking
+     * client, and for any client of a MariaDB server, which always writes it so
+     * ({@code lengthEncodedInfo}); otherwise it runs to the end of the packet.
+     */
+    public void encodeRelayed(ByteBuf out, int header, boolean sessionTrack, boolean lengthEncodedInfo) {
+        boolean state = sessionTrack && !sessionState.isEmpty();
+        int status = state ? statusFlags | ServerStatus.SESSION_STATE_CHANGED : statusFlags & ~ServerStatus.SESSION_STATE_CHANGED;
+        out.writeByte(header);
+        Wire.writeLenEncInt(out, affectedRows);
+        Wire.writeLenEncInt(out, lastInsertId);
+        out.writeShortLE(status);
+        out.writeShortLE(warnings);
+        byte[] infoBytes = info.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (sessionTrack || lengthEncodedInfo) {
+            if (infoBytes.length > 0 || state) {
+                Wire.writeLenEncBytes(out, infoBytes);
+            }
+            if (state) {
+                sessionState.encode(out);
+            }
+        } else {
+            out.writeBytes(infoBytes);
+        }
+    }
+
+    /** The same OK with other session-state information. */
+    public OkPacket withSessionState(SessionStateInfo state) {
+        return new OkPacket(affectedRows, lastInsertId, statusFlags, warnings, info, state);
+    }
 
     /**
      * Status flags of an OK packet (0x00 or 0xFE header) or EOF packet (0xFE header, under

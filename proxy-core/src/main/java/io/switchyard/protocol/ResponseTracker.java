@@ -39,6 +39,8 @@ public final class ResponseTracker {
 
     private Command command = Command.UNKNOWN;
     private boolean deprecateEof;
+    private boolean isolateStatusPackets;
+    private boolean endedWithStatusPacket;
     private State state = State.DONE;
     private long remaining;
     private long bodyRemaining;
@@ -53,9 +55,28 @@ public final class ResponseTracker {
     private int preparedParams;
     private long preparedStatementId = -1;
 
+    /** A tracker for a response that already ended with an OK carrying {@code statusFlags}. */
+    public static ResponseTracker completed(Command command, int statusFlags) {
+        ResponseTracker t = new ResponseTracker();
+        t.command = command;
+        t.state = State.DONE;
+        t.statusFlags = statusFlags;
+        return t;
+    }
+
     /** Starts following the response to {@code command} on a connection with {@code capabilities}. */
     public void begin(Command command, long capabilities) {
+        begin(command, capabilities, false);
+    }
+
+    /**
+     * Same; with {@code isolateStatusPackets} every OK and EOF packet that ends a result is
+     * returned by {@link #scan} on its own ({@link #endedWithStatusPacket()}), so the relay can
+     * read its session-state information and rewrite it for the client.
+     */
+    public void begin(Command command, long capabilities, boolean isolateStatusPackets) {
         this.command = command;
+        this.isolateStatusPackets = isolateStatusPackets;
         this.deprecateEof = Capability.has(capabilities, Capability.CLIENT_DEPRECATE_EOF);
         this.state = switch (command) {
             case STATISTICS -> State.SINGLE;
@@ -92,6 +113,7 @@ public final class ResponseTracker {
         final int start = buf.readerIndex();
         final int end = buf.writerIndex();
         int pos = start;
+        endedWithStatusPacket = false;
         while (pos < end && (packetPending() || (state != State.DONE && state != State.LOCAL_INFILE))) {
             if (bodyRemaining > 0) {
                 int n = (int) Math.min(bodyRemaining, end - pos);
@@ -114,11 +136,19 @@ public final class ResponseTracker {
             }
             int first = length > 0 ? buf.getUnsignedByte(pos + Wire.HEADER_SIZE) : -1;
             if (needsWholePacket(first, length)) {
+                boolean status = isolateStatusPackets && isStatusPacket(buf, pos + Wire.HEADER_SIZE, length);
+                if (status && pos > start) {
+                    break;
+                }
                 if (end - pos < Wire.HEADER_SIZE + length) {
                     break;
                 }
                 onWholePacket(buf, pos + Wire.HEADER_SIZE, length, first);
                 pos += Wire.HEADER_SIZE + length;
+                if (status) {
+                    endedWithStatusPacket = true;
+                    break;
+                }
             } else {
                 onStreamedPacket();
                 continuation = length == Wire.MAX_PAYLOAD;
@@ -127,6 +157,30 @@ public final class ResponseTracker {
             }
         }
         return pos - start;
+    }
+
+    /**
+     * An OK or EOF packet that ends a statement or a result, where the server puts status flags
+     * and (OK only) session-state information: not a COM_STMT_PREPARE reply, whose first packet
+     * also starts with 0x00.
+     */
+    private boolean isStatusPacket(ByteBuf buf, int index, int length) {
+        if (length == 0 || length >= Wire.MAX_PAYLOAD) {
+            return false;
+        }
+        return switch (state) {
+            case FIRST -> command != Command.STMT_PREPARE && (OkPacket.isOk(buf, index, length) || OkPacket.isEof(buf, index, length));
+            case COLUMN_EOF, ROWS -> OkPacket.isOk(buf, index, length) || OkPacket.isEof(buf, index, length);
+            default -> false;
+        };
+    }
+
+    /**
+     * True when the bytes the last {@link #scan} counted are exactly one OK or EOF packet that
+     * ends a statement or a result (only with {@code isolateStatusPackets}).
+     */
+    public boolean endedWithStatusPacket() {
+        return endedWithStatusPacket;
     }
 
     /** True while the body or a continuation of a streamed packet has yet to pass, even its last one. */
@@ -179,7 +233,10 @@ public final class ResponseTracker {
             case FIRST -> onFirstPacket(buf, index, length, first);
             case COLUMN_EOF -> {
                 statusFlags = OkPacket.statusFlags(buf, index, length);
-                state = ServerStatus.has(statusFlags, ServerStatus.CURSOR_EXISTS) ? endOfResult() : State.ROWS;
+                // Only COM_STMT_EXECUTE opens a cursor whose rows come by COM_STMT_FETCH. A procedure
+                // with an open cursor also sets the flag on the result sets it sends: rows follow.
+                boolean cursor = command == Command.STMT_EXECUTE && ServerStatus.has(statusFlags, ServerStatus.CURSOR_EXISTS);
+                state = cursor ? endOfResult() : State.ROWS;
             }
             case ROWS -> {
                 statusFlags = OkPacket.statusFlags(buf, index, length);

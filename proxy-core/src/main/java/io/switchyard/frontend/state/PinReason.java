@@ -1,30 +1,40 @@
 package io.switchyard.frontend.state;
 
 /**
- * Why a session's state cannot currently move to another backend connection, so multiplexing is
- * suspended; each constant says what lifts it. {@link SessionStateTracker#onReset} lifts all.
+ * Why a session cannot move to another backend connection: it holds state the proxy cannot
+ * reproduce on another connection, or does not know exactly. A pin lasts until the session's
+ * state is reset (COM_RESET_CONNECTION, COM_CHANGE_USER) or the session ends; its connection is
+ * then reset before anyone else gets it.
  *
  * <p>Immutable enum; thread-safe.
  */
 public enum PinReason {
-    /**
-     * A user variable holds a value the tracker cannot replay: assigned from an expression
-     * ({@code SET @v = NOW()}, {@code SELECT @v := ...}, {@code SELECT ... INTO @v}) or read
-     * without the tracker knowing its value (it may have been set by a procedure). Lifted when
-     * every such variable has been reassigned from a literal.
-     */
+    /** A user variable was assigned or read ({@code @v}). */
     USER_VARIABLE,
-    /** A {@code CREATE TEMPORARY TABLE} exists. Lifted when every one created has been dropped. */
+    /** A temporary table was created. */
     TEMPORARY_TABLE,
-    /** {@code LOCK TABLES} or {@code FLUSH TABLES ... WITH READ LOCK}. Lifted by {@code UNLOCK TABLES}. */
+    /** {@code LOCK TABLES} or {@code FLUSH TABLES ... WITH READ LOCK}. */
     TABLE_LOCK,
-    /**
-     * {@code GET_LOCK()} was called more times than {@code RELEASE_LOCK()}. Lifted when the count
-     * reaches zero or by {@code RELEASE_ALL_LOCKS()}.
-     */
+    /** {@code GET_LOCK()} was called. */
     ADVISORY_LOCK,
-    /** A SQL-level {@code PREPARE name} exists. Lifted when every name has been deallocated. */
+    /** A SQL-level {@code PREPARE name} ran. */
     PREPARED_STATEMENT,
-    /** A {@code HANDLER t OPEN [AS alias]} cursor is open. Lifted when every one is closed. */
-    HANDLER
+    /** A {@code HANDLER} statement ran. */
+    HANDLER,
+    /**
+     * A stored program or dynamic SQL ran ({@code CALL}, a compound statement such as
+     * {@code BEGIN NOT ATOMIC} or {@code FOR ... END FOR}, {@code EXECUTE [IMMEDIATE]}): the server
+     * does not report everything such code changes (locks, variables set before an error).
+     */
+    STORED_PROGRAM,
+    /** An XA transaction statement ran. */
+    XA_TRANSACTION,
+    /** The server reported a change of session state that no tracked statement explains. */
+    UNEXPLAINED_CHANGE,
+    /** A variable changed whose value cannot be set again to the same effect ({@code timestamp}, {@code insert_id}, ...). */
+    UNREPLAYABLE_VARIABLE,
+    /** The server does not report session-state changes (no CLIENT_SESSION_TRACK), so the proxy cannot learn them. */
+    UNTRACKED_SERVER,
+    /** The client changed its session-tracking settings in a way the proxy does not mirror. */
+    SESSION_TRACKING
 }

@@ -1,120 +1,83 @@
 package io.switchyard.frontend.state;
 
+import io.switchyard.backend.ConnectionState;
+import io.switchyard.backend.SessionBaseline;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * Computes the fewest statements that move a backend connection from one {@link SessionState}
- * to another. Variables (typed ones, generic ones and user variables) that differ go into one
- * combined {@code SET a = ..., b = ...}; a variable the target never set but the connection did
- * is set back to {@code DEFAULT} (a user variable to {@code NULL}). {@code SET NAMES} and
- * {@code SET SESSION TRANSACTION} are separate statements, and verbatim {@code SET}s come last,
- * in their original order, because they may read what the others set.
- *
- * <p>When the connection has verbatim {@code SET}s that are not a prefix of the target's, or a
- * typed variable differs while verbatim {@code SET}s are involved (they may have read it), or an
- * isolation level or access mode must be unset, the plan resets the connection and builds the
- * whole state from a fresh one.
+ * Computes what moves a backend connection from the session state it carries to the one a session
+ * needs: a {@code COM_INIT_DB} when the schema differs, and one {@code SET SESSION} with every
+ * variable that differs. A variable the connection has but the session never changed goes back to
+ * its login value: the character-set variables to the values the login's collation gave
+ * ({@link SessionBaseline}), {@code last_insert_id} to 0, the others to {@code DEFAULT}.
+ * Character sets are assigned before their collations (assigning a character set resets the
+ * collation), and a collation is assigned again whenever its character set is.
  *
  * <p>Stateless and thread-safe.
  */
 public final class SessionStateRestorer {
 
+    /**
+     * What to send: {@code COM_INIT_DB} of {@code initDb} when it is not null, then {@code set}
+     * as a {@code COM_QUERY} when it is not null.
+     */
+    public record Plan(String initDb, String set) {
+        public boolean isEmpty() {
+            return initDb == null && set == null;
+        }
+    }
+
+    private static final List<List<String>> COUPLED = List.of(
+            List.of("character_set_connection", "collation_connection"),
+            List.of("character_set_server", "collation_server"),
+            List.of("character_set_database", "collation_database"));
+
     private SessionStateRestorer() {
     }
 
     /** The plan that turns a connection in state {@code from} into one in state {@code to}. */
-    public static RestorePlan restore(SessionState from, SessionState to) {
-        if (needsReset(from, to)) {
-            SessionState fresh = SessionState.initial(from.schema());
-            return new RestorePlan(true, initDb(fresh, to), statements(fresh, to));
-        }
-        return new RestorePlan(false, initDb(from, to), statements(from, to));
-    }
-
-    /** Just the statements, for a connection already known to be in state {@code from}. */
-    public static List<String> restoreStatements(SessionState from, SessionState to) {
-        return restore(from, to).statements();
-    }
-
-    private static boolean needsReset(SessionState from, SessionState to) {
-        List<SessionState.VerbatimSet> had = from.verbatimSets();
-        List<SessionState.VerbatimSet> want = to.verbatimSets();
-        boolean prefix = had.size() <= want.size() && want.subList(0, had.size()).equals(had);
-        if (!prefix) {
-            return true;
-        }
-        if (!want.isEmpty() && !typedVariables(from).equals(typedVariables(to))) {
-            return true;
-        }
-        return (to.isolationLevel() == null && from.isolationLevel() != null)
-                || (to.readOnly() == null && from.readOnly() != null);
-    }
-
-    private static String initDb(SessionState from, SessionState to) {
-        return Objects.equals(from.schema(), to.schema()) || to.schema() == null ? null : to.schema();
-    }
-
-    private static List<String> statements(SessionState from, SessionState to) {
-        List<String> out = new ArrayList<>();
-        if (!Objects.equals(from.charset(), to.charset())) {
-            out.add(to.charset() == null ? "SET NAMES DEFAULT" : to.charset().toSql());
-        }
-        if (!Objects.equals(from.isolationLevel(), to.isolationLevel())
-                || !Objects.equals(from.readOnly(), to.readOnly())) {
-            List<String> characteristics = new ArrayList<>();
-            if (to.isolationLevel() != null) {
-                characteristics.add("ISOLATION LEVEL " + to.isolationLevel());
+    public static Plan restore(ConnectionState from, ConnectionState to, SessionBaseline baseline) {
+        String initDb = Objects.equals(from.schema(), to.schema()) || to.schema() == null ? null : to.schema();
+        Set<String> names = new LinkedHashSet<>(SessionBaseline.CHARSET_VARIABLES);
+        names.addAll(from.variables().keySet());
+        names.addAll(to.variables().keySet());
+        List<String> order = new ArrayList<>();
+        for (String name : names) {
+            if (from.variables().containsKey(name) || to.variables().containsKey(name)) {
+                order.add(name);
             }
-            if (to.readOnly() != null) {
-                characteristics.add(to.readOnly() ? "READ ONLY" : "READ WRITE");
+        }
+        for (List<String> pair : COUPLED) {
+            if (order.contains(pair.get(0)) && !order.contains(pair.get(1))) {
+                order.add(order.indexOf(pair.get(0)) + 1, pair.get(1));
             }
-            out.add("SET SESSION TRANSACTION " + String.join(", ", characteristics));
         }
         List<String> assignments = new ArrayList<>();
-        Map<String, String> had = typedVariables(from);
-        Map<String, String> want = typedVariables(to);
-        want.forEach((name, value) -> {
-            if (!value.equals(had.get(name))) {
-                assignments.add(name + " = " + value);
+        Set<String> assigned = new LinkedHashSet<>();
+        for (String name : order) {
+            String want = value(to, name, baseline);
+            boolean coupled = COUPLED.stream().anyMatch(p -> p.get(1).equals(name) && assigned.contains(p.get(0)));
+            if (coupled || !want.equals(value(from, name, baseline))) {
+                assignments.add(name + " = " + want);
+                assigned.add(name);
             }
-        });
-        had.keySet().stream().filter(name -> !want.containsKey(name)).forEach(name -> assignments.add(name + " = DEFAULT"));
-        to.userVariables().forEach((name, value) -> {
-            if (!value.equals(from.userVariables().get(name))) {
-                assignments.add(userVariable(name) + " = " + value);
-            }
-        });
-        from.userVariables().keySet().stream().filter(name -> !to.userVariables().containsKey(name))
-                .forEach(name -> assignments.add(userVariable(name) + " = NULL"));
-        if (!assignments.isEmpty()) {
-            out.add("SET " + String.join(", ", assignments));
         }
-        to.verbatimSets().subList(from.verbatimSets().size(), to.verbatimSets().size())
-                .forEach(v -> out.add(v.sql()));
-        return out;
+        String set = assignments.isEmpty() ? null : "SET SESSION " + String.join(", ", assignments);
+        return new Plan(initDb, set);
     }
 
-    /** The typed and generic session variables as {@code SESSION name -> literal}. */
-    private static Map<String, String> typedVariables(SessionState s) {
-        Map<String, String> vars = new LinkedHashMap<>();
-        if (s.autocommit() != null) {
-            vars.put("SESSION autocommit", s.autocommit() ? "1" : "0");
+    private static String value(ConnectionState s, String name, SessionBaseline baseline) {
+        String v = s.variables().get(name);
+        if (v != null) {
+            return v;
         }
-        if (s.sqlMode() != null) {
-            vars.put("SESSION sql_mode", s.sqlMode());
+        if (name.equals(SessionStateTracker.LAST_INSERT_ID)) {
+            return "0";
         }
-        if (s.timeZone() != null) {
-            vars.put("SESSION time_zone", s.timeZone());
-        }
-        s.variables().forEach((name, value) -> vars.put("SESSION " + name, value));
-        return vars;
-    }
-
-    private static String userVariable(String name) {
-        return name.matches("[A-Za-z0-9_$.]+") ? "@" + name : "@`" + name.replace("`", "``") + "`";
+        return baseline == null ? "DEFAULT" : baseline.loginLiteral(name);
     }
 }

@@ -1,300 +1,300 @@
 package io.switchyard.frontend.state;
 
+import io.switchyard.backend.ConnectionState;
+import io.switchyard.backend.SessionBaseline;
+import io.switchyard.backend.SqlLiteral;
+import io.switchyard.backend.TrackingSettings;
+import io.switchyard.protocol.OkPacket;
+import io.switchyard.protocol.SessionStateInfo;
+import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * Follows one client session's statements (the text of each {@code COM_QUERY}) and keeps its
- * {@link SessionState} and the reasons its state cannot move to another backend connection.
+ * One client session's movable state ({@link ConnectionState}: schema and system variables), as
+ * the server reports it, and the reasons the session cannot move to another backend connection.
  *
- * <p>Rules, applied to each statement of multi-statement text in order:
- * <ul>
- *   <li>{@code SET}: see {@link SetStatementReader}; unreadable {@code SET}s are kept verbatim
- *       and replayed instead of pinning the session.</li>
- *   <li>{@code USE db}: changes the schema.</li>
- *   <li>User variables: assigned from an expression ({@code SET @v = NOW()},
- *       {@code SELECT @v := 1}, {@code SELECT 1 INTO @v}) or read without a known literal value
- *       pin the session ({@link PinReason#USER_VARIABLE}) until reassigned from a literal or
- *       reset. Reading a variable the tracker holds as a literal does not pin: it is restored.</li>
- *   <li>{@code CREATE TEMPORARY TABLE}: pins until every such table is dropped
- *       ({@code DROP [TEMPORARY] TABLE}); names are compared case-insensitively, unqualified
- *       names against the current schema.</li>
- *   <li>{@code LOCK TABLES}, {@code FLUSH TABLES ... WITH READ LOCK}: pin until
- *       {@code UNLOCK TABLES}.</li>
- *   <li>{@code GET_LOCK(}: each call counts one; {@code RELEASE_LOCK(} counts one down,
- *       {@code RELEASE_ALL_LOCKS(} to zero; pinned while above zero.</li>
- *   <li>{@code PREPARE name}: pins until {@code DEALLOCATE|DROP PREPARE name}.</li>
- *   <li>{@code HANDLER t OPEN [AS a]}: pins until {@code HANDLER a CLOSE}.</li>
- *   <li>Writes, {@code SQL_CALC_FOUND_ROWS} and {@code SET TRANSACTION} without a scope keep the
- *       connection for the next statement only; see {@link StatementEffect}.</li>
- *   <li>{@code CREATE PROCEDURE|FUNCTION|TRIGGER|EVENT} is one statement with no session effect:
- *       its body is neither split nor tracked.</li>
- *   <li>{@code START TRANSACTION}, {@code BEGIN}, {@code COMMIT} are not tracked here: the
- *       backend's in-transaction status flag decides. {@code SET autocommit} is state.</li>
- * </ul>
+ * <p>The state is learned from the session-state information of the server's OK packets (backend
+ * connections track every system variable, the schema, state changes and the transaction's
+ * characteristics), never from what a statement's text seems to say; a statement that fails
+ * reports nothing and so changes nothing. The statement's text ({@link StatementClassifier}) adds
+ * only what the server does not report: user variables, locks, stored programs and dynamic SQL
+ * pin the session; the character-set variables and the variables of a statement that changes the
+ * client's session tracking are read back from the server afterwards
+ * ({@link #readBackNames}), because MariaDB reports neither completely. A change the proxy cannot
+ * reproduce exactly pins the session.
  *
- * <p>Not thread-safe: owned by one session and confined to that session's event loop.
+ * <p>Also filters the server's reports to what the client's own session-tracking settings ask for
+ * ({@link #forClient}).
+ *
+ * <p>Not thread-safe: owned by one session and confined to its event loop.
  */
 public final class SessionStateTracker {
+    /** Variables whose value is consumed or changes by itself, so setting it again elsewhere would differ. */
+    private static final Set<String> UNREPLAYABLE = Set.of("insert_id", "identity", "rand_seed1", "rand_seed2",
+            "timestamp", "pseudo_thread_id", "gtid_seq_no", "wsrep_gtid_seq_no", "profiling", "debug_sync");
+    /** Read-only variables the server reports as they change by themselves: not state the session set. */
+    private static final Set<String> STATUS_VARIABLES = Set.of("last_gtid", "in_transaction", "warning_count", "error_count");
+    /** Variables whose empty report means SQL NULL. */
+    private static final Set<String> NULLABLE = Set.of("character_set_results", "character_set_client",
+            "character_set_connection", "collation_connection", "enforce_storage_engine", "innodb_tmpdir");
+    private static final List<String> TRACKING_VARIABLES = List.of("session_track_system_variables",
+            "session_track_schema", "session_track_state_change", "session_track_transaction_info");
+    static final String LAST_INSERT_ID = "last_insert_id";
 
-    private static final Set<String> NO_SESSION_EFFECT = Set.of("SELECT", "INSERT", "UPDATE", "DELETE",
-            "REPLACE", "WITH", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "START", "BEGIN", "COMMIT", "ROLLBACK",
-            "SAVEPOINT", "RELEASE", "CREATE", "DROP", "ALTER", "TRUNCATE", "RENAME", "GRANT", "REVOKE", "ANALYZE",
-            "OPTIMIZE", "CHECK", "CHECKSUM", "REPAIR", "LOAD", "DO", "VALUES", "TABLE", "KILL", "FLUSH", "LOCK",
-            "UNLOCK", "PREPARE", "EXECUTE", "DEALLOCATE", "USE", "SET", "HELP", "XA", "HANDLER");
-    private static final Set<String> WRITES = Set.of("INSERT", "REPLACE", "UPDATE", "DELETE", "LOAD", "CALL");
+    private ConnectionState state;
+    private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
+    private StatementTraits traits = StatementTraits.PLAIN;
+    private TrackingSettings clientTracking;
+    private String nextTransaction = "";
+    private boolean lastInsertIdUnknown;
+    private boolean readsPreviousResults;
+    private boolean keepForNext;
 
-    private SessionState state;
-    private final Set<String> unreplayableUserVariables = new HashSet<>();
-    private final Set<String> temporaryTables = new HashSet<>();
-    private final Set<String> preparedStatements = new HashSet<>();
-    private final Set<String> openHandlers = new HashSet<>();
-    private boolean tablesLocked;
-    private int advisoryLocks;
-
-    /** Starts tracking a session whose state is {@code initial}. */
-    public SessionStateTracker(SessionState initial) {
+    public SessionStateTracker(ConnectionState initial) {
         this.state = initial;
     }
 
-    /** The current state. */
-    public SessionState state() {
+    /** The state a connection must carry before the session's next statement runs there. */
+    public ConnectionState state() {
         return state;
     }
 
-    /** The reasons multiplexing is currently suspended. */
-    public Set<PinReason> pins() {
-        Set<PinReason> pins = EnumSet.noneOf(PinReason.class);
-        if (!unreplayableUserVariables.isEmpty()) {
-            pins.add(PinReason.USER_VARIABLE);
-        }
-        if (!temporaryTables.isEmpty()) {
-            pins.add(PinReason.TEMPORARY_TABLE);
-        }
-        if (tablesLocked) {
-            pins.add(PinReason.TABLE_LOCK);
-        }
-        if (advisoryLocks > 0) {
-            pins.add(PinReason.ADVISORY_LOCK);
-        }
-        if (!preparedStatements.isEmpty()) {
-            pins.add(PinReason.PREPARED_STATEMENT);
-        }
-        if (!openHandlers.isEmpty()) {
-            pins.add(PinReason.HANDLER);
-        }
-        return pins;
+    /** The session's default schema. */
+    public String schema() {
+        return state.schema();
     }
 
-    /** {@code COM_INIT_DB}: the client switched schema. */
-    public void onInitDb(String schema) {
+    /** Sets the schema (COM_CHANGE_USER, login). */
+    public void schema(String schema) {
         state = state.withSchema(schema);
     }
 
-    /**
-     * {@code COM_RESET_CONNECTION} or {@code COM_CHANGE_USER}: the server forgot the session's
-     * state, so every pin is lifted and tracking restarts from {@code fresh}.
-     */
-    public void onReset(SessionState fresh) {
-        state = fresh;
-        unreplayableUserVariables.clear();
-        temporaryTables.clear();
-        preparedStatements.clear();
-        openHandlers.clear();
-        tablesLocked = false;
-        advisoryLocks = 0;
+    /** Why the session cannot move; empty when it may. */
+    public Set<PinReason> pins() {
+        return pins.isEmpty() ? Set.of() : EnumSet.copyOf(pins);
     }
 
-    /** Reads the text of a {@code COM_QUERY} (one statement or several) before it is sent. */
-    public StatementEffect onStatement(String sql) {
-        if (isPlainSelect(sql)) {
-            return new StatementEffect(state, true, false, pins(), false, false);
-        }
-        boolean understood = true;
-        boolean verbatim = false;
-        boolean keepNext = false;
-        boolean readsPrevious = false;
-        List<String> statements = definesStoredProgram(SqlLexer.tokenize(sql)) ? List.of() : SqlLexer.splitStatements(sql);
-        for (int s = 0; s < statements.size(); s++) {
-            String statement = statements.get(s);
-            List<SqlToken> tokens = SqlLexer.tokenize(statement);
-            String verb = tokens.get(0).kind() == SqlToken.Kind.WORD
-                    ? tokens.get(0).text().toUpperCase(Locale.ROOT) : "";
-            keepNext = WRITES.contains(verb);
-            understood &= NO_SESSION_EFFECT.contains(verb);
-            if (verb.equals("SET")) {
-                SetStatementReader.Outcome outcome = new SetStatementReader(statement, tokens, state).read();
-                state = outcome.state();
-                understood &= outcome.understood();
-                verbatim |= outcome.verbatim();
-                keepNext = outcome.nextTransactionOnly();
-                unreplayableUserVariables.addAll(outcome.unreplayableUserVariables());
-                unreplayableUserVariables.removeAll(outcome.replayableUserVariables());
-            } else {
-                userVariableUse(tokens);
-            }
-            readsPrevious |= s == 0 && callsAny(tokens, "LAST_INSERT_ID", "ROW_COUNT", "FOUND_ROWS");
-            keepNext |= tokens.stream().anyMatch(t -> t.isWord("SQL_CALC_FOUND_ROWS"));
-            statementSpecific(verb, tokens);
-            locks(tokens);
-        }
-        return new StatementEffect(state, understood, verbatim, pins(), keepNext, readsPrevious);
+    /** Pins the session (something about it cannot be known or moved). */
+    public void pin(PinReason reason) {
+        pins.add(reason);
+    }
+
+    /** The traits of the statement now running (or last run). */
+    public StatementTraits traits() {
+        return traits;
+    }
+
+    /** True while {@code SET TRANSACTION} characteristics wait for the next transaction on this connection. */
+    public boolean nextTransactionPending() {
+        return !nextTransaction.isEmpty();
+    }
+
+    /** True when the next statement must run on the connection of the last one (it may read its result). */
+    public boolean keepForNext() {
+        return keepForNext;
+    }
+
+    /** The client's session-tracking settings: the server's defaults until the client changes them. */
+    public void clientTracking(TrackingSettings settings) {
+        this.clientTracking = settings;
+    }
+
+    public TrackingSettings clientTracking() {
+        return clientTracking;
     }
 
     /**
-     * Anything in a statement that could touch session state, for the fast path: user
-     * variables, several statements, comments (which may hide versioned SQL), locks,
-     * {@code INTO}, and the functions that read the previous statement's result.
+     * A statement is about to run: its text decides the pins the server will not report.
+     * {@code serverTracks} false (a server without session tracking) pins on anything that may
+     * change the session.
      */
-    private static final java.util.regex.Pattern MAY_AFFECT_SESSION = java.util.regex.Pattern.compile(
-            "[@;#]|/\\*|--|LOCK|INTO|FOUND_ROWS|LAST_INSERT_ID|ROW_COUNT", java.util.regex.Pattern.CASE_INSENSITIVE);
-
-    /** A single {@code SELECT} with none of {@link #MAY_AFFECT_SESSION}: it has no effect on the session. */
-    private static boolean isPlainSelect(String sql) {
-        int i = 0;
-        while (i < sql.length() && Character.isWhitespace(sql.charAt(i))) {
-            i++;
+    public StatementTraits before(String sql, boolean serverTracks) {
+        traits = StatementClassifier.classify(sql);
+        pins.addAll(traits.pins());
+        if (!serverTracks && (!traits.assigned().isEmpty() || traits.charset() || !traits.trustedReports())) {
+            pins.add(PinReason.UNTRACKED_SERVER);
         }
-        return sql.regionMatches(true, i, "SELECT", 0, 6) && sql.length() > i + 6
-                && Character.isWhitespace(sql.charAt(i + 6)) && !MAY_AFFECT_SESSION.matcher(sql).find();
+        if (traits.readsPrevious()) {
+            readsPreviousResults = true;
+        }
+        if (traits.setsLastInsertId()) {
+            lastInsertIdUnknown = true;
+        }
+        return traits;
     }
 
-    private void statementSpecific(String verb, List<SqlToken> tokens) {
-        switch (verb) {
-            case "USE" -> {
-                if (tokens.size() > 1) {
-                    state = state.withSchema(tokens.get(1).text());
-                }
-            }
-            case "CREATE" -> {
-                if (at(tokens, 1, "TEMPORARY") && at(tokens, 2, "TABLE")) {
-                    int i = at(tokens, 3, "IF") ? 6 : 3;
-                    TableNames.read(tokens, i, state.schema(), temporaryTables::add);
-                }
-            }
-            case "DROP" -> {
-                if (at(tokens, 1, "TEMPORARY") || at(tokens, 1, "TABLE")) {
-                    int i = at(tokens, 1, "TEMPORARY") ? 3 : 2;
-                    i = at(tokens, i, "IF") ? i + 2 : i;
-                    TableNames.readList(tokens, i, state.schema(), temporaryTables::remove);
-                } else if (at(tokens, 1, "PREPARE") && tokens.size() > 2) {
-                    preparedStatements.remove(tokens.get(2).identifier());
-                }
-            }
-            case "DEALLOCATE" -> {
-                if (at(tokens, 1, "PREPARE") && tokens.size() > 2) {
-                    preparedStatements.remove(tokens.get(2).identifier());
-                }
-            }
-            case "PREPARE" -> {
-                if (tokens.size() > 1) {
-                    preparedStatements.add(tokens.get(1).identifier());
-                }
-            }
-            case "HANDLER" -> handler(tokens);
-            case "LOCK" -> tablesLocked |= at(tokens, 1, "TABLES") || at(tokens, 1, "TABLE");
-            case "UNLOCK" -> tablesLocked &= !(at(tokens, 1, "TABLES") || at(tokens, 1, "TABLE"));
-            case "FLUSH" -> tablesLocked |= tokens.stream().anyMatch(t -> t.isWord("LOCK"))
-                    && tokens.stream().anyMatch(t -> t.isWord("READ"));
-            default -> { }
+    /** A prepared statement or a command other than COM_QUERY runs; {@code traits} come from its text, if any. */
+    public void before(StatementTraits commandTraits) {
+        traits = commandTraits;
+        pins.addAll(traits.pins());
+        if (traits.setsLastInsertId()) {
+            lastInsertIdUnknown = true;
         }
     }
 
-    /** {@code HANDLER [schema.]t OPEN [[AS] alias]}, {@code HANDLER name CLOSE}. */
-    private void handler(List<SqlToken> tokens) {
-        if (tokens.size() < 3) {
+    /** Learns from one OK packet (a statement's, or the one ending a result) of the running command. */
+    public void onOk(OkPacket ok) {
+        if (ok.lastInsertId() != 0) {
+            lastInsertIdUnknown = true;
+        }
+        SessionStateInfo info = ok.sessionState();
+        if (info.isEmpty()) {
             return;
         }
-        int i = tokens.size() > 2 && tokens.get(2).isSymbol(".") ? 4 : 2;
-        String name = tokens.get(i - 1).identifier();
-        if (at(tokens, i, "OPEN")) {
-            int alias = at(tokens, i + 1, "AS") ? i + 2 : i + 1;
-            openHandlers.add(alias < tokens.size() ? tokens.get(alias).identifier() : name);
-        } else if (at(tokens, i, "CLOSE")) {
-            openHandlers.remove(name);
-        }
-    }
-
-    private void locks(List<SqlToken> tokens) {
-        for (int i = 0; i + 1 < tokens.size(); i++) {
-            if (!tokens.get(i + 1).isSymbol("(")) {
-                continue;
-            }
-            SqlToken t = tokens.get(i);
-            if (t.isWord("GET_LOCK")) {
-                advisoryLocks++;
-            } else if (t.isWord("RELEASE_LOCK")) {
-                advisoryLocks = Math.max(0, advisoryLocks - 1);
-            } else if (t.isWord("RELEASE_ALL_LOCKS")) {
-                advisoryLocks = 0;
-            }
-        }
-    }
-
-    /** Outside {@code SET}: {@code :=}, {@code INTO @v} and reads of unknown variables pin. */
-    private void userVariableUse(List<SqlToken> tokens) {
-        for (int i = 0; i < tokens.size(); i++) {
-            SqlToken t = tokens.get(i);
-            if (t.kind() != SqlToken.Kind.USER_VARIABLE) {
-                continue;
-            }
-            boolean assigned = (i + 1 < tokens.size() && tokens.get(i + 1).isSymbol(":="))
-                    || intoList(tokens, i);
-            if (assigned) {
-                state = state.withUserVariable(t.text(), null);
-            }
-            if (assigned || !state.userVariables().containsKey(t.text())) {
-                unreplayableUserVariables.add(t.text());
-            }
-        }
-    }
-
-    /** Whether the variable at {@code i} is in an {@code INTO @a, @b} list. */
-    private static boolean intoList(List<SqlToken> tokens, int i) {
-        int j = i - 1;
-        while (j > 0 && tokens.get(j).isSymbol(",") && tokens.get(j - 1).kind() == SqlToken.Kind.USER_VARIABLE) {
-            j -= 2;
-        }
-        return j >= 0 && tokens.get(j).isWord("INTO");
-    }
-
-    private static boolean callsAny(List<SqlToken> tokens, String... functions) {
-        for (int i = 0; i + 1 < tokens.size(); i++) {
-            if (tokens.get(i + 1).isSymbol("(")) {
-                for (String f : functions) {
-                    if (tokens.get(i).isWord(f)) {
-                        return true;
-                    }
+        boolean explained = false;
+        boolean changed = false;
+        for (SessionStateInfo.Entry e : info.entries()) {
+            switch (e.type()) {
+                case SessionStateInfo.SYSTEM_VARIABLES -> {
+                    explained = true;
+                    learnVariable(e.variableName().toLowerCase(Locale.ROOT), e.variableValue());
                 }
+                case SessionStateInfo.SCHEMA -> {
+                    explained = true;
+                    String schema = e.text();
+                    state = state.withSchema(schema.isEmpty() ? null : schema);
+                }
+                case SessionStateInfo.STATE_CHANGE -> changed = true;
+                case SessionStateInfo.TRANSACTION_CHARACTERISTICS -> nextTransaction = e.text();
+                default -> { }
             }
         }
-        return false;
+        if (changed && (!explained || !traits.trustedReports())) {
+            pins.add(PinReason.UNEXPLAINED_CHANGE);
+        }
+    }
+
+    private void learnVariable(String name, String value) {
+        if (traits.temporaryVariables()) {
+            return;
+        }
+        if (name.startsWith("session_track_")) {
+            if (!traits.tracking()) {
+                pins.add(PinReason.SESSION_TRACKING);
+            }
+            return;
+        }
+        if (STATUS_VARIABLES.contains(name)) {
+            return;
+        }
+        if (UNREPLAYABLE.contains(name)) {
+            pins.add(PinReason.UNREPLAYABLE_VARIABLE);
+            return;
+        }
+        String literal = SqlLiteral.of(value.isEmpty() && NULLABLE.contains(name) ? null : value);
+        if (!traits.trustedReports() && !traits.assigned().contains(name)) {
+            if (!literal.equals(state.variables().get(name))) {
+                pins.add(PinReason.UNEXPLAINED_CHANGE);
+            }
+            return;
+        }
+        state = state.withVariable(name, literal);
     }
 
     /**
-     * {@code CREATE [DEFINER = ...] PROCEDURE|FUNCTION|TRIGGER|EVENT}: its body's {@code ;} do not
-     * separate statements and nothing in it runs now, so it has no session effect.
+     * The command ended: decides whether its result must stay reachable for the next statement,
+     * and returns the variables to read back from the connection before it is given up (empty
+     * when none): the character-set group after a possible change, the variables of a statement
+     * that changed the client's session tracking, and {@code last_insert_id} when it may have
+     * changed and the session is free to move ({@code free}: not in a transaction, not pinned),
+     * so that any connection it moves to can be given the same value.
      */
-    private static boolean definesStoredProgram(List<SqlToken> tokens) {
-        if (tokens.isEmpty() || !tokens.get(0).isWord("CREATE")) {
-            return false;
-        }
-        for (int i = 1; i < Math.min(tokens.size(), 12); i++) {
-            SqlToken t = tokens.get(i);
-            if (t.isWord("PROCEDURE") || t.isWord("FUNCTION") || t.isWord("TRIGGER") || t.isWord("EVENT")) {
-                return true;
-            }
-            if (t.isWord("TABLE") || t.isWord("VIEW") || t.isSymbol("(")) {
-                return false;
-            }
-        }
-        return false;
+    public List<String> completed(boolean failed, int warnings, boolean free) {
+        keepForNext = traits.keepsResult() || failed || warnings > 0 || readsPreviousResults;
+        return readBackNames(free);
     }
 
-    private static boolean at(List<SqlToken> tokens, int i, String word) {
-        return i < tokens.size() && tokens.get(i).isWord(word);
+    /** The variables to read back now; see {@link #completed}. */
+    public List<String> readBackNames(boolean leaving) {
+        List<String> names = new ArrayList<>();
+        if (!pins.isEmpty()) {
+            return names;
+        }
+        if (traits.charset() || traits.tracking()) {
+            names.addAll(SessionBaseline.CHARSET_VARIABLES);
+        }
+        if (traits.tracking()) {
+            for (String n : traits.assigned()) {
+                if (!names.contains(n) && !n.startsWith("session_track_")) {
+                    names.add(n);
+                }
+            }
+            names.addAll(TRACKING_VARIABLES);
+        }
+        if (leaving && lastInsertIdUnknown) {
+            names.add(LAST_INSERT_ID);
+        }
+        return names;
+    }
+
+    /** True when reading back {@code names} must be followed by turning full session tracking on again. */
+    public boolean restoresTracking(List<String> names) {
+        return names.contains(TRACKING_VARIABLES.get(0));
+    }
+
+    /**
+     * The values read back for {@code names} ({@code null} for SQL NULL): each becomes part of the
+     * state, or leaves it when it equals the connection's login value.
+     */
+    public void readBack(List<String> names, List<String> values, SessionBaseline baseline) {
+        String[] tracking = new String[TRACKING_VARIABLES.size()];
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            String value = values.get(i);
+            int t = TRACKING_VARIABLES.indexOf(name);
+            if (t >= 0) {
+                tracking[t] = value;
+                continue;
+            }
+            if (name.equals(LAST_INSERT_ID)) {
+                lastInsertIdUnknown = false;
+                state = state.withVariable(name, "0".equals(value) ? null : SqlLiteral.of(value));
+                continue;
+            }
+            if (UNREPLAYABLE.contains(name)) {
+                pins.add(PinReason.UNREPLAYABLE_VARIABLE);
+                continue;
+            }
+            String literal = SqlLiteral.of(value);
+            boolean login = baseline != null && literal.equals(baseline.loginValues().get(name));
+            state = state.withVariable(name, login ? null : literal);
+        }
+        if (tracking[0] != null || tracking[1] != null) {
+            clientTracking = TrackingSettings.of(tracking[0], tracking[1], tracking[2], tracking[3]);
+        }
+    }
+
+    /** The session's state was reset on the server (COM_RESET_CONNECTION): back to a fresh login, schema kept. */
+    public void onReset(TrackingSettings defaults) {
+        state = ConnectionState.initial(state.schema());
+        pins.clear();
+        nextTransaction = "";
+        lastInsertIdUnknown = false;
+        readsPreviousResults = false;
+        keepForNext = false;
+        traits = StatementTraits.PLAIN;
+        clientTracking = defaults;
+    }
+
+    /**
+     * The server's session-state information as the client would have got it from a server with
+     * its own tracking settings: entries it does not track are left out.
+     */
+    public SessionStateInfo forClient(SessionStateInfo info) {
+        TrackingSettings c = clientTracking;
+        if (info.isEmpty() || c == null) {
+            return c == null ? SessionStateInfo.EMPTY : info;
+        }
+        return info.filter(e -> switch (e.type()) {
+            case SessionStateInfo.SYSTEM_VARIABLES -> c.tracksVariable(e.variableName());
+            case SessionStateInfo.SCHEMA -> c.schema();
+            case SessionStateInfo.STATE_CHANGE -> c.stateChange();
+            case SessionStateInfo.TRANSACTION_STATE -> c.tracksTransactionState();
+            case SessionStateInfo.TRANSACTION_CHARACTERISTICS -> c.tracksTransactionCharacteristics();
+            default -> false;
+        });
     }
 }

@@ -2,274 +2,193 @@ package io.switchyard.frontend.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchyard.frontend.state.SessionState.Charset;
-import io.switchyard.frontend.state.SessionState.VerbatimSet;
+import io.switchyard.backend.ConnectionState;
+import io.switchyard.backend.SessionBaseline;
+import io.switchyard.backend.TrackingSettings;
+import io.switchyard.protocol.OkPacket;
+import io.switchyard.protocol.ServerStatus;
+import io.switchyard.protocol.SessionStateInfo;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SessionStateTrackerTest {
+    private static final SessionStateInfo.Entry CHANGED = new SessionStateInfo.Entry(SessionStateInfo.STATE_CHANGE, new byte[] {1, '1'});
+    private static final SessionBaseline BASELINE = new SessionBaseline(Map.of("character_set_client", "'latin1'",
+            "character_set_connection", "'latin1'", "character_set_results", "'latin1'", "collation_connection", "'latin1_swedish_ci'"),
+            TrackingSettings.of("autocommit,character_set_client,character_set_connection,character_set_results,time_zone", "1", "0", "OFF"));
 
-    private final SessionStateTracker tracker = new SessionStateTracker(SessionState.initial("app"));
+    private final SessionStateTracker tracker = new SessionStateTracker(ConnectionState.initial("app"));
 
-    @Test
-    void setNamesWithQuotedCharsetAndCollationIsState() {
-        StatementEffect effect = tracker.onStatement("SET NAMES 'utf8mb4' COLLATE 'utf8mb4_general_ci'");
-        assertThat(effect.understood()).isTrue();
-        assertThat(effect.state().charset()).isEqualTo(new Charset(true, "utf8mb4", "utf8mb4_general_ci"));
-        assertThat(effect.multiplexingSuspended()).isFalse();
+    private static OkPacket ok(SessionStateInfo.Entry... entries) {
+        int flags = ServerStatus.AUTOCOMMIT | (entries.length > 0 ? ServerStatus.SESSION_STATE_CHANGED : 0);
+        return new OkPacket(0, 0, flags, 0, "", new SessionStateInfo(Arrays.asList(entries)));
+    }
+
+    private static SessionStateInfo.Entry variable(String name, String value) {
+        return SessionStateInfo.Entry.systemVariable(name, value);
     }
 
     @Test
-    void setNamesReplacesEarlierCharacterSetVariables() {
-        tracker.onStatement("SET character_set_client = latin1");
-        StatementEffect effect = tracker.onStatement("SET NAMES utf8mb4");
-        assertThat(effect.state().variables()).doesNotContainKey("character_set_client");
-        assertThat(effect.state().charset()).isEqualTo(new Charset(true, "utf8mb4", null));
-    }
+    void reportedSystemVariablesBecomeStateAsLiteralsThatSetThemAgain() {
+        tracker.before("SET SESSION max_recursive_iterations = 1000000, sql_mode = 'ANSI'", true);
+        tracker.onOk(ok(variable("max_recursive_iterations", "1000000"), variable("sql_mode", "ANSI"), CHANGED));
 
-    @Test
-    void setCharacterSetIsState() {
-        assertThat(tracker.onStatement("SET CHARACTER SET utf8").state().charset())
-                .isEqualTo(new Charset(false, "utf8", null));
-    }
-
-    @Test
-    void sessionVariableSpellingsAllLandInTheSameState() {
-        tracker.onStatement("SET @@SESSION.time_zone = '+00:00'");
-        tracker.onStatement("SET LOCAL wait_timeout = 100, @@net_read_timeout = 30");
-        tracker.onStatement("set session Max_Execution_Time=DEFAULT; SET @@local.sql_mode = 'ANSI'");
-        SessionState state = tracker.state();
-        assertThat(state.timeZone()).isEqualTo("'+00:00'");
-        assertThat(state.sqlMode()).isEqualTo("'ANSI'");
-        assertThat(state.variables()).containsExactly(
-                java.util.Map.entry("wait_timeout", "100"),
-                java.util.Map.entry("net_read_timeout", "30"),
-                java.util.Map.entry("max_execution_time", "DEFAULT"));
-    }
-
-    @Test
-    void userAndSystemVariablesMixInOneSet() {
-        StatementEffect effect = tracker.onStatement("SET @a = 1, @@session.wait_timeout = 100");
-        assertThat(effect.understood()).isTrue();
-        assertThat(effect.state().userVariables()).containsEntry("a", "1");
-        assertThat(effect.state().variables()).containsEntry("wait_timeout", "100");
-        assertThat(effect.multiplexingSuspended()).isFalse();
-    }
-
-    @Test
-    void stringsHoldingSemicolonsAndAtSignsAreLiterals() {
-        StatementEffect effect = tracker.onStatement("SET @a = 'x;@y', @b = -2; SELECT 'a@b;c'");
-        assertThat(effect.state().userVariables()).containsEntry("a", "'x;@y'").containsEntry("b", "-2");
-        assertThat(effect.multiplexingSuspended()).isFalse();
-    }
-
-    @Test
-    void autocommitIsStateButTransactionsAreNotTracked() {
-        assertThat(tracker.onStatement("SET autocommit=0").state().autocommit()).isFalse();
-        StatementEffect begin = tracker.onStatement("START TRANSACTION");
-        assertThat(begin.understood()).isTrue();
-        assertThat(begin.multiplexingSuspended()).isFalse();
-        assertThat(tracker.onStatement("SET autocommit = ON").state().autocommit()).isTrue();
-    }
-
-    @Test
-    void sessionIsolationAndAccessModeAreState() {
-        tracker.onStatement("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ ONLY");
-        assertThat(tracker.state().isolationLevel()).isEqualTo("READ COMMITTED");
-        assertThat(tracker.state().readOnly()).isTrue();
-        tracker.onStatement("SET SESSION tx_isolation = 'SERIALIZABLE', transaction_read_only = OFF");
-        assertThat(tracker.state().isolationLevel()).isEqualTo("SERIALIZABLE");
-        assertThat(tracker.state().readOnly()).isFalse();
-    }
-
-    @Test
-    void setTransactionWithoutScopeOnlyKeepsTheConnectionForTheNextTransaction() {
-        StatementEffect effect = tracker.onStatement("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
-        assertThat(effect.state().isolationLevel()).isNull();
-        assertThat(effect.keepConnectionForNextStatement()).isTrue();
-        assertThat(effect.understood()).isTrue();
-    }
-
-    @Test
-    void setFromAnExpressionIsReplayedVerbatimInsteadOfPinning() {
-        tracker.onStatement("SET sql_mode = 'ANSI'");
-        StatementEffect effect = tracker.onStatement("SET sql_mode=CONCAT(@@sql_mode, ',STRICT_TRANS_TABLES')");
-        assertThat(effect.understood()).isFalse();
-        assertThat(effect.replayedVerbatim()).isTrue();
-        assertThat(effect.multiplexingSuspended()).isFalse();
-        assertThat(effect.state().sqlMode()).isEqualTo("'ANSI'");
-        assertThat(effect.state().verbatimSets()).containsExactly(new VerbatimSet("sql_mode",
-                "SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_TRANS_TABLES')"));
-    }
-
-    @Test
-    void laterLiteralAssignmentDropsVerbatimSetsOfThatVariable() {
-        tracker.onStatement("SET sql_mode=CONCAT(@@sql_mode, ',STRICT_TRANS_TABLES')");
-        assertThat(tracker.onStatement("SET sql_mode = ''").state().verbatimSets()).isEmpty();
-    }
-
-    @Test
-    void unreadableSetIsKeptWholeInOrder() {
-        StatementEffect effect = tracker.onStatement("SET ROLE reporting");
-        assertThat(effect.replayedVerbatim()).isTrue();
-        assertThat(effect.state().verbatimSets()).containsExactly(new VerbatimSet(null, "SET ROLE reporting"));
-    }
-
-    @Test
-    void globalAssignmentsAreNotSessionState() {
-        StatementEffect effect = tracker.onStatement("SET GLOBAL max_connections = 10, @@global.wait_timeout = 5");
-        assertThat(effect.state()).isEqualTo(SessionState.initial("app"));
-        assertThat(effect.understood()).isTrue();
-    }
-
-    @Test
-    void userVariableFromAnExpressionPinsUntilReassignedFromALiteral() {
-        assertThat(tracker.onStatement("SET @v = NOW()").pins()).containsExactly(PinReason.USER_VARIABLE);
-        assertThat(tracker.onStatement("SELECT @v").pins()).containsExactly(PinReason.USER_VARIABLE);
-        assertThat(tracker.onStatement("SET @v = 'x'").pins()).isEmpty();
-    }
-
-    @Test
-    void selectAssignmentAndSelectIntoPin() {
-        assertThat(tracker.onStatement("SELECT @n := COUNT(*) FROM t").pins()).containsExactly(PinReason.USER_VARIABLE);
-        tracker.onReset(SessionState.initial("app"));
-        assertThat(tracker.onStatement("SELECT id, name INTO @id, @name FROM t LIMIT 1").pins())
-                .containsExactly(PinReason.USER_VARIABLE);
-        tracker.onReset(SessionState.initial("app"));
+        assertThat(tracker.state().variables()).containsExactly(Map.entry("max_recursive_iterations", "1000000"),
+                Map.entry("sql_mode", "'ANSI'"));
         assertThat(tracker.pins()).isEmpty();
     }
 
     @Test
-    void readingALiteralUserVariableDoesNotPinButReadingAnUnknownOneDoes() {
-        tracker.onStatement("SET @known = 5");
-        assertThat(tracker.onStatement("SELECT * FROM t WHERE id = @known").pins()).isEmpty();
-        assertThat(tracker.onStatement("CALL p(@out)").pins()).containsExactly(PinReason.USER_VARIABLE);
+    void aFailedSetChangesNothing() {
+        tracker.before("SET SESSION cte_max_recursion_depth = 1000000", true);
+        // the server answers ERR: no OK, nothing reported
+        tracker.completed(true, 0, true);
+
+        assertThat(tracker.state()).isEqualTo(ConnectionState.initial("app"));
+        assertThat(tracker.pins()).isEmpty();
+        assertThat(tracker.keepForNext()).as("SHOW WARNINGS may read the error").isTrue();
     }
 
     @Test
-    void temporaryTablesPinUntilEveryOneIsDropped() {
-        tracker.onStatement("CREATE TEMPORARY TABLE t1 (id INT)");
-        tracker.onStatement("CREATE TEMPORARY TABLE IF NOT EXISTS app.`T2` AS SELECT 1");
-        assertThat(tracker.onStatement("DROP TEMPORARY TABLE t1").pins()).containsExactly(PinReason.TEMPORARY_TABLE);
-        assertThat(tracker.onStatement("DROP TABLE IF EXISTS t2").pins()).isEmpty();
+    void aSchemaReportMovesTheSession() {
+        tracker.before("USE other", true);
+        tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.SCHEMA, new byte[] {5, 'o', 't', 'h', 'e', 'r'}), CHANGED));
+
+        assertThat(tracker.schema()).isEqualTo("other");
+        assertThat(tracker.pins()).isEmpty();
     }
 
     @Test
-    void lockTablesPinsUntilUnlockTables() {
-        assertThat(tracker.onStatement("LOCK TABLES t READ, u WRITE").pins()).containsExactly(PinReason.TABLE_LOCK);
-        assertThat(tracker.onStatement("SELECT * FROM t").pins()).containsExactly(PinReason.TABLE_LOCK);
-        assertThat(tracker.onStatement("UNLOCK TABLES").pins()).isEmpty();
+    void aStateChangeNoVariableExplainsPins() {
+        tracker.before("CREATE TABLE t (a INT)", true);
+        tracker.onOk(ok(CHANGED));
+
+        assertThat(tracker.pins()).containsExactly(PinReason.UNEXPLAINED_CHANGE);
     }
 
     @Test
-    void advisoryLocksAreCounted() {
-        tracker.onStatement("SELECT GET_LOCK('x', 1)");
-        assertThat(tracker.onStatement("SELECT GET_LOCK('y', 1), 'RELEASE_LOCK(' ").pins())
-                .containsExactly(PinReason.ADVISORY_LOCK);
-        assertThat(tracker.onStatement("SELECT RELEASE_LOCK('x')").pins()).containsExactly(PinReason.ADVISORY_LOCK);
-        assertThat(tracker.onStatement("SELECT RELEASE_LOCK('y')").pins()).isEmpty();
+    void variablesReportedByUntrustedStatementsPinWhenTheyDiffer() {
+        tracker.before("SET sql_mode = my_function()", true);
+        tracker.onOk(ok(variable("sql_mode", "ANSI"), variable("time_zone", "+01:00"), CHANGED));
+
+        assertThat(tracker.pins()).contains(PinReason.UNEXPLAINED_CHANGE);
+        assertThat(tracker.state().variables()).containsOnly(Map.entry("sql_mode", "'ANSI'"));
     }
 
     @Test
-    void releaseAllLocksLiftsTheAdvisoryLockPin() {
-        tracker.onStatement("SELECT GET_LOCK('x', 1), GET_LOCK('y', 1)");
-        assertThat(tracker.onStatement("DO RELEASE_ALL_LOCKS()").pins()).isEmpty();
+    void setStatementForReportsTemporaryValuesThatAreNotState() {
+        tracker.before("SET STATEMENT sql_mode = '' FOR SELECT 1", true);
+        tracker.onOk(ok(variable("sql_mode", ""), CHANGED));
+
+        assertThat(tracker.state().variables()).isEmpty();
     }
 
     @Test
-    void sqlPreparedStatementsPinUntilDeallocated() {
-        assertThat(tracker.onStatement("PREPARE s1 FROM 'SELECT 1'").pins()).containsExactly(PinReason.PREPARED_STATEMENT);
-        tracker.onStatement("EXECUTE s1");
-        assertThat(tracker.onStatement("DEALLOCATE PREPARE s1").pins()).isEmpty();
+    void unreplayableVariablesPin() {
+        tracker.before("SET timestamp = 1", true);
+        tracker.onOk(ok(variable("timestamp", "1.000000"), CHANGED));
+
+        assertThat(tracker.pins()).containsExactly(PinReason.UNREPLAYABLE_VARIABLE);
     }
 
     @Test
-    void writesKeepTheConnectionForAStatementThatReadsTheirResult() {
-        StatementEffect insert = tracker.onStatement("INSERT INTO t VALUES (1)");
-        assertThat(insert.keepConnectionForNextStatement()).isTrue();
-        assertThat(insert.multiplexingSuspended()).isFalse();
-        StatementEffect select = tracker.onStatement("SELECT LAST_INSERT_ID()");
-        assertThat(select.readsPreviousResult()).isTrue();
-        assertThat(select.keepConnectionForNextStatement()).isFalse();
+    void emptyCharacterSetResultsMeansNull() {
+        tracker.before("SET character_set_results = NULL", true);
+        tracker.onOk(ok(variable("character_set_results", ""), CHANGED));
+
+        assertThat(tracker.state().variables()).containsEntry("character_set_results", "NULL");
     }
 
     @Test
-    void sqlCalcFoundRowsKeepsTheConnectionForFoundRows() {
-        assertThat(tracker.onStatement("SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 1").keepConnectionForNextStatement())
-                .isTrue();
-        assertThat(tracker.onStatement("SELECT FOUND_ROWS()").readsPreviousResult()).isTrue();
+    void setTransactionCharacteristicsTieTheSessionUntilTheNextTransactionEnds() {
+        tracker.before("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", true);
+        tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.TRANSACTION_CHARACTERISTICS,
+                lenenc("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;"))));
+        assertThat(tracker.nextTransactionPending()).isTrue();
+
+        tracker.before("COMMIT", true);
+        tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.TRANSACTION_CHARACTERISTICS, lenenc(""))));
+        assertThat(tracker.nextTransactionPending()).isFalse();
     }
 
     @Test
-    void useChangesTheSchema() {
-        assertThat(tracker.onStatement("USE `other`").state().schema()).isEqualTo("other");
+    void charsetStatementsAreReadBackAndLoginValuesLeaveTheState() {
+        tracker.before("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", true);
+        List<String> names = tracker.completed(false, 0, true);
+        assertThat(names).containsExactlyElementsOf(SessionBaseline.CHARSET_VARIABLES);
+
+        tracker.readBack(names, List.of("utf8mb4", "utf8mb4", "utf8mb4", "utf8mb4_unicode_ci"), BASELINE);
+        assertThat(tracker.state().variables()).containsEntry("collation_connection", "'utf8mb4_unicode_ci'");
+
+        tracker.before("SET NAMES latin1", true);
+        tracker.readBack(names, List.of("latin1", "latin1", "latin1", "latin1_swedish_ci"), BASELINE);
+        assertThat(tracker.state().variables()).isEmpty();
     }
 
     @Test
-    void callIsNotUnderstoodButPlainQueriesAre() {
-        assertThat(tracker.onStatement("SELECT 1").understood()).isTrue();
-        assertThat(tracker.onStatement("CALL refresh()").understood()).isFalse();
+    void changingTheClientsTrackingReadsBackWhatItAssignedAndTheNewSettings() {
+        tracker.clientTracking(BASELINE.tracking());
+        tracker.before("SET sql_mode = 'ANSI', session_track_system_variables = 'autocommit'", true);
+        List<String> names = tracker.completed(false, 0, false);
+        assertThat(names).contains("sql_mode", "session_track_system_variables");
+        assertThat(tracker.restoresTracking(names)).isTrue();
+
+        List<String> values = names.stream().map(n -> switch (n) {
+            case "sql_mode" -> "ANSI";
+            case "session_track_system_variables" -> "autocommit";
+            case "session_track_schema" -> "1";
+            case "session_track_state_change" -> "0";
+            case "session_track_transaction_info" -> "OFF";
+            default -> "latin1_swedish_ci".startsWith(n) ? null : (n.startsWith("collation") ? "latin1_swedish_ci" : "latin1");
+        }).toList();
+        tracker.readBack(names, values, BASELINE);
+
+        assertThat(tracker.state().variables()).containsOnly(Map.entry("sql_mode", "'ANSI'"));
+        assertThat(tracker.clientTracking().tracksVariable("autocommit")).isTrue();
+        assertThat(tracker.clientTracking().tracksVariable("time_zone")).isFalse();
     }
 
     @Test
-    void setPasswordIsNeitherStateNorReplayed() {
-        StatementEffect effect = tracker.onStatement("SET PASSWORD = 'secret'");
-        assertThat(effect.state()).isEqualTo(SessionState.initial("app"));
-        assertThat(effect.replayedVerbatim()).isFalse();
+    void theClientSeesOnlyWhatItsOwnTrackingAsksFor() {
+        tracker.clientTracking(BASELINE.tracking());
+        SessionStateInfo server = new SessionStateInfo(List.of(variable("sql_mode", ""), variable("time_zone", "+00:00"), CHANGED,
+                new SessionStateInfo.Entry(SessionStateInfo.TRANSACTION_STATE, lenenc("________"))));
+
+        SessionStateInfo client = tracker.forClient(server);
+
+        assertThat(client.entries()).extracting(SessionStateInfo.Entry::variableName).containsExactly("time_zone");
     }
 
     @Test
-    void commentsAndTrailingSemicolonDoNotConfuseTheTracker() {
-        StatementEffect effect = tracker.onStatement("  /* app */ SET -- why\n time_zone = 'UTC' ;");
-        assertThat(effect.state().timeZone()).isEqualTo("'UTC'");
-        assertThat(effect.understood()).isTrue();
+    void anAutoIncrementWriteIsReadBackOnceTheSessionIsFreeToMove() {
+        tracker.before("INSERT INTO t (v) VALUES (1)", true);
+        tracker.onOk(new OkPacket(1, 7, ServerStatus.AUTOCOMMIT, 0, ""));
+        assertThat(tracker.completed(false, 0, false)).as("inside a transaction the value stays where it is").isEmpty();
+
+        tracker.before("COMMIT", true);
+        assertThat(tracker.completed(false, 0, true)).containsExactly("last_insert_id");
+        tracker.readBack(List.of("last_insert_id"), List.of("7"), BASELINE);
+        assertThat(tracker.state().variables()).containsEntry("last_insert_id", "7");
     }
 
     @Test
-    void userVariableFromAConstantLikeFunctionWithoutParenthesesPins() {
-        assertThat(tracker.onStatement("SET @who = CURRENT_USER").pins()).containsExactly(PinReason.USER_VARIABLE);
-        assertThat(tracker.onStatement("SET @who = NULL").pins()).isEmpty();
+    void pinsLastUntilTheServerStateIsReset() {
+        tracker.before("SET @a = 1", true);
+        assertThat(tracker.pins()).containsExactly(PinReason.USER_VARIABLE);
+
+        tracker.onReset(BASELINE.tracking());
+
+        assertThat(tracker.pins()).isEmpty();
+        assertThat(tracker.schema()).isEqualTo("app");
     }
 
-    @Test
-    void storedProgramBodiesAreNeitherSplitNorTracked() {
-        StatementEffect effect = tracker.onStatement(
-                "CREATE DEFINER=`root`@`%` PROCEDURE p() BEGIN SET @x = NOW(); LOCK TABLES t READ; END");
-        assertThat(effect.pins()).isEmpty();
-        assertThat(effect.state()).isEqualTo(SessionState.initial("app"));
-    }
-
-    @Test
-    void mysqldumpExecutableCommentsAreTracked() {
-        StatementEffect effect = tracker.onStatement(
-                "/*!40101 SET NAMES utf8mb4 */; /*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */");
-        assertThat(effect.state().charset().charset()).isEqualTo("utf8mb4");
-        assertThat(effect.state().sqlMode()).isEqualTo("'NO_AUTO_VALUE_ON_ZERO'");
-        assertThat(effect.pins()).containsExactly(PinReason.USER_VARIABLE);
-    }
-
-    @Test
-    void multiStatementTextAppliesEachStatementInOrder() {
-        StatementEffect effect = tracker.onStatement("SET @a = 1; LOCK TABLES t WRITE; SET @a = 2; INSERT INTO t VALUES (1)");
-        assertThat(effect.state().userVariables()).containsEntry("a", "2");
-        assertThat(effect.pins()).containsExactly(PinReason.TABLE_LOCK);
-        assertThat(effect.keepConnectionForNextStatement()).isTrue();
-    }
-
-    @Test
-    void openHandlerCursorsPinUntilClosed() {
-        assertThat(tracker.onStatement("HANDLER app.t OPEN AS h").pins()).containsExactly(PinReason.HANDLER);
-        assertThat(tracker.onStatement("HANDLER h READ FIRST").pins()).containsExactly(PinReason.HANDLER);
-        assertThat(tracker.onStatement("HANDLER h CLOSE").pins()).isEmpty();
-    }
-
-    @Test
-    void truncatedOrMalformedStatementsNeverThrow() {
-        for (String sql : new String[] {"SET", "SET @", "SET x", "SET @a =", "SET NAMES", "SET CHARACTER SET",
-                "HANDLER", "HANDLER t", "CREATE TEMPORARY TABLE", "DROP TABLE", "DROP TEMPORARY TABLE IF",
-                "PREPARE", "DEALLOCATE PREPARE", "USE", "LOCK", "'unterminated", "/* open", "SELECT @", ";;;", "",
-                "SELECT GET_LOCK(", "SET @@", "SET SESSION", "SET GLOBAL", "INTO @x"}) {
-            StatementEffect effect = tracker.onStatement(sql);
-            assertThat(effect).as(sql).isNotNull();
-        }
+    private static byte[] lenenc(String s) {
+        byte[] b = s.getBytes();
+        byte[] out = new byte[b.length + 1];
+        out[0] = (byte) b.length;
+        System.arraycopy(b, 0, out, 1, b.length);
+        return out;
     }
 }

@@ -59,7 +59,6 @@ class MultiplexingTest {
             sa.execute("SET SESSION sql_mode = 'ANSI_QUOTES'");
             sa.execute("SET time_zone = '+05:30'");
             sa.execute("SET SESSION group_concat_max_len = 12345");
-            sa.execute("SET @greeting = 'hello'");
             Set<Long> connections = new HashSet<>();
             for (int round = 0; round < 6; round++) {
                 boolean holding = round % 2 == 0;
@@ -67,7 +66,7 @@ class MultiplexingTest {
                     occupy(sb);
                 }
                 try (ResultSet rs = sa.executeQuery("SELECT DATABASE(), @@character_set_client, @@sql_mode, @@time_zone, "
-                        + "@@group_concat_max_len, @greeting, (SELECT name FROM marker), CONNECTION_ID()")) {
+                        + "@@group_concat_max_len, 'hello', (SELECT name FROM marker), CONNECTION_ID()")) {
                     rs.next();
                     assertThat(rs.getString(1)).isEqualTo("other");
                     assertThat(rs.getString(2)).isEqualTo("latin1");
@@ -127,7 +126,7 @@ class MultiplexingTest {
     }
 
     @Test
-    void temporaryTablesAndUserLocksPinTheSessionUntilReleased() throws Exception {
+    void temporaryTablesUserLocksAndUserVariablesPinTheSession() throws Exception {
         try (Connection a = fixture.mysql(""); Connection b = fixture.mysql("");
              Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
             sa.execute("CREATE TEMPORARY TABLE scratch (x INT)");
@@ -145,6 +144,18 @@ class MultiplexingTest {
             occupy(sb);
             assertThat(connectionId(sa)).isEqualTo(locked);
             sa.executeQuery("SELECT RELEASE_LOCK('mux-lock')").close();
+            sb.execute("COMMIT");
+        }
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql("");
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            sa.execute("SET @counter = 1");
+            long pinned = connectionId(sa);
+            occupy(sb);
+            try (ResultSet rs = sa.executeQuery("SELECT @counter := @counter + 1, CONNECTION_ID()")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(2);
+                assertThat(rs.getLong(2)).isEqualTo(pinned);
+            }
             sb.execute("COMMIT");
         }
     }

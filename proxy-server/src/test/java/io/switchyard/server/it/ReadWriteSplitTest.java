@@ -89,15 +89,27 @@ class ReadWriteSplitTest {
         try (Connection c = fixture.mariadb(""); Statement s = c.createStatement()) {
             s.execute("SET time_zone = '+05:30'");
             s.execute("SET SESSION sql_mode = 'ANSI_QUOTES'");
-            s.execute("SET @marker = 'carried'");
             s.execute("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci");
-            try (ResultSet rs = s.executeQuery("SELECT @@server_id, @@time_zone, @@sql_mode, @marker, @@collation_connection")) {
+            try (ResultSet rs = s.executeQuery("SELECT @@server_id, @@time_zone, @@sql_mode, @@collation_connection")) {
                 rs.next();
                 assertThat(replicaIds).contains(rs.getInt(1));
                 assertThat(rs.getString(2)).isEqualTo("+05:30");
                 assertThat(rs.getString(3)).isEqualTo("ANSI_QUOTES");
-                assertThat(rs.getString(4)).isEqualTo("carried");
-                assertThat(rs.getString(5)).isEqualTo("utf8mb4_unicode_ci");
+                assertThat(rs.getString(4)).isEqualTo("utf8mb4_unicode_ci");
+            }
+        }
+    }
+
+    @Test
+    void aSessionWithUserVariablesStaysWhereItSetThem() throws Exception {
+        try (Connection c = fixture.mariadb(""); Statement s = c.createStatement()) {
+            s.execute("SET @marker = 'carried'");
+            for (int i = 0; i < 5; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT @@server_id, @marker")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isEqualTo(primaryId);
+                    assertThat(rs.getString(2)).isEqualTo("carried");
+                }
             }
         }
     }
@@ -119,14 +131,21 @@ class ReadWriteSplitTest {
     }
 
     @Test
-    void lastInsertIdIsReadOnTheConnectionThatInserted() throws Exception {
+    void lastInsertIdFollowsTheSessionToWhicheverServerReads() throws Exception {
         try (Connection c = fixture.mariadb(""); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS auto_ids (id INT AUTO_INCREMENT PRIMARY KEY, v INT)");
-            s.executeUpdate("INSERT INTO auto_ids (v) VALUES (1)");
-            try (ResultSet rs = s.executeQuery("SELECT LAST_INSERT_ID(), @@server_id")) {
-                rs.next();
-                assertThat(rs.getLong(1)).isPositive();
-                assertThat(rs.getInt(2)).isEqualTo(primaryId);
+            s.executeUpdate("INSERT INTO auto_ids (v) VALUES (1)", Statement.RETURN_GENERATED_KEYS);
+            long generated;
+            try (ResultSet keys = s.getGeneratedKeys()) {
+                keys.next();
+                generated = keys.getLong(1);
+            }
+            s.executeUpdate("INSERT INTO auto_ids (id, v) VALUES (" + (generated + 1000) + ", 2)");
+            for (int i = 0; i < 3; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT LAST_INSERT_ID(), @@server_id")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("an explicit id does not change LAST_INSERT_ID()").isEqualTo(generated);
+                }
             }
         }
     }

@@ -1,0 +1,50 @@
+package io.switchyard.backend;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A session's session-tracking settings ({@code session_track_system_variables},
+ * {@code session_track_schema}, {@code session_track_state_change},
+ * {@code session_track_transaction_info}): what the server reports in OK packets. Backend
+ * connections always track everything; a client sees what its own settings ask for.
+ *
+ * <p>Immutable; thread-safe.
+ *
+ * @param systemVariables the lower-case names tracked, or {@code null} for all ({@code *})
+ * @param schema whether schema changes are reported
+ * @param stateChange whether "the session state changed" is reported
+ * @param transactionInfo {@code OFF}, {@code STATE} or {@code CHARACTERISTICS}
+ */
+public record TrackingSettings(Set<String> systemVariables, boolean schema, boolean stateChange, String transactionInfo) {
+
+    /** The settings from the four variables' values as a {@code SELECT} returns them. */
+    public static TrackingSettings of(String systemVariables, String schema, String stateChange, String transactionInfo) {
+        Set<String> names = systemVariables == null || systemVariables.strip().equals("*") ? null
+                : Arrays.stream(systemVariables.split(",")).map(s -> s.strip().toLowerCase(Locale.ROOT))
+                        .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        return new TrackingSettings(names, truthy(schema), truthy(stateChange),
+                transactionInfo == null ? "OFF" : transactionInfo.toUpperCase(Locale.ROOT));
+    }
+
+    private static boolean truthy(String v) {
+        return v != null && (v.equals("1") || v.equalsIgnoreCase("ON"));
+    }
+
+    /** True when a change of {@code variable} is reported. */
+    public boolean tracksVariable(String variable) {
+        return systemVariables == null || systemVariables.contains(variable.toLowerCase(Locale.ROOT));
+    }
+
+    /** True when the transaction state is reported. */
+    public boolean tracksTransactionState() {
+        return !transactionInfo.equals("OFF");
+    }
+
+    /** True when the characteristics of the next transaction are reported. */
+    public boolean tracksTransactionCharacteristics() {
+        return transactionInfo.equals("CHARACTERISTICS");
+    }
+}

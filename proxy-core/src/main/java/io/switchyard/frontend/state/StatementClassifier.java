@@ -1,0 +1,314 @@
+package io.switchyard.frontend.state;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Reads a statement's text (one statement or several) and tells its {@link StatementTraits}.
+ * Only what the server does not report is decided here; a statement whose effect cannot be told
+ * from its text pins the session rather than being guessed.
+ *
+ * <p>Rules, per statement:
+ * <ul>
+ *   <li>a user variable ({@code @v}) anywhere outside strings and comments pins
+ *       ({@link PinReason#USER_VARIABLE}): {@code SELECT @v := 1} and {@code SELECT ... INTO @v}
+ *       are not reported by the server;</li>
+ *   <li>{@code CALL}, compound statements ({@code BEGIN NOT ATOMIC}, {@code FOR}, {@code IF},
+ *       {@code WHILE}, {@code LOOP}, {@code REPEAT}, a label) and {@code EXECUTE [IMMEDIATE]} pin
+ *       ({@link PinReason#STORED_PROGRAM}); so do {@code GET_LOCK(}, {@code HANDLER},
+ *       {@code PREPARE}, {@code LOCK TABLES}, {@code FLUSH ... WITH READ LOCK}, {@code XA},
+ *       {@code CREATE TEMPORARY TABLE};</li>
+ *   <li>{@code SET} of system variables is trusted when its values call no function outside a
+ *       short list of built-ins; {@code SET NAMES}, {@code SET CHARACTER SET} and any
+ *       character-set or collation variable mark a read-back of the character-set variables;
+ *       {@code session_track_*} marks a read-back of the variables assigned;
+ *       {@code SET STATEMENT ... FOR} marks its variables temporary and is classified by the
+ *       statement after {@code FOR};</li>
+ *   <li>{@code CREATE PROCEDURE|FUNCTION|TRIGGER|EVENT} is one statement: its body runs later.</li>
+ * </ul>
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class StatementClassifier {
+
+    private static final Set<String> WRITES = Set.of("INSERT", "REPLACE", "UPDATE", "DELETE", "LOAD");
+    private static final Set<String> COMPOUND = Set.of("FOR", "IF", "WHILE", "LOOP", "REPEAT", "CASE", "DECLARE");
+    private static final Set<String> SAFE_FUNCTIONS = Set.of("CONCAT", "CONCAT_WS", "REPLACE", "IF", "IFNULL",
+            "COALESCE", "NULLIF", "LOWER", "UPPER", "LCASE", "UCASE", "TRIM", "LTRIM", "RTRIM", "SUBSTRING", "SUBSTR",
+            "LEFT", "RIGHT", "LENGTH", "CHAR_LENGTH", "GREATEST", "LEAST", "CAST", "CONVERT", "FIND_IN_SET",
+            "REGEXP_REPLACE", "LPAD", "RPAD", "ABS", "FLOOR", "CEIL", "ROUND");
+    private static final Set<String> READS_PREVIOUS_FUNCTIONS = Set.of("ROW_COUNT", "FOUND_ROWS");
+    private static final Set<String> READS_PREVIOUS_VARIABLES = Set.of("warning_count", "error_count");
+
+    private StatementClassifier() {
+    }
+
+    /** The traits of {@code sql} (a {@code COM_QUERY} text or a prepared statement's text). */
+    public static StatementTraits classify(String sql) {
+        List<SqlToken> all = SqlLexer.tokenize(sql);
+        StatementTraits.Builder b = new StatementTraits.Builder();
+        if (all.isEmpty()) {
+            return StatementTraits.PLAIN;
+        }
+        if (definesStoredProgram(all)) {
+            return StatementTraits.PLAIN;
+        }
+        if (isCompound(all, 0)) {
+            b.pins.add(PinReason.STORED_PROGRAM);
+            b.trustedReports = false;
+            scanTokens(all, 0, all.size(), b);
+            return b.build();
+        }
+        int from = 0;
+        for (int i = 0; i <= all.size(); i++) {
+            if (i == all.size() || all.get(i).isSymbol(";")) {
+                if (i > from) {
+                    statement(all, from, i, b);
+                }
+                from = i + 1;
+            }
+        }
+        return b.build();
+    }
+
+    private static void statement(List<SqlToken> t, int from, int to, StatementTraits.Builder b) {
+        int start = from;
+        while (start < to && t.get(start).isSymbol("(")) {
+            start++;
+        }
+        if (start >= to) {
+            return;
+        }
+        String verb = word(t, start);
+        if (isCompound(t, start)) {
+            b.pins.add(PinReason.STORED_PROGRAM);
+            b.trustedReports = false;
+        }
+        switch (verb) {
+            case "SET" -> set(t, start + 1, to, b);
+            case "CALL", "EXECUTE" -> {
+                b.pins.add(PinReason.STORED_PROGRAM);
+                b.trustedReports = false;
+            }
+            case "PREPARE", "DEALLOCATE" -> b.pins.add(PinReason.PREPARED_STATEMENT);
+            case "HANDLER" -> b.pins.add(PinReason.HANDLER);
+            case "XA" -> b.pins.add(PinReason.XA_TRANSACTION);
+            case "LOCK" -> b.pins.add(PinReason.TABLE_LOCK);
+            case "FLUSH" -> {
+                if (contains(t, start, to, "LOCK")) {
+                    b.pins.add(PinReason.TABLE_LOCK);
+                }
+            }
+            case "CREATE" -> {
+                if (word(t, start + 1).equals("TEMPORARY") || word(t, start + 2).equals("TEMPORARY")) {
+                    b.pins.add(PinReason.TEMPORARY_TABLE);
+                }
+            }
+            case "SHOW" -> {
+                String what = word(t, start + 1);
+                if (what.equals("WARNINGS") || what.equals("ERRORS") || what.equals("COUNT")) {
+                    b.readsPrevious = true;
+                }
+            }
+            case "GET" -> b.readsPrevious |= word(t, start + 1).equals("DIAGNOSTICS")
+                    || word(t, start + 2).equals("DIAGNOSTICS");
+            default -> { }
+        }
+        if (WRITES.contains(verb)) {
+            b.keepsResult = true;
+        }
+        scanTokens(t, start, to, b);
+    }
+
+    /** What any statement may contain: user variables, lock functions, reads of the previous result. */
+    private static void scanTokens(List<SqlToken> t, int from, int to, StatementTraits.Builder b) {
+        for (int i = from; i < to; i++) {
+            SqlToken token = t.get(i);
+            switch (token.kind()) {
+                case USER_VARIABLE -> b.pins.add(PinReason.USER_VARIABLE);
+                case SYSTEM_VARIABLE -> {
+                    String name = bareName(token.text());
+                    if (READS_PREVIOUS_VARIABLES.contains(name)) {
+                        b.readsPrevious = true;
+                    }
+                }
+                case WORD -> {
+                    boolean call = i + 1 < to && t.get(i + 1).isSymbol("(");
+                    String w = token.text().toUpperCase(Locale.ROOT);
+                    if (w.equals("SQL_CALC_FOUND_ROWS")) {
+                        b.keepsResult = true;
+                    } else if (call && w.equals("GET_LOCK")) {
+                        b.pins.add(PinReason.ADVISORY_LOCK);
+                    } else if (call && READS_PREVIOUS_FUNCTIONS.contains(w)) {
+                        b.readsPrevious = true;
+                    } else if (call && w.equals("LAST_INSERT_ID") && i + 2 < to && !t.get(i + 2).isSymbol(")")) {
+                        b.setsLastInsertId = true;
+                    }
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** {@code SET ...} after the {@code SET} keyword at {@code i}. */
+    private static void set(List<SqlToken> t, int i, int to, StatementTraits.Builder b) {
+        String first = word(t, i);
+        switch (first) {
+            case "STATEMENT" -> {
+                b.temporaryVariables = true;
+                b.trustedReports = false;
+                int depth = 0;
+                for (int j = i; j < to; j++) {
+                    if (t.get(j).isSymbol("(")) {
+                        depth++;
+                    } else if (t.get(j).isSymbol(")")) {
+                        depth--;
+                    } else if (depth == 0 && t.get(j).isWord("FOR")) {
+                        scanTokens(t, i, j, b);
+                        statement(t, j + 1, to, b);
+                        return;
+                    }
+                }
+                return;
+            }
+            case "NAMES", "CHARSET" -> {
+                b.charset = true;
+                return;
+            }
+            case "CHARACTER" -> {
+                b.charset = true;
+                return;
+            }
+            case "TRANSACTION", "PASSWORD" -> {
+                return;
+            }
+            case "ROLE", "DEFAULT" -> {
+                b.pins.add(PinReason.UNEXPLAINED_CHANGE);
+                return;
+            }
+            default -> { }
+        }
+        int depth = 0;
+        boolean atName = true;
+        for (int j = i; j < to; j++) {
+            SqlToken token = t.get(j);
+            if (token.isSymbol("(")) {
+                depth++;
+                if (j > 0 && t.get(j - 1).kind() == SqlToken.Kind.WORD
+                        && !SAFE_FUNCTIONS.contains(t.get(j - 1).text().toUpperCase(Locale.ROOT))) {
+                    b.trustedReports = false;
+                }
+                continue;
+            }
+            if (token.isSymbol(")")) {
+                depth--;
+                continue;
+            }
+            if (depth == 0 && token.isSymbol(",")) {
+                atName = true;
+                continue;
+            }
+            if (token.isWord("SELECT")) {
+                b.trustedReports = false;
+            }
+            if (!atName) {
+                continue;
+            }
+            if (token.isWord("GLOBAL")) {
+                atName = false;
+                skipAssignment(t, j, to);
+                continue;
+            }
+            if (token.isWord("SESSION") || token.isWord("LOCAL")) {
+                continue;
+            }
+            if (token.isWord("NAMES") || token.isWord("CHARSET") || token.isWord("CHARACTER")) {
+                b.charset = true;
+                atName = false;
+                continue;
+            }
+            if (token.kind() == SqlToken.Kind.SYSTEM_VARIABLE) {
+                String text = token.text().toLowerCase(Locale.ROOT);
+                if (!text.startsWith("global.")) {
+                    assign(bareName(text), b);
+                }
+                atName = false;
+                continue;
+            }
+            if (token.kind() == SqlToken.Kind.WORD || token.kind() == SqlToken.Kind.QUOTED_IDENTIFIER) {
+                assign(token.text().toLowerCase(Locale.ROOT), b);
+                atName = false;
+                continue;
+            }
+            atName = false;
+        }
+        scanTokens(t, i, to, b);
+    }
+
+    private static void skipAssignment(List<SqlToken> t, int j, int to) {
+        // A SET GLOBAL assignment changes no session variable; nothing to record.
+    }
+
+    private static void assign(String name, StatementTraits.Builder b) {
+        b.assigned.add(name);
+        if (name.startsWith("character_set_") || name.startsWith("collation_")) {
+            b.charset = true;
+        }
+        if (name.startsWith("session_track_")) {
+            b.tracking = true;
+        }
+    }
+
+    /** {@code @@session.x}, {@code @@local.x}, {@code @@x} as {@code x}, lower case. */
+    private static String bareName(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        int dot = lower.indexOf('.');
+        return dot >= 0 ? lower.substring(dot + 1) : lower;
+    }
+
+    /** A compound statement that starts at {@code i}: {@code BEGIN NOT ATOMIC}, {@code FOR}, {@code IF}, ..., or {@code label:}. */
+    private static boolean isCompound(List<SqlToken> t, int i) {
+        String w = word(t, i);
+        if (w.equals("BEGIN")) {
+            return word(t, i + 1).equals("NOT");
+        }
+        if (COMPOUND.contains(w)) {
+            return true;
+        }
+        return t.size() > i + 1 && t.get(i).kind() == SqlToken.Kind.WORD && t.get(i + 1).isSymbol(":");
+    }
+
+    /**
+     * {@code CREATE [OR REPLACE] [DEFINER = ...] [AGGREGATE] PROCEDURE|FUNCTION|TRIGGER|EVENT|PACKAGE}:
+     * its body's {@code ;} do not separate statements and nothing in it runs now.
+     */
+    private static boolean definesStoredProgram(List<SqlToken> t) {
+        if (!word(t, 0).equals("CREATE")) {
+            return false;
+        }
+        for (int i = 1; i < Math.min(t.size(), 14); i++) {
+            String w = word(t, i);
+            if (w.equals("PROCEDURE") || w.equals("FUNCTION") || w.equals("TRIGGER") || w.equals("EVENT") || w.equals("PACKAGE")) {
+                return true;
+            }
+            if (w.equals("TABLE") || w.equals("VIEW") || w.equals("INDEX") || w.equals("DATABASE") || t.get(i).isSymbol("(")) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static boolean contains(List<SqlToken> t, int from, int to, String word) {
+        for (int i = from; i < to; i++) {
+            if (t.get(i).isWord(word)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String word(List<SqlToken> t, int i) {
+        return i < t.size() && t.get(i).kind() == SqlToken.Kind.WORD ? t.get(i).text().toUpperCase(Locale.ROOT) : "";
+    }
+}

@@ -1,0 +1,71 @@
+package io.switchyard.frontend.state;
+
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * What the proxy must decide about a statement from its text, before it runs: the session state
+ * the server will not report (so it pins the session), whether what the server reports about it
+ * can be trusted, what to read back afterwards, and whether it reads the result of the statement
+ * before it. Everything the server does report (system variables, schema, transaction state) is
+ * learned from its reply instead ({@link SessionStateTracker}).
+ *
+ * <p>Immutable; thread-safe.
+ *
+ * @param pins reasons the statement pins the session, whatever its outcome
+ * @param trustedReports the server's reports about this statement are complete and final (plain
+ *     statements and {@code SET}s of system variables; not stored programs, not
+ *     {@code SET STATEMENT ... FOR}, not a {@code SET} whose value calls a function that might be
+ *     stored code)
+ * @param temporaryVariables {@code SET STATEMENT ... FOR}: the variables it reports are restored
+ *     when the statement ends, so they are not session state
+ * @param charset it may change the character-set variables; the server does not report
+ *     {@code collation_connection} after {@code SET NAMES ... COLLATE}, so the group is read back
+ * @param tracking it mentions the session-tracking variables; the server's report for it follows
+ *     the client's new settings, so the variables it assigns are read back
+ * @param assigned lower-case names of the system variables its {@code SET}s assign
+ * @param readsPrevious it reads the result of the statement before it ({@code ROW_COUNT()},
+ *     {@code FOUND_ROWS()}, {@code SHOW WARNINGS}, {@code @@warning_count}, ...)
+ * @param keepsResult its result may be read by the next statement (writes for
+ *     {@code ROW_COUNT()}, {@code SQL_CALC_FOUND_ROWS} for {@code FOUND_ROWS()})
+ * @param setsLastInsertId it may change {@code LAST_INSERT_ID()} ({@code LAST_INSERT_ID(expr)})
+ */
+public record StatementTraits(
+        Set<PinReason> pins,
+        boolean trustedReports,
+        boolean temporaryVariables,
+        boolean charset,
+        boolean tracking,
+        java.util.List<String> assigned,
+        boolean readsPrevious,
+        boolean keepsResult,
+        boolean setsLastInsertId) {
+
+    /** A statement with no effect on the session beyond what the server reports (e.g. a plain SELECT). */
+    public static final StatementTraits PLAIN = new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(),
+            false, false, false);
+
+    public StatementTraits {
+        pins = pins.isEmpty() ? Set.of() : Set.copyOf(pins);
+        assigned = java.util.List.copyOf(assigned);
+    }
+
+    /** Accumulates the traits of the statements of a multi-statement text. */
+    static final class Builder {
+        final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
+        boolean trustedReports = true;
+        boolean temporaryVariables;
+        boolean charset;
+        boolean tracking;
+        final Set<String> assigned = new LinkedHashSet<>();
+        boolean readsPrevious;
+        boolean keepsResult;
+        boolean setsLastInsertId;
+
+        StatementTraits build() {
+            return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, java.util.List.copyOf(assigned),
+                    readsPrevious, keepsResult, setsLastInsertId);
+        }
+    }
+}

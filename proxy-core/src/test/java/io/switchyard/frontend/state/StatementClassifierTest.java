@@ -1,0 +1,132 @@
+package io.switchyard.frontend.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class StatementClassifierTest {
+
+    private static StatementTraits of(String sql) {
+        return StatementClassifier.classify(sql);
+    }
+
+    @Test
+    void plainStatementsNeitherPinNorReadBack() {
+        for (String sql : new String[] {"SELECT 1", "INSERT INTO t VALUES ('a@b.com')", "SELECT '@x', `@y` FROM t",
+                "UPDATE t SET a = 1 /* @v */", "USE db", "BEGIN", "COMMIT", "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"}) {
+            StatementTraits t = of(sql);
+            assertThat(t.pins()).as(sql).isEmpty();
+            assertThat(t.trustedReports()).as(sql).isTrue();
+            assertThat(t.charset()).as(sql).isFalse();
+        }
+    }
+
+    @Test
+    void userVariablesPinWhereverTheyAppear() {
+        for (String sql : new String[] {"SET @l = 1", "UPDATE t1 SET name = CONCAT(name, @l := @l + 1)",
+                "SELECT a INTO @v FROM t", "SELECT @v", "SET sql_mode = '', @x = 2", "SELECT @`odd name`"}) {
+            assertThat(of(sql).pins()).as(sql).contains(PinReason.USER_VARIABLE);
+        }
+    }
+
+    @Test
+    void storedProgramsAndDynamicSqlPinAndAreNotTrusted() {
+        for (String sql : new String[] {"CALL p1()", "EXECUTE IMMEDIATE 'SET @a = 1'", "EXECUTE s",
+                "BEGIN NOT ATOMIC SELECT 1; SELECT 2; END",
+                "FOR rec IN (SELECT 1 AS x) DO SELECT rec.x; END FOR", "lbl: LOOP LEAVE lbl; END LOOP"}) {
+            StatementTraits t = of(sql);
+            assertThat(t.pins()).as(sql).contains(PinReason.STORED_PROGRAM);
+            assertThat(t.trustedReports()).as(sql).isFalse();
+        }
+    }
+
+    @Test
+    void locksHandlersPreparesAndTemporaryTablesPin() {
+        assertThat(of("SELECT GET_LOCK('a', 0)").pins()).containsExactly(PinReason.ADVISORY_LOCK);
+        assertThat(of("LOCK TABLES t READ").pins()).containsExactly(PinReason.TABLE_LOCK);
+        assertThat(of("FLUSH TABLES WITH READ LOCK").pins()).containsExactly(PinReason.TABLE_LOCK);
+        assertThat(of("HANDLER t OPEN").pins()).containsExactly(PinReason.HANDLER);
+        assertThat(of("PREPARE s FROM 'SELECT 1'").pins()).containsExactly(PinReason.PREPARED_STATEMENT);
+        assertThat(of("CREATE TEMPORARY TABLE tt (a INT)").pins()).containsExactly(PinReason.TEMPORARY_TABLE);
+        assertThat(of("XA START 'x'").pins()).containsExactly(PinReason.XA_TRANSACTION);
+    }
+
+    @Test
+    void aProcedureDefinitionIsOneStatementThatRunsNothingNow() {
+        StatementTraits t = of("CREATE PROCEDURE p() BEGIN SET @x = 1; SELECT GET_LOCK('a', 1); END");
+
+        assertThat(t.pins()).isEmpty();
+    }
+
+    @Test
+    void setOfSystemVariablesNamesThemAndIsTrusted() {
+        StatementTraits t = of("SET SESSION sql_mode = 'ANSI', @@session.time_zone = '+00:00', LOCAL max_recursive_iterations = 5");
+
+        assertThat(t.assigned()).containsExactly("sql_mode", "time_zone", "max_recursive_iterations");
+        assertThat(t.trustedReports()).isTrue();
+        assertThat(t.pins()).isEmpty();
+    }
+
+    @Test
+    void setOfGlobalVariablesAssignsNothingInTheSession() {
+        assertThat(of("SET GLOBAL max_connections = 10").assigned()).isEmpty();
+        assertThat(of("SET @@global.max_connections = 10").assigned()).isEmpty();
+    }
+
+    @Test
+    void characterSetStatementsAskForTheCharsetGroupToBeReadBack() {
+        assertThat(of("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci").charset()).isTrue();
+        assertThat(of("SET CHARACTER SET latin1").charset()).isTrue();
+        assertThat(of("SET collation_connection = utf8mb4_bin").charset()).isTrue();
+        assertThat(of("SET sql_mode = ''").charset()).isFalse();
+    }
+
+    @Test
+    void mariadbConnectorJsConnectStatementChangesTrackingAndIsReadBack() {
+        StatementTraits t = of("set sql_mode=CONCAT(@@sql_mode,',STRICT_TRANS_TABLES'),session_track_system_variables = "
+                + "CONCAT(@@global.session_track_system_variables,',tx_isolation'),NAMES utf8mb4");
+
+        assertThat(t.tracking()).isTrue();
+        assertThat(t.charset()).isTrue();
+        assertThat(t.assigned()).contains("sql_mode", "session_track_system_variables");
+        assertThat(t.trustedReports()).isTrue();
+        assertThat(t.pins()).isEmpty();
+    }
+
+    @Test
+    void setWhoseValueCallsUnknownFunctionsIsNotTrusted() {
+        assertThat(of("SET sql_mode = my_function()").trustedReports()).isFalse();
+        assertThat(of("SET sql_mode = (SELECT 'ANSI')").trustedReports()).isFalse();
+    }
+
+    @Test
+    void setStatementForMakesItsVariablesTemporaryAndClassifiesTheInnerStatement() {
+        StatementTraits t = of("SET STATEMENT max_statement_time = 5 FOR SELECT @x");
+
+        assertThat(t.temporaryVariables()).isTrue();
+        assertThat(t.pins()).contains(PinReason.USER_VARIABLE);
+        assertThat(of("SET STATEMENT sql_mode = '' FOR SELECT 1").pins()).isEmpty();
+    }
+
+    @Test
+    void readsOfThePreviousResultAndStatementsWhoseResultMayBeReadAreMarked() {
+        assertThat(of("SELECT ROW_COUNT()").readsPrevious()).isTrue();
+        assertThat(of("SELECT FOUND_ROWS()").readsPrevious()).isTrue();
+        assertThat(of("SHOW WARNINGS").readsPrevious()).isTrue();
+        assertThat(of("SELECT @@warning_count").readsPrevious()).isTrue();
+        assertThat(of("SELECT 1").readsPrevious()).isFalse();
+        assertThat(of("DELETE FROM t").keepsResult()).isTrue();
+        assertThat(of("SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 1").keepsResult()).isTrue();
+        assertThat(of("SELECT LAST_INSERT_ID(5)").setsLastInsertId()).isTrue();
+        assertThat(of("SELECT LAST_INSERT_ID()").setsLastInsertId()).isFalse();
+    }
+
+    @Test
+    void multiStatementTextCombinesItsStatements() {
+        StatementTraits t = of("SET sql_mode = ''; SELECT GET_LOCK('x', 0); SET NAMES latin1");
+
+        assertThat(t.pins()).containsExactly(PinReason.ADVISORY_LOCK);
+        assertThat(t.assigned()).containsExactly("sql_mode");
+        assertThat(t.charset()).isTrue();
+    }
+}
