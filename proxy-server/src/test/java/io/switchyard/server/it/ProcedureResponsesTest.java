@@ -60,8 +60,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code SERVER_STATUS_CURSOR_EXISTS} in its column-definition EOF although the client opened no
  * cursor (a top-level {@code FOR} loop is such a cursor too); only clients without
  * {@code CLIENT_DEPRECATE_EOF} receive that EOF. Both JDBC drivers negotiate
- * {@code CLIENT_DEPRECATE_EOF}, so the raw clients, which log in as libmariadb (and the
- * {@code mariadb} command-line client) does, are the ones that see it.
+ * {@code CLIENT_DEPRECATE_EOF}, so the raw clients, which log in as libmariadb (the library of
+ * the {@code mariadb} command-line client) does, are the ones that see it.
  *
  * <p>MySQL Connector/J never prepares a {@code CALL} on the server, whatever
  * {@code useServerPrepStmts} says (its {@code CallableStatement} is client-side), so the binary
@@ -223,6 +223,9 @@ class ProcedureResponsesTest {
         List<String> direct = assertSameThroughProxy(client, steps.toArray(Step[]::new));
 
         assertThat(rows(direct)).startsWith(row("21")).contains(row("42", "n-21"));
+        if (client == Client.RAW_BINARY) {
+            assertThat(direct).as("the parameters' result set is flagged").anyMatch(line -> line.contains("|PS_OUT_PARAMS"));
+        }
     }
 
     @ParameterizedTest(name = "{0}")
