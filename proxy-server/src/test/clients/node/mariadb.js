@@ -10,7 +10,7 @@ try {
 const { run } = require('./matrix');
 
 const adapter = {
-  connect: (options, multi) => mariadb.createConnection({ ...options, charset: 'utf8mb4',
+  connect: (options, multi, charset = 'utf8mb4') => mariadb.createConnection({ ...options, charset,
     multipleStatements: multi }),
   query: (connection, sql, params) => connection.query({ sql, rowsAsArray: true }, params),
   execute: (connection, sql, params) => connection.execute({ sql, rowsAsArray: true }, params),

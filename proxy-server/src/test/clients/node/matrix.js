@@ -155,6 +155,25 @@ async function run(name, adapter) {
     return [names === 'a2,b3,c4' && str(last) === '4', `changed=${changed} names=${names} @l=${str(last)}`];
   });
 
+  // Two sessions that ask for latin1 when they connect; one changes to utf8mb4, the other must stay latin1.
+  await check('handshake-charset', async () => {
+    const changed = await adapter.connect(options, false, 'latin1');
+    const kept = await adapter.connect(options, false, 'latin1');
+    const rounds = [];
+    try {
+      await q(changed, 'SET NAMES utf8mb4');
+      for (let i = 0; i < 3; i++) {
+        const [a] = await first(changed, 'SELECT @@character_set_client');
+        const b = await first(kept, 'SELECT @@character_set_client, @@character_set_results');
+        rounds.push(`${a}+${b.join('/')}`);
+      }
+    } finally {
+      await changed.end();
+      await kept.end();
+    }
+    return [rounds.every((r) => r === 'utf8mb4+latin1/latin1'), rounds.join(' ')];
+  });
+
   await check('main-session-state', async () => {
     const row = (await first(main, 'SELECT @@time_zone, @@max_recursive_iterations, @@character_set_client, @l')).map(str);
     return [row.join() === 'SYSTEM,1000,utf8mb4,4',

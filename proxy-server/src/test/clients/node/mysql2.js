@@ -10,7 +10,8 @@ try {
 const { run } = require('./matrix');
 
 const adapter = {
-  connect: (options, multi) => mysql.createConnection({ ...options, charset: 'UTF8MB4_GENERAL_CI',
+  connect: (options, multi, charset = 'utf8mb4') => mysql.createConnection({ ...options,
+    charset: charset === 'latin1' ? 'LATIN1_SWEDISH_CI' : 'UTF8MB4_GENERAL_CI',
     multipleStatements: multi }),
   query: async (connection, sql, params) => (await connection.query({ sql, rowsAsArray: true }, params))[0],
   execute: async (connection, sql, params) => (await connection.execute({ sql, rowsAsArray: true }, params))[0],

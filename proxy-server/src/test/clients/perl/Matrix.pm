@@ -151,6 +151,8 @@ sub run {
         return ($names eq 'a2,b3,c4' && $last eq '4', "changed=$changed names=$names \@l=$last");
     });
 
+    print "SKIP handshake-charset the driver has no option for the character set it asks for when it connects\n";
+
     $check->('main-session-state' => sub {
         my @row = map { str($_) } @{ $first->($main, 'SELECT @@time_zone, @@max_recursive_iterations, @@character_set_client, @l') };
         return (join(',', @row) eq 'SYSTEM,1000,utf8mb4,4', sprintf 'time_zone=%s iterations=%s character_set_client=%s @l=%s', @row);

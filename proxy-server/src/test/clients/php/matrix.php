@@ -16,7 +16,7 @@ function rows_text(array $rows): string
     return implode(';', array_map(fn ($row) => implode(',', array_map('str', $row)), $rows));
 }
 
-/** $a: connect(bool multi), query(c, sql, ?params) => rows, execute(c, sql, params) => rows (server-side prepared),
+/** $a: connect(options, bool multi, charset = 'utf8mb4'), query(c, sql, ?params) => rows, execute(c, sql, params) => rows (server-side prepared),
  *  affected(c, sql), multi(c, sql) => list of row lists, stream(c, sql, onRow), error(Throwable) => ?string */
 function run_matrix(string $name, array $a, array $argv): void
 {
@@ -144,6 +144,20 @@ function run_matrix(string $name, array $a, array $argv): void
         $changed = $a['affected']($main, "UPDATE $t SET name = CONCAT(name, @l := @l + 1) ORDER BY id");
         [$names, $last] = array_map('str', $first($main, "SELECT GROUP_CONCAT(IFNULL(name, 'NULL') ORDER BY id), @l FROM $t"));
         return [$names === 'a2,b3,c4' && $last === '4', "changed=$changed names=$names @l=$last"];
+    });
+
+    // Two sessions that ask for latin1 when they connect; one changes to utf8mb4, the other must stay latin1.
+    $check('handshake-charset', function () use ($a, $options, $first) {
+        $changed = $a['connect']($options, false, 'latin1');
+        $kept = $a['connect']($options, false, 'latin1');
+        $a['query']($changed, 'SET NAMES utf8mb4');
+        $rounds = [];
+        for ($i = 0; $i < 3; $i++) {
+            $rounds[] = $first($changed, 'SELECT @@character_set_client')[0] . '+'
+                . implode('/', $first($kept, 'SELECT @@character_set_client, @@character_set_results'));
+        }
+        $changed = $kept = null;
+        return [count(array_filter($rounds, fn ($r) => $r !== 'utf8mb4+latin1/latin1')) === 0, implode(' ', $rounds)];
     });
 
     $check('main-session-state', function () use ($main, $first) {

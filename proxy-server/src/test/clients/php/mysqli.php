@@ -18,12 +18,14 @@ $all = function (mysqli_result|bool $result): array {
 };
 
 run_matrix('mysqli', [
-    'connect' => function (array $o, bool $multi) {
-        mysqli_report(MYSQLI_REPORT_ERROR | MYSQLI_REPORT_STRICT);
+    'connect' => function (array $o, bool $multi, string $charset = 'utf8mb4') {
         $c = mysqli_init();
         $c->options(MYSQLI_OPT_CONNECT_TIMEOUT, 10);
+        $c->options(MYSQLI_SET_CHARSET_NAME, $charset);
         $c->real_connect($o['host'], $o['user'], $o['password'], $o['database'], (int) $o['port']);
-        $c->set_charset('utf8mb4');
+        if ($multi) {
+            $c->set_charset($charset); // the main session also takes the way the PHP manual recommends
+        }
         return $c;
     },
     'query' => function (mysqli $c, string $sql, ?array $params = null) use ($all) {

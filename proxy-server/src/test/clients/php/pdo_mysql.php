@@ -7,8 +7,8 @@ if (!extension_loaded('pdo_mysql')) {
 require __DIR__ . '/matrix.php';
 
 run_matrix('pdo_mysql', [
-    'connect' => fn (array $o, bool $multi) => new PDO(
-        "mysql:host={$o['host']};port={$o['port']};dbname={$o['database']};charset=utf8mb4", $o['user'], $o['password'],
+    'connect' => fn (array $o, bool $multi, string $charset = 'utf8mb4') => new PDO(
+        "mysql:host={$o['host']};port={$o['port']};dbname={$o['database']};charset=$charset", $o['user'], $o['password'],
         [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_TIMEOUT => 10, PDO::MYSQL_ATTR_MULTI_STATEMENTS => $multi]),
     'query' => function (PDO $c, string $sql, ?array $params = null) {
         $statement = $c->prepare($sql);

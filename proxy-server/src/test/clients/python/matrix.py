@@ -70,6 +70,7 @@ class Matrix:
         self.check("error-then-ok", self.error_then_ok)
         self.check("failed-set", self.failed_set)
         self.check("user-variable-update", self.user_variable_update)
+        self.check("handshake-charset", self.handshake_charset)
         self.check("main-session-state", self.main_state)
         self.check("other-session-state", self.other_state)
         self.other.close()
@@ -156,6 +157,21 @@ class Matrix:
             session.close()
         observed = "second_set=" + second + " cte=%s iterations=%s later=%s" % tuple(results)
         return second.startswith("error 1193") and results == ["100000", "1000000", "later"], observed
+
+    def handshake_charset(self):
+        """Two sessions that ask for latin1 when they connect; one changes to utf8mb4, the other must stay latin1."""
+        changed, kept = self.connect(self, multi=False, charset="latin1"), self.connect(self, multi=False, charset="latin1")
+        try:
+            self.query(changed, "SET NAMES utf8mb4")
+            rounds = []
+            for _ in range(3):
+                a = self.query(changed, "SELECT @@character_set_client")[0][0]
+                b = "/".join(self.query(kept, "SELECT @@character_set_client, @@character_set_results")[0])
+                rounds.append(a + "+" + b)
+        finally:
+            changed.close()
+            kept.close()
+        return all(r == "utf8mb4+latin1/latin1" for r in rounds), " ".join(rounds)
 
     def user_variable_update(self):
         t = self.table + "_uv"

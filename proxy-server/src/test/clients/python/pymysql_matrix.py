@@ -13,9 +13,9 @@ except ImportError as missing:
 import matrix
 
 
-def connect(m, multi):
+def connect(m, multi, charset="utf8mb4"):
     return pymysql.connect(host=m.host, port=int(m.port), user=m.user, password=m.password, database=m.database,
-                           charset="utf8mb4", autocommit=True, connect_timeout=10,
+                           charset=charset, autocommit=True, connect_timeout=10,
                            client_flag=CLIENT.MULTI_STATEMENTS if multi else 0)
 
 

@@ -38,9 +38,10 @@ class ClientMatrixTest {
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(120);
     /**
      * Lines each script prints: connect, session, utf8mb4, prepared, stream, multi-statements,
-     * error-then-ok, failed-set, user-variable-update, main-session-state, other-session-state.
+     * error-then-ok, failed-set, user-variable-update, handshake-charset, main-session-state,
+     * other-session-state.
      */
-    private static final int CHECKS = 11;
+    private static final int CHECKS = 12;
     /** The exit code of a script that cannot load its driver. */
     private static final int DRIVER_MISSING = 3;
 
