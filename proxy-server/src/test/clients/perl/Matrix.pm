@@ -13,7 +13,8 @@ sub str { defined $_[0] ? "$_[0]" : 'NULL' }
 
 sub rows_text { join ';', map { join ',', map { str($_) } @$_ } @{ $_[0] } }
 
-sub error_text { my ($h) = @_; sprintf 'error %s %s %s', str($h->err), str($h->state), str($h->errstr) }
+# The error of the last DBI call, whichever handle made it.
+sub error_text { sprintf 'error %s %s %s', str($DBI::err), str($DBI::state), str($DBI::errstr) }
 
 sub run {
     # name (for table names), driver (DBI's), prefix (of its attributes), options (to connect),
@@ -37,16 +38,16 @@ sub run {
     my $other;
     my $first = sub { my ($dbh, $sql, @params) = @_; $dbh->selectrow_arrayref($sql, undef, @params) };
     my $attempt = sub {
-        my ($dbh, $body) = @_;
+        my ($body) = @_;
         my $result = eval { $body->() };
-        return defined $result ? $result : error_text($dbh);
+        return defined $result ? $result : error_text();
     };
     my $check = sub {
         my ($check, $body) = @_;
         my ($ok, $observed) = eval { $body->() };
         if ($@) {
             (my $died = $@) =~ s/\s+/ /g;
-            ($ok, $observed) = (0, "died: $died");
+            ($ok, $observed) = (0, $DBI::err ? error_text() : "died: $died");
         }
         print(($ok ? 'PASS ' : 'FAIL ') . "$check $observed\n");
         $other->selectrow_arrayref('SELECT COUNT(*) FROM seq_1_to_10') if $other;
@@ -82,7 +83,7 @@ sub run {
             { "${p}_server_prepare" => 1 });
         my $run = sub { $sth->execute(@_); rows_text($sth->fetchall_arrayref) };
         my @results = ($run->(10, 'a'), $run->(20, "\x{f1}\x{1F600}"));
-        push @results, $attempt->($main, sub {
+        push @results, $attempt->(sub {
             my $bad = $main->prepare("SELECT * FROM cm_missing_$name WHERE id = ?", { "${p}_server_prepare" => 1 });
             $bad->execute(1);
             rows_text($bad->fetchall_arrayref);
@@ -121,7 +122,7 @@ sub run {
     });
 
     $check->('error-then-ok' => sub {
-        my $failed = $attempt->($main, sub { $main->do("SELECT * FROM cm_missing_$name"); 'no error' });
+        my $failed = $attempt->(sub { $main->do("SELECT * FROM cm_missing_$name"); 'no error' });
         my ($after) = @{ $first->($main, "SELECT 'after'") };
         return ($failed =~ /^error 1146 42S02/ && $after eq 'after', "$failed then $after");
     });
@@ -130,10 +131,10 @@ sub run {
     $check->('failed-set' => sub {
         my $session = $connect->(0);
         $session->do('SET SESSION max_recursive_iterations = 1000000');
-        my $second = $attempt->($session, sub { $session->do('SET SESSION cte_max_recursion_depth = 1000000'); 'no error' });
+        my $second = $attempt->(sub { $session->do('SET SESSION cte_max_recursion_depth = 1000000'); 'no error' });
         my @results = map {
             my $sql = $_;
-            $attempt->($session, sub { str($first->($session, $sql)->[0]) });
+            $attempt->(sub { str($first->($session, $sql)->[0]) });
         } ('WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100000) SELECT COUNT(*) FROM r',
             'SELECT @@max_recursive_iterations', "SELECT 'later'");
         $session->disconnect;
