@@ -1,10 +1,9 @@
 """The client matrix checks for a Python DB-API driver (PyMySQL or mysqlclient).
 
-Each check prints one line, "PASS <check> <observed values>" or "FAIL <check> <observed values>"
-(or "SKIP <check> <why>"),
-with nothing in it that differs between two runs against the same server (no connection ids,
-no timings), so the output of a run against MariaDB directly and one through the proxy can be
-compared line for line.
+Each check prints one line, "PASS <check> <observed values>", "FAIL <check> <observed values>"
+or "SKIP <check> <why>", with nothing in it that differs between two runs against the same
+server (no connection ids, no timings), so the output of a run against MariaDB directly and one
+through the proxy can be compared line for line.
 """
 
 import sys
@@ -16,10 +15,11 @@ def line(ok, check, observed):
     print(("PASS " if ok else "FAIL ") + check + " " + observed, flush=True)
 
 
-def error_text(error, sqlstate):
+def error_text(error):
+    """Code and message; neither driver exposes the SQLSTATE, hence "n/a" in its place."""
     code = error.args[0] if error.args else "?"
     message = error.args[1] if len(error.args) > 1 else str(error)
-    return "error %s %s %s" % (code, sqlstate, message)
+    return "error %s n/a %s" % (code, message)
 
 
 class Matrix:
@@ -32,6 +32,8 @@ class Matrix:
         self.error_class = error_class
         self.host, self.port, self.user, self.password, self.database = args
         self.table = "cm_" + name
+        self.main = None
+        self.other = None
 
     def query(self, connection, sql, params=None):
         cursor = connection.cursor()
@@ -45,7 +47,7 @@ class Matrix:
         try:
             ok, observed = body()
         except self.error_class as e:
-            ok, observed = False, error_text(e, "n/a")
+            ok, observed = False, error_text(e)
         line(ok, name, observed)
         if self.other is not None:
             self.poke_other()
@@ -55,7 +57,6 @@ class Matrix:
         self.query(self.other, "SELECT COUNT(*) FROM seq_1_to_10")
 
     def run(self):
-        self.other = None
         main = self.connect(self, multi=True)
         self.main = main
         self.check("connect", self.connected)
@@ -132,7 +133,7 @@ class Matrix:
             self.query(self.main, "SELECT * FROM cm_missing_" + self.name)
             failed = "no error"
         except self.error_class as e:
-            failed = error_text(e, "n/a")
+            failed = error_text(e)
         after = self.query(self.main, "SELECT 'after'")[0][0]
         return failed.startswith("error 1146") and after == "after", failed + " then " + after
 
@@ -145,14 +146,14 @@ class Matrix:
                 self.query(session, "SET SESSION cte_max_recursion_depth = 1000000")
                 second = "no error"
             except self.error_class as e:
-                second = error_text(e, "n/a")
+                second = error_text(e)
             results = []
             for sql in ("WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100000) SELECT COUNT(*) FROM r",
                         "SELECT @@max_recursive_iterations", "SELECT 'later'"):
                 try:
                     results.append(str(self.query(session, sql)[0][0]))
                 except self.error_class as e:
-                    results.append(error_text(e, "n/a"))
+                    results.append(error_text(e))
         finally:
             session.close()
         observed = "second_set=" + second + " cte=%s iterations=%s later=%s" % tuple(results)
