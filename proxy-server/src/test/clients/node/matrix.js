@@ -107,13 +107,6 @@ async function run(name, adapter) {
     return [observed.join() === expected.join(), `rows=${rows} sum=${sum} lengths=${lengths}`];
   });
 
-  await check('multi-statements', async () => {
-    const sets = await adapter.multi(main, "SELECT 1 AS a; DO 0; SELECT 'b', 2 UNION ALL SELECT 'c', 3; SELECT NULL");
-    const [after] = await first(main, "SELECT 'after'");
-    const observed = sets.map(rowsText).join(' | ') + ' then ' + after;
-    return [observed === '1 | b,2;c,3 | NULL then after', observed];
-  });
-
   await check('error-then-ok', async () => {
     const failed = await attempt(adapter, async () => {
       await q(main, `SELECT * FROM cm_missing_${name}`);
@@ -172,6 +165,13 @@ async function run(name, adapter) {
       await kept.end();
     }
     return [rounds.every((r) => r === 'utf8mb4+latin1/latin1'), rounds.join(' ')];
+  });
+
+  await check('multi-statements', async () => {
+    const sets = await adapter.multi(main, "SELECT 1 AS a; DO 0; SELECT 'b', 2 UNION ALL SELECT 'c', 3; SELECT NULL");
+    const [after] = await first(main, "SELECT 'after'");
+    const observed = sets.map(rowsText).join(' | ') + ' then ' + after;
+    return [observed === '1 | b,2;c,3 | NULL then after', observed];
   });
 
   await check('main-session-state', async () => {

@@ -37,8 +37,8 @@ class ClientMatrixTest {
             + " (scripts/test does both)";
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(120);
     /**
-     * Lines each script prints: connect, session, utf8mb4, prepared, stream, multi-statements,
-     * error-then-ok, failed-set, user-variable-update, handshake-charset, main-session-state,
+     * Lines each script prints: connect, session, utf8mb4, prepared, stream, error-then-ok,
+     * failed-set, user-variable-update, handshake-charset, multi-statements, main-session-state,
      * other-session-state.
      */
     private static final int CHECKS = 12;
