@@ -322,8 +322,14 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         this.sink = sink;
         this.bytesRelayed = false;
         lastUsedNanos = System.nanoTime();
-        tracker.begin(command, negotiatedCaps, tracksSessionState());
+        tracker.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE && requestsCursor(packets));
         channel.writeAndFlush(packets, channel.voidPromise());
+    }
+
+    /** Whether a framed COM_STMT_EXECUTE asks for a cursor (its flags byte, after the statement id). */
+    private static boolean requestsCursor(ByteBuf packets) {
+        int flagsAt = packets.readerIndex() + Wire.HEADER_SIZE + 5;
+        return packets.writerIndex() > flagsAt && (packets.getUnsignedByte(flagsAt) & 0x0f) != 0;
     }
 
     /**

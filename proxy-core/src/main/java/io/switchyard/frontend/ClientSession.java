@@ -409,9 +409,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /**
      * An OK or EOF that ends a statement or a result: the session learns what the statement did
-     * to its state from the OK's session-state information, and the client gets the packet as it
+     * to its state from the OK's session-state information, and the client gets the OK as it
      * negotiated it (with the session-state information its own tracking settings ask for, or
-     * none).
+     * none); an EOF goes as it is.
      */
     @Override
     public void responseStatusPacket(ByteBuf packet) {
@@ -420,10 +420,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         int header = packet.getUnsignedByte(at + Wire.HEADER_SIZE);
         boolean clientTracks = Capability.has(clientCaps, Capability.CLIENT_SESSION_TRACK);
         if (!OkPacket.isOk(packet, at + Wire.HEADER_SIZE, length)) {
-            if (!clientTracks) {
-                int statusAt = at + Wire.HEADER_SIZE + 3;
-                packet.setShortLE(statusAt, packet.getUnsignedShortLE(statusAt) & ~ServerStatus.SESSION_STATE_CHANGED);
-            }
+            // An EOF carries no session-state information; MariaDB sets its status flags the same
+            // way whatever the client negotiated.
             responseBytes(packet);
             return;
         }

@@ -41,6 +41,7 @@ public final class ResponseTracker {
     private boolean deprecateEof;
     private boolean isolateStatusPackets;
     private boolean endedWithStatusPacket;
+    private boolean cursorRequested;
     private State state = State.DONE;
     private long remaining;
     private long bodyRemaining;
@@ -75,8 +76,18 @@ public final class ResponseTracker {
      * read its session-state information and rewrite it for the client.
      */
     public void begin(Command command, long capabilities, boolean isolateStatusPackets) {
+        begin(command, capabilities, isolateStatusPackets, false);
+    }
+
+    /**
+     * Same; {@code cursorRequested} tells that a COM_STMT_EXECUTE asked for a cursor, so a result
+     * whose column definitions end with SERVER_STATUS_CURSOR_EXISTS sends its rows later, by
+     * COM_STMT_FETCH.
+     */
+    public void begin(Command command, long capabilities, boolean isolateStatusPackets, boolean cursorRequested) {
         this.command = command;
         this.isolateStatusPackets = isolateStatusPackets;
+        this.cursorRequested = cursorRequested;
         this.deprecateEof = Capability.has(capabilities, Capability.CLIENT_DEPRECATE_EOF);
         this.state = switch (command) {
             case STATISTICS -> State.SINGLE;
@@ -233,9 +244,11 @@ public final class ResponseTracker {
             case FIRST -> onFirstPacket(buf, index, length, first);
             case COLUMN_EOF -> {
                 statusFlags = OkPacket.statusFlags(buf, index, length);
-                // Only COM_STMT_EXECUTE opens a cursor whose rows come by COM_STMT_FETCH. A procedure
-                // with an open cursor also sets the flag on the result sets it sends: rows follow.
-                boolean cursor = command == Command.STMT_EXECUTE && ServerStatus.has(statusFlags, ServerStatus.CURSOR_EXISTS);
+                // Only a COM_STMT_EXECUTE that asked for a cursor gets its rows by COM_STMT_FETCH. A
+                // stored program with an open cursor of its own also sets the flag on the result
+                // sets it sends, and their rows follow.
+                boolean cursor = cursorRequested && command == Command.STMT_EXECUTE
+                        && ServerStatus.has(statusFlags, ServerStatus.CURSOR_EXISTS);
                 state = cursor ? endOfResult() : State.ROWS;
             }
             case ROWS -> {

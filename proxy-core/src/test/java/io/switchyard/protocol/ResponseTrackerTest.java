@@ -335,6 +335,52 @@ class ResponseTrackerTest {
         assertThat(tracker.isDone()).isTrue();
     }
 
+    @Test
+    void aStoredProgramsResultWithItsOwnOpenCursorStillSendsItsRows() {
+        // given SELECT 1's response whose column EOF carries SERVER_STATUS_CURSOR_EXISTS, as a
+        // procedure looping over a cursor sends it
+        byte[] wire = bytes(CapturedPackets.EOF_SELECT_1);
+        int statusAt = packetEnd(wire, 2) + Wire.HEADER_SIZE + 3;
+        wire[statusAt] |= (byte) ServerStatus.CURSOR_EXISTS;
+
+        ResponseTracker query = tracking(Command.QUERY, false);
+        assertThat(feed(query, wire, List.of(wire.length))).isEqualTo(wire.length);
+        assertThat(query.isDone()).isTrue();
+        assertThat(query.rows()).isEqualTo(1);
+
+        // while a COM_STMT_EXECUTE that asked for a cursor ends at the column EOF: rows come by COM_STMT_FETCH
+        ResponseTracker execute = new ResponseTracker();
+        execute.begin(Command.STMT_EXECUTE, CAPTURE_CAPABILITIES, false, true);
+        int columnsEnd = packetEnd(wire, 3);
+        assertThat(feed(execute, Arrays.copyOf(wire, columnsEnd), List.of(columnsEnd))).isEqualTo(columnsEnd);
+        assertThat(execute.isDone()).isTrue();
+    }
+
+    @ParameterizedTest(name = "CLIENT_DEPRECATE_EOF={0}")
+    @ValueSource(booleans = {false, true})
+    void isolatedStatusPacketsComeOneScanAtATime(boolean deprecateEof) {
+        byte[] wire = bytes(deprecateEof ? CapturedPackets.DEPRECATE_EOF_MULTI : CapturedPackets.EOF_MULTI);
+        ResponseTracker tracker = new ResponseTracker();
+        tracker.begin(Command.QUERY, deprecateEof ? CAPTURE_CAPABILITIES | Capability.CLIENT_DEPRECATE_EOF : CAPTURE_CAPABILITIES, true);
+        ByteBuf in = Unpooled.wrappedBuffer(wire);
+        int statusPackets = 0;
+        while (in.isReadable()) {
+            int n = tracker.scan(in);
+            assertThat(n).isPositive();
+            if (tracker.endedWithStatusPacket()) {
+                statusPackets++;
+                int first = in.getUnsignedByte(in.readerIndex() + Wire.HEADER_SIZE);
+                assertThat(n).isEqualTo(Wire.HEADER_SIZE + Wire.payloadLength(in, in.readerIndex()));
+                assertThat(first).isIn(OkPacket.HEADER, OkPacket.EOF_HEADER);
+            }
+            in.skipBytes(n);
+        }
+        assertThat(tracker.isDone()).isTrue();
+        // two result sets, each ending with an EOF (an OK under CLIENT_DEPRECATE_EOF, where no EOF
+        // ends the columns either), then the OK of DO 1
+        assertThat(statusPackets).isEqualTo(deprecateEof ? 3 : 5);
+    }
+
     private static ResponseTracker tracking(Command command, boolean deprecateEof) {
         ResponseTracker tracker = new ResponseTracker();
         tracker.begin(command, deprecateEof ? CAPTURE_CAPABILITIES | Capability.CLIENT_DEPRECATE_EOF : CAPTURE_CAPABILITIES);
