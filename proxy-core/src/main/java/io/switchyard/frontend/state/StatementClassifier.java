@@ -44,8 +44,19 @@ public final class StatementClassifier {
     private StatementClassifier() {
     }
 
+    /**
+     * Anything in a {@code SELECT} that could make it more than a plain read, for the fast path:
+     * variables, several statements, comments (which may hide versioned SQL), locks, {@code INTO},
+     * and the functions that read or set the previous statement's results.
+     */
+    private static final java.util.regex.Pattern MAY_MATTER = java.util.regex.Pattern.compile(
+            "[@;#]|/\\*|--|LOCK|INTO|FOUND_ROWS|ROW_COUNT|LAST_INSERT_ID", java.util.regex.Pattern.CASE_INSENSITIVE);
+
     /** The traits of {@code sql} (a {@code COM_QUERY} text or a prepared statement's text). */
     public static StatementTraits classify(String sql) {
+        if (isPlainSelect(sql)) {
+            return StatementTraits.PLAIN;
+        }
         List<SqlToken> all = SqlLexer.tokenize(sql);
         StatementTraits.Builder b = new StatementTraits.Builder();
         if (all.isEmpty()) {
@@ -70,6 +81,16 @@ public final class StatementClassifier {
             }
         }
         return b.build();
+    }
+
+    /** A single {@code SELECT} with none of {@link #MAY_MATTER}: it reads and changes nothing else. */
+    private static boolean isPlainSelect(String sql) {
+        int i = 0;
+        while (i < sql.length() && Character.isWhitespace(sql.charAt(i))) {
+            i++;
+        }
+        return sql.regionMatches(true, i, "SELECT", 0, 6) && sql.length() > i + 6
+                && Character.isWhitespace(sql.charAt(i + 6)) && !MAY_MATTER.matcher(sql).find();
     }
 
     private static void statement(List<SqlToken> t, int from, int to, StatementTraits.Builder b) {
