@@ -1,0 +1,160 @@
+package io.switchyard.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.switchyard.server.it.diff.Difference;
+import io.switchyard.server.it.diff.Outcome;
+import io.switchyard.server.it.diff.Schema;
+import io.switchyard.server.it.diff.SessionPlan;
+import io.switchyard.server.it.diff.SessionRun;
+import io.switchyard.server.launcher.MariaDbCluster;
+import io.switchyard.server.launcher.MariaDbServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Randomized differential test of session state across multiplexing: sessions run seeded random
+ * scripts of statements that change and read session state, once directly on MariaDB server A
+ * and once through the proxy in front of an identical server B, whose pool of 4 connections makes
+ * statements of one session run on several connections. Every statement's outcome, and at the
+ * end every table, must be the same on both paths.
+ *
+ * <p>System properties: {@code difftest.seed} (first seed; default runs the fixed seeds 1, 2, 3),
+ * {@code difftest.seeds} (how many seeds from the first), {@code difftest.minutes} (keep running
+ * further seeds until this much time has passed), {@code difftest.sessions} (default 16),
+ * {@code difftest.statements} (per session, default 60), and {@code difftest.target=direct} to
+ * point the second side at server B itself, which checks that the comparison is deterministic.
+ * Each seed's result is printed; a difference prints the seed, session, statement index, both
+ * outcomes and the session's statements so far.
+ */
+class DifferentialTest {
+    private static final long[] DEFAULT_SEEDS = {1, 2, 3};
+    private static final Duration SESSION_TIMEOUT = Duration.ofMinutes(5);
+    private static final int MAX_REPORTED = 20;
+
+    @RegisterExtension
+    static final ProxyFixture proxied = ProxyFixture.perClass(0, "backend.pool.max-connections = 4");
+
+    private static MariaDbCluster direct;
+    /** Loggers quietened during the run (thousands of statements at DEBUG), with their configured levels. */
+    private static final Map<String, Level> QUIET = new java.util.LinkedHashMap<>(Map.of(
+            "io.switchyard.frontend", Level.INFO, "io.switchyard.backend", Level.INFO, "org.mariadb.jdbc", Level.ERROR));
+    private static final Map<String, Level> savedLevels = new java.util.HashMap<>();
+
+    @BeforeAll
+    static void startDirectServer() {
+        QUIET.forEach((name, level) -> {
+            Logger logger = (Logger) LoggerFactory.getLogger(name);
+            savedLevels.put(name, logger.getLevel());
+            logger.setLevel(level);
+        });
+        direct = MariaDbCluster.builder().replicas(0).start();
+    }
+
+    @AfterAll
+    static void stopDirectServer() {
+        if (direct != null) {
+            direct.close();
+        }
+        savedLevels.forEach((name, level) -> ((Logger) LoggerFactory.getLogger(name)).setLevel(level));
+    }
+
+    @Test
+    void sessionsSeeThroughTheProxyWhatTheySeeDirectly() throws Exception {
+        int sessions = Integer.getInteger("difftest.sessions", 16);
+        int statements = Integer.getInteger("difftest.statements", 60);
+        double minutes = Double.parseDouble(System.getProperty("difftest.minutes", "0"));
+        boolean directTarget = "direct".equals(System.getProperty("difftest.target"));
+        String seedProperty = System.getProperty("difftest.seed");
+        int seedCount = Integer.getInteger("difftest.seeds", seedProperty == null ? DEFAULT_SEEDS.length : 1);
+        long firstSeed = seedProperty == null ? DEFAULT_SEEDS[0] : Long.parseLong(seedProperty.trim());
+        long deadline = System.nanoTime() + (long) (minutes * 60e9);
+        System.out.printf("difftest: first seed %d, %d sessions x %d statements, %s%n", firstSeed, sessions, statements,
+                directTarget ? "second side DIRECT to server B (determinism check)" : "second side through the proxy");
+
+        List<String> failures = new ArrayList<>();
+        int seedsRun = 0;
+        for (long seed = firstSeed; seedsRun < seedCount || (minutes > 0 && System.nanoTime() < deadline
+                && seedsRun < 1_000_000); seed++, seedsRun++) {
+            List<String> found = runSeed(seed, sessions, statements, directTarget);
+            System.out.printf("difftest seed %d: %s%n", seed, found.isEmpty() ? "same" : found.size() + " difference(s)");
+            for (String each : found) {
+                System.out.println(each);
+            }
+            failures.addAll(found);
+        }
+        System.out.printf("difftest: %d seed(s) from %d, %d difference(s)%n", seedsRun, firstSeed, failures.size());
+        assertThat(failures).as("differences between direct and proxied sessions (first %d shown)", MAX_REPORTED)
+                .withFailMessage(() -> String.join("\n\n", failures.subList(0, Math.min(MAX_REPORTED, failures.size()))))
+                .isEmpty();
+    }
+
+    private List<String> runSeed(long seed, int sessions, int statements, boolean directTarget) throws Exception {
+        MariaDbServer serverA = direct.primary();
+        MariaDbServer serverB = proxied.cluster().primary();
+        Schema.reset(serverA, sessions);
+        Schema.reset(serverB, sessions);
+        int portB = directTarget ? serverB.port() : proxied.port();
+        List<SessionPlan> plans = SessionPlan.forSeed(seed, sessions, statements);
+        List<Future<List<Outcome>>> onA = new ArrayList<>();
+        List<Future<List<Outcome>>> onB = new ArrayList<>();
+        try (ExecutorService executor = Executors.newFixedThreadPool(2 * sessions)) {
+            for (SessionPlan plan : plans) {
+                onA.add(executor.submit(() -> SessionRun.run(plan.driver(), serverA.port(),
+                        MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, plan.steps())));
+                onB.add(executor.submit(() -> SessionRun.run(plan.driver(), portB,
+                        MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, plan.steps())));
+            }
+            List<String> found = new ArrayList<>();
+            for (SessionPlan plan : plans) {
+                Difference difference = Difference.first(seed, plan, await(onA.get(plan.session())),
+                        await(onB.get(plan.session())));
+                if (difference != null) {
+                    found.add(difference.report());
+                }
+            }
+            found.addAll(tableDifferences(seed, Schema.contents(serverA, sessions), Schema.contents(serverB, sessions)));
+            return found;
+        }
+    }
+
+    private static List<Outcome> await(Future<List<Outcome>> run) throws InterruptedException {
+        try {
+            return run.get(SESSION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new AssertionError("a session run failed", e.getCause());
+        } catch (TimeoutException e) {
+            run.cancel(true);
+            throw new AssertionError("a session did not finish within " + SESSION_TIMEOUT, e);
+        }
+    }
+
+    private static List<String> tableDifferences(long seed, Map<String, List<String>> a, Map<String, List<String>> b) {
+        List<String> found = new ArrayList<>();
+        for (Map.Entry<String, List<String>> table : a.entrySet()) {
+            List<String> other = b.get(table.getKey());
+            if (!Objects.equals(table.getValue(), other)) {
+                found.add("seed " + seed + ", table " + table.getKey() + " at the end:\n--- direct:\n    "
+                        + String.join("\n    ", table.getValue()) + "\n--- through the proxy:\n    "
+                        + (other == null ? "(missing)" : String.join("\n    ", other)));
+            }
+        }
+        return found;
+    }
+}
