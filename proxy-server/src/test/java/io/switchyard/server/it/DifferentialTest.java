@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.switchyard.server.it.diff.Difference;
+import io.switchyard.server.it.diff.Noise;
 import io.switchyard.server.it.diff.Outcome;
+import io.switchyard.server.it.diff.ReplayScript;
 import io.switchyard.server.it.diff.Schema;
 import io.switchyard.server.it.diff.SessionPlan;
 import io.switchyard.server.it.diff.SessionRun;
@@ -25,6 +27,8 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +80,7 @@ class DifferentialTest {
     }
 
     @Test
+    @DisabledIfSystemProperty(named = "difftest.replay", matches = ".+")
     void sessionsSeeThroughTheProxyWhatTheySeeDirectly() throws Exception {
         int sessions = Integer.getInteger("difftest.sessions", 16);
         int statements = Integer.getInteger("difftest.statements", 60);
@@ -105,6 +110,57 @@ class DifferentialTest {
                 .isEmpty();
     }
 
+    /**
+     * Replays one session's script from the file named by {@code difftest.replay} (as a failure
+     * prints it; see {@link ReplayScript}) {@code difftest.replay.runs} times (default 5), directly and
+     * through the proxy while other sessions keep the pool busy, and prints every statement whose
+     * outcomes differ.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "difftest.replay", matches = ".+")
+    void replaysOneSession() throws Exception {
+        int differing = 0;
+        for (String file : System.getProperty("difftest.replay").split(",")) {
+            System.out.printf("replaying %s%n", file);
+            differing += replay(ReplayScript.parse(java.nio.file.Files.readString(java.nio.file.Path.of(file.strip()))));
+        }
+        assertThat(differing).as("replay runs with differences").isZero();
+    }
+
+    /** Replays {@code plan} {@code difftest.replay.runs} times; returns how many runs differed. */
+    private static int replay(SessionPlan plan) {
+        int runs = Integer.getInteger("difftest.replay.runs", 5);
+        int sessions = Integer.getInteger("difftest.sessions", 16);
+        int differing = 0;
+        for (int run = 0; run < runs; run++) {
+            Schema.reset(direct.primary(), sessions);
+            Schema.reset(proxied.cluster().primary(), sessions);
+            List<Outcome> onA = SessionRun.run(plan.driver(), direct.primary().port(), MariaDbCluster.APP_USER,
+                    MariaDbCluster.APP_PASSWORD, plan.steps());
+            List<Outcome> onB;
+            try (Noise noise = Noise.start(6, proxied.port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                onB = SessionRun.run(plan.driver(), proxied.port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD,
+                        plan.steps());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while stopping the noise sessions", e);
+            }
+            boolean same = true;
+            for (int i = 0; i < Math.max(onA.size(), onB.size()); i++) {
+                Outcome a = i < onA.size() ? onA.get(i) : null;
+                Outcome b = i < onB.size() ? onB.get(i) : null;
+                if (!Objects.equals(a, b)) {
+                    same = false;
+                    System.out.printf("replay run %d, statement %d: %s%n--- direct:%n%s%n--- through the proxy:%n%s%n", run, i,
+                            i < plan.steps().size() ? plan.steps().get(i).replayLine() : "", a, b);
+                }
+            }
+            differing += same ? 0 : 1;
+            System.out.printf("replay run %d: %s%n", run, same ? "same" : "DIFFERENT");
+        }
+        return differing;
+    }
+
     private List<String> runSeed(long seed, int sessions, int statements, boolean directTarget) throws Exception {
         MariaDbServer serverA = direct.primary();
         MariaDbServer serverB = proxied.cluster().primary();
@@ -123,15 +179,42 @@ class DifferentialTest {
             }
             List<String> found = new ArrayList<>();
             for (SessionPlan plan : plans) {
-                Difference difference = Difference.first(seed, plan, await(onA.get(plan.session())),
-                        await(onB.get(plan.session())));
+                List<Outcome> outcomesA = await(onA.get(plan.session()));
+                List<Outcome> outcomesB = await(onB.get(plan.session()));
+                Difference difference = Difference.first(seed, plan, outcomesA, outcomesB);
                 if (difference != null) {
                     found.add(difference.report());
+                    dump(seed, plan, outcomesA, outcomesB);
                 }
             }
             found.addAll(tableDifferences(seed, Schema.contents(serverA, sessions), Schema.contents(serverB, sessions)));
             return found;
         }
+    }
+
+    /**
+     * With {@code difftest.dump} naming a directory, writes a differing session's whole script
+     * ({@code seed-S-session-N.sql}, replayable with {@code difftest.replay}) and both sides'
+     * numbered outcomes beside it.
+     */
+    private static void dump(long seed, SessionPlan plan, List<Outcome> a, List<Outcome> b) throws java.io.IOException {
+        String dir = System.getProperty("difftest.dump");
+        if (dir == null || dir.isBlank()) {
+            return;
+        }
+        java.nio.file.Path base = java.nio.file.Files.createDirectories(java.nio.file.Path.of(dir));
+        String name = "seed-" + seed + "-session-" + plan.session();
+        java.nio.file.Files.writeString(base.resolve(name + ".sql"), plan.replay(plan.steps().size()));
+        java.nio.file.Files.writeString(base.resolve(name + "-direct.txt"), numbered(a));
+        java.nio.file.Files.writeString(base.resolve(name + "-proxied.txt"), numbered(b));
+    }
+
+    private static String numbered(List<Outcome> outcomes) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < outcomes.size(); i++) {
+            text.append("/* ").append(i).append(" */\n").append(outcomes.get(i)).append('\n');
+        }
+        return text.toString();
     }
 
     private static List<Outcome> await(Future<List<Outcome>> run) throws InterruptedException {

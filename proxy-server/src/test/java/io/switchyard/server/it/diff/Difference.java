@@ -8,28 +8,34 @@ import java.util.List;
  *
  * <p>Immutable.
  */
-public record Difference(long seed, SessionPlan plan, int index, Outcome direct, Outcome proxied) {
+public record Difference(long seed, SessionPlan plan, int index, Outcome direct, Outcome proxied, List<Integer> later) {
+
+    public Difference {
+        later = List.copyOf(later);
+    }
 
     /** The first difference between two sessions' outcomes, or null if they are the same. */
     public static Difference first(long seed, SessionPlan plan, List<Outcome> direct, List<Outcome> proxied) {
-        int common = Math.min(direct.size(), proxied.size());
-        for (int i = 0; i < common; i++) {
-            if (!direct.get(i).equals(proxied.get(i))) {
-                return new Difference(seed, plan, i, direct.get(i), proxied.get(i));
+        List<Integer> differing = new java.util.ArrayList<>();
+        Outcome missing = new Outcome(List.of("(no outcome: the session ended)"));
+        for (int i = 0; i < Math.max(direct.size(), proxied.size()); i++) {
+            if (!(i < direct.size() ? direct.get(i) : missing).equals(i < proxied.size() ? proxied.get(i) : missing)) {
+                differing.add(i);
             }
         }
-        if (direct.size() != proxied.size()) {
-            Outcome missing = new Outcome(List.of("(no outcome: the session ended)"));
-            return new Difference(seed, plan, common, common < direct.size() ? direct.get(common) : missing,
-                    common < proxied.size() ? proxied.get(common) : missing);
+        if (differing.isEmpty()) {
+            return null;
         }
-        return null;
+        int first = differing.get(0);
+        return new Difference(seed, plan, first, first < direct.size() ? direct.get(first) : missing,
+                first < proxied.size() ? proxied.get(first) : missing, differing.subList(1, differing.size()));
     }
 
     /** The seed, session, statement index, both outcomes and the session's statements up to this one. */
     public String report() {
         String statement = index < plan.steps().size() ? plan.steps().get(index).replayLine() : "(after the last statement)";
         return "seed " + seed + ", session " + plan.session() + ", statement " + index + ": " + statement + "\n"
+                + (later.isEmpty() ? "" : "(later statements that differ too: " + later + ")\n")
                 + "--- direct:\n" + indent(direct) + "\n--- through the proxy:\n" + indent(proxied) + "\n"
                 + "--- session " + plan.session() + " up to statement " + index + ":\n" + plan.replay(index + 1);
     }

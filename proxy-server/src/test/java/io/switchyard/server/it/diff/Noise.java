@@ -1,0 +1,51 @@
+package io.switchyard.server.it.diff;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Sessions that keep the proxy's pool busy with short statements, so that a session replayed
+ * beside them gets a different backend connection from one statement to the next. Each runs at
+ * most {@link #MAX_STATEMENTS} statements.
+ *
+ * <p>Thread-safe: started and closed by one thread, run by its own threads.
+ */
+public final class Noise implements AutoCloseable {
+    private static final int MAX_STATEMENTS = 100_000;
+
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<Thread> threads = new ArrayList<>();
+
+    /** Starts {@code sessions} sessions on {@code port}. */
+    public static Noise start(int sessions, int port, String user, String password) {
+        Noise noise = new Noise();
+        for (int i = 0; i < sessions; i++) {
+            noise.threads.add(Thread.ofPlatform().name("difftest-noise-" + i).start(() -> noise.run(port, user, password)));
+        }
+        return noise;
+    }
+
+    private void run(int port, String user, String password) {
+        try (Connection connection = DriverManager.getConnection(Driver.CONNECTOR_J.url(port, Schema.APP_DATABASE), user, password);
+             Statement statement = connection.createStatement()) {
+            for (int i = 0; i < MAX_STATEMENTS && running.get(); i++) {
+                statement.execute("DO SLEEP(0.002)");
+            }
+        } catch (SQLException e) {
+            // noise only: the replayed session's outcomes are what the test compares
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        for (Thread thread : threads) {
+            thread.join(10_000);
+        }
+    }
+}
