@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.switchyard.server.it.diff.Difference;
+import io.switchyard.server.it.diff.Grammar;
 import io.switchyard.server.it.diff.Noise;
 import io.switchyard.server.it.diff.Outcome;
 import io.switchyard.server.it.diff.ReplayScript;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,8 +44,11 @@ import org.slf4j.LoggerFactory;
  * <p>System properties: {@code difftest.seed} (first seed; default runs the fixed seeds 1, 2, 3),
  * {@code difftest.seeds} (how many seeds from the first), {@code difftest.minutes} (keep running
  * further seeds until this much time has passed), {@code difftest.sessions} (default 16),
- * {@code difftest.statements} (per session, default 60), and {@code difftest.target=direct} to
- * point the second side at server B itself, which checks that the comparison is deterministic.
+ * {@code difftest.statements} (per session, default 60), {@code difftest.avoid} (kinds of statement
+ * to leave out, to look past a known class of difference: see {@link Grammar.Avoid}),
+ * {@code difftest.dump} (a directory for differing sessions' whole scripts and outcomes), and
+ * {@code difftest.target=direct} to point the second side at server B itself, which checks that
+ * the comparison is deterministic.
  * Each seed's result is printed; a difference prints the seed, session, statement index, both
  * outcomes and the session's statements so far.
  */
@@ -86,18 +91,20 @@ class DifferentialTest {
         int statements = Integer.getInteger("difftest.statements", 60);
         double minutes = Double.parseDouble(System.getProperty("difftest.minutes", "0"));
         boolean directTarget = "direct".equals(System.getProperty("difftest.target"));
+        Set<Grammar.Avoid> avoid = Grammar.Avoid.parse(System.getProperty("difftest.avoid"));
         String seedProperty = System.getProperty("difftest.seed");
         int seedCount = Integer.getInteger("difftest.seeds", seedProperty == null ? DEFAULT_SEEDS.length : 1);
         long firstSeed = seedProperty == null ? DEFAULT_SEEDS[0] : Long.parseLong(seedProperty.trim());
         long deadline = System.nanoTime() + (long) (minutes * 60e9);
-        System.out.printf("difftest: first seed %d, %d sessions x %d statements, %s%n", firstSeed, sessions, statements,
-                directTarget ? "second side DIRECT to server B (determinism check)" : "second side through the proxy");
+        System.out.printf("difftest: first seed %d, %d sessions x %d statements, %s%s%n", firstSeed, sessions, statements,
+                directTarget ? "second side DIRECT to server B (determinism check)" : "second side through the proxy",
+                avoid.isEmpty() ? "" : ", leaving out " + avoid);
 
         List<String> failures = new ArrayList<>();
         int seedsRun = 0;
         for (long seed = firstSeed; seedsRun < seedCount || (minutes > 0 && System.nanoTime() < deadline
                 && seedsRun < 1_000_000); seed++, seedsRun++) {
-            List<String> found = runSeed(seed, sessions, statements, directTarget);
+            List<String> found = runSeed(seed, sessions, statements, directTarget, avoid);
             System.out.printf("difftest seed %d: %s%n", seed, found.isEmpty() ? "same" : found.size() + " difference(s)");
             for (String each : found) {
                 System.out.println(each);
@@ -161,13 +168,14 @@ class DifferentialTest {
         return differing;
     }
 
-    private List<String> runSeed(long seed, int sessions, int statements, boolean directTarget) throws Exception {
+    private List<String> runSeed(long seed, int sessions, int statements, boolean directTarget, Set<Grammar.Avoid> avoid)
+            throws Exception {
         MariaDbServer serverA = direct.primary();
         MariaDbServer serverB = proxied.cluster().primary();
         Schema.reset(serverA, sessions);
         Schema.reset(serverB, sessions);
         int portB = directTarget ? serverB.port() : proxied.port();
-        List<SessionPlan> plans = SessionPlan.forSeed(seed, sessions, statements);
+        List<SessionPlan> plans = SessionPlan.forSeed(seed, sessions, statements, avoid);
         List<Future<List<Outcome>>> onA = new ArrayList<>();
         List<Future<List<Outcome>>> onB = new ArrayList<>();
         try (ExecutorService executor = Executors.newFixedThreadPool(2 * sessions)) {
@@ -179,8 +187,8 @@ class DifferentialTest {
             }
             List<String> found = new ArrayList<>();
             for (SessionPlan plan : plans) {
-                List<Outcome> outcomesA = await(onA.get(plan.session()));
-                List<Outcome> outcomesB = await(onB.get(plan.session()));
+                List<Outcome> outcomesA = compared(await(onA.get(plan.session())), avoid);
+                List<Outcome> outcomesB = compared(await(onB.get(plan.session())), avoid);
                 Difference difference = Difference.first(seed, plan, outcomesA, outcomesB);
                 if (difference != null) {
                     found.add(difference.report());
@@ -207,6 +215,11 @@ class DifferentialTest {
         java.nio.file.Files.writeString(base.resolve(name + ".sql"), plan.replay(plan.steps().size()));
         java.nio.file.Files.writeString(base.resolve(name + "-direct.txt"), numbered(a));
         java.nio.file.Files.writeString(base.resolve(name + "-proxied.txt"), numbered(b));
+    }
+
+    /** The outcomes as compared: without warnings when warnings are left out. */
+    private static List<Outcome> compared(List<Outcome> outcomes, Set<Grammar.Avoid> avoid) {
+        return avoid.contains(Grammar.Avoid.WARNINGS) ? outcomes.stream().map(Outcome::withoutWarnings).toList() : outcomes;
     }
 
     private static String numbered(List<Outcome> outcomes) {

@@ -110,6 +110,11 @@ public record Outcome(List<String> lines) {
         return message == null ? null : CONNECTION_ID.matcher(message).replaceAll("");
     }
 
+    /** The same outcome without its warnings. */
+    public Outcome withoutWarnings() {
+        return new Outcome(lines.stream().filter(line -> !line.startsWith("WARNING ")).toList());
+    }
+
     @Override
     public String toString() {
         return lines.isEmpty() ? "(nothing)" : String.join("\n", lines);

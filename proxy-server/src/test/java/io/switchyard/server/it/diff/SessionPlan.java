@@ -15,13 +15,16 @@ public record SessionPlan(int session, Driver driver, List<Step> steps) {
         steps = List.copyOf(steps);
     }
 
-    /** The plans of {@code sessions} sessions of {@code statements} steps each for {@code seed}. */
-    public static List<SessionPlan> forSeed(long seed, int sessions, int statements) {
+    /**
+     * The plans of {@code sessions} sessions of {@code statements} steps each for {@code seed},
+     * leaving out the kinds of statement in {@code avoid}.
+     */
+    public static List<SessionPlan> forSeed(long seed, int sessions, int statements, java.util.Set<Grammar.Avoid> avoid) {
         List<SessionPlan> plans = new ArrayList<>();
         for (int session = 0; session < sessions; session++) {
             Random random = new Random(seed * 0x9E3779B97F4A7C15L + session);
             Driver driver = driverFor(random.nextInt(10));
-            plans.add(new SessionPlan(session, driver, Grammar.script(random, session, statements)));
+            plans.add(new SessionPlan(session, driver, Grammar.script(random, session, statements, avoid)));
         }
         return plans;
     }
