@@ -24,6 +24,11 @@ public enum Driver {
         return scheme + "://127.0.0.1:" + port + "/" + database + "?" + options;
     }
 
+    /** Whether this is MariaDB Connector/J. */
+    public boolean isMariaDb() {
+        return scheme.equals("jdbc:mariadb");
+    }
+
     @Override
     public String toString() {
         return name() + " (" + scheme + ", " + options + ")";

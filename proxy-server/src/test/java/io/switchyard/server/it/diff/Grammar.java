@@ -40,10 +40,12 @@ public final class Grammar {
 
     /** Text in a {@code SET} that makes it fail on MariaDB (a bad value, a MySQL-only variable). */
     private static final List<String> FAILING_SET_MARKERS = List.of("NOT_A_MODE", "Mars/", "+25:00", "'many'", "-1x",
-            "'maybe'", "'SOMETIMES'", "nope_ci", "cte_max_recursion_depth", "COLLATE latin1_bin", "nosuchcharset");
+            "'maybe'", "'SOMETIMES'", "nope_ci", "cte_max_recursion_depth", "COLLATE latin1_bin", "nosuchcharset",
+            "SET SESSION @");
 
     private final Random random;
     private final java.util.Set<Avoid> avoid;
+    private final boolean utf8ClientOnly;
     private final String table;
     private final String temporary;
     private final String lock;
@@ -75,17 +77,23 @@ public final class Grammar {
         }
     }
 
-    private Grammar(Random random, int session, java.util.Set<Avoid> avoid) {
+    private Grammar(Random random, int session, java.util.Set<Avoid> avoid, boolean utf8ClientOnly) {
         this.random = random;
         this.avoid = avoid;
+        this.utf8ClientOnly = utf8ClientOnly;
         this.table = Schema.table(session);
         this.temporary = Schema.APP_DATABASE + "." + Schema.table(session) + "_tmp";
         this.lock = "'difftest_lock_" + session + "'";
     }
 
-    /** A script of at least {@code length} steps for session {@code session}, drawn from {@code random}. */
-    public static List<Step> script(Random random, int session, int length, java.util.Set<Avoid> avoid) {
-        Grammar grammar = new Grammar(random, session, avoid);
+    /**
+     * A script of {@code length} steps for session {@code session}, drawn from {@code random}.
+     * With {@code utf8ClientOnly} the client character set stays a UTF-8 one: MariaDB Connector/J
+     * closes the connection when it changes to anything else.
+     */
+    public static List<Step> script(Random random, int session, int length, java.util.Set<Avoid> avoid,
+            boolean utf8ClientOnly) {
+        Grammar grammar = new Grammar(random, session, avoid, utf8ClientOnly);
         grammar.add("SET SESSION innodb_lock_wait_timeout = 3");
         for (int blocks = 0; grammar.steps.size() < length && blocks < 10 * length; blocks++) {
             grammar.block();
@@ -173,11 +181,17 @@ public final class Grammar {
     }
 
     private void names() {
-        add(pick("SET NAMES latin1", "SET NAMES utf8mb4", "SET NAMES utf8mb4 COLLATE utf8mb4_bin",
-                "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", "SET NAMES latin1 COLLATE latin1_general_cs",
-                "SET NAMES utf8mb4 COLLATE latin1_bin", "SET NAMES nosuchcharset", "SET CHARACTER SET latin1",
-                "SET CHARACTER SET utf8mb4", "SET CHARACTER SET DEFAULT", "SET character_set_results = NULL",
-                "SET SESSION character_set_client = latin1", "SET NAMES DEFAULT"));
+        if (utf8ClientOnly) {
+            add(pick("SET NAMES utf8mb4", "SET NAMES utf8mb4 COLLATE utf8mb4_bin", "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",
+                    "SET NAMES utf8mb4 COLLATE latin1_bin", "SET NAMES nosuchcharset", "SET CHARACTER SET utf8mb4",
+                    "SET character_set_results = NULL", "SET NAMES utf8mb3"));
+        } else {
+            add(pick("SET NAMES latin1", "SET NAMES utf8mb4", "SET NAMES utf8mb4 COLLATE utf8mb4_bin",
+                    "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", "SET NAMES latin1 COLLATE latin1_general_cs",
+                    "SET NAMES utf8mb4 COLLATE latin1_bin", "SET NAMES nosuchcharset", "SET CHARACTER SET latin1",
+                    "SET CHARACTER SET utf8mb4", "SET CHARACTER SET DEFAULT", "SET character_set_results = NULL",
+                    "SET SESSION character_set_client = latin1", "SET NAMES DEFAULT"));
+        }
         add(stateRead());
     }
 

@@ -24,7 +24,7 @@ public record SessionPlan(int session, Driver driver, List<Step> steps) {
         for (int session = 0; session < sessions; session++) {
             Random random = new Random(seed * 0x9E3779B97F4A7C15L + session);
             Driver driver = driverFor(random.nextInt(10));
-            plans.add(new SessionPlan(session, driver, Grammar.script(random, session, statements, avoid)));
+            plans.add(new SessionPlan(session, driver, Grammar.script(random, session, statements, avoid, driver.isMariaDb())));
         }
         return plans;
     }
