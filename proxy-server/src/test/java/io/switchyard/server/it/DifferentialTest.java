@@ -14,8 +14,13 @@ import io.switchyard.server.it.diff.SessionPlan;
 import io.switchyard.server.it.diff.SessionRun;
 import io.switchyard.server.launcher.MariaDbCluster;
 import io.switchyard.server.launcher.MariaDbServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -62,9 +67,9 @@ class DifferentialTest {
 
     private static MariaDbCluster direct;
     /** Loggers quietened during the run (thousands of statements at DEBUG), with their configured levels. */
-    private static final Map<String, Level> QUIET = new java.util.LinkedHashMap<>(Map.of(
+    private static final Map<String, Level> QUIET = new LinkedHashMap<>(Map.of(
             "io.switchyard.frontend", Level.INFO, "io.switchyard.backend", Level.INFO, "org.mariadb.jdbc", Level.ERROR));
-    private static final Map<String, Level> savedLevels = new java.util.HashMap<>();
+    private static final Map<String, Level> savedLevels = new HashMap<>();
 
     @BeforeAll
     static void startDirectServer() {
@@ -129,7 +134,7 @@ class DifferentialTest {
         int differing = 0;
         for (String file : System.getProperty("difftest.replay").split(",")) {
             System.out.printf("replaying %s%n", file);
-            differing += replay(ReplayScript.parse(java.nio.file.Files.readString(java.nio.file.Path.of(file.strip()))));
+            differing += replay(ReplayScript.parse(Files.readString(Path.of(file.strip()))));
         }
         assertThat(differing).as("replay runs with differences").isZero();
     }
@@ -205,16 +210,16 @@ class DifferentialTest {
      * ({@code seed-S-session-N.sql}, replayable with {@code difftest.replay}) and both sides'
      * numbered outcomes beside it.
      */
-    private static void dump(long seed, SessionPlan plan, List<Outcome> a, List<Outcome> b) throws java.io.IOException {
+    private static void dump(long seed, SessionPlan plan, List<Outcome> a, List<Outcome> b) throws IOException {
         String dir = System.getProperty("difftest.dump");
         if (dir == null || dir.isBlank()) {
             return;
         }
-        java.nio.file.Path base = java.nio.file.Files.createDirectories(java.nio.file.Path.of(dir));
+        Path base = Files.createDirectories(Path.of(dir));
         String name = "seed-" + seed + "-session-" + plan.session();
-        java.nio.file.Files.writeString(base.resolve(name + ".sql"), plan.replay(plan.steps().size()));
-        java.nio.file.Files.writeString(base.resolve(name + "-direct.txt"), numbered(a));
-        java.nio.file.Files.writeString(base.resolve(name + "-proxied.txt"), numbered(b));
+        Files.writeString(base.resolve(name + ".sql"), plan.replay(plan.steps().size()));
+        Files.writeString(base.resolve(name + "-direct.txt"), numbered(a));
+        Files.writeString(base.resolve(name + "-proxied.txt"), numbered(b));
     }
 
     /** The outcomes as compared: without warnings when warnings are left out. */

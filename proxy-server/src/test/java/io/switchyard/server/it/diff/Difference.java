@@ -1,5 +1,6 @@
 package io.switchyard.server.it.diff;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,7 +17,7 @@ public record Difference(long seed, SessionPlan plan, int index, Outcome direct,
 
     /** The first difference between two sessions' outcomes, or null if they are the same. */
     public static Difference first(long seed, SessionPlan plan, List<Outcome> direct, List<Outcome> proxied) {
-        List<Integer> differing = new java.util.ArrayList<>();
+        List<Integer> differing = new ArrayList<>();
         Outcome missing = new Outcome(List.of("(no outcome: the session ended)"));
         for (int i = 0; i < Math.max(direct.size(), proxied.size()); i++) {
             if (!(i < direct.size() ? direct.get(i) : missing).equals(i < proxied.size() ? proxied.get(i) : missing)) {

@@ -1,8 +1,11 @@
 package io.switchyard.server.it.diff;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Random statements that change and read session state, grouped in blocks that a client would
@@ -44,7 +47,7 @@ public final class Grammar {
             "SET SESSION @");
 
     private final Random random;
-    private final java.util.Set<Avoid> avoid;
+    private final Set<Avoid> avoid;
     private final boolean utf8ClientOnly;
     private final String table;
     private final String temporary;
@@ -66,18 +69,18 @@ public final class Grammar {
         PREVIOUS_RESULT;
 
         /** Parses a comma-separated list such as {@code failing-set,warnings}; blank is none. */
-        public static java.util.Set<Avoid> parse(String list) {
-            java.util.Set<Avoid> avoid = java.util.EnumSet.noneOf(Avoid.class);
+        public static Set<Avoid> parse(String list) {
+            Set<Avoid> avoid = EnumSet.noneOf(Avoid.class);
             for (String each : list == null ? new String[0] : list.split(",")) {
                 if (!each.isBlank()) {
-                    avoid.add(valueOf(each.strip().toUpperCase(java.util.Locale.ROOT).replace('-', '_')));
+                    avoid.add(valueOf(each.strip().toUpperCase(Locale.ROOT).replace('-', '_')));
                 }
             }
             return avoid;
         }
     }
 
-    private Grammar(Random random, int session, java.util.Set<Avoid> avoid, boolean utf8ClientOnly) {
+    private Grammar(Random random, int session, Set<Avoid> avoid, boolean utf8ClientOnly) {
         this.random = random;
         this.avoid = avoid;
         this.utf8ClientOnly = utf8ClientOnly;
@@ -91,7 +94,7 @@ public final class Grammar {
      * With {@code utf8ClientOnly} the client character set stays a UTF-8 one: MariaDB Connector/J
      * closes the connection when it changes to anything else.
      */
-    public static List<Step> script(Random random, int session, int length, java.util.Set<Avoid> avoid,
+    public static List<Step> script(Random random, int session, int length, Set<Avoid> avoid,
             boolean utf8ClientOnly) {
         Grammar grammar = new Grammar(random, session, avoid, utf8ClientOnly);
         grammar.add("SET SESSION innodb_lock_wait_timeout = 3");
@@ -129,7 +132,7 @@ public final class Grammar {
     }
 
     private boolean avoided(String sql) {
-        String upper = sql.toUpperCase(java.util.Locale.ROOT);
+        String upper = sql.toUpperCase(Locale.ROOT);
         return (avoid.contains(Avoid.FAILING_SET) && upper.startsWith("SET ")
                         && FAILING_SET_MARKERS.stream().anyMatch(sql::contains))
                 || (avoid.contains(Avoid.WARNINGS) && (upper.startsWith("SHOW") || upper.contains("WARNING_COUNT")))

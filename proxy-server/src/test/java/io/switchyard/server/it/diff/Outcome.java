@@ -8,6 +8,7 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * What a client saw of one statement, as text lines that compare equal when the outcomes are the
@@ -20,7 +21,7 @@ import java.util.List;
 public record Outcome(List<String> lines) {
     private static final int MAX_RESULTS = 20;
     private static final int MAX_ROWS = 200;
-    private static final java.util.regex.Pattern CONNECTION_ID = java.util.regex.Pattern.compile("\\(conn=\\d+\\) ");
+    private static final Pattern CONNECTION_ID = Pattern.compile("\\(conn=\\d+\\) ");
 
     public Outcome {
         lines = List.copyOf(lines);

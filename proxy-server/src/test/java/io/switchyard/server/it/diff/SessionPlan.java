@@ -3,6 +3,7 @@ package io.switchyard.server.it.diff;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * One session of a seed: its driver and its script. The same seed always gives the same plans.
@@ -19,7 +20,7 @@ public record SessionPlan(int session, Driver driver, List<Step> steps) {
      * The plans of {@code sessions} sessions of {@code statements} steps each for {@code seed},
      * leaving out the kinds of statement in {@code avoid}.
      */
-    public static List<SessionPlan> forSeed(long seed, int sessions, int statements, java.util.Set<Grammar.Avoid> avoid) {
+    public static List<SessionPlan> forSeed(long seed, int sessions, int statements, Set<Grammar.Avoid> avoid) {
         List<SessionPlan> plans = new ArrayList<>();
         for (int session = 0; session < sessions; session++) {
             Random random = new Random(seed * 0x9E3779B97F4A7C15L + session);
