@@ -259,9 +259,13 @@ public final class Grammar {
         add("USE " + Schema.OTHER_DATABASE);
         int count = 1 + random.nextInt(3);
         for (int i = 0; i < count; i++) {
-            add(pick("SELECT DATABASE(), c FROM " + table + " ORDER BY id",
-                    "INSERT INTO " + table + " (c, n) VALUES ('in-other', 1)",
-                    "CALL multi(" + random.nextInt(5) + ")", "SELECT COUNT(*) FROM " + table));
+            if (chance(20)) {
+                steps.add(Step.prepared("INSERT INTO " + table + " (c, n) VALUES (?, ?)", "ps-other", i));
+            } else {
+                add(pick("SELECT DATABASE(), c FROM " + table + " ORDER BY id",
+                        "INSERT INTO " + table + " (c, n) VALUES ('in-other', 1)",
+                        "CALL multi(" + random.nextInt(5) + ")", "SELECT COUNT(*) FROM " + table));
+            }
         }
         if (chance(90)) {
             add(pick("USE " + Schema.APP_DATABASE, "USE `" + Schema.APP_DATABASE + "`", "USE nosuchdb"));
