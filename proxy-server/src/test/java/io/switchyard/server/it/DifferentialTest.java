@@ -12,6 +12,7 @@ import io.switchyard.server.it.diff.ReplayScript;
 import io.switchyard.server.it.diff.Schema;
 import io.switchyard.server.it.diff.SessionPlan;
 import io.switchyard.server.it.diff.SessionRun;
+import io.switchyard.server.it.diff.Step;
 import io.switchyard.server.launcher.MariaDbCluster;
 import io.switchyard.server.launcher.MariaDbServer;
 import java.io.IOException;
@@ -123,10 +124,11 @@ class DifferentialTest {
     }
 
     /**
-     * Replays one session's script from the file named by {@code difftest.replay} (as a failure
-     * prints it; see {@link ReplayScript}) {@code difftest.replay.runs} times (default 5), directly and
-     * through the proxy while other sessions keep the pool busy, and prints every statement whose
-     * outcomes differ.
+     * Replays the session scripts in the files named by {@code difftest.replay} (comma-separated;
+     * written as a failure prints them, see {@link ReplayScript}) {@code difftest.replay.runs}
+     * times each (default 5), directly and through the proxy while other sessions keep the pool
+     * busy (running the statements of {@code difftest.replay.noise} in a loop if given, else short
+     * sleeps), and prints every statement whose outcomes differ.
      */
     @Test
     @EnabledIfSystemProperty(named = "difftest.replay", matches = ".+")
@@ -140,7 +142,10 @@ class DifferentialTest {
     }
 
     /** Replays {@code plan} {@code difftest.replay.runs} times; returns how many runs differed. */
-    private static int replay(SessionPlan plan) {
+    private static int replay(SessionPlan plan) throws IOException {
+        String noiseFile = System.getProperty("difftest.replay.noise", "");
+        List<String> noiseStatements = noiseFile.isBlank() ? List.of() : ReplayScript.parse(Files.readString(Path.of(noiseFile))).steps()
+                .stream().map(Step::sql).toList();
         int runs = Integer.getInteger("difftest.replay.runs", 5);
         int sessions = Integer.getInteger("difftest.sessions", 16);
         int differing = 0;
@@ -150,7 +155,7 @@ class DifferentialTest {
             List<Outcome> onA = SessionRun.run(plan.driver(), direct.primary().port(), MariaDbCluster.APP_USER,
                     MariaDbCluster.APP_PASSWORD, plan.steps());
             List<Outcome> onB;
-            try (Noise noise = Noise.start(6, proxied.port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            try (Noise noise = Noise.start(6, proxied.port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, noiseStatements)) {
                 onB = SessionRun.run(plan.driver(), proxied.port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD,
                         plan.steps());
             } catch (InterruptedException e) {
