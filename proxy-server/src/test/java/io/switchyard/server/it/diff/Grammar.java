@@ -1,0 +1,399 @@
+package io.switchyard.server.it.diff;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Random statements that change and read session state, grouped in blocks that a client would
+ * write (a transaction ends, a temporary table is dropped, a lock released; each with a small
+ * chance of being left open). Every name a session touches is its own ({@link Schema#table},
+ * its lock name), so what a session sees does not depend on how sessions interleave.
+ *
+ * <p>Not thread-safe: one instance per session script.
+ */
+public final class Grammar {
+    private static final String FIXED_TIME = "'2024-03-10 12:34:56'";
+    private static final String[] SQL_MODES = {"''", "'ANSI'", "'TRADITIONAL'", "'STRICT_TRANS_TABLES'",
+            "'PIPES_AS_CONCAT,NO_BACKSLASH_ESCAPES'", "'ANSI_QUOTES'", "'ONLY_FULL_GROUP_BY,STRICT_ALL_TABLES'",
+            "'NO_AUTO_VALUE_ON_ZERO'", "'ERROR_FOR_DIVISION_BY_ZERO,STRICT_TRANS_TABLES'", "DEFAULT",
+            "'NOT_A_MODE'", "CONCAT(@@sql_mode, ',PIPES_AS_CONCAT')"};
+    private static final String[] TIME_ZONES = {"'+00:00'", "'+05:30'", "'-08:00'", "'SYSTEM'", "DEFAULT",
+            "'Mars/Olympus_Mons'", "'+25:00'"};
+    private static final String[][] VARIABLES = {
+            {"max_recursive_iterations", "3", "10", "1000", "DEFAULT", "'many'"},
+            {"group_concat_max_len", "4", "6", "12", "1024", "3", "DEFAULT", "-1x"},
+            {"div_precision_increment", "0", "2", "9", "30", "50", "DEFAULT"},
+            {"sql_select_limit", "1", "2", "5", "DEFAULT", "18446744073709551615"},
+            {"autocommit", "1", "ON", "'maybe'"},
+            {"tx_isolation", "'READ-COMMITTED'", "'SERIALIZABLE'", "'REPEATABLE-READ'", "'READ-UNCOMMITTED'", "'SOMETIMES'"},
+            {"collation_connection", "'utf8mb4_bin'", "'utf8mb4_general_ci'", "'latin1_swedish_ci'",
+                    "'utf8mb4_unicode_ci'", "'latin1_bin'", "'nope_ci'"},
+            {"character_set_results", "NULL", "'latin1'", "'utf8mb4'", "'binary'"},
+            {"cte_max_recursion_depth", "10"},
+            {"innodb_lock_wait_timeout", "2", "3"},
+            {"big_tables", "0"},
+    };
+    private static final String[] ISOLATION = {"READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"};
+    private static final String[] STRINGS = {"'plain'", "'Ünïcödé'", "'€uro'", "'it''s'", "'back\\\\slash'",
+            "'a\"quote'", "''", "NULL", "X'C3A9'", "_latin1 X'E9'", "'MiXeD'"};
+
+    /** Text in a {@code SET} that makes it fail on MariaDB (a bad value, a MySQL-only variable). */
+    private static final List<String> FAILING_SET_MARKERS = List.of("NOT_A_MODE", "Mars/", "+25:00", "'many'", "-1x",
+            "'maybe'", "'SOMETIMES'", "nope_ci", "cte_max_recursion_depth", "COLLATE latin1_bin", "nosuchcharset",
+            "SET SESSION @");
+
+    private final Random random;
+    private final Set<Avoid> avoid;
+    private final boolean utf8ClientOnly;
+    private final String table;
+    private final String temporary;
+    private final String lock;
+    private final List<Step> steps = new ArrayList<>();
+
+    /**
+     * Kinds of statement a run can leave out, to look past a known class of difference: each
+     * class hides whatever else a session would have shown after it.
+     */
+    public enum Avoid {
+        /** {@code SET}s that fail. */
+        FAILING_SET,
+        /** Statements that read warnings ({@code SHOW WARNINGS}, {@code @@warning_count}); warnings are not compared either. */
+        WARNINGS,
+        /** User variables assigned inside a statement ({@code :=}, {@code INTO @v}). */
+        ASSIGNMENT_IN_STATEMENT,
+        /** {@code LAST_INSERT_ID()}, {@code ROW_COUNT()} and {@code FOUND_ROWS()}. */
+        PREVIOUS_RESULT;
+
+        /** Parses a comma-separated list such as {@code failing-set,warnings}; blank is none. */
+        public static Set<Avoid> parse(String list) {
+            Set<Avoid> avoid = EnumSet.noneOf(Avoid.class);
+            for (String each : list == null ? new String[0] : list.split(",")) {
+                if (!each.isBlank()) {
+                    avoid.add(valueOf(each.strip().toUpperCase(Locale.ROOT).replace('-', '_')));
+                }
+            }
+            return avoid;
+        }
+    }
+
+    private Grammar(Random random, int session, Set<Avoid> avoid, boolean utf8ClientOnly) {
+        this.random = random;
+        this.avoid = avoid;
+        this.utf8ClientOnly = utf8ClientOnly;
+        this.table = Schema.table(session);
+        this.temporary = Schema.APP_DATABASE + "." + Schema.table(session) + "_tmp";
+        this.lock = "'difftest_lock_" + session + "'";
+    }
+
+    /**
+     * A script of {@code length} steps for session {@code session}, drawn from {@code random}.
+     * With {@code utf8ClientOnly} the client character set stays a UTF-8 one: MariaDB Connector/J
+     * closes the connection when it changes to anything else.
+     */
+    public static List<Step> script(Random random, int session, int length, Set<Avoid> avoid,
+            boolean utf8ClientOnly) {
+        Grammar grammar = new Grammar(random, session, avoid, utf8ClientOnly);
+        grammar.add("SET SESSION innodb_lock_wait_timeout = 3");
+        for (int blocks = 0; grammar.steps.size() < length && blocks < 10 * length; blocks++) {
+            grammar.block();
+        }
+        return List.copyOf(grammar.steps.subList(0, Math.min(length, grammar.steps.size())));
+    }
+
+    private void block() {
+        switch (random.nextInt(19)) {
+            case 0, 1 -> setVariable();
+            case 2 -> setSeveral();
+            case 3 -> names();
+            case 4, 5, 6 -> add(stateRead());
+            case 7 -> userVariables();
+            case 8 -> useOther();
+            case 9 -> temporaryTable();
+            case 10 -> prepare();
+            case 11 -> jdbcPrepared();
+            case 12 -> transaction();
+            case 13 -> advisoryLock();
+            case 14 -> insertId();
+            case 15 -> foundRows();
+            case 16 -> warnings();
+            case 17 -> call();
+            default -> add(write());
+        }
+    }
+
+    private void add(String sql) {
+        if (!avoided(sql)) {
+            steps.add(Step.text(sql));
+        }
+    }
+
+    private boolean avoided(String sql) {
+        String upper = sql.toUpperCase(Locale.ROOT);
+        return (avoid.contains(Avoid.FAILING_SET) && upper.startsWith("SET ")
+                        && FAILING_SET_MARKERS.stream().anyMatch(sql::contains))
+                || (avoid.contains(Avoid.WARNINGS) && (upper.startsWith("SHOW") || upper.contains("WARNING_COUNT")))
+                || (avoid.contains(Avoid.ASSIGNMENT_IN_STATEMENT) && !upper.startsWith("SET ")
+                        && (sql.contains(":=") || upper.contains("INTO @")))
+                || (avoid.contains(Avoid.PREVIOUS_RESULT) && (upper.contains("LAST_INSERT_ID") || upper.contains("ROW_COUNT")
+                        || upper.contains("FOUND_ROWS")));
+    }
+
+    private String pick(String... choices) {
+        return choices[random.nextInt(choices.length)];
+    }
+
+    private boolean chance(int percent) {
+        return random.nextInt(100) < percent;
+    }
+
+    private String assignment() {
+        int kind = random.nextInt(4);
+        if (kind == 0) {
+            return "sql_mode = " + pick(SQL_MODES);
+        }
+        if (kind == 1) {
+            return "time_zone = " + pick(TIME_ZONES);
+        }
+        String[] variable = VARIABLES[random.nextInt(VARIABLES.length)];
+        return variable[0] + " = " + variable[1 + random.nextInt(variable.length - 1)];
+    }
+
+    private void setVariable() {
+        if (chance(15)) {
+            add("SET SESSION TRANSACTION ISOLATION LEVEL " + pick(ISOLATION));
+        } else {
+            add("SET " + pick("SESSION ", "", "@@session.", "LOCAL ") + assignment());
+        }
+        if (chance(50)) {
+            add(stateRead());
+        }
+    }
+
+    private void setSeveral() {
+        int count = 2 + random.nextInt(3);
+        StringBuilder sql = new StringBuilder("SET SESSION ");
+        for (int i = 0; i < count; i++) {
+            sql.append(i == 0 ? "" : ", ").append(chance(20) ? "@v" + i + " = " + pick(STRINGS) : assignment());
+        }
+        add(sql.toString());
+        add(stateRead());
+    }
+
+    private void names() {
+        if (utf8ClientOnly) {
+            add(pick("SET NAMES utf8mb4", "SET NAMES utf8mb4 COLLATE utf8mb4_bin", "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",
+                    "SET NAMES utf8mb4 COLLATE latin1_bin", "SET NAMES nosuchcharset", "SET CHARACTER SET utf8mb4",
+                    "SET character_set_results = NULL", "SET NAMES utf8mb3"));
+        } else {
+            add(pick("SET NAMES latin1", "SET NAMES utf8mb4", "SET NAMES utf8mb4 COLLATE utf8mb4_bin",
+                    "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", "SET NAMES latin1 COLLATE latin1_general_cs",
+                    "SET NAMES utf8mb4 COLLATE latin1_bin", "SET NAMES nosuchcharset", "SET CHARACTER SET latin1",
+                    "SET CHARACTER SET utf8mb4", "SET CHARACTER SET DEFAULT", "SET character_set_results = NULL",
+                    "SET SESSION character_set_client = latin1", "SET NAMES DEFAULT"));
+        }
+        add(stateRead());
+    }
+
+    private String stateRead() {
+        return switch (random.nextInt(16)) {
+            case 0 -> "SELECT @@sql_mode, @@time_zone, @@max_recursive_iterations, @@group_concat_max_len";
+            case 1 -> "SELECT @@autocommit, @@tx_isolation, @@div_precision_increment, @@sql_select_limit, DATABASE()";
+            case 2 -> "SELECT @@character_set_client, @@character_set_connection, @@character_set_results, "
+                    + "@@collation_connection";
+            case 3 -> "SELECT CONVERT_TZ(" + FIXED_TIME + ", @@time_zone, '+00:00') AS utc, UNIX_TIMESTAMP(" + FIXED_TIME + ")";
+            case 4 -> "SELECT CHARSET('x'), COLLATION('x'), 'a' = 'A', 'é' = 'e', LENGTH('é'), CHAR_LENGTH('é')";
+            case 5 -> "SELECT 'ab' || 'cd', 'x' || 0";
+            case 6 -> "WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM r WHERE k < 20) "
+                    + "SELECT COUNT(*), MAX(k) FROM r";
+            case 7 -> "SELECT GROUP_CONCAT(c ORDER BY id SEPARATOR '|') FROM " + table;
+            case 8 -> "SELECT 1/7, 10/3, 2/3 * 3, AVG(n) FROM " + table;
+            case 9 -> "SELECT id, c, n FROM " + table + " ORDER BY id";
+            case 10 -> "SELECT @a, @b, @s, @cnt, @l, @proc_out, @v1";
+            case 11 -> "SELECT id, ts, UNIX_TIMESTAMP(ts), d FROM " + table + " ORDER BY id";
+            case 12 -> "SELECT c, HEX(c), CHARSET(c) FROM " + table + " WHERE c LIKE 'ü%' OR c = 'PLAIN' ORDER BY id";
+            case 13 -> "SELECT \"double quoted\"";
+            case 14 -> "SELECT DATABASE(), (SELECT COUNT(*) FROM " + table + ")";
+            default -> "SELECT 1/0, CAST('12abc' AS SIGNED), 'back\\\\slash', 'it''s'";
+        };
+    }
+
+    private String write() {
+        return switch (random.nextInt(9)) {
+            case 0 -> "INSERT INTO " + table + " (c, n, ts, d) VALUES (" + pick(STRINGS) + ", "
+                    + random.nextInt(100) + ", " + FIXED_TIME + ", " + random.nextInt(1000) + "/7)";
+            case 1 -> "INSERT INTO " + table + " (c, n) VALUES (REPEAT('y', 25), 'abc')";
+            case 2 -> "UPDATE " + table + " SET n = n WHERE id = 1";
+            case 3 -> "UPDATE " + table + " SET n = n + 1, d = d / 3 WHERE id <= " + random.nextInt(4);
+            case 4 -> "DELETE FROM " + table + " WHERE id > 3 ORDER BY id LIMIT 1";
+            case 5 -> "INSERT INTO " + table + " (id, c) VALUES (0, 'zero')";
+            case 6 -> "UPDATE " + table + " SET ts = " + FIXED_TIME + " WHERE id = " + (1 + random.nextInt(3));
+            case 7 -> "REPLACE INTO " + table + " (id, c, n) VALUES (2, " + pick(STRINGS) + ", 7)";
+            default -> "INSERT INTO " + table + " (c, n) SELECT CONCAT('sum', COUNT(*)), SUM(n) FROM " + table;
+        };
+    }
+
+    private void userVariables() {
+        add("SET @a = " + random.nextInt(10) + ", @s = " + pick(STRINGS) + ", @l = 0");
+        int count = 1 + random.nextInt(4);
+        for (int i = 0; i < count; i++) {
+            add(switch (random.nextInt(6)) {
+                case 0 -> "SELECT @a := @a + 1, @a";
+                case 1 -> "SELECT COUNT(*), MAX(n) INTO @cnt, @b FROM " + table;
+                case 2 -> "UPDATE " + table + " SET c = CONCAT(LEFT(c, 6), @l := @l + 1) WHERE id <= 3";
+                case 3 -> "SET @b = CONCAT(@s, @a)";
+                case 4 -> "SELECT @s, HEX(@s), CHARSET(@s), @a + 0.5";
+                default -> "SELECT @l, @cnt, @b";
+            });
+        }
+        add("SELECT @a, @b, @s, @l, @cnt");
+        if (chance(80)) {
+            add("SET @a = 1, @b = 'b', @s = 'reset', @l = 0, @cnt = 0");
+        }
+    }
+
+    private void useOther() {
+        add("USE " + Schema.OTHER_DATABASE);
+        int count = 1 + random.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            if (chance(20)) {
+                steps.add(Step.prepared("INSERT INTO " + table + " (c, n) VALUES (?, ?)", "ps-other", i));
+            } else {
+                add(pick("SELECT DATABASE(), c FROM " + table + " ORDER BY id",
+                        "INSERT INTO " + table + " (c, n) VALUES ('in-other', 1)",
+                        "CALL multi(" + random.nextInt(5) + ")", "SELECT COUNT(*) FROM " + table));
+            }
+        }
+        if (chance(90)) {
+            add(pick("USE " + Schema.APP_DATABASE, "USE `" + Schema.APP_DATABASE + "`", "USE nosuchdb"));
+        }
+    }
+
+    private void temporaryTable() {
+        add("CREATE TEMPORARY TABLE " + temporary + " (x INT, y VARCHAR(10))");
+        add("INSERT INTO " + temporary + " VALUES (1, " + pick(STRINGS) + "), (2, 'two')");
+        if (chance(50)) {
+            add(stateRead());
+        }
+        add("SELECT x, y, HEX(y) FROM " + temporary + " ORDER BY x");
+        if (chance(90)) {
+            add("DROP TEMPORARY TABLE " + temporary);
+        }
+    }
+
+    private void prepare() {
+        String name = pick("p1", "p2");
+        add("PREPARE " + name + " FROM " + pick(
+                "'SELECT ?, @@sql_mode, CHARSET(?), 10/3'",
+                "'INSERT INTO " + table + " (c, n) VALUES (?, ?)'",
+                "'SELECT id, c FROM " + table + " WHERE n >= ? OR c = ? ORDER BY id'",
+                "'SELECT no_such_column FROM " + table + " WHERE ? = ?'"));
+        add("SET @x = " + random.nextInt(50) + ", @y = " + pick(STRINGS));
+        int executions = 1 + random.nextInt(2);
+        for (int i = 0; i < executions; i++) {
+            add("EXECUTE " + name + " USING @x, @y");
+        }
+        if (chance(50)) {
+            add(stateRead());
+        }
+        if (chance(90)) {
+            add("DEALLOCATE PREPARE " + name);
+        }
+    }
+
+    private void jdbcPrepared() {
+        int count = 1 + random.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            steps.add(switch (random.nextInt(4)) {
+                case 0 -> Step.prepared("SELECT ?, CHARSET(?), @@time_zone, ? / 7", random.nextInt(9), "p€", random.nextInt(9));
+                case 1 -> Step.prepared("INSERT INTO " + table + " (c, n) VALUES (?, ?)", "jdbc-" + random.nextInt(9), random.nextInt(9));
+                case 2 -> Step.prepared("SELECT id, c, n FROM " + table + " WHERE id > ? ORDER BY id", random.nextInt(4));
+                default -> Step.prepared("UPDATE " + table + " SET n = ? WHERE id = ?", random.nextInt(9), 1 + random.nextInt(3));
+            });
+        }
+        if (chance(40)) {
+            add(stateRead());
+        }
+    }
+
+    private void transaction() {
+        boolean autocommitOff = chance(40);
+        if (autocommitOff) {
+            add("SET autocommit = 0");
+        } else if (chance(20)) {
+            add("SET TRANSACTION ISOLATION LEVEL " + pick(ISOLATION));
+            add("START TRANSACTION");
+        } else {
+            add(pick("BEGIN", "START TRANSACTION", "START TRANSACTION READ ONLY"));
+        }
+        int count = 1 + random.nextInt(4);
+        for (int i = 0; i < count; i++) {
+            add(chance(50) ? write() : stateRead());
+            if (chance(10)) {
+                add("SAVEPOINT sp");
+            }
+        }
+        add(pick("COMMIT", "ROLLBACK", "ROLLBACK TO SAVEPOINT sp", "COMMIT"));
+        if (autocommitOff && chance(90)) {
+            add(pick("SET autocommit = 1", "SET SESSION autocommit = ON"));
+        }
+        add(stateRead());
+    }
+
+    private void advisoryLock() {
+        add("SELECT GET_LOCK(" + lock + ", 0)");
+        if (chance(30)) {
+            add("SELECT GET_LOCK(" + lock + ", 0)");
+        }
+        add("SELECT IS_FREE_LOCK(" + lock + ")");
+        if (chance(50)) {
+            add(stateRead());
+        }
+        if (chance(90)) {
+            add(pick("SELECT RELEASE_LOCK(" + lock + ")", "SELECT RELEASE_ALL_LOCKS()"));
+        }
+        if (chance(20)) {
+            add("SELECT RELEASE_LOCK(" + lock + ")");
+        }
+    }
+
+    private void insertId() {
+        add(pick("INSERT INTO " + table + " (c, n) VALUES ('auto', 1)",
+                "INSERT INTO " + table + " (c, n) VALUES ('one', 1), ('two', 2)",
+                "SELECT LAST_INSERT_ID(" + random.nextInt(1000) + ")",
+                "INSERT IGNORE INTO " + table + " (id, c) VALUES (1, 'dup')"));
+        if (chance(40)) {
+            add(stateRead());
+        }
+        add(pick("SELECT LAST_INSERT_ID()", "SELECT LAST_INSERT_ID(), ROW_COUNT()"));
+    }
+
+    private void foundRows() {
+        add("SELECT SQL_CALC_FOUND_ROWS id, c FROM " + table + " ORDER BY id LIMIT 1");
+        if (chance(30)) {
+            add(stateRead());
+        }
+        add("SELECT FOUND_ROWS()");
+    }
+
+    private void warnings() {
+        add(pick("SELECT CAST('abc' AS SIGNED), 1/0", "INSERT INTO " + table + " (c, n) VALUES (REPEAT('w', 30), '7x')",
+                "SET SESSION div_precision_increment = 99", "SELECT GROUP_CONCAT(c) FROM " + table,
+                "DROP TABLE IF EXISTS no_such_table_" + table, "SELECT CONVERT(_utf8mb4 '€' USING latin1)",
+                "UPDATE " + table + " SET n = 'nan' WHERE id = 1"));
+        if (chance(30)) {
+            add(stateRead());
+        }
+        add(pick("SHOW WARNINGS", "SHOW WARNINGS", "SELECT @@warning_count", "SHOW COUNT(*) WARNINGS", "SHOW ERRORS"));
+    }
+
+    private void call() {
+        add("CALL " + pick("multi", "multi", Schema.OTHER_DATABASE + ".multi", "no_such_procedure") + "(" + random.nextInt(5) + ")");
+        if (chance(60)) {
+            add("SELECT @proc_out, DATABASE()");
+        }
+    }
+}

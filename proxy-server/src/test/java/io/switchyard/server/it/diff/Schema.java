@@ -1,0 +1,74 @@
+package io.switchyard.server.it.diff;
+
+import io.switchyard.server.launcher.MariaDbServer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The objects the sessions work on, identical on every server: per session a table
+ * {@code s<n>_t} in both {@link #APP_DATABASE} and {@link #OTHER_DATABASE} (different rows, so a
+ * statement shows which database it ran in), and in each database a procedure {@code multi(p)}
+ * that returns several result sets and sets {@code @proc_out}.
+ */
+public final class Schema {
+    public static final String APP_DATABASE = "app";
+    public static final String OTHER_DATABASE = "difftest_other";
+
+    private Schema() {}
+
+    /** The unqualified name of session {@code session}'s table. */
+    public static String table(int session) {
+        return "s" + session + "_t";
+    }
+
+    /** Drops and creates every session's tables and the procedures, as root. */
+    public static void reset(MariaDbServer server, int sessions) {
+        List<String> sql = new ArrayList<>();
+        sql.add("CREATE DATABASE IF NOT EXISTS " + OTHER_DATABASE);
+        sql.add("GRANT ALL ON " + OTHER_DATABASE + ".* TO 'app'@'%'");
+        for (String database : List.of(APP_DATABASE, OTHER_DATABASE)) {
+            sql.add("DROP PROCEDURE IF EXISTS " + database + ".multi");
+            sql.add("CREATE PROCEDURE " + database + ".multi(IN p INT) BEGIN "
+                    + "SELECT p AS p, DATABASE() AS db, '" + database + "' AS marker; "
+                    + "SELECT @@group_concat_max_len AS gcl, @@div_precision_increment AS dpi, 1/3 AS third, "
+                    + "@@time_zone AS tz, @@character_set_client AS cs; "
+                    + "SET @proc_out = p * 2; "
+                    + "SELECT COUNT(*) AS tables_here FROM information_schema.tables WHERE table_schema = DATABASE(); "
+                    + "END");
+            for (int session = 0; session < sessions; session++) {
+                String table = database + "." + table(session);
+                sql.add("DROP TABLE IF EXISTS " + table);
+                sql.add("CREATE TABLE " + table + " (id INT AUTO_INCREMENT PRIMARY KEY, c VARCHAR(20), n INT, "
+                        + "ts TIMESTAMP NULL, d DECIMAL(12,4)) CHARACTER SET utf8mb4");
+                sql.add(database.equals(APP_DATABASE)
+                        ? "INSERT INTO " + table + " (c, n, ts, d) VALUES ('plain', 1, '2020-01-01 00:00:00', 1.5), "
+                                + "('Ünïcödé', 2, NULL, 2.25), ('MiXeD', 3, '2021-06-30 23:59:59', NULL)"
+                        : "INSERT INTO " + table + " (c, n) VALUES ('other-1', 10), ('other-2', 20)");
+            }
+        }
+        server.execute(sql.toArray(String[]::new));
+    }
+
+    /**
+     * Every session table's rows on {@code server}, keyed by qualified table name; each row as one
+     * string, with strings in hex and timestamps as epoch seconds so the reading session's
+     * settings do not matter.
+     */
+    public static Map<String, List<String>> contents(MariaDbServer server, int sessions) {
+        Map<String, List<String>> contents = new LinkedHashMap<>();
+        for (String database : List.of(APP_DATABASE, OTHER_DATABASE)) {
+            for (int session = 0; session < sessions; session++) {
+                String table = database + "." + table(session);
+                List<String> rows = new ArrayList<>();
+                for (Map<String, Object> row : server.query("SELECT id, HEX(c) AS c, n, UNIX_TIMESTAMP(ts) AS ts, d FROM "
+                        + table + " ORDER BY id")) {
+                    rows.add(row.values().toString());
+                }
+                contents.put(table, rows);
+            }
+        }
+        return contents;
+    }
+}

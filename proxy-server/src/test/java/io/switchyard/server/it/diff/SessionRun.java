@@ -1,0 +1,76 @@
+package io.switchyard.server.it.diff;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one session's script on one connection and records each step's {@link Outcome}. A
+ * connection that cannot be opened is an outcome of the first step; a step that fails leaves the
+ * session running, as a client would carry on.
+ *
+ * <p>Not thread-safe: one run per thread.
+ */
+public final class SessionRun {
+    private SessionRun() {}
+
+    /** Connects to {@code port} as the application user with {@code driver} and runs {@code steps}. */
+    public static List<Outcome> run(Driver driver, int port, String user, String password, List<Step> steps) {
+        List<Outcome> outcomes = new ArrayList<>();
+        Map<String, PreparedStatement> prepared = new HashMap<>();
+        try (Connection connection = DriverManager.getConnection(driver.url(port, Schema.APP_DATABASE), user, password)) {
+            for (Step step : steps) {
+                outcomes.add(step.prepared() ? runPrepared(connection, prepared, step) : runText(connection, step));
+            }
+        } catch (SQLException e) {
+            outcomes.add(Outcome.of(e));
+        } finally {
+            for (PreparedStatement statement : prepared.values()) {
+                try {
+                    statement.close();
+                } catch (SQLException e) {
+                    // the connection is closed; nothing is left to release
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    private static Outcome runText(Connection connection, Step step) {
+        try (Statement statement = connection.createStatement()) {
+            boolean keys = startsWithWord(step.sql(), "INSERT") || startsWithWord(step.sql(), "REPLACE");
+            boolean resultSet = keys ? statement.execute(step.sql(), Statement.RETURN_GENERATED_KEYS)
+                    : statement.execute(step.sql());
+            return Outcome.read(statement, resultSet, keys);
+        } catch (SQLException e) {
+            return Outcome.of(e);
+        }
+    }
+
+    private static Outcome runPrepared(Connection connection, Map<String, PreparedStatement> prepared, Step step) {
+        try {
+            PreparedStatement statement = prepared.get(step.sql());
+            if (statement == null) {
+                statement = connection.prepareStatement(step.sql());
+                prepared.put(step.sql(), statement);
+            }
+            statement.clearParameters();
+            for (int i = 0; i < step.parameters().size(); i++) {
+                statement.setObject(i + 1, step.parameters().get(i));
+            }
+            return Outcome.read(statement, statement.execute());
+        } catch (SQLException e) {
+            return Outcome.of(e);
+        }
+    }
+
+    private static boolean startsWithWord(String sql, String word) {
+        return sql.regionMatches(true, 0, word, 0, word.length());
+    }
+}
