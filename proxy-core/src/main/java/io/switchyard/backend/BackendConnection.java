@@ -67,6 +67,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private ConnectionState sessionState;
     private SessionBaseline baseline;
     private boolean settingUp;
+    private long uses;
     private Object statements;
     private Runnable closeHook;
 
@@ -259,7 +260,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         settingUp = true;
         execute(Command.QUERY, Packets.command(channel.alloc(), Command.QUERY, SessionBaseline.QUERY),
                 new InternalQuery((row, err, failure) -> {
-                    if (failure != null || err != null || row == null || row.size() < 8) {
+                    if (failure != null || err != null || row == null || row.size() < 10) {
                         setUpFailed(failure != null ? failure : new ProtocolException(
                                 "cannot read the session baseline: " + (err != null ? err : "no row")));
                         return;
@@ -319,6 +320,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             throw new IllegalStateException("backend connection " + id + " is " + phase + ", not idle");
         }
         phase = Phase.BUSY;
+        uses++;
         this.sink = sink;
         this.bytesRelayed = false;
         lastUsedNanos = System.nanoTime();
@@ -525,6 +527,15 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** When the connection last carried any command, keepalive pings included. */
     public long lastUsedNanos() {
         return lastUsedNanos;
+    }
+
+    /**
+     * How many commands the connection has carried: unchanged between two reads means nothing ran
+     * on it in between, so the results of the last statement ({@code ROW_COUNT()},
+     * {@code FOUND_ROWS()}, warnings) are still there.
+     */
+    public long uses() {
+        return uses;
     }
 
     /** When a session last gave the connection back (keepalive pings do not count). */

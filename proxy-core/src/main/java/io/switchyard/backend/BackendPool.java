@@ -76,7 +76,25 @@ public final class BackendPool implements AutoCloseable {
      * the caller then switches it with COM_INIT_DB.
      */
     public Future<BackendConnection> acquire(EventLoop loop, ConnectionKey key, String schema) {
+        return acquire(loop, key, schema, null, 0);
+    }
+
+    /**
+     * Same, giving back {@code preferred} when it is still idle in this pool and has carried no
+     * command since it had carried {@code uses} (a session returning to the connection it used
+     * last finds its state, and the results of its last statement, as it left them).
+     */
+    public Future<BackendConnection> acquire(EventLoop loop, ConnectionKey key, String schema,
+                                             BackendConnection preferred, long uses) {
         Promise<BackendConnection> promise = loop.newPromise();
+        if (preferred != null && !closed && partition(loop).takePreferred(preferred, uses)) {
+            maxInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
+            if (!promise.trySuccess(preferred)) {
+                inUse.decrementAndGet();
+                partition(loop).putIdle(preferred);
+            }
+            return promise;
+        }
         if (closed) {
             return promise.setFailure(new IllegalStateException("pool for " + address + " is closed"));
         }
@@ -156,7 +174,8 @@ public final class BackendPool implements AutoCloseable {
 
     /**
      * Returns a connection after use. The pool resets its session state (COM_RESET_CONNECTION)
-     * before anyone else gets it; a connection that cannot be reused is closed.
+     * and reads the schema it is left in before anyone else gets it; a connection that cannot be
+     * reused is closed.
      */
     public void release(BackendConnection c) {
         if (!takeBack(c)) {
@@ -164,13 +183,37 @@ public final class BackendPool implements AutoCloseable {
         }
         ByteBuf reset = Packets.command(io.netty.buffer.ByteBufAllocator.DEFAULT, Command.RESET_CONNECTION, null);
         c.execute(Command.RESET_CONNECTION, reset, new InternalSink((err, failure) -> {
-            if (err == null && failure == null) {
-                c.sessionState(null);
-                c.statements(null);
-                park(c);
-            } else {
+            if (err != null || failure != null) {
                 c.close();
+                return;
             }
+            // The reset keeps the default schema, which a session whose state was not followed
+            // (a pinned one: stored programs, dynamic SQL) may have left anywhere: read it.
+            ByteBuf which = Packets.command(io.netty.buffer.ByteBufAllocator.DEFAULT, Command.QUERY, "SELECT DATABASE()");
+            c.execute(Command.QUERY, which, new InternalQuery((row, queryErr, queryFailure) -> {
+                if (queryErr != null || queryFailure != null || row == null) {
+                    c.close();
+                    return;
+                }
+                String schema = row.get(0);
+                c.schema(schema);
+                c.sessionState(c.baseline() == null ? null : c.baseline().afterReset(schema));
+                c.statements(null);
+                if (schema == null) {
+                    park(c);
+                    return;
+                }
+                // The reset also sets character_set_database to the server's default, whatever the
+                // schema's: selecting the schema again gives the connection what a login there gives.
+                ByteBuf initDb = Packets.command(io.netty.buffer.ByteBufAllocator.DEFAULT, Command.INIT_DB, schema);
+                c.execute(Command.INIT_DB, initDb, new InternalSink((dbErr, dbFailure) -> {
+                    if (dbErr != null || dbFailure != null) {
+                        c.close();
+                    } else {
+                        park(c);
+                    }
+                }));
+            }));
         }));
     }
 
@@ -459,6 +502,16 @@ public final class BackendPool implements AutoCloseable {
                 idle.decrementAndGet();
             }
             return fallback;
+        }
+
+        /** Takes {@code c} out of the idle connections if it is there and carried nothing since {@code uses}. */
+        boolean takePreferred(BackendConnection c, long uses) {
+            ArrayDeque<BackendConnection> deque = idleByKey.get(c.key());
+            if (deque == null || c.uses() != uses || !c.isIdle() || !deque.remove(c)) {
+                return false;
+            }
+            idle.decrementAndGet();
+            return true;
         }
 
         void putIdle(BackendConnection c) {

@@ -15,16 +15,23 @@ import java.util.Map;
  * @param loginValues lower-case variable name to the SQL literal of its login value
  * @param tracking the server's default session-tracking settings
  */
-public record SessionBaseline(Map<String, String> loginValues, TrackingSettings tracking) {
+public record SessionBaseline(Map<String, String> loginValues, TrackingSettings tracking, Map<String, String> resetValues) {
 
     /** The variables whose login value depends on the handshake's collation, in the order they must be set. */
     public static final List<String> CHARSET_VARIABLES = List.of("character_set_client", "character_set_connection",
             "character_set_results", "collation_connection");
 
-    /** The query that reads a baseline: the character-set variables, then the four tracking settings. */
+    /**
+     * The query that reads a baseline: the character-set variables, the four tracking settings,
+     * then {@code sql_mode} as the login left it and as a reset leaves it (the login adds
+     * {@code IGNORE_SPACE} for a client with CLIENT_IGNORE_SPACE; COM_RESET_CONNECTION goes back
+     * to the global value).
+     */
     static final String QUERY = "SELECT @@session.character_set_client, @@session.character_set_connection, "
             + "@@session.character_set_results, @@session.collation_connection, @@session.session_track_system_variables, "
-            + "@@session.session_track_schema, @@session.session_track_state_change, @@session.session_track_transaction_info";
+            + "@@session.session_track_schema, @@session.session_track_state_change, @@session.session_track_transaction_info, "
+            + "@@session.sql_mode, @@global.sql_mode";
+    private static final String SQL_MODE = "sql_mode";
 
     /** Turns on every tracker the proxy learns session state from. */
     static final String TRACK_EVERYTHING = "SET SESSION session_track_system_variables = '*', session_track_schema = ON, "
@@ -32,6 +39,12 @@ public record SessionBaseline(Map<String, String> loginValues, TrackingSettings 
 
     public SessionBaseline {
         loginValues = Map.copyOf(loginValues);
+        resetValues = Map.copyOf(resetValues);
+    }
+
+    /** A baseline whose reset gives back the login's values. */
+    public SessionBaseline(Map<String, String> loginValues, TrackingSettings tracking) {
+        this(loginValues, tracking, Map.of());
     }
 
     /** Builds a baseline from the row {@link #QUERY} returned (SQL NULL as {@code null}). */
@@ -40,7 +53,22 @@ public record SessionBaseline(Map<String, String> loginValues, TrackingSettings 
         for (int i = 0; i < CHARSET_VARIABLES.size(); i++) {
             values.put(CHARSET_VARIABLES.get(i), SqlLiteral.of(row.get(i)));
         }
-        return new SessionBaseline(values, TrackingSettings.of(row.get(4), row.get(5), row.get(6), row.get(7)));
+        values.put(SQL_MODE, SqlLiteral.of(row.get(8)));
+        String reset = SqlLiteral.of(row.get(9));
+        return new SessionBaseline(values, TrackingSettings.of(row.get(4), row.get(5), row.get(6), row.get(7)),
+                reset.equals(values.get(SQL_MODE)) ? Map.of() : Map.of(SQL_MODE, reset));
+    }
+
+    /**
+     * The state a connection carries after COM_RESET_CONNECTION, in {@code schema} (kept by the
+     * reset): the login's, except for the variables the reset sets otherwise.
+     */
+    public ConnectionState afterReset(String schema) {
+        ConnectionState s = ConnectionState.initial(schema);
+        for (Map.Entry<String, String> e : resetValues.entrySet()) {
+            s = s.withVariable(e.getKey(), e.getValue());
+        }
+        return s;
     }
 
     /** The SQL literal that gives {@code variable} back its login value: its recorded value, else {@code DEFAULT}. */

@@ -34,6 +34,10 @@ final class BackendLease {
     private volatile KillTarget killTarget;
     private BackendPool avoid;
     private BackendPool failedPool;
+    private Previous preferred;
+
+    /** The connection a session gave back after its last statement, and how many commands it had carried then. */
+    record Previous(BackendPool pool, BackendConnection connection, long uses) {}
 
     BackendLease(FrontendContext context) {
         this.context = context;
@@ -67,6 +71,11 @@ final class BackendLease {
         acquireWithin(hostgroup, key, schema, loop, owner, closed, then, failed, System.nanoTime() + waitMillis * 1_000_000L, waitMillis);
     }
 
+    /** Asks the next {@link #acquire} for {@code previous}'s connection when it is still free and untouched. */
+    void prefer(Previous previous) {
+        this.preferred = previous;
+    }
+
     /** The server whose connection could not be had at the last attempt, or null. */
     BackendPool failedPool() {
         return failedPool;
@@ -81,7 +90,8 @@ final class BackendLease {
      */
     private void acquireWithin(int hostgroup, ConnectionKey key, String schema, EventLoop loop, Object owner,
                                BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed, long deadlineNanos, long waitMillis) {
-        BackendPool chosen = context.router().pick(hostgroup, avoid);
+        Previous p = preferred;
+        BackendPool chosen = p != null && p.pool() != avoid ? p.pool() : context.router().pick(hostgroup, avoid);
         if (chosen == null) {
             if (closed.getAsBoolean()) {
                 return;
@@ -94,7 +104,8 @@ final class BackendLease {
                     SERVER_WAIT_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
             return;
         }
-        chosen.acquire(loop, key, schema).addListener((Future<BackendConnection> f) -> {
+        BackendConnection wanted = p != null && p.pool() == chosen ? p.connection() : null;
+        chosen.acquire(loop, key, schema, wanted, p == null ? 0 : p.uses()).addListener((Future<BackendConnection> f) -> {
             if (!f.isSuccess()) {
                 failedPool = chosen;
                 failed.accept(error(hostgroup, chosen, f.cause()));

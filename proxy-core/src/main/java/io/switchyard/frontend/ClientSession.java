@@ -26,6 +26,7 @@ import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.Wire;
 import io.switchyard.frontend.state.PinReason;
+import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.frontend.state.StatementTraits;
 import java.util.function.Consumer;
 import io.switchyard.topology.UserConfig;
@@ -308,7 +309,25 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Same, preferring a server other than {@code avoid}; {@code failed} gets the error when no connection could be had. */
     void onHostgroup(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
-        if (hostgroup == leases.currentHostgroup() && backend() != null && backend().isIdle()) {
+        if (backend() != null && backend().isIdle() && routing.tracker().lastInsertIdUnknown()
+                && !routing.tracker().traits().readsPrevious()) {
+            // The connection knows LAST_INSERT_ID(): read it before this statement replaces the
+            // last one's results, so that any connection the session moves to gets it.
+            BackendConnection c = backend();
+            phase = SessionPhase.CONNECTING;
+            StateReadBack.run(c, List.of(SessionStateTracker.LAST_INSERT_ID), routing.tracker(), failure -> {
+                if (phase == SessionPhase.CLOSED) {
+                    return;
+                }
+                if (failure != null) {
+                    leases.discard(c);
+                } else {
+                    c.sessionState(routing.state());
+                }
+                phase = SessionPhase.READY;
+                onHostgroup(hostgroup, avoid, action, failed);
+            });
+        } else if (hostgroup == leases.currentHostgroup() && backend() != null && backend().isIdle()) {
             action.run();
         } else {
             connectThen(hostgroup, avoid, action, failed);
@@ -467,7 +486,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         statusFlags = tracker.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED;
         afterCommand(connection, tracker);
-        routing.completed(current, tracker, connection.baseline() == null ? null : connection.baseline().tracking());
+        routing.completed(current, tracker, connection.baseline());
         if (!connection.tracksSessionState()) {
             routing.tracker().pin(PinReason.UNTRACKED_SERVER);
         }
@@ -477,7 +496,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             recordStatement(tracker.error() == null ? 0 : tracker.error().code(), tracker.affectedRows(), tracker.rows());
         }
         retries.end();
-        List<String> readBack = routing.tracker().completed(tracker.error() != null, tracker.warnings(), !routing.tied(statusFlags));
+        List<String> readBack = routing.tracker().completed(tracker.error() != null, tracker.warnings());
         if (readBack.isEmpty() || !connection.isIdle()) {
             finishCommand(connection);
             return;
@@ -608,7 +627,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Routes a text statement with the session's user, schema, client and transaction status. */
     StatementRouting.Decision decide(List<Frame> frames) {
-        return routing.decide(user, schema, clientHost, frames, statusFlags, leases.currentHostgroup(),
+        return routing.decide(user, schema, clientHost, frames, statusFlags, leases.currentHostgroup(), leases.previousHostgroup(),
                 context.router().hostgroupFor(user));
     }
 

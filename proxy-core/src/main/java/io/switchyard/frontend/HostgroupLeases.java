@@ -39,6 +39,7 @@ final class HostgroupLeases {
     private BackendLease lastAcquire;
     private BackendPool syncFailedPool;
     private int currentHostgroup = -1;
+    private final Map<Integer, BackendLease.Previous> previous = new HashMap<>();
 
     HostgroupLeases(FrontendContext context) {
         this.context = context;
@@ -92,6 +93,7 @@ final class HostgroupLeases {
             lease.release();
         }
         BackendLease fresh = new BackendLease(context);
+        fresh.prefer(previous.remove(hostgroup));
         lastAcquire = fresh;
         fresh.acquire(hostgroup, avoid, key, state.schema(), loop, owner, closed, () -> {
             byHostgroup.put(hostgroup, fresh);
@@ -203,6 +205,7 @@ final class HostgroupLeases {
         for (BackendLease lease : byHostgroup.values()) {
             lease.release();
         }
+        previous.clear();
         forgetAll();
     }
 
@@ -211,10 +214,20 @@ final class HostgroupLeases {
      * the session state it carries, for whoever borrows it next.
      */
     void releaseBetweenStatements() {
-        for (BackendLease lease : byHostgroup.values()) {
+        previous.clear();
+        byHostgroup.forEach((hostgroup, lease) -> {
+            BackendConnection c = lease.connection();
+            if (c != null && lease.pool() != null) {
+                previous.put(hostgroup, new BackendLease.Previous(lease.pool(), c, c.uses()));
+            }
             lease.releaseKeepingState();
-        }
+        });
         forgetAll();
+    }
+
+    /** The hostgroup of the connection the session gave back after its last statement, or -1. */
+    int previousHostgroup() {
+        return previous.size() == 1 ? previous.keySet().iterator().next() : -1;
     }
 
     /** Counts a statement of {@code bytes} sent on the current connection, in its server's statistics. */

@@ -86,7 +86,7 @@ final class StatementRouting {
      * back to the pool (or the next statement may run elsewhere).
      */
     boolean mayMove(int statusFlags) {
-        return !tied(statusFlags) && !tracker.keepForNext();
+        return !tied(statusFlags) && !tracker.keepForNext() && !tracker.lastInsertIdUnknown();
     }
 
     /** True while a transaction, pinned state or a rule ties the session to its connection, whatever runs next. */
@@ -135,7 +135,7 @@ final class StatementRouting {
     }
 
     Decision decide(UserConfig user, String schema, String clientHost, List<Frame> frames, int statusFlags,
-                    int currentHostgroup, int defaultHostgroup) {
+                    int currentHostgroup, int previousHostgroup, int defaultHostgroup) {
         Frame first = frames.get(0);
         boolean mustStay = currentHostgroup >= 0 && (tied(statusFlags) || frames.size() > 1);
         if (frames.size() > 1) {
@@ -167,6 +167,11 @@ final class StatementRouting {
         boolean keptForNext = tracker.keepForNext();
         StatementTraits traits = tracker.before(query, true);
         mustStay |= currentHostgroup >= 0 && keptForNext && traits.readsPrevious();
+        if (currentHostgroup < 0 && previousHostgroup >= 0 && traits.readsPrevious()) {
+            // Back to the connection the last statement ran on, whose result this one reads.
+            mustStay = true;
+            currentHostgroup = previousHostgroup;
+        }
         if (outcome != null && outcome.multiplex() == RuleOutcome.Multiplex.DISABLE) {
             pinnedForGood = true;
         }
@@ -186,9 +191,9 @@ final class StatementRouting {
     }
 
     /** Notes the outcome of a command that ran on the current connection. */
-    void completed(Command command, ResponseTracker response, TrackingSettings defaults) {
+    void completed(Command command, ResponseTracker response, io.switchyard.backend.SessionBaseline baseline) {
         if (command == Command.RESET_CONNECTION && response.error() == null) {
-            tracker.onReset(defaults);
+            tracker.onReset(baseline);
             statementPinned = false;
         }
     }

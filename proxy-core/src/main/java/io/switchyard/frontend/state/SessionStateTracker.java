@@ -42,7 +42,8 @@ public final class SessionStateTracker {
             "character_set_connection", "collation_connection", "enforce_storage_engine", "innodb_tmpdir");
     private static final List<String> TRACKING_VARIABLES = List.of("session_track_system_variables",
             "session_track_schema", "session_track_state_change", "session_track_transaction_info");
-    static final String LAST_INSERT_ID = "last_insert_id";
+    /** The variable that holds {@code LAST_INSERT_ID()}. */
+    public static final String LAST_INSERT_ID = "last_insert_id";
 
     private ConnectionState state;
     private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
@@ -197,14 +198,24 @@ public final class SessionStateTracker {
     /**
      * The command ended: decides whether its result must stay reachable for the next statement,
      * and returns the variables to read back from the connection before it is given up (empty
-     * when none): the character-set group after a possible change, the variables of a statement
-     * that changed the client's session tracking, and {@code last_insert_id} when it may have
-     * changed and the session is free to move ({@code free}: not in a transaction, not pinned),
-     * so that any connection it moves to can be given the same value.
+     * when none): the character-set group after a possible change, and the variables of a
+     * statement that changed the client's session tracking. {@code LAST_INSERT_ID()} is read
+     * later, when the session is about to run a statement that does not read the last one's
+     * result ({@link #lastInsertIdUnknown()}): a read-back now would replace the
+     * {@code ROW_COUNT()}, {@code FOUND_ROWS()} and warnings the next statement may read.
      */
-    public List<String> completed(boolean failed, int warnings, boolean free) {
+    public List<String> completed(boolean failed, int warnings) {
         keepForNext = traits.keepsResult() || failed || warnings > 0 || readsPreviousResults;
-        return readBackNames(free);
+        return readBackNames(false);
+    }
+
+    /**
+     * True when {@code LAST_INSERT_ID()} may have changed on the connection the session is on and
+     * has not been read yet: the session keeps that connection, and reads the value before its
+     * next statement that does not read the last one's result.
+     */
+    public boolean lastInsertIdUnknown() {
+        return lastInsertIdUnknown && pins.isEmpty();
     }
 
     /** The variables to read back now; see {@link #completed}. */
@@ -268,8 +279,9 @@ public final class SessionStateTracker {
     }
 
     /** The session's state was reset on the server (COM_RESET_CONNECTION): back to a fresh login, schema kept. */
-    public void onReset(TrackingSettings defaults) {
-        state = ConnectionState.initial(state.schema());
+    public void onReset(SessionBaseline baseline) {
+        state = baseline == null ? ConnectionState.initial(state.schema()) : baseline.afterReset(state.schema());
+        TrackingSettings defaults = baseline == null ? null : baseline.tracking();
         pins.clear();
         nextTransaction = "";
         lastInsertIdUnknown = false;

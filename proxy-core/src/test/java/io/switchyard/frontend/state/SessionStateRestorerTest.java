@@ -48,6 +48,17 @@ class SessionStateRestorerTest {
     }
 
     @Test
+    void aResetConnectionGetsTheLoginsSqlModeBackWhereTheResetDroppedIt() {
+        // a client with CLIENT_IGNORE_SPACE logs in with IGNORE_SPACE added; COM_RESET_CONNECTION drops it
+        SessionBaseline baseline = new SessionBaseline(Map.of("sql_mode", "'IGNORE_SPACE,STRICT_TRANS_TABLES'"),
+                BASELINE.tracking(), Map.of("sql_mode", "'STRICT_TRANS_TABLES'"));
+
+        SessionStateRestorer.Plan plan = SessionStateRestorer.restore(baseline.afterReset("a"), state("a"), baseline);
+
+        assertThat(plan.set()).isEqualTo("SET SESSION sql_mode = 'IGNORE_SPACE,STRICT_TRANS_TABLES'");
+    }
+
+    @Test
     void aCollationIsSetAgainAfterItsCharacterSet() {
         SessionStateRestorer.Plan plan = SessionStateRestorer.restore(
                 state("a", "character_set_connection", "'latin1'", "collation_connection", "'utf8mb4_bin'"),
