@@ -10,6 +10,7 @@ import io.switchyard.backend.PoolSettings;
 import io.switchyard.protocol.auth.AuthPlugin;
 import io.switchyard.protocol.auth.TlsContexts;
 import io.switchyard.routing.QueryRule;
+import io.switchyard.runtime.DanglingReference;
 import io.switchyard.runtime.InvalidConfigException;
 import io.switchyard.runtime.RuntimeConfig;
 import io.switchyard.runtime.RuntimeRows;
@@ -123,16 +124,27 @@ public final class ConfigLoader {
                 be.getBoolean("tls.required"),
                 poolSettings);
         RuntimeRows rows = new RuntimeRows(servers(c), users(c), queryRules(c), replicationHostgroups(c), variables(c));
+        List<DanglingReference> dangling;
         try {
-            RuntimeConfig.check(rows);
+            dangling = RuntimeConfig.check(rows);
         } catch (InvalidConfigException e) {
-            String section = e.getMessage().startsWith("mysql_users") ? "users"
-                    : e.getMessage().startsWith("mysql_query_rules") ? "query-rules"
-                    : e.getMessage().startsWith("mysql_replication_hostgroups") ? "replication-hostgroups" : "servers";
-            throw new ConfigError(c.getValue(section).origin().description() + ": " + e.getMessage(), e);
+            throw new ConfigError(sectionOf(c, e.getMessage()) + ": " + e.getMessage(), e);
+        }
+        if (!dangling.isEmpty()) {
+            String problem = dangling.get(0).message();
+            throw new ConfigError(sectionOf(c, problem) + ": " + problem + "; the file must give every hostgroup it names "
+                    + "a server or a replication hostgroup (the admin port accepts such a reference while a change is under way)");
         }
         return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), rows, metrics(c),
                 admin(c.getConfig("admin")));
+    }
+
+    /** Where the list that a row problem is about was set. */
+    private static String sectionOf(Config c, String problem) {
+        String section = problem.startsWith("mysql_users") ? "users"
+                : problem.startsWith("mysql_query_rules") ? "query-rules"
+                : problem.startsWith("mysql_replication_hostgroups") ? "replication-hostgroups" : "servers";
+        return c.getValue(section).origin().description();
     }
 
     private static SwitchyardConfig.Metrics metrics(Config c) {
