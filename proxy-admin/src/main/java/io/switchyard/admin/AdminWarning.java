@@ -8,16 +8,16 @@ import java.util.List;
  * that succeeded may leave warnings (counted in its OK packet); one that failed leaves its error.
  * Immutable.
  *
- * @param level MySQL's level: {@code Warning}, {@code Note} or {@code Error}
+ * @param level {@code Warning} or {@code Error}
  * @param code a code of the admin's catalogue ({@link AdminError})
  * @param message what happened and what to do
  * @see <a href="https://dev.mysql.com/doc/refman/8.0/en/show-warnings.html">SHOW WARNINGS</a>
  */
 record AdminWarning(Level level, int code, String message) {
 
-    /** The levels MySQL shows, spelled as it does. */
+    /** MySQL's levels that the admin uses, spelled as MySQL shows them. */
     enum Level {
-        NOTE("Note"), WARNING("Warning"), ERROR("Error");
+        WARNING("Warning"), ERROR("Error");
 
         final String spelling;
 

@@ -113,7 +113,7 @@ class HostgroupRenameTest {
             assertThat(readers.unexpected).as("errors other than 9001").isEmpty();
             for (Readers.Failure f : readers.failures) {
                 assertThat(f.startNanos()).as("a failed statement was sent before the second LOAD: %s", f.message())
-                        .isBetween(windowStart - TimeUnit.SECONDS.toNanos(1), windowEnd);
+                        .isBetween(windowStart - TimeUnit.SECONDS.toNanos(5), windowEnd);
                 assertThat(f.message()).contains("hostgroup 1");
             }
         }
@@ -136,8 +136,8 @@ class HostgroupRenameTest {
             s.execute("LOAD MYSQL QUERY RULES TO RUNTIME");
             s.execute("LOAD MYSQL SERVERS TO RUNTIME");
             assertThat(rows(s, "SHOW WARNINGS")).as("every LOAD names the dangling references in force").hasSize(1);
-            rows(s, "SELECT 1");
-            assertThat(rows(s, "SHOW WARNINGS")).as("the next statement clears them").isEmpty();
+            rows(s, "SELECT COUNT(*) FROM mysql_servers");
+            assertThat(rows(s, "SHOW WARNINGS")).as("the next statement on a table clears them").isEmpty();
 
             try (Connection client = fixture.mysql("socketTimeout=20000"); Statement c = client.createStatement()) {
                 long start = System.nanoTime();
@@ -168,6 +168,28 @@ class HostgroupRenameTest {
                     .startsWith("mysql_users row (username='app'): default_hostgroup 0 has no servers");
             assertThat(rows(s, "SELECT DISTINCT hostgroup_id FROM runtime_mysql_servers ORDER BY hostgroup_id"))
                     .containsExactly(List.of("1"), List.of("3"));
+        }
+    }
+
+    @Test
+    void halfARenameSavedToDiskStillStarts() throws SQLException {
+        try (Connection admin = fixture.admin(); Statement s = admin.createStatement()) {
+            s.executeUpdate(RENAME.get(0));
+            s.execute("LOAD MYSQL SERVERS TO RUNTIME");
+            s.execute("SAVE MYSQL SERVERS TO DISK");
+        }
+        try {
+            fixture.restart();
+            try (Connection admin = fixture.admin(); Statement s = admin.createStatement()) {
+                assertThat(rows(s, "SELECT hostgroup_id FROM runtime_mysql_servers ORDER BY hostgroup_id"))
+                        .containsExactly(List.of("0"), List.of("2"));
+                assertThat(rows(s, "SELECT destination_hostgroup FROM runtime_mysql_query_rules")).containsExactly(List.of("1"));
+            }
+        } finally {
+            try (Connection admin = fixture.admin(); Statement s = admin.createStatement()) {
+                s.execute("LOAD MYSQL SERVERS FROM CONFIG");
+                s.execute("SAVE MYSQL SERVERS TO DISK");
+            }
         }
     }
 
