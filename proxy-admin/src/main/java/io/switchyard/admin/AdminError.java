@@ -26,6 +26,9 @@ public enum AdminError {
     NOT_ALLOWED(1235, "42000", "'%s' is not allowed on the admin port: %s"),
     CONFIG_REFUSED(9100, "HY000", "%s refused, the runtime is unchanged: %s"),
     LAYER_FAILED(9101, "HY000", "%s failed: %s"),
+    /** A warning, not an error: the load was accepted. */
+    DANGLING_HOSTGROUP(9102, "HY000", "%s; statements routed there wait up to mysql-writer_wait_timeout for a server, "
+            + "then fail with 9001 (load the servers, or the rules, that complete the change)"),
     SQL_ERROR(1105, "HY000", "%s");
 
     public final int code;
@@ -40,6 +43,11 @@ public enum AdminError {
 
     public ErrPacket format(Object... args) {
         return new ErrPacket(code, sqlState, String.format(Locale.ROOT, template, args));
+    }
+
+    /** This entry as a note for {@code SHOW WARNINGS}, on a statement that succeeded. */
+    public AdminWarning warning(Object... args) {
+        return new AdminWarning(AdminWarning.Level.WARNING, code, String.format(Locale.ROOT, template, args));
     }
 
     /** An exception carrying this error, for code that runs on the admin's SQL thread. */

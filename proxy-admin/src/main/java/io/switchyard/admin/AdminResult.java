@@ -8,7 +8,16 @@ import java.util.List;
 /** What one admin statement produced: an OK, a result set (all values as text), or an error. Immutable. */
 sealed interface AdminResult {
 
-    record Ok(long affectedRows, String info) implements AdminResult {}
+    /** An OK; {@code warnings} are counted in the packet and listed by {@code SHOW WARNINGS}. */
+    record Ok(long affectedRows, String info, List<AdminWarning> warnings) implements AdminResult {
+        public Ok {
+            warnings = List.copyOf(warnings);
+        }
+
+        Ok(long affectedRows, String info) {
+            this(affectedRows, info, List.of());
+        }
+    }
 
     /** A result set; a null value is SQL NULL. */
     record Rows(List<String> columns, List<List<String>> rows) implements AdminResult {

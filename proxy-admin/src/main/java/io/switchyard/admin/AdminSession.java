@@ -159,7 +159,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
             List<AdminResult> results = error == null ? reply.results()
                     : List.of(new AdminResult.Error(AdminError.SQL_ERROR.format("internal error: " + error)));
             if (error == null) {
-                view = view.withSchema(reply.schema());
+                view = reply.session();
             } else {
                 log.warn("admin session {}: statement failed: {}", id, sql, error);
             }

@@ -2,6 +2,7 @@ package io.switchyard.admin;
 
 import io.switchyard.admin.SqlText.Token;
 import io.switchyard.runtime.InvalidConfigException;
+import io.switchyard.runtime.RuntimeConfig;
 import io.switchyard.runtime.RuntimeRows;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,7 @@ final class AdminStatements {
             "REINDEX", "ANALYZE", "SAVEPOINT", "RELEASE", "GRANT", "REVOKE", "RENAME", "LOCK", "UNLOCK", "KILL", "FLUSH");
 
     /** How the rule compiler names a rule in its messages; the admin names rows the same way everywhere. */
-    private static final java.util.regex.Pattern RULE_PREFIX = java.util.regex.Pattern.compile("^rule (-?\\d+): ");
+    private static final Pattern RULE_PREFIX = Pattern.compile("^rule (-?\\d+): ");
 
     private final AdminDatabase db;
     private final Connection c;
@@ -44,8 +46,11 @@ final class AdminStatements {
         this.show = new ShowStatements(c, this);
     }
 
-    /** The results of every statement of {@code sql}, stopping at the first error, and the session's schema after them. */
-    record Reply(List<AdminResult> results, String schema) {}
+    /**
+     * The results of every statement of {@code sql}, stopping at the first error, and the session
+     * after them (its schema, and the warnings of its last statement).
+     */
+    record Reply(List<AdminResult> results, SessionView session) {}
 
     Reply execute(SessionView session, String sql) {
         List<AdminResult> results = new ArrayList<>();
@@ -72,11 +77,22 @@ final class AdminStatements {
                 r = new AdminResult.Error(AdminError.SQL_ERROR.format("internal error: " + e));
             }
             results.add(r);
+            if (!readsWarnings(statement)) {
+                s = s.withWarnings(AdminWarning.of(r));
+            }
             if (r instanceof AdminResult.Error) {
                 break;
             }
         }
-        return new Reply(results, s.schema());
+        return new Reply(results, s);
+    }
+
+    private static final Pattern SHOW_WARNINGS = Pattern.compile("^\\s*SHOW\\s+(?:WARNINGS|ERRORS)\\b.*",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+
+    /** As in MySQL, SHOW WARNINGS and SHOW ERRORS leave the warnings they show in place. */
+    private static boolean readsWarnings(String statement) {
+        return SHOW_WARNINGS.matcher(statement).matches();
     }
 
     /** The schema a USE statement (or COM_INIT_DB) names, checked; null when {@code tokens} are not a USE. */
@@ -209,14 +225,20 @@ final class AdminStatements {
             switch (verb.move()) {
                 case MEMORY_TO_RUNTIME -> {
                     RuntimeRows memory;
+                    RuntimeConfig next;
                     try {
                         memory = ConfigRows.read(c, "main", verb.part(), RuntimeRows.empty());
-                        proxy.runtime().update(current -> verb.part().take(current, memory));
+                        next = proxy.runtime().update(current -> verb.part().take(current, memory));
                     } catch (ConfigRows.BadRow | InvalidConfigException | IllegalArgumentException e) {
                         String problem = RULE_PREFIX.matcher(String.valueOf(e.getMessage())).replaceFirst("mysql_query_rules row (rule_id=$1): ");
                         log.info("admin {}@{}: {} refused: {}", session.user(), session.clientHost(), verb.text(), problem);
                         return new AdminResult.Error(AdminError.CONFIG_REFUSED.format(verb.text(), problem));
                     }
+                    List<AdminWarning> warnings = next.danglingReferences().stream()
+                            .map(d -> AdminError.DANGLING_HOSTGROUP.warning(d.message())).toList();
+                    log.info("admin {}@{}: {}{}", session.user(), session.clientHost(), verb.text(),
+                            warnings.isEmpty() ? "" : " (" + warnings.size() + " dangling hostgroup references)");
+                    return new AdminResult.Ok(0, "", warnings);
                 }
                 case RUNTIME_TO_MEMORY -> {
                     RuntimeRows current = proxy.runtime().current().rows();

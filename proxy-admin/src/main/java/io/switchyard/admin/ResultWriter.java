@@ -39,7 +39,7 @@ final class ResultWriter {
         for (int i = 0; i < results.size(); i++) {
             int status = ServerStatus.AUTOCOMMIT | (i < results.size() - 1 ? ServerStatus.MORE_RESULTS_EXISTS : 0);
             switch (results.get(i)) {
-                case AdminResult.Ok ok -> packet(out, seq, b -> new OkPacket(ok.affectedRows(), 0, status, 0, ok.info()).encode(b, sessionTrack));
+                case AdminResult.Ok ok -> packet(out, seq, b -> new OkPacket(ok.affectedRows(), 0, status, ok.warnings().size(), ok.info()).encode(b, sessionTrack));
                 case AdminResult.Error err -> packet(out, seq, err.error()::encode);
                 case AdminResult.Rows rows -> rows(out, seq, rows, status, deprecateEof);
             }

@@ -71,7 +71,7 @@ final class ShowStatements {
                     return query("SELECT * FROM stats.stats_mysql_processlist ORDER BY SessionID");
                 }
                 case "WARNINGS", "ERRORS" -> {
-                    return new AdminResult.Rows(List.of("Level", "Code", "Message"), List.of());
+                    return warnings(session, what.equals("ERRORS"));
                 }
                 default -> throw AdminError.SYNTAX.exception("SHOW " + (what.isEmpty() ? "" : what + " ")
                         + "is not supported; the admin knows SHOW DATABASES, TABLES, CREATE TABLE, COLUMNS, VARIABLES, "
@@ -80,6 +80,17 @@ final class ShowStatements {
         } catch (SQLException e) {
             return new AdminResult.Error(SqlErrors.toErr(e));
         }
+    }
+
+    /** The warnings (or only the errors) the session's previous statement left. */
+    private static AdminResult warnings(SessionView session, boolean errorsOnly) {
+        List<List<String>> rows = new ArrayList<>();
+        for (AdminWarning w : session.warnings()) {
+            if (!errorsOnly || w.level() == AdminWarning.Level.ERROR) {
+                rows.add(List.of(w.level().spelling, Integer.toString(w.code()), w.message()));
+            }
+        }
+        return new AdminResult.Rows(List.of("Level", "Code", "Message"), rows);
     }
 
     private AdminResult tables(SessionView session, List<Token> tokens, int i, boolean full) throws SQLException {

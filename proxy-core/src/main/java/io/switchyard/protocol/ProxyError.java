@@ -25,7 +25,7 @@ public enum ProxyError {
     CONNECT_TIMEOUT_HOSTGROUP(9001, "HY000", "Max connect timeout reached while reaching hostgroup %d after %d ms: %s"),
     BACKEND_AUTH_FAILED(9001, "HY000", "Backend %s refused the proxy's login for user '%s': %s; check that the user exists on the server with the same password"),
     BACKEND_UNREACHABLE(9001, "HY000", "Cannot reach backend %s in hostgroup %d: %s"),
-    NO_USABLE_SERVER(9001, "HY000", "Max connect timeout reached while reaching hostgroup %d after %d ms: no server of the hostgroup is usable (all shunned, offline or without weight)"),
+    NO_USABLE_SERVER(9001, "HY000", "Max connect timeout reached while reaching hostgroup %d after %d ms: no server of the hostgroup is usable (it has none, or all are shunned, offline or without weight)"),
     QUERY_TIMEOUT(1907, "HY000", "Query execution was interrupted, query_timeout exceeded: the proxy stopped the statement after %d ms"),
     BACKEND_LOST(2013, "HY000", "Lost connection to backend %s during query: %s; the statement may or may not have run"),
     BACKEND_LOST_WHILE_HELD(2013, "HY000", "Lost connection to backend %s while this session was tied to it (transaction, temporary tables, locks or variables): that state is gone and the statement did not run; start over"),

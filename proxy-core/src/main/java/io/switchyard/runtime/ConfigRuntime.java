@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -67,6 +68,7 @@ public final class ConfigRuntime implements AutoCloseable {
             log.info("configuration put in force: {} servers, {} users, {} query rules", rows.servers().size(),
                     rows.users().size(), rows.rules().size());
         }
+        logDanglingReferences(previous, next);
         listeners.forEach(l -> l.accept(next));
         return next;
     }
@@ -94,6 +96,28 @@ public final class ConfigRuntime implements AutoCloseable {
     /** The pool of {@code address}, or null when the server is not configured. */
     public BackendPool pool(ServerAddress address) {
         return pools.get(address);
+    }
+
+    /**
+     * One line per hostgroup reference that became dangling with this change (one that stays
+     * dangling across changes and refreshes is not repeated), and one when it is resolved.
+     */
+    private static void logDanglingReferences(RuntimeConfig previous, RuntimeConfig next) {
+        Set<DanglingReference> before = previous == null ? Set.of() : Set.copyOf(previous.danglingReferences());
+        Set<DanglingReference> after = Set.copyOf(next.danglingReferences());
+        for (DanglingReference d : next.danglingReferences()) {
+            if (!before.contains(d)) {
+                log.warn("{}; statements routed there wait up to mysql-writer_wait_timeout for a server, then fail with 9001",
+                        d.message());
+            }
+        }
+        if (previous != null) {
+            for (DanglingReference d : previous.danglingReferences()) {
+                if (!after.contains(d)) {
+                    log.info("{}: {} {} is no longer a dangling hostgroup reference", d.row(), d.column(), d.hostgroup());
+                }
+            }
+        }
     }
 
     private void reconcilePools(List<ServerRow> servers) {

@@ -31,10 +31,14 @@ import java.util.function.Function;
  * @param topology servers by hostgroup, after replication-hostgroup placement
  * @param users users by name
  * @param rules compiled query rules
+ * @param danglingReferences hostgroups that users and rules name but nothing provides (accepted;
+ *                           statements routed there wait as for a hostgroup with every server down)
  */
-public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, UserConfig> users, QueryRules rules) {
+public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, UserConfig> users, QueryRules rules,
+                            List<DanglingReference> danglingReferences) {
     public RuntimeConfig {
         users = Map.copyOf(users);
+        danglingReferences = List.copyOf(danglingReferences);
     }
 
     public GlobalVariables variables() {
@@ -50,40 +54,42 @@ public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, Use
      */
     public static RuntimeConfig build(RuntimeRows rows, Function<ServerAddress, BackendPool> pools) {
         Validated v = validate(rows);
-        return new RuntimeConfig(rows, topology(rows, pools), v.users(), v.rules());
+        return new RuntimeConfig(rows, topology(rows, pools), v.users(), v.rules(), v.dangling());
     }
 
-    private record Validated(Map<String, UserConfig> users, QueryRules rules) {}
+    private record Validated(Map<String, UserConfig> users, QueryRules rules, List<DanglingReference> dangling) {}
 
     /**
-     * Checks {@code rows} as a whole without opening anything: duplicate keys, hostgroups that
-     * users and rules name but no server or replication pair has, overlapping replication pairs,
-     * rules that do not compile.
+     * Checks {@code rows} as a whole without opening anything: duplicate keys, overlapping
+     * replication pairs, rules that do not compile, columns the proxy does not apply. Hostgroups
+     * that users and rules name but no server or replication pair has are not errors: they are
+     * returned, for the caller to warn about (or refuse, where the rows must be complete).
      *
+     * @return the dangling hostgroup references, in row order
      * @throws InvalidConfigException naming the first bad row
      */
-    public static void check(RuntimeRows rows) {
-        validate(rows);
+    public static List<DanglingReference> check(RuntimeRows rows) {
+        return validate(rows).dangling();
     }
 
     private static Validated validate(RuntimeRows rows) {
         validateServers(rows.servers());
         Set<Integer> known = knownHostgroups(rows);
         validateReplicationHostgroups(rows.replicationHostgroups());
+        List<DanglingReference> dangling = new ArrayList<>();
         Map<String, UserConfig> users = new LinkedHashMap<>();
         for (UserConfig u : rows.users()) {
+            String row = "mysql_users row (username='" + u.username() + "')";
             if (users.put(u.username(), u) != null) {
-                throw new InvalidConfigException("mysql_users row (username='" + u.username() + "'): duplicate username");
+                throw new InvalidConfigException(row + ": duplicate username");
             }
-            if (!known.contains(u.defaultHostgroup())) {
-                throw new InvalidConfigException("mysql_users row (username='" + u.username() + "'): default_hostgroup "
-                        + u.defaultHostgroup() + " has no servers and is in no replication hostgroup");
-            }
+            noteDangling(known, dangling, row, "default_hostgroup", u.defaultHostgroup());
         }
         for (QueryRule r : rows.rules()) {
             refuseUnsupported(r);
-            checkHostgroup(known, r.ruleId(), "destination_hostgroup", r.destinationHostgroup());
-            checkHostgroup(known, r.ruleId(), "mirror_hostgroup", r.mirrorHostgroup());
+            String row = "mysql_query_rules row (rule_id=" + r.ruleId() + ")";
+            noteDangling(known, dangling, row, "destination_hostgroup", r.destinationHostgroup());
+            noteDangling(known, dangling, row, "mirror_hostgroup", r.mirrorHostgroup());
         }
         QueryRules rules;
         try {
@@ -91,7 +97,7 @@ public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, Use
         } catch (RuleException e) {
             throw new InvalidConfigException(e.getMessage(), e);
         }
-        return new Validated(users, rules);
+        return new Validated(users, rules, dangling);
     }
 
     /** Columns of ProxySQL's table the proxy does not apply: refused rather than silently ignored. */
@@ -103,10 +109,10 @@ public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, Use
         }
     }
 
-    private static void checkHostgroup(Set<Integer> known, int ruleId, String column, Integer hostgroup) {
+    private static void noteDangling(Set<Integer> known, List<DanglingReference> dangling, String row, String column,
+                                     Integer hostgroup) {
         if (hostgroup != null && !known.contains(hostgroup)) {
-            throw new InvalidConfigException("mysql_query_rules row (rule_id=" + ruleId + "): " + column + " " + hostgroup
-                    + " has no servers and is in no replication hostgroup");
+            dangling.add(new DanglingReference(row, column, hostgroup));
         }
     }
 

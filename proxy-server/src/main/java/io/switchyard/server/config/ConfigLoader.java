@@ -3,13 +3,16 @@ package io.switchyard.server.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import io.switchyard.backend.PoolSettings;
 import io.switchyard.protocol.auth.AuthPlugin;
 import io.switchyard.protocol.auth.TlsContexts;
 import io.switchyard.routing.QueryRule;
+import io.switchyard.runtime.DanglingReference;
 import io.switchyard.runtime.InvalidConfigException;
 import io.switchyard.runtime.RuntimeConfig;
 import io.switchyard.runtime.RuntimeRows;
@@ -46,21 +49,42 @@ public final class ConfigLoader {
             if (!Files.isRegularFile(file)) {
                 throw new ConfigError("config file " + file + " does not exist or is not a file");
             }
-            fileConfig = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            try {
+                fileConfig = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            } catch (ConfigException e) {
+                throw syntaxError(e);
+            }
         }
         return resolve(fileConfig, env);
     }
 
+    /** One line for a file the HOCON parser cannot read: file, line and the parser's own words. */
+    private static ConfigError syntaxError(ConfigException e) {
+        if (e.origin() == null) {
+            return new ConfigError(e.getMessage(), e);
+        }
+        String prefix = e.origin().description() + ": ";
+        String message = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+        return new ConfigError("syntax error at " + KnownKeys.where(e.origin()) + ": " + message, e);
+    }
+
     /** Parses HOCON text over the defaults, without environment overrides (for tests and embedding). */
     public static SwitchyardConfig fromString(String hocon) {
-        return resolve(ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription("inline config")), Map.of());
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription("inline config"));
+        } catch (ConfigException e) {
+            throw syntaxError(e);
+        }
+        return resolve(parsed, Map.of());
     }
 
     private static SwitchyardConfig resolve(Config fileConfig, Map<String, String> env) {
         try {
-            Config merged = envOverrides(env).withFallback(fileConfig)
-                    .withFallback(ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf"))
-                    .resolve();
+            Config reference = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf");
+            KnownKeys.check(fileConfig.resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true)).root(),
+                    (ConfigObject) reference.root().get("switchyard"));
+            Config merged = envOverrides(env).withFallback(fileConfig).withFallback(reference).resolve();
             return parse(merged.getConfig("switchyard"));
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage(), e);
@@ -123,16 +147,27 @@ public final class ConfigLoader {
                 be.getBoolean("tls.required"),
                 poolSettings);
         RuntimeRows rows = new RuntimeRows(servers(c), users(c), queryRules(c), replicationHostgroups(c), variables(c));
+        List<DanglingReference> dangling;
         try {
-            RuntimeConfig.check(rows);
+            dangling = RuntimeConfig.check(rows);
         } catch (InvalidConfigException e) {
-            String section = e.getMessage().startsWith("mysql_users") ? "users"
-                    : e.getMessage().startsWith("mysql_query_rules") ? "query-rules"
-                    : e.getMessage().startsWith("mysql_replication_hostgroups") ? "replication-hostgroups" : "servers";
-            throw new ConfigError(c.getValue(section).origin().description() + ": " + e.getMessage(), e);
+            throw new ConfigError(sectionOf(c, e.getMessage()) + ": " + e.getMessage(), e);
+        }
+        if (!dangling.isEmpty()) {
+            String problem = dangling.get(0).message();
+            throw new ConfigError(sectionOf(c, problem) + ": " + problem + "; the file must give every hostgroup it names "
+                    + "a server or a replication hostgroup (the admin port accepts such a reference while a change is under way)");
         }
         return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), rows, metrics(c),
                 admin(c.getConfig("admin")));
+    }
+
+    /** Where the list that a row problem is about was set. */
+    private static String sectionOf(Config c, String problem) {
+        String section = problem.startsWith("mysql_users") ? "users"
+                : problem.startsWith("mysql_query_rules") ? "query-rules"
+                : problem.startsWith("mysql_replication_hostgroups") ? "replication-hostgroups" : "servers";
+        return c.getValue(section).origin().description();
     }
 
     private static SwitchyardConfig.Metrics metrics(Config c) {
@@ -212,21 +247,10 @@ public final class ConfigLoader {
         return vars;
     }
 
-    /** The mysql_query_rules columns the proxy applies (ProxySQL's other columns are refused, not ignored). */
-    private static final Set<String> RULE_KEYS = Set.of("rule-id", "active", "apply", "flag-in", "negate-match-pattern",
-            "username", "schemaname", "client-addr", "digest", "match-digest", "match-pattern", "re-modifiers", "flag-out",
-            "replace-pattern", "destination-hostgroup", "error-msg", "ok-msg", "multiplex", "timeout", "retries", "delay",
-            "log", "mirror-hostgroup", "comment");
-
     private static List<QueryRule> queryRules(Config c) {
         List<QueryRule> rules = new ArrayList<>();
         for (Config r : c.getConfigList("query-rules")) {
             String where = r.origin().description();
-            for (String key : r.root().keySet()) {
-                if (!RULE_KEYS.contains(key)) {
-                    throw new ConfigError(where + ": query rule key '" + key + "' is not supported; supported keys are " + RULE_KEYS);
-                }
-            }
             try {
                 QueryRule.Builder b = QueryRule.builder(r.getInt("rule-id"))
                         .active(!r.hasPath("active") || r.getBoolean("active"))
