@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * (e.g. the monitor user cannot log in) proves the server is up and never shuns it.
  *
  * <p>Thread-safe: the logs are, and read_only decisions are serialised on the arbiter. Each
- * method blocks its caller for about the check's timeout at most.
+ * method blocks its caller for about the check's timeout at most. A check that fails because
+ * its server was retired meanwhile (the monitor stopping) changes nothing.
  */
 final class ServerChecks {
     private static final int ERROR_TEXT_MAX = 256;
@@ -60,6 +61,9 @@ final class ServerChecks {
             connectLog.add(new ConnectLogRow(t.address.host(), t.address.port(), start, micros, null));
             health.connectCheckSucceeded();
         } catch (SQLException e) {
+            if (!t.active()) {
+                return;
+            }
             connectLog.add(new ConnectLogRow(t.address.host(), t.address.port(), start, 0, describe(e)));
             if (answered(e)) {
                 health.connectCheckSucceeded();
@@ -87,6 +91,9 @@ final class ServerChecks {
             health.pingSucceeded(micros);
             return false;
         } catch (SQLException e) {
+            if (!t.active()) {
+                return false;
+            }
             pingLog.add(new PingLogRow(t.address.host(), t.address.port(), start, 0, describe(e)));
             if (answered(e)) {
                 health.pingSucceeded(-1);
@@ -111,6 +118,9 @@ final class ServerChecks {
         try {
             readOnly = t.probe(v).readOnly(pairs.get(0).checkType(), timeout);
         } catch (SQLException e) {
+            if (!t.active()) {
+                return;
+            }
             readOnlyLog.add(new ReadOnlyLogRow(t.address.host(), t.address.port(), start, 0, null, describe(e)));
             health.reachable(answered(e));
             return;
