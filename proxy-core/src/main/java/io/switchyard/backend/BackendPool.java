@@ -10,6 +10,7 @@ import io.switchyard.protocol.Command;
 import io.switchyard.protocol.Packets;
 import io.switchyard.topology.ServerAddress;
 import io.switchyard.topology.ServerHealth;
+import io.switchyard.topology.ServerState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: {@link #acquire} and {@link #release} must be called on the event loop the
  * connection belongs to (the caller's loop for acquire). Counters may be read from any thread.
- * Idle connections are pinged, aged out and topped up by a housekeeping task per partition.
+ * Idle connections are pinged, aged out and topped up by a housekeeping task per partition
+ * (not topped up while the server is shunned). Failed connects go to the server's
+ * {@link io.switchyard.topology.OutageLog}, which logs an outage once, not every attempt.
  */
 public final class BackendPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackendPool.class);
@@ -152,20 +155,25 @@ public final class BackendPool implements AutoCloseable {
 
     /** Opens a connection in an already reserved slot. */
     private Future<BackendConnection> connect(EventLoop loop, ConnectionKey key, String schema) {
+        long started = health.outages().now();
         Future<BackendConnection> f = BackendConnection.connect(bootstrap, loop, address, key, schema, backendSettings);
         f.addListener(done -> {
+            String attempt = "connect as " + key.credentials().user();
             if (done.isSuccess()) {
                 connectOk.increment();
+                health.outages().succeeded(attempt);
                 BackendConnection c = (BackendConnection) done.getNow();
                 open.add(c);
                 c.closeHook(() -> onClosed(c));
             } else {
                 connectErr.increment();
                 total.decrementAndGet();
-                if (!(done.cause() instanceof BackendLogin.BackendLoginException)) {
+                if (done.cause() instanceof BackendLogin.BackendLoginException) {
+                    log.warn("connect to {} as {} failed: {}", address, key.credentials().user(), done.cause().getMessage());
+                } else {
+                    health.outages().failed(attempt, done.cause().getMessage(), started);
                     health.connectFailed();
                 }
-                log.warn("connect to {} as {} failed: {}", address, key.credentials().user(), done.cause().getMessage());
                 signalWaiters();
             }
         });
@@ -575,6 +583,9 @@ public final class BackendPool implements AutoCloseable {
                     }
                 }
                 toPing.forEach(this::ping);
+                if (health.status() == ServerState.SHUNNED) {
+                    continue;
+                }
                 int missing = settings.minIdle() - idle.get() - opening.get();
                 for (int i = 0; i < missing && !closed && reserveSlot(); i++) {
                     opening.incrementAndGet();

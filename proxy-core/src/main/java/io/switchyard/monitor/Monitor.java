@@ -173,7 +173,11 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    /** Stops every check and closes the monitor's connections; waits briefly for running checks. */
+    /**
+     * Stops every check and closes the monitor's connections. Checks still running are cut
+     * short (interrupted, their connections aborted) and their outcome is dropped: a check
+     * waiting for its timeout must neither delay the stop nor shun a server on the way out.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -182,17 +186,14 @@ public final class Monitor implements AutoCloseable {
             }
             closed = true;
         }
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(3, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            workers.shutdownNow();
-        }
         targets.values().forEach(this::retire);
         targets.clear();
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         scheduler.shutdownNow();
         log.info("monitor stopped");
     }

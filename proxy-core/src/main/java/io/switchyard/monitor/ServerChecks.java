@@ -19,13 +19,18 @@ import java.util.concurrent.TimeUnit;
  * What each check does with a server and its outcome: run the probe, append a row to the
  * check's log, and update the server's {@link ServerHealth} (breaker, read_only placement
  * through the {@link WriterArbiter}, replication lag). A probe refused by the server itself
- * (e.g. the monitor user cannot log in) proves the server is up and never shuns it.
+ * (e.g. the monitor user cannot log in) proves the server is up and never shuns it. Connect and
+ * ping outcomes also go to the server's {@link io.switchyard.topology.OutageLog}, which logs an
+ * outage once rather than every failed check.
  *
  * <p>Thread-safe: the logs are, and read_only decisions are serialised on the arbiter. Each
- * method blocks its caller for about the check's timeout at most.
+ * method blocks its caller for about the check's timeout at most. A check that fails because
+ * its server was retired meanwhile (the monitor stopping) changes nothing.
  */
 final class ServerChecks {
     private static final int ERROR_TEXT_MAX = 256;
+    private static final String CONNECT_CHECK = "monitor connect check";
+    private static final String PING_CHECK = "monitor ping";
 
     private final ConfigRuntime runtime;
     private final WriterArbiter arbiter = new WriterArbiter();
@@ -55,15 +60,22 @@ final class ServerChecks {
     void connect(MonitoredServer t, GlobalVariables v, long timeout) {
         long start = epochMicros();
         ServerHealth health = t.health();
+        long started = health.outages().now();
         try {
             long micros = t.probe(v).connect(timeout);
             connectLog.add(new ConnectLogRow(t.address.host(), t.address.port(), start, micros, null));
+            health.outages().succeeded(CONNECT_CHECK);
             health.connectCheckSucceeded();
         } catch (SQLException e) {
+            if (!t.active()) {
+                return;
+            }
             connectLog.add(new ConnectLogRow(t.address.host(), t.address.port(), start, 0, describe(e)));
             if (answered(e)) {
+                health.outages().succeeded(CONNECT_CHECK);
                 health.connectCheckSucceeded();
             } else {
+                health.outages().failed(CONNECT_CHECK, describe(e), started);
                 health.connectCheckFailed();
             }
         }
@@ -78,20 +90,27 @@ final class ServerChecks {
     boolean ping(MonitoredServer t, GlobalVariables v, long timeout) {
         long start = epochMicros();
         ServerHealth health = t.health();
+        long started = health.outages().now();
         pingLog.historyMillis(v.intValue("mysql-monitor_history"));
         boolean confirming = health.pingFailuresInRow() > 0 && health.status() != ServerState.SHUNNED;
         try {
             ServerProbe probe = t.probe(v);
             long micros = confirming ? probe.pingFresh(timeout) : probe.ping(timeout);
             pingLog.add(new PingLogRow(t.address.host(), t.address.port(), start, micros, null));
+            health.outages().succeeded(PING_CHECK);
             health.pingSucceeded(micros);
             return false;
         } catch (SQLException e) {
+            if (!t.active()) {
+                return false;
+            }
             pingLog.add(new PingLogRow(t.address.host(), t.address.port(), start, 0, describe(e)));
             if (answered(e)) {
+                health.outages().succeeded(PING_CHECK);
                 health.pingSucceeded(-1);
                 return false;
             }
+            health.outages().failed(PING_CHECK, describe(e), started);
             health.pingFailed();
             return health.status() != ServerState.SHUNNED;
         }
@@ -111,6 +130,9 @@ final class ServerChecks {
         try {
             readOnly = t.probe(v).readOnly(pairs.get(0).checkType(), timeout);
         } catch (SQLException e) {
+            if (!t.active()) {
+                return;
+            }
             readOnlyLog.add(new ReadOnlyLogRow(t.address.host(), t.address.port(), start, 0, null, describe(e)));
             health.reachable(answered(e));
             return;

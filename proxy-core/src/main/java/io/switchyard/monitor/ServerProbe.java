@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -43,6 +44,7 @@ final class ServerProbe implements AutoCloseable {
     private final String password;
     private final long connectTimeoutMillis;
     private final boolean tls;
+    private final Set<Thread> poolThreads = ConcurrentHashMap.newKeySet();
     private final HikariPool pool;
 
     /**
@@ -59,7 +61,7 @@ final class ServerProbe implements AutoCloseable {
         this.tls = tls;
         // A DataSource rather than a JDBC URL: given a URL, HikariCP sets DriverManager's
         // login timeout, which is JVM-wide and would cut short every other JDBC login.
-        MysqlDataSource dataSource = new MysqlDataSource();
+        MysqlDataSource dataSource = new ProbeDataSource();
         dataSource.setURL(url(driverProperties(connectTimeoutMillis, tls)));
         dataSource.setUser(user);
         dataSource.setPassword(password);
@@ -74,7 +76,12 @@ final class ServerProbe implements AutoCloseable {
         config.setValidationTimeout(HIKARI_MIN_TIMEOUT_MILLIS);
         config.setInitializationFailTimeout(-1);
         config.setScheduledExecutor(housekeeping);
-        config.setThreadFactory(threads);
+        config.setThreadFactory(r -> {
+            Thread thread = threads.newThread(r);
+            poolThreads.removeIf(t -> !t.isAlive());
+            poolThreads.add(thread);
+            return thread;
+        });
         config.validate();
         this.pool = new HikariPool(config);
     }
@@ -216,12 +223,40 @@ final class ServerProbe implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the pool's connections. HikariCP's shutdown first waits for its connection adder,
+     * which sleeps between failed attempts (a refused login, a server down) for up to seconds
+     * and is not woken by the shutdown: its threads are interrupted first, so that it sees the
+     * pool closing at once.
+     */
     @Override
     public void close() {
+        poolThreads.forEach(Thread::interrupt);
         try {
             pool.shutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Connector/J's data source, keeping the login timeout HikariCP gives it. Connector/J's own
+     * ignores it and reports 0, and HikariCP's shutdown waits that long for its connection adder
+     * thread: it would give up at once and warn "Timed-out waiting for add connection executor to
+     * shutdown" whenever the adder had run in the last seconds (always, while logins fail).
+     */
+    private static final class ProbeDataSource extends MysqlDataSource {
+        private static final long serialVersionUID = 1L;
+        private volatile int loginTimeoutSeconds;
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+            loginTimeoutSeconds = seconds;
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return loginTimeoutSeconds;
         }
     }
 

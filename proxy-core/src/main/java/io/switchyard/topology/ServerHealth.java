@@ -50,6 +50,7 @@ public final class ServerHealth {
 
     private final String server;
     private final LongSupplier nanoClock;
+    private final OutageLog outages;
     private final Object lock = new Object();
     private final ArrayDeque<Long> connectFailures = new ArrayDeque<>();
     private int pingFailuresInRow;
@@ -73,6 +74,12 @@ public final class ServerHealth {
     public ServerHealth(String server, LongSupplier nanoClock) {
         this.server = Objects.requireNonNull(server);
         this.nanoClock = Objects.requireNonNull(nanoClock);
+        this.outages = new OutageLog(server, nanoClock);
+    }
+
+    /** Where the data path and the monitor report failed and successful attempts to reach the server, for the log. */
+    public OutageLog outages() {
+        return outages;
     }
 
     /** ONLINE, SHUNNED or SHUNNED_REPLICATION_LAG. */

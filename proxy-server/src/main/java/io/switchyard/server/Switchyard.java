@@ -39,6 +39,7 @@ import io.switchyard.topology.Topology;
 import io.switchyard.topology.UserConfig;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class Switchyard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Switchyard.class);
     private static final int COLLATION_UTF8MB4_GENERAL_CI = 45;
+    /** What the process list says of a session between statements, and of one logging in: nothing to wait for at a stop. */
+    private static final Set<String> IDLE_COMMANDS = Set.of("Sleep", "Connect");
 
     private final SwitchyardConfig config;
     private final EventLoopGroup boss;
@@ -224,18 +227,27 @@ public final class Switchyard implements AutoCloseable {
         return runtime.current().users();
     }
 
-    /** Stops accepting clients, waits up to {@code graceMillis} for sessions to end, then closes everything. */
+    /**
+     * Stops accepting clients, waits up to {@code graceMillis} for the statements running to
+     * finish, then closes everything: sessions idle between statements (or logging in) are not
+     * waited for, they close with their event loops.
+     */
     public void shutdown(long graceMillis) {
         frontend.close();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-        while (sessions.size() > 0 && System.nanoTime() < deadline) {
+        long busy;
+        while ((busy = busySessions()) > 0 && System.nanoTime() < deadline) {
             try {
-                Thread.sleep(50);
+                Thread.sleep(20);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
+        if (busy > 0 && graceMillis > 0) {
+            log.warn("stopping with {} statements still running after the {} ms grace period", busy, graceMillis);
+        }
+        log.info("closing {} client sessions", sessions.size());
         monitor.close();
         runtime.close();
         if (metrics != null) {
@@ -244,6 +256,11 @@ public final class Switchyard implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("switchyard stopped");
+    }
+
+    /** Sessions running a command: neither idle between statements nor logging in. */
+    private long busySessions() {
+        return sessions.sessions().stream().filter(s -> !IDLE_COMMANDS.contains(s.processInfo().command())).count();
     }
 
     @Override
