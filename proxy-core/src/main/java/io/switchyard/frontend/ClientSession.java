@@ -349,6 +349,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Makes {@code hostgroup}'s connection current (another server than {@code avoid} if it can), then runs {@code action}. */
     private void connectThen(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
         phase = SessionPhase.CONNECTING;
+        leases.preferPrevious(routing.tracker().traits().readsPrevious());
         leases.use(hostgroup, avoid, connectionKey(), routing.state(), channel.eventLoop(), this,
                 () -> phase == SessionPhase.CLOSED, () -> {
             phase = SessionPhase.READY;

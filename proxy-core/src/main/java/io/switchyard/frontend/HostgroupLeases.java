@@ -40,6 +40,7 @@ final class HostgroupLeases {
     private BackendPool syncFailedPool;
     private int currentHostgroup = -1;
     private final Map<Integer, BackendLease.Previous> previous = new HashMap<>();
+    private boolean preferPrevious;
 
     HostgroupLeases(FrontendContext context) {
         this.context = context;
@@ -93,7 +94,8 @@ final class HostgroupLeases {
             lease.release();
         }
         BackendLease fresh = new BackendLease(context);
-        fresh.prefer(previous.remove(hostgroup));
+        BackendLease.Previous last = previous.remove(hostgroup);
+        fresh.prefer(preferPrevious ? last : null);
         lastAcquire = fresh;
         fresh.acquire(hostgroup, avoid, key, state.schema(), loop, owner, closed, () -> {
             byHostgroup.put(hostgroup, fresh);
@@ -223,6 +225,14 @@ final class HostgroupLeases {
             lease.releaseKeepingState();
         });
         forgetAll();
+    }
+
+    /**
+     * Whether the next borrow should take back the connection the session gave up after its last
+     * statement (the statement reads that one's result), rather than let the router choose.
+     */
+    void preferPrevious(boolean prefer) {
+        this.preferPrevious = prefer;
     }
 
     /** The hostgroup of the connection the session gave back after its last statement, or -1. */

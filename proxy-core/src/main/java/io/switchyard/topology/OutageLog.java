@@ -22,6 +22,11 @@ public final class OutageLog {
     /** How often a lasting outage is summarised. */
     public static final long SUMMARY_INTERVAL_MILLIS = TimeUnit.SECONDS.toMillis(60);
     private static final Logger log = LoggerFactory.getLogger(OutageLog.class);
+    /**
+     * A single failure this soon after the server came back (a monitor pool still refilling, say)
+     * is not logged as a new outage; a second one is.
+     */
+    static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final String server;
     private final LongSupplier nanoClock;
@@ -32,6 +37,7 @@ public final class OutageLog {
     private long failures;
     private long failuresSinceReport;
     private String lastFailure;
+    private boolean quiet;
 
     /** The outage log of {@code server} ({@code host:port}), on the given {@link System#nanoTime()}-like clock. */
     public OutageLog(String server, LongSupplier nanoClock) {
@@ -74,6 +80,12 @@ public final class OutageLog {
                 sinceNanos = now;
                 reportedNanos = now;
                 failures = 1;
+                failuresSinceReport = 0;
+                quiet = now - upSinceNanos < SETTLE_NANOS;
+                line = quiet ? null : lastFailure;
+            } else if (quiet) {
+                quiet = false;
+                reportedNanos = now;
                 failuresSinceReport = 0;
                 line = lastFailure;
             } else {
@@ -119,6 +131,10 @@ public final class OutageLog {
             count = failures;
             upSinceNanos = nanoClock.getAsLong();
             millis = TimeUnit.NANOSECONDS.toMillis(upSinceNanos - sinceNanos);
+            if (quiet) {
+                quiet = false;
+                return;
+            }
         }
         log.info("server {} is reachable again ({} succeeded) after {} ms and {} failed attempts", server, attempt, millis,
                 count);

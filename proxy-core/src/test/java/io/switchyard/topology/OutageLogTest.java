@@ -25,6 +25,7 @@ class OutageLogTest {
     void capture() {
         lines.start();
         logger.addAppender(lines);
+        advanceSeconds(10);
     }
 
     @AfterEach
@@ -74,6 +75,7 @@ class OutageLogTest {
         advanceSeconds(30);
         outages.succeeded("monitor ping");
         outages.succeeded("connect as app");
+        advanceSeconds(10);
         outages.failed("connect as app", "connect timed out", outages.now());
 
         assertThat(messages()).hasSize(3);
@@ -93,6 +95,25 @@ class OutageLogTest {
 
         assertThat(messages()).hasSize(2);
         assertThat(outages.down()).isFalse();
+    }
+
+    @Test
+    void aSingleFailureRightAfterTheServerCameBackIsNotANewOutage() {
+        outages.failed("connect as app", "Connection refused", outages.now());
+        advanceSeconds(30);
+        outages.succeeded("monitor connect check");
+        advanceSeconds(1);
+        outages.failed("monitor ping", "Connection is not available, request timed out after 1000ms", outages.now());
+        outages.succeeded("monitor ping");
+
+        assertThat(messages()).hasSize(2);
+
+        // but a second failure in a row is one
+        advanceSeconds(1);
+        outages.failed("monitor ping", "Connection refused", outages.now());
+        outages.failed("monitor ping", "Connection refused", outages.now());
+        assertThat(messages()).hasSize(3);
+        assertThat(messages().get(2)).contains("is unreachable");
     }
 
     @Test
