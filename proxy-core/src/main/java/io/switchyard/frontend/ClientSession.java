@@ -515,10 +515,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** The command and what the session learned from it are complete: the session takes the next one. */
     private void finishCommand(BackendConnection connection) {
-        java.util.Set<PinReason> pins = routing.tracker().pins();
-        if (!pins.isEmpty() && pinsLogged != pins.size()) {
-            pinsLogged = pins.size();
-            log.debug("session {}: stays on backend connection {} ({})", id, connection.id(), pins);
+        if (routing.tracker().pinned() && pinsLogged != routing.tracker().pins().size()) {
+            pinsLogged = routing.tracker().pins().size();
+            log.debug("session {}: stays on backend connection {} ({})", id, connection.id(), routing.tracker().pins());
         }
         if (connection.isIdle()) {
             leases.ranOnCurrent(routing.state());

@@ -92,7 +92,7 @@ final class StatementRouting {
     /** True while a transaction, pinned state or a rule ties the session to its connection, whatever runs next. */
     boolean tied(int statusFlags) {
         return ServerStatus.has(statusFlags, ServerStatus.IN_TRANS) || pinnedForGood || statementPinned
-                || autocommitOff() || !tracker.pins().isEmpty() || tracker.nextTransactionPending();
+                || autocommitOff() || tracker.pinned() || tracker.nextTransactionPending();
     }
 
     private boolean autocommitOff() {

@@ -73,9 +73,14 @@ public final class SessionStateTracker {
         state = state.withSchema(schema);
     }
 
-    /** Why the session cannot move; empty when it may. */
+    /** Why the session cannot move; empty when it may. A read-only view. */
     public Set<PinReason> pins() {
-        return pins.isEmpty() ? Set.of() : EnumSet.copyOf(pins);
+        return java.util.Collections.unmodifiableSet(pins);
+    }
+
+    /** True when something pins the session to its connection. */
+    public boolean pinned() {
+        return !pins.isEmpty();
     }
 
     /** Pins the session (something about it cannot be known or moved). */
