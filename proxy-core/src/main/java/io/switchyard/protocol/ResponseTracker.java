@@ -246,9 +246,10 @@ public final class ResponseTracker {
                 statusFlags = OkPacket.statusFlags(buf, index, length);
                 // Only a COM_STMT_EXECUTE that asked for a cursor gets its rows by COM_STMT_FETCH. A
                 // stored program with an open cursor of its own also sets the flag on the result
-                // sets it sends, and their rows follow.
+                // sets it sends (one of several: more results follow), and their rows follow.
                 boolean cursor = cursorRequested && command == Command.STMT_EXECUTE
-                        && ServerStatus.has(statusFlags, ServerStatus.CURSOR_EXISTS);
+                        && ServerStatus.has(statusFlags, ServerStatus.CURSOR_EXISTS)
+                        && !ServerStatus.has(statusFlags, ServerStatus.MORE_RESULTS_EXISTS);
                 state = cursor ? endOfResult() : State.ROWS;
             }
             case ROWS -> {
