@@ -258,38 +258,22 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         settingUp = true;
-        execute(Command.QUERY, Packets.command(channel.alloc(), Command.QUERY, SessionBaseline.QUERY),
-                new InternalQuery((row, err, failure) -> {
-                    if (failure != null || err != null || row == null || row.size() < 10) {
-                        setUpFailed(failure != null ? failure : new ProtocolException(
-                                "cannot read the session baseline: " + (err != null ? err : "no row")));
-                        return;
-                    }
-                    baseline = SessionBaseline.fromRow(row);
-                    trackEverything((setErr, setFailure) -> {
-                        if (setErr != null || setFailure != null) {
-                            setUpFailed(setFailure != null ? setFailure
-                                    : new ProtocolException("cannot turn on session tracking: " + setErr));
-                            return;
-                        }
-                        settingUp = false;
-                        loginTimeout.cancel(false);
-                        loginPromise.trySuccess(this);
-                    });
-                }));
+        SessionSetup.afterLogin(this, (learned, failure) -> {
+            settingUp = false;
+            loginTimeout.cancel(false);
+            if (failure != null) {
+                loginPromise.tryFailure(new BackendConnectException(address, failure));
+                close();
+                return;
+            }
+            baseline = learned;
+            loginPromise.trySuccess(this);
+        });
     }
 
-    private void setUpFailed(Throwable cause) {
-        settingUp = false;
-        loginTimeout.cancel(false);
-        loginPromise.tryFailure(new BackendConnectException(address, cause));
-        close();
-    }
-
-    /** Turns on every session tracker (after login, and after each COM_RESET_CONNECTION, which turns them off). */
+    /** Turns on every session tracker again, after a statement that changed them. */
     public void trackEverything(InternalSink.Done done) {
-        execute(Command.QUERY, Packets.command(channel.alloc(), Command.QUERY, SessionBaseline.TRACK_EVERYTHING),
-                new InternalSink(done));
+        SessionSetup.trackEverything(this, done);
     }
 
     /**
@@ -405,15 +389,14 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         if (tracker.command() == Command.RESET_CONNECTION && tracker.error() == null && tracksSessionState()) {
             // The reset turned session tracking off; turn it on again before anyone uses the connection.
             int flags = tracker.statusFlags();
-            trackEverything((err, failure) -> {
+            SessionSetup.trackEverything(this, (err, failure) -> {
                 if (failure == null && err == null) {
                     done.responseComplete(this, ResponseTracker.completed(Command.RESET_CONNECTION, flags));
-                } else if (failure == null) {
-                    fail(new ProtocolException("cannot turn on session tracking after a reset: " + err));
-                    done.backendFailed(this, new ProtocolException("cannot turn on session tracking after a reset: " + err), true);
-                } else {
-                    done.backendFailed(this, failure, true);
+                    return;
                 }
+                Throwable cause = failure != null ? failure : new ProtocolException("cannot turn on session tracking after a reset: " + err);
+                fail(cause);
+                done.backendFailed(this, cause, true);
             });
             return;
         }

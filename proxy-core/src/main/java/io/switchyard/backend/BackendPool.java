@@ -91,11 +91,7 @@ public final class BackendPool implements AutoCloseable {
                                              BackendConnection preferred, long uses) {
         Promise<BackendConnection> promise = loop.newPromise();
         if (preferred != null && !closed && partition(loop).takePreferred(preferred, uses)) {
-            maxInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
-            if (!promise.trySuccess(preferred)) {
-                inUse.decrementAndGet();
-                partition(loop).putIdle(preferred);
-            }
+            lendIdle(preferred, promise);
             return promise;
         }
         if (closed) {
@@ -117,11 +113,7 @@ public final class BackendPool implements AutoCloseable {
         Partition partition = partition(loop);
         BackendConnection idleConnection = partition.takeIdle(key, schema);
         if (idleConnection != null) {
-            maxInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
-            if (!promise.trySuccess(idleConnection)) {
-                inUse.decrementAndGet();
-                partition.putIdle(idleConnection);
-            }
+            lendIdle(idleConnection, promise);
             return true;
         }
         if (!reserveSlot()) {
@@ -139,6 +131,15 @@ public final class BackendPool implements AutoCloseable {
             }
         });
         return true;
+    }
+
+    /** Hands an idle connection to {@code promise}; it goes back among the idle ones if the borrower gave up meanwhile. */
+    private void lendIdle(BackendConnection c, Promise<BackendConnection> promise) {
+        maxInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
+        if (!promise.trySuccess(c)) {
+            inUse.decrementAndGet();
+            partition(c.eventLoop()).putIdle(c);
+        }
     }
 
     private boolean reserveSlot() {
@@ -189,40 +190,13 @@ public final class BackendPool implements AutoCloseable {
         if (!takeBack(c)) {
             return;
         }
-        ByteBuf reset = Packets.command(io.netty.buffer.ByteBufAllocator.DEFAULT, Command.RESET_CONNECTION, null);
-        c.execute(Command.RESET_CONNECTION, reset, new InternalSink((err, failure) -> {
-            if (err != null || failure != null) {
+        SessionSetup.resetForPool(c, ready -> {
+            if (ready) {
+                park(c);
+            } else {
                 c.close();
-                return;
             }
-            // The reset keeps the default schema, which a session whose state was not followed
-            // (a pinned one: stored programs, dynamic SQL) may have left anywhere: read it.
-            ByteBuf which = Packets.command(io.netty.buffer.ByteBufAllocator.DEFAULT, Command.QUERY, "SELECT DATABASE()");
-            c.execute(Command.QUERY, which, new InternalQuery((row, queryErr, queryFailure) -> {
-                if (queryErr != null || queryFailure != null || row == null) {
-                    c.close();
-                    return;
-                }
-                String schema = row.get(0);
-                c.schema(schema);
-                c.sessionState(c.baseline() == null ? null : c.baseline().afterReset(schema));
-                c.statements(null);
-                if (schema == null) {
-                    park(c);
-                    return;
-                }
-                // The reset also sets character_set_database to the server's default, whatever the
-                // schema's: selecting the schema again gives the connection what a login there gives.
-                ByteBuf initDb = Packets.command(io.netty.buffer.ByteBufAllocator.DEFAULT, Command.INIT_DB, schema);
-                c.execute(Command.INIT_DB, initDb, new InternalSink((dbErr, dbFailure) -> {
-                    if (dbErr != null || dbFailure != null) {
-                        c.close();
-                    } else {
-                        park(c);
-                    }
-                }));
-            }));
-        }));
+        });
     }
 
     /**
@@ -265,11 +239,7 @@ public final class BackendPool implements AutoCloseable {
         }
         Waiter waiter = pollWaiter(c);
         if (waiter != null) {
-            maxInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
-            if (!waiter.promise.trySuccess(c)) {
-                inUse.decrementAndGet();
-                partition(c.eventLoop()).putIdle(c);
-            }
+            lendIdle(c, waiter.promise);
             return;
         }
         partition(c.eventLoop()).putIdle(c);

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 /**
  * Reads session variables back from a backend connection after a client statement, for what the
  * server's session tracking does not report completely (see
- * {@link SessionStateTracker#readBackNames}), and turns full tracking on again after a statement
+ * {@link SessionStateTracker#completed}), and turns full tracking on again after a statement
  * that changed it. Runs before the connection is given up or used again; the client already has
  * its reply.
  *

@@ -165,7 +165,7 @@ final class StatementRouting {
         }
         String query = outcome == null ? sql : outcome.query(sql);
         boolean keptForNext = tracker.keepForNext();
-        StatementTraits traits = tracker.before(query, true);
+        StatementTraits traits = tracker.before(query);
         mustStay |= currentHostgroup >= 0 && keptForNext && traits.readsPrevious();
         if (currentHostgroup < 0 && previousHostgroup >= 0 && traits.readsPrevious()) {
             // Back to the connection the last statement ran on, whose result this one reads.

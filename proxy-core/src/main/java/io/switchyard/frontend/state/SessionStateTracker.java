@@ -23,7 +23,7 @@ import java.util.Set;
  * only what the server does not report: user variables, locks, stored programs and dynamic SQL
  * pin the session; the character-set variables and the variables of a statement that changes the
  * client's session tracking are read back from the server afterwards
- * ({@link #readBackNames}), because MariaDB reports neither completely. A change the proxy cannot
+ * ({@link #completed}), because MariaDB reports neither completely. A change the proxy cannot
  * reproduce exactly pins the session.
  *
  * <p>Also filters the server's reports to what the client's own session-tracking settings ask for
@@ -112,17 +112,10 @@ public final class SessionStateTracker {
         return clientTracking;
     }
 
-    /**
-     * A statement is about to run: its text decides the pins the server will not report.
-     * {@code serverTracks} false (a server without session tracking) pins on anything that may
-     * change the session.
-     */
-    public StatementTraits before(String sql, boolean serverTracks) {
+    /** A statement is about to run: its text decides the pins the server will not report. */
+    public StatementTraits before(String sql) {
         traits = StatementClassifier.classify(sql);
         pins.addAll(traits.pins());
-        if (!serverTracks && (!traits.assigned().isEmpty() || traits.charset() || !traits.trustedReports())) {
-            pins.add(PinReason.UNTRACKED_SERVER);
-        }
         if (traits.readsPrevious()) {
             readsPreviousResults = true;
         }
@@ -211,7 +204,7 @@ public final class SessionStateTracker {
      */
     public List<String> completed(boolean failed, int warnings) {
         keepForNext = traits.keepsResult() || failed || warnings > 0 || readsPreviousResults;
-        return readBackNames(false);
+        return readBackNames();
     }
 
     /**
@@ -223,8 +216,7 @@ public final class SessionStateTracker {
         return lastInsertIdUnknown && pins.isEmpty();
     }
 
-    /** The variables to read back now; see {@link #completed}. */
-    public List<String> readBackNames(boolean leaving) {
+    private List<String> readBackNames() {
         List<String> names = new ArrayList<>();
         if (!pins.isEmpty()) {
             return names;
@@ -239,9 +231,6 @@ public final class SessionStateTracker {
                 }
             }
             names.addAll(TRACKING_VARIABLES);
-        }
-        if (leaving && lastInsertIdUnknown) {
-            names.add(LAST_INSERT_ID);
         }
         return names;
     }

@@ -237,8 +237,8 @@ public final class StatementClassifier {
                 continue;
             }
             if (token.isWord("GLOBAL")) {
+                // SET GLOBAL x = ... assigns no session variable
                 atName = false;
-                skipAssignment(t, j, to);
                 continue;
             }
             if (token.isWord("SESSION") || token.isWord("LOCAL")) {
@@ -265,10 +265,6 @@ public final class StatementClassifier {
             atName = false;
         }
         scanTokens(t, i, to, b);
-    }
-
-    private static void skipAssignment(List<SqlToken> t, int j, int to) {
-        // A SET GLOBAL assignment changes no session variable; nothing to record.
     }
 
     private static void assign(String name, StatementTraits.Builder b) {

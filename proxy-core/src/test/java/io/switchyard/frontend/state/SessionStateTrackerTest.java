@@ -32,7 +32,7 @@ class SessionStateTrackerTest {
 
     @Test
     void reportedSystemVariablesBecomeStateAsLiteralsThatSetThemAgain() {
-        tracker.before("SET SESSION max_recursive_iterations = 1000000, sql_mode = 'ANSI'", true);
+        tracker.before("SET SESSION max_recursive_iterations = 1000000, sql_mode = 'ANSI'");
         tracker.onOk(ok(variable("max_recursive_iterations", "1000000"), variable("sql_mode", "ANSI"), CHANGED));
 
         assertThat(tracker.state().variables()).containsExactly(Map.entry("max_recursive_iterations", "1000000"),
@@ -42,7 +42,7 @@ class SessionStateTrackerTest {
 
     @Test
     void aFailedSetChangesNothing() {
-        tracker.before("SET SESSION cte_max_recursion_depth = 1000000", true);
+        tracker.before("SET SESSION cte_max_recursion_depth = 1000000");
         // the server answers ERR: no OK, nothing reported
         tracker.completed(true, 0);
 
@@ -53,7 +53,7 @@ class SessionStateTrackerTest {
 
     @Test
     void aSchemaReportMovesTheSession() {
-        tracker.before("USE other", true);
+        tracker.before("USE other");
         tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.SCHEMA, new byte[] {5, 'o', 't', 'h', 'e', 'r'}), CHANGED));
 
         assertThat(tracker.schema()).isEqualTo("other");
@@ -62,7 +62,7 @@ class SessionStateTrackerTest {
 
     @Test
     void aStateChangeNoVariableExplainsPins() {
-        tracker.before("CREATE TABLE t (a INT)", true);
+        tracker.before("CREATE TABLE t (a INT)");
         tracker.onOk(ok(CHANGED));
 
         assertThat(tracker.pins()).containsExactly(PinReason.UNEXPLAINED_CHANGE);
@@ -70,7 +70,7 @@ class SessionStateTrackerTest {
 
     @Test
     void variablesReportedByUntrustedStatementsPinWhenTheyDiffer() {
-        tracker.before("SET sql_mode = my_function()", true);
+        tracker.before("SET sql_mode = my_function()");
         tracker.onOk(ok(variable("sql_mode", "ANSI"), variable("time_zone", "+01:00"), CHANGED));
 
         assertThat(tracker.pins()).contains(PinReason.UNEXPLAINED_CHANGE);
@@ -79,7 +79,7 @@ class SessionStateTrackerTest {
 
     @Test
     void setStatementForReportsTemporaryValuesThatAreNotState() {
-        tracker.before("SET STATEMENT sql_mode = '' FOR SELECT 1", true);
+        tracker.before("SET STATEMENT sql_mode = '' FOR SELECT 1");
         tracker.onOk(ok(variable("sql_mode", ""), CHANGED));
 
         assertThat(tracker.state().variables()).isEmpty();
@@ -87,7 +87,7 @@ class SessionStateTrackerTest {
 
     @Test
     void unreplayableVariablesPin() {
-        tracker.before("SET timestamp = 1", true);
+        tracker.before("SET timestamp = 1");
         tracker.onOk(ok(variable("timestamp", "1.000000"), CHANGED));
 
         assertThat(tracker.pins()).containsExactly(PinReason.UNREPLAYABLE_VARIABLE);
@@ -95,7 +95,7 @@ class SessionStateTrackerTest {
 
     @Test
     void emptyCharacterSetResultsMeansNull() {
-        tracker.before("SET character_set_results = NULL", true);
+        tracker.before("SET character_set_results = NULL");
         tracker.onOk(ok(variable("character_set_results", ""), CHANGED));
 
         assertThat(tracker.state().variables()).containsEntry("character_set_results", "NULL");
@@ -103,26 +103,26 @@ class SessionStateTrackerTest {
 
     @Test
     void setTransactionCharacteristicsTieTheSessionUntilTheNextTransactionEnds() {
-        tracker.before("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", true);
+        tracker.before("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
         tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.TRANSACTION_CHARACTERISTICS,
                 lenenc("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;"))));
         assertThat(tracker.nextTransactionPending()).isTrue();
 
-        tracker.before("COMMIT", true);
+        tracker.before("COMMIT");
         tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.TRANSACTION_CHARACTERISTICS, lenenc(""))));
         assertThat(tracker.nextTransactionPending()).isFalse();
     }
 
     @Test
     void charsetStatementsAreReadBackAndLoginValuesLeaveTheState() {
-        tracker.before("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", true);
+        tracker.before("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci");
         List<String> names = tracker.completed(false, 0);
         assertThat(names).containsExactlyElementsOf(SessionBaseline.CHARSET_VARIABLES);
 
         tracker.readBack(names, List.of("utf8mb4", "utf8mb4", "utf8mb4", "utf8mb4_unicode_ci"), BASELINE);
         assertThat(tracker.state().variables()).containsEntry("collation_connection", "'utf8mb4_unicode_ci'");
 
-        tracker.before("SET NAMES latin1", true);
+        tracker.before("SET NAMES latin1");
         tracker.readBack(names, List.of("latin1", "latin1", "latin1", "latin1_swedish_ci"), BASELINE);
         assertThat(tracker.state().variables()).isEmpty();
     }
@@ -130,7 +130,7 @@ class SessionStateTrackerTest {
     @Test
     void changingTheClientsTrackingReadsBackWhatItAssignedAndTheNewSettings() {
         tracker.clientTracking(BASELINE.tracking());
-        tracker.before("SET sql_mode = 'ANSI', session_track_system_variables = 'autocommit'", true);
+        tracker.before("SET sql_mode = 'ANSI', session_track_system_variables = 'autocommit'");
         List<String> names = tracker.completed(false, 0);
         assertThat(names).contains("sql_mode", "session_track_system_variables");
         assertThat(tracker.restoresTracking(names)).isTrue();
@@ -163,7 +163,7 @@ class SessionStateTrackerTest {
 
     @Test
     void anAutoIncrementWriteLeavesLastInsertIdToBeReadBeforeAStatementThatDoesNotReadItsResult() {
-        tracker.before("INSERT INTO t (v) VALUES (1)", true);
+        tracker.before("INSERT INTO t (v) VALUES (1)");
         tracker.onOk(new OkPacket(1, 7, ServerStatus.AUTOCOMMIT, 0, ""));
         assertThat(tracker.completed(false, 0)).as("a read-back now would replace ROW_COUNT()").isEmpty();
         assertThat(tracker.lastInsertIdUnknown()).isTrue();
@@ -175,7 +175,7 @@ class SessionStateTrackerTest {
 
     @Test
     void pinsLastUntilTheServerStateIsReset() {
-        tracker.before("SET @a = 1", true);
+        tracker.before("SET @a = 1");
         assertThat(tracker.pins()).containsExactly(PinReason.USER_VARIABLE);
 
         tracker.onReset(BASELINE);

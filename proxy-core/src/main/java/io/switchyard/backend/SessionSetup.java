@@ -1,0 +1,85 @@
+package io.switchyard.backend;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.ProtocolException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The commands that bring a backend connection's session to a state the proxy knows: after login
+ * (read the {@link SessionBaseline}, then turn on every session tracker), after
+ * COM_RESET_CONNECTION (which turns the trackers off), and the pool's reset before a connection
+ * serves another session.
+ *
+ * <p>Stateless; each method must be called on the connection's event loop, with the connection
+ * idle.
+ */
+final class SessionSetup {
+
+    private SessionSetup() {
+    }
+
+    /** Reads the baseline and turns on tracking; {@code done} gets the baseline, or the failure. */
+    static void afterLogin(BackendConnection c, BiConsumer<SessionBaseline, Throwable> done) {
+        query(c, SessionBaseline.QUERY, new InternalQuery((row, err, failure) -> {
+            if (failure != null || err != null || row == null || row.size() < 10) {
+                done.accept(null, failure != null ? failure
+                        : new ProtocolException("cannot read the session baseline: " + (err != null ? err : "no row")));
+                return;
+            }
+            SessionBaseline baseline = SessionBaseline.fromRow(row);
+            trackEverything(c, (setErr, setFailure) -> {
+                if (setErr != null || setFailure != null) {
+                    done.accept(null, setFailure != null ? setFailure
+                            : new ProtocolException("cannot turn on session tracking: " + setErr));
+                } else {
+                    done.accept(baseline, null);
+                }
+            });
+        }));
+    }
+
+    /** Turns on every session tracker (after login, and after each COM_RESET_CONNECTION, which turns them off). */
+    static void trackEverything(BackendConnection c, InternalSink.Done done) {
+        query(c, SessionBaseline.TRACK_EVERYTHING, new InternalSink(done));
+    }
+
+    /**
+     * The pool's reset before the connection serves another session: COM_RESET_CONNECTION, then
+     * the schema it is left in is read (a session whose state was not followed, a pinned one, may
+     * have left it anywhere) and selected again (the reset also sets character_set_database to the
+     * server's default, whatever the schema's). {@code done} gets true when the connection is
+     * ready, false when it must be closed.
+     */
+    static void resetForPool(BackendConnection c, Consumer<Boolean> done) {
+        c.execute(Command.RESET_CONNECTION, Packets.command(ByteBufAllocator.DEFAULT, Command.RESET_CONNECTION, null),
+                new InternalSink((err, failure) -> {
+                    if (err != null || failure != null) {
+                        done.accept(false);
+                        return;
+                    }
+                    query(c, "SELECT DATABASE()", new InternalQuery((row, queryErr, queryFailure) -> {
+                        if (queryErr != null || queryFailure != null || row == null) {
+                            done.accept(false);
+                            return;
+                        }
+                        String schema = row.get(0);
+                        c.schema(schema);
+                        c.sessionState(c.baseline() == null ? null : c.baseline().afterReset(schema));
+                        c.statements(null);
+                        if (schema == null) {
+                            done.accept(true);
+                            return;
+                        }
+                        c.execute(Command.INIT_DB, Packets.command(ByteBufAllocator.DEFAULT, Command.INIT_DB, schema),
+                                new InternalSink((dbErr, dbFailure) -> done.accept(dbErr == null && dbFailure == null)));
+                    }));
+                }));
+    }
+
+    private static void query(BackendConnection c, String sql, ResponseSink sink) {
+        c.execute(Command.QUERY, Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, sql), sink);
+    }
+}
