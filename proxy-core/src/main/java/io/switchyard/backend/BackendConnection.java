@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
@@ -22,6 +23,7 @@ import io.switchyard.protocol.ProtocolException;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.Wire;
 import io.switchyard.topology.ServerAddress;
+import java.net.SocketException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -63,7 +65,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private long lastUsedNanos = createdNanos;
     private long releasedNanos = createdNanos;
     private boolean reusable = true;
-    private Object owner;
+    private Holder owner;
     private ConnectionState sessionState;
     private SessionBaseline baseline;
     private boolean settingUp;
@@ -158,8 +160,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         ctx.fireChannelWritabilityChanged();
-        if (owner instanceof WritabilityListener listener) {
-            listener.backendWritabilityChanged(ctx.channel().isWritable());
+        if (owner instanceof Holder holder) {
+            holder.backendWritabilityChanged(ctx.channel().isWritable());
         }
     }
 
@@ -437,6 +439,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             failed.backendFailed(this, cause, bytesRelayed);
         } else {
             log.debug("idle backend connection {} to {} closed: {}", id, address, cause.toString());
+            if (owner instanceof Holder holder) {
+                holder.backendClosedWhileHeld(this, cause);
+            }
         }
         if (closeHook != null) {
             closeHook.run();
@@ -561,8 +566,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         this.statements = statements;
     }
 
-    /** The pool or session that currently holds this connection; receives writability and close events. */
-    public void owner(Object owner) {
+    /** The session that currently holds this connection (null in the pool); receives writability and close events. */
+    public void owner(Holder owner) {
         this.owner = owner;
     }
 
@@ -571,9 +576,23 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         this.closeHook = hook;
     }
 
-    /** Whoever holds the connection and wants to know when its socket's writability changes. */
-    public interface WritabilityListener {
+    /** Whoever holds the connection between commands: told when its socket's writability changes and when it closes. */
+    public interface Holder {
         void backendWritabilityChanged(boolean writable);
+
+        /** The connection closed while held and idle (no command running): whatever state the holder kept on it is gone. */
+        void backendClosedWhileHeld(BackendConnection connection, Throwable cause);
+    }
+
+    /**
+     * True when {@code cause} says the server reset the connection (a TCP RST, as MariaDB does
+     * when it drops an idle session) rather than closing it in order.
+     */
+    public static boolean resetByServer(Throwable cause) {
+        if (cause instanceof Errors.NativeIoException e) {
+            return e.expectedErr() == Errors.ERRNO_ECONNRESET_NEGATIVE;
+        }
+        return cause instanceof SocketException && String.valueOf(cause.getMessage()).startsWith("Connection reset");
     }
 
     /** Connecting or logging in to a backend failed. */

@@ -58,13 +58,13 @@ final class BackendLease {
      * runs {@code then}, or {@code failed} with the error for the client. {@code closed} tells
      * whether the session ended meanwhile (the connection then goes straight back).
      */
-    void acquire(int hostgroup, ConnectionKey key, String schema, EventLoop loop, Object owner,
+    void acquire(int hostgroup, ConnectionKey key, String schema, EventLoop loop, BackendConnection.Holder owner,
                  BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
         acquire(hostgroup, null, key, schema, loop, owner, closed, then, failed);
     }
 
     /** Same, avoiding the server of {@code avoid} (one that just failed) unless it is the only one usable. */
-    void acquire(int hostgroup, BackendPool avoid, ConnectionKey key, String schema, EventLoop loop, Object owner,
+    void acquire(int hostgroup, BackendPool avoid, ConnectionKey key, String schema, EventLoop loop, BackendConnection.Holder owner,
                  BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
         long waitMillis = context.variables().intValue("mysql-writer_wait_timeout");
         this.avoid = avoid;
@@ -88,7 +88,7 @@ final class BackendLease {
      * Borrows from a usable server of the hostgroup; while there is none (failover: the writer
      * is down and no replica promoted yet), looks again every few milliseconds until the deadline.
      */
-    private void acquireWithin(int hostgroup, ConnectionKey key, String schema, EventLoop loop, Object owner,
+    private void acquireWithin(int hostgroup, ConnectionKey key, String schema, EventLoop loop, BackendConnection.Holder owner,
                                BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed, long deadlineNanos, long waitMillis) {
         Previous p = preferred;
         BackendPool chosen = p != null && p.pool() != avoid ? p.pool() : context.router().pick(hostgroup, avoid);

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.switchyard.backend.BackendConnection;
@@ -22,6 +23,7 @@ import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProtocolException;
 import io.switchyard.protocol.ProxyError;
+import io.switchyard.topology.ServerAddress;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.Wire;
@@ -50,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * same loop.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ResponseSink,
-        BackendConnection.WritabilityListener {
+        BackendConnection.Holder {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
     private final FrontendContext context;
@@ -79,6 +81,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private int pinsLogged;
     private boolean backendWritable = true;
     private boolean unflushedBackendWrites;
+    /** The server whose connection held the last statement's results when it was lost; null when none was. */
+    private ServerAddress previousResultLostOn;
 
     public ClientSession(FrontendContext context) {
         this.context = context;
@@ -309,6 +313,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Same, preferring a server other than {@code avoid}; {@code failed} gets the error when no connection could be had. */
     void onHostgroup(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
+        ServerAddress lost = previousResultLostOn;
+        previousResultLostOn = null;
+        if (lost != null && routing.tracker().traits().readsPrevious()) {
+            failed.accept(ProxyError.PREVIOUS_RESULT_LOST.format(lost));
+            return;
+        }
         if (backend() != null && backend().isIdle() && routing.tracker().lastInsertIdUnknown()
                 && !routing.tracker().traits().readsPrevious()) {
             // The connection knows LAST_INSERT_ID(): read it before this statement replaces the
@@ -576,13 +586,59 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         recordStatement(ProxyError.BACKEND_LOST.code, 0, 0);
-        if (bytesRelayed) {
-            close();
+        if (bytesRelayed || tiedToServer()) {
+            log.info("session {}: closing the client connection: {}", id, bytesRelayed
+                    ? "part of the result was already sent" : "the state it kept on " + connection.address() + " is gone");
+            closeAsTheServerDid(cause);
             return;
         }
+        previousResultLostOn = connection.address();
         phase = SessionPhase.READY;
         reply(ProxyError.BACKEND_LOST.format(connection.address(), cause.getMessage()));
         drain();
+    }
+
+    /**
+     * A connection the session held between statements closed (its server went away or
+     * {@code OFFLINE_HARD}). If the session held it because state lives there (a transaction,
+     * temporary tables, locks, variables, or multiplexing is off), that state is gone, so the
+     * client connection is closed as the server closed it: the client's library then reports the
+     * loss itself, and nothing runs without the state it relied on. If it held it only for the
+     * last statement's results, the session goes on, and a statement that reads those results
+     * gets an error instead of a fresh connection's values.
+     */
+    @Override
+    public void backendClosedWhileHeld(BackendConnection connection, Throwable cause) {
+        if (phase == SessionPhase.CLOSED) {
+            return;
+        }
+        if (!tiedToServer()) {
+            // Held only for the last statement's results (LAST_INSERT_ID(), ROW_COUNT(), warnings).
+            leases.discard(connection);
+            previousResultLostOn = connection.address();
+            return;
+        }
+        log.info("session {}: closing the client connection: backend connection {} to {}, which held its state, closed: {}",
+                id, connection.id(), connection.address(), cause.getMessage());
+        closeAsTheServerDid(cause);
+    }
+
+    /**
+     * Closes the client connection the way the server closed the backend's: reset or in order.
+     * Client libraries tell the two apart (MariaDB's reports "server has gone away" for a reset
+     * it finds before sending, "lost connection" otherwise), so the client sees what it would
+     * see connected directly.
+     */
+    private void closeAsTheServerDid(Throwable cause) {
+        if (channel != null && BackendConnection.resetByServer(cause)) {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        }
+        close();
+    }
+
+    /** True when the session's state lives on its backend connections, so it cannot move to others. */
+    private boolean tiedToServer() {
+        return routing.tied(statusFlags) || !context.variables().boolValue("mysql-multiplexing");
     }
 
     @Override

@@ -65,26 +65,19 @@ final class HostgroupLeases {
     /**
      * Makes {@code hostgroup}'s connection current, borrowing one if the session has none there,
      * and brings it to {@code state}; then runs {@code then}, or {@code failed} with the error
-     * for the client. A connection the session still held there but that closed while idle (the
-     * server went OFFLINE_HARD or away) carried state the session relied on, so the session is
-     * told with an error rather than moved silently; its next statement borrows a new one.
+     * for the client. (A held connection never closes unseen: its closing ends the session, see
+     * {@link BackendConnection.Holder#backendClosedWhileHeld}.)
      */
-    void use(int hostgroup, ConnectionKey key, ConnectionState state, EventLoop loop, Object owner,
+    void use(int hostgroup, ConnectionKey key, ConnectionState state, EventLoop loop, BackendConnection.Holder owner,
              BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
         use(hostgroup, null, key, state, loop, owner, closed, then, failed);
     }
 
     /** Same, borrowing from another server than {@code avoid} when the hostgroup has one. */
-    void use(int hostgroup, BackendPool avoid, ConnectionKey key, ConnectionState state, EventLoop loop, Object owner,
+    void use(int hostgroup, BackendPool avoid, ConnectionKey key, ConnectionState state, EventLoop loop, BackendConnection.Holder owner,
              BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
         syncFailedPool = null;
         BackendLease lease = byHostgroup.get(hostgroup);
-        BackendConnection held = lease == null ? null : lease.connection();
-        if (held != null && held.phase() == BackendConnection.Phase.CLOSED) {
-            lease.discard(held);
-            failed.accept(ProxyError.BACKEND_LOST_WHILE_HELD.format(held.address()));
-            return;
-        }
         if (lease != null && lease.connection() != null && lease.connection().isIdle()) {
             makeCurrent(hostgroup, lease);
             sync(hostgroup, lease, state, then, failed);

@@ -33,7 +33,7 @@ final class StatementMirror {
         }
         inFlight = true;
         BackendLease lease = new BackendLease(context);
-        lease.acquire(hostgroup, key, schema, loop, this, () -> false, () -> {
+        lease.acquire(hostgroup, key, schema, loop, null, () -> false, () -> {
             BackendConnection c = lease.connection();
             c.execute(Command.QUERY, Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, sql), new InternalSink((err, failure) -> {
                 inFlight = false;

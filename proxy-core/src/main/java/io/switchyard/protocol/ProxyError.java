@@ -6,6 +6,10 @@ import java.util.Locale;
  * Every error the proxy itself sends to a client: the MySQL code and SQLSTATE (MySQL's or
  * ProxySQL's where one exists, so existing alerting keeps working) and a message template that
  * says what happened and what to do.
+ *
+ * <p>No entry uses a code of the client range (2000–2999): those belong to the client library,
+ * and MariaDB's refuses an ERR packet carrying one ("malformed packet"). Where the server would
+ * simply be gone, the proxy closes the client connection and lets the library report it.
  */
 public enum ProxyError {
     ACCESS_DENIED(1045, "28000", "Access denied for user '%s'@'%s' (using password: %s)"),
@@ -20,16 +24,15 @@ public enum ProxyError {
     PROXY_TOO_MANY_CONNECTIONS(1040, "08004", "Too many connections: the proxy already serves %d clients (max-client-connections)"),
     AUTH_PLUGIN_UNSUPPORTED(1251, "08004", "Client does not support authentication protocol requested by server (%s); upgrade the client"),
     SSL_REQUIRED(3159, "HY000", "Connections using insecure transport are prohibited for user '%s'; connect with TLS"),
-    SSL_UNAVAILABLE(2026, "HY000", "TLS requested but the proxy has no TLS configured for clients"),
+    SSL_UNAVAILABLE(1043, "08S01", "Bad handshake: the client asked for TLS, which this proxy does not offer (no TLS is configured for clients)"),
     NO_DATABASE_ACCESS(1044, "42000", "Access denied for user '%s' to database '%s'"),
     CONNECT_TIMEOUT_HOSTGROUP(9001, "HY000", "Max connect timeout reached while reaching hostgroup %d after %d ms: %s"),
     BACKEND_AUTH_FAILED(9001, "HY000", "Backend %s refused the proxy's login for user '%s': %s; check that the user exists on the server with the same password"),
     BACKEND_UNREACHABLE(9001, "HY000", "Cannot reach backend %s in hostgroup %d: %s"),
     NO_USABLE_SERVER(9001, "HY000", "Max connect timeout reached while reaching hostgroup %d after %d ms: no server of the hostgroup is usable (it has none, or all are shunned, offline or without weight)"),
     QUERY_TIMEOUT(1907, "HY000", "Query execution was interrupted, query_timeout exceeded: the proxy stopped the statement after %d ms"),
-    BACKEND_LOST(2013, "HY000", "Lost connection to backend %s during query: %s; the statement may or may not have run"),
-    BACKEND_LOST_WHILE_HELD(2013, "HY000", "Lost connection to backend %s while this session was tied to it (transaction, temporary tables, locks or variables): that state is gone and the statement did not run; start over"),
-    BACKEND_PROTOCOL(2027, "HY000", "Malformed packet from backend %s: %s"),
+    BACKEND_LOST(9013, "08S01", "Lost connection to backend %s during query: %s; the statement may or may not have run"),
+    PREVIOUS_RESULT_LOST(9014, "HY000", "Lost connection to backend %s, which held the results of the previous statement that this statement reads (LAST_INSERT_ID(), ROW_COUNT(), FOUND_ROWS(), warnings or diagnostics); the statement did not run"),
     UNKNOWN_STMT_HANDLER(1243, "HY000", "Unknown prepared statement handler (%d) given to %s"),
     MAX_PREPARED_STATEMENTS(1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: %d); close prepared statements the session no longer needs"),
     STMT_TYPES_TOO_LARGE(1105, "HY000", "The proxy cannot re-send parameter types with a COM_STMT_EXECUTE larger than 16 MiB; bind the parameters again (new_params_bound_flag = 1)"),

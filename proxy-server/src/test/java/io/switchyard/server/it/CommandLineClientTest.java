@@ -3,10 +3,15 @@ package io.switchyard.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchyard.server.it.ProxyFixture.ProcessResult;
+import io.switchyard.server.launcher.MariaDbServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -20,9 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandLineClientTest {
     @RegisterExtension
     static final ProxyFixture fixture = ProxyFixture.perClass(0, "");
-
-
-
 
     @Test
     void scriptOnStandardInputRunsEveryStatement() {
@@ -124,6 +126,56 @@ class CommandLineClientTest {
                 .containsPattern("Connection:\\s+127\\.0\\.0\\.1 via TCP/IP")
                 .containsPattern("TCP port:\\s+" + fixture.port())
                 .contains("Uptime:");
+    }
+
+    /**
+     * The server ends a transaction left idle past {@code idle_transaction_timeout} by closing the
+     * connection. The session's state (the transaction) lived on that connection, so the proxy
+     * closes the client connection too, and the client's library reports exactly what it reports
+     * directly: "server has gone away" on the next statement.
+     */
+    @Test
+    void aTransactionTheServerEndedLooksTheSameAsDirect() {
+        String script = """
+                SET SESSION idle_transaction_timeout = 1;
+                BEGIN;
+                SELECT 'in';
+                system sleep 3
+                SELECT 'after';
+                """;
+        ProcessResult direct = fixture.cli(fixture.cluster().primary().port(), script, "-N");
+        ProcessResult proxied = fixture.cli(script, "-N");
+        assertThat(direct.stderr()).as("direct").contains("ERROR 2006 (HY000) at line 5");
+        assertThat(proxied).as("through the proxy").isEqualTo(direct);
+    }
+
+    /**
+     * A statement whose backend connection dies under it (here its server thread is killed)
+     * may or may not have run; the client gets the proxy's error, which MariaDB's client library
+     * can read (it refuses the client-range codes such as 2013 in an ERR packet), and the session
+     * goes on.
+     */
+    @Test
+    void aStatementWhoseBackendDiesGetsAnErrorTheClientLibraryReads() throws Exception {
+        try (ExecutorService killer = Executors.newSingleThreadExecutor()) {
+            Future<?> kill = killer.submit(() -> {
+                MariaDbServer primary = fixture.cluster().primary();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (System.nanoTime() < deadline) {
+                    for (var row : primary.query("SELECT id FROM information_schema.processlist WHERE info LIKE 'DO SLEEP(7)%'")) {
+                        primary.execute("KILL " + row.get("id"));
+                        return null;
+                    }
+                    Thread.sleep(20);
+                }
+                throw new AssertionError("the statement never showed up on the server");
+            });
+            ProcessResult result = fixture.cli("DO SLEEP(7);\nSELECT 'next';\n", "-N", "--force");
+            kill.get(30, TimeUnit.SECONDS);
+            assertThat(result.stderr()).contains("ERROR 9013 (08S01) at line 1: Lost connection to backend 127.0.0.1:"
+                    + fixture.cluster().primary().port()).contains("may or may not have run");
+            assertThat(result.stdout()).isEqualTo("next\n");
+        }
     }
 
     private static void assertSucceeded(ProcessResult result) {

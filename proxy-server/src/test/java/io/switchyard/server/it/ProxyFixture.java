@@ -219,8 +219,13 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
      * runs longer than 60 s, and the result then has exit code -1.
      */
     public ProcessResult cli(String sql, String... extraArgs) {
+        return cli(port(), sql, extraArgs);
+    }
+
+    /** The same against {@code port}: the proxy's, or a server's to compare with a direct connection. */
+    public ProcessResult cli(int port, String sql, String... extraArgs) {
         List<String> command = new ArrayList<>(List.of("mariadb", "--no-defaults", "--protocol=TCP",
-                "-h", host(), "-P", Integer.toString(port()), "-u", MariaDbCluster.APP_USER,
+                "-h", host(), "-P", Integer.toString(port), "-u", MariaDbCluster.APP_USER,
                 "-p" + MariaDbCluster.APP_PASSWORD, "--skip-ssl"));
         command.addAll(List.of(extraArgs));
         command.add(MariaDbCluster.APP_DATABASE);

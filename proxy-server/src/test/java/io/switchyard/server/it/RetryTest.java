@@ -3,6 +3,7 @@ package io.switchyard.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchyard.server.launcher.MariaDbServer;
+import io.switchyard.testing.Await;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -98,12 +99,42 @@ class RetryTest {
                 throw new AssertionError("the statement never showed up on a replica");
             });
             SQLException lost = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> s.execute("DO SLEEP(5)"));
-            assertThat(lost.getErrorCode()).isEqualTo(2013);
+            assertThat(lost.getErrorCode()).isEqualTo(9013);
+            assertThat(lost.getSQLState()).isEqualTo("08S01");
             assertThat(lost.getMessage()).contains("may or may not have run");
             kill.get(20, TimeUnit.SECONDS);
             assertThat(fixture.proxy().stats().retries()).as("not retried").isEqualTo(retriesBefore);
             try (ResultSet rs = s.executeQuery("SELECT 1")) {
                 assertThat(rs.next()).isTrue();
+            }
+        }
+    }
+    /**
+     * A session holds its connection after a statement that warned, for a SHOW WARNINGS that may
+     * follow. When that connection is lost, the warnings are gone: SHOW WARNINGS gets an error
+     * rather than the empty list of a fresh connection, and the session goes on.
+     */
+    @Test
+    void readingTheResultsOfAStatementWhoseConnectionWasLostGetsAnError() throws Exception {
+        try (Connection c = fixture.mysql(""); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT 1/0")) {
+                rs.next();
+            }
+            assertThat(fixture.backendConnectionsInUse()).as("held for the warnings").isEqualTo(1);
+            for (MariaDbServer replica : fixture.cluster().replicas()) {
+                for (var row : replica.query("SELECT id FROM information_schema.processlist WHERE user = 'app' AND command = 'Sleep'")) {
+                    replica.execute("KILL " + row.get("id"));
+                }
+            }
+            Await.until(java.time.Duration.ofSeconds(10), "the proxy sees the held connection closed",
+                    () -> fixture.backendConnectionsInUse() == 0);
+
+            SQLException lost = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> s.executeQuery("SHOW WARNINGS"));
+            assertThat(lost.getErrorCode()).isEqualTo(9014);
+            assertThat(lost.getMessage()).contains("the statement did not run");
+            try (ResultSet rs = s.executeQuery("SELECT 2")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(2);
             }
         }
     }
