@@ -11,6 +11,7 @@ import io.switchyard.protocol.Frame;
 import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProtocolException;
+import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.Wire;
 import java.net.InetSocketAddress;
@@ -58,7 +59,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
         login = new AdminLogin(server.settings().username(), server.settings().password(), clientHost);
         ctx.writeAndFlush(Packets.build(ctx.alloc(), 0, login.greeting(id)::encode));
         loginTimeout = ctx.executor().schedule(() -> fail(ctx, 2,
-                AdminError.BAD_HANDSHAKE.format("login not finished within " + LOGIN_TIMEOUT_MILLIS + " ms")),
+                ProxyError.BAD_HANDSHAKE.format("login not finished within " + LOGIN_TIMEOUT_MILLIS + " ms")),
                 LOGIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -121,7 +122,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
 
     private void command(ChannelHandlerContext ctx, ByteBuf payload) {
         if (!payload.isReadable()) {
-            ctx.writeAndFlush(ResultWriter.error(ctx.alloc(), 1, AdminError.BAD_HANDSHAKE.format("empty command packet")));
+            ctx.writeAndFlush(ResultWriter.error(ctx.alloc(), 1, ProxyError.BAD_HANDSHAKE.format("empty command packet")));
             return;
         }
         Command command = Command.of(payload.readUnsignedByte());
@@ -144,7 +145,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
             case FIELD_LIST -> ctx.writeAndFlush(Packets.build(ctx.alloc(), 1, b -> OkPacket.encodeEof(b, 0, ServerStatus.AUTOCOMMIT)));
             case QUERY -> query(ctx, payload.toString(StandardCharsets.UTF_8));
             default -> ctx.writeAndFlush(ResultWriter.error(ctx.alloc(), 1,
-                    AdminError.UNKNOWN_COMMAND.format(command == Command.UNKNOWN ? "byte" : command.name())));
+                    ProxyError.ADMIN_UNKNOWN_COMMAND.format(command == Command.UNKNOWN ? "byte" : command.name())));
         }
     }
 
@@ -157,7 +158,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             List<AdminResult> results = error == null ? reply.results()
-                    : List.of(new AdminResult.Error(AdminError.SQL_ERROR.format("internal error: " + error)));
+                    : List.of(new AdminResult.Error(ProxyError.INTERNAL.format(error.toString())));
             if (error == null) {
                 view = reply.session();
             } else {
@@ -199,9 +200,9 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause.getCause() instanceof ProtocolException p ? p : cause;
         if (root instanceof FrameDecoder.PacketTooLargeException) {
-            fail(ctx, 1, AdminError.PACKET_TOO_LARGE.format(SessionVariables.MAX_ALLOWED_PACKET));
+            fail(ctx, 1, ProxyError.PACKET_TOO_LARGE.format(SessionVariables.MAX_ALLOWED_PACKET));
         } else if (root instanceof ProtocolException || root instanceof IndexOutOfBoundsException) {
-            fail(ctx, phase == Phase.COMMAND ? 1 : 2, AdminError.BAD_HANDSHAKE.format("malformed packet: " + root.getMessage()));
+            fail(ctx, phase == Phase.COMMAND ? 1 : 2, ProxyError.BAD_HANDSHAKE.format("malformed packet: " + root.getMessage()));
         } else {
             log.debug("admin session {} from {}: {}", id, clientHost, cause.toString());
             phase = Phase.CLOSED;
