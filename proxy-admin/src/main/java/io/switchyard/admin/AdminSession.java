@@ -6,11 +6,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
-import io.switchyard.protocol.FrameDecoder;
 import io.switchyard.protocol.Frame;
 import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.Packets;
-import io.switchyard.protocol.ProtocolException;
+import io.switchyard.protocol.PipelineFault;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.Wire;
@@ -79,6 +78,10 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
 
     private void handle(ChannelHandlerContext ctx, Frame frame) {
         ByteBuf payload = frame.payload();
+        if (phase != Phase.CLOSED && frame.sequenceId() != expectedSeq()) {
+            fail(ctx, frame.sequenceId() + 1, ProxyError.PACKETS_OUT_OF_ORDER.format(expectedSeq(), frame.sequenceId()));
+            return;
+        }
         switch (phase) {
             case HANDSHAKE -> loginStep(ctx, frame.sequenceId(), login.onResponse(payload));
             case AUTH_SWITCH -> loginStep(ctx, frame.sequenceId(), login.onAuthSwitchResponse(payload));
@@ -122,7 +125,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
 
     private void command(ChannelHandlerContext ctx, ByteBuf payload) {
         if (!payload.isReadable()) {
-            ctx.writeAndFlush(ResultWriter.error(ctx.alloc(), 1, ProxyError.BAD_HANDSHAKE.format("empty command packet")));
+            fail(ctx, 1, ProxyError.MALFORMED_PACKET.format("empty command packet"));
             return;
         }
         Command command = Command.of(payload.readUnsignedByte());
@@ -196,17 +199,32 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(ResultWriter.error(ctx.alloc(), seq, error)).addListener(f -> ctx.close());
     }
 
+    /** The sequence id the client's next packet must carry in the current phase. */
+    private int expectedSeq() {
+        return switch (phase) {
+            case HANDSHAKE -> 1;
+            case AUTH_SWITCH -> 3;
+            case COMMAND, CLOSED -> 0;
+        };
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause.getCause() instanceof ProtocolException p ? p : cause;
-        if (root instanceof FrameDecoder.PacketTooLargeException) {
-            fail(ctx, 1, ProxyError.PACKET_TOO_LARGE.format(SessionVariables.MAX_ALLOWED_PACKET));
-        } else if (root instanceof ProtocolException || root instanceof IndexOutOfBoundsException) {
-            fail(ctx, phase == Phase.COMMAND ? 1 : 2, ProxyError.BAD_HANDSHAKE.format("malformed packet: " + root.getMessage()));
-        } else {
-            log.debug("admin session {} from {}: {}", id, clientHost, cause.toString());
-            phase = Phase.CLOSED;
-            ctx.close();
+        PipelineFault fault = PipelineFault.of(cause, phase != Phase.COMMAND);
+        switch (fault.kind()) {
+            case CONNECTION_FAILED -> {
+                log.debug("admin session {} from {}: {}", id, clientHost, fault.cause().toString());
+                phase = Phase.CLOSED;
+                ctx.close();
+            }
+            case PROTOCOL -> {
+                log.debug("admin session {} from {}: {}", id, clientHost, fault.cause().toString());
+                fail(ctx, fault.sequenceId(expectedSeq() + 1), fault.err());
+            }
+            case INTERNAL -> {
+                log.warn("admin session {} from {}: internal error", id, clientHost, fault.cause());
+                fail(ctx, fault.sequenceId(expectedSeq() + 1), fault.err());
+            }
         }
     }
 
