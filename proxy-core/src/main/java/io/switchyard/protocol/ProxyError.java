@@ -19,7 +19,6 @@ public enum ProxyError {
     MALFORMED_PACKET(1835, "HY000", "Malformed communication packet: %s"),
     TOO_MANY_CONNECTIONS(1040, "08004", "Too many connections: user '%s' already has %d of its %d allowed"),
     PROXY_TOO_MANY_CONNECTIONS(1040, "08004", "Too many connections: the proxy already serves %d clients (max-client-connections)"),
-    AUTH_PLUGIN_UNSUPPORTED(1251, "08004", "Client does not support authentication protocol requested by server (%s); upgrade the client"),
     SSL_REQUIRED(3159, "HY000", "Connections using insecure transport are prohibited for user '%s'; connect with TLS"),
     SSL_UNAVAILABLE(2026, "HY000", "TLS requested but the proxy has no TLS configured for clients"),
     NO_DATABASE_ACCESS(1044, "42000", "Access denied for user '%s' to database '%s'"),
@@ -34,7 +33,6 @@ public enum ProxyError {
     UNKNOWN_STMT_HANDLER(1243, "HY000", "Unknown prepared statement handler (%d) given to %s"),
     MAX_PREPARED_STATEMENTS(1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: %d); close prepared statements the session no longer needs"),
     STMT_TYPES_TOO_LARGE(1105, "HY000", "The proxy cannot re-send parameter types with a COM_STMT_EXECUTE larger than 16 MiB; bind the parameters again (new_params_bound_flag = 1)"),
-    SHUTTING_DOWN(1053, "08S01", "Server shutdown in progress: the proxy is stopping; reconnect to another instance"),
     INTERNAL(1105, "HY000", "Internal proxy error: %s"),
     /** ProxySQL's code for a statement a query rule blocks; the message is the rule's {@code error_msg}. */
     RULE_BLOCKED(1148, "42000", "%s"),
