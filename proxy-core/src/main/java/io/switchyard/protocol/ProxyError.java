@@ -5,8 +5,9 @@ import java.util.Locale;
 /**
  * Every error the proxy itself sends, on the client port and on the admin port: the MySQL code
  * and SQLSTATE (MySQL's or ProxySQL's where one exists, so existing alerting keeps working) and a
- * message template that says what happened and what to do. The README's error tables list
- * every code and SQLSTATE here. Immutable.
+ * message template that says what happened and what to do. Faults of a connection's pipeline
+ * reach their entry through {@link PipelineFault}, the same way on both ports. The README's
+ * error tables list every code and SQLSTATE here ({@code ErrorTableTest}). Immutable.
  */
 public enum ProxyError {
     ACCESS_DENIED(1045, "28000", "Access denied for user '%s'@'%s' (using password: %s)"),
