@@ -1,8 +1,12 @@
 package io.switchyard.admin;
 
 import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.ProxyError;
 
-/** A statement that failed with an error the admin sends to the client as is. */
+/**
+ * A statement that failed with an error the admin sends to the client as is; thrown on the
+ * admin's SQL thread.
+ */
 public final class AdminException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -11,6 +15,11 @@ public final class AdminException extends RuntimeException {
     public AdminException(ErrPacket error) {
         super(error.toString());
         this.error = error;
+    }
+
+    /** An exception carrying {@code error}'s ERR, its template filled with {@code args}. */
+    public AdminException(ProxyError error, Object... args) {
+        this(error.format(args));
     }
 
     public ErrPacket error() {

@@ -5,6 +5,7 @@ import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.HandshakeResponse41;
 import io.switchyard.protocol.HandshakeV10;
+import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.auth.AuthPlugin;
 import io.switchyard.protocol.auth.NativePassword;
@@ -61,7 +62,7 @@ final class AdminLogin {
     Outcome onResponse(ByteBuf payload) {
         HandshakeResponse41 r = HandshakeResponse41.decode(payload);
         if (r.isSslRequest()) {
-            return new Outcome.Failure(AdminError.BAD_HANDSHAKE.format("the admin port does not offer TLS; connect without it"));
+            return new Outcome.Failure(ProxyError.BAD_HANDSHAKE.format("the admin port does not offer TLS; connect without it"));
         }
         response = r;
         String plugin = r.authPluginName();
@@ -86,7 +87,7 @@ final class AdminLogin {
 
     private Outcome verify(byte[] authResponse) {
         if (!response.username().equals(username) || !NativePassword.verify(stage2, seed, authResponse)) {
-            return new Outcome.Failure(AdminError.ACCESS_DENIED.format(response.username(), clientHost,
+            return new Outcome.Failure(ProxyError.ACCESS_DENIED.format(response.username(), clientHost,
                     authResponse.length > 0 ? "YES" : "NO"));
         }
         return new Outcome.Success(response.capabilities() & CAPABILITIES, response.database());

@@ -6,11 +6,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
-import io.switchyard.protocol.FrameDecoder;
 import io.switchyard.protocol.Frame;
 import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.Packets;
-import io.switchyard.protocol.ProtocolException;
+import io.switchyard.protocol.PipelineFault;
+import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.Wire;
 import java.net.InetSocketAddress;
@@ -58,7 +58,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
         login = new AdminLogin(server.settings().username(), server.settings().password(), clientHost);
         ctx.writeAndFlush(Packets.build(ctx.alloc(), 0, login.greeting(id)::encode));
         loginTimeout = ctx.executor().schedule(() -> fail(ctx, 2,
-                AdminError.BAD_HANDSHAKE.format("login not finished within " + LOGIN_TIMEOUT_MILLIS + " ms")),
+                ProxyError.BAD_HANDSHAKE.format("login not finished within " + LOGIN_TIMEOUT_MILLIS + " ms")),
                 LOGIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -78,6 +78,10 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
 
     private void handle(ChannelHandlerContext ctx, Frame frame) {
         ByteBuf payload = frame.payload();
+        if (phase != Phase.CLOSED && frame.sequenceId() != expectedSeq()) {
+            fail(ctx, frame.sequenceId() + 1, ProxyError.PACKETS_OUT_OF_ORDER.format(expectedSeq(), frame.sequenceId()));
+            return;
+        }
         switch (phase) {
             case HANDSHAKE -> loginStep(ctx, frame.sequenceId(), login.onResponse(payload));
             case AUTH_SWITCH -> loginStep(ctx, frame.sequenceId(), login.onAuthSwitchResponse(payload));
@@ -121,7 +125,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
 
     private void command(ChannelHandlerContext ctx, ByteBuf payload) {
         if (!payload.isReadable()) {
-            ctx.writeAndFlush(ResultWriter.error(ctx.alloc(), 1, AdminError.BAD_HANDSHAKE.format("empty command packet")));
+            fail(ctx, 1, ProxyError.MALFORMED_PACKET.format("empty command packet"));
             return;
         }
         Command command = Command.of(payload.readUnsignedByte());
@@ -144,7 +148,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
             case FIELD_LIST -> ctx.writeAndFlush(Packets.build(ctx.alloc(), 1, b -> OkPacket.encodeEof(b, 0, ServerStatus.AUTOCOMMIT)));
             case QUERY -> query(ctx, payload.toString(StandardCharsets.UTF_8));
             default -> ctx.writeAndFlush(ResultWriter.error(ctx.alloc(), 1,
-                    AdminError.UNKNOWN_COMMAND.format(command == Command.UNKNOWN ? "byte" : command.name())));
+                    ProxyError.ADMIN_UNKNOWN_COMMAND.format(command == Command.UNKNOWN ? "byte" : command.name())));
         }
     }
 
@@ -157,7 +161,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             List<AdminResult> results = error == null ? reply.results()
-                    : List.of(new AdminResult.Error(AdminError.SQL_ERROR.format("internal error: " + error)));
+                    : List.of(new AdminResult.Error(ProxyError.INTERNAL.format(error.toString())));
             if (error == null) {
                 view = reply.session();
             } else {
@@ -195,17 +199,32 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(ResultWriter.error(ctx.alloc(), seq, error)).addListener(f -> ctx.close());
     }
 
+    /** The sequence id the client's next packet must carry in the current phase. */
+    private int expectedSeq() {
+        return switch (phase) {
+            case HANDSHAKE -> 1;
+            case AUTH_SWITCH -> 3;
+            case COMMAND, CLOSED -> 0;
+        };
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause.getCause() instanceof ProtocolException p ? p : cause;
-        if (root instanceof FrameDecoder.PacketTooLargeException) {
-            fail(ctx, 1, AdminError.PACKET_TOO_LARGE.format(SessionVariables.MAX_ALLOWED_PACKET));
-        } else if (root instanceof ProtocolException || root instanceof IndexOutOfBoundsException) {
-            fail(ctx, phase == Phase.COMMAND ? 1 : 2, AdminError.BAD_HANDSHAKE.format("malformed packet: " + root.getMessage()));
-        } else {
-            log.debug("admin session {} from {}: {}", id, clientHost, cause.toString());
-            phase = Phase.CLOSED;
-            ctx.close();
+        PipelineFault fault = PipelineFault.of(cause, phase != Phase.COMMAND);
+        switch (fault.kind()) {
+            case CONNECTION_FAILED -> {
+                log.debug("admin session {} from {}: {}", id, clientHost, fault.cause().toString());
+                phase = Phase.CLOSED;
+                ctx.close();
+            }
+            case PROTOCOL -> {
+                log.debug("admin session {} from {}: {}", id, clientHost, fault.cause().toString());
+                fail(ctx, fault.sequenceId(expectedSeq() + 1), fault.err());
+            }
+            case INTERNAL -> {
+                log.warn("admin session {} from {}: internal error", id, clientHost, fault.cause());
+                fail(ctx, fault.sequenceId(expectedSeq() + 1), fault.err());
+            }
         }
     }
 

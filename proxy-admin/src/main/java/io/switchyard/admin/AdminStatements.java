@@ -1,6 +1,7 @@
 package io.switchyard.admin;
 
 import io.switchyard.admin.SqlText.Token;
+import io.switchyard.protocol.ProxyError;
 import io.switchyard.runtime.InvalidConfigException;
 import io.switchyard.runtime.RuntimeConfig;
 import io.switchyard.runtime.RuntimeRows;
@@ -57,7 +58,7 @@ final class AdminStatements {
         SessionView s = session;
         List<String> statements = SqlText.statements(sql);
         if (statements.isEmpty()) {
-            results.add(new AdminResult.Error(AdminError.SYNTAX.format("empty statement")));
+            results.add(new AdminResult.Error(ProxyError.SYNTAX.format("empty statement")));
         }
         for (String statement : statements) {
             AdminResult r;
@@ -74,7 +75,7 @@ final class AdminStatements {
                 r = new AdminResult.Error(e.error());
             } catch (RuntimeException e) {
                 log.warn("admin statement failed unexpectedly: {}", statement, e);
-                r = new AdminResult.Error(AdminError.SQL_ERROR.format("internal error: " + e));
+                r = new AdminResult.Error(ProxyError.INTERNAL.format(e.toString()));
             }
             results.add(r);
             if (!readsWarnings(statement)) {
@@ -101,7 +102,7 @@ final class AdminStatements {
             return null;
         }
         if (tokens.size() != 2 || tokens.get(1).identifier() == null) {
-            throw AdminError.SYNTAX.exception("USE takes one schema name");
+            throw new AdminException(ProxyError.SYNTAX, "USE takes one schema name");
         }
         return checkSchema(tokens.get(1).identifier());
     }
@@ -109,7 +110,7 @@ final class AdminStatements {
     static String checkSchema(String name) {
         String schema = name.toLowerCase(Locale.ROOT);
         if (!AdminSchema.SCHEMAS.contains(schema)) {
-            throw AdminError.UNKNOWN_DATABASE.exception(name);
+            throw new AdminException(ProxyError.UNKNOWN_DATABASE, name);
         }
         return schema;
     }
@@ -120,7 +121,7 @@ final class AdminStatements {
             case "LOAD", "SAVE" -> {
                 LayerVerb verb = LayerVerb.parse(sql);
                 if (verb == null) {
-                    throw AdminError.SYNTAX.exception("'" + sql + "': LOAD and SAVE take MYSQL SERVERS, MYSQL USERS, "
+                    throw new AdminException(ProxyError.SYNTAX, "'" + sql + "': LOAD and SAVE take MYSQL SERVERS, MYSQL USERS, "
                             + "MYSQL QUERY RULES or MYSQL VARIABLES, then TO or FROM RUNTIME, MEMORY, DISK or CONFIG");
                 }
                 return verb(session, verb);
@@ -144,9 +145,9 @@ final class AdminStatements {
             }
             default -> {
                 if (STRUCTURE.contains(first)) {
-                    throw AdminError.NOT_ALLOWED.exception(first, "the admin's tables and their structure are fixed");
+                    throw new AdminException(ProxyError.NOT_ALLOWED, first, "the admin's tables and their structure are fixed");
                 }
-                throw AdminError.SYNTAX.exception("unknown statement '" + (first.isEmpty() ? tokens.get(0).text() : first)
+                throw new AdminException(ProxyError.SYNTAX, "unknown statement '" + (first.isEmpty() ? tokens.get(0).text() : first)
                         + "'; the admin runs SQL on its tables (SELECT, INSERT, UPDATE, DELETE, REPLACE) and LOAD/SAVE verbs");
             }
         }
@@ -232,10 +233,10 @@ final class AdminStatements {
                     } catch (ConfigRows.BadRow | InvalidConfigException | IllegalArgumentException e) {
                         String problem = RULE_PREFIX.matcher(String.valueOf(e.getMessage())).replaceFirst("mysql_query_rules row (rule_id=$1): ");
                         log.info("admin {}@{}: {} refused: {}", session.user(), session.clientHost(), verb.text(), problem);
-                        return new AdminResult.Error(AdminError.CONFIG_REFUSED.format(verb.text(), problem));
+                        return new AdminResult.Error(ProxyError.CONFIG_REFUSED.format(verb.text(), problem));
                     }
                     List<AdminWarning> warnings = next.danglingReferences().stream()
-                            .map(d -> AdminError.DANGLING_HOSTGROUP.warning(d.message())).toList();
+                            .map(d -> AdminWarning.warning(ProxyError.DANGLING_HOSTGROUP, d.message())).toList();
                     log.info("admin {}@{}: {}{}", session.user(), session.clientHost(), verb.text(),
                             warnings.isEmpty() ? "" : " (" + warnings.size() + " dangling hostgroup references)");
                     return new AdminResult.Ok(0, "", warnings);
@@ -251,13 +252,13 @@ final class AdminStatements {
                     try {
                         file = proxy.configFile().get();
                     } catch (RuntimeException e) {
-                        return new AdminResult.Error(AdminError.LAYER_FAILED.format(verb.text(), e.getMessage()));
+                        return new AdminResult.Error(ProxyError.LAYER_FAILED.format(verb.text(), e.getMessage()));
                     }
                     db.inTransaction(() -> ConfigRows.write(c, "main", "", verb.part(), file));
                 }
             }
         } catch (SQLException e) {
-            return new AdminResult.Error(AdminError.LAYER_FAILED.format(verb.text(), SqlErrors.toErr(e).message()));
+            return new AdminResult.Error(ProxyError.LAYER_FAILED.format(verb.text(), SqlErrors.toErr(e).message()));
         }
         log.info("admin {}@{}: {}", session.user(), session.clientHost(), verb.text());
         return AdminResult.ok();

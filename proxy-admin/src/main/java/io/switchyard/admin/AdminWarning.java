@@ -1,6 +1,7 @@
 package io.switchyard.admin;
 
 import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.ProxyError;
 import java.util.List;
 
 /**
@@ -9,7 +10,7 @@ import java.util.List;
  * Immutable.
  *
  * @param level {@code Warning} or {@code Error}
- * @param code a code of the admin's catalogue ({@link AdminError})
+ * @param code a code of the proxy's catalogue ({@link ProxyError})
  * @param message what happened and what to do
  * @see <a href="https://dev.mysql.com/doc/refman/8.0/en/show-warnings.html">SHOW WARNINGS</a>
  */
@@ -24,6 +25,11 @@ record AdminWarning(Level level, int code, String message) {
         Level(String spelling) {
             this.spelling = spelling;
         }
+    }
+
+    /** {@code error}'s entry as a note for {@code SHOW WARNINGS}, on a statement that succeeded. */
+    static AdminWarning warning(ProxyError error, Object... args) {
+        return new AdminWarning(Level.WARNING, error.code, error.format(args).message());
     }
 
     /** The warnings an admin result leaves: an error's own, an OK's, none for a result set. */

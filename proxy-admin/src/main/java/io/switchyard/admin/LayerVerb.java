@@ -1,5 +1,6 @@
 package io.switchyard.admin;
 
+import io.switchyard.protocol.ProxyError;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,7 +51,7 @@ record LayerVerb(ConfigPart part, Move move, String text) {
             default -> null;
         };
         if (move == null) {
-            throw AdminError.SYNTAX.exception("'" + sql.strip() + "' is not a move between layers; use LOAD … TO RUNTIME, "
+            throw new AdminException(ProxyError.SYNTAX, "'" + sql.strip() + "' is not a move between layers; use LOAD … TO RUNTIME, "
                     + "SAVE … TO MEMORY, SAVE … TO DISK, LOAD … FROM DISK or LOAD … FROM CONFIG");
         }
         return new LayerVerb(ConfigPart.parse(m.group(2)), move, sql.strip().replaceAll(";$", ""));

@@ -1,5 +1,6 @@
 package io.switchyard.admin;
 
+import io.switchyard.protocol.ProxyError;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +83,7 @@ final class SessionVariables {
     static String value(String name) {
         String v = VALUES.get(name.toLowerCase(Locale.ROOT));
         if (v == null) {
-            throw AdminError.UNKNOWN_VARIABLE.exception(name);
+            throw new AdminException(ProxyError.UNKNOWN_VARIABLE, name);
         }
         return v;
     }

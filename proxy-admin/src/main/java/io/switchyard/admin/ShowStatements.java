@@ -1,6 +1,7 @@
 package io.switchyard.admin;
 
 import io.switchyard.admin.SqlText.Token;
+import io.switchyard.protocol.ProxyError;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,7 +54,7 @@ final class ShowStatements {
                 }
                 case "CREATE" -> {
                     if (!at(tokens, i + 1, "TABLE")) {
-                        throw AdminError.SYNTAX.exception("only SHOW CREATE TABLE is supported");
+                        throw new AdminException(ProxyError.SYNTAX, "only SHOW CREATE TABLE is supported");
                     }
                     return createTable(session, tokens, i + 2);
                 }
@@ -73,7 +74,7 @@ final class ShowStatements {
                 case "WARNINGS", "ERRORS" -> {
                     return warnings(session, what.equals("ERRORS"));
                 }
-                default -> throw AdminError.SYNTAX.exception("SHOW " + (what.isEmpty() ? "" : what + " ")
+                default -> throw new AdminException(ProxyError.SYNTAX, "SHOW " + (what.isEmpty() ? "" : what + " ")
                         + "is not supported; the admin knows SHOW DATABASES, TABLES, CREATE TABLE, COLUMNS, VARIABLES, "
                         + "STATUS, PROCESSLIST and WARNINGS");
             }
@@ -120,7 +121,7 @@ final class ShowStatements {
             p.setString(1, name[1]);
             try (ResultSet rs = p.executeQuery()) {
                 if (!rs.next()) {
-                    throw AdminError.NO_SUCH_TABLE.exception(name[0] + "." + name[1]);
+                    throw new AdminException(ProxyError.NO_SUCH_TABLE, name[0] + "." + name[1]);
                 }
                 return new AdminResult.Rows(List.of("Table", "Create Table"), List.of(List.of(name[1], rs.getString(1))));
             }
@@ -151,7 +152,7 @@ final class ShowStatements {
             }
         }
         if (rows.isEmpty()) {
-            throw AdminError.NO_SUCH_TABLE.exception(name[0] + "." + name[1]);
+            throw new AdminException(ProxyError.NO_SUCH_TABLE, name[0] + "." + name[1]);
         }
         return new AdminResult.Rows(List.of("Field", "Type", "Null", "Key", "Default", "Extra"), rows);
     }
@@ -208,12 +209,12 @@ final class ShowStatements {
                 }
             }
         }
-        throw AdminError.NO_SUCH_TABLE.exception(first);
+        throw new AdminException(ProxyError.NO_SUCH_TABLE, first);
     }
 
     private static String identifier(List<Token> tokens, int i) {
         if (i >= tokens.size() || tokens.get(i).identifier() == null) {
-            throw AdminError.SYNTAX.exception("a name was expected");
+            throw new AdminException(ProxyError.SYNTAX, "a name was expected");
         }
         return tokens.get(i).identifier();
     }
@@ -221,12 +222,12 @@ final class ShowStatements {
     private static Pattern like(List<Token> tokens, int i) {
         if (!at(tokens, i, "LIKE")) {
             if (i < tokens.size()) {
-                throw AdminError.SYNTAX.exception("unexpected '" + tokens.get(i).text() + "'; only LIKE 'pattern' may follow");
+                throw new AdminException(ProxyError.SYNTAX, "unexpected '" + tokens.get(i).text() + "'; only LIKE 'pattern' may follow");
             }
             return null;
         }
         if (i + 1 >= tokens.size() || tokens.get(i + 1).quote() != '\'') {
-            throw AdminError.SYNTAX.exception("LIKE takes a quoted pattern");
+            throw new AdminException(ProxyError.SYNTAX, "LIKE takes a quoted pattern");
         }
         return Pattern.compile(SqlText.likeToRegex(tokens.get(i + 1).text()));
     }

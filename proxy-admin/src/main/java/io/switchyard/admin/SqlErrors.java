@@ -1,6 +1,7 @@
 package io.switchyard.admin;
 
 import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.ProxyError;
 import java.sql.SQLException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,13 +24,13 @@ final class SqlErrors {
             SQLiteErrorCode code = s.getResultCode();
             switch (code) {
                 case SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE -> {
-                    return AdminError.DUPLICATE_KEY.format(detail);
+                    return ProxyError.DUPLICATE_KEY.format(detail);
                 }
                 case SQLITE_CONSTRAINT_NOTNULL -> {
-                    return AdminError.NOT_NULL.format(detail);
+                    return ProxyError.NOT_NULL.format(detail);
                 }
                 case SQLITE_CONSTRAINT_CHECK -> {
-                    return AdminError.CHECK_FAILED.format(detail);
+                    return ProxyError.CHECK_FAILED.format(detail);
                 }
                 default -> {
                     // classified by message below
@@ -37,24 +38,24 @@ final class SqlErrors {
             }
         }
         if (detail.startsWith("UNIQUE constraint failed") || detail.startsWith("PRIMARY KEY constraint failed")) {
-            return AdminError.DUPLICATE_KEY.format(detail);
+            return ProxyError.DUPLICATE_KEY.format(detail);
         }
         if (detail.startsWith("NOT NULL constraint failed")) {
-            return AdminError.NOT_NULL.format(detail);
+            return ProxyError.NOT_NULL.format(detail);
         }
         if (detail.startsWith("CHECK constraint failed")) {
-            return AdminError.CHECK_FAILED.format(detail);
+            return ProxyError.CHECK_FAILED.format(detail);
         }
         if (detail.startsWith("no such table: ")) {
-            return AdminError.NO_SUCH_TABLE.format(detail.substring("no such table: ".length()));
+            return ProxyError.NO_SUCH_TABLE.format(detail.substring("no such table: ".length()));
         }
         if (detail.startsWith("no such column: ") || detail.contains(" has no column named ")) {
-            return AdminError.NO_SUCH_COLUMN.format(detail);
+            return ProxyError.NO_SUCH_COLUMN.format(detail);
         }
         if (detail.contains("syntax error") || detail.startsWith("incomplete input") || detail.startsWith("unrecognized token")) {
-            return AdminError.SYNTAX.format(detail);
+            return ProxyError.SYNTAX.format(detail);
         }
-        return AdminError.SQL_ERROR.format(detail);
+        return ProxyError.SQL_ERROR.format(detail);
     }
 
     /** SQLite's own message, without the JDBC driver's decoration. */

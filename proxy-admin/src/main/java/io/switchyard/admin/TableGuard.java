@@ -1,6 +1,7 @@
 package io.switchyard.admin;
 
 import io.switchyard.admin.SqlText.Token;
+import io.switchyard.protocol.ProxyError;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -30,7 +31,7 @@ final class TableGuard {
             return Kind.READ;
         }
         if (!WRITES.contains(verb)) {
-            throw AdminError.SYNTAX.exception("expected SELECT, INSERT, REPLACE, UPDATE or DELETE");
+            throw new AdminException(ProxyError.SYNTAX, "expected SELECT, INSERT, REPLACE, UPDATE or DELETE");
         }
         int i = indexOf(tokens, verb);
         i++;
@@ -41,7 +42,7 @@ final class TableGuard {
             i++;
         }
         if (i >= tokens.size() || tokens.get(i).identifier() == null) {
-            throw AdminError.SYNTAX.exception("no table named after " + verb);
+            throw new AdminException(ProxyError.SYNTAX, "no table named after " + verb);
         }
         String schema = null;
         String table = tokens.get(i).identifier();
@@ -61,17 +62,17 @@ final class TableGuard {
         }
         if (AdminSchema.RUNTIME_TABLES.contains(table)) {
             String source = table.substring("runtime_".length());
-            throw AdminError.READ_ONLY_TABLE.exception(name, "it shows the configuration in force; change " + source
+            throw new AdminException(ProxyError.READ_ONLY_TABLE, name, "it shows the configuration in force; change " + source
                     + " and LOAD it TO RUNTIME");
         }
         if ("stats".equals(schema) || "monitor".equals(schema) || AdminSchema.STATS_TABLES.containsKey(table)
                 || AdminSchema.MONITOR_TABLES.containsKey(table)) {
-            throw AdminError.READ_ONLY_TABLE.exception(name, "it shows what the proxy counted or observed");
+            throw new AdminException(ProxyError.READ_ONLY_TABLE, name, "it shows what the proxy counted or observed");
         }
         if (configSchema || table.startsWith("sqlite_")) {
-            throw AdminError.NO_SUCH_TABLE.exception(name);
+            throw new AdminException(ProxyError.NO_SUCH_TABLE, name);
         }
-        throw AdminError.UNKNOWN_DATABASE.exception(schema);
+        throw new AdminException(ProxyError.UNKNOWN_DATABASE, schema);
     }
 
     /** The statement's verb: its first keyword, or for WITH the first verb outside parentheses after it. */

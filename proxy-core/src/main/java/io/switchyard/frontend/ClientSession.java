@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendCredentials;
 import io.switchyard.backend.BackendPool;
@@ -17,11 +16,10 @@ import io.switchyard.protocol.ChangeUser;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
-import io.switchyard.protocol.FrameDecoder;
 import io.switchyard.protocol.HandshakeResponse41;
 import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.Packets;
-import io.switchyard.protocol.ProtocolException;
+import io.switchyard.protocol.PipelineFault;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.topology.ServerAddress;
 import io.switchyard.protocol.ResponseTracker;
@@ -32,7 +30,6 @@ import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.frontend.state.StatementTraits;
 import java.util.function.Consumer;
 import io.switchyard.topology.UserConfig;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -817,25 +814,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        boolean expected = root instanceof ProtocolException || root instanceof IndexOutOfBoundsException
-                || root instanceof IOException || root instanceof javax.net.ssl.SSLException;
-        if (expected) {
-            log.debug("session {} from {}: {}", id, clientHost, root.toString());
-        }
-        if (root instanceof FrameDecoder.PacketStalledException) {
-            sendErrAndClose(0, ProxyError.NET_READ_INTERRUPTED.format(context.settings().netReadTimeoutMillis()));
-        } else if (root instanceof FrameDecoder.PacketTooLargeException) {
-            sendErrAndClose(0, ProxyError.PACKET_TOO_LARGE.format(context.settings().maxAllowedPacket()));
-        } else if (root instanceof ProtocolException || root instanceof IndexOutOfBoundsException) {
-            boolean login = phase == SessionPhase.LOGIN;
-            sendErrAndClose(login ? this.login.expectedSeq() + 1 : replySeq,
-                    (login ? ProxyError.BAD_HANDSHAKE : ProxyError.MALFORMED_PACKET).format(root.getMessage()));
-        } else if (expected) {
-            close();
-        } else {
-            log.warn("session {} from {}: internal error", id, clientHost, root);
-            sendErrAndClose(replySeq, ProxyError.INTERNAL.format(root.toString()));
+        boolean login = phase == SessionPhase.LOGIN;
+        PipelineFault fault = PipelineFault.of(cause, login);
+        switch (fault.kind()) {
+            case CONNECTION_FAILED -> {
+                log.debug("session {} from {}: {}", id, clientHost, fault.cause().toString());
+                close();
+            }
+            case PROTOCOL -> {
+                log.debug("session {} from {}: {}", id, clientHost, fault.cause().toString());
+                sendErrAndClose(fault.sequenceId(login ? this.login.expectedSeq() + 1 : replySeq), fault.err());
+            }
+            case INTERNAL -> {
+                log.warn("session {} from {}: internal error", id, clientHost, fault.cause());
+                sendErrAndClose(replySeq, fault.err());
+            }
         }
     }
 }

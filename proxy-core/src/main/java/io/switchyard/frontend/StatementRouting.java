@@ -10,6 +10,7 @@ import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
+import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.Wire;
@@ -41,9 +42,6 @@ import java.util.List;
  * <p>Confined to the session's event loop.
  */
 final class StatementRouting {
-    /** ProxySQL's code for a statement blocked by a query rule's error_msg. */
-    static final int BLOCKED_CODE = 1148;
-
     /**
      * Where and what to run: an OK or ERR to answer instead, or the hostgroup and, when a rule
      * rewrote the statement, its new frames; with the statement's digest and kind for statistics
@@ -159,7 +157,7 @@ final class StatementRouting {
                 return new Decision(currentHostgroup, null, outcome.okMsg(), null, digest, kind, null, sql);
             }
             if (outcome.blocked()) {
-                return new Decision(currentHostgroup, null, null, new ErrPacket(BLOCKED_CODE, "42000", outcome.errorMsg()),
+                return new Decision(currentHostgroup, null, null, ProxyError.RULE_BLOCKED.format(outcome.errorMsg()),
                         digest, kind, null, sql);
             }
         }

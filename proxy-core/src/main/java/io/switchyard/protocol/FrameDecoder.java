@@ -94,18 +94,32 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** A packet stayed half-sent longer than the read timeout. */
     public static final class PacketStalledException extends ProtocolException {
         private static final long serialVersionUID = 1L;
+        private final long timeoutMillis;
 
         public PacketStalledException(long timeoutMillis) {
             super("no complete packet within " + timeoutMillis + " ms");
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        /** The read timeout the packet outlasted. */
+        public long timeoutMillis() {
+            return timeoutMillis;
         }
     }
 
     /** A logical packet exceeds the configured maximum. */
     public static final class PacketTooLargeException extends ProtocolException {
         private static final long serialVersionUID = 1L;
+        private final long max;
 
         public PacketTooLargeException(long size, long max) {
             super("packet of at least " + size + " bytes exceeds the limit of " + max + " bytes");
+            this.max = max;
+        }
+
+        /** The limit the packet exceeds, in bytes. */
+        public long max() {
+            return max;
         }
     }
 }

@@ -3,9 +3,11 @@ package io.switchyard.protocol;
 import java.util.Locale;
 
 /**
- * Every error the proxy itself sends to a client: the MySQL code and SQLSTATE (MySQL's or
- * ProxySQL's where one exists, so existing alerting keeps working) and a message template that
- * says what happened and what to do.
+ * Every error the proxy itself sends, on the client port and on the admin port: the MySQL code
+ * and SQLSTATE (MySQL's or ProxySQL's where one exists, so existing alerting keeps working) and a
+ * message template that says what happened and what to do. Faults of a connection's pipeline
+ * reach their entry through {@link PipelineFault}, the same way on both ports. The README's
+ * error tables list every code and SQLSTATE here ({@code ErrorTableTest}). Immutable.
  *
  * <p>No entry uses a code of the client range (2000–2999): those belong to the client library,
  * and MariaDB's refuses an ERR packet carrying one ("malformed packet"). Where the server would
@@ -16,16 +18,14 @@ public enum ProxyError {
     USER_INACTIVE(1045, "28000", "Access denied for user '%s'@'%s': the user is not active on this proxy"),
     BAD_HANDSHAKE(1043, "08S01", "Bad handshake: %s"),
     UNKNOWN_COMMAND(1047, "08S01", "Unknown command %s: the proxy does not relay this command"),
-    PACKET_TOO_LARGE(1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes (limit %d); raise max-allowed-packet on the proxy or send less"),
+    PACKET_TOO_LARGE(1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes (limit %d on this port); send less, or raise frontend.max-allowed-packet for the client port"),
     PACKETS_OUT_OF_ORDER(1156, "08S01", "Got packets out of order: expected sequence id %d, got %d"),
     NET_READ_INTERRUPTED(1159, "08S01", "Got timeout reading communication packets: no complete packet within %d ms"),
     MALFORMED_PACKET(1835, "HY000", "Malformed communication packet: %s"),
     TOO_MANY_CONNECTIONS(1040, "08004", "Too many connections: user '%s' already has %d of its %d allowed"),
     PROXY_TOO_MANY_CONNECTIONS(1040, "08004", "Too many connections: the proxy already serves %d clients (max-client-connections)"),
-    AUTH_PLUGIN_UNSUPPORTED(1251, "08004", "Client does not support authentication protocol requested by server (%s); upgrade the client"),
     SSL_REQUIRED(3159, "HY000", "Connections using insecure transport are prohibited for user '%s'; connect with TLS"),
     SSL_UNAVAILABLE(1043, "08S01", "Bad handshake: the client asked for TLS, which this proxy does not offer (no TLS is configured for clients)"),
-    NO_DATABASE_ACCESS(1044, "42000", "Access denied for user '%s' to database '%s'"),
     CONNECT_TIMEOUT_HOSTGROUP(9001, "HY000", "Max connect timeout reached while reaching hostgroup %d after %d ms: %s"),
     BACKEND_AUTH_FAILED(9001, "HY000", "Backend %s refused the proxy's login for user '%s': %s; check that the user exists on the server with the same password"),
     BACKEND_UNREACHABLE(9001, "HY000", "Cannot reach backend %s in hostgroup %d: %s"),
@@ -36,8 +36,27 @@ public enum ProxyError {
     UNKNOWN_STMT_HANDLER(1243, "HY000", "Unknown prepared statement handler (%d) given to %s"),
     MAX_PREPARED_STATEMENTS(1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: %d); close prepared statements the session no longer needs"),
     STMT_TYPES_TOO_LARGE(1105, "HY000", "The proxy cannot re-send parameter types with a COM_STMT_EXECUTE larger than 16 MiB; bind the parameters again (new_params_bound_flag = 1)"),
-    SHUTTING_DOWN(1053, "08S01", "Server shutdown in progress: the proxy is stopping; reconnect to another instance"),
-    INTERNAL(1105, "HY000", "Internal proxy error: %s");
+    INTERNAL(1105, "HY000", "Internal proxy error: %s"),
+    /** ProxySQL's code for a statement a query rule blocks; the message is the rule's {@code error_msg}. */
+    RULE_BLOCKED(1148, "42000", "%s"),
+    ADMIN_UNKNOWN_COMMAND(1047, "08S01", "Unknown command %s: the admin port answers COM_QUERY, COM_INIT_DB, COM_PING and COM_QUIT"),
+    UNKNOWN_DATABASE(1049, "42000", "Unknown database '%s'; the admin has main, disk, stats and monitor"),
+    UNKNOWN_VARIABLE(1193, "HY000", "Unknown system variable '%s'"),
+    SYNTAX(1064, "42000", "You have an error in your SQL syntax: %s"),
+    NO_SUCH_TABLE(1146, "42S02", "Table '%s' doesn't exist"),
+    NO_SUCH_COLUMN(1054, "42S22", "Unknown column: %s"),
+    DUPLICATE_KEY(1062, "23000", "Duplicate entry: %s"),
+    NOT_NULL(1048, "23000", "Column cannot be null: %s"),
+    CHECK_FAILED(3819, "HY000", "Check constraint violated: %s"),
+    READ_ONLY_TABLE(1036, "HY000", "Table '%s' is read only: %s"),
+    NOT_ALLOWED(1235, "42000", "'%s' is not allowed on the admin port: %s"),
+    CONFIG_REFUSED(9100, "HY000", "%s refused, the runtime is unchanged: %s"),
+    LAYER_FAILED(9101, "HY000", "%s failed: %s"),
+    /** A warning, not an error: the load was accepted. */
+    DANGLING_HOSTGROUP(9102, "HY000", "%s; statements routed there wait up to mysql-writer_wait_timeout for a server, "
+            + "then fail with 9001 (load the servers, or the rules, that complete the change)"),
+    /** An error of the admin's embedded database that no more precise entry fits, with its message. */
+    SQL_ERROR(1105, "HY000", "%s");
 
     public final int code;
     public final String sqlState;
@@ -56,6 +75,7 @@ public enum ProxyError {
         return err != null && err.code() == code && err.sqlState().equals(sqlState) && err.message().startsWith(prefix);
     }
 
+    /** The ERR of this entry, its template filled with {@code args}. */
     public ErrPacket format(Object... args) {
         return new ErrPacket(code, sqlState, String.format(Locale.ROOT, template, args));
     }
