@@ -56,7 +56,7 @@ public final class AdminServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast("frames", new FrameDecoder(SessionVariables.MAX_ALLOWED_PACKET, NET_READ_TIMEOUT_MILLIS));
+                            ch.pipeline().addLast(FrameDecoder.NAME, new FrameDecoder(SessionVariables.MAX_ALLOWED_PACKET, NET_READ_TIMEOUT_MILLIS));
                             ch.pipeline().addLast("session", new AdminSession(server, server.ids.incrementAndGet()));
                         }
                     })

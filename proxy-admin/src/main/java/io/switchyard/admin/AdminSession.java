@@ -9,6 +9,7 @@ import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
 import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.LastWord;
 import io.switchyard.protocol.PipelineFault;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ServerStatus;
@@ -196,7 +197,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
             return;
         }
         phase = Phase.CLOSED;
-        ctx.writeAndFlush(ResultWriter.error(ctx.alloc(), seq, error)).addListener(f -> ctx.close());
+        LastWord.send(ctx.channel(), ResultWriter.error(ctx.alloc(), seq, error));
     }
 
     /** The sequence id the client's next packet must carry in the current phase. */

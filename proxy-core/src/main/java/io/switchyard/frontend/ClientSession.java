@@ -19,6 +19,7 @@ import io.switchyard.protocol.Frame;
 import io.switchyard.protocol.HandshakeResponse41;
 import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.LastWord;
 import io.switchyard.protocol.PipelineFault;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.topology.ServerAddress;
@@ -779,9 +780,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             close();
             return;
         }
-        channel.writeAndFlush(Packets.err(channel.alloc(), seq & 0xff, err)).addListener(ChannelFutureListener.CLOSE);
         phase = SessionPhase.CLOSED;
         cleanup();
+        LastWord.send(channel, Packets.err(channel.alloc(), seq & 0xff, err));
     }
 
     private void close() {

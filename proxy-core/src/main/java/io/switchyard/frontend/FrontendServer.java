@@ -46,7 +46,7 @@ public final class FrontendServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("frames", new FrameDecoder(settings.maxAllowedPacket(), settings.netReadTimeoutMillis()));
+                        ch.pipeline().addLast(FrameDecoder.NAME, new FrameDecoder(settings.maxAllowedPacket(), settings.netReadTimeoutMillis()));
                         ch.pipeline().addLast("session", new ClientSession(context));
                     }
                 });

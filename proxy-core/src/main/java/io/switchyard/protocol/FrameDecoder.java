@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * Not sharable: one instance per channel, confined to its event loop.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
+    /** The decoder's name in a channel pipeline. */
+    public static final String NAME = "frames";
+
     private final long maxLogicalPacket;
     private long logicalSoFar;
     private long lastReadNanos = System.nanoTime();
