@@ -60,122 +60,120 @@ final class ConfigRows {
 
     // ---- reading -------------------------------------------------------------------------
 
-    private static List<ServerRow> servers(Connection c, String schema) throws SQLException {
-        List<ServerRow> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + schema + "."
-                + AdminSchema.SERVERS + " ORDER BY hostgroup_id, hostname, port")) {
+    /** Reads one row of a configuration table into its row type; throws {@link BadRow} for a value the proxy cannot use. */
+    private interface RowReader<T> {
+        T read(Row r) throws SQLException;
+    }
+
+    /** Every row of {@code schema.table} in {@code order}, each described by {@code where} in errors and read by {@code reader}. */
+    private static <T> List<T> table(Connection c, String schema, String table, String order, RowDescription where,
+                                     RowReader<T> reader) throws SQLException {
+        List<T> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + schema + "." + table + " ORDER BY " + order)) {
             while (rs.next()) {
-                Row r = new Row(rs, "mysql_servers row (hostgroup_id=" + rs.getString("hostgroup_id") + ", hostname='"
-                        + rs.getString("hostname") + "', port=" + rs.getString("port") + ")");
-                r.unsupportedUnless("gtid_port", 0);
-                r.unsupportedUnless("compression", 0);
-                r.unsupportedUnless("max_latency_ms", 0);
-                String statusText = r.string("status", "ONLINE");
-                ServerState status = ServerState.parse(statusText);
-                if (status == null || status == ServerState.SHUNNED || status == ServerState.SHUNNED_REPLICATION_LAG) {
-                    throw r.bad("status must be ONLINE, OFFLINE_SOFT or OFFLINE_HARD, got '" + statusText + "'");
-                }
-                out.add(r.construct(() -> new ServerRow(r.integer("hostgroup_id"), r.string("hostname", ""), r.integer("port"), status,
-                        r.integer("weight"), r.integer("max_connections"), r.integer("max_replication_lag"),
-                        r.flag("use_ssl"), r.string("comment", ""))));
+                out.add(reader.read(new Row(rs, table + " row (" + where.of(rs) + ")")));
             }
         }
         return out;
+    }
+
+    /** The key columns that name a row in an error message. */
+    private interface RowDescription {
+        String of(ResultSet rs) throws SQLException;
+    }
+
+    private static List<ServerRow> servers(Connection c, String schema) throws SQLException {
+        return table(c, schema, AdminSchema.SERVERS, "hostgroup_id, hostname, port", rs -> "hostgroup_id=" + rs.getString("hostgroup_id")
+                + ", hostname='" + rs.getString("hostname") + "', port=" + rs.getString("port"), r -> {
+            r.unsupportedUnless("gtid_port", 0);
+            r.unsupportedUnless("compression", 0);
+            r.unsupportedUnless("max_latency_ms", 0);
+            String statusText = r.string("status", "ONLINE");
+            ServerState status = ServerState.parse(statusText);
+            if (status == null || status == ServerState.SHUNNED || status == ServerState.SHUNNED_REPLICATION_LAG) {
+                throw r.bad("status must be ONLINE, OFFLINE_SOFT or OFFLINE_HARD, got '" + statusText + "'");
+            }
+            return r.construct(() -> new ServerRow(r.integer("hostgroup_id"), r.string("hostname", ""), r.integer("port"), status,
+                    r.integer("weight"), r.integer("max_connections"), r.integer("max_replication_lag"),
+                    r.flag("use_ssl"), r.string("comment", "")));
+        });
     }
 
     private static List<ReplicationHostgroup> replicationHostgroups(Connection c, String schema) throws SQLException {
-        List<ReplicationHostgroup> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + schema + "."
-                + AdminSchema.REPLICATION_HOSTGROUPS + " ORDER BY writer_hostgroup")) {
-            while (rs.next()) {
-                Row r = new Row(rs, "mysql_replication_hostgroups row (writer_hostgroup=" + rs.getString("writer_hostgroup") + ")");
-                out.add(r.construct(() -> new ReplicationHostgroup(r.integer("writer_hostgroup"), r.integer("reader_hostgroup"),
+        return table(c, schema, AdminSchema.REPLICATION_HOSTGROUPS, "writer_hostgroup",
+                rs -> "writer_hostgroup=" + rs.getString("writer_hostgroup"),
+                r -> r.construct(() -> new ReplicationHostgroup(r.integer("writer_hostgroup"), r.integer("reader_hostgroup"),
                         r.string("check_type", "read_only"), r.string("comment", ""))));
-            }
-        }
-        return out;
     }
 
     private static List<UserConfig> users(Connection c, String schema) throws SQLException {
-        List<UserConfig> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + schema + "."
-                + AdminSchema.USERS + " ORDER BY username, backend")) {
-            while (rs.next()) {
-                Row r = new Row(rs, "mysql_users row (username='" + rs.getString("username") + "')");
-                if (!r.flag("frontend")) {
-                    throw r.bad("frontend=0 rows (users only for backends) are not supported: the proxy logs in to servers as the client's user");
-                }
-                r.unsupportedUnless("use_ssl", 0);
-                r.unsupportedUnless("schema_locked", 0);
-                r.unsupportedUnless("fast_forward", 0);
-                if (!r.string("attributes", "").isEmpty()) {
-                    throw r.bad("attributes are not supported; leave the column ''");
-                }
-                out.add(r.construct(() -> new UserConfig(r.string("username", ""), r.string("password", ""),
-                        r.string("default_schema", null), r.integer("default_hostgroup"), r.flag("active"),
-                        r.integer("max_connections"), r.flag("transaction_persistent"))));
+        return table(c, schema, AdminSchema.USERS, "username, backend", rs -> "username='" + rs.getString("username") + "'", r -> {
+            if (!r.flag("frontend")) {
+                throw r.bad("frontend=0 rows (users only for backends) are not supported: the proxy logs in to servers as the client's user");
             }
-        }
-        return out;
+            r.unsupportedUnless("use_ssl", 0);
+            r.unsupportedUnless("schema_locked", 0);
+            r.unsupportedUnless("fast_forward", 0);
+            if (!r.string("attributes", "").isEmpty()) {
+                throw r.bad("attributes are not supported; leave the column ''");
+            }
+            return r.construct(() -> new UserConfig(r.string("username", ""), r.string("password", ""),
+                    r.string("default_schema", null), r.integer("default_hostgroup"), r.flag("active"),
+                    r.integer("max_connections"), r.flag("transaction_persistent")));
+        });
     }
 
     private static List<QueryRule> rules(Connection c, String schema) throws SQLException {
-        List<QueryRule> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + schema + "."
-                + AdminSchema.QUERY_RULES + " ORDER BY rule_id")) {
-            while (rs.next()) {
-                Row r = new Row(rs, "mysql_query_rules row (rule_id=" + rs.getString("rule_id") + ")");
-                for (String column : List.of("cache_empty_result", "cache_timeout", "reconnect", "next_query_flagIN", "sticky_conn",
-                        "gtid_from_hostgroup")) {
-                    if (r.optionalInteger(column) != null) {
-                        throw r.bad(column + " is not supported; leave it NULL");
-                    }
+        return table(c, schema, AdminSchema.QUERY_RULES, "rule_id", rs -> "rule_id=" + rs.getString("rule_id"), r -> {
+            for (String column : List.of("cache_empty_result", "cache_timeout", "reconnect", "next_query_flagIN", "sticky_conn",
+                    "gtid_from_hostgroup")) {
+                if (r.optionalInteger(column) != null) {
+                    throw r.bad(column + " is not supported; leave it NULL");
                 }
-                if (!r.string("attributes", "").isEmpty()) {
-                    throw r.bad("attributes are not supported; leave the column ''");
-                }
-                String digest = r.string("digest", null);
-                Long digestValue = null;
-                if (digest != null) {
-                    try {
-                        digestValue = Long.parseUnsignedLong(digest.replaceFirst("^0[xX]", ""), 16);
-                    } catch (NumberFormatException e) {
-                        throw r.bad("digest must be 0x and up to 16 hex digits, got '" + digest + "'");
-                    }
-                }
-                Long digestHash = digestValue;
-                out.add(r.construct(() -> QueryRule.builder(r.integer("rule_id"))
-                        .active(r.flag("active"))
-                        .username(r.string("username", null))
-                        .schemaname(r.string("schemaname", null))
-                        .flagIn(r.integer("flagIN"))
-                        .clientAddr(r.string("client_addr", null))
-                        .proxyAddr(r.string("proxy_addr", null))
-                        .proxyPort(r.optionalInteger("proxy_port"))
-                        .digest(digestHash)
-                        .matchDigest(r.string("match_digest", null))
-                        .matchPattern(r.string("match_pattern", null))
-                        .negateMatchPattern(r.flag("negate_match_pattern"))
-                        .reModifiers(r.string("re_modifiers", null))
-                        .flagOut(r.optionalInteger("flagOUT"))
-                        .replacePattern(r.string("replace_pattern", null))
-                        .destinationHostgroup(r.optionalInteger("destination_hostgroup"))
-                        .cacheTtl(r.optionalInteger("cache_ttl"))
-                        .timeout(r.optionalInteger("timeout"))
-                        .retries(r.optionalInteger("retries"))
-                        .delay(r.optionalInteger("delay"))
-                        .mirrorFlagOut(r.optionalInteger("mirror_flagOUT"))
-                        .mirrorHostgroup(r.optionalInteger("mirror_hostgroup"))
-                        .errorMsg(r.string("error_msg", null))
-                        .okMsg(r.string("OK_msg", null))
-                        .multiplex(r.optionalInteger("multiplex"))
-                        .log(r.optionalInteger("log"))
-                        .apply(r.flag("apply"))
-                        .comment(r.string("comment", null))
-                        .build()));
             }
-        }
-        return out;
+            if (!r.string("attributes", "").isEmpty()) {
+                throw r.bad("attributes are not supported; leave the column ''");
+            }
+            String digest = r.string("digest", null);
+            Long digestValue = null;
+            if (digest != null) {
+                try {
+                    digestValue = Long.parseUnsignedLong(digest.replaceFirst("^0[xX]", ""), 16);
+                } catch (NumberFormatException e) {
+                    throw r.bad("digest must be 0x and up to 16 hex digits, got '" + digest + "'");
+                }
+            }
+            Long digestHash = digestValue;
+            return r.construct(() -> QueryRule.builder(r.integer("rule_id"))
+                    .active(r.flag("active"))
+                    .username(r.string("username", null))
+                    .schemaname(r.string("schemaname", null))
+                    .flagIn(r.integer("flagIN"))
+                    .clientAddr(r.string("client_addr", null))
+                    .proxyAddr(r.string("proxy_addr", null))
+                    .proxyPort(r.optionalInteger("proxy_port"))
+                    .digest(digestHash)
+                    .matchDigest(r.string("match_digest", null))
+                    .matchPattern(r.string("match_pattern", null))
+                    .negateMatchPattern(r.flag("negate_match_pattern"))
+                    .reModifiers(r.string("re_modifiers", null))
+                    .flagOut(r.optionalInteger("flagOUT"))
+                    .replacePattern(r.string("replace_pattern", null))
+                    .destinationHostgroup(r.optionalInteger("destination_hostgroup"))
+                    .cacheTtl(r.optionalInteger("cache_ttl"))
+                    .timeout(r.optionalInteger("timeout"))
+                    .retries(r.optionalInteger("retries"))
+                    .delay(r.optionalInteger("delay"))
+                    .mirrorFlagOut(r.optionalInteger("mirror_flagOUT"))
+                    .mirrorHostgroup(r.optionalInteger("mirror_hostgroup"))
+                    .errorMsg(r.string("error_msg", null))
+                    .okMsg(r.string("OK_msg", null))
+                    .multiplex(r.optionalInteger("multiplex"))
+                    .log(r.optionalInteger("log"))
+                    .apply(r.flag("apply"))
+                    .comment(r.string("comment", null))
+                    .build());
+        });
     }
 
     private static GlobalVariables variables(Connection c, String schema) throws SQLException {

@@ -123,26 +123,24 @@ public final class Switchyard implements AutoCloseable {
             return new Switchyard(config, boss, workers, runtime, sessions, stats, frontend, metrics, monitor);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            if (metrics != null) {
-                metrics.close();
-            }
-            if (monitor != null) {
-                monitor.close();
-            }
-            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            abandonStart(metrics, monitor, boss, workers);
             throw new IllegalStateException("interrupted while starting", e);
         } catch (RuntimeException e) {
-            if (metrics != null) {
-                metrics.close();
-            }
-            if (monitor != null) {
-                monitor.close();
-            }
-            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            abandonStart(metrics, monitor, boss, workers);
             throw e;
         }
+    }
+
+    /** Stops what a start that failed had already started (any of it may be null but the loops). */
+    private static void abandonStart(MetricsEndpoint metrics, Monitor monitor, EventLoopGroup boss, EventLoopGroup workers) {
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (monitor != null) {
+            monitor.close();
+        }
+        boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
     }
 
     /** Presents the first reachable server's greeting to clients from the start. */
