@@ -1,11 +1,11 @@
 package io.switchyard.admin;
 
+import io.switchyard.backend.ServerState;
 import io.switchyard.routing.QueryRule;
+import io.switchyard.runtime.GlobalVariables;
 import io.switchyard.runtime.RuntimeRows;
-import io.switchyard.topology.GlobalVariables;
 import io.switchyard.topology.ReplicationHostgroup;
 import io.switchyard.topology.ServerRow;
-import io.switchyard.topology.ServerState;
 import io.switchyard.topology.UserConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,13 +1,13 @@
 package io.switchyard.admin;
 
+import io.switchyard.backend.BackendPool;
+import io.switchyard.digest.DigestRow;
+import io.switchyard.frontend.ClientSession;
+import io.switchyard.frontend.ProcessInfo;
 import io.switchyard.monitor.ConnectLogRow;
 import io.switchyard.monitor.PingLogRow;
 import io.switchyard.monitor.ReadOnlyLogRow;
 import io.switchyard.monitor.ReplicationLagLogRow;
-import io.switchyard.backend.BackendPool;
-import io.switchyard.frontend.ClientSession;
-import io.switchyard.frontend.ProcessInfo;
-import io.switchyard.routing.DigestRow;
 import io.switchyard.routing.QueryRule;
 import io.switchyard.runtime.RuntimeConfig;
 import io.switchyard.stats.CommandCounters;

@@ -2,7 +2,7 @@ package io.switchyard.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchyard.topology.GlobalVariables;
+import io.switchyard.runtime.GlobalVariables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,9 +8,6 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.Packets;
-import io.switchyard.topology.ServerAddress;
-import io.switchyard.topology.ServerHealth;
-import io.switchyard.topology.ServerState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * connection belongs to (the caller's loop for acquire). Counters may be read from any thread.
  * Idle connections are pinged, aged out and topped up by a housekeeping task per partition
  * (not topped up while the server is shunned). Failed connects go to the server's
- * {@link io.switchyard.topology.OutageLog}, which logs an outage once, not every attempt.
+ * {@link io.switchyard.backend.OutageLog}, which logs an outage once, not every attempt.
  */
 public final class BackendPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackendPool.class);

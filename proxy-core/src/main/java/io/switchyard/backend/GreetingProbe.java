@@ -3,7 +3,6 @@ package io.switchyard.backend;
 import io.netty.buffer.Unpooled;
 import io.switchyard.protocol.HandshakeV10;
 import io.switchyard.protocol.Wire;
-import io.switchyard.topology.ServerAddress;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;

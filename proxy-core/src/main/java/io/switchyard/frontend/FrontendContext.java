@@ -2,8 +2,8 @@ package io.switchyard.frontend;
 
 import io.switchyard.routing.Router;
 import io.switchyard.runtime.ConfigRuntime;
+import io.switchyard.runtime.GlobalVariables;
 import io.switchyard.stats.ProxyStats;
-import io.switchyard.topology.GlobalVariables;
 import io.switchyard.topology.UserConfig;
 
 /**

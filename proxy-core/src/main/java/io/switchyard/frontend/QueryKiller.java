@@ -1,6 +1,6 @@
 package io.switchyard.frontend;
 
-import io.switchyard.topology.ServerAddress;
+import io.switchyard.backend.ServerAddress;
 import java.util.concurrent.CompletableFuture;
 
 /**

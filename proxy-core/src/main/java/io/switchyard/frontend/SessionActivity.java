@@ -1,8 +1,8 @@
 package io.switchyard.frontend;
 
 import io.switchyard.backend.BackendConnection;
+import io.switchyard.digest.QueryDigest;
 import io.switchyard.protocol.Command;
-import io.switchyard.routing.QueryDigest;
 import io.switchyard.stats.StatementKind;
 
 /**

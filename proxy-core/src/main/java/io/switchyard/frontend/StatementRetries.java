@@ -5,7 +5,7 @@ import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.routing.RuleOutcome;
-import io.switchyard.topology.GlobalVariables;
+import io.switchyard.runtime.GlobalVariables;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,13 +1,13 @@
 package io.switchyard.monitor;
 
 import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.backend.ServerHealth;
+import io.switchyard.backend.ServerState;
 import io.switchyard.runtime.ConfigRuntime;
+import io.switchyard.runtime.GlobalVariables;
 import io.switchyard.runtime.RuntimeConfig;
-import io.switchyard.topology.GlobalVariables;
-import io.switchyard.topology.ServerAddress;
-import io.switchyard.topology.ServerHealth;
 import io.switchyard.topology.ServerRow;
-import io.switchyard.topology.ServerState;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -220,7 +220,7 @@ public final class Monitor implements AutoCloseable {
                 retire(existing);
             }
             MonitoredServer t = new MonitoredServer(address, pool, tls, scheduler, poolThreads);
-            pool.health().policy(ServerHealth.BreakerPolicy.from(config.variables()));
+            pool.health().policy(config.variables().breakerPolicy());
             pool.health().onTransition(transition -> {
                 if (transition.to() == ServerState.SHUNNED) {
                     closeConnections(pool);
@@ -268,7 +268,7 @@ public final class Monitor implements AutoCloseable {
         GlobalVariables v = config.variables();
         long next = v.intValue(check.intervalVariable);
         try {
-            t.pool.health().policy(ServerHealth.BreakerPolicy.from(v));
+            t.pool.health().policy(v.breakerPolicy());
             if (v.intValue("mysql-monitor_enabled") == 0) {
                 if (check == Check.PING) {
                     t.pool.health().retryAfterRest();

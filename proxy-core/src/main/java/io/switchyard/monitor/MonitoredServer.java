@@ -1,9 +1,9 @@
 package io.switchyard.monitor;
 
 import io.switchyard.backend.BackendPool;
-import io.switchyard.topology.GlobalVariables;
-import io.switchyard.topology.ServerAddress;
-import io.switchyard.topology.ServerHealth;
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.backend.ServerHealth;
+import io.switchyard.runtime.GlobalVariables;
 import java.sql.SQLException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;

@@ -1,13 +1,13 @@
 package io.switchyard.monitor;
 
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.backend.ServerHealth;
+import io.switchyard.backend.ServerState;
 import io.switchyard.runtime.ConfigRuntime;
+import io.switchyard.runtime.GlobalVariables;
 import io.switchyard.runtime.RuntimeConfig;
-import io.switchyard.topology.GlobalVariables;
 import io.switchyard.topology.ReplicationHostgroup;
-import io.switchyard.topology.ServerAddress;
-import io.switchyard.topology.ServerHealth;
 import io.switchyard.topology.ServerRow;
-import io.switchyard.topology.ServerState;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashSet;
@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * check's log, and update the server's {@link ServerHealth} (breaker, read_only placement
  * through the {@link WriterArbiter}, replication lag). A probe refused by the server itself
  * (e.g. the monitor user cannot log in) proves the server is up and never shuns it. Connect and
- * ping outcomes also go to the server's {@link io.switchyard.topology.OutageLog}, which logs an
+ * ping outcomes also go to the server's {@link io.switchyard.backend.OutageLog}, which logs an
  * outage once rather than every failed check.
  *
  * <p>Thread-safe: the logs are, and read_only decisions are serialised on the arbiter. Each

@@ -1,11 +1,11 @@
 package io.switchyard.monitor;
 
 import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.backend.ServerHealth;
+import io.switchyard.backend.ServerState;
 import io.switchyard.topology.HostgroupServer;
 import io.switchyard.topology.ReplicationHostgroup;
-import io.switchyard.topology.ServerAddress;
-import io.switchyard.topology.ServerHealth;
-import io.switchyard.topology.ServerState;
 import io.switchyard.topology.Topology;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.switchyard.routing;
 
 import io.switchyard.backend.BackendPool;
-import io.switchyard.runtime.RuntimeConfig;
 import io.switchyard.topology.HostgroupServer;
 import io.switchyard.topology.ReplicationHostgroup;
 import io.switchyard.topology.UserConfig;
@@ -19,9 +18,9 @@ import java.util.function.Supplier;
  * force on every call, so it is safe from any thread.
  */
 public final class Router {
-    private final Supplier<RuntimeConfig> config;
+    private final Supplier<? extends RoutingTable> config;
 
-    public Router(Supplier<RuntimeConfig> config) {
+    public Router(Supplier<? extends RoutingTable> config) {
         this.config = config;
     }
 
@@ -46,12 +45,12 @@ public final class Router {
 
     /** Same, but not {@code avoid} (a server that just failed) unless it is the only choice. */
     public BackendPool pick(int hostgroup, BackendPool avoid) {
-        RuntimeConfig current = config.get();
+        RoutingTable current = config.get();
         BackendPool picked = pickAvoiding(current.topology().servers(hostgroup), avoid);
-        if (picked != null || !current.variables().boolValue("mysql-readers_fallback_to_writer")) {
+        if (picked != null || !current.readersFallBackToWriter()) {
             return picked;
         }
-        for (ReplicationHostgroup pair : current.rows().replicationHostgroups()) {
+        for (ReplicationHostgroup pair : current.replicationHostgroups()) {
             if (pair.readerHostgroup() == hostgroup) {
                 return pickAvoiding(current.topology().servers(pair.writerHostgroup()), avoid);
             }

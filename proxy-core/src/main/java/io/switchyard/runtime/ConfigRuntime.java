@@ -2,9 +2,9 @@ package io.switchyard.runtime;
 
 import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.PoolSettings;
-import io.switchyard.topology.ServerAddress;
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.backend.ServerState;
 import io.switchyard.topology.ServerRow;
-import io.switchyard.topology.ServerState;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;

@@ -1,14 +1,14 @@
 package io.switchyard.runtime;
 
 import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.backend.ServerHealth;
 import io.switchyard.routing.QueryRule;
 import io.switchyard.routing.QueryRules;
+import io.switchyard.routing.RoutingTable;
 import io.switchyard.routing.RuleException;
-import io.switchyard.topology.GlobalVariables;
 import io.switchyard.topology.HostgroupServer;
 import io.switchyard.topology.ReplicationHostgroup;
-import io.switchyard.topology.ServerAddress;
-import io.switchyard.topology.ServerHealth;
 import io.switchyard.topology.ServerRow;
 import io.switchyard.topology.Topology;
 import io.switchyard.topology.UserConfig;
@@ -35,7 +35,7 @@ import java.util.function.Function;
  *                           statements routed there wait as for a hostgroup with every server down)
  */
 public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, UserConfig> users, QueryRules rules,
-                            List<DanglingReference> danglingReferences) {
+                            List<DanglingReference> danglingReferences) implements RoutingTable {
     public RuntimeConfig {
         users = Map.copyOf(users);
         danglingReferences = List.copyOf(danglingReferences);
@@ -43,6 +43,16 @@ public record RuntimeConfig(RuntimeRows rows, Topology topology, Map<String, Use
 
     public GlobalVariables variables() {
         return rows.variables();
+    }
+
+    @Override
+    public List<ReplicationHostgroup> replicationHostgroups() {
+        return rows.replicationHostgroups();
+    }
+
+    @Override
+    public boolean readersFallBackToWriter() {
+        return variables().boolValue("mysql-readers_fallback_to_writer");
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.switchyard.runtime;
 
 import io.switchyard.routing.QueryRule;
-import io.switchyard.topology.GlobalVariables;
 import io.switchyard.topology.ReplicationHostgroup;
 import io.switchyard.topology.ServerRow;
 import io.switchyard.topology.UserConfig;

@@ -1,7 +1,7 @@
 package io.switchyard.stats;
 
-import io.switchyard.routing.DigestStats;
-import io.switchyard.routing.QueryDigest;
+import io.switchyard.digest.DigestStats;
+import io.switchyard.digest.QueryDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

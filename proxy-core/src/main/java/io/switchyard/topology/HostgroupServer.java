@@ -1,6 +1,8 @@
 package io.switchyard.topology;
 
 import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.backend.ServerState;
 import java.util.Objects;
 
 /**

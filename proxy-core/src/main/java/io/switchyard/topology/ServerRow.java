@@ -1,5 +1,7 @@
 package io.switchyard.topology;
 
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.backend.ServerState;
 import java.util.Objects;
 
 /**

@@ -7,11 +7,11 @@ import static io.switchyard.runtime.ReplicationPair.REPLICA_2;
 import static io.switchyard.runtime.ReplicationPair.placed;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.backend.ServerHealth;
+import io.switchyard.backend.ServerState;
 import io.switchyard.runtime.ConfigRuntime;
 import io.switchyard.runtime.ReplicationPair;
-import io.switchyard.topology.ServerAddress;
-import io.switchyard.topology.ServerHealth;
-import io.switchyard.topology.ServerState;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

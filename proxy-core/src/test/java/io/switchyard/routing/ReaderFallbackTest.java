@@ -5,9 +5,9 @@ import static io.switchyard.runtime.ReplicationPair.REPLICA_1;
 import static io.switchyard.runtime.ReplicationPair.REPLICA_2;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchyard.backend.ServerState;
 import io.switchyard.runtime.ConfigRuntime;
 import io.switchyard.runtime.ReplicationPair;
-import io.switchyard.topology.ServerState;
 import org.junit.jupiter.api.Test;
 
 /** Reads fall back to the writer hostgroup when no reader is usable. */

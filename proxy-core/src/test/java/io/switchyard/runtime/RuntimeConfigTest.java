@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchyard.routing.QueryRule;
-import io.switchyard.topology.GlobalVariables;
 import io.switchyard.topology.ReplicationHostgroup;
 import io.switchyard.topology.ServerRow;
 import io.switchyard.topology.UserConfig;

@@ -1,10 +1,10 @@
 package io.switchyard.server;
 
+import io.switchyard.backend.ServerAddress;
 import io.switchyard.server.config.ConfigLoader;
 import io.switchyard.server.launcher.MariaDbCluster;
 import io.switchyard.server.launcher.MariaDbServer;
 import io.switchyard.topology.HostgroupServer;
-import io.switchyard.topology.ServerAddress;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,8 +2,8 @@ package io.switchyard.routing.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.switchyard.routing.DigestStats;
-import io.switchyard.routing.QueryDigest;
+import io.switchyard.digest.DigestStats;
+import io.switchyard.digest.QueryDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -2,16 +2,16 @@ package io.switchyard.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.backend.ServerState;
 import io.switchyard.monitor.ConnectLogRow;
 import io.switchyard.monitor.Monitor;
 import io.switchyard.monitor.PingLogRow;
 import io.switchyard.monitor.ReadOnlyLogRow;
 import io.switchyard.monitor.ReplicationLagLogRow;
+import io.switchyard.runtime.GlobalVariables;
 import io.switchyard.server.launcher.MariaDbServer;
 import io.switchyard.testing.Await;
-import io.switchyard.topology.GlobalVariables;
-import io.switchyard.topology.ServerAddress;
-import io.switchyard.topology.ServerState;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.backend.ServerState;
 import io.switchyard.routing.QueryRule;
 import io.switchyard.runtime.RuntimeRows;
 import io.switchyard.server.launcher.MariaDbServer;
 import io.switchyard.testing.Await;
-import io.switchyard.topology.ServerAddress;
 import io.switchyard.topology.ServerRow;
-import io.switchyard.topology.ServerState;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -2,10 +2,10 @@ package io.switchyard.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchyard.backend.ServerAddress;
 import io.switchyard.server.launcher.MariaDbServer;
-import io.switchyard.topology.HostgroupServer;
-import io.switchyard.topology.ServerAddress;
 import io.switchyard.testing.Await;
+import io.switchyard.topology.HostgroupServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

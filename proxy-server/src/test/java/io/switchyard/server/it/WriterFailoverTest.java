@@ -2,11 +2,11 @@ package io.switchyard.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchyard.backend.ServerAddress;
 import io.switchyard.monitor.Monitor;
 import io.switchyard.server.launcher.MariaDbServer;
 import io.switchyard.testing.Await;
 import io.switchyard.topology.HostgroupServer;
-import io.switchyard.topology.ServerAddress;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.bootstrap.Bootstrap;
 import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.BackendSettings;
+import io.switchyard.backend.ServerState;
 import io.switchyard.frontend.SessionRegistry;
 import io.switchyard.runtime.ConfigRuntime;
 import io.switchyard.server.config.ConfigLoader;
@@ -12,7 +13,6 @@ import io.switchyard.server.config.SwitchyardConfig;
 import io.switchyard.stats.ProxyStats;
 import io.switchyard.stats.StatementKind;
 import io.switchyard.topology.ServerRow;
-import io.switchyard.topology.ServerState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,7 +112,7 @@ class SwitchyardMetricsTest {
 
     @Test
     void shunnedServerShowsTheMonitorsStatus() {
-        runtime.pool(new io.switchyard.topology.ServerAddress("127.0.0.1", 3307)).health().shun(ServerState.SHUNNED);
+        runtime.pool(new io.switchyard.backend.ServerAddress("127.0.0.1", 3307)).health().shun(ServerState.SHUNNED);
         assertThat(metrics.scrape())
                 .contains("switchyard_server_status{hostgroup=\"1\",server=\"127.0.0.1:3307\",status=\"SHUNNED\"} 1")
                 .contains("switchyard_server_status{hostgroup=\"1\",server=\"127.0.0.1:3307\",status=\"ONLINE\"} 0");

@@ -1,4 +1,4 @@
-package io.switchyard.topology;
+package io.switchyard.backend;
 
 /**
  * A server's status in a hostgroup, with the names and meaning of ProxySQL's

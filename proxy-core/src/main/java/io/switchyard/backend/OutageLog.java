@@ -1,4 +1,4 @@
-package io.switchyard.topology;
+package io.switchyard.backend;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package io.switchyard.topology;
+package io.switchyard.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

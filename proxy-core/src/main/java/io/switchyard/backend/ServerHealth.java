@@ -1,4 +1,4 @@
-package io.switchyard.topology;
+package io.switchyard.backend;
 
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -30,18 +30,17 @@ public final class ServerHealth {
 
     /**
      * The breaker's thresholds, from {@code mysql-shun_on_failures},
-     * {@code mysql-monitor_ping_max_failures} and {@code mysql-shun_recovery_time_sec}.
+     * {@code mysql-monitor_ping_max_failures} and {@code mysql-shun_recovery_time_sec}
+     * (the runtime's {@code GlobalVariables.breakerPolicy()}).
      */
     public record BreakerPolicy(int shunOnFailures, int pingMaxFailures, long recoveryMillis) {
+        /** The variables' defaults: 5 failures in a second, 2 missed pings in a row, 10 s of rest. */
+        public static final BreakerPolicy DEFAULT = new BreakerPolicy(5, 2, 10_000);
+
         public BreakerPolicy {
             if (shunOnFailures < 1 || pingMaxFailures < 1 || recoveryMillis < 0) {
                 throw new IllegalArgumentException("breaker thresholds must be positive");
             }
-        }
-
-        public static BreakerPolicy from(GlobalVariables v) {
-            return new BreakerPolicy(v.intValue("mysql-shun_on_failures"), v.intValue("mysql-monitor_ping_max_failures"),
-                    TimeUnit.SECONDS.toMillis(v.intValue("mysql-shun_recovery_time_sec")));
         }
     }
 
@@ -54,7 +53,7 @@ public final class ServerHealth {
     private final Object lock = new Object();
     private final ArrayDeque<Long> connectFailures = new ArrayDeque<>();
     private int pingFailuresInRow;
-    private volatile BreakerPolicy policy = BreakerPolicy.from(GlobalVariables.defaults());
+    private volatile BreakerPolicy policy = BreakerPolicy.DEFAULT;
     private volatile Consumer<Transition> listener = t -> {};
     private volatile ServerState status = ServerState.ONLINE;
     private volatile long restStartNanos;

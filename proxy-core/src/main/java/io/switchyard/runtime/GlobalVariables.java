@@ -1,10 +1,12 @@
-package io.switchyard.topology;
+package io.switchyard.runtime;
 
+import io.switchyard.backend.ServerHealth;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The proxy's tunables with ProxySQL's names ({@code mysql-…}), as in its
@@ -151,6 +153,12 @@ public final class GlobalVariables {
             throw new IllegalArgumentException("unknown variable '" + name + "'");
         }
         return v;
+    }
+
+    /** The circuit breaker's thresholds these variables set. */
+    public ServerHealth.BreakerPolicy breakerPolicy() {
+        return new ServerHealth.BreakerPolicy(intValue("mysql-shun_on_failures"), intValue("mysql-monitor_ping_max_failures"),
+                TimeUnit.SECONDS.toMillis(intValue("mysql-shun_recovery_time_sec")));
     }
 
     public int intValue(String name) {

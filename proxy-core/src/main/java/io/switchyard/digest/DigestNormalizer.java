@@ -1,4 +1,4 @@
-package io.switchyard.routing;
+package io.switchyard.digest;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package io.switchyard.topology;
+package io.switchyard.backend;
 
 /** A backend server's network address. Immutable. */
 public record ServerAddress(String host, int port) {

@@ -1,4 +1,4 @@
-package io.switchyard.routing;
+package io.switchyard.digest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.switchyard.routing;
+package io.switchyard.digest;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.switchyard.routing;
+package io.switchyard.digest;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,4 +1,4 @@
-package io.switchyard.routing;
+package io.switchyard.digest;
 
 /**
  * One row of {@code stats_mysql_query_digest}: what {@link DigestStats} counted for one
