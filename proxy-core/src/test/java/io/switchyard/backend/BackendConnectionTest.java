@@ -16,8 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,19 +32,9 @@ class BackendConnectionTest {
     private static final FakeReply TWO_ROWS = FakeReply.resultSet(List.of("id", "name"),
             List.of(List.of("1", "one"), Arrays.asList("2", null)));
 
-    private BackendFixture fixture;
-    private FakeMysqlServer server;
-
-    @BeforeEach
-    void start() throws InterruptedException {
-        fixture = new BackendFixture();
-        server = fixture.server;
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        fixture.close();
-    }
+    @AutoClose
+    private final BackendFixture fixture = new BackendFixture();
+    private final FakeMysqlServer server = fixture.server;
 
     private static RecordingSink awaitEnd(RecordingSink sink) {
         Await.until(WAIT, () -> "the response to end; got " + sink.byteCount() + " bytes", sink::ended);

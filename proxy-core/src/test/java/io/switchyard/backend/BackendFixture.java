@@ -34,8 +34,13 @@ final class BackendFixture implements AutoCloseable {
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
     final BackendSettings settings = new BackendSettings(2000, null, false);
 
-    BackendFixture() throws InterruptedException {
-        server = FakeMysqlServer.start(USER, PASSWORD);
+    BackendFixture() {
+        try {
+            server = FakeMysqlServer.start(USER, PASSWORD);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the fake server", e);
+        }
     }
 
     /** What a client that negotiated CLIENT_DEPRECATE_EOF ({@code deprecateEof}) or not makes backend connections with. */

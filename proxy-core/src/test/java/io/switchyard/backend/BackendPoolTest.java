@@ -12,7 +12,7 @@ import io.switchyard.testing.FakeReply;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,22 +25,16 @@ class BackendPoolTest {
     private static final String SQL = "SELECT payload FROM t";
     private static final ConnectionKey KEY = BackendFixture.key();
 
-    private BackendFixture fixture;
-    private FakeMysqlServer server;
+    @AutoClose
+    private final BackendFixture fixture = new BackendFixture();
+    private final FakeMysqlServer server = fixture.server;
     private BackendPool pool;
 
-    @BeforeEach
-    void start() throws InterruptedException {
-        fixture = new BackendFixture();
-        server = fixture.server;
-    }
-
     @AfterEach
-    void stop() throws InterruptedException {
+    void closePool() {
         if (pool != null) {
             pool.close();
         }
-        fixture.close();
     }
 
     private void openPool(int maxConnections, long acquireTimeoutMillis) {
