@@ -166,12 +166,12 @@ public final class FakeMysqlServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        listener.close().sync();
+    public void close() {
+        listener.close().syncUninterruptibly();
         for (Channel c : connections) {
-            c.close().sync();
+            c.close().syncUninterruptibly();
         }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     private FakeReply scripted(Received r) {
