@@ -1,0 +1,116 @@
+package io.switchyard.frontend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.ProxyError;
+import io.switchyard.testing.Await;
+import io.switchyard.testing.FakeReply;
+import io.switchyard.testing.MysqlTestClient;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A client session between a real socket client and a scripted backend: pipelined statements
+ * answered in order, a statement retried when its connection was lost before any byte of the
+ * result, and the backend connection given back to the pool between statements.
+ */
+class ClientSessionTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    /** The client negotiated CLIENT_DEPRECATE_EOF but not session tracking. */
+    private static final boolean DEPRECATE_EOF = true;
+    private static final boolean SESSION_TRACK = false;
+
+    @AutoClose
+    private final ProxyFixture proxy = new ProxyFixture();
+
+    ClientSessionTest() throws InterruptedException {
+    }
+
+    private static FakeReply one(String column, String value) {
+        return FakeReply.resultSet(List.of(column), List.of(List.of(value)));
+    }
+
+    private List<String> sent(String... statements) {
+        List<String> wanted = List.of(statements);
+        return proxy.server.queries().stream().filter(wanted::contains).toList();
+    }
+
+    @Test
+    void pipelinedStatementsAreAnsweredInTheOrderTheyWereSent() throws Exception {
+        FakeReply first = one("a", "first");
+        FakeReply second = one("b", "second");
+        FakeReply third = one("c", "third");
+        proxy.server.on("SELECT 'first' AS a", first.delayedBy(Duration.ofMillis(150)))
+                .on("SELECT 'second' AS b", second)
+                .on("SELECT 'third' AS c", third);
+        try (MysqlTestClient client = proxy.client()) {
+            client.send("SELECT 'first' AS a", "SELECT 'second' AS b", "SELECT 'third' AS c");
+
+            assertThat(client.readResponse()).isEqualTo(first.bytes(DEPRECATE_EOF, SESSION_TRACK));
+            assertThat(client.readResponse()).isEqualTo(second.bytes(DEPRECATE_EOF, SESSION_TRACK));
+            assertThat(client.readResponse()).isEqualTo(third.bytes(DEPRECATE_EOF, SESSION_TRACK));
+        }
+        assertThat(sent("SELECT 'first' AS a", "SELECT 'second' AS b", "SELECT 'third' AS c"))
+                .containsExactly("SELECT 'first' AS a", "SELECT 'second' AS b", "SELECT 'third' AS c");
+    }
+
+    @Test
+    void aReadIsRetriedOnANewConnectionWhenTheFirstWasLostBeforeAnyByteOfItsResult() throws Exception {
+        FakeReply answer = one("n", "42");
+        proxy.server.on("SELECT n FROM t", FakeReply.closeConnection(), answer);
+        try (MysqlTestClient client = proxy.client()) {
+            byte[] response = client.query("SELECT n FROM t");
+
+            assertThat(response).isEqualTo(answer.bytes(DEPRECATE_EOF, SESSION_TRACK));
+        }
+        assertThat(sent("SELECT n FROM t")).hasSize(2);
+        assertThat(proxy.server.logins()).isEqualTo(2);
+    }
+
+    @Test
+    void aWriteLostBeforeAnyByteOfItsResultIsNotRetriedAndTheClientIsTold() throws Exception {
+        proxy.server.on("INSERT INTO t VALUES (1)", FakeReply.closeConnection(), FakeReply.ok());
+        try (MysqlTestClient client = proxy.client()) {
+            ErrPacket err = MysqlTestClient.error(client.query("INSERT INTO t VALUES (1)"));
+
+            assertThat(err).isNotNull();
+            assertThat(err.code()).isEqualTo(ProxyError.BACKEND_LOST.code);
+        }
+        assertThat(sent("INSERT INTO t VALUES (1)")).hasSize(1);
+    }
+
+    @Test
+    void aStatementLostMidResultIsNotRetriedAndTheClientIsDisconnected() throws Exception {
+        FakeReply rows = FakeReply.rows(20, 100);
+        proxy.server.on("SELECT payload FROM t", rows.cutAfter(rows.bytes(true, true).length / 2), rows);
+        byte[] whole = rows.bytes(DEPRECATE_EOF, SESSION_TRACK);
+        try (MysqlTestClient client = proxy.client()) {
+            client.send("SELECT payload FROM t");
+
+            byte[] beforeClose = client.readUntilClosed();
+
+            assertThat(beforeClose.length).isPositive().isLessThan(whole.length / 2 + 1);
+            assertThat(beforeClose).isEqualTo(Arrays.copyOf(whole, beforeClose.length));
+        }
+        assertThat(sent("SELECT payload FROM t")).hasSize(1);
+    }
+
+    @Test
+    void sessionsGiveTheirConnectionBackBetweenStatementsSoOneServesBoth() throws Exception {
+        FakeReply answer = one("n", "1");
+        proxy.server.on("SELECT n FROM t", answer);
+        try (MysqlTestClient first = proxy.client(); MysqlTestClient second = proxy.client()) {
+            assertThat(first.query("SELECT n FROM t")).isEqualTo(answer.bytes(DEPRECATE_EOF, SESSION_TRACK));
+            Await.until(WAIT, "the first session's connection to return to the pool", () -> proxy.pool().inUse() == 0);
+
+            assertThat(second.query("SELECT n FROM t")).isEqualTo(answer.bytes(DEPRECATE_EOF, SESSION_TRACK));
+            Await.until(WAIT, "the second session's connection to return to the pool", () -> proxy.pool().inUse() == 0);
+        }
+        assertThat(proxy.server.logins()).isEqualTo(1);
+        assertThat(proxy.pool().total()).isEqualTo(1);
+    }
+}
