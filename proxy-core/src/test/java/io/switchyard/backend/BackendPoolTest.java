@@ -144,4 +144,34 @@ class BackendPoolTest {
         assertThat(pool.idle()).isZero();
         assertThat(server.received()).map(FakeMysqlServer.Received::command).endsWith(Command.RESET_CONNECTION, Command.QUIT);
     }
+
+    @Test
+    void anIdleConnectionWhoseKeepalivePingFailsIsClosed() throws Exception {
+        server.on(r -> r.command() == Command.PING, FakeReply.closeConnection());
+        pool = new BackendPool(server.address(), new PoolSettings(0, 10, 600_000, 3_600_000, 100, 2_000),
+                fixture.settings, fixture.bootstrap);
+        release(await(acquire()));
+        Await.until(WAIT, "the connection to be parked", () -> pool.idle() == 1);
+
+        Await.until(WAIT, "the pinged connection to close", () -> pool.total() == 0);
+
+        assertThat(pool.idle()).isZero();
+        assertThat(server.received()).map(FakeMysqlServer.Received::command).last().isEqualTo(Command.PING);
+    }
+
+    @Test
+    void closingEverythingFailsTheStatementRunningOnABorrowedConnection() throws Exception {
+        server.on(SQL, FakeReply.none());
+        openPool(10, 2000);
+        BackendConnection c = await(acquire());
+        RecordingSink sink = new RecordingSink().run(c, Command.QUERY, SQL);
+        Await.until(WAIT, "the statement to reach the server", () -> server.queries().contains(SQL));
+
+        pool.closeEverything();
+
+        Await.until(WAIT, "the statement to fail", sink::ended);
+        assertThat(sink.outcomes()).containsExactly("failed(bytesRelayed=false)");
+        Await.until(WAIT, "the server to see the connection close", () -> server.openConnections() == 0);
+        assertThat(pool.total()).isZero();
+    }
 }
