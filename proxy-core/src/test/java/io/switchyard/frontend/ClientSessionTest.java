@@ -2,9 +2,11 @@ package io.switchyard.frontend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.testing.Await;
+import io.switchyard.testing.FakeMysqlServer.Received;
 import io.switchyard.testing.FakeReply;
 import io.switchyard.testing.MysqlTestClient;
 import java.time.Duration;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A client session between a real socket client and a scripted backend: pipelined statements
  * answered in order, a statement retried when its connection was lost before any byte of the
- * result, and the backend connection given back to the pool between statements.
+ * result, the backend connection given back to the pool between statements, and a prepared
+ * statement prepared again on the connection it runs on next.
  */
 class ClientSessionTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -112,5 +115,29 @@ class ClientSessionTest {
         }
         assertThat(proxy.server.logins()).isEqualTo(1);
         assertThat(proxy.pool().total()).isEqualTo(1);
+    }
+
+    @Test
+    void aPreparedStatementRunsOnAConnectionItWasNotPreparedOnAfterBeingPreparedThere() throws Exception {
+        proxy.server.on("SELECT SLEEP(0.3)", one("s", "0").delayedBy(Duration.ofMillis(300)));
+        try (MysqlTestClient preparing = proxy.client(); MysqlTestClient other = proxy.client()) {
+            int id = preparing.prepare("DO 1");
+            Await.until(WAIT, "the connection to return to the pool", () -> proxy.pool().inUse() == 0);
+            other.send("SELECT SLEEP(0.3)");
+            Await.until(WAIT, "the other session to hold the connection",
+                    () -> proxy.server.queries().contains("SELECT SLEEP(0.3)"));
+
+            byte[] executed = preparing.execute(id);
+
+            assertThat(executed).isEqualTo(FakeReply.ok().bytes(DEPRECATE_EOF, SESSION_TRACK));
+            assertThat(MysqlTestClient.error(other.readResponse())).isNull();
+        }
+        List<Received> statementCommands = proxy.server.received().stream()
+                .filter(r -> r.command() == Command.STMT_PREPARE || r.command() == Command.STMT_EXECUTE).toList();
+        assertThat(statementCommands).map(Received::toString)
+                .containsExactly("stmt_prepare DO 1", "stmt_prepare DO 1", "stmt_execute DO 1");
+        assertThat(statementCommands.get(1).connectionId())
+                .isNotEqualTo(statementCommands.get(0).connectionId())
+                .isEqualTo(statementCommands.get(2).connectionId());
     }
 }

@@ -33,7 +33,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,7 +52,9 @@ import java.util.function.Predicate;
  * commands arrived (pipelined commands included). Without a scripted reply it answers what a
  * backend login and a pool reset send: {@code SELECT @@var, ...} from {@link FakeVariables},
  * {@code SET}, {@code SELECT DATABASE()}, COM_INIT_DB, COM_PING and COM_RESET_CONNECTION; any
- * other query gets an ERR naming it.
+ * other query gets an ERR naming it. Prepared statements (without parameters or result columns)
+ * are kept per connection: COM_STMT_EXECUTE of an id the connection never prepared gets MariaDB's
+ * error 1243, and is recorded with the argument {@code #id}, a known one with its SQL text.
  *
  * <p>Every command received is recorded ({@link #received()}). Thread-safe: scripting and
  * inspection may happen from the test thread while the server's own event loop serves
@@ -65,6 +69,7 @@ public final class FakeMysqlServer implements AutoCloseable {
     private static final int ER_ACCESS_DENIED = 1045;
     private static final int ER_UNKNOWN_COM = 1047;
     private static final int ER_UNKNOWN_ERROR = 1105;
+    private static final int ER_UNKNOWN_STMT_HANDLER = 1243;
 
     /** One command as the server received it: the connection's thread id, the command, its argument as text. */
     public record Received(long connectionId, Command command, String argument) {
@@ -192,6 +197,8 @@ public final class FakeMysqlServer implements AutoCloseable {
         private final long threadId = threadIds.incrementAndGet();
         private final byte[] seed = seed();
         private final ArrayDeque<Frame> waiting = new ArrayDeque<>();
+        private final Map<Integer, String> statements = new HashMap<>();
+        private int nextStatementId = 1;
         private boolean loggedIn;
         private boolean replying;
         private long caps;
@@ -264,7 +271,7 @@ public final class FakeMysqlServer implements AutoCloseable {
             try {
                 ByteBuf payload = frame.payload();
                 Command command = Command.of(payload.readUnsignedByte());
-                r = new Received(threadId, command, payload.toString(StandardCharsets.UTF_8));
+                r = new Received(threadId, command, argument(command, payload));
             } finally {
                 frame.release();
             }
@@ -274,6 +281,7 @@ public final class FakeMysqlServer implements AutoCloseable {
                 return;
             }
             if (r.command() == Command.STMT_CLOSE) {
+                statements.values().remove(r.argument());
                 answerNext(ctx);
                 return;
             }
@@ -323,10 +331,40 @@ public final class FakeMysqlServer implements AutoCloseable {
             answerNext(ctx);
         }
 
+        /**
+         * A command's argument as text: the SQL of a prepared statement for the commands that
+         * name one by id ({@code #id} when this connection has no such statement), else the rest
+         * of the payload.
+         */
+        private String argument(Command command, ByteBuf payload) {
+            return switch (command) {
+                case STMT_EXECUTE, STMT_CLOSE, STMT_RESET, STMT_FETCH, STMT_SEND_LONG_DATA -> {
+                    int id = payload.readIntLE();
+                    String sql = statements.get(id);
+                    yield sql != null ? sql : "#" + id;
+                }
+                default -> payload.toString(StandardCharsets.UTF_8);
+            };
+        }
+
         /** The answers a MariaDB server gives to what the proxy sends on its own behalf. */
         private FakeReply standard(Received r) {
             return switch (r.command()) {
-                case PING, RESET_CONNECTION -> FakeReply.ok();
+                case PING, RESET_CONNECTION -> {
+                    if (r.command() == Command.RESET_CONNECTION) {
+                        statements.clear();
+                    }
+                    yield FakeReply.ok();
+                }
+                case STMT_PREPARE -> {
+                    int id = nextStatementId++;
+                    statements.put(id, r.argument());
+                    yield FakeReply.statementPrepared(id);
+                }
+                case STMT_EXECUTE -> r.argument().startsWith("#")
+                        ? FakeReply.err(ER_UNKNOWN_STMT_HANDLER, "HY000",
+                                "Unknown prepared statement handler (" + r.argument().substring(1) + ") given to mysqld_stmt_execute")
+                        : FakeReply.ok();
                 case INIT_DB -> {
                     schema = r.argument();
                     yield FakeReply.ok();

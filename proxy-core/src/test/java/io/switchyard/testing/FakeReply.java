@@ -102,6 +102,16 @@ public final class FakeReply {
         return resultSet(List.of("payload"), rows);
     }
 
+    /**
+     * The reply to COM_STMT_PREPARE of a statement with no parameters and no result columns.
+     *
+     * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_stmt_prepare.html">COM_STMT_PREPARE response</a>
+     */
+    public static FakeReply statementPrepared(int statementId) {
+        return new FakeReply(w -> w.packet(out -> out.writeByte(OkPacket.HEADER).writeIntLE(statementId)
+                .writeShortLE(0).writeShortLE(0).writeByte(0).writeShortLE(0)), 0, NO_CUT, false);
+    }
+
     /** No answer at all: the server keeps the connection open and silent. */
     public static FakeReply none() {
         return new FakeReply(w -> { }, 0, NO_CUT, false);

@@ -24,8 +24,9 @@ import java.util.Map;
 
 /**
  * A blocking MySQL client for tests, on a plain socket: logs in with {@code mysql_native_password},
- * sends text statements (several at once to pipeline them) and reads each response whole, the
- * way a driver would, using the proxy's {@link ResponseTracker} to find where a response ends.
+ * sends text statements (several at once to pipeline them) or prepares and executes statements
+ * without parameters, and reads each response whole, the way a driver would, using the proxy's
+ * {@link ResponseTracker} to find where a response ends.
  * Every read waits at most {@link #READ_TIMEOUT_MILLIS}.
  *
  * <p>Not thread-safe: one test thread drives it. {@link #close()} closes the socket.
@@ -81,8 +82,35 @@ public final class MysqlTestClient implements AutoCloseable {
 
     /** Reads the next response to a text statement, headers included, exactly as it arrived. */
     public byte[] readResponse() throws IOException {
+        return readResponse(Command.QUERY);
+    }
+
+    /**
+     * Prepares {@code sql} (COM_STMT_PREPARE) and returns the statement id the reply gives, or
+     * throws with the error the reply is.
+     */
+    public int prepare(String sql) throws IOException {
+        write(Packets.command(ByteBufAllocator.DEFAULT, Command.STMT_PREPARE, sql));
+        out.flush();
+        byte[] reply = readResponse(Command.STMT_PREPARE);
+        ErrPacket err = error(reply);
+        if (err != null) {
+            throw new IOException("prepare refused: " + err);
+        }
+        return Unpooled.wrappedBuffer(reply).getIntLE(Wire.HEADER_SIZE + 1);
+    }
+
+    /** Executes a statement without parameters (COM_STMT_EXECUTE, no cursor) and returns the response. */
+    public byte[] execute(int statementId) throws IOException {
+        write(Packets.build(ByteBufAllocator.DEFAULT, 0, b -> b.writeByte(Command.STMT_EXECUTE.code)
+                .writeIntLE(statementId).writeByte(0).writeIntLE(1)));
+        out.flush();
+        return readResponse(Command.STMT_EXECUTE);
+    }
+
+    private byte[] readResponse(Command command) throws IOException {
         ResponseTracker tracker = new ResponseTracker();
-        tracker.begin(Command.QUERY, CAPABILITIES);
+        tracker.begin(command, CAPABILITIES);
         ByteBuf response = Unpooled.buffer();
         try {
             while (!tracker.isDone()) {
