@@ -14,8 +14,10 @@ import io.switchyard.testing.FakeReply;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A backend connection against a scripted MariaDB 10.11: login and session setup, relaying a
- * response byte for byte, backpressure towards the server, and what its sink learns when the
+ * response byte for byte, backpressure in both directions, and what its sink learns when the
  * server goes away before or during a result.
  */
 class BackendConnectionTest {
@@ -171,5 +173,31 @@ class BackendConnectionTest {
         assertThat(sink.outcomes()).containsExactly("failed(bytesRelayed=false)");
         assertThat(sink.byteCount()).isZero();
         assertThat(fixture.onLoop(c::phase)).isEqualTo(BackendConnection.Phase.CLOSED);
+    }
+
+    @Test
+    void aServerThatStopsReadingMakesTheConnectionReportItIsNotWritable() throws Exception {
+        server.on("SELECT 1", FakeReply.resultSet(List.of("1"), List.of(List.of("1"))).thenStopReading());
+        BackendConnection c = await(fixture.connect(BackendFixture.key()));
+        List<Boolean> writability = new CopyOnWriteArrayList<>();
+        AtomicLong firstChangeNanos = new AtomicLong();
+        fixture.onLoop(() -> {
+            c.owner((BackendConnection.WritabilityListener) writable -> {
+                firstChangeNanos.compareAndSet(0, System.nanoTime());
+                writability.add(writable);
+            });
+            return null;
+        });
+        awaitEnd(new RecordingSink().run(c, Command.QUERY, "SELECT 1"));
+        String large = "SELECT '" + "x".repeat(15 * 1024 * 1024) + "'";
+
+        new RecordingSink().run(c, Command.QUERY, large);
+
+        Duration quiet = Duration.ofSeconds(1);
+        Await.until(WAIT, () -> "a change of writability and a quiet second at the server; got " + writability,
+                () -> firstChangeNanos.get() != 0 && System.nanoTime() - firstChangeNanos.get() > quiet.toNanos()
+                        && server.readIdleFor(quiet));
+        assertThat(writability).containsExactly(false);
+        assertThat(server.queries()).doesNotContain(large);
     }
 }

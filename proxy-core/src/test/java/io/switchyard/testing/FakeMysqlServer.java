@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
@@ -90,6 +91,7 @@ public final class FakeMysqlServer implements AutoCloseable {
     private final AtomicInteger logins = new AtomicInteger();
     private final AtomicInteger pendingSends = new AtomicInteger();
     private final AtomicLong lastSendProgressNanos = new AtomicLong(System.nanoTime());
+    private final AtomicLong lastReadNanos = new AtomicLong(System.nanoTime());
     private final FakeVariables variables = new FakeVariables();
 
     private FakeMysqlServer(String user, String password) throws InterruptedException {
@@ -100,7 +102,13 @@ public final class FakeMysqlServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new FrameDecoder(Wire.MAX_PAYLOAD), new Connection());
+                            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                    lastReadNanos.set(System.nanoTime());
+                                    ctx.fireChannelRead(msg);
+                                }
+                            }, new FrameDecoder(Wire.MAX_PAYLOAD), new Connection());
                         }
                     })
                     .bind("127.0.0.1", 0).sync().channel();
@@ -168,6 +176,11 @@ public final class FakeMysqlServer implements AutoCloseable {
      */
     public boolean sendStalledFor(Duration quiet) {
         return pendingSends.get() > 0 && System.nanoTime() - lastSendProgressNanos.get() > quiet.toNanos();
+    }
+
+    /** True when the server has read nothing from any connection for {@code quiet}. */
+    public boolean readIdleFor(Duration quiet) {
+        return System.nanoTime() - lastReadNanos.get() > quiet.toNanos();
     }
 
     @Override
