@@ -12,14 +12,16 @@ import io.switchyard.testing.MysqlTestClient;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
  * A client session between a real socket client and a scripted backend: pipelined statements
  * answered in order, a statement retried when its connection was lost before any byte of the
- * result, the backend connection given back to the pool between statements, and a prepared
- * statement prepared again on the connection it runs on next.
+ * result (on the other server of its hostgroup when there is one), the backend connection given
+ * back to the pool between statements, and a prepared statement prepared again on the connection
+ * it runs on next.
  */
 class ClientSessionTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -139,5 +141,22 @@ class ClientSessionTest {
         assertThat(statementCommands.get(1).connectionId())
                 .isNotEqualTo(statementCommands.get(0).connectionId())
                 .isEqualTo(statementCommands.get(2).connectionId());
+    }
+
+    @Test
+    void aReadLostBeforeAnyByteIsRetriedOnTheOtherServerOfItsHostgroup() throws Exception {
+        FakeReply answer = one("n", "42");
+        AtomicBoolean oneServerFailed = new AtomicBoolean();
+        try (ProxyFixture pair = new ProxyFixture(2)) {
+            pair.servers.forEach(s -> s.on("SELECT n FROM t", answer)
+                    .on(r -> r.argument().equals("SELECT n FROM t") && oneServerFailed.compareAndSet(false, true),
+                            FakeReply.closeConnection()));
+            try (MysqlTestClient client = pair.client()) {
+                byte[] response = client.query("SELECT n FROM t");
+
+                assertThat(response).isEqualTo(answer.bytes(DEPRECATE_EOF, SESSION_TRACK));
+            }
+            assertThat(pair.servers).allSatisfy(s -> assertThat(s.queries()).containsOnlyOnce("SELECT n FROM t"));
+        }
     }
 }

@@ -19,31 +19,41 @@ import io.switchyard.topology.GlobalVariables;
 import io.switchyard.topology.ServerRow;
 import io.switchyard.topology.UserConfig;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A proxy wired as the daemon wires it ({@link FrontendServer} over a {@link FrontendContext}),
- * in front of one {@link FakeMysqlServer} in hostgroup 0, with user {@code app} /
+ * in front of {@link FakeMysqlServer}s in hostgroup 0 (one unless told otherwise), with user {@code app} /
  * {@code app-pass} on both sides. One event loop serves clients and backend connections, so a
  * session and the connection it borrows share it. {@link #close()} stops the listener, the pools,
- * the loop and the fake server.
+ * the loop and the fake servers.
  */
 final class ProxyFixture implements AutoCloseable {
     static final String USER = "app";
     static final String PASSWORD = "app-pass";
 
+    final List<FakeMysqlServer> servers = new ArrayList<>();
     final FakeMysqlServer server;
     final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     final ConfigRuntime runtime;
     final FrontendServer frontend;
 
     ProxyFixture() throws InterruptedException {
-        server = FakeMysqlServer.start(USER, PASSWORD);
+        this(1);
+    }
+
+    /** A proxy in front of {@code serverCount} fake servers, all in hostgroup 0 with the same weight. */
+    ProxyFixture(int serverCount) throws InterruptedException {
+        for (int i = 0; i < serverCount; i++) {
+            servers.add(FakeMysqlServer.start(USER, PASSWORD));
+        }
+        server = servers.get(0);
         Bootstrap backends = new Bootstrap().channel(NioSocketChannel.class);
         BackendSettings backendSettings = new BackendSettings(2_000, null, false);
         RuntimeRows rows = RuntimeRows.empty()
-                .withServers(List.of(ServerRow.of(0, server.address().host(), server.address().port())))
+                .withServers(servers.stream().map(s -> ServerRow.of(0, s.address().host(), s.address().port())).toList())
                 .withUsers(List.of(new UserConfig(USER, PASSWORD, null, 0, true, 100, true)))
                 .withVariables(GlobalVariables.defaults());
         runtime = new ConfigRuntime(rows, new PoolSettings(0, 10, 600_000, 3_600_000, 60_000, 2_000),
@@ -72,7 +82,7 @@ final class ProxyFixture implements AutoCloseable {
             runtime.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         } finally {
-            server.close();
+            servers.forEach(FakeMysqlServer::close);
         }
     }
 }
