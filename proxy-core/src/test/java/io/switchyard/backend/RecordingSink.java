@@ -25,7 +25,7 @@ final class RecordingSink implements ResponseSink {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final List<String> outcomes = new ArrayList<>();
     private final Consumer<BackendConnection> onChunk;
-    private BackendConnection connection;
+    private volatile BackendConnection connection;
     private ResponseTracker tracker;
 
     RecordingSink() {

@@ -275,8 +275,8 @@ public final class FakeMysqlServer implements AutoCloseable {
         }
 
         private void answerNext(ChannelHandlerContext ctx) {
-            Frame frame = waiting.poll();
-            if (frame == null || !ctx.channel().isActive()) {
+            Frame frame = ctx.channel().isActive() ? waiting.poll() : null;
+            if (frame == null) {
                 replying = false;
                 return;
             }
@@ -363,10 +363,9 @@ public final class FakeMysqlServer implements AutoCloseable {
         /** The answers a MariaDB server gives to what the proxy sends on its own behalf. */
         private FakeReply standard(Received r) {
             return switch (r.command()) {
-                case PING, RESET_CONNECTION -> {
-                    if (r.command() == Command.RESET_CONNECTION) {
-                        statements.clear();
-                    }
+                case PING -> FakeReply.ok();
+                case RESET_CONNECTION -> {
+                    statements.clear();
                     yield FakeReply.ok();
                 }
                 case STMT_PREPARE -> {
