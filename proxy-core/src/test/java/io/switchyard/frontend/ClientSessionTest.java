@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A client session between a real socket client and a scripted backend: pipelined statements
- * answered in order, a statement retried when its connection was lost before any byte of the
- * result (on the other server of its hostgroup when there is one), the backend connection given
- * back to the pool between statements, and a prepared statement prepared again on the connection
- * it runs on next.
+ * answered in order, a client that stops reading holding the server back, a statement retried
+ * when its connection was lost before any byte of the result (on the other server of its
+ * hostgroup when there is one), the backend connection given back to the pool between
+ * statements, and a prepared statement prepared again on the connection it runs on next.
  */
 class ClientSessionTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -157,6 +157,23 @@ class ClientSessionTest {
                 assertThat(response).isEqualTo(answer.bytes(DEPRECATE_EOF, SESSION_TRACK));
             }
             assertThat(pair.servers).allSatisfy(s -> assertThat(s.queries()).containsOnlyOnce("SELECT n FROM t"));
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingHoldsTheServerBackAndThenGetsTheWholeResult() throws Exception {
+        FakeReply large = FakeReply.rows(8_000, 2_000);
+        byte[] expected = large.bytes(DEPRECATE_EOF, SESSION_TRACK);
+        proxy.server.on("SELECT payload FROM big", large);
+        try (MysqlTestClient client = proxy.client()) {
+            client.send("SELECT payload FROM big");
+
+            Await.until(WAIT, "the server's send to stall while the client does not read",
+                    () -> proxy.server.sendStalledFor(Duration.ofMillis(500)));
+            byte[] response = client.readResponse();
+
+            assertThat(response.length).isEqualTo(expected.length);
+            assertThat(Arrays.mismatch(response, expected)).isEqualTo(-1);
         }
     }
 }
