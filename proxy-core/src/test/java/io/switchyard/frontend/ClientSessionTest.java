@@ -17,11 +17,12 @@ import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
- * A client session between a real socket client and a scripted backend: pipelined statements
+ * A client session between a real socket client and scripted backends: pipelined statements
  * answered in order, a client that stops reading holding the server back, a statement retried
  * when its connection was lost before any byte of the result (on the other server of its
  * hostgroup when there is one), the backend connection given back to the pool between
- * statements, and a prepared statement prepared again on the connection it runs on next.
+ * statements, a prepared statement prepared again on the connection it runs on next, and
+ * session-state information kept from a client that does not track it.
  */
 class ClientSessionTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -174,6 +175,16 @@ class ClientSessionTest {
 
             assertThat(response.length).isEqualTo(expected.length);
             assertThat(Arrays.mismatch(response, expected)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotTrackSessionStateGetsTheServersOkWithoutIt() throws Exception {
+        proxy.server.on("SET time_zone = '+01:00'", FakeReply.okChanging("time_zone", "+01:00"));
+        try (MysqlTestClient client = proxy.client()) {
+            byte[] response = client.query("SET time_zone = '+01:00'");
+
+            assertThat(response).isEqualTo(FakeReply.ok().bytes(DEPRECATE_EOF, SESSION_TRACK));
         }
     }
 }
