@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
  * answered in order, a client that stops reading holding the server back, a statement retried
  * when its connection was lost before any byte of the result (on the other server of its
  * hostgroup when there is one), the backend connection given back to the pool between
- * statements, a prepared statement prepared again on the connection it runs on next, and
- * session-state information kept from a client that does not track it.
+ * statements, a prepared statement prepared again on the connection it runs on next,
+ * session-state information kept from a client that does not track it, and a statement past its
+ * timeout killed on its server.
  */
 class ClientSessionTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -185,6 +186,29 @@ class ClientSessionTest {
             byte[] response = client.query("SET time_zone = '+01:00'");
 
             assertThat(response).isEqualTo(FakeReply.ok().bytes(DEPRECATE_EOF, SESSION_TRACK));
+        }
+    }
+
+    @Test
+    void aStatementPastItsTimeoutIsAnswered1907AndKilledOnItsServerAndTheSessionCarriesOn() throws Exception {
+        FakeReply answer = one("n", "1");
+        try (ProxyFixture strict = new ProxyFixture(1, "mysql-default_query_timeout", "1000")) {
+            strict.server.on("SELECT SLEEP(60)", FakeReply.none()).on("SELECT n FROM t", answer);
+            try (MysqlTestClient client = strict.client()) {
+                ErrPacket err = MysqlTestClient.error(client.query("SELECT SLEEP(60)"));
+
+                assertThat(err).isNotNull();
+                assertThat(err.code()).isEqualTo(ProxyError.QUERY_TIMEOUT.code);
+                assertThat(client.query("SELECT n FROM t")).isEqualTo(answer.bytes(DEPRECATE_EOF, SESSION_TRACK));
+            }
+            Await.until(WAIT, "a KILL to reach the server",
+                    () -> strict.server.queries().stream().anyMatch(q -> q.startsWith("KILL")));
+            Received sleep = strict.server.received().stream().filter(r -> r.argument().equals("SELECT SLEEP(60)"))
+                    .findFirst().orElseThrow();
+            Received kill = strict.server.received().stream().filter(r -> r.argument().startsWith("KILL"))
+                    .findFirst().orElseThrow();
+            assertThat(kill.argument()).isEqualTo("KILL QUERY " + sleep.connectionId());
+            assertThat(kill.connectionId()).isNotEqualTo(sleep.connectionId());
         }
     }
 }

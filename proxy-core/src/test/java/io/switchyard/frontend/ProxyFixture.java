@@ -44,8 +44,15 @@ final class ProxyFixture implements AutoCloseable {
         this(1);
     }
 
-    /** A proxy in front of {@code serverCount} fake servers, all in hostgroup 0 with the same weight. */
-    ProxyFixture(int serverCount) throws InterruptedException {
+    /**
+     * A proxy in front of {@code serverCount} fake servers, all in hostgroup 0 with the same
+     * weight, with {@code variables} (name, value, name, value, ...) over the default variables.
+     */
+    ProxyFixture(int serverCount, String... variables) throws InterruptedException {
+        GlobalVariables vars = GlobalVariables.defaults();
+        for (int i = 0; i < variables.length; i += 2) {
+            vars = vars.with(variables[i], variables[i + 1]);
+        }
         for (int i = 0; i < serverCount; i++) {
             servers.add(FakeMysqlServer.start(USER, PASSWORD));
         }
@@ -55,7 +62,7 @@ final class ProxyFixture implements AutoCloseable {
         RuntimeRows rows = RuntimeRows.empty()
                 .withServers(servers.stream().map(s -> ServerRow.of(0, s.address().host(), s.address().port())).toList())
                 .withUsers(List.of(new UserConfig(USER, PASSWORD, null, 0, true, 100, true)))
-                .withVariables(GlobalVariables.defaults());
+                .withVariables(vars);
         runtime = new ConfigRuntime(rows, new PoolSettings(0, 10, 600_000, 3_600_000, 60_000, 2_000),
                 (address, pool) -> new BackendPool(address, pool, backendSettings, backends));
         FrontendSettings settings = new FrontendSettings("127.0.0.1", 0, 16 * 1024 * 1024, AuthPlugin.MYSQL_NATIVE_PASSWORD,

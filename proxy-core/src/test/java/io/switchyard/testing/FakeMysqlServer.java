@@ -45,6 +45,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A scripted MySQL server for unit tests: listens on 127.0.0.1 (an ephemeral port), greets like
@@ -56,6 +58,8 @@ import java.util.function.Predicate;
  * other query gets an ERR naming it. Prepared statements (without parameters or result columns)
  * are kept per connection: COM_STMT_EXECUTE of an id the connection never prepared gets MariaDB's
  * error 1243, and is recorded with the argument {@code #id}, a known one with its SQL text.
+ * {@code KILL QUERY id} ends a statement left unanswered ({@link FakeReply#none()}) on the
+ * connection with that thread id with error 1317, as MariaDB does.
  *
  * <p>Every command received is recorded ({@link #received()}). Thread-safe: scripting and
  * inspection may happen from the test thread while the server's own event loop serves
@@ -71,6 +75,9 @@ public final class FakeMysqlServer implements AutoCloseable {
     private static final int ER_UNKNOWN_COM = 1047;
     private static final int ER_UNKNOWN_ERROR = 1105;
     private static final int ER_UNKNOWN_STMT_HANDLER = 1243;
+    private static final int ER_NO_SUCH_THREAD = 1094;
+    private static final int ER_QUERY_INTERRUPTED = 1317;
+    private static final Pattern KILL_QUERY = Pattern.compile("(?i)KILL\\s+QUERY\\s+(\\d+)");
 
     /** One command as the server received it: the connection's thread id, the command, its argument as text. */
     public record Received(long connectionId, Command command, String argument) {
@@ -87,6 +94,7 @@ public final class FakeMysqlServer implements AutoCloseable {
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+    private final Map<Long, Connection> byThreadId = new ConcurrentHashMap<>();
     private final AtomicLong threadIds = new AtomicLong(100);
     private final AtomicInteger logins = new AtomicInteger();
     private final AtomicInteger pendingSends = new AtomicInteger();
@@ -214,6 +222,8 @@ public final class FakeMysqlServer implements AutoCloseable {
         private int nextStatementId = 1;
         private boolean loggedIn;
         private boolean replying;
+        private boolean silent;
+        private ChannelHandlerContext context;
         private long caps;
         private String schema;
 
@@ -223,7 +233,9 @@ public final class FakeMysqlServer implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            context = ctx;
             connections.add(ctx.channel());
+            byThreadId.put(threadId, this);
             HandshakeV10 greeting = new HandshakeV10(VERSION, threadId, seed, CAPABILITIES, UTF8MB4_GENERAL_CI,
                     ServerStatus.AUTOCOMMIT, "mysql_native_password");
             ctx.writeAndFlush(Packets.build(ctx.alloc(), 0, greeting::encode));
@@ -232,6 +244,7 @@ public final class FakeMysqlServer implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             connections.remove(ctx.channel());
+            byThreadId.remove(threadId);
             waiting.forEach(Frame::release);
             waiting.clear();
         }
@@ -322,6 +335,7 @@ public final class FakeMysqlServer implements AutoCloseable {
             }
             if (!bytes.isReadable()) {
                 bytes.release();
+                silent = true;
                 return;
             }
             pendingSends.incrementAndGet();
@@ -360,6 +374,27 @@ public final class FakeMysqlServer implements AutoCloseable {
             };
         }
 
+        /** {@code KILL QUERY} of this connection: a statement left unanswered ends with MariaDB's error 1317. */
+        private void interrupt() {
+            if (!silent) {
+                return;
+            }
+            silent = false;
+            ErrPacket interrupted = new ErrPacket(ER_QUERY_INTERRUPTED, "70100", "Query execution was interrupted");
+            context.writeAndFlush(Packets.err(context.alloc(), 1, interrupted));
+            answerNext(context);
+        }
+
+        /** Runs {@code KILL QUERY id}: the reply to the killer, after interrupting the connection with that thread id. */
+        private FakeReply kill(long id) {
+            Connection target = byThreadId.get(id);
+            if (target == null) {
+                return FakeReply.err(ER_NO_SUCH_THREAD, "HY000", "Unknown thread id: " + id);
+            }
+            target.interrupt();
+            return FakeReply.ok();
+        }
+
         /** The answers a MariaDB server gives to what the proxy sends on its own behalf. */
         private FakeReply standard(Received r) {
             return switch (r.command()) {
@@ -388,6 +423,10 @@ public final class FakeMysqlServer implements AutoCloseable {
                     }
                     if (sql.regionMatches(true, 0, "SET ", 0, 4)) {
                         yield FakeReply.ok();
+                    }
+                    Matcher kill = KILL_QUERY.matcher(sql);
+                    if (kill.matches()) {
+                        yield kill(Long.parseLong(kill.group(1)));
                     }
                     FakeReply read = variables.select(sql);
                     yield read != null ? read : FakeReply.err(ER_UNKNOWN_ERROR, "HY000", "no scripted reply for: " + sql);

@@ -112,7 +112,7 @@ public final class FakeReply {
                 .writeShortLE(0).writeShortLE(0).writeByte(0).writeShortLE(0)), 0, NO_CUT, false);
     }
 
-    /** No answer at all: the server keeps the connection open and silent. */
+    /** No answer at all: the server keeps the connection open and silent until a {@code KILL QUERY} of it. */
     public static FakeReply none() {
         return new FakeReply(w -> { }, 0, NO_CUT, false);
     }
