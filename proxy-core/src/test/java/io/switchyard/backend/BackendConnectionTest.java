@@ -45,6 +45,8 @@ class BackendConnectionTest {
 
     @Test
     void logsInReadsTheSessionBaselineAndTurnsOnEverySessionTracker() throws Exception {
+        server.variables().set("sql_mode", "ANSI_QUOTES,STRICT_ALL_TABLES");
+
         BackendConnection c = await(fixture.connect(BackendFixture.key()));
 
         assertThat(c.serverHandshake().serverVersion()).isEqualTo(FakeMysqlServer.VERSION);
@@ -58,6 +60,7 @@ class BackendConnectionTest {
         assertThat(tracking.tracksVariable("time_zone")).isTrue();
         assertThat(tracking.tracksVariable("sql_mode")).isFalse();
         assertThat(c.baseline().loginLiteral("character_set_client")).isEqualTo("'utf8mb4'");
+        assertThat(c.baseline().loginLiteral("sql_mode")).isEqualTo("'ANSI_QUOTES,STRICT_ALL_TABLES'");
         assertThat(fixture.onLoop(c::isIdle)).isTrue();
     }
 

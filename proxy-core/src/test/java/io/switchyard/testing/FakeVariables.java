@@ -46,10 +46,6 @@ public final class FakeVariables {
         values.put(name.toLowerCase(Locale.ROOT), value);
     }
 
-    public String get(String name) {
-        return values.get(name.toLowerCase(Locale.ROOT));
-    }
-
     /**
      * The reply to {@code sql} when it selects only variables: one row with their values, columns
      * named as selected; an ERR 1193 for an unknown one; null when {@code sql} is another query.
