@@ -185,9 +185,16 @@ class BackendConnectionTest {
         List<Boolean> writability = new CopyOnWriteArrayList<>();
         AtomicLong firstChangeNanos = new AtomicLong();
         fixture.onLoop(() -> {
-            c.owner((BackendConnection.WritabilityListener) writable -> {
-                firstChangeNanos.compareAndSet(0, System.nanoTime());
-                writability.add(writable);
+            c.owner(new BackendConnection.Holder() {
+                @Override
+                public void backendWritabilityChanged(boolean writable) {
+                    firstChangeNanos.compareAndSet(0, System.nanoTime());
+                    writability.add(writable);
+                }
+
+                @Override
+                public void backendClosedWhileHeld(BackendConnection connection, Throwable cause) {
+                }
             });
             return null;
         });
