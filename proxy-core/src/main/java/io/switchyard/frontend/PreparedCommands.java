@@ -2,6 +2,7 @@ package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
 import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendStatements;
 import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
