@@ -109,6 +109,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return user == null ? null : user.username();
     }
 
+    /**
+     * Moves the session to {@code next}: the one place its phase changes. A closed session stays
+     * closed, whatever callback of a command it ran still arrives.
+     */
+    private void enter(SessionPhase next) {
+        if (phase == next || phase == SessionPhase.CLOSED) {
+            return;
+        }
+        log.trace("session {}: {} -> {}", id, phase, next);
+        phase = next;
+    }
+
     // ---- connection phase -------------------------------------------------------------
 
     @Override
@@ -174,12 +186,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             login.cancelTimeout();
         }
         routing.reset(schema);
-        phase = SessionPhase.CONNECTING;
+        enter(SessionPhase.CONNECTING);
         useHostgroup(sessionHostgroup(), () -> {
             if (backend().baseline() != null) {
                 routing.tracker().clientTracking(backend().baseline().tracking());
             }
-            phase = SessionPhase.READY;
+            enter(SessionPhase.READY);
             changingUser = false;
             log.debug("session {}: {}@{} logged in, schema {}", id, user.username(), clientHost, schema);
             writeOk(okSeq);
@@ -324,7 +336,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             // The connection knows LAST_INSERT_ID(): read it before this statement replaces the
             // last one's results, so that any connection the session moves to gets it.
             BackendConnection c = backend();
-            phase = SessionPhase.CONNECTING;
+            enter(SessionPhase.CONNECTING);
             StateReadBack.run(c, List.of(SessionStateTracker.LAST_INSERT_ID), routing.tracker(), failure -> {
                 if (phase == SessionPhase.CLOSED) {
                     return;
@@ -334,7 +346,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 } else {
                     c.sessionState(routing.state());
                 }
-                phase = SessionPhase.READY;
+                enter(SessionPhase.READY);
                 onHostgroup(hostgroup, avoid, action, failed);
             });
         } else if (hostgroup == leases.currentHostgroup() && backend() != null && backend().isIdle()) {
@@ -358,15 +370,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Makes {@code hostgroup}'s connection current (another server than {@code avoid} if it can), then runs {@code action}. */
     private void connectThen(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
-        phase = SessionPhase.CONNECTING;
+        enter(SessionPhase.CONNECTING);
         leases.preferPrevious(routing.tracker().traits().readsPrevious());
         leases.use(hostgroup, avoid, connectionKey(), routing.state(), channel.eventLoop(), this,
                 () -> phase == SessionPhase.CLOSED, () -> {
-            phase = SessionPhase.READY;
+            enter(SessionPhase.READY);
             action.run();
             drain();
         }, err -> {
-            phase = SessionPhase.READY;
+            enter(SessionPhase.READY);
             failed.accept(err);
             drain();
         });
@@ -379,7 +391,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Sends a command on the current connection; its response is relayed to the client. */
     void send(Command command, ByteBuf packets) {
-        phase = SessionPhase.BUSY;
+        enter(SessionPhase.BUSY);
         unflushedBackendWrites = false;
         activity.runningOn(leases.currentHostgroup(), backend());
         leases.countQuery(packets.readableBytes());
@@ -407,7 +419,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         changingUser = true;
         schema = request.database();
         statusFlags = ServerStatus.AUTOCOMMIT;
-        phase = SessionPhase.LOGIN;
+        enter(SessionPhase.LOGIN);
         login.changeUser(request);
     }
 
@@ -415,7 +427,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         boolean last = frame.length() == 0;
         backend().forwardLocalInfile(frame.packet(), last);
         if (last) {
-            phase = SessionPhase.BUSY;
+            enter(SessionPhase.BUSY);
         }
     }
 
@@ -481,7 +493,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void localInfileRequested() {
-        phase = SessionPhase.LOCAL_INFILE;
+        enter(SessionPhase.LOCAL_INFILE);
         channel.flush();
         while (phase == SessionPhase.LOCAL_INFILE && !queue.isEmpty()) {
             forwardLocalInfile(queue.poll());
@@ -533,7 +545,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             leases.ranOnCurrent(routing.state());
         }
         activity.finished();
-        phase = SessionPhase.READY;
+        enter(SessionPhase.READY);
         if (queue.isEmpty()) {
             releaseIfFree();
         }
@@ -581,7 +593,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         boolean answered = retries.answered();
         retries.end();
         if (answered) {
-            phase = SessionPhase.READY;
+            enter(SessionPhase.READY);
             drain();
             return;
         }
@@ -593,7 +605,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         previousResultLostOn = connection.address();
-        phase = SessionPhase.READY;
+        enter(SessionPhase.READY);
         reply(ProxyError.BACKEND_LOST.format(connection.address(), cause.getMessage()));
         drain();
     }
@@ -702,12 +714,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** The session waits (for a retry or a delay); commands queue meanwhile. */
     void waiting() {
-        phase = SessionPhase.CONNECTING;
+        enter(SessionPhase.CONNECTING);
     }
 
     /** A command is under way on the current connection. */
     void busy() {
-        phase = SessionPhase.BUSY;
+        enter(SessionPhase.BUSY);
     }
 
     /** The connection a command is running on, or null when none is. */
@@ -717,7 +729,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Answers the current command with {@code err} and goes on with queued commands. */
     void replyAndResume(ErrPacket err) {
-        phase = SessionPhase.READY;
+        enter(SessionPhase.READY);
         reply(err);
         drain();
     }
@@ -726,7 +738,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     void sendWithoutResponse(BackendConnection c, ByteBuf packets) {
         c.sendWithoutResponse(packets);
         unflushedBackendWrites = true;
-        phase = SessionPhase.READY;
+        enter(SessionPhase.READY);
         drain();
     }
 
@@ -783,12 +795,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         channel.writeAndFlush(Packets.err(channel.alloc(), seq & 0xff, err)).addListener(ChannelFutureListener.CLOSE);
-        phase = SessionPhase.CLOSED;
+        enter(SessionPhase.CLOSED);
         cleanup();
     }
 
     private void close() {
-        phase = SessionPhase.CLOSED;
+        enter(SessionPhase.CLOSED);
         cleanup();
         if (channel != null) {
             channel.close();
@@ -810,7 +822,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (phase != SessionPhase.CLOSED) {
             log.debug("session {}: client {} disconnected in phase {}", id, clientHost, phase);
         }
-        phase = SessionPhase.CLOSED;
+        enter(SessionPhase.CLOSED);
         cleanup();
         ctx.fireChannelInactive();
     }
