@@ -215,7 +215,7 @@ final class PreparedStatements {
             }
             default -> { }
         }
-        return join(frames);
+        return CommandQueue.join(frames);
     }
 
     /** Rewrites an EXECUTE to carry types if needed; null when the original can go as it is. Empties {@code frames} on refusal. */
@@ -262,17 +262,6 @@ final class PreparedStatements {
         } else if (command == Command.STMT_FETCH && ServerStatus.has(reply.statusFlags(), ServerStatus.LAST_ROW_SENT)) {
             st.cursorOpen = false;
         }
-    }
-
-    private static ByteBuf join(java.util.List<Frame> frames) {
-        if (frames.size() == 1) {
-            return frames.get(0).packet();
-        }
-        var composite = ByteBufAllocator.DEFAULT.compositeDirectBuffer(frames.size());
-        for (Frame f : frames) {
-            composite.addComponent(true, f.packet());
-        }
-        return composite;
     }
 
     /** The error for a command naming a statement the session does not have. */
