@@ -25,10 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The backend side of one client session: the connections it holds ({@link HostgroupLeases}),
- * getting one ready before a command (borrowed, brought to the session's state), sending the
- * command, relaying the response to the client (it is the connection's {@link ResponseSink} and
- * {@link BackendConnection.Holder}) and learning from it what the statement did to the session,
+ * The backend side of one client session: the connections it holds ({@link HostgroupLeases},
+ * which report to it as their {@link LeaseListener}), getting one ready before a command
+ * (borrowed, brought to the session's state), sending the command, relaying the response to the
+ * client (it is the connection's {@link ResponseSink} and {@link BackendConnection.Holder}) and
+ * learning from it what the statement did to the session,
  * backpressure between client and backend, and giving the connections back between statements
  * (multiplexing). It reports to the session through {@link SessionControl}, and to the command
  * that sent a request through that request's {@link ResponseListener}.
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to the client channel's event loop; the connections it borrows live on the same loop.
  */
-final class BackendSide implements ResponseSink, BackendConnection.Holder {
+final class BackendSide implements ResponseSink, LeaseListener {
     private static final Logger log = LoggerFactory.getLogger(BackendSide.class);
 
     private final FrontendContext context;
@@ -56,6 +57,9 @@ final class BackendSide implements ResponseSink, BackendConnection.Holder {
     private boolean unflushedBackendWrites;
     /** The server whose connection held the last statement's results when it was lost; null when none was. */
     private ServerAddress previousResultLostOn;
+    /** What runs when the connection asked of the leases is ready, or cannot be had. */
+    private Runnable onLeased;
+    private Consumer<ErrPacket> onLeaseFailed;
 
     BackendSide(FrontendContext context, SessionInfo info, StatementRouting routing, SessionActivity activity,
                 SessionControl session) {
@@ -64,7 +68,7 @@ final class BackendSide implements ResponseSink, BackendConnection.Holder {
         this.routing = routing;
         this.activity = activity;
         this.session = session;
-        this.leases = new HostgroupLeases(context);
+        this.leases = new HostgroupLeases(context, this);
     }
 
     /** The client channel responses go to; set once it is active. */
@@ -72,8 +76,14 @@ final class BackendSide implements ResponseSink, BackendConnection.Holder {
         this.client = client;
     }
 
-    EventLoop loop() {
+    @Override
+    public EventLoop loop() {
         return client.eventLoop();
+    }
+
+    @Override
+    public boolean closed() {
+        return session.closed();
     }
 
     /** A client command starts. */
@@ -115,7 +125,7 @@ final class BackendSide implements ResponseSink, BackendConnection.Holder {
 
     /** After authentication: makes the session hostgroup's connection current, then runs {@code then}. */
     void login(Runnable then, Consumer<ErrPacket> failed) {
-        leases.use(sessionHostgroup(), info.connectionKey(), routing.state(), loop(), this, session::closed, () -> {
+        lease(sessionHostgroup(), null, () -> {
             if (connection().baseline() != null) {
                 routing.tracker().clientTracking(connection().baseline().tracking());
             }
@@ -186,7 +196,7 @@ final class BackendSide implements ResponseSink, BackendConnection.Holder {
     private void connectThen(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
         session.enter(SessionPhase.CONNECTING);
         leases.preferPrevious(routing.tracker().traits().readsPrevious());
-        leases.use(hostgroup, avoid, info.connectionKey(), routing.state(), loop(), this, session::closed, () -> {
+        lease(hostgroup, avoid, () -> {
             session.enter(SessionPhase.READY);
             action.run();
             session.drain();
@@ -195,6 +205,29 @@ final class BackendSide implements ResponseSink, BackendConnection.Holder {
             failed.accept(err);
             session.drain();
         });
+    }
+
+    /** Asks the leases for {@code hostgroup}'s connection in the session's state; their answer runs {@code leased} or {@code failed}. */
+    private void lease(int hostgroup, BackendPool avoid, Runnable leased, Consumer<ErrPacket> failed) {
+        onLeased = leased;
+        onLeaseFailed = failed;
+        leases.use(hostgroup, avoid, info.connectionKey(), routing.state());
+    }
+
+    @Override
+    public void leased() {
+        Runnable then = onLeased;
+        onLeased = null;
+        onLeaseFailed = null;
+        then.run();
+    }
+
+    @Override
+    public void leaseFailed(ErrPacket err) {
+        Consumer<ErrPacket> failed = onLeaseFailed;
+        onLeased = null;
+        onLeaseFailed = null;
+        failed.accept(err);
     }
 
     /** Sends a command on the current connection; its response is relayed to the client and reported to {@code listener}. */
