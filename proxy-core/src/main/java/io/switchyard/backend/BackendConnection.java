@@ -69,7 +69,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private SessionBaseline baseline;
     private boolean settingUp;
     private long uses;
-    private Object statements;
+    private BackendStatements statements;
     private Runnable closeHook;
 
     private BackendConnection(ServerAddress address, ConnectionKey key, String schema, BackendSettings settings) {
@@ -557,11 +557,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** The prepared statements open on this connection, as the front end keeps them (null: none yet). */
-    public Object statements() {
+    public BackendStatements statements() {
         return statements;
     }
 
-    public void statements(Object statements) {
+    public void statements(BackendStatements statements) {
         this.statements = statements;
     }
 

@@ -12,7 +12,6 @@ import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProxyError;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -29,18 +28,28 @@ final class BackendLease {
     record KillTarget(BackendPool pool, long threadId) {}
 
     private final FrontendContext context;
+    private final EventLoop loop;
+    private final LeaseListener owner;
     private BackendPool pool;
     private BackendConnection connection;
     private volatile KillTarget killTarget;
     private BackendPool avoid;
     private BackendPool failedPool;
     private Previous preferred;
+    private long deadlineNanos;
+    private long waitMillis;
 
     /** The connection a session gave back after its last statement, and how many commands it had carried then. */
     record Previous(BackendPool pool, BackendConnection connection, long uses) {}
 
-    BackendLease(FrontendContext context) {
+    /**
+     * A lease borrowing on {@code loop} for {@code owner}, which holds the connection and whose
+     * ending stops the borrow; a null owner (a mirrored statement) never ends.
+     */
+    BackendLease(FrontendContext context, EventLoop loop, LeaseListener owner) {
         this.context = context;
+        this.loop = loop;
+        this.owner = owner;
     }
 
     /** The held connection, or null. */
@@ -54,21 +63,20 @@ final class BackendLease {
     }
 
     /**
-     * Borrows a connection for {@code key} in {@code hostgroup}, moved to {@code schema}; then
-     * runs {@code then}, or {@code failed} with the error for the client. {@code closed} tells
-     * whether the session ended meanwhile (the connection then goes straight back).
+     * Borrows a connection for {@code key} in {@code hostgroup}, moved to {@code schema}, from
+     * another server than {@code avoid} (one that just failed) unless it is the only one usable;
+     * then runs {@code then}, or {@code failed} with the error for the client. If the owner ended
+     * meanwhile, the connection goes straight back and neither runs.
      */
-    void acquire(int hostgroup, ConnectionKey key, String schema, EventLoop loop, BackendConnection.Holder owner,
-                 BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
-        acquire(hostgroup, null, key, schema, loop, owner, closed, then, failed);
+    void acquire(int hostgroup, BackendPool avoid, ConnectionKey key, String schema, Runnable then, Consumer<ErrPacket> failed) {
+        this.waitMillis = context.variables().intValue("mysql-writer_wait_timeout");
+        this.deadlineNanos = System.nanoTime() + waitMillis * 1_000_000L;
+        this.avoid = avoid;
+        acquireWithin(hostgroup, key, schema, then, failed);
     }
 
-    /** Same, avoiding the server of {@code avoid} (one that just failed) unless it is the only one usable. */
-    void acquire(int hostgroup, BackendPool avoid, ConnectionKey key, String schema, EventLoop loop, BackendConnection.Holder owner,
-                 BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
-        long waitMillis = context.variables().intValue("mysql-writer_wait_timeout");
-        this.avoid = avoid;
-        acquireWithin(hostgroup, key, schema, loop, owner, closed, then, failed, System.nanoTime() + waitMillis * 1_000_000L, waitMillis);
+    private boolean ownerClosed() {
+        return owner != null && owner.closed();
     }
 
     /** Asks the next {@link #acquire} for {@code previous}'s connection when it is still free and untouched. */
@@ -88,19 +96,18 @@ final class BackendLease {
      * Borrows from a usable server of the hostgroup; while there is none (failover: the writer
      * is down and no replica promoted yet), looks again every few milliseconds until the deadline.
      */
-    private void acquireWithin(int hostgroup, ConnectionKey key, String schema, EventLoop loop, BackendConnection.Holder owner,
-                               BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed, long deadlineNanos, long waitMillis) {
+    private void acquireWithin(int hostgroup, ConnectionKey key, String schema, Runnable then, Consumer<ErrPacket> failed) {
         Previous p = preferred;
         BackendPool chosen = p != null && p.pool() != avoid ? p.pool() : context.router().pick(hostgroup, avoid);
         if (chosen == null) {
-            if (closed.getAsBoolean()) {
+            if (ownerClosed()) {
                 return;
             }
             if (System.nanoTime() >= deadlineNanos) {
                 failed.accept(ProxyError.NO_USABLE_SERVER.format(hostgroup, waitMillis));
                 return;
             }
-            loop.schedule(() -> acquireWithin(hostgroup, key, schema, loop, owner, closed, then, failed, deadlineNanos, waitMillis),
+            loop.schedule(() -> acquireWithin(hostgroup, key, schema, then, failed),
                     SERVER_WAIT_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
             return;
         }
@@ -112,7 +119,7 @@ final class BackendLease {
                 return;
             }
             BackendConnection c = f.getNow();
-            if (closed.getAsBoolean()) {
+            if (ownerClosed()) {
                 chosen.release(c);
                 return;
             }

@@ -1,5 +1,7 @@
 package io.switchyard.frontend;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.switchyard.protocol.Frame;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -51,6 +53,18 @@ final class CommandQueue {
             command.add(poll());
         }
         return command;
+    }
+
+    /** A command's frames as one buffer to send on, in order; takes the frames' packets over. */
+    static ByteBuf join(List<Frame> command) {
+        if (command.size() == 1) {
+            return command.get(0).packet();
+        }
+        var composite = ByteBufAllocator.DEFAULT.compositeDirectBuffer(command.size());
+        for (Frame f : command) {
+            composite.addComponent(true, f.packet());
+        }
+        return composite;
     }
 
     /**

@@ -2,15 +2,13 @@ package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.EventLoop;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ConnectionKey;
-import io.switchyard.backend.InternalSink;
 import io.switchyard.backend.ConnectionState;
+import io.switchyard.backend.InternalSink;
 import io.switchyard.frontend.state.SessionStateRestorer;
 import io.switchyard.protocol.Command;
-import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProxyError;
 import java.util.ArrayDeque;
@@ -19,8 +17,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 /**
  * The backend connections of one session, at most one per hostgroup, as ProxySQL keeps them
@@ -34,6 +30,7 @@ import java.util.function.Consumer;
  */
 final class HostgroupLeases {
     private final FrontendContext context;
+    private final LeaseListener listener;
     private final Map<Integer, BackendLease> byHostgroup = new HashMap<>();
     private volatile BackendLease current;
     private BackendLease lastAcquire;
@@ -42,8 +39,9 @@ final class HostgroupLeases {
     private final Map<Integer, BackendLease.Previous> previous = new HashMap<>();
     private boolean preferPrevious;
 
-    HostgroupLeases(FrontendContext context) {
+    HostgroupLeases(FrontendContext context, LeaseListener listener) {
         this.context = context;
+        this.listener = listener;
     }
 
     /** The connection statements run on now, or null. */
@@ -63,38 +61,32 @@ final class HostgroupLeases {
     }
 
     /**
-     * Makes {@code hostgroup}'s connection current, borrowing one if the session has none there,
-     * and brings it to {@code state}; then runs {@code then}, or {@code failed} with the error
-     * for the client. (A held connection never closes unseen: its closing ends the session, see
-     * {@link BackendConnection.Holder#backendClosedWhileHeld}.)
+     * Makes {@code hostgroup}'s connection current, borrowing one for {@code key} if the session
+     * has none there (from another server than {@code avoid} when the hostgroup has one), and
+     * brings it to {@code state}; then tells the listener it is {@link LeaseListener#leased},
+     * or {@link LeaseListener#leaseFailed} with the error for the client. (A held connection
+     * never closes unseen: see {@link BackendConnection.Holder#backendClosedWhileHeld}.)
      */
-    void use(int hostgroup, ConnectionKey key, ConnectionState state, EventLoop loop, BackendConnection.Holder owner,
-             BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
-        use(hostgroup, null, key, state, loop, owner, closed, then, failed);
-    }
-
-    /** Same, borrowing from another server than {@code avoid} when the hostgroup has one. */
-    void use(int hostgroup, BackendPool avoid, ConnectionKey key, ConnectionState state, EventLoop loop, BackendConnection.Holder owner,
-             BooleanSupplier closed, Runnable then, Consumer<ErrPacket> failed) {
+    void use(int hostgroup, BackendPool avoid, ConnectionKey key, ConnectionState state) {
         syncFailedPool = null;
         BackendLease lease = byHostgroup.get(hostgroup);
         if (lease != null && lease.connection() != null && lease.connection().isIdle()) {
             makeCurrent(hostgroup, lease);
-            sync(hostgroup, lease, state, then, failed);
+            sync(hostgroup, lease, state);
             return;
         }
         if (lease != null) {
             lease.release();
         }
-        BackendLease fresh = new BackendLease(context);
+        BackendLease fresh = new BackendLease(context, listener.loop(), listener);
         BackendLease.Previous last = previous.remove(hostgroup);
         fresh.prefer(preferPrevious ? last : null);
         lastAcquire = fresh;
-        fresh.acquire(hostgroup, avoid, key, state.schema(), loop, owner, closed, () -> {
+        fresh.acquire(hostgroup, avoid, key, state.schema(), () -> {
             byHostgroup.put(hostgroup, fresh);
             makeCurrent(hostgroup, fresh);
-            sync(hostgroup, fresh, state, then, failed);
-        }, failed);
+            sync(hostgroup, fresh, state);
+        }, listener::leaseFailed);
     }
 
     private void makeCurrent(int hostgroup, BackendLease lease) {
@@ -116,16 +108,16 @@ final class HostgroupLeases {
         return s != null ? s : ConnectionState.initial(c.schema());
     }
 
-    private void sync(int hostgroup, BackendLease lease, ConnectionState target, Runnable then, Consumer<ErrPacket> failed) {
+    private void sync(int hostgroup, BackendLease lease, ConnectionState target) {
         ConnectionState from = carried(lease.connection());
         if (from.equals(target)) {
-            then.run();
+            listener.leased();
             return;
         }
         SessionStateRestorer.Plan plan = SessionStateRestorer.restore(from, target, lease.connection().baseline());
         if (plan.isEmpty()) {
             lease.connection().sessionState(target);
-            then.run();
+            listener.leased();
             return;
         }
         Deque<ByteBuf> commands = new ArrayDeque<>();
@@ -141,8 +133,8 @@ final class HostgroupLeases {
             if (plan.initDb() != null) {
                 lease.connection().schema(plan.initDb());
             }
-            then.run();
-        }, failed);
+            listener.leased();
+        });
     }
 
     private static void add(Deque<ByteBuf> commands, Deque<Command> kinds, Command command, String argument) {
@@ -150,9 +142,8 @@ final class HostgroupLeases {
         kinds.add(command);
     }
 
-    /** Runs the commands one after the other on the lease's connection; the first failure stops them. */
-    private void runInOrder(int hostgroup, BackendLease lease, Deque<ByteBuf> commands, Deque<Command> kinds,
-                            Runnable done, Consumer<ErrPacket> failed) {
+    /** Runs the commands one after the other on the lease's connection, then {@code done}; the first failure stops them. */
+    private void runInOrder(int hostgroup, BackendLease lease, Deque<ByteBuf> commands, Deque<Command> kinds, Runnable done) {
         ByteBuf next = commands.poll();
         if (next == null) {
             done.run();
@@ -161,7 +152,7 @@ final class HostgroupLeases {
         BackendConnection c = lease.connection();
         c.execute(kinds.poll(), next, new InternalSink((err, failure) -> {
             if (err == null && failure == null) {
-                runInOrder(hostgroup, lease, commands, kinds, done, failed);
+                runInOrder(hostgroup, lease, commands, kinds, done);
                 return;
             }
             commands.forEach(ByteBuf::release);
@@ -170,11 +161,11 @@ final class HostgroupLeases {
                 syncFailedPool = lease.pool();
                 lease.discard(c);
                 // The statement itself was not sent: the connection broke while being prepared for it.
-                failed.accept(ProxyError.BACKEND_UNREACHABLE.format(c.address(), hostgroup, failure.getMessage()));
+                listener.leaseFailed(ProxyError.BACKEND_UNREACHABLE.format(c.address(), hostgroup, failure.getMessage()));
                 return;
             }
             c.markNotReusable();
-            failed.accept(err);
+            listener.leaseFailed(err);
         }));
     }
 

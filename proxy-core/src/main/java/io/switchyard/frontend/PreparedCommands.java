@@ -2,6 +2,7 @@ package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
 import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendStatements;
 import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
@@ -15,17 +16,18 @@ import java.util.List;
 /**
  * A session's prepared-statement commands ({@code COM_STMT_*}), run over
  * {@link PreparedStatements} so statements survive multiplexing: where each runs, the transparent
- * re-prepare, and what a reply means for the session's statements.
+ * re-prepare, and what a reply means for the session's statements (the {@link BackendSide}
+ * reports each reply here, as to any {@link ResponseListener}).
  *
  * <p>Confined to the session's event loop.
  */
-final class PreparedCommands {
-    private final ClientSession session;
+final class PreparedCommands implements ResponseListener {
+    private final SessionParts parts;
     private final PreparedStatements statements = new PreparedStatements();
     private PreparedStatements.Statement running;
 
-    PreparedCommands(ClientSession session) {
-        this.session = session;
+    PreparedCommands(SessionParts parts) {
+        this.parts = parts;
     }
 
     /**
@@ -36,15 +38,16 @@ final class PreparedCommands {
         ByteBuf payload = frames.get(0).payload();
         if (frames.size() > 1 || statements.full()) {
             frames.forEach(Frame::release);
-            session.reply(statements.full() ? ProxyError.MAX_PREPARED_STATEMENTS.format(PreparedStatements.MAX_PER_SESSION)
+            parts.session().reply(statements.full() ? ProxyError.MAX_PREPARED_STATEMENTS.format(PreparedStatements.MAX_PER_SESSION)
                     : ProxyError.PACKET_TOO_LARGE.format(Wire.MAX_PAYLOAD));
             return;
         }
         String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
-        session.activity().describe(sql);
-        int hostgroup = session.prepareHostgroup(sql);
-        statements.beginPrepare(sql, session.schema(), hostgroup);
-        session.onHostgroup(hostgroup, frames, () -> session.send(Command.STMT_PREPARE, session.toPackets(frames)));
+        parts.activity().describe(sql);
+        BackendSide backend = parts.backend();
+        int hostgroup = parts.routing().prepareHostgroup(sql, backend.currentHostgroup());
+        statements.beginPrepare(sql, parts.info().schema(), hostgroup);
+        backend.onHostgroup(hostgroup, frames, () -> backend.send(Command.STMT_PREPARE, CommandQueue.join(frames), this));
     }
 
     /**
@@ -60,36 +63,39 @@ final class PreparedCommands {
                     : PreparedStatements.unknown(payload, command);
             frames.forEach(Frame::release);
             if (command != Command.STMT_SEND_LONG_DATA) {
-                session.reply(unknown);
+                parts.session().reply(unknown);
             }
             return;
         }
-        StatementRouting routing = session.routing();
         if (command == Command.STMT_EXECUTE) {
-            session.activity().classified(st.digest, st.kind, st.sql);
+            parts.activity().classified(st.digest, st.kind, st.sql);
         }
-        int hostgroup = session.stayHostgroupForPrepared(st.traits, st.hostgroup);
+        // Where the statement was prepared, unless the session must stay on its current connection.
+        BackendSide backend = parts.backend();
+        StatementRouting routing = parts.routing();
+        int current = backend.currentHostgroup();
+        int hostgroup = current >= 0 && routing.mustStayForPrepared(st.traits) ? current : st.hostgroup;
         routing.tracker().before(command == Command.STMT_EXECUTE ? st.traits : StatementTraits.PLAIN);
-        session.onHostgroup(hostgroup, frames, () -> {
-            session.busy();
-            BackendConnection c = session.runningOn();
+        backend.onHostgroup(hostgroup, frames, () -> {
+            parts.session().enter(SessionPhase.BUSY);
+            BackendConnection c = backend.runningOn();
             statements.ensurePrepared(c, st, maxPerConnection(), copy -> {
                 ByteBuf packet = statements.toBackend(command, st, copy, frames);
                 routing.statementPinned(statements.pinned());
                 if (packet == null) {
-                    session.replyAndResume(ProxyError.STMT_TYPES_TOO_LARGE.format());
+                    replyAndResume(ProxyError.STMT_TYPES_TOO_LARGE.format());
                 } else if (command == Command.STMT_SEND_LONG_DATA) {
-                    session.sendWithoutResponse(c, packet);
+                    backend.sendWithoutResponse(c, packet);
                 } else {
                     running = st;
-                    session.send(command, packet);
+                    backend.send(command, packet, this);
                 }
             }, err -> {
                 frames.forEach(Frame::release);
-                session.replyAndResume(err);
+                replyAndResume(err);
             }, (broken, cause) -> {
                 frames.forEach(Frame::release);
-                session.backendFailed(broken, cause, false);
+                backend.backendFailed(broken, cause, false);
             });
         });
     }
@@ -98,17 +104,26 @@ final class PreparedCommands {
     void close(Frame first) {
         if (first.length() >= 5) {
             statements.close(first.payload());
-            session.routing().statementPinned(statements.pinned());
+            parts.routing().statementPinned(statements.pinned());
         }
     }
 
+    private void replyAndResume(ErrPacket err) {
+        parts.session().reply(err);
+        parts.session().resume();
+    }
+
     /** Rewrites the statement id in the first chunk of a COM_STMT_PREPARE reply. */
-    void patchReply(ByteBuf chunk) {
-        statements.patchReply(chunk);
+    @Override
+    public void relaying(Command command, ByteBuf chunk) {
+        if (command == Command.STMT_PREPARE) {
+            statements.patchReply(chunk);
+        }
     }
 
     /** What a finished command means for the session's statements. */
-    void completed(Command command, BackendConnection connection, ResponseTracker tracker) {
+    @Override
+    public void completed(Command command, BackendConnection connection, ResponseTracker tracker) {
         switch (command) {
             case STMT_PREPARE -> statements.prepareDone(connection, tracker, maxPerConnection());
             case STMT_EXECUTE, STMT_FETCH -> {
@@ -125,12 +140,14 @@ final class PreparedCommands {
             default -> { }
         }
         running = null;
-        session.routing().statementPinned(statements.pinned());
+        parts.routing().statementPinned(statements.pinned());
     }
 
     /** The running command ended without a reply (its connection failed). */
-    void abandoned() {
+    @Override
+    public boolean retried(BackendConnection connection, boolean bytesRelayed) {
         running = null;
+        return false;
     }
 
     /** Forgets every statement (COM_CHANGE_USER). */
@@ -140,6 +157,6 @@ final class PreparedCommands {
     }
 
     private int maxPerConnection() {
-        return session.context().variables().intValue("mysql-max_stmts_per_connection");
+        return parts.context().variables().intValue("mysql-max_stmts_per_connection");
     }
 }

@@ -3,6 +3,7 @@ package io.switchyard.frontend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendStatements;
 import io.switchyard.backend.InternalSink;
 import io.switchyard.digest.QueryDigest;
 import io.switchyard.frontend.state.StatementClassifier;
@@ -192,7 +193,7 @@ final class PreparedStatements {
         Frame first = frames.get(0);
         ByteBuf payload = first.payload();
         int base = payload.readerIndex();
-        payload.setIntLE(base + 1, (int) p.backendId);
+        payload.setIntLE(base + 1, (int) p.backendId());
         switch (command) {
             case STMT_EXECUTE -> {
                 int flags = payload.getUnsignedByte(base + 5);
@@ -214,7 +215,7 @@ final class PreparedStatements {
             }
             default -> { }
         }
-        return join(frames);
+        return CommandQueue.join(frames);
     }
 
     /** Rewrites an EXECUTE to carry types if needed; null when the original can go as it is. Empties {@code frames} on refusal. */
@@ -229,10 +230,10 @@ final class PreparedStatements {
             byte[] types = new byte[typesLength];
             payload.getBytes(flagAt + 1, types);
             st.types = types;
-            p.lastTypes = types;
+            p.lastTypes(types);
             return null;
         }
-        if (st.types == null || Arrays.equals(st.types, p.lastTypes)) {
+        if (st.types == null || Arrays.equals(st.types, p.lastTypes())) {
             return null;
         }
         if (frames.size() > 1 || payload.readableBytes() + st.types.length >= Wire.MAX_PAYLOAD) {
@@ -246,7 +247,7 @@ final class PreparedStatements {
         body.writeBytes(st.types);
         body.writeBytes(payload, flagAt + 1, payload.writerIndex() - flagAt - 1);
         frames.forEach(Frame::release);
-        p.lastTypes = st.types;
+        p.lastTypes(st.types);
         try {
             return Packets.split(ByteBufAllocator.DEFAULT, body, 0);
         } finally {
@@ -261,17 +262,6 @@ final class PreparedStatements {
         } else if (command == Command.STMT_FETCH && ServerStatus.has(reply.statusFlags(), ServerStatus.LAST_ROW_SENT)) {
             st.cursorOpen = false;
         }
-    }
-
-    private static ByteBuf join(java.util.List<Frame> frames) {
-        if (frames.size() == 1) {
-            return frames.get(0).packet();
-        }
-        var composite = ByteBufAllocator.DEFAULT.compositeDirectBuffer(frames.size());
-        for (Frame f : frames) {
-            composite.addComponent(true, f.packet());
-        }
-        return composite;
     }
 
     /** The error for a command naming a statement the session does not have. */

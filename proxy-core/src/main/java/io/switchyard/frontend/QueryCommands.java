@@ -15,25 +15,25 @@ import java.util.List;
  * <p>Confined to the session's event loop.
  */
 final class QueryCommands {
-    private final ClientSession session;
+    private final SessionParts parts;
     private final StatementRetries retries;
     private final StatementMirror mirror;
 
-    QueryCommands(ClientSession session, FrontendContext context) {
-        this.session = session;
-        this.retries = new StatementRetries(session);
-        this.mirror = new StatementMirror(context);
+    QueryCommands(SessionParts parts) {
+        this.parts = parts;
+        this.retries = new StatementRetries(parts);
+        this.mirror = new StatementMirror(parts.context());
     }
 
-    /** The running statement's retries and timeout, which the relay consults. */
-    StatementRetries retries() {
-        return retries;
+    /** Ends the running statement's retries and timeout (the session ends). */
+    void end() {
+        retries.end();
     }
 
     void run(List<Frame> frames) {
         ByteBuf payload = frames.get(0).payload();
         KillStatement kill = KillStatement.parse(payload);
-        ClientSession target = kill == null ? null : session.context().sessions().find(kill.sessionId());
+        ClientSession target = kill == null ? null : parts.context().sessions().find(kill.sessionId());
         if (target != null) {
             frames.forEach(Frame::release);
             kill(kill, target);
@@ -48,18 +48,20 @@ final class QueryCommands {
      * also ends the target session.
      */
     private void kill(KillStatement kill, ClientSession target) {
-        if (target == session && !kill.queryOnly()) {
-            session.closeNow();
+        if (target.id() == parts.info().id() && !kill.queryOnly()) {
+            target.closeNow();
             return;
         }
-        session.busy();
-        kill.runOn(target.leases().killTarget(), session.connectionKey(), session.loop()).addListener((Future<ErrPacket> f) -> {
+        SessionControl session = parts.session();
+        session.enter(SessionPhase.BUSY);
+        kill.runOn(target.killTarget(), parts.info().connectionKey(), parts.backend().loop()).addListener((Future<ErrPacket> f) -> {
             ErrPacket err = f.getNow();
             if (err == null && !kill.queryOnly()) {
                 target.loop().execute(target::closeNow);
             }
-            if (!session.isClosed()) {
-                session.replyAndResume(err);
+            if (!session.closed()) {
+                session.reply(err);
+                session.resume();
             }
         });
     }
@@ -69,15 +71,14 @@ final class QueryCommands {
      * session must stay where it is (transaction, pinned state): see {@link StatementRouting}.
      */
     private void route(List<Frame> frames) {
-        StatementRouting routing = session.routing();
-        boolean free = !routing.tied(session.statusFlags());
-        StatementRouting.Decision d = session.decide(frames);
-        SessionActivity activity = session.activity();
-        activity.classified(d.digest(), d.kind(), d.query());
+        BackendSide backend = parts.backend();
+        boolean free = !parts.routing().tied();
+        StatementRouting.Decision d = parts.routing().decide(frames, backend.currentHostgroup(), backend.previousHostgroup());
+        parts.activity().classified(d.digest(), d.kind(), d.query());
         if (d.ok() != null || d.error() != null) {
             frames.forEach(Frame::release);
-            session.recordStatement(d.error() == null ? 0 : d.error().code(), 0, 0);
-            session.reply(d.error());
+            backend.recordStatement(d.error() == null ? 0 : d.error().code(), 0, 0);
+            parts.session().reply(d.error());
             return;
         }
         List<Frame> toSend = d.rewritten() != null ? d.rewritten() : frames;
@@ -85,11 +86,11 @@ final class QueryCommands {
             frames.forEach(Frame::release);
         }
         if (d.rules() != null && Boolean.TRUE.equals(d.rules().log())) {
-            activity.logWhenDone();
+            parts.activity().logWhenDone();
         }
         if (d.rules() != null && d.rules().mirrorHostgroup() != null) {
-            mirror.mirror(d.rules().mirrorHostgroup(), session.connectionKey(), session.schema(), d.query(), session.loop());
+            mirror.mirror(d.rules().mirrorHostgroup(), parts.info().connectionKey(), parts.info().schema(), d.query(), backend.loop());
         }
-        retries.start(d, session.toPackets(toSend), free);
+        retries.start(d, CommandQueue.join(toSend), free);
     }
 }

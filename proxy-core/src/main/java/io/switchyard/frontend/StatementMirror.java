@@ -32,8 +32,8 @@ final class StatementMirror {
             return;
         }
         inFlight = true;
-        BackendLease lease = new BackendLease(context);
-        lease.acquire(hostgroup, key, schema, loop, null, () -> false, () -> {
+        BackendLease lease = new BackendLease(context, loop, null);
+        lease.acquire(hostgroup, null, key, schema, () -> {
             BackendConnection c = lease.connection();
             c.execute(Command.QUERY, Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, sql), new InternalSink((err, failure) -> {
                 inFlight = false;

@@ -1,9 +1,11 @@
 package io.switchyard.frontend;
 
+import io.netty.channel.EventLoop;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.ProxyError;
+import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.routing.RuleOutcome;
 import io.switchyard.runtime.GlobalVariables;
 import java.util.concurrent.TimeUnit;
@@ -12,19 +14,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a session's text statements with their retries, timeout and delay (see
- * {@link StatementAttempt}): the one running now, if any, lives here. The session calls in when a
- * statement starts, when its connection fails and when its reply ends.
+ * {@link StatementAttempt}): the one running now, if any, lives here. A statement starts here;
+ * the {@link BackendSide} reports its end, or its connection's failure, as to any
+ * {@link ResponseListener}.
  *
  * <p>Confined to the session's event loop.
  */
-final class StatementRetries {
+final class StatementRetries implements ResponseListener {
     private static final Logger log = LoggerFactory.getLogger(StatementRetries.class);
 
-    private final ClientSession session;
+    private final FrontendContext context;
+    private final SessionInfo info;
+    private final BackendSide backend;
+    private final SessionControl session;
     private StatementAttempt attempt;
 
-    StatementRetries(ClientSession session) {
-        this.session = session;
+    StatementRetries(SessionParts parts) {
+        this.context = parts.context();
+        this.info = parts.info();
+        this.backend = parts.backend();
+        this.session = parts.session();
     }
 
     /**
@@ -33,7 +42,7 @@ final class StatementRetries {
      * @param sessionFree nothing tied the session to a connection before the statement
      */
     void start(StatementRouting.Decision d, io.netty.buffer.ByteBuf packets, boolean sessionFree) {
-        GlobalVariables vars = session.context().variables();
+        GlobalVariables vars = context.variables();
         RuleOutcome rules = d.rules();
         int retries = rules != null && rules.retries() != null ? rules.retries() : vars.intValue("mysql-query_retries_on_failure");
         long timeout = rules != null && rules.timeout() != null ? rules.timeout() : vars.intValue("mysql-default_query_timeout");
@@ -41,12 +50,7 @@ final class StatementRetries {
                 vars.intValue("mysql-writer_wait_timeout"));
         attempt = a;
         if (rules != null && rules.delay() != null && rules.delay() > 0) {
-            session.waiting();
-            session.loop().schedule(() -> {
-                if (attempt == a && !session.isClosed()) {
-                    run(a);
-                }
-            }, rules.delay(), TimeUnit.MILLISECONDS);
+            runAfter(a, rules.delay());
         } else {
             run(a);
         }
@@ -55,16 +59,16 @@ final class StatementRetries {
     /** Runs (or runs again) a statement on its hostgroup, with its timeout. */
     private void run(StatementAttempt a) {
         Runnable go = () -> {
-            session.send(Command.QUERY, a.packetsForSend());
-            a.armTimeout(session.loop(), () -> timedOut(a));
+            backend.send(Command.QUERY, a.packetsForSend(), this);
+            a.armTimeout(backend.loop(), () -> timedOut(a));
         };
-        session.onHostgroup(a.hostgroup(), a.avoid(), go, err -> {
+        backend.onHostgroup(a.hostgroup(), a.avoid(), go, err -> {
             if (ProxyError.BACKEND_UNREACHABLE.matches(err) && a.mayRetry(false)) {
-                a.avoid(session.leases().lastFailedPool());
+                a.avoid(backend.lastFailedPool());
                 retryLater(a);
             } else {
                 end();
-                session.recordStatement(err.code(), 0, 0);
+                backend.recordStatement(err.code(), 0, 0);
                 session.reply(err);
             }
         });
@@ -72,14 +76,18 @@ final class StatementRetries {
 
     /** Runs the statement again after a backoff; the session takes no other command meanwhile. */
     private void retryLater(StatementAttempt a) {
-        session.context().stats().retried();
-        long wait = a.nextBackoffMillis(session.context().variables().intValue("mysql-query_retry_backoff_ms"));
-        session.waiting();
-        session.loop().schedule(() -> {
-            if (attempt == a && !session.isClosed()) {
+        context.stats().retried();
+        runAfter(a, a.nextBackoffMillis(context.variables().intValue("mysql-query_retry_backoff_ms")));
+    }
+
+    /** Runs the statement after {@code millis}, unless it was ended meanwhile; commands queue until then. */
+    private void runAfter(StatementAttempt a, long millis) {
+        session.enter(SessionPhase.CONNECTING);
+        backend.loop().schedule(() -> {
+            if (attempt == a && !session.closed()) {
                 run(a);
             }
-        }, wait, TimeUnit.MILLISECONDS);
+        }, millis, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -88,37 +96,66 @@ final class StatementRetries {
      * on the server ({@code KILL QUERY}) so the connection comes back clean.
      */
     private void timedOut(StatementAttempt a) {
-        BackendConnection c = session.runningOn();
+        BackendConnection c = backend.runningOn();
         if (attempt != a || c == null) {
             return;
         }
-        session.context().stats().timedOut();
-        log.info("session {}: statement exceeded its timeout of {} ms on {}; killing it", session.id(), a.timeoutMillis(), c.address());
+        context.stats().timedOut();
+        log.info("session {}: statement exceeded its timeout of {} ms on {}; killing it", info.id(), a.timeoutMillis(), c.address());
         if (!c.bytesRelayed()) {
             a.markTimedOut();
             ErrPacket err = ProxyError.QUERY_TIMEOUT.format(a.timeoutMillis());
-            session.recordStatement(err.code(), 0, 0);
+            backend.recordStatement(err.code(), 0, 0);
             session.reply(err);
         }
-        session.killRunningQuery();
+        killRunningQuery();
+    }
+
+    /**
+     * Kills the running statement on its server: {@code KILL QUERY} over the monitor's
+     * connection, or over a data-path connection of the session's user when that fails.
+     */
+    private void killRunningQuery() {
+        BackendLease.KillTarget target = backend.killTarget();
+        if (target == null) {
+            return;
+        }
+        EventLoop loop = backend.loop();
+        context.killer().killQuery(target.pool().address(), target.threadId()).whenComplete((done, failure) -> {
+            if (failure != null) {
+                loop.execute(() -> new KillStatement(true, info.id()).runOn(target, info.connectionKey(), loop));
+            }
+        });
     }
 
     /**
      * The running statement's connection failed; true when the statement will run again (the
      * session then waits), false when the session must report the failure.
      */
-    boolean retryAfterFailure(BackendConnection failed, boolean bytesRelayed) {
+    @Override
+    public boolean retried(BackendConnection failed, boolean bytesRelayed) {
         if (attempt == null || bytesRelayed || !attempt.mayRetry(true)) {
             return false;
         }
-        attempt.avoid(session.context().runtime().pool(failed.address()));
+        attempt.avoid(context.runtime().pool(failed.address()));
         retryLater(attempt);
         return true;
     }
 
     /** True when the client already got the timeout error: the server's reply is dropped. */
-    boolean answered() {
+    @Override
+    public boolean answered() {
         return attempt != null && attempt.timedOut();
+    }
+
+    @Override
+    public void completed(Command command, BackendConnection connection, ResponseTracker tracker) {
+        end();
+    }
+
+    @Override
+    public void ended() {
+        end();
     }
 
     /** The statement is over (or the session ends). */

@@ -19,7 +19,6 @@ import io.switchyard.routing.QueryContext;
 import io.switchyard.routing.QueryRules;
 import io.switchyard.routing.RuleOutcome;
 import io.switchyard.stats.StatementKind;
-import io.switchyard.topology.UserConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -52,12 +51,14 @@ final class StatementRouting {
                     StatementKind kind, RuleOutcome rules, String query) {}
 
     private final FrontendContext context;
+    private final SessionInfo info;
     private SessionStateTracker tracker = new SessionStateTracker(ConnectionState.initial(null));
     private boolean pinnedForGood;
     private boolean statementPinned;
 
-    StatementRouting(FrontendContext context) {
+    StatementRouting(FrontendContext context, SessionInfo info) {
         this.context = context;
+        this.info = info;
     }
 
     /** Starts over with a fresh login's state in {@code schema} (login, COM_CHANGE_USER). */
@@ -83,13 +84,13 @@ final class StatementRouting {
      * True when nothing ties the session to the connection it used last, so the connection may go
      * back to the pool (or the next statement may run elsewhere).
      */
-    boolean mayMove(int statusFlags) {
-        return !tied(statusFlags) && !tracker.keepForNext() && !tracker.lastInsertIdUnknown();
+    boolean mayMove() {
+        return !tied() && !tracker.keepForNext() && !tracker.lastInsertIdUnknown();
     }
 
     /** True while a transaction, pinned state or a rule ties the session to its connection, whatever runs next. */
-    boolean tied(int statusFlags) {
-        return ServerStatus.has(statusFlags, ServerStatus.IN_TRANS) || pinnedForGood || statementPinned
+    boolean tied() {
+        return ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS) || pinnedForGood || statementPinned
                 || autocommitOff() || tracker.pinned() || tracker.nextTransactionPending();
     }
 
@@ -102,8 +103,8 @@ final class StatementRouting {
      * True when a prepared statement must run where the session ran last: the session is tied
      * there, or the statement reads the result of the statement before it.
      */
-    boolean mustStayForPrepared(StatementTraits traits, int statusFlags) {
-        return tied(statusFlags) || (tracker.keepForNext() && traits.readsPrevious());
+    boolean mustStayForPrepared(StatementTraits traits) {
+        return tied() || (tracker.keepForNext() && traits.readsPrevious());
     }
 
     /** The client changed a protocol option on its connection: it stays there until it leaves. */
@@ -117,25 +118,37 @@ final class StatementRouting {
     }
 
     /** The hostgroup a COM_STMT_PREPARE goes to: where the rules send its text, unless the session must stay. */
-    int prepareHostgroup(UserConfig user, String schema, String clientHost, String sql, int statusFlags,
-                         int currentHostgroup, int defaultHostgroup) {
-        if (currentHostgroup >= 0 && mustStayForPrepared(StatementTraits.PLAIN, statusFlags)) {
+    int prepareHostgroup(String sql, int currentHostgroup) {
+        if (currentHostgroup >= 0 && mustStayForPrepared(StatementTraits.PLAIN)) {
             return currentHostgroup;
         }
+        int defaultHostgroup = defaultHostgroup();
         QueryRules rules = context.router().rules();
         if (rules.rules().isEmpty()) {
             return defaultHostgroup;
         }
-        QueryDigest digest = QueryDigest.of(sql);
-        RuleOutcome outcome = rules.evaluate(QueryContext.of(user.username(), schema, clientHost, sql, digest.text(), digest.hash()));
+        RuleOutcome outcome = rules.evaluate(queryContext(sql, QueryDigest.of(sql)));
         Integer destination = outcome == null ? null : outcome.destinationHostgroup();
         return destination != null ? destination : defaultHostgroup;
     }
 
-    Decision decide(UserConfig user, String schema, String clientHost, List<Frame> frames, int statusFlags,
-                    int currentHostgroup, int previousHostgroup, int defaultHostgroup) {
+    /** The hostgroup of the session's user, where statements go that no rule sends elsewhere. */
+    private int defaultHostgroup() {
+        return context.router().hostgroupFor(info.user());
+    }
+
+    private QueryContext queryContext(String sql, QueryDigest digest) {
+        return QueryContext.of(info.username(), info.schema(), info.clientHost(), sql, digest.text(), digest.hash());
+    }
+
+    /**
+     * Where a text statement runs, given the hostgroup of the session's current connection and of
+     * the one it gave back after its last statement (each -1 when there is none).
+     */
+    Decision decide(List<Frame> frames, int currentHostgroup, int previousHostgroup) {
         Frame first = frames.get(0);
-        boolean mustStay = currentHostgroup >= 0 && (tied(statusFlags) || frames.size() > 1);
+        int defaultHostgroup = defaultHostgroup();
+        boolean mustStay = currentHostgroup >= 0 && (tied() || frames.size() > 1);
         if (frames.size() > 1) {
             // A statement of 16 MiB or more is not read: it might change anything.
             tracker.before(new StatementTraits(java.util.Set.of(PinReason.UNEXPLAINED_CHANGE), false, false, false,
@@ -148,7 +161,7 @@ final class StatementRouting {
         StatementKind kind = StatementKind.of(sql);
         QueryRules rules = context.router().rules();
         RuleOutcome outcome = rules.rules().isEmpty() ? null
-                : rules.evaluate(QueryContext.of(user.username(), schema, clientHost, sql, digest.text(), digest.hash()));
+                : rules.evaluate(queryContext(sql, digest));
         if (outcome != null) {
             for (int i = 0; i < outcome.matchCount(); i++) {
                 context.stats().ruleHit(outcome.matchedRuleId(i));

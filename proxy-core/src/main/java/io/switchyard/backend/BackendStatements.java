@@ -1,7 +1,6 @@
-package io.switchyard.frontend;
+package io.switchyard.backend;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.switchyard.backend.BackendConnection;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.Packets;
 import java.util.Iterator;
@@ -11,22 +10,37 @@ import java.util.Objects;
 
 /**
  * The statements prepared on one backend connection, by schema and text, shared by every
- * session that borrows the connection (all log in as the same user). Bounded: when more than
+ * session that borrows the connection (all log in as the same user), so a client statement id
+ * maps to whichever connection the session runs on next. Bounded: when more than
  * {@code mysql-max_stmts_per_connection} are open, the least recently used is closed on the
  * server, so the proxy never fills a server's {@code max_prepared_stmt_count}.
  *
  * <p>Kept on the connection ({@link BackendConnection#statements()}); touched only on the
  * connection's event loop while a session holds it.
  */
-final class BackendStatements {
+public final class BackendStatements {
 
     /** One statement prepared on the server, and the parameter types the server last saw for it. */
-    static final class Prepared {
-        final long backendId;
-        byte[] lastTypes;
+    public static final class Prepared {
+        private final long backendId;
+        private byte[] lastTypes;
 
         Prepared(long backendId) {
             this.backendId = backendId;
+        }
+
+        /** The statement id the server assigned. */
+        public long backendId() {
+            return backendId;
+        }
+
+        /** The parameter types the server last received for this statement, or null. */
+        public byte[] lastTypes() {
+            return lastTypes;
+        }
+
+        public void lastTypes(byte[] types) {
+            this.lastTypes = types;
         }
     }
 
@@ -35,17 +49,17 @@ final class BackendStatements {
     private final LinkedHashMap<Key, Prepared> byText = new LinkedHashMap<>(16, 0.75f, true);
 
     /** The cache of {@code c}, created on first use. */
-    static BackendStatements of(BackendConnection c) {
-        if (c.statements() instanceof BackendStatements s) {
-            return s;
+    public static BackendStatements of(BackendConnection c) {
+        BackendStatements s = c.statements();
+        if (s == null) {
+            s = new BackendStatements();
+            c.statements(s);
         }
-        BackendStatements s = new BackendStatements();
-        c.statements(s);
         return s;
     }
 
     /** The statement for {@code sql} prepared under {@code schema}, or null. */
-    Prepared find(String schema, String sql) {
+    public Prepared find(String schema, String sql) {
         return byText.get(new Key(schema, sql));
     }
 
@@ -53,7 +67,7 @@ final class BackendStatements {
      * Records a statement the server prepared; closes the least recently used ones on {@code c}
      * beyond {@code max} (COM_STMT_CLOSE has no reply; it goes out with the next flush).
      */
-    Prepared add(BackendConnection c, String schema, String sql, long backendId, int max) {
+    public Prepared add(BackendConnection c, String schema, String sql, long backendId, int max) {
         Prepared p = new Prepared(backendId);
         Prepared old = byText.put(new Key(schema, sql), p);
         if (old != null && old.backendId != backendId) {
@@ -71,12 +85,8 @@ final class BackendStatements {
     }
 
     /** Forgets everything (the server dropped the statements: COM_RESET_CONNECTION). */
-    void clear() {
+    public void clear() {
         byText.clear();
-    }
-
-    int size() {
-        return byText.size();
     }
 
     private static void close(BackendConnection c, long backendId) {

@@ -1,0 +1,491 @@
+package io.switchyard.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.ResponseSink;
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.frontend.state.PinReason;
+import io.switchyard.frontend.state.SessionStateTracker;
+import io.switchyard.protocol.Capability;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.Frame;
+import io.switchyard.protocol.OkPacket;
+import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.ProxyError;
+import io.switchyard.protocol.ResponseTracker;
+import io.switchyard.protocol.ServerStatus;
+import io.switchyard.protocol.Wire;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backend side of one client session: the connections it holds ({@link HostgroupLeases},
+ * which report to it as their {@link LeaseListener}), getting one ready before a command
+ * (borrowed, brought to the session's state), sending the command, relaying the response to the
+ * client (it is the connection's {@link ResponseSink} and {@link BackendConnection.Holder}) and
+ * learning from it what the statement did to the session,
+ * backpressure between client and backend, and giving the connections back between statements
+ * (multiplexing). It reports to the session through {@link SessionControl}, and to the command
+ * that sent a request through that request's {@link ResponseListener}.
+ *
+ * <p>Longer than most classes here: getting a connection ready, relaying the response and
+ * handling a lost connection share the running command's state (the command, its listener, the
+ * results lost with a connection), so the backend seam stays one type.
+ *
+ * <p>Confined to the client channel's event loop; the connections it borrows live on the same loop.
+ */
+final class BackendSide implements ResponseSink, LeaseListener {
+    private static final Logger log = LoggerFactory.getLogger(BackendSide.class);
+
+    private final FrontendContext context;
+    private final SessionInfo info;
+    private final StatementRouting routing;
+    private final SessionActivity activity;
+    private final SessionControl session;
+    private final HostgroupLeases leases;
+    private Channel client;
+    private Command current = Command.UNKNOWN;
+    private ResponseListener listener = ResponseListener.NONE;
+    private int pinsLogged;
+    private boolean backendWritable = true;
+    private boolean unflushedBackendWrites;
+    /** The server whose connection held the last statement's results when it was lost; null when none was. */
+    private ServerAddress previousResultLostOn;
+    /** What runs when the connection asked of the leases is ready, or cannot be had. */
+    private Runnable onLeased;
+    private Consumer<ErrPacket> onLeaseFailed;
+
+    BackendSide(FrontendContext context, SessionInfo info, StatementRouting routing, SessionActivity activity,
+                SessionControl session) {
+        this.context = context;
+        this.info = info;
+        this.routing = routing;
+        this.activity = activity;
+        this.session = session;
+        this.leases = new HostgroupLeases(context, this);
+    }
+
+    /** The client channel responses go to; set once it is active. */
+    void attach(Channel client) {
+        this.client = client;
+    }
+
+    @Override
+    public EventLoop loop() {
+        return client.eventLoop();
+    }
+
+    @Override
+    public boolean closed() {
+        return session.closed();
+    }
+
+    /** A client command starts. */
+    void begin(Command command) {
+        current = command;
+        listener = ResponseListener.NONE;
+        activity.started(command);
+    }
+
+    // ---- connections ---------------------------------------------------------------------
+
+    /** The connection statements run on now, or null. */
+    BackendConnection connection() {
+        return leases.connection();
+    }
+
+    int currentHostgroup() {
+        return leases.currentHostgroup();
+    }
+
+    int previousHostgroup() {
+        return leases.previousHostgroup();
+    }
+
+    /** The server the last borrow could not get a connection from, or null. */
+    BackendPool lastFailedPool() {
+        return leases.lastFailedPool();
+    }
+
+    /** Server and thread of the current connection, for KILL; safe from any thread. */
+    BackendLease.KillTarget killTarget() {
+        return leases.killTarget();
+    }
+
+    /** The hostgroup the session's statements run in unless a rule says otherwise. */
+    private int sessionHostgroup() {
+        return leases.currentHostgroup() >= 0 ? leases.currentHostgroup() : context.router().hostgroupFor(info.user());
+    }
+
+    /** After authentication: makes the session hostgroup's connection current, then runs {@code then}. */
+    void login(Runnable then, Consumer<ErrPacket> failed) {
+        lease(sessionHostgroup(), null, () -> {
+            if (connection().baseline() != null) {
+                routing.tracker().clientTracking(connection().baseline().tracking());
+            }
+            then.run();
+        }, failed);
+    }
+
+    /** Runs {@code action} on {@code hostgroup}'s connection, borrowing one (and restoring the session's state) when needed. */
+    void onHostgroup(int hostgroup, List<Frame> frames, Runnable action) {
+        onHostgroup(hostgroup, null, action, dropAndReply(frames));
+    }
+
+    /** On failure: the command's frames are dropped and the client gets the error. */
+    private Consumer<ErrPacket> dropAndReply(List<Frame> frames) {
+        return err -> {
+            frames.forEach(Frame::release);
+            session.reply(err);
+        };
+    }
+
+    /** Same, preferring a server other than {@code avoid}; {@code failed} gets the error when no connection could be had. */
+    void onHostgroup(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
+        ServerAddress lost = previousResultLostOn;
+        previousResultLostOn = null;
+        if (lost != null && routing.tracker().traits().readsPrevious()) {
+            failed.accept(ProxyError.PREVIOUS_RESULT_LOST.format(lost));
+            return;
+        }
+        BackendConnection c = connection();
+        if (c != null && c.isIdle() && routing.tracker().lastInsertIdUnknown()
+                && !routing.tracker().traits().readsPrevious()) {
+            // The connection knows LAST_INSERT_ID(): read it before this statement replaces the
+            // last one's results, so that any connection the session moves to gets it.
+            session.enter(SessionPhase.CONNECTING);
+            StateReadBack.run(c, List.of(SessionStateTracker.LAST_INSERT_ID), routing.tracker(), failure -> {
+                if (session.closed()) {
+                    return;
+                }
+                if (failure != null) {
+                    leases.discard(c);
+                } else {
+                    c.sessionState(routing.state());
+                }
+                session.enter(SessionPhase.READY);
+                onHostgroup(hostgroup, avoid, action, failed);
+            });
+        } else if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {
+            action.run();
+        } else {
+            connectThen(hostgroup, avoid, action, failed);
+        }
+    }
+
+    /** Runs {@code action} once a backend connection is held, acquiring one if the last was lost. */
+    void withConnection(List<Frame> frames, Runnable action) {
+        BackendConnection c = connection();
+        if (c != null && c.isIdle()) {
+            action.run();
+            return;
+        }
+        if (c != null) {
+            leases.releaseAll();
+        }
+        connectThen(sessionHostgroup(), null, action, dropAndReply(frames));
+    }
+
+    /** Makes {@code hostgroup}'s connection current (another server than {@code avoid} if it can), then runs {@code action}. */
+    private void connectThen(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
+        session.enter(SessionPhase.CONNECTING);
+        leases.preferPrevious(routing.tracker().traits().readsPrevious());
+        lease(hostgroup, avoid, () -> {
+            session.enter(SessionPhase.READY);
+            action.run();
+            session.drain();
+        }, err -> {
+            session.enter(SessionPhase.READY);
+            failed.accept(err);
+            session.drain();
+        });
+    }
+
+    /** Asks the leases for {@code hostgroup}'s connection in the session's state; their answer runs {@code leased} or {@code failed}. */
+    private void lease(int hostgroup, BackendPool avoid, Runnable leased, Consumer<ErrPacket> failed) {
+        onLeased = leased;
+        onLeaseFailed = failed;
+        leases.use(hostgroup, avoid, info.connectionKey(), routing.state());
+    }
+
+    @Override
+    public void leased() {
+        Runnable then = onLeased;
+        onLeased = null;
+        onLeaseFailed = null;
+        then.run();
+    }
+
+    @Override
+    public void leaseFailed(ErrPacket err) {
+        Consumer<ErrPacket> failed = onLeaseFailed;
+        onLeased = null;
+        onLeaseFailed = null;
+        failed.accept(err);
+    }
+
+    /** Sends a command on the current connection; its response is relayed to the client and reported to {@code listener}. */
+    void send(Command command, ByteBuf packets, ResponseListener listener) {
+        this.listener = listener;
+        session.enter(SessionPhase.BUSY);
+        unflushedBackendWrites = false;
+        activity.runningOn(leases.currentHostgroup(), connection());
+        leases.countQuery(packets.readableBytes());
+        connection().execute(command, packets, this);
+    }
+
+    /** Sends a command that has no reply (long data) and goes on with queued commands. */
+    void sendWithoutResponse(BackendConnection c, ByteBuf packets) {
+        c.sendWithoutResponse(packets);
+        unflushedBackendWrites = true;
+        session.resume();
+    }
+
+    /** Flushes what {@link #sendWithoutResponse} left unflushed, once no queued command follows it. */
+    void flushWrites() {
+        if (unflushedBackendWrites && connection() != null) {
+            unflushedBackendWrites = false;
+            connection().flush();
+        }
+    }
+
+    /** One packet of a local file the server asked for; the empty one ends it. */
+    void forwardLocalInfile(ByteBuf packet, boolean last) {
+        connection().forwardLocalInfile(packet, last);
+    }
+
+    void flush() {
+        connection().flush();
+    }
+
+    /** The connection a command is running on, or null when none is. */
+    BackendConnection runningOn() {
+        return session.phase() == SessionPhase.BUSY ? connection() : null;
+    }
+
+    /** Gives every connection back to its pool (each is reset there): the session ends or starts over. */
+    void releaseAll() {
+        leases.releaseAll();
+    }
+
+    /**
+     * Multiplexing: gives the session's connections back to the pool when nothing ties the
+     * session to them (see {@link StatementRouting#mayMove}); they keep the session state they
+     * carry, and the next statement borrows whichever connection is free.
+     */
+    void releaseIfFree() {
+        if (leases.holdsAny() && routing.mayMove() && context.variables().boolValue("mysql-multiplexing")) {
+            leases.releaseBetweenStatements();
+            context.stats().multiplexedRelease();
+        }
+    }
+
+    /** Counts a finished statement in the statistics (commands that are not statements are not counted). */
+    void recordStatement(int errorCode, long affectedRows, long rows) {
+        activity.record(context, info.id(), info.username(), info.schema(), info.clientHost(), errorCode, affectedRows, rows);
+    }
+
+    // ---- response relay (ResponseSink) -------------------------------------------------------
+
+    @Override
+    public void responseBytes(ByteBuf bytes) {
+        if (listener.answered()) {
+            bytes.release();
+            return;
+        }
+        listener.relaying(current, bytes);
+        leases.countReceived(bytes.readableBytes());
+        client.write(bytes, client.voidPromise());
+        if (!client.isWritable() && connection() != null) {
+            connection().setAutoRead(false);
+        }
+    }
+
+    /**
+     * An OK or EOF that ends a statement or a result: the session learns what the statement did
+     * to its state from the OK's session-state information, and the client gets the OK as it
+     * negotiated it (with the session-state information its own tracking settings ask for, or
+     * none); an EOF goes as it is.
+     */
+    @Override
+    public void responseStatusPacket(ByteBuf packet) {
+        int at = packet.readerIndex();
+        int length = Wire.payloadLength(packet, at);
+        int header = packet.getUnsignedByte(at + Wire.HEADER_SIZE);
+        boolean clientTracks = info.clientTracks();
+        if (!OkPacket.isOk(packet, at + Wire.HEADER_SIZE, length)) {
+            // An EOF carries no session-state information; MariaDB sets its status flags the same
+            // way whatever the client negotiated.
+            responseBytes(packet);
+            return;
+        }
+        OkPacket ok;
+        try {
+            ok = OkPacket.decodeRelayed(packet.slice(at + Wire.HEADER_SIZE, length), true);
+        } catch (RuntimeException e) {
+            packet.release();
+            throw e;
+        }
+        int seq = Wire.sequenceId(packet, at);
+        packet.release();
+        if (!listener.answered()) {
+            routing.tracker().onOk(ok);
+        }
+        OkPacket forClient = ok.withSessionState(clientTracks ? routing.tracker().forClient(ok.sessionState()) : null);
+        BackendConnection c = connection();
+        boolean lengthEncodedInfo = clientTracks
+                || (c != null && !Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL));
+        responseBytes(Packets.build(client.alloc(), seq, b -> forClient.encodeRelayed(b, header, clientTracks, lengthEncodedInfo)));
+    }
+
+    @Override
+    public void responseFlush() {
+        client.flush();
+    }
+
+    @Override
+    public void localInfileRequested() {
+        session.localInfileRequested();
+    }
+
+    @Override
+    public void responseComplete(BackendConnection connection, ResponseTracker tracker) {
+        if (session.closed()) {
+            return;
+        }
+        boolean answered = listener.answered();
+        info.statusFlags(tracker.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
+        listener.completed(current, connection, tracker);
+        listener = ResponseListener.NONE;
+        if (current == Command.SET_OPTION) {
+            connection.markNotReusable();
+            routing.pinForGood();
+        }
+        routing.completed(current, tracker, connection.baseline());
+        if (!connection.tracksSessionState()) {
+            routing.tracker().pin(PinReason.UNTRACKED_SERVER);
+        }
+        info.schema(routing.tracker().schema());
+        connection.schema(info.schema());
+        if (!answered) {
+            recordStatement(tracker.error() == null ? 0 : tracker.error().code(), tracker.affectedRows(), tracker.rows());
+        }
+        List<String> readBack = routing.tracker().completed(tracker.error() != null, tracker.warnings());
+        if (readBack.isEmpty() || !connection.isIdle()) {
+            finishCommand(connection);
+            return;
+        }
+        StateReadBack.run(connection, readBack, routing.tracker(), failure -> {
+            if (session.closed()) {
+                return;
+            }
+            if (failure != null) {
+                leases.discard(connection);
+            }
+            finishCommand(connection);
+        });
+    }
+
+    /** The command and what the session learned from it are complete: the session takes the next one. */
+    private void finishCommand(BackendConnection connection) {
+        if (routing.tracker().pinned() && pinsLogged != routing.tracker().pins().size()) {
+            pinsLogged = routing.tracker().pins().size();
+            log.debug("session {}: stays on backend connection {} ({})", info.id(), connection.id(), routing.tracker().pins());
+        }
+        if (connection.isIdle()) {
+            leases.ranOnCurrent(routing.state());
+        }
+        activity.finished();
+        session.enter(SessionPhase.READY);
+        if (!session.commandsQueued()) {
+            releaseIfFree();
+        }
+        session.drain();
+    }
+
+    @Override
+    public void backendFailed(BackendConnection connection, Throwable cause, boolean bytesRelayed) {
+        if (session.closed()) {
+            return;
+        }
+        log.info("session {}: backend connection {} to {} failed during {}: {}", info.id(), connection.id(),
+                connection.address(), current.label(), cause.toString());
+        leases.discard(connection);
+        ResponseListener failed = listener;
+        listener = ResponseListener.NONE;
+        if (failed.retried(connection, bytesRelayed)) {
+            return;
+        }
+        boolean answered = failed.answered();
+        failed.ended();
+        if (answered) {
+            session.resume();
+            return;
+        }
+        recordStatement(ProxyError.BACKEND_LOST.code, 0, 0);
+        if (bytesRelayed || tiedToServer()) {
+            log.info("session {}: closing the client connection: {}", info.id(), bytesRelayed
+                    ? "part of the result was already sent" : "the state it kept on " + connection.address() + " is gone");
+            session.closeAsTheServerDid(cause);
+            return;
+        }
+        previousResultLostOn = connection.address();
+        session.enter(SessionPhase.READY);
+        session.reply(ProxyError.BACKEND_LOST.format(connection.address(), cause.getMessage()));
+        session.drain();
+    }
+
+    /**
+     * A connection the session held between statements closed (its server went away or
+     * {@code OFFLINE_HARD}). If the session held it because state lives there (a transaction,
+     * temporary tables, locks, variables, or multiplexing is off), that state is gone, so the
+     * client connection is closed as the server closed it: the client's library then reports the
+     * loss itself, and nothing runs without the state it relied on. If it held it only for the
+     * last statement's results, the session goes on, and a statement that reads those results
+     * gets an error instead of a fresh connection's values.
+     */
+    @Override
+    public void backendClosedWhileHeld(BackendConnection connection, Throwable cause) {
+        if (session.closed()) {
+            return;
+        }
+        if (!tiedToServer()) {
+            // Held only for the last statement's results (LAST_INSERT_ID(), ROW_COUNT(), warnings).
+            leases.discard(connection);
+            previousResultLostOn = connection.address();
+            return;
+        }
+        log.info("session {}: closing the client connection: backend connection {} to {}, which held its state, closed: {}",
+                info.id(), connection.id(), connection.address(), cause.getMessage());
+        session.closeAsTheServerDid(cause);
+    }
+
+    /** True when the session's state lives on its backend connections, so it cannot move to others. */
+    boolean tiedToServer() {
+        return routing.tied() || !context.variables().boolValue("mysql-multiplexing");
+    }
+
+    /** True while the backend can take more of the client's data. */
+    boolean writable() {
+        return backendWritable;
+    }
+
+    @Override
+    public void backendWritabilityChanged(boolean writable) {
+        backendWritable = writable;
+        session.backendWritabilityChanged();
+    }
+
+    /** The client's socket became writable or not: reads from the backend follow. */
+    void clientWritabilityChanged(boolean writable) {
+        if (connection() != null) {
+            connection().setAutoRead(writable);
+        }
+    }
+}

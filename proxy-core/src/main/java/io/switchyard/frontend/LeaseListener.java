@@ -1,0 +1,26 @@
+package io.switchyard.frontend;
+
+import io.netty.channel.EventLoop;
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.protocol.ErrPacket;
+
+/**
+ * The session that {@link HostgroupLeases} borrow connections for: the event loop they are
+ * borrowed on, whether the session has ended (a connection that arrives then goes straight back
+ * to its pool), and what it is told: the connection it asked for is ready, or none could be had.
+ * As the holder of the connections it also hears when their writability changes or one closes.
+ *
+ * <p>Called on the session's event loop.
+ */
+interface LeaseListener extends BackendConnection.Holder {
+
+    EventLoop loop();
+
+    boolean closed();
+
+    /** The hostgroup's connection is current and carries the session's state. */
+    void leased();
+
+    /** No connection could be had, or it could not be brought to the session's state; {@code err} is for the client. */
+    void leaseFailed(ErrPacket err);
+}

@@ -1,0 +1,40 @@
+package io.switchyard.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ResponseTracker;
+
+/**
+ * What the command handler that sent a request through {@link BackendSide#send} hears of the
+ * backend's response: a statement with retries ({@link StatementRetries}) learns whether it ends
+ * or runs again, prepared statements ({@link PreparedCommands}) what the reply means for them.
+ * Every method has a do-nothing default.
+ *
+ * <p>Called on the session's event loop.
+ */
+interface ResponseListener {
+    ResponseListener NONE = new ResponseListener() { };
+
+    /** True when the client already has its answer (the statement timed out): the response is dropped. */
+    default boolean answered() {
+        return false;
+    }
+
+    /** A chunk of the response to {@code command} on its way to the client; may be patched in place. */
+    default void relaying(Command command, ByteBuf chunk) {
+    }
+
+    /** The response to {@code command} ended on {@code connection}. */
+    default void completed(Command command, BackendConnection connection, ResponseTracker tracker) {
+    }
+
+    /** The connection failed before the response ended: true when the command runs again (the session waits). */
+    default boolean retried(BackendConnection connection, boolean bytesRelayed) {
+        return false;
+    }
+
+    /** The command is over without a response (its connection failed, and it does not run again). */
+    default void ended() {
+    }
+}

@@ -1,0 +1,253 @@
+package io.switchyard.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.switchyard.frontend.state.StatementTraits;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.Frame;
+import io.switchyard.protocol.OkPacket;
+import io.switchyard.protocol.Packets;
+import io.switchyard.protocol.ProxyError;
+import io.switchyard.protocol.ServerStatus;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command phase of a client session and the session's phase itself: the commands the client
+ * pipelines wait in a queue and run one at a time, in order, each by its handler (text statements
+ * by {@link QueryCommands}, prepared statements by {@link PreparedCommands}, other commands
+ * forwarded as they are, PING and unknown commands answered here) on the {@link BackendSide}; the
+ * session answers them from here. Reads from the client follow the queue and the backend's
+ * writability.
+ *
+ * <p>Confined to the client channel's event loop, except {@link #phase()}, which the process
+ * list reads from any thread.
+ */
+final class SessionCommands implements SessionControl {
+    private static final Logger log = LoggerFactory.getLogger(SessionCommands.class);
+
+    /** What the command phase asks of the client connection it serves. */
+    interface Connection {
+        /** COM_CHANGE_USER: the client logs in again. */
+        void changeUser(ByteBuf payload);
+
+        /** Sends {@code err} under sequence id {@code seq} and closes the connection. */
+        void closeWithError(int seq, ErrPacket err);
+
+        /** Closes the connection: with a reset when {@code cause} is the server resetting the backend's, else in order. */
+        void close(Throwable cause);
+    }
+
+    private final SessionInfo info;
+    private final StatementRouting routing;
+    private final SessionActivity activity;
+    private final BackendSide backend;
+    private final PreparedCommands prepared;
+    private final QueryCommands queries;
+    private final Connection connection;
+    private final CommandQueue queue = new CommandQueue();
+    private volatile SessionPhase phase = SessionPhase.LOGIN;
+    private Channel channel;
+    private int replySeq;
+
+    SessionCommands(FrontendContext context, SessionInfo info, SessionActivity activity, Connection connection) {
+        this.info = info;
+        this.routing = new StatementRouting(context, info);
+        this.activity = activity;
+        this.connection = connection;
+        this.backend = new BackendSide(context, info, routing, activity, this);
+        SessionParts parts = new SessionParts(context, info, routing, activity, backend, this);
+        this.prepared = new PreparedCommands(parts);
+        this.queries = new QueryCommands(parts);
+    }
+
+    /** The client channel replies go to; set once it is active. */
+    void attach(Channel client) {
+        this.channel = client;
+        backend.attach(client);
+    }
+
+    BackendSide backend() {
+        return backend;
+    }
+
+    StatementRouting routing() {
+        return routing;
+    }
+
+    /** The sequence id the reply to the current command starts with. */
+    int replySeq() {
+        return replySeq;
+    }
+
+    @Override
+    public SessionPhase phase() {
+        return phase;
+    }
+
+    /**
+     * Moves the session to {@code next}: the one place its phase changes. A closed session stays
+     * closed, whatever callback of a command it ran still arrives.
+     */
+    @Override
+    public void enter(SessionPhase next) {
+        if (phase == next || phase == SessionPhase.CLOSED) {
+            return;
+        }
+        log.trace("session {}: {} -> {}", info.id(), phase, next);
+        phase = next;
+    }
+
+    /** Forgets every prepared statement (a new login). */
+    void clearPrepared() {
+        prepared.clear();
+    }
+
+    /** The session ends: queued commands are dropped, the running statement ends, connections go back. */
+    void clear() {
+        queue.clear();
+        queries.end();
+        backend.releaseAll();
+    }
+
+    // ---- queue -------------------------------------------------------------------------
+
+    void enqueue(Frame frame) {
+        queue.add(frame);
+        updateAutoRead();
+    }
+
+    /** Reads from the client while the backend can take data and the command queue wants more. */
+    private void updateAutoRead() {
+        boolean read = backend.writable() && queue.wantsMore();
+        if (channel.config().isAutoRead() != read) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
+    @Override
+    public void backendWritabilityChanged() {
+        updateAutoRead();
+    }
+
+    @Override
+    public boolean commandsQueued() {
+        return !queue.isEmpty();
+    }
+
+    /** Runs queued commands until one needs the backend's answer. */
+    @Override
+    public void drain() {
+        while (phase == SessionPhase.READY && !queue.isEmpty()) {
+            List<Frame> command = queue.takeCommand();
+            if (command == null) {
+                break;
+            }
+            dispatch(command);
+        }
+        backend.flushWrites();
+        updateAutoRead();
+    }
+
+    private void dispatch(List<Frame> frames) {
+        Frame first = frames.get(0);
+        for (int i = 0; i < frames.size(); i++) {
+            if (frames.get(i).sequenceId() != i) {
+                int got = frames.get(i).sequenceId();
+                frames.forEach(Frame::release);
+                connection.closeWithError(got + 1, ProxyError.PACKETS_OUT_OF_ORDER.format(i, got));
+                return;
+            }
+        }
+        replySeq = frames.size();
+        if (first.length() == 0) {
+            frames.forEach(Frame::release);
+            connection.closeWithError(replySeq, ProxyError.MALFORMED_PACKET.format("empty command packet"));
+            return;
+        }
+        Command command = Command.of(first.firstByte());
+        backend.begin(command);
+        switch (command) {
+            case QUIT -> {
+                frames.forEach(Frame::release);
+                connection.close(null);
+            }
+            case PING -> {
+                frames.forEach(Frame::release);
+                reply(null);
+            }
+            case CHANGE_USER -> {
+                try {
+                    connection.changeUser(first.payload());
+                } finally {
+                    frames.forEach(Frame::release);
+                }
+            }
+            case STMT_CLOSE -> {
+                prepared.close(first);
+                frames.forEach(Frame::release);
+            }
+            case STMT_PREPARE -> prepared.prepare(frames);
+            case STMT_EXECUTE, STMT_SEND_LONG_DATA, STMT_RESET, STMT_FETCH -> prepared.run(command, frames);
+            case QUERY -> queries.run(frames);
+            case INIT_DB, FIELD_LIST, STATISTICS, REFRESH, PROCESS_INFO, DEBUG, CREATE_DB, DROP_DB, SET_OPTION, RESET_CONNECTION -> {
+                routing.tracker().before(StatementTraits.PLAIN);
+                backend.withConnection(frames, () -> backend.send(command, CommandQueue.join(frames), prepared));
+            }
+            default -> {
+                int code = first.firstByte();
+                frames.forEach(Frame::release);
+                reply(ProxyError.UNKNOWN_COMMAND.format(
+                        command == Command.UNKNOWN ? "0x" + Integer.toHexString(code) : command.label()));
+            }
+        }
+    }
+
+    // ---- LOAD DATA LOCAL INFILE ----------------------------------------------------------
+
+    @Override
+    public void localInfileRequested() {
+        enter(SessionPhase.LOCAL_INFILE);
+        channel.flush();
+        while (phase == SessionPhase.LOCAL_INFILE && !queue.isEmpty()) {
+            forwardLocalInfile(queue.poll());
+        }
+        backend.flush();
+        updateAutoRead();
+    }
+
+    /** One packet of the file the server asked for; the empty one ends it and the response follows. */
+    void forwardLocalInfile(Frame frame) {
+        boolean last = frame.length() == 0;
+        backend.forwardLocalInfile(frame.packet(), last);
+        if (last) {
+            enter(SessionPhase.BUSY);
+        }
+    }
+
+    // ---- replies -------------------------------------------------------------------------
+
+    /** Writes an OK with the session's status flags under sequence id {@code seq}; not flushed. */
+    void writeOk(int seq) {
+        channel.write(Packets.ok(channel.alloc(), seq, OkPacket.of(info.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED),
+                info.clientTracks()), channel.voidPromise());
+    }
+
+    @Override
+    public void reply(ErrPacket err) {
+        activity.finished();
+        if (err == null) {
+            writeOk(replySeq);
+        } else {
+            channel.write(Packets.err(channel.alloc(), replySeq, err), channel.voidPromise());
+        }
+        channel.flush();
+    }
+
+    @Override
+    public void closeAsTheServerDid(Throwable cause) {
+        connection.close(cause);
+    }
+}
