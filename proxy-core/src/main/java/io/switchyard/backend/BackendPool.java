@@ -56,6 +56,9 @@ public final class BackendPool implements AutoCloseable {
     private final LongAdder queries = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder bytesReceived = new LongAdder();
+    private final LongAdder movedAcrossLoops = new LongAdder();
+    private final LongAdder waitsServed = new LongAdder();
+    private final LongAdder waitNanos = new LongAdder();
     private final ServerHealth health;
     private final Set<BackendConnection> open = ConcurrentHashMap.newKeySet();
     private volatile PoolSettings settings;
@@ -94,16 +97,105 @@ public final class BackendPool implements AutoCloseable {
         if (closed) {
             return promise.setFailure(new IllegalStateException("pool for " + address + " is closed"));
         }
-        if (!tryAcquire(loop, key, schema, promise)) {
-            Waiter waiter = new Waiter(loop, key, schema, promise);
-            waiter.timeout = loop.schedule(() -> {
-                waiters.remove(waiter);
-                promise.tryFailure(new PoolTimeoutException(address, settings.acquireTimeoutMillis(), settings.maxConnections()));
-            }, settings.acquireTimeoutMillis(), TimeUnit.MILLISECONDS);
-            waiters.add(waiter);
-            evictOneIdle();
+        BackendConnection own = partition(loop).takeIdle(key, schema);
+        if (own != null) {
+            lendIdle(own, promise);
+            return promise;
         }
+        if (idle.get() == 0 && reserveSlot()) {
+            openInto(loop, key, schema, promise);
+            return promise;
+        }
+        Waiter waiter = new Waiter(loop, key, schema, promise);
+        promise.addListener(served -> {
+            if (served.isSuccess()) {
+                waitsServed.increment();
+                waitNanos.add(System.nanoTime() - waiter.sinceNanos);
+            }
+        });
+        waiter.timeout = loop.schedule(() -> {
+            waiters.remove(waiter);
+            promise.tryFailure(new PoolTimeoutException(address, settings.acquireTimeoutMillis(), settings.maxConnections()));
+        }, settings.acquireTimeoutMillis(), TimeUnit.MILLISECONDS);
+        waiters.add(waiter);
+        fetchFrom(waiter, otherPartitions(loop), 0);
         return promise;
+    }
+
+    private List<Partition> otherPartitions(EventLoop loop) {
+        List<Partition> others = new ArrayList<>(partitions.size());
+        for (Partition p : partitions.values()) {
+            if (p.loop != loop) {
+                others.add(p);
+            }
+        }
+        return others;
+    }
+
+    /**
+     * Looks for an idle connection {@code w} can use on the other loops, one after the other (each
+     * on its own loop), and moves the first found to {@code w}'s loop. Opening a new connection is
+     * the last resort: only when no other loop has one and the cap allows; at the cap, an idle
+     * connection of another user or schema is closed to make room.
+     */
+    private void fetchFrom(Waiter w, List<Partition> others, int next) {
+        if (w.promise.isDone()) {
+            return;
+        }
+        if (next == others.size()) {
+            w.loop.execute(() -> openOrMakeRoomFor(w));
+            return;
+        }
+        Partition p = others.get(next);
+        p.loop.execute(() -> {
+            BackendConnection c = w.promise.isDone() ? null : p.takeIdle(w.key, w.schema);
+            if (c == null) {
+                fetchFrom(w, others, next + 1);
+            } else if (waiters.remove(w)) {
+                handTo(c, w);
+            } else {
+                p.putIdle(c);
+            }
+        });
+    }
+
+    private void openOrMakeRoomFor(Waiter w) {
+        if (w.promise.isDone()) {
+            return;
+        }
+        if (!reserveSlot()) {
+            evictOneIdle();
+        } else if (waiters.remove(w)) {
+            w.timeout.cancel(false);
+            openInto(w.loop, w.key, w.schema, w.promise);
+        } else {
+            total.decrementAndGet();
+            signalWaiters();
+        }
+    }
+
+    /**
+     * Gives {@code c} (idle, unowned, on its own loop) to {@code w}, first moving it to
+     * {@code w}'s event loop when it lives on another.
+     */
+    private void handTo(BackendConnection c, Waiter w) {
+        if (c.eventLoop() == w.loop) {
+            w.timeout.cancel(false);
+            lendIdle(c, w.promise);
+            return;
+        }
+        movedAcrossLoops.increment();
+        c.moveTo(w.loop).addListener(moved -> {
+            if (moved.isSuccess()) {
+                w.timeout.cancel(false);
+                lendIdle(c, w.promise);
+            } else {
+                log.info("moving backend connection {} to {} between event loops failed: {}", c.id(), address,
+                        moved.cause().toString());
+                waiters.add(w);
+                c.close();
+            }
+        });
     }
 
     private boolean tryAcquire(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {
@@ -116,6 +208,12 @@ public final class BackendPool implements AutoCloseable {
         if (!reserveSlot()) {
             return false;
         }
+        openInto(loop, key, schema, promise);
+        return true;
+    }
+
+    /** Opens a connection, in an already reserved slot, for {@code promise}. */
+    private void openInto(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {
         connect(loop, key, schema).addListener(f -> {
             if (f.isSuccess()) {
                 BackendConnection c = (BackendConnection) f.getNow();
@@ -127,7 +225,6 @@ public final class BackendPool implements AutoCloseable {
                 promise.tryFailure(f.cause());
             }
         });
-        return true;
     }
 
     /** Hands an idle connection to {@code promise}; it goes back among the idle ones if the borrower gave up meanwhile. */
@@ -225,18 +322,22 @@ public final class BackendPool implements AutoCloseable {
         c.close();
     }
 
+    /**
+     * A returned connection goes to the longest waiter that can use it, on whichever event loop
+     * that waiter is (the connection moves there), so waiters are served in arrival order and no
+     * loop opens a connection while another gives one back.
+     */
     private void park(BackendConnection c) {
-        Waiter oldest = waiters.peek();
-        if (oldest != null && !oldest.fits(c) && System.nanoTime() - oldest.sinceNanos > HANDOVER_AFTER_NANOS) {
-            // The longest waiter is on another event loop (or wants another user or schema): this
-            // connection cannot serve it, so give up its slot; the waiter opens its own. Keeps a busy
-            // loop from starving the others.
-            c.close();
+        Waiter waiter = claimWaiterFor(c);
+        if (waiter != null) {
+            handTo(c, waiter);
             return;
         }
-        Waiter waiter = pollWaiter(c);
-        if (waiter != null) {
-            lendIdle(c, waiter.promise);
+        Waiter oldest = waiters.peek();
+        if (oldest != null && System.nanoTime() - oldest.sinceNanos > HANDOVER_AFTER_NANOS) {
+            // The longest waiter wants another user or schema: this connection cannot serve it, so
+            // give up its slot and let the waiter open its own.
+            c.close();
             return;
         }
         partition(c.eventLoop()).putIdle(c);
@@ -245,11 +346,10 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
-    private Waiter pollWaiter(BackendConnection c) {
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
-            if (w.fits(c) && waiters.remove(w)) {
-                w.timeout.cancel(false);
+    /** Takes the longest waiter that can use {@code c} out of the queue; null when none can. */
+    private Waiter claimWaiterFor(BackendConnection c) {
+        for (Waiter w : waiters) {
+            if (w.accepts(c) && waiters.remove(w)) {
                 return w;
             }
         }
@@ -385,6 +485,21 @@ public final class BackendPool implements AutoCloseable {
     /** Connections parked in the pool. */
     public int idle() {
         return idle.get();
+    }
+
+    /** Connections handed from one event loop to a borrower on another since start (instead of a new login). */
+    public long movedAcrossLoops() {
+        return movedAcrossLoops.sum();
+    }
+
+    /** Borrowers that waited for a connection and got one, since start. */
+    public long waitsServed() {
+        return waitsServed.sum();
+    }
+
+    /** Time those borrowers waited, in total, since start. */
+    public long waitNanos() {
+        return waitNanos.sum();
     }
 
     /** Successful connects since start. */
@@ -598,9 +713,12 @@ public final class BackendPool implements AutoCloseable {
         final long sinceNanos = System.nanoTime();
         ScheduledFuture<?> timeout;
 
-        /** True when {@code c} can be handed to this waiter as it is. */
-        boolean fits(BackendConnection c) {
-            return loop == c.eventLoop() && key.equals(c.key()) && Objects.equals(schema, c.schema());
+        /**
+         * True when {@code c} can serve this waiter, on this waiter's loop once moved there: same
+         * login and options, and a schema the borrower can switch to (see {@link #acquire}).
+         */
+        boolean accepts(BackendConnection c) {
+            return key.equals(c.key()) && (Objects.equals(schema, c.schema()) || (schema != null && c.schema() != null));
         }
 
         Waiter(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {

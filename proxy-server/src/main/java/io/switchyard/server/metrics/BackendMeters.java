@@ -84,6 +84,14 @@ final class BackendMeters implements DynamicMeters {
                 server.and("result", "ok"), pool, BackendPool::connectOk, null));
         out.add(counter("switchyard.backend.connects", "Connection attempts to the server (TCP connect and login)",
                 server.and("result", "error"), pool, BackendPool::connectErr, null));
+        out.add(gauge("switchyard.backend.waiting", "Statements waiting for a connection to the server (the pool is at its limit)",
+                server, pool, BackendPool::waiting, null));
+        out.add(counter("switchyard.backend.waits", "Statements that waited for a connection to the server and got one",
+                server, pool, BackendPool::waitsServed, null));
+        out.add(counter("switchyard.backend.wait", "Time statements waited for a connection to the server",
+                server, pool, p -> p.waitNanos() / 1e9, "seconds"));
+        out.add(counter("switchyard.backend.moved", "Idle connections moved from one event loop to a statement waiting on another, instead of a new login",
+                server, pool, BackendPool::movedAcrossLoops, null));
         out.add(counter("switchyard.backend.queries", "Statements sent to the server", server, pool, BackendPool::queries, null));
         out.add(counter("switchyard.backend.sent", "Bytes of statements sent to the server",
                 server, pool, BackendPool::bytesSent, BaseUnits.BYTES));
