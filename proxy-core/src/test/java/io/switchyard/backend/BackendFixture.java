@@ -25,14 +25,14 @@ import java.util.concurrent.TimeoutException;
 final class BackendFixture implements AutoCloseable {
     static final String USER = "app";
     static final String PASSWORD = "app-pass";
-    static final long WAIT_SECONDS = 5;
+    static final long WAIT_SECONDS = 15;
 
     final FakeMysqlServer server;
     final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     final EventLoop loop = group.next();
     final Bootstrap bootstrap = new Bootstrap().channel(NioSocketChannel.class)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
-    final BackendSettings settings = new BackendSettings(2000, null, false);
+    final BackendSettings settings = new BackendSettings(10_000, null, false);
 
     BackendFixture() {
         try {
