@@ -13,6 +13,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.Command;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * runs one command at a time, relaying the response's bytes to a {@link ResponseSink} as they
  * arrive. The server's bytes are split into {@link Frame}s by the same {@link FrameDecoder} as a
  * client's; of the response, only packet headers and the packets that steer the protocol are
- * read ({@link ResponseTracker}), and each frame goes to the sink as it came.
+ * read ({@link ResponseTracker}), and the frames decoded from one read go to the sink together,
+ * as the slices the decoder cut.
  *
  * <p>Confined to its channel's event loop: every method must be called on {@link #eventLoop()}.
  */
@@ -57,6 +59,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Frame> heldDuringLocalInfile = new ArrayDeque<>();
     /** {@link FrameDecoder#deliveries()} when the last response ended: frames fired then are not part of any response. */
     private long responseEndedAt = -1;
+    private final FrameBatch batch = new FrameBatch();
     private final long createdNanos = System.nanoTime();
     private Channel channel;
     private Phase phase = Phase.LOGIN;
@@ -155,6 +158,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        handOver();
         ResponseSink toFlush = flushPending;
         flushPending = null;
         if (toFlush != null) {
@@ -333,6 +337,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 while (phase == Phase.BUSY && !heldDuringLocalInfile.isEmpty()) {
                     relay(heldDuringLocalInfile.poll());
                 }
+                handOver();
             } catch (RuntimeException e) {
                 fail(e);
             }
@@ -346,7 +351,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         channel.flush();
     }
 
-    /** Hands one frame of the response to the sink (which then owns it) and notes where the response stands. */
+    /**
+     * Takes one frame of the response (and ownership of it) towards the sink, and notes where the
+     * response stands.
+     */
     private void relay(Frame frame) {
         if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {
             heldDuringLocalInfile.add(frame);
@@ -359,21 +367,47 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             frame.release();
             throw e;
         }
-        bytesRelayed = true;
-        flushPending = sink;
         if (statusPacket) {
+            handOver();
+            bytesRelayed = true;
+            flushPending = sink;
             sink.responseStatusPacket(frame.packet());
         } else {
-            sink.responseBytes(frame.packet());
+            addToBatch(frame.packet());
         }
-        if (phase != Phase.BUSY) {
+        boolean localInfile = tracker.state() == ResponseTracker.State.LOCAL_INFILE;
+        if (localInfile || tracker.isDone()) {
+            handOver();
+            if (phase == Phase.BUSY && localInfile) {
+                sink.localInfileRequested();
+            } else if (phase == Phase.BUSY) {
+                complete();
+            }
+        }
+    }
+
+    /**
+     * Adds a response packet (taking ownership of it) to the batch the sink gets in one piece; a
+     * packet from a later read first hands over the earlier read's, so that the sink sees each
+     * read as soon as the next one starts and can stop reading the server in between.
+     */
+    private void addToBatch(ByteBuf packet) {
+        if (batch.holdsOtherThan(frames.deliveries())) {
+            handOver();
+        }
+        batch.add(packet, frames.deliveries(), channel.alloc());
+    }
+
+    /** Gives the batched response packets to the sink, which then owns them. */
+    private void handOver() {
+        ByteBuf bytes = batch.take();
+        if (bytes == null || sink == null) {
+            ReferenceCountUtil.release(bytes);
             return;
         }
-        if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {
-            sink.localInfileRequested();
-        } else if (tracker.isDone()) {
-            complete();
-        }
+        bytesRelayed = true;
+        flushPending = sink;
+        sink.responseBytes(bytes);
     }
 
     private void complete() {
@@ -427,6 +461,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         reusable = false;
         heldDuringLocalInfile.forEach(Frame::release);
         heldDuringLocalInfile.clear();
+        batch.release();
         if (loginTimeout != null) {
             loginTimeout.cancel(false);
         }

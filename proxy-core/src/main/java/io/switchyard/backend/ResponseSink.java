@@ -9,7 +9,10 @@ import io.switchyard.protocol.ResponseTracker;
  */
 public interface ResponseSink {
 
-    /** Response bytes, framed as the server sent them. The sink owns {@code bytes} and must write or release them. */
+    /**
+     * Whole response packets, framed as the server sent them (those decoded from one read of the
+     * server together). The sink owns {@code bytes} and must write or release them.
+     */
     void responseBytes(ByteBuf bytes);
 
     /**
