@@ -2,31 +2,26 @@ package io.switchyard.backend;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
-import io.switchyard.protocol.Frame;
-import io.switchyard.protocol.FrameDecoder;
 import io.switchyard.protocol.HandshakeV10;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProtocolException;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.Wire;
 import io.switchyard.topology.ServerAddress;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -35,10 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection from the proxy to a backend server: it logs in with a user's credentials, then
  * runs one command at a time, relaying the response's bytes to a {@link ResponseSink} as they
- * arrive. The server's bytes are split into {@link Frame}s by the same {@link FrameDecoder} as a
- * client's; of the response, only packet headers and the packets that steer the protocol are
- * read ({@link ResponseTracker}), and the frames decoded from one read go to the sink together,
- * as the slices the decoder cut.
+ * arrive. Only packet headers and the packets that steer the protocol are read
+ * ({@link ResponseTracker}).
  *
  * <p>Confined to its channel's event loop: every method must be called on {@link #eventLoop()}.
  */
@@ -54,12 +47,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private final ConnectionKey key;
     private final BackendSettings settings;
     private final ResponseTracker tracker = new ResponseTracker();
-    private final FrameDecoder frames = new FrameDecoder(Long.MAX_VALUE);
-    /** Frames the server sent while the client's local file was due; relayed once it has been sent. */
-    private final ArrayDeque<Frame> heldDuringLocalInfile = new ArrayDeque<>();
-    /** {@link FrameDecoder#deliveries()} when the last response ended: frames fired then are not part of any response. */
-    private long responseEndedAt = -1;
-    private final FrameBatch batch = new FrameBatch();
     private final long createdNanos = System.nanoTime();
     private Channel channel;
     private Phase phase = Phase.LOGIN;
@@ -69,6 +56,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private long negotiatedCaps;
     private HandshakeV10 serverHandshake;
     private String schema;
+    private ByteBuf cumulation;
     private ResponseSink sink;
     private ResponseSink flushPending;
     private boolean bytesRelayed;
@@ -102,12 +90,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         connection.login = new BackendLogin(key, schema);
         Bootstrap bootstrap = template.clone(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeoutMillis())
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("frames", connection.frames).addLast("backend", connection);
-                    }
-                });
+                .handler(connection);
         bootstrap.connect(address.host(), address.port()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(new BackendConnectException(address, f.cause()));
@@ -131,34 +114,30 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
-    /** Takes ownership of {@code msg}, a {@link Frame} from the decoder in front. */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Frame frame) || phase == Phase.CLOSED) {
-            Frame.releaseAny(msg);
+        ByteBuf in = (ByteBuf) msg;
+        if (phase == Phase.CLOSED) {
+            in.release();
             return;
         }
+        cumulate(in);
         try {
-            if (frames.deliveries() == responseEndedAt) {
-                throw pastTheEnd(frame);
-            }
             switch (phase) {
-                case LOGIN -> readLogin(frame);
-                case BUSY -> relay(frame);
-                case IDLE -> {
-                    frame.release();
-                    throw new ProtocolException("unsolicited packet from an idle connection");
-                }
-                case CLOSED -> frame.release();
+                case LOGIN -> readLogin();
+                case BUSY -> relay();
+                case IDLE -> throw new ProtocolException("unsolicited packet from an idle connection");
+                case CLOSED -> { }
             }
         } catch (RuntimeException e) {
             fail(e);
+        } finally {
+            compactCumulation();
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        handOver();
         ResponseSink toFlush = flushPending;
         flushPending = null;
         if (toFlush != null) {
@@ -184,31 +163,58 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Handles one packet of the connection phase and releases it. */
-    private void readLogin(Frame frame) {
-        try {
-            if (serverHandshake == null) {
-                onServerHandshake(frame.payload());
+    private void cumulate(ByteBuf in) {
+        if (cumulation == null) {
+            cumulation = in;
+        } else {
+            CompositeByteBuf composite = channel.alloc().compositeBuffer(2);
+            composite.addComponents(true, cumulation, in);
+            cumulation = composite;
+        }
+    }
+
+    private void compactCumulation() {
+        if (cumulation == null) {
+            return;
+        }
+        if (!cumulation.isReadable()) {
+            cumulation.release();
+            cumulation = null;
+        } else if (cumulation.readerIndex() > 0) {
+            ByteBuf rest = channel.alloc().buffer(cumulation.readableBytes()).writeBytes(cumulation);
+            cumulation.release();
+            cumulation = rest;
+        }
+    }
+
+    private void readLogin() {
+        while (phase == Phase.LOGIN && cumulation.readableBytes() >= Wire.HEADER_SIZE) {
+            int length = Wire.payloadLength(cumulation, cumulation.readerIndex());
+            if (cumulation.readableBytes() < Wire.HEADER_SIZE + length) {
                 return;
             }
-            ByteBuf out = channel.alloc().buffer();
-            BackendLogin.Outcome outcome;
-            try {
-                outcome = login.onAuthPacket(frame.payload(), out);
-            } catch (RuntimeException e) {
+            int seq = Wire.sequenceId(cumulation, cumulation.readerIndex());
+            cumulation.skipBytes(Wire.HEADER_SIZE);
+            ByteBuf payload = cumulation.readSlice(length);
+            if (serverHandshake == null) {
+                onServerHandshake(payload);
+            } else {
+                ByteBuf out = channel.alloc().buffer();
+                BackendLogin.Outcome outcome;
+                try {
+                    outcome = login.onAuthPacket(payload, out);
+                } catch (RuntimeException e) {
+                    out.release();
+                    throw e;
+                }
+                if (outcome == BackendLogin.Outcome.SEND) {
+                    channel.writeAndFlush(Packets.split(channel.alloc(), out, seq + 1));
+                }
                 out.release();
-                throw e;
+                if (outcome == BackendLogin.Outcome.SUCCESS) {
+                    onLoggedIn();
+                }
             }
-            if (outcome == BackendLogin.Outcome.SEND) {
-                channel.writeAndFlush(Packets.split(channel.alloc(), out, frame.sequenceId() + 1));
-            }
-            out.release();
-            if (outcome == BackendLogin.Outcome.SUCCESS) {
-                responseEndedAt = frames.deliveries();
-                onLoggedIn();
-            }
-        } finally {
-            frame.release();
         }
     }
 
@@ -325,21 +331,13 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         channel.write(packets, channel.voidPromise());
     }
 
-    /**
-     * Forwards the client's LOCAL INFILE packets, taking ownership of {@code packets};
-     * {@code last} marks the empty packet that ends the file.
-     */
+    /** Forwards the client's LOCAL INFILE packets; {@code last} marks the empty packet that ends the file. */
     public void forwardLocalInfile(ByteBuf packets, boolean last) {
         if (last) {
             tracker.localInfileSent();
             channel.writeAndFlush(packets, channel.voidPromise());
-            try {
-                while (phase == Phase.BUSY && !heldDuringLocalInfile.isEmpty()) {
-                    relay(heldDuringLocalInfile.poll());
-                }
-                handOver();
-            } catch (RuntimeException e) {
-                fail(e);
+            if (cumulation != null && cumulation.isReadable()) {
+                relay();
             }
         } else {
             channel.write(packets, channel.voidPromise());
@@ -351,70 +349,38 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         channel.flush();
     }
 
-    /**
-     * Takes one frame of the response (and ownership of it) towards the sink, and notes where the
-     * response stands.
-     */
-    private void relay(Frame frame) {
-        if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {
-            heldDuringLocalInfile.add(frame);
-            return;
-        }
-        boolean statusPacket;
-        try {
-            statusPacket = tracker.track(frame);
-        } catch (RuntimeException e) {
-            frame.release();
-            throw e;
-        }
-        if (statusPacket) {
-            handOver();
-            bytesRelayed = true;
-            flushPending = sink;
-            sink.responseStatusPacket(frame.packet());
-        } else {
-            addToBatch(frame.packet());
-        }
-        boolean localInfile = tracker.state() == ResponseTracker.State.LOCAL_INFILE;
-        if (localInfile || tracker.isDone()) {
-            handOver();
-            if (phase == Phase.BUSY && localInfile) {
+    private void relay() {
+        while (true) {
+            int n = tracker.scan(cumulation);
+            if (n > 0) {
+                bytesRelayed = true;
+                ByteBuf chunk = cumulation.readRetainedSlice(n);
+                if (tracker.endedWithStatusPacket()) {
+                    sink.responseStatusPacket(chunk);
+                } else {
+                    sink.responseBytes(chunk);
+                }
+                flushPending = sink;
+            }
+            if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {
                 sink.localInfileRequested();
-            } else if (phase == Phase.BUSY) {
+                return;
+            }
+            if (tracker.isDone()) {
                 complete();
+                return;
+            }
+            if (n == 0 || phase != Phase.BUSY) {
+                return;
             }
         }
     }
 
-    /**
-     * Adds a response packet (taking ownership of it) to the batch the sink gets in one piece; a
-     * packet from a later read first hands over the earlier read's, so that the sink sees each
-     * read as soon as the next one starts and can stop reading the server in between.
-     */
-    private void addToBatch(ByteBuf packet) {
-        if (batch.holdsOtherThan(frames.deliveries())) {
-            handOver();
-        }
-        batch.add(packet, frames.deliveries(), channel.alloc());
-    }
-
-    /** Gives the batched response packets to the sink, which then owns them. */
-    private void handOver() {
-        ByteBuf bytes = batch.take();
-        if (bytes == null || sink == null) {
-            ReferenceCountUtil.release(bytes);
-            return;
-        }
-        bytesRelayed = true;
-        flushPending = sink;
-        sink.responseBytes(bytes);
-    }
-
     private void complete() {
-        if (!heldDuringLocalInfile.isEmpty()) {
-            throw pastTheEnd(heldDuringLocalInfile.poll());
+        if (cumulation.isReadable()) {
+            throw new ProtocolException("backend sent bytes past the end of the response to " + tracker.command().label()
+                    + ": " + io.netty.buffer.ByteBufUtil.hexDump(cumulation, cumulation.readerIndex(), Math.min(64, cumulation.readableBytes())));
         }
-        responseEndedAt = frames.deliveries();
         ResponseSink done = sink;
         sink = null;
         phase = Phase.IDLE;
@@ -437,14 +403,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         done.responseComplete(this, tracker);
     }
 
-    /** The failure for a frame that no response accounts for; releases the frame. */
-    private ProtocolException pastTheEnd(Frame frame) {
-        ByteBuf packet = frame.packet();
-        String start = ByteBufUtil.hexDump(packet, packet.readerIndex(), Math.min(64, packet.readableBytes()));
-        frame.release();
-        return new ProtocolException("backend sent a packet that no response accounts for: " + start);
-    }
-
     /** Stops reading the server (client not writable) or resumes. */
     public void setAutoRead(boolean autoRead) {
         if (channel != null && channel.config().isAutoRead() != autoRead) {
@@ -459,9 +417,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         Phase was = phase;
         phase = Phase.CLOSED;
         reusable = false;
-        heldDuringLocalInfile.forEach(Frame::release);
-        heldDuringLocalInfile.clear();
-        batch.release();
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
         if (loginTimeout != null) {
             loginTimeout.cancel(false);
         }

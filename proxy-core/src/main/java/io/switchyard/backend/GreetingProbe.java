@@ -26,7 +26,7 @@ public final class GreetingProbe {
             DataInputStream in = new DataInputStream(socket.getInputStream());
             byte[] header = new byte[Wire.HEADER_SIZE];
             in.readFully(header);
-            int length = Wire.payloadLength(Unpooled.wrappedBuffer(header), 0);
+            int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16;
             if (length > 64 * 1024) {
                 return Optional.empty();
             }

@@ -9,10 +9,7 @@ import io.switchyard.protocol.ResponseTracker;
  */
 public interface ResponseSink {
 
-    /**
-     * Whole response packets, framed as the server sent them (those decoded from one read of the
-     * server together). The sink owns {@code bytes} and must write or release them.
-     */
+    /** Response bytes, framed as the server sent them. The sink owns {@code bytes} and must write or release them. */
     void responseBytes(ByteBuf bytes);
 
     /**

@@ -25,7 +25,6 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private boolean failed;
     private final long readTimeoutMillis;
     private ScheduledFuture<?> stallCheck;
-    private long deliveries;
 
     public FrameDecoder(long maxLogicalPacket) {
         this(maxLogicalPacket, 0);
@@ -91,22 +90,6 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (stallCheck != null) {
             stallCheck.cancel(false);
         }
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        deliveries++;
-        super.channelRead(ctx, msg);
-    }
-
-    /**
-     * How many reads the channel has handed to this decoder. A frame fired while the count is the
-     * same as at some earlier moment was already received at that moment: a connection that
-     * ended a response then can tell a packet that followed it on the wire from the answer to a
-     * command it sent since.
-     */
-    public long deliveries() {
-        return deliveries;
     }
 
     @Override

@@ -3,12 +3,14 @@ package io.switchyard.protocol;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Follows a server's response to one command frame by frame ({@link #track(Frame)}), reading only
- * headers, first bytes and the small packets that steer the protocol (OK, ERR, EOF, column counts,
- * prepare replies, LOCAL INFILE requests), so the relay can forward every frame as it is, even the
- * frames of a single packet of gigabytes, without decoding rows. The response ends
- * ({@link #isDone()}), or pauses after a LOCAL INFILE request, whose file data the client sends
- * next ({@link #awaitsFrames()}).
+ * Follows a server's response to one command packet by packet, reading only headers, first bytes
+ * and the small packets that steer the protocol (OK, ERR, EOF, column counts, prepare replies),
+ * so the relay can forward everything else as raw bytes, even a single packet of gigabytes,
+ * without buffering it.
+ *
+ * <p>{@link #scan(ByteBuf)} tells how many leading bytes of a buffer belong to the response and
+ * are complete enough to forward. It stops at the end of the response, or after a
+ * LOCAL INFILE request, whose file data the client sends next.
  *
  * <p>Not thread-safe: one instance per backend connection, confined to its event loop.
  *
@@ -38,9 +40,11 @@ public final class ResponseTracker {
     private Command command = Command.UNKNOWN;
     private boolean deprecateEof;
     private boolean isolateStatusPackets;
+    private boolean endedWithStatusPacket;
     private boolean cursorRequested;
     private State state = State.DONE;
     private long remaining;
+    private long bodyRemaining;
     private boolean continuation;
     private int statusFlags;
     private int warnings;
@@ -67,9 +71,9 @@ public final class ResponseTracker {
     }
 
     /**
-     * Same; with {@code isolateStatusPackets} {@link #track} reports every OK and EOF packet that
-     * ends a result, so the relay can read its session-state information and rewrite it for the
-     * client.
+     * Same; with {@code isolateStatusPackets} every OK and EOF packet that ends a result is
+     * returned by {@link #scan} on its own ({@link #endedWithStatusPacket()}), so the relay can
+     * read its session-state information and rewrite it for the client.
      */
     public void begin(Command command, long capabilities, boolean isolateStatusPackets) {
         begin(command, capabilities, isolateStatusPackets, false);
@@ -91,6 +95,7 @@ public final class ResponseTracker {
             default -> State.FIRST;
         };
         remaining = 0;
+        bodyRemaining = 0;
         continuation = false;
         error = null;
         warnings = 0;
@@ -111,38 +116,58 @@ public final class ResponseTracker {
     }
 
     /**
-     * True while the server is still sending the response: not done, and not waiting for the
-     * client's local file.
+     * Examines {@code buf} from its reader index, without moving it, and returns how many bytes
+     * belong to the response and may be forwarded now. Bytes of a packet whose meaning needs the
+     * whole packet are counted only once the packet is complete.
      */
-    public boolean awaitsFrames() {
-        return continuation || (state != State.DONE && state != State.LOCAL_INFILE);
-    }
-
-    /**
-     * Follows the next frame of the response (read, not released; only while
-     * {@link #awaitsFrames()}). Returns true when the frame is an OK or EOF packet that ends a
-     * statement or a result and {@code isolateStatusPackets} was asked for.
-     */
-    public boolean track(Frame frame) {
-        if (!awaitsFrames()) {
-            throw new IllegalStateException("no response frame expected in state " + state);
+    public int scan(ByteBuf buf) {
+        final int start = buf.readerIndex();
+        final int end = buf.writerIndex();
+        int pos = start;
+        endedWithStatusPacket = false;
+        while (pos < end && (packetPending() || (state != State.DONE && state != State.LOCAL_INFILE))) {
+            if (bodyRemaining > 0) {
+                int n = (int) Math.min(bodyRemaining, end - pos);
+                pos += n;
+                bodyRemaining -= n;
+                continue;
+            }
+            if (end - pos < Wire.HEADER_SIZE) {
+                break;
+            }
+            int length = Wire.payloadLength(buf, pos);
+            if (continuation) {
+                continuation = length == Wire.MAX_PAYLOAD;
+                pos += Wire.HEADER_SIZE;
+                bodyRemaining = length;
+                continue;
+            }
+            if (length > 0 && end - pos < Wire.HEADER_SIZE + 1) {
+                break;
+            }
+            int first = length > 0 ? buf.getUnsignedByte(pos + Wire.HEADER_SIZE) : -1;
+            if (needsWholePacket(first, length)) {
+                boolean status = isolateStatusPackets && isStatusPacket(buf, pos + Wire.HEADER_SIZE, length);
+                if (status && pos > start) {
+                    break;
+                }
+                if (end - pos < Wire.HEADER_SIZE + length) {
+                    break;
+                }
+                onWholePacket(buf, pos + Wire.HEADER_SIZE, length, first);
+                pos += Wire.HEADER_SIZE + length;
+                if (status) {
+                    endedWithStatusPacket = true;
+                    break;
+                }
+            } else {
+                onStreamedPacket();
+                continuation = length == Wire.MAX_PAYLOAD;
+                pos += Wire.HEADER_SIZE;
+                bodyRemaining = length;
+            }
         }
-        if (continuation) {
-            continuation = frame.hasContinuation();
-            return false;
-        }
-        continuation = frame.hasContinuation();
-        int length = frame.length();
-        int first = frame.firstByte();
-        if (!isSteering(first, length)) {
-            onCountedPacket();
-            return false;
-        }
-        ByteBuf buf = frame.packet();
-        int index = buf.readerIndex() + Wire.HEADER_SIZE;
-        boolean status = isolateStatusPackets && isStatusPacket(buf, index, length);
-        onSteeringPacket(buf, index, length, first);
-        return status;
+        return pos - start;
     }
 
     /**
@@ -161,8 +186,20 @@ public final class ResponseTracker {
         };
     }
 
-    /** True for a packet the tracker reads (OK, ERR, EOF, column count, …); the others it only counts. */
-    private boolean isSteering(int first, int length) {
+    /**
+     * True when the bytes the last {@link #scan} counted are exactly one OK or EOF packet that
+     * ends a statement or a result (only with {@code isolateStatusPackets}).
+     */
+    public boolean endedWithStatusPacket() {
+        return endedWithStatusPacket;
+    }
+
+    /** True while the body or a continuation of a streamed packet has yet to pass, even its last one. */
+    private boolean packetPending() {
+        return bodyRemaining > 0 || continuation;
+    }
+
+    private boolean needsWholePacket(int first, int length) {
         return switch (state) {
             case FIRST, SINGLE, COLUMN_EOF, PREPARE_PARAMS_EOF, PREPARE_COLUMNS_EOF -> true;
             case ROWS -> isTerminator(first, length) || first == ErrPacket.HEADER;
@@ -174,7 +211,7 @@ public final class ResponseTracker {
         return first == OkPacket.EOF_HEADER && length < Wire.MAX_PAYLOAD;
     }
 
-    private void onCountedPacket() {
+    private void onStreamedPacket() {
         switch (state) {
             case COLUMN_DEFS -> {
                 if (--remaining == 0) {
@@ -192,11 +229,11 @@ public final class ResponseTracker {
                 }
             }
             case ROWS -> rows++;
-            default -> throw new IllegalStateException("counted packet in state " + state);
+            default -> throw new IllegalStateException("streamed packet in state " + state);
         }
     }
 
-    private void onSteeringPacket(ByteBuf buf, int index, int length, int first) {
+    private void onWholePacket(ByteBuf buf, int index, int length, int first) {
         if (first == ErrPacket.HEADER && state != State.SINGLE) {
             error = ErrPacket.decode(buf.slice(index, length));
             state = State.DONE;
@@ -222,7 +259,7 @@ public final class ResponseTracker {
             }
             case PREPARE_PARAMS_EOF -> state = afterParams();
             case PREPARE_COLUMNS_EOF -> state = State.DONE;
-            default -> throw new IllegalStateException("steering packet in state " + state);
+            default -> throw new IllegalStateException("whole packet in state " + state);
         }
     }
 
@@ -246,7 +283,7 @@ public final class ResponseTracker {
                 }
             }
             state = endOfResult();
-        } else if (command == Command.QUERY && LocalInfileRequest.is(buf.slice(index, length))) {
+        } else if (first == LocalInfileRequest.HEADER && command == Command.QUERY) {
             state = State.LOCAL_INFILE;
         } else {
             long count = Wire.readLenEncInt(buf.slice(index, length));
@@ -272,9 +309,9 @@ public final class ResponseTracker {
         return state;
     }
 
-    /** True once every frame of the response, including the continuations of its last packet, has been tracked. */
+    /** True once every byte of the response, including the body of its last packet, has been scanned. */
     public boolean isDone() {
-        return state == State.DONE && !continuation;
+        return state == State.DONE && !packetPending();
     }
 
     /** True between the command and the end of its response. */

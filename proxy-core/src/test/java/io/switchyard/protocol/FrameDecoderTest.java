@@ -212,20 +212,6 @@ class FrameDecoderTest {
         assertThat(alloc.metric().usedHeapMemory()).isZero();
     }
 
-    @Test
-    void deliveriesCountTheReadsHandedToTheDecoder() {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(ONE_MIB));
-        FrameDecoder decoder = channel.pipeline().get(FrameDecoder.class);
-        byte[] wire = bytes(CapturedPackets.EOF_SELECT_1);
-
-        channel.writeInbound(Unpooled.wrappedBuffer(wire, 0, 10));
-        channel.writeInbound(Unpooled.wrappedBuffer(wire, 10, wire.length - 10));
-
-        assertThat(decoder.deliveries()).isEqualTo(2);
-        readAll(channel).forEach(Frame::release);
-        assertThat(channel.finish()).isFalse();
-    }
-
     private static List<Frame> readAll(EmbeddedChannel channel) {
         List<Frame> frames = new ArrayList<>();
         for (Frame f = channel.readInbound(); f != null; f = channel.readInbound()) {

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.switchyard.protocol.ResponseTracker.State;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -204,27 +203,23 @@ class ResponseTrackerTest {
 
     @Test
     void prepareReplyUnderDeprecateEofIsNotDoneUntilItsLastColumnHasPassed() {
-        // given a prepare reply without EOF packets, so that it ends with a counted column definition
+        // given a prepare reply without EOF packets, so that it ends with a streamed column definition
         byte[] reply = bytes(CapturedPackets.DEPRECATE_EOF_PREPARE);
         ResponseTracker tracker = tracking(Command.STMT_PREPARE, true);
-        int lastStart = lastPacketStart(reply);
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(Long.MAX_VALUE));
-        try {
-            // when all but the last ten bytes have arrived
-            long forwarded = feed(channel, tracker, Arrays.copyOf(reply, reply.length - 10));
+        int cut = reply.length - 10;
 
-            // then every packet before the last is forwardable but the response is not over
-            assertThat(forwarded).isEqualTo(lastStart);
-            assertThat(tracker.isDone()).isFalse();
-            assertThat(tracker.inProgress()).isTrue();
+        // when all but the last ten bytes have arrived
+        long forwarded = feed(tracker, Arrays.copyOf(reply, cut), List.of(cut));
 
-            // and when the rest arrives, with the next response behind it, exactly the last packet is forwardable
-            byte[] rest = concat(Arrays.copyOfRange(reply, reply.length - 10, reply.length), NEXT_RESPONSE);
-            assertThat(feed(channel, tracker, rest)).isEqualTo(reply.length - lastStart);
-            assertThat(tracker.isDone()).isTrue();
-        } finally {
-            channel.finishAndReleaseAll();
-        }
+        // then those are forwardable but the response is not over
+        assertThat(forwarded).isEqualTo(cut);
+        assertThat(tracker.isDone()).isFalse();
+        assertThat(tracker.inProgress()).isTrue();
+
+        // and when the rest arrives, with the next response behind it, exactly the rest is forwardable
+        byte[] rest = concat(Arrays.copyOfRange(reply, cut, reply.length), NEXT_RESPONSE);
+        assertThat(feed(tracker, rest, List.of(rest.length))).isEqualTo(10);
+        assertThat(tracker.isDone()).isTrue();
     }
 
     @Test
@@ -237,11 +232,10 @@ class ResponseTrackerTest {
     @Test
     void trackerIsIdleUntilACommandBegins() {
         ResponseTracker tracker = new ResponseTracker();
-        Frame stray = new Frame(1, Unpooled.wrappedBuffer(NEXT_RESPONSE));
+        ByteBuf stray = Unpooled.wrappedBuffer(NEXT_RESPONSE);
         try {
             assertThat(tracker.isDone()).isTrue();
-            assertThat(tracker.awaitsFrames()).isFalse();
-            assertThatIllegalStateException().isThrownBy(() -> tracker.track(stray));
+            assertThat(tracker.scan(stray)).isZero();
         } finally {
             stray.release();
         }
@@ -249,7 +243,7 @@ class ResponseTrackerTest {
 
     @ParameterizedTest(name = "CLIENT_DEPRECATE_EOF={0}")
     @ValueSource(booleans = {false, true})
-    void rowLargerThan16MibIsRelayedFrameByFrame(boolean deprecateEof) {
+    void rowLargerThan16MibIsStreamedBeforeItIsComplete(boolean deprecateEof) {
         // given the column count and definition of SELECT 1, then one text row of 16 MiB + 4 bytes
         // split into a 0xFFFFFF frame and a continuation that happens to look like an EOF packet
         byte[] select1 = bytes(deprecateEof ? CapturedPackets.DEPRECATE_EOF_SELECT_1 : CapturedPackets.EOF_SELECT_1);
@@ -265,21 +259,30 @@ class ResponseTrackerTest {
         assertThat(rowFrames).hasSize(Wire.MAX_PAYLOAD + 5 + 2 * Wire.HEADER_SIZE);
 
         ResponseTracker tracker = tracking(Command.QUERY, deprecateEof);
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(Long.MAX_VALUE));
+        ByteBuf pending = Unpooled.buffer();
         try {
-            // when the metadata and the row's first frame have arrived
-            int firstFrameEnd = metadata.length + Wire.HEADER_SIZE + Wire.MAX_PAYLOAD;
-            long forwarded = feed(channel, tracker, Arrays.copyOf(wire, firstFrameEnd));
+            // when the metadata and the first kilobyte of the row have arrived
+            int firstRead = metadata.length + Wire.HEADER_SIZE + 1024;
+            pending.writeBytes(wire, 0, firstRead);
+            int n = tracker.scan(pending);
 
-            // then all of it is forwardable already, before the row's continuation
-            assertThat(forwarded).isEqualTo(firstFrameEnd);
+            // then all of it is forwardable already
+            assertThat(n).isEqualTo(firstRead);
             assertThat(tracker.state()).isEqualTo(State.ROWS);
+            pending.skipBytes(n).discardReadBytes();
 
-            // and the continuation is not taken for the end of the result
-            forwarded += feed(channel, tracker, Arrays.copyOfRange(wire, firstFrameEnd, wire.length));
+            // and the rest streams through in 1 MiB reads up to the end of the response
+            long forwarded = n;
+            for (int offset = firstRead; offset < wire.length; offset += 1 << 20) {
+                pending.writeBytes(wire, offset, Math.min(1 << 20, wire.length - offset));
+                int m = tracker.scan(pending);
+                pending.skipBytes(m).discardReadBytes();
+                forwarded += m;
+            }
             assertThat(forwarded).isEqualTo(wire.length);
+            assertThat(pending.readableBytes()).isZero();
         } finally {
-            channel.finishAndReleaseAll();
+            pending.release();
         }
         assertThat(tracker.isDone()).isTrue();
         assertThat(tracker.rows()).isEqualTo(1);
@@ -355,25 +358,20 @@ class ResponseTrackerTest {
 
     @ParameterizedTest(name = "CLIENT_DEPRECATE_EOF={0}")
     @ValueSource(booleans = {false, true})
-    void isolatedStatusPacketsAreReportedFrameByFrame(boolean deprecateEof) {
+    void isolatedStatusPacketsComeOneScanAtATime(boolean deprecateEof) {
         byte[] wire = bytes(deprecateEof ? CapturedPackets.DEPRECATE_EOF_MULTI : CapturedPackets.EOF_MULTI);
         ResponseTracker tracker = new ResponseTracker();
         tracker.begin(Command.QUERY, deprecateEof ? CAPTURE_CAPABILITIES | Capability.CLIENT_DEPRECATE_EOF : CAPTURE_CAPABILITIES, true);
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(Long.MAX_VALUE));
+        ByteBuf in = Unpooled.wrappedBuffer(wire);
         List<Integer> statusHeaders = new ArrayList<>();
-        try {
-            channel.writeInbound(Unpooled.wrappedBuffer(wire));
-            for (Frame frame; (frame = channel.readInbound()) != null; ) {
-                try {
-                    if (tracker.track(frame)) {
-                        statusHeaders.add(frame.firstByte());
-                    }
-                } finally {
-                    frame.release();
-                }
+        while (in.isReadable()) {
+            int n = tracker.scan(in);
+            assertThat(n).isPositive();
+            if (tracker.endedWithStatusPacket()) {
+                assertThat(n).isEqualTo(Wire.HEADER_SIZE + Wire.payloadLength(in, in.readerIndex()));
+                statusHeaders.add((int) in.getUnsignedByte(in.readerIndex() + Wire.HEADER_SIZE));
             }
-        } finally {
-            channel.finishAndReleaseAll();
+            in.skipBytes(n);
         }
         assertThat(tracker.isDone()).isTrue();
         // two result sets, each ending with an EOF (a 0xFE OK under CLIENT_DEPRECATE_EOF, where no
@@ -390,51 +388,27 @@ class ResponseTrackerTest {
     }
 
     /**
-     * Feeds {@code wire} in reads of the given sizes the way a backend connection does: through a
-     * {@link FrameDecoder}, each frame to the tracker while it awaits frames. Returns the bytes of
-     * the frames tracked (forwarded); the frames after the response are dropped.
+     * Feeds {@code wire} in reads of the given sizes the way a relay does: after each read, scans,
+     * forwards (drops) what the tracker allows and keeps the rest. Returns the bytes forwarded.
      */
     private static long feed(ResponseTracker tracker, byte[] wire, List<Integer> chunks) {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(Long.MAX_VALUE));
+        ByteBuf pending = Unpooled.buffer();
         try {
             long forwarded = 0;
             int offset = 0;
             for (int size : chunks) {
-                forwarded += feed(channel, tracker, Arrays.copyOfRange(wire, offset, offset + size));
+                pending.writeBytes(wire, offset, size);
                 offset += size;
+                int readerIndex = pending.readerIndex();
+                int n = tracker.scan(pending);
+                assertThat(pending.readerIndex()).as("scan leaves the reader index").isEqualTo(readerIndex);
+                assertThat(n).isBetween(0, pending.readableBytes());
+                pending.skipBytes(n).discardReadBytes();
+                forwarded += n;
             }
             return forwarded;
         } finally {
-            channel.finishAndReleaseAll();
-        }
-    }
-
-    /** Writes {@code read} into {@code channel} and tracks the frames it completes; returns their bytes. */
-    private static long feed(EmbeddedChannel channel, ResponseTracker tracker, byte[] read) {
-        channel.writeInbound(Unpooled.wrappedBuffer(read));
-        long forwarded = 0;
-        for (Frame frame; (frame = channel.readInbound()) != null; ) {
-            try {
-                if (tracker.awaitsFrames()) {
-                    tracker.track(frame);
-                    forwarded += frame.packet().readableBytes();
-                }
-            } finally {
-                frame.release();
-            }
-        }
-        return forwarded;
-    }
-
-    /** Offset of the last packet of {@code wire}. */
-    private static int lastPacketStart(byte[] wire) {
-        int pos = 0;
-        while (true) {
-            int length = (wire[pos] & 0xff) | (wire[pos + 1] & 0xff) << 8 | (wire[pos + 2] & 0xff) << 16;
-            if (pos + Wire.HEADER_SIZE + length >= wire.length) {
-                return pos;
-            }
-            pos += Wire.HEADER_SIZE + length;
+            pending.release();
         }
     }
 
