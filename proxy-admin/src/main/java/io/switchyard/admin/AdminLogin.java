@@ -1,6 +1,7 @@
 package io.switchyard.admin;
 
 import io.netty.buffer.ByteBuf;
+import io.switchyard.protocol.AuthSwitchRequest;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.HandshakeResponse41;
@@ -32,8 +33,8 @@ final class AdminLogin {
 
     /** What the session does after a login packet. */
     sealed interface Outcome {
-        /** Send {@code payload} and wait for the client's next login packet. */
-        record Send(byte[] payload) implements Outcome {}
+        /** Send {@code request} and wait for the client's answer to it. */
+        record Send(AuthSwitchRequest request) implements Outcome {}
 
         /** Logged in, with the negotiated capabilities and the schema asked for (or null). */
         record Success(long capabilities, String schema) implements Outcome {}
@@ -68,12 +69,7 @@ final class AdminLogin {
         String plugin = r.authPluginName();
         if (plugin != null && !plugin.equals(AuthPlugin.MYSQL_NATIVE_PASSWORD.wireName())) {
             seed = newSeed();
-            byte[] name = AuthPlugin.MYSQL_NATIVE_PASSWORD.wireName().getBytes(StandardCharsets.US_ASCII);
-            byte[] out = new byte[1 + name.length + 1 + seed.length + 1];
-            out[0] = (byte) 0xfe;
-            System.arraycopy(name, 0, out, 1, name.length);
-            System.arraycopy(seed, 0, out, name.length + 2, seed.length);
-            return new Outcome.Send(out);
+            return new Outcome.Send(new AuthSwitchRequest(AuthPlugin.MYSQL_NATIVE_PASSWORD.wireName(), seed));
         }
         return verify(r.authResponse());
     }

@@ -97,7 +97,7 @@ final class AdminSession extends ChannelInboundHandlerAdapter {
         switch (outcome) {
             case AdminLogin.Outcome.Send send -> {
                 phase = Phase.AUTH_SWITCH;
-                ctx.writeAndFlush(Packets.build(ctx.alloc(), seq + 1, b -> b.writeBytes(send.payload())));
+                ctx.writeAndFlush(Packets.build(ctx.alloc(), seq + 1, send.request()::encode));
             }
             case AdminLogin.Outcome.Failure failure -> {
                 log.info("admin login refused from {}: {}", clientHost, failure.error().message());

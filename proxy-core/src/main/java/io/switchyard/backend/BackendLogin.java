@@ -1,6 +1,8 @@
 package io.switchyard.backend;
 
 import io.netty.buffer.ByteBuf;
+import io.switchyard.protocol.AuthMoreData;
+import io.switchyard.protocol.AuthSwitchRequest;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.HandshakeResponse41;
@@ -95,34 +97,31 @@ final class BackendLogin {
      * {@code out} when the outcome is {@link Outcome#SEND}; throws on an ERR.
      */
     Outcome onAuthPacket(ByteBuf payload, ByteBuf out) {
-        int first = payload.getUnsignedByte(payload.readerIndex());
         if (awaitingPublicKey) {
             awaitingPublicKey = false;
-            payload.skipBytes(1);
-            PublicKey key = Pem.readPublicKey(payload.toString(StandardCharsets.US_ASCII));
+            PublicKey key = Pem.readPublicKey(new String(AuthMoreData.decode(payload).data(), StandardCharsets.US_ASCII));
             out.writeBytes(CachingSha2Password.encryptPassword(clearPassword(), seed, key));
             return Outcome.SEND;
         }
+        int first = payload.getUnsignedByte(payload.readerIndex());
         switch (first) {
             case OkPacket.HEADER:
                 return Outcome.SUCCESS;
             case ErrPacket.HEADER:
                 error = ErrPacket.decode(payload);
                 throw new BackendLoginException(error);
-            case 0xfe: {
-                payload.skipBytes(1);
-                plugin = payload.isReadable() ? Wire.readNulString(payload) : AuthPlugin.MYSQL_NATIVE_PASSWORD.wireName();
-                byte[] data = new byte[payload.readableBytes()];
-                payload.readBytes(data);
-                seed = data.length > 0 && data[data.length - 1] == 0 ? java.util.Arrays.copyOf(data, data.length - 1) : data;
+            case AuthSwitchRequest.HEADER: {
+                AuthSwitchRequest request = AuthSwitchRequest.decode(payload, AuthPlugin.MYSQL_NATIVE_PASSWORD.wireName());
+                plugin = request.pluginName();
+                seed = request.seed();
                 if (!AuthPlugin.MYSQL_NATIVE_PASSWORD.wireName().equals(plugin) && !AuthPlugin.CACHING_SHA2_PASSWORD.wireName().equals(plugin)) {
                     throw new ProtocolException("backend asks for unsupported authentication plugin " + plugin);
                 }
                 out.writeBytes(scramble());
                 return Outcome.SEND;
             }
-            case 0x01: {
-                int status = payload.readableBytes() > 1 ? payload.getUnsignedByte(payload.readerIndex() + 1) : -1;
+            case AuthMoreData.HEADER: {
+                int status = AuthMoreData.decode(payload).status();
                 if (status == CachingSha2Password.FAST_AUTH_SUCCESS) {
                     return Outcome.CONTINUE;
                 }

@@ -86,12 +86,8 @@ public final class InternalQuery implements ResponseSink {
         }
         List<String> values = new ArrayList<>((int) columns);
         for (long i = 0; i < columns; i++) {
-            if (row.getUnsignedByte(row.readerIndex()) == 0xfb) {
-                row.skipBytes(1);
-                values.add(null);
-            } else {
-                values.add(new String(Wire.readLenEncBytes(row), StandardCharsets.UTF_8));
-            }
+            byte[] value = Wire.readLenEncBytes(row);
+            values.add(value == null ? null : new String(value, StandardCharsets.UTF_8));
         }
         return values;
     }

@@ -78,11 +78,11 @@ final class ClientLogin {
     private void handle(FrontendAuthenticator.Reply reply, int seq) {
         switch (reply.step()) {
             case SEND -> {
-                channel.writeAndFlush(Packets.build(channel.alloc(), seq + 1, b -> b.writeBytes(reply.payload())));
+                channel.writeAndFlush(Packets.build(channel.alloc(), seq + 1, reply.payload()));
                 expectedSeq = seq + 2;
             }
             case SEND_THEN_SUCCESS -> {
-                channel.write(Packets.build(channel.alloc(), seq + 1, b -> b.writeBytes(reply.payload())));
+                channel.write(Packets.build(channel.alloc(), seq + 1, reply.payload()));
                 authenticated.accept(seq + 2);
             }
             case START_TLS -> {

@@ -3,6 +3,8 @@ package io.switchyard.frontend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.switchyard.backend.BackendCredentials;
+import io.switchyard.protocol.AuthMoreData;
+import io.switchyard.protocol.AuthSwitchRequest;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.HandshakeResponse41;
@@ -13,10 +15,10 @@ import io.switchyard.protocol.auth.AuthPlugin;
 import io.switchyard.protocol.auth.CachingSha2Password;
 import io.switchyard.protocol.auth.NativePassword;
 import io.switchyard.topology.UserConfig;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -35,8 +37,8 @@ final class FrontendAuthenticator {
     enum Step { SEND, SEND_THEN_SUCCESS, START_TLS, SUCCESS, FAILURE }
 
     /** The authenticator's answer to one client packet. */
-    record Reply(Step step, byte[] payload, ErrPacket error) {
-        static Reply send(byte[] payload) {
+    record Reply(Step step, Consumer<ByteBuf> payload, ErrPacket error) {
+        static Reply send(Consumer<ByteBuf> payload) {
             return new Reply(Step.SEND, payload, null);
         }
 
@@ -159,12 +161,7 @@ final class FrontendAuthenticator {
         pendingPlugin = plugin;
         expect = Expect.AUTH_SWITCH;
         seed = newSeed();
-        byte[] name = plugin.getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte[1 + name.length + 1 + seed.length + 1];
-        out[0] = (byte) 0xfe;
-        System.arraycopy(name, 0, out, 1, name.length);
-        System.arraycopy(seed, 0, out, name.length + 2, seed.length);
-        return Reply.send(out);
+        return Reply.send(new AuthSwitchRequest(plugin, seed)::encode);
     }
 
     private Reply verify(String plugin, byte[] authResponse) {
@@ -211,11 +208,8 @@ final class FrontendAuthenticator {
         return Reply.fail(ProxyError.ACCESS_DENIED.format(user.username(), clientHost, authResponse.length > 0 ? "YES" : "NO"));
     }
 
-    private static byte[] moreData(byte[] data) {
-        byte[] out = new byte[data.length + 1];
-        out[0] = 0x01;
-        System.arraycopy(data, 0, out, 1, data.length);
-        return out;
+    private static Consumer<ByteBuf> moreData(byte[] data) {
+        return new AuthMoreData(data)::encode;
     }
 
     private static byte[] readAll(ByteBuf payload) {

@@ -1,6 +1,7 @@
 package io.switchyard.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -36,10 +37,43 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     public FrameDecoder(long maxLogicalPacket, long readTimeoutMillis) {
         this.maxLogicalPacket = maxLogicalPacket;
         this.readTimeoutMillis = readTimeoutMillis;
-        // A frame of up to 16 MiB arrives in many reads while earlier frames are still referenced;
-        // composing the reads instead of merging them keeps that linear instead of quadratic.
-        setCumulator(COMPOSITE_CUMULATOR);
+        setCumulator(FRAME_CUMULATOR);
     }
+
+    /**
+     * A frame of up to 16 MiB arrives in many reads while earlier frames are still referenced:
+     * composing the reads instead of merging them keeps that linear instead of quadratic. Unlike
+     * {@link #COMPOSITE_CUMULATOR}, the reads already decoded are dropped as soon as no frame
+     * points into them; otherwise a peer that always has part of a packet in flight (a relayed
+     * result of large rows) would grow the cumulation by everything it ever sent.
+     */
+    private static final Cumulator FRAME_CUMULATOR = (alloc, cumulation, in) -> {
+        if (!cumulation.isReadable()) {
+            cumulation.release();
+            return in;
+        }
+        CompositeByteBuf composite = null;
+        try {
+            if (cumulation instanceof CompositeByteBuf c && c.refCnt() == 1) {
+                composite = c.discardReadComponents();
+                if (composite.writerIndex() != composite.capacity()) {
+                    composite.capacity(composite.writerIndex());
+                }
+            } else {
+                composite = alloc.compositeBuffer(Integer.MAX_VALUE).addFlattenedComponents(true, cumulation);
+            }
+            composite.addFlattenedComponents(true, in);
+            in = null;
+            return composite;
+        } finally {
+            if (in != null) {
+                in.release();
+                if (composite != null && composite != cumulation) {
+                    composite.release();
+                }
+            }
+        }
+    };
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {

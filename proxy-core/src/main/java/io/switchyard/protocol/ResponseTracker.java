@@ -283,7 +283,7 @@ public final class ResponseTracker {
                 }
             }
             state = endOfResult();
-        } else if (first == 0xfb && command == Command.QUERY) {
+        } else if (first == LocalInfileRequest.HEADER && command == Command.QUERY) {
             state = State.LOCAL_INFILE;
         } else {
             long count = Wire.readLenEncInt(buf.slice(index, length));

@@ -93,6 +93,18 @@ public final class Wire {
         return s;
     }
 
+    /** True when {@code payload} starts with the message header {@code header}; reads nothing. */
+    public static boolean startsWith(ByteBuf payload, int header) {
+        return payload.isReadable() && payload.getUnsignedByte(payload.readerIndex()) == header;
+    }
+
+    /** Reads a message's header byte, refusing a payload that starts with anything else. */
+    static void readHeader(ByteBuf in, int header, String message) {
+        if (!in.isReadable() || in.readUnsignedByte() != header) {
+            throw new ProtocolException("not " + message);
+        }
+    }
+
     /** Payload length from the 3-byte header at {@code index}. */
     public static int payloadLength(ByteBuf buf, int index) {
         return buf.getUnsignedMediumLE(index);

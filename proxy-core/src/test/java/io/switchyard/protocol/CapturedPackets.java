@@ -179,6 +179,13 @@ final class CapturedPackets {
     static final String DEPRECATE_EOF_PING =
             "0700000100000002000000";
 
+    /**
+     * The auth switch to {@code mysql_native_password} (with a fresh seed and its NUL) that answers a
+     * handshake response naming {@code caching_sha2_password}, which MariaDB 10.11 does not know.
+     */
+    static final String AUTH_SWITCH_TO_NATIVE =
+            "2c000002fe6d7973716c5f6e61746976655f70617373776f7264002e2777483e3d58234366586825774d5a5b3a4f6000";
+
     /** {@code LOAD DATA LOCAL INFILE 'codec.txt' INTO TABLE codec_infile}: the 0xFB file request. */
     static final String EOF_LOCAL_INFILE =
             "0a000001fb636f6465632e747874";

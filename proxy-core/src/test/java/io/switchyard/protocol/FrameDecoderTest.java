@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import io.switchyard.protocol.FrameDecoder.PacketTooLargeException;
@@ -186,6 +187,29 @@ class FrameDecoderTest {
             frame.release();
         }
         assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void readsAreDroppedOnceTheFramesCutFromThemAreReleased() {
+        // given a stream of 1000-byte packets read in 1000-byte reads that each end halfway through
+        // a packet, so part of a packet is always waiting for its next read
+        UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(false);
+        byte[] packet = new byte[1000];
+        packet[0] = (byte) (packet.length - Wire.HEADER_SIZE);
+        packet[1] = (byte) ((packet.length - Wire.HEADER_SIZE) >> 8);
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(ONE_MIB));
+        channel.writeInbound(alloc.heapBuffer(500).writeBytes(packet, 0, 500));
+
+        // when two thousand packets pass, each frame released as a relay releases it once written
+        for (int i = 0; i < 2000; i++) {
+            channel.writeInbound(alloc.heapBuffer(1000).writeBytes(packet, 500, 500).writeBytes(packet, 0, 500));
+            readAll(channel).forEach(Frame::release);
+        }
+
+        // then the decoder holds on to no more than the last reads, not to all it ever received
+        assertThat(alloc.metric().usedHeapMemory()).isLessThan(4 * packet.length);
+        channel.finishAndReleaseAll();
+        assertThat(alloc.metric().usedHeapMemory()).isZero();
     }
 
     private static List<Frame> readAll(EmbeddedChannel channel) {
