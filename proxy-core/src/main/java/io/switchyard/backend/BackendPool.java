@@ -1,17 +1,11 @@
 package io.switchyard.backend;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.switchyard.protocol.Command;
-import io.switchyard.protocol.Packets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,9 +19,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pool of connections to one backend server. Connections are partitioned by event loop so a
- * client session borrows a connection that lives on its own loop and no lock is taken on the data
- * path; the limits ({@link PoolSettings}) hold across partitions through atomic counters.
+ * The pool of connections to one backend server. Connections are partitioned by event loop
+ * ({@link PoolPartition}) so a client session borrows a connection that lives on its own loop and
+ * no lock is taken on the data path; the limits ({@link PoolSettings}) hold across partitions
+ * through atomic counters. A borrower whose loop has no idle connection gets one moved from
+ * another loop, or the next one returned on any loop once the cap is reached, in arrival order.
+ *
+ * <p>Longer than the house limit on purpose: the cap, the waiters and the hand-over between
+ * loops share the same counters and must be read together to see that no slot is lost or
+ * counted twice; the statistics are plain counters at the end.
  *
  * <p>Thread-safety: {@link #acquire} and {@link #release} must be called on the event loop the
  * connection belongs to (the caller's loop for acquire). Counters may be read from any thread.
@@ -44,7 +44,7 @@ public final class BackendPool implements AutoCloseable {
     private final ServerAddress address;
     private final BackendSettings backendSettings;
     private final Bootstrap bootstrap;
-    private final Map<EventLoop, Partition> partitions = new ConcurrentHashMap<>();
+    private final Map<EventLoop, PoolPartition> partitions = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger total = new AtomicInteger();
     private final AtomicInteger inUse = new AtomicInteger();
@@ -122,9 +122,9 @@ public final class BackendPool implements AutoCloseable {
         return promise;
     }
 
-    private List<Partition> otherPartitions(EventLoop loop) {
-        List<Partition> others = new ArrayList<>(partitions.size());
-        for (Partition p : partitions.values()) {
+    private List<PoolPartition> otherPartitions(EventLoop loop) {
+        List<PoolPartition> others = new ArrayList<>(partitions.size());
+        for (PoolPartition p : partitions.values()) {
             if (p.loop != loop) {
                 others.add(p);
             }
@@ -138,7 +138,7 @@ public final class BackendPool implements AutoCloseable {
      * the last resort: only when no other loop has one and the cap allows; at the cap, an idle
      * connection of another user or schema is closed to make room.
      */
-    private void fetchFrom(Waiter w, List<Partition> others, int next) {
+    private void fetchFrom(Waiter w, List<PoolPartition> others, int next) {
         if (w.promise.isDone()) {
             return;
         }
@@ -146,7 +146,7 @@ public final class BackendPool implements AutoCloseable {
             w.loop.execute(() -> openOrMakeRoomFor(w));
             return;
         }
-        Partition p = others.get(next);
+        PoolPartition p = others.get(next);
         p.loop.execute(() -> {
             BackendConnection c = w.promise.isDone() ? null : p.takeIdle(w.key, w.schema);
             if (c == null) {
@@ -199,7 +199,7 @@ public final class BackendPool implements AutoCloseable {
     }
 
     private boolean tryAcquire(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {
-        Partition partition = partition(loop);
+        PoolPartition partition = partition(loop);
         BackendConnection idleConnection = partition.takeIdle(key, schema);
         if (idleConnection != null) {
             lendIdle(idleConnection, promise);
@@ -377,7 +377,7 @@ public final class BackendPool implements AutoCloseable {
      */
     private void evictOneIdle() {
         java.util.concurrent.atomic.AtomicBoolean evicted = new java.util.concurrent.atomic.AtomicBoolean();
-        for (Partition p : partitions.values()) {
+        for (PoolPartition p : partitions.values()) {
             p.loop.execute(() -> {
                 if (!waiters.isEmpty() && !evicted.get() && p.closeOneIdle()) {
                     evicted.set(true);
@@ -386,16 +386,16 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
-    private Partition partition(EventLoop loop) {
+    private PoolPartition partition(EventLoop loop) {
         return partitions.computeIfAbsent(loop, l -> {
-            Partition p = new Partition(l);
+            PoolPartition p = new PoolPartition(this, l);
             p.housekeeping = l.scheduleWithFixedDelay(p::housekeep, HOUSEKEEPING_MILLIS, HOUSEKEEPING_MILLIS, TimeUnit.MILLISECONDS);
             return p;
         });
     }
 
     /** Counts one idle connection as gone if more than {@code floor} are idle; false otherwise. */
-    private boolean takeIdleAbove(int floor) {
+    boolean takeIdleAbove(int floor) {
         while (true) {
             int now = idle.get();
             if (now <= floor) {
@@ -407,17 +407,17 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
-    private static long age(BackendConnection c) {
+    static long age(BackendConnection c) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.createdNanos());
     }
 
     /** Time since a session last used the connection. */
-    private static long idleFor(BackendConnection c) {
+    static long idleFor(BackendConnection c) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.releasedNanos());
     }
 
     /** Time since the connection last carried anything, keepalive pings included. */
-    private static long quietFor(BackendConnection c) {
+    static long quietFor(BackendConnection c) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.lastUsedNanos());
     }
 
@@ -453,7 +453,7 @@ public final class BackendPool implements AutoCloseable {
 
     /** Closes the idle connections now; borrowed ones stay with their sessions. */
     public void closeIdle() {
-        for (Partition p : partitions.values()) {
+        for (PoolPartition p : partitions.values()) {
             p.loop.execute(() -> {
                 while (p.closeOneIdle()) {
                     // until none is left
@@ -546,7 +546,7 @@ public final class BackendPool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Partition p : partitions.values()) {
+        for (PoolPartition p : partitions.values()) {
             p.loop.execute(p::closeAll);
         }
         Waiter w;
@@ -555,149 +555,43 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
-    /** Idle connections of one event loop; touched only on that loop. */
-    private final class Partition {
-        final EventLoop loop;
-        final Map<ConnectionKey, ArrayDeque<BackendConnection>> idleByKey = new HashMap<>();
-        ScheduledFuture<?> housekeeping;
+    // ---- for PoolPartition -------------------------------------------------------------------
 
-        Partition(EventLoop loop) {
-            this.loop = loop;
-        }
-
-        BackendConnection takeIdle(ConnectionKey key, String schema) {
-            ArrayDeque<BackendConnection> deque = idleByKey.get(key);
-            if (deque == null) {
-                return null;
-            }
-            BackendConnection fallback = null;
-            for (Iterator<BackendConnection> it = deque.descendingIterator(); it.hasNext(); ) {
-                BackendConnection c = it.next();
-                if (!c.isIdle()) {
-                    it.remove();
-                    idle.decrementAndGet();
-                    continue;
-                }
-                if (Objects.equals(schema, c.schema())) {
-                    it.remove();
-                    idle.decrementAndGet();
-                    return c;
-                }
-                if (fallback == null && schema != null && c.schema() != null) {
-                    fallback = c;
-                }
-            }
-            if (fallback != null) {
-                deque.remove(fallback);
-                idle.decrementAndGet();
-            }
-            return fallback;
-        }
-
-        /** Takes {@code c} out of the idle connections if it is there and carried nothing since {@code uses}. */
-        boolean takePreferred(BackendConnection c, long uses) {
-            ArrayDeque<BackendConnection> deque = idleByKey.get(c.key());
-            if (deque == null || c.uses() != uses || !c.isIdle() || !deque.remove(c)) {
-                return false;
-            }
-            idle.decrementAndGet();
-            return true;
-        }
-
-        void putIdle(BackendConnection c) {
-            idleByKey.computeIfAbsent(c.key(), k -> new ArrayDeque<>()).addLast(c);
-            idle.incrementAndGet();
-        }
-
-        /** Parks a connection back after a keepalive ping; it stayed counted as idle meanwhile. */
-        void returnFromPing(BackendConnection c) {
-            idleByKey.computeIfAbsent(c.key(), k -> new ArrayDeque<>()).addLast(c);
-        }
-
-        void remove(BackendConnection c) {
-            ArrayDeque<BackendConnection> deque = idleByKey.get(c.key());
-            if (deque != null && deque.remove(c)) {
-                idle.decrementAndGet();
-            }
-        }
-
-        boolean closeOneIdle() {
-            for (ArrayDeque<BackendConnection> deque : idleByKey.values()) {
-                BackendConnection c = deque.pollFirst();
-                if (c != null) {
-                    idle.decrementAndGet();
-                    c.close();
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        void closeAll() {
-            for (ArrayDeque<BackendConnection> deque : idleByKey.values()) {
-                for (BackendConnection c : new ArrayList<>(deque)) {
-                    c.close();
-                }
-            }
-            idleByKey.clear();
-            if (housekeeping != null) {
-                housekeeping.cancel(false);
-            }
-        }
-
-        void housekeep() {
-            for (Map.Entry<ConnectionKey, ArrayDeque<BackendConnection>> e : idleByKey.entrySet()) {
-                ArrayDeque<BackendConnection> deque = e.getValue();
-                List<BackendConnection> toPing = new ArrayList<>();
-                for (Iterator<BackendConnection> it = deque.iterator(); it.hasNext(); ) {
-                    BackendConnection c = it.next();
-                    boolean tooOld = age(c) > settings.maxLifetimeMillis();
-                    boolean unused = idleFor(c) > settings.idleTimeoutMillis() && takeIdleAbove(settings.minIdle());
-                    if (!c.isIdle() || tooOld || unused) {
-                        it.remove();
-                        if (!unused) {
-                            idle.decrementAndGet();
-                        }
-                        c.close();
-                    } else if (quietFor(c) > settings.keepaliveMillis()) {
-                        it.remove();
-                        toPing.add(c);
-                    }
-                }
-                toPing.forEach(this::ping);
-                if (health.status() == ServerState.SHUNNED) {
-                    continue;
-                }
-                int missing = settings.minIdle() - idle.get() - opening.get();
-                for (int i = 0; i < missing && !closed && reserveSlot(); i++) {
-                    opening.incrementAndGet();
-                    connect(loop, e.getKey(), null).addListener(f -> {
-                        opening.decrementAndGet();
-                        if (f.isSuccess()) {
-                            putIdle((BackendConnection) f.getNow());
-                        }
-                    });
-                }
-            }
-        }
-
-        private void ping(BackendConnection c) {
-            ByteBuf ping = Packets.command(io.netty.buffer.ByteBufAllocator.DEFAULT, Command.PING, null);
-            c.execute(Command.PING, ping, new InternalSink((err, failure) -> {
-                if (err == null && failure == null) {
-                    returnFromPing(c);
-                } else {
-                    idle.decrementAndGet();
-                    log.info("keepalive ping to {} failed; closing backend connection {}", address, c.id());
-                    c.close();
-                }
-            }));
-        }
+    /** Counts idle connections across partitions; the partitions change it as they park and take. */
+    AtomicInteger idleCounter() {
+        return idle;
     }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Opens a connection on {@code loop} for {@code key} to keep the minimum of idle ones, if the
+     * cap allows; {@code parked} receives it once logged in.
+     */
+    void openSpare(EventLoop loop, ConnectionKey key, java.util.function.Consumer<BackendConnection> parked) {
+        if (closed || !reserveSlot()) {
+            return;
+        }
+        opening.incrementAndGet();
+        connect(loop, key, null).addListener(f -> {
+            opening.decrementAndGet();
+            if (f.isSuccess()) {
+                parked.accept((BackendConnection) f.getNow());
+            }
+        });
+    }
+
+    /** Idle connections plus those being opened to become idle. */
+    int idleOrOpening() {
+        return idle.get() + opening.get();
+    }
+
 
     private void onClosed(BackendConnection connection) {
         open.remove(connection);
-        Partition p = partitions.get(connection.eventLoop());
+        PoolPartition p = partitions.get(connection.eventLoop());
         if (p != null) {
             p.remove(connection);
         }

@@ -10,6 +10,9 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: one instance per thread, reached through {@link #local()}; all state is
  * reset by {@link #normalize}.
+ *
+ * <p>Longer than the house limit on purpose: it is one state machine over the bytes, and each
+ * token rule reads the same cursor and output; split, the rules would lose their order.
  */
 final class DigestNormalizer {
     private static final int RETAINED_CAPACITY = 64 * 1024;

@@ -122,7 +122,7 @@ class BackendPoolTest {
             assertThat(handedOver.eventLoop()).as("the connection moved to the waiter's loop").isSameAs(other);
             assertThat(server.logins()).isEqualTo(1);
             assertThat(pool.movedAcrossLoops()).isEqualTo(1);
-            assertThat(pool.waitsServed()).isEqualTo(1);
+            Await.until(WAIT, "the wait to be counted", () -> pool.waitsServed() == 1);
             runToEnd(handedOver, SQL);
             assertThat(server.received().getLast().toString()).isEqualTo("query " + SQL);
             other.submit(() -> pool.release(handedOver)).get();

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * timeout killed on its server.
  */
 class ClientSessionTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(15);
     /** The client negotiated CLIENT_DEPRECATE_EOF but not session tracking. */
     private static final boolean DEPRECATE_EOF = true;
     private static final boolean SESSION_TRACK = false;

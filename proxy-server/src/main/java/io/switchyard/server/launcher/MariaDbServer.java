@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: lifecycle methods are synchronized, state reads are volatile. The SQL helpers
  * open a fresh root connection over TCP per call, so they work across restarts.
+ *
+ * <p>Longer than the house limit on purpose: every lifecycle step (start, kill, pause, restart,
+ * promote, repoint) changes the same process and data directory, and reads best as one list.
  */
 public final class MariaDbServer {
     private static final Logger log = LoggerFactory.getLogger(MariaDbServer.class);

@@ -1,0 +1,163 @@
+package io.switchyard.backend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.Packets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The idle connections of one {@link BackendPool} on one event loop, by connection key, and their
+ * housekeeping: keepalive pings, idle timeout, maximum lifetime, and the minimum of idle
+ * connections. Confined to its event loop; the pool's idle counter it updates is shared.
+ */
+final class PoolPartition {
+    private static final Logger log = LoggerFactory.getLogger(PoolPartition.class);
+
+    private final BackendPool pool;
+    private final AtomicInteger idle;
+    final EventLoop loop;
+    final Map<ConnectionKey, ArrayDeque<BackendConnection>> idleByKey = new HashMap<>();
+    ScheduledFuture<?> housekeeping;
+
+    PoolPartition(BackendPool pool, EventLoop loop) {
+        this.pool = pool;
+        this.loop = loop;
+        this.idle = pool.idleCounter();
+    }
+
+    BackendConnection takeIdle(ConnectionKey key, String schema) {
+        ArrayDeque<BackendConnection> deque = idleByKey.get(key);
+        if (deque == null) {
+            return null;
+        }
+        BackendConnection fallback = null;
+        for (Iterator<BackendConnection> it = deque.descendingIterator(); it.hasNext(); ) {
+            BackendConnection c = it.next();
+            if (!c.isIdle()) {
+                it.remove();
+                idle.decrementAndGet();
+                continue;
+            }
+            if (Objects.equals(schema, c.schema())) {
+                it.remove();
+                idle.decrementAndGet();
+                return c;
+            }
+            if (fallback == null && schema != null && c.schema() != null) {
+                fallback = c;
+            }
+        }
+        if (fallback != null) {
+            deque.remove(fallback);
+            idle.decrementAndGet();
+        }
+        return fallback;
+    }
+
+    /** Takes {@code c} out of the idle connections if it is there and carried nothing since {@code uses}. */
+    boolean takePreferred(BackendConnection c, long uses) {
+        ArrayDeque<BackendConnection> deque = idleByKey.get(c.key());
+        if (deque == null || c.uses() != uses || !c.isIdle() || !deque.remove(c)) {
+            return false;
+        }
+        idle.decrementAndGet();
+        return true;
+    }
+
+    void putIdle(BackendConnection c) {
+        idleByKey.computeIfAbsent(c.key(), k -> new ArrayDeque<>()).addLast(c);
+        idle.incrementAndGet();
+    }
+
+    /** Parks a connection back after a keepalive ping; it stayed counted as idle meanwhile. */
+    void returnFromPing(BackendConnection c) {
+        idleByKey.computeIfAbsent(c.key(), k -> new ArrayDeque<>()).addLast(c);
+    }
+
+    void remove(BackendConnection c) {
+        ArrayDeque<BackendConnection> deque = idleByKey.get(c.key());
+        if (deque != null && deque.remove(c)) {
+            idle.decrementAndGet();
+        }
+    }
+
+    boolean closeOneIdle() {
+        for (ArrayDeque<BackendConnection> deque : idleByKey.values()) {
+            BackendConnection c = deque.pollFirst();
+            if (c != null) {
+                idle.decrementAndGet();
+                c.close();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void closeAll() {
+        for (ArrayDeque<BackendConnection> deque : idleByKey.values()) {
+            for (BackendConnection c : new ArrayList<>(deque)) {
+                c.close();
+            }
+        }
+        idleByKey.clear();
+        if (housekeeping != null) {
+            housekeeping.cancel(false);
+        }
+    }
+
+    void housekeep() {
+        for (Map.Entry<ConnectionKey, ArrayDeque<BackendConnection>> e : idleByKey.entrySet()) {
+            ArrayDeque<BackendConnection> deque = e.getValue();
+            List<BackendConnection> toPing = new ArrayList<>();
+            for (Iterator<BackendConnection> it = deque.iterator(); it.hasNext(); ) {
+                BackendConnection c = it.next();
+                PoolSettings settings = pool.settings();
+                boolean tooOld = BackendPool.age(c) > settings.maxLifetimeMillis();
+                boolean unused = BackendPool.idleFor(c) > settings.idleTimeoutMillis() && pool.takeIdleAbove(settings.minIdle());
+                if (!c.isIdle() || tooOld || unused) {
+                    it.remove();
+                    if (!unused) {
+                        idle.decrementAndGet();
+                    }
+                    c.close();
+                } else if (BackendPool.quietFor(c) > settings.keepaliveMillis()) {
+                    it.remove();
+                    toPing.add(c);
+                }
+            }
+            toPing.forEach(this::ping);
+            if (pool.health().status() == ServerState.SHUNNED) {
+                continue;
+            }
+            int missing = pool.settings().minIdle() - pool.idleOrOpening();
+            for (int i = 0; i < missing && !pool.isClosed(); i++) {
+                pool.openSpare(loop, e.getKey(), this::putIdle);
+            }
+        }
+    }
+
+    private void ping(BackendConnection c) {
+        ByteBuf ping = Packets.command(ByteBufAllocator.DEFAULT, Command.PING, null);
+        c.execute(Command.PING, ping, new InternalSink((err, failure) -> {
+            if (err == null && failure == null) {
+                returnFromPing(c);
+            } else {
+                idle.decrementAndGet();
+                log.info("keepalive ping to {} failed; closing backend connection {}", pool.address(), c.id());
+                c.close();
+            }
+        }));
+    }
+}
