@@ -112,7 +112,7 @@ final class AdminSchema {
         STATS_TABLES.put("stats_mysql_connection_pool", """
                 hostgroup INT, srv_host VARCHAR, srv_port INT, status VARCHAR, ConnUsed INT, ConnFree INT, ConnOK INT,
                 ConnERR INT, MaxConnUsed INT, Queries INT, Bytes_data_sent INT, Bytes_data_recv INT, Latency_us INT,
-                ConnQueue INT, Wait_us INT, ConnMoved INT""");
+                ConnQueue INT, Wait_us INT""");
         String digest = """
                 hostgroup INT, schemaname VARCHAR NOT NULL, username VARCHAR NOT NULL, client_address VARCHAR NOT NULL,
                 digest VARCHAR NOT NULL, digest_text VARCHAR NOT NULL, count_star INTEGER NOT NULL,

@@ -101,14 +101,14 @@ final class StatsTables {
         List<HostgroupServer> servers = new ArrayList<>();
         new TreeMap<>(config.topology().hostgroups()).values().forEach(servers::addAll);
         ConfigRows.replace(c, "stats.stats_mysql_connection_pool", "hostgroup, srv_host, srv_port, status, ConnUsed, ConnFree, ConnOK, "
-                + "ConnERR, MaxConnUsed, Queries, Bytes_data_sent, Bytes_data_recv, Latency_us, ConnQueue, Wait_us, ConnMoved",
+                + "ConnERR, MaxConnUsed, Queries, Bytes_data_sent, Bytes_data_recv, Latency_us, ConnQueue, Wait_us",
                 servers.size(), (p, i) -> {
             HostgroupServer s = servers.get(i);
             BackendPool pool = s.pool();
             ConfigRows.bind(p, s.hostgroup(), s.address().host(), s.address().port(), s.effectiveState().name(), pool.inUse(),
                     pool.idle(), pool.connectOk(), pool.connectErr(), pool.maxInUse(), pool.queries(),
                     pool.bytesSent(), pool.bytesReceived(), pool.health().pingLatencyMicros(), pool.waiting(),
-                    pool.waitNanos() / 1_000, pool.movedAcrossLoops());
+                    pool.waitNanos() / 1_000);
         });
     }
 

@@ -404,6 +404,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         done.responseComplete(this, tracker);
     }
 
+    /** True unless the socket's outbound buffer is above its high-water mark (a closed connection counts as writable). */
+    public boolean isWritable() {
+        return channel == null || !channel.isActive() || channel.isWritable();
+    }
+
     /** Stops reading the server (client not writable) or resumes. */
     public void setAutoRead(boolean autoRead) {
         if (channel != null && channel.config().isAutoRead() != autoRead) {
@@ -466,30 +471,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     public EventLoop eventLoop() {
         return channel.eventLoop();
-    }
-
-    /**
-     * Moves this idle connection to {@code target}: its channel leaves the current event loop and
-     * joins {@code target}'s, so that a session there can use it (sessions and their connections
-     * share a loop). Much cheaper than a new login. Call on the current loop while the
-     * connection is idle and unowned; the returned future completes on {@code target}.
-     */
-    public Future<Void> moveTo(EventLoop target) {
-        Promise<Void> moved = target.newPromise();
-        channel.deregister().addListener(left -> {
-            if (!left.isSuccess()) {
-                moved.tryFailure(left.cause());
-                return;
-            }
-            target.register(channel).addListener(joined -> {
-                if (joined.isSuccess()) {
-                    moved.trySuccess(null);
-                } else {
-                    moved.tryFailure(joined.cause());
-                }
-            });
-        });
-        return moved;
     }
 
     public ServerAddress address() {

@@ -22,11 +22,11 @@ import org.slf4j.LoggerFactory;
  * The pool of connections to one backend server. Connections are partitioned by event loop
  * ({@link PoolPartition}) so a client session borrows a connection that lives on its own loop and
  * no lock is taken on the data path; the limits ({@link PoolSettings}) hold across partitions
- * through atomic counters. A borrower whose loop has no idle connection gets one moved from
- * another loop, or the next one returned on any loop once the cap is reached, in arrival order.
+ * through atomic counters. A borrower whose loop has no idle connection opens one while the cap
+ * allows, else waits for one returned on its loop.
  *
  * <p>Longer than the house limit on purpose: the cap, the waiters and the hand-over between
- * loops share the same counters and must be read together to see that no slot is lost or
+ * partitions share the same counters and must be read together to see that no slot is lost or
  * counted twice; the statistics are plain counters at the end.
  *
  * <p>Thread-safety: {@link #acquire} and {@link #release} must be called on the event loop the
@@ -56,7 +56,6 @@ public final class BackendPool implements AutoCloseable {
     private final LongAdder queries = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder bytesReceived = new LongAdder();
-    private final LongAdder movedAcrossLoops = new LongAdder();
     private final LongAdder waitsServed = new LongAdder();
     private final LongAdder waitNanos = new LongAdder();
     private final ServerHealth health;
@@ -97,105 +96,22 @@ public final class BackendPool implements AutoCloseable {
         if (closed) {
             return promise.setFailure(new IllegalStateException("pool for " + address + " is closed"));
         }
-        BackendConnection own = partition(loop).takeIdle(key, schema);
-        if (own != null) {
-            lendIdle(own, promise);
-            return promise;
-        }
-        if (idle.get() == 0 && reserveSlot()) {
-            openInto(loop, key, schema, promise);
-            return promise;
-        }
-        Waiter waiter = new Waiter(loop, key, schema, promise);
-        promise.addListener(served -> {
-            if (served.isSuccess()) {
-                waitsServed.increment();
-                waitNanos.add(System.nanoTime() - waiter.sinceNanos);
-            }
-        });
-        waiter.timeout = loop.schedule(() -> {
-            waiters.remove(waiter);
-            promise.tryFailure(new PoolTimeoutException(address, settings.acquireTimeoutMillis(), settings.maxConnections()));
-        }, settings.acquireTimeoutMillis(), TimeUnit.MILLISECONDS);
-        waiters.add(waiter);
-        fetchFrom(waiter, otherPartitions(loop), 0);
-        return promise;
-    }
-
-    private List<PoolPartition> otherPartitions(EventLoop loop) {
-        List<PoolPartition> others = new ArrayList<>(partitions.size());
-        for (PoolPartition p : partitions.values()) {
-            if (p.loop != loop) {
-                others.add(p);
-            }
-        }
-        return others;
-    }
-
-    /**
-     * Looks for an idle connection {@code w} can use on the other loops, one after the other (each
-     * on its own loop), and moves the first found to {@code w}'s loop. Opening a new connection is
-     * the last resort: only when no other loop has one and the cap allows; at the cap, an idle
-     * connection of another user or schema is closed to make room.
-     */
-    private void fetchFrom(Waiter w, List<PoolPartition> others, int next) {
-        if (w.promise.isDone()) {
-            return;
-        }
-        if (next == others.size()) {
-            w.loop.execute(() -> openOrMakeRoomFor(w));
-            return;
-        }
-        PoolPartition p = others.get(next);
-        p.loop.execute(() -> {
-            BackendConnection c = w.promise.isDone() ? null : p.takeIdle(w.key, w.schema);
-            if (c == null) {
-                fetchFrom(w, others, next + 1);
-            } else if (waiters.remove(w)) {
-                handTo(c, w);
-            } else {
-                p.putIdle(c);
-            }
-        });
-    }
-
-    private void openOrMakeRoomFor(Waiter w) {
-        if (w.promise.isDone()) {
-            return;
-        }
-        if (!reserveSlot()) {
+        if (!tryAcquire(loop, key, schema, promise)) {
+            Waiter waiter = new Waiter(loop, key, schema, promise);
+            promise.addListener(served -> {
+                if (served.isSuccess()) {
+                    waitsServed.increment();
+                    waitNanos.add(System.nanoTime() - waiter.sinceNanos);
+                }
+            });
+            waiter.timeout = loop.schedule(() -> {
+                waiters.remove(waiter);
+                promise.tryFailure(new PoolTimeoutException(address, settings.acquireTimeoutMillis(), settings.maxConnections()));
+            }, settings.acquireTimeoutMillis(), TimeUnit.MILLISECONDS);
+            waiters.add(waiter);
             evictOneIdle();
-        } else if (waiters.remove(w)) {
-            w.timeout.cancel(false);
-            openInto(w.loop, w.key, w.schema, w.promise);
-        } else {
-            total.decrementAndGet();
-            signalWaiters();
         }
-    }
-
-    /**
-     * Gives {@code c} (idle, unowned, on its own loop) to {@code w}, first moving it to
-     * {@code w}'s event loop when it lives on another.
-     */
-    private void handTo(BackendConnection c, Waiter w) {
-        if (c.eventLoop() == w.loop) {
-            w.timeout.cancel(false);
-            lendIdle(c, w.promise);
-            return;
-        }
-        movedAcrossLoops.increment();
-        c.moveTo(w.loop).addListener(moved -> {
-            if (moved.isSuccess()) {
-                w.timeout.cancel(false);
-                lendIdle(c, w.promise);
-            } else {
-                log.info("moving backend connection {} to {} between event loops failed: {}", c.id(), address,
-                        moved.cause().toString());
-                waiters.add(w);
-                c.close();
-            }
-        });
+        return promise;
     }
 
     private boolean tryAcquire(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {
@@ -322,22 +238,18 @@ public final class BackendPool implements AutoCloseable {
         c.close();
     }
 
-    /**
-     * A returned connection goes to the longest waiter that can use it, on whichever event loop
-     * that waiter is (the connection moves there), so waiters are served in arrival order and no
-     * loop opens a connection while another gives one back.
-     */
     private void park(BackendConnection c) {
-        Waiter waiter = claimWaiterFor(c);
-        if (waiter != null) {
-            handTo(c, waiter);
+        Waiter oldest = waiters.peek();
+        if (oldest != null && !oldest.fits(c) && System.nanoTime() - oldest.sinceNanos > HANDOVER_AFTER_NANOS) {
+            // The longest waiter is on another event loop (or wants another user or schema): this
+            // connection cannot serve it, so give up its slot; the waiter opens its own. Keeps a busy
+            // loop from starving the others.
+            c.close();
             return;
         }
-        Waiter oldest = waiters.peek();
-        if (oldest != null && System.nanoTime() - oldest.sinceNanos > HANDOVER_AFTER_NANOS) {
-            // The longest waiter wants another user or schema: this connection cannot serve it, so
-            // give up its slot and let the waiter open its own.
-            c.close();
+        Waiter waiter = pollWaiter(c);
+        if (waiter != null) {
+            lendIdle(c, waiter.promise);
             return;
         }
         partition(c.eventLoop()).putIdle(c);
@@ -346,10 +258,10 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
-    /** Takes the longest waiter that can use {@code c} out of the queue; null when none can. */
-    private Waiter claimWaiterFor(BackendConnection c) {
+    private Waiter pollWaiter(BackendConnection c) {
         for (Waiter w : waiters) {
-            if (w.accepts(c) && waiters.remove(w)) {
+            if (w.fits(c) && waiters.remove(w)) {
+                w.timeout.cancel(false);
                 return w;
             }
         }
@@ -487,11 +399,6 @@ public final class BackendPool implements AutoCloseable {
         return idle.get();
     }
 
-    /** Connections handed from one event loop to a borrower on another since start (instead of a new login). */
-    public long movedAcrossLoops() {
-        return movedAcrossLoops.sum();
-    }
-
     /** Borrowers that waited for a connection and got one, since start. */
     public long waitsServed() {
         return waitsServed.sum();
@@ -607,12 +514,9 @@ public final class BackendPool implements AutoCloseable {
         final long sinceNanos = System.nanoTime();
         ScheduledFuture<?> timeout;
 
-        /**
-         * True when {@code c} can serve this waiter, on this waiter's loop once moved there: same
-         * login and options, and a schema the borrower can switch to (see {@link #acquire}).
-         */
-        boolean accepts(BackendConnection c) {
-            return key.equals(c.key()) && (Objects.equals(schema, c.schema()) || (schema != null && c.schema() != null));
+        /** True when {@code c} can be handed to this waiter as it is. */
+        boolean fits(BackendConnection c) {
+            return loop == c.eventLoop() && key.equals(c.key()) && Objects.equals(schema, c.schema());
         }
 
         Waiter(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {

@@ -53,7 +53,6 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private Command current = Command.UNKNOWN;
     private ResponseListener listener = ResponseListener.NONE;
     private int pinsLogged;
-    private boolean backendWritable = true;
     private boolean unflushedBackendWrites;
     /** The server whose connection held the last statement's results when it was lost; null when none was. */
     private ServerAddress previousResultLostOn;
@@ -272,6 +271,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
     /** Gives every connection back to its pool (each is reset there): the session ends or starts over. */
     void releaseAll() {
         leases.releaseAll();
+        session.backendWritabilityChanged();
     }
 
     /**
@@ -283,6 +283,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         if (leases.holdsAny() && routing.mayMove() && context.variables().boolValue("mysql-multiplexing")) {
             leases.releaseBetweenStatements();
             context.stats().multiplexedRelease();
+            session.backendWritabilityChanged();
         }
     }
 
@@ -471,14 +472,18 @@ final class BackendSide implements ResponseSink, LeaseListener {
         return routing.tied() || !context.variables().boolValue("mysql-multiplexing");
     }
 
-    /** True while the backend can take more of the client's data. */
+    /**
+     * True while the backend can take more of the client's data: the current connection's socket
+     * is writable, or the session has none. Read from the connection itself rather than kept from
+     * its events, which may reach the session after the connection has changed hands.
+     */
     boolean writable() {
-        return backendWritable;
+        BackendConnection c = connection();
+        return c == null || c.isWritable();
     }
 
     @Override
     public void backendWritabilityChanged(boolean writable) {
-        backendWritable = writable;
         session.backendWritabilityChanged();
     }
 

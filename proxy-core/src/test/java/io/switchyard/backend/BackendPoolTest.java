@@ -4,9 +4,6 @@ import static io.switchyard.backend.BackendFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.channel.EventLoop;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Future;
 import io.switchyard.protocol.Command;
 import io.switchyard.testing.Await;
@@ -102,36 +99,6 @@ class BackendPoolTest {
         assertThat(server.logins()).isEqualTo(1);
         assertThat(pool.waiting()).isZero();
         assertThat(pool.inUse()).isEqualTo(1);
-    }
-
-    @Test
-    void aConnectionReturnedOnOneLoopServesAWaiterOnAnotherWithoutANewLogin() throws Exception {
-        server.on(SQL, FakeReply.rows(3, 10));
-        openPool(1, 5000);
-        MultiThreadIoEventLoopGroup otherGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try {
-            EventLoop other = otherGroup.next();
-            BackendConnection first = await(acquire());
-            Future<BackendConnection> waiting = other.submit(() -> pool.acquire(other, KEY, null)).get();
-            assertThat(pool.waiting()).isEqualTo(1);
-
-            release(first);
-            BackendConnection handedOver = await(waiting);
-
-            assertThat(handedOver).isSameAs(first);
-            assertThat(handedOver.eventLoop()).as("the connection moved to the waiter's loop").isSameAs(other);
-            assertThat(server.logins()).isEqualTo(1);
-            assertThat(pool.movedAcrossLoops()).isEqualTo(1);
-            Await.until(WAIT, "the wait to be counted", () -> pool.waitsServed() == 1);
-            runToEnd(handedOver, SQL);
-            assertThat(server.received().getLast().toString()).isEqualTo("query " + SQL);
-            other.submit(() -> pool.release(handedOver)).get();
-            Await.until(WAIT, "the connection to be parked on its new loop", () -> pool.idle() == 1);
-        } finally {
-            pool.close();
-            pool = null;
-            otherGroup.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-        }
     }
 
     @Test

@@ -90,8 +90,6 @@ final class BackendMeters implements DynamicMeters {
                 server, pool, BackendPool::waitsServed, null));
         out.add(counter("switchyard.backend.wait", "Time statements waited for a connection to the server",
                 server, pool, p -> p.waitNanos() / 1e9, "seconds"));
-        out.add(counter("switchyard.backend.moved", "Idle connections moved from one event loop to a statement waiting on another, instead of a new login",
-                server, pool, BackendPool::movedAcrossLoops, null));
         out.add(counter("switchyard.backend.queries", "Statements sent to the server", server, pool, BackendPool::queries, null));
         out.add(counter("switchyard.backend.sent", "Bytes of statements sent to the server",
                 server, pool, BackendPool::bytesSent, BaseUnits.BYTES));
