@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ResponseTracker}).
  *
  * <p>Confined to its channel's event loop: every method must be called on {@link #eventLoop()}.
+ *
+ * <p>Longer than the house limit on purpose: login, the relay of a response and the failure of
+ * either share the channel's receive buffer and the connection's phase, and are read together.
  */
 public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
