@@ -2,6 +2,7 @@ package io.switchyard.backend;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -314,6 +315,19 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         lastUsedNanos = System.nanoTime();
         tracker.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE && requestsCursor(packets));
         channel.writeAndFlush(packets, channel.voidPromise());
+    }
+
+    /**
+     * Sends {@code command} with its text argument ({@code null} for none) on the proxy's own
+     * behalf; {@code sink} (an {@link InternalSink} or {@link InternalQuery}) receives the response.
+     */
+    public void executeInternal(Command command, String argument, ResponseSink sink) {
+        execute(command, Packets.command(ByteBufAllocator.DEFAULT, command, argument), sink);
+    }
+
+    /** Same, with {@code done} told the outcome once: the server's error, or the connection's failure. */
+    public void executeInternal(Command command, String argument, InternalSink.Done done) {
+        executeInternal(command, argument, new InternalSink(done));
     }
 
     /** Whether a framed COM_STMT_EXECUTE asks for a cursor (its flags byte, after the statement id). */

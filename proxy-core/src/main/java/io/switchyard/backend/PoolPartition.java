@@ -1,11 +1,8 @@
 package io.switchyard.backend;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Command;
-import io.switchyard.protocol.Packets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -149,8 +146,7 @@ final class PoolPartition {
     }
 
     private void ping(BackendConnection c) {
-        ByteBuf ping = Packets.command(ByteBufAllocator.DEFAULT, Command.PING, null);
-        c.execute(Command.PING, ping, new InternalSink((err, failure) -> {
+        c.executeInternal(Command.PING, null, (err, failure) -> {
             if (err == null && failure == null) {
                 returnFromPing(c);
             } else {
@@ -158,6 +154,6 @@ final class PoolPartition {
                 log.info("keepalive ping to {} failed; closing backend connection {}", pool.address(), c.id());
                 c.close();
             }
-        }));
+        });
     }
 }

@@ -1,8 +1,6 @@
 package io.switchyard.backend;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.switchyard.protocol.Command;
-import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProtocolException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -23,7 +21,7 @@ final class SessionSetup {
 
     /** Reads the baseline and turns on tracking; {@code done} gets the baseline, or the failure. */
     static void afterLogin(BackendConnection c, BiConsumer<SessionBaseline, Throwable> done) {
-        query(c, SessionBaseline.QUERY, new InternalQuery((row, err, failure) -> {
+        c.executeInternal(Command.QUERY, SessionBaseline.QUERY, new InternalQuery((row, err, failure) -> {
             if (failure != null || err != null || row == null || row.size() < 10) {
                 done.accept(null, failure != null ? failure
                         : new ProtocolException("cannot read the session baseline: " + (err != null ? err : "no row")));
@@ -43,7 +41,7 @@ final class SessionSetup {
 
     /** Turns on every session tracker (after login, and after each COM_RESET_CONNECTION, which turns them off). */
     static void trackEverything(BackendConnection c, InternalSink.Done done) {
-        query(c, SessionBaseline.TRACK_EVERYTHING, new InternalSink(done));
+        c.executeInternal(Command.QUERY, SessionBaseline.TRACK_EVERYTHING, done);
     }
 
     /**
@@ -54,32 +52,27 @@ final class SessionSetup {
      * ready, false when it must be closed.
      */
     static void resetForPool(BackendConnection c, Consumer<Boolean> done) {
-        c.execute(Command.RESET_CONNECTION, Packets.command(ByteBufAllocator.DEFAULT, Command.RESET_CONNECTION, null),
-                new InternalSink((err, failure) -> {
-                    if (err != null || failure != null) {
-                        done.accept(false);
-                        return;
-                    }
-                    query(c, "SELECT DATABASE()", new InternalQuery((row, queryErr, queryFailure) -> {
-                        if (queryErr != null || queryFailure != null || row == null) {
-                            done.accept(false);
-                            return;
-                        }
-                        String schema = row.get(0);
-                        c.schema(schema);
-                        c.sessionState(c.baseline() == null ? null : c.baseline().afterReset(schema));
-                        c.statements(null);
-                        if (schema == null) {
-                            done.accept(true);
-                            return;
-                        }
-                        c.execute(Command.INIT_DB, Packets.command(ByteBufAllocator.DEFAULT, Command.INIT_DB, schema),
-                                new InternalSink((dbErr, dbFailure) -> done.accept(dbErr == null && dbFailure == null)));
-                    }));
-                }));
-    }
-
-    private static void query(BackendConnection c, String sql, ResponseSink sink) {
-        c.execute(Command.QUERY, Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, sql), sink);
+        c.executeInternal(Command.RESET_CONNECTION, null, (err, failure) -> {
+            if (err != null || failure != null) {
+                done.accept(false);
+                return;
+            }
+            c.executeInternal(Command.QUERY, "SELECT DATABASE()", new InternalQuery((row, queryErr, queryFailure) -> {
+                if (queryErr != null || queryFailure != null || row == null) {
+                    done.accept(false);
+                    return;
+                }
+                String schema = row.get(0);
+                c.schema(schema);
+                c.sessionState(c.baseline() == null ? null : c.baseline().afterReset(schema));
+                c.statements(null);
+                if (schema == null) {
+                    done.accept(true);
+                    return;
+                }
+                c.executeInternal(Command.INIT_DB, schema,
+                        (dbErr, dbFailure) -> done.accept(dbErr == null && dbFailure == null));
+            }));
+        });
     }
 }

@@ -1,16 +1,12 @@
 package io.switchyard.frontend;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ConnectionKey;
-import io.switchyard.backend.InternalSink;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
-import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProxyError;
 import java.util.function.Consumer;
 
@@ -148,8 +144,7 @@ final class BackendLease {
     }
 
     private void switchSchema(int hostgroup, BackendConnection c, String target, Runnable then, Consumer<ErrPacket> failed) {
-        ByteBuf initDb = Packets.command(ByteBufAllocator.DEFAULT, Command.INIT_DB, target);
-        c.execute(Command.INIT_DB, initDb, new InternalSink((err, failure) -> {
+        c.executeInternal(Command.INIT_DB, target, (err, failure) -> {
             if (err == null && failure == null) {
                 c.schema(target);
                 then.run();
@@ -160,7 +155,7 @@ final class BackendLease {
                 release();
                 failed.accept(err != null ? err : ProxyError.BACKEND_UNREACHABLE.format(c.address(), hostgroup, failure.getMessage()));
             }
-        }));
+        });
     }
 
     /** Gives the connection back (the pool resets it), or closes it when it is mid-command. */

@@ -1,17 +1,14 @@
 package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ConnectionKey;
-import io.switchyard.backend.InternalSink;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
-import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProxyError;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
@@ -71,8 +68,7 @@ record KillStatement(boolean queryOnly, long sessionId) {
             }
             BackendConnection c = f.getNow();
             String sql = forBackend(target.threadId());
-            ByteBuf packet = Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, sql);
-            c.execute(Command.QUERY, packet, new InternalSink((err, failure) -> {
+            c.executeInternal(Command.QUERY, sql, (err, failure) -> {
                 if (failure == null) {
                     pool.release(c);
                 } else {
@@ -80,7 +76,7 @@ record KillStatement(boolean queryOnly, long sessionId) {
                 }
                 result.setSuccess(err != null ? err
                         : failure != null ? ProxyError.BACKEND_LOST.format(pool.address(), failure.getMessage()) : null);
-            }));
+            });
         });
         return result;
     }

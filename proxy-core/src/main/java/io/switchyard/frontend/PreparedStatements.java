@@ -171,8 +171,7 @@ final class PreparedStatements {
             then.accept(p);
             return;
         }
-        ByteBuf prepare = Packets.command(ByteBufAllocator.DEFAULT, Command.STMT_PREPARE, st.sql);
-        c.execute(Command.STMT_PREPARE, prepare, InternalSink.withReply((reply, failure) -> {
+        c.executeInternal(Command.STMT_PREPARE, st.sql, InternalSink.withReply((reply, failure) -> {
             if (failure != null) {
                 broken.accept(c, failure);
             } else if (reply.error() != null) {

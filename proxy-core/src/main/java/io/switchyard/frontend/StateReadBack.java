@@ -1,12 +1,10 @@
 package io.switchyard.frontend;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.InternalQuery;
 import io.switchyard.frontend.state.PinReason;
 import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.protocol.Command;
-import io.switchyard.protocol.Packets;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -33,27 +31,26 @@ final class StateReadBack {
         for (int i = 0; i < names.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append("@@session.").append(names.get(i));
         }
-        c.execute(Command.QUERY, Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, sql.toString()),
-                new InternalQuery((row, err, failure) -> {
-                    if (failure != null) {
-                        then.accept(failure);
-                        return;
-                    }
-                    if (err != null || row == null || row.size() != names.size()) {
-                        tracker.pin(PinReason.UNEXPLAINED_CHANGE);
-                    } else {
-                        tracker.readBack(names, row, c.baseline());
-                    }
-                    if (!tracker.restoresTracking(names)) {
-                        then.accept(null);
-                        return;
-                    }
-                    c.trackEverything((setErr, setFailure) -> {
-                        if (setErr != null) {
-                            tracker.pin(PinReason.SESSION_TRACKING);
-                        }
-                        then.accept(setFailure);
-                    });
-                }));
+        c.executeInternal(Command.QUERY, sql.toString(), new InternalQuery((row, err, failure) -> {
+            if (failure != null) {
+                then.accept(failure);
+                return;
+            }
+            if (err != null || row == null || row.size() != names.size()) {
+                tracker.pin(PinReason.UNEXPLAINED_CHANGE);
+            } else {
+                tracker.readBack(names, row, c.baseline());
+            }
+            if (!tracker.restoresTracking(names)) {
+                then.accept(null);
+                return;
+            }
+            c.trackEverything((setErr, setFailure) -> {
+                if (setErr != null) {
+                    tracker.pin(PinReason.SESSION_TRACKING);
+                }
+                then.accept(setFailure);
+            });
+        }));
     }
 }

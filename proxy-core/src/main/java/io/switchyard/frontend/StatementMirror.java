@@ -1,12 +1,9 @@
 package io.switchyard.frontend;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.ConnectionKey;
-import io.switchyard.backend.InternalSink;
 import io.switchyard.protocol.Command;
-import io.switchyard.protocol.Packets;
 
 /**
  * Copies of a session's statements sent to a query rule's {@code mirror_hostgroup} (to warm a
@@ -35,7 +32,7 @@ final class StatementMirror {
         BackendLease lease = new BackendLease(context, loop, null);
         lease.acquire(hostgroup, null, key, schema, () -> {
             BackendConnection c = lease.connection();
-            c.execute(Command.QUERY, Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, sql), new InternalSink((err, failure) -> {
+            c.executeInternal(Command.QUERY, sql, (err, failure) -> {
                 inFlight = false;
                 if (failure != null) {
                     lease.discard(c);
@@ -43,7 +40,7 @@ final class StatementMirror {
                     lease.release();
                     context.stats().mirrored();
                 }
-            }));
+            });
         }, err -> {
             inFlight = false;
             context.stats().mirrorDropped();
