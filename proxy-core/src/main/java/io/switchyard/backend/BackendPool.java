@@ -61,6 +61,7 @@ public final class BackendPool implements AutoCloseable {
     private final ServerHealth health;
     private final Set<BackendConnection> open = ConcurrentHashMap.newKeySet();
     private volatile PoolSettings settings;
+    private volatile int freeConnectionsPct = 10;
     private volatile boolean closed;
 
     public BackendPool(ServerAddress address, PoolSettings settings, BackendSettings backendSettings, Bootstrap bootstrap) {
@@ -341,6 +342,14 @@ public final class BackendPool implements AutoCloseable {
         return settings;
     }
 
+    /** Sets {@code mysql-free_connections_pct}: the share of the maximum kept open while idle. */
+    public void freeConnectionsPct(int pct) {
+        if (pct < 0 || pct > 100) {
+            throw new IllegalArgumentException("mysql-free_connections_pct must be 0-100, got " + pct);
+        }
+        freeConnectionsPct = pct;
+    }
+
     /** Changes sizing and timing; open connections above a lower maximum close as they are released. */
     public void settings(PoolSettings next) {
         this.settings = Objects.requireNonNull(next);
@@ -488,6 +497,12 @@ public final class BackendPool implements AutoCloseable {
                 parked.accept((BackendConnection) f.getNow());
             }
         });
+    }
+
+    /** Idle connections the pool keeps when the load drops: {@code mysql-free_connections_pct} of its maximum, at least its minimum. */
+    int idleToKeep() {
+        PoolSettings s = settings;
+        return Math.max(s.minIdle(), (s.maxConnections() * freeConnectionsPct + 99) / 100);
     }
 
     /** Idle connections plus those being opened to become idle. */

@@ -114,7 +114,40 @@ final class PoolPartition {
         }
     }
 
+    /** Idle connections unused this long may be closed when more are idle than the pool keeps. */
+    static final long TRIM_AFTER_MILLIS = 10_000;
+
+    /**
+     * Closes idle connections above what the pool keeps ({@link BackendPool#idleToKeep}), oldest
+     * first, only those unused for {@link #TRIM_AFTER_MILLIS}, and at most half of the excess per
+     * round: after a burst the server's threads go away within seconds, not all at once.
+     */
+    private void trimExcessIdle() {
+        int keep = pool.idleToKeep();
+        int budget = (idle.get() - keep + 1) / 2;
+        for (int i = 0; i < budget; i++) {
+            BackendConnection c = oldestIdleUnusedFor(TRIM_AFTER_MILLIS);
+            if (c == null || !pool.takeIdleAbove(keep)) {
+                return;
+            }
+            idleByKey.get(c.key()).remove(c);
+            c.close();
+        }
+    }
+
+    private BackendConnection oldestIdleUnusedFor(long millis) {
+        BackendConnection oldest = null;
+        for (ArrayDeque<BackendConnection> deque : idleByKey.values()) {
+            BackendConnection c = deque.peekFirst();
+            if (c != null && BackendPool.idleFor(c) >= millis && (oldest == null || c.releasedNanos() < oldest.releasedNanos())) {
+                oldest = c;
+            }
+        }
+        return oldest;
+    }
+
     void housekeep() {
+        trimExcessIdle();
         for (Map.Entry<ConnectionKey, ArrayDeque<BackendConnection>> e : idleByKey.entrySet()) {
             ArrayDeque<BackendConnection> deque = e.getValue();
             List<BackendConnection> toPing = new ArrayList<>();

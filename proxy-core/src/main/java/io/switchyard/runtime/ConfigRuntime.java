@@ -63,7 +63,7 @@ public final class ConfigRuntime implements AutoCloseable {
         });
         pools.putAll(created);
         RuntimeConfig previous = current.getAndSet(next);
-        reconcilePools(rows.servers());
+        reconcilePools(rows.servers(), rows.variables().intValue("mysql-free_connections_pct"));
         if (previous != null) {
             log.info("configuration put in force: {} servers, {} users, {} query rules", rows.servers().size(),
                     rows.users().size(), rows.rules().size());
@@ -120,7 +120,7 @@ public final class ConfigRuntime implements AutoCloseable {
         }
     }
 
-    private void reconcilePools(List<ServerRow> servers) {
+    private void reconcilePools(List<ServerRow> servers, int freeConnectionsPct) {
         Map<ServerAddress, Integer> maxByServer = new HashMap<>();
         Map<ServerAddress, Boolean> hardOffline = new HashMap<>();
         for (ServerRow s : servers) {
@@ -137,6 +137,7 @@ public final class ConfigRuntime implements AutoCloseable {
                 pool.close();
                 continue;
             }
+            pool.freeConnectionsPct(freeConnectionsPct);
             int cap = Math.max(1, Math.min(basePool.maxConnections(), max));
             if (pool.settings().maxConnections() != cap) {
                 pool.settings(new PoolSettings(Math.min(basePool.minIdle(), cap), cap, basePool.idleTimeoutMillis(),

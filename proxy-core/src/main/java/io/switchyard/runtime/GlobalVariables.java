@@ -49,6 +49,7 @@ public final class GlobalVariables {
         intVar("mysql-writer_wait_timeout", 5_000, 0, 3_600_000, "ms a statement for a hostgroup with no usable server waits for one to appear");
         boolVar("mysql-readers_fallback_to_writer", true, "reads go to the writer hostgroup when no reader is usable");
         intVar("mysql-max_connections", 2_048, 1, 1_000_000, "client connections the proxy accepts in total");
+        intVar("mysql-free_connections_pct", 10, 0, 100, "idle connections kept per server, as a percentage of its max_connections; idle ones above it unused for 10 s are closed, half of the excess each second");
         boolVar("mysql-multiplexing", true, "return backend connections to the pool between statements when the session allows it");
         intVar("mysql-max_stmts_per_connection", 20, 1, 1_024, "prepared statements kept on one backend connection before the least recently used is closed");
         intVar("mysql-query_digests_max", 10_000, 1, 10_000_000, "distinct digests kept in stats_mysql_query_digest");

@@ -10,6 +10,8 @@ import io.switchyard.testing.Await;
 import io.switchyard.testing.FakeMysqlServer;
 import io.switchyard.testing.FakeReply;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
@@ -99,6 +101,29 @@ class BackendPoolTest {
         assertThat(server.logins()).isEqualTo(1);
         assertThat(pool.waiting()).isZero();
         assertThat(pool.inUse()).isEqualTo(1);
+    }
+
+    @Test
+    void afterABurstIdleConnectionsAboveTheFreeShareCloseOnceUnusedForTenSeconds() throws Exception {
+        openPool(20, 2000);
+        pool.freeConnectionsPct(10);
+        List<BackendConnection> burst = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            burst.add(await(acquire()));
+        }
+        for (BackendConnection c : burst) {
+            release(c);
+        }
+        Await.until(WAIT, "the burst's connections to be parked", () -> pool.idle() == 8);
+        long parkedAt = System.nanoTime();
+
+        Await.until(Duration.ofSeconds(30), () -> "idle connections down to 10 % of 20 (now " + pool.idle() + ")",
+                () -> pool.idle() == 2);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - parkedAt)).as("none closed before it was unused for 10 s")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(PoolPartition.TRIM_AFTER_MILLIS));
+        assertThat(pool.total()).isEqualTo(2);
+        assertThat(server.logins()).isEqualTo(8);
     }
 
     @Test
