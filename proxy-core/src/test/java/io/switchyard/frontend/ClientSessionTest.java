@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.ProxyError;
+import io.switchyard.protocol.ServerStatus;
 import io.switchyard.testing.Await;
 import io.switchyard.testing.FakeMysqlServer.Received;
 import io.switchyard.testing.FakeReply;
@@ -88,6 +90,36 @@ class ClientSessionTest {
             assertThat(err.code()).isEqualTo(ProxyError.BACKEND_LOST.code);
         }
         assertThat(sent("INSERT INTO t VALUES (1)")).hasSize(1);
+    }
+
+    @Test
+    void aSessionWhoseTransactionsConnectionTheServerDropsIsClosedAsTheServerWouldHaveClosedIt() throws Exception {
+        proxy.server.on("BEGIN", FakeReply.ok(OkPacket.of(ServerStatus.AUTOCOMMIT | ServerStatus.IN_TRANS)));
+        try (MysqlTestClient client = proxy.client()) {
+            assertThat(MysqlTestClient.error(client.query("BEGIN"))).isNull();
+
+            proxy.server.dropConnections();
+
+            assertThat(client.readUntilClosed()).as("no ERR: the connection just ends, as the server's did").isEmpty();
+        }
+    }
+
+    @Test
+    void aStatementReadingTheWarningsOfALostConnectionGetsAnErrorAndTheSessionGoesOn() throws Exception {
+        proxy.server.on("SELECT 1/0", FakeReply.ok(new OkPacket(0, 0, ServerStatus.AUTOCOMMIT, 1, "")));
+        proxy.server.on("SELECT 2", one("2", "2"));
+        try (MysqlTestClient client = proxy.client()) {
+            assertThat(MysqlTestClient.error(client.query("SELECT 1/0"))).isNull();
+
+            proxy.server.dropConnections();
+            Await.until(WAIT, "the proxy to see its connection dropped", () -> proxy.server.openConnections() == 0);
+
+            ErrPacket err = MysqlTestClient.error(client.query("SHOW WARNINGS"));
+            assertThat(err).isNotNull();
+            assertThat(err.code()).isEqualTo(ProxyError.PREVIOUS_RESULT_LOST.code);
+            assertThat(client.query("SELECT 2")).isEqualTo(one("2", "2").bytes(DEPRECATE_EOF, SESSION_TRACK));
+        }
+        assertThat(sent("SHOW WARNINGS")).as("the statement did not run").isEmpty();
     }
 
     @Test

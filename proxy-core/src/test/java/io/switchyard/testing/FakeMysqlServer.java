@@ -191,6 +191,13 @@ public final class FakeMysqlServer implements AutoCloseable {
         return System.nanoTime() - lastReadNanos.get() > quiet.toNanos();
     }
 
+    /** Closes every client connection now, as a server that goes away or drops idle sessions does. */
+    public void dropConnections() {
+        for (Channel c : List.copyOf(connections)) {
+            c.close().syncUninterruptibly();
+        }
+    }
+
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
