@@ -10,20 +10,18 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.unix.Errors;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.Command;
-import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.HandshakeV10;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProtocolException;
 import io.switchyard.protocol.ResponseTracker;
+import io.switchyard.protocol.StmtExecute;
 import io.switchyard.protocol.Wire;
-import java.net.SocketException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -98,12 +96,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 .handler(connection);
         bootstrap.connect(address.host(), address.port()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
-                promise.tryFailure(new BackendConnectException(address, f.cause()));
+                promise.tryFailure(new BackendFailures.BackendConnectException(address, f.cause()));
             }
         });
         connection.loginTimeout = loop.schedule(() -> {
             if (connection.phase == Phase.LOGIN || connection.settingUp) {
-                promise.tryFailure(new BackendConnectException(address,
+                promise.tryFailure(new BackendFailures.BackendConnectException(address,
                         new ProtocolException("login did not finish within " + settings.connectTimeoutMillis() + " ms")));
                 connection.close();
             }
@@ -267,7 +265,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             settingUp = false;
             loginTimeout.cancel(false);
             if (failure != null) {
-                loginPromise.tryFailure(new BackendConnectException(address, failure));
+                loginPromise.tryFailure(new BackendFailures.BackendConnectException(address, failure));
                 close();
                 return;
             }
@@ -313,7 +311,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         this.sink = sink;
         this.bytesRelayed = false;
         lastUsedNanos = System.nanoTime();
-        tracker.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE && requestsCursor(packets));
+        tracker.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE
+                && StmtExecute.requestsCursor(packets, packets.readerIndex() + Wire.HEADER_SIZE));
         channel.writeAndFlush(packets, channel.voidPromise());
     }
 
@@ -328,12 +327,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** Same, with {@code done} told the outcome once: the server's error, or the connection's failure. */
     public void executeInternal(Command command, String argument, InternalSink.Done done) {
         executeInternal(command, argument, new InternalSink(done));
-    }
-
-    /** Whether a framed COM_STMT_EXECUTE asks for a cursor (its flags byte, after the statement id). */
-    private static boolean requestsCursor(ByteBuf packets) {
-        int flagsAt = packets.readerIndex() + Wire.HEADER_SIZE + 5;
-        return packets.writerIndex() > flagsAt && (packets.getUnsignedByte(flagsAt) & 0x0f) != 0;
     }
 
     /**
@@ -451,7 +444,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             channel.close();
         }
         if (was == Phase.LOGIN) {
-            Throwable reason = cause instanceof BackendLogin.BackendLoginException ? cause : new BackendConnectException(address, cause);
+            Throwable reason = cause instanceof BackendLogin.BackendLoginException ? cause : new BackendFailures.BackendConnectException(address, cause);
             loginPromise.tryFailure(reason);
         } else if (was == Phase.BUSY && sink != null) {
             ResponseSink failed = sink;
@@ -603,30 +596,5 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
         /** The connection closed while held and idle (no command running): whatever state the holder kept on it is gone. */
         void backendClosedWhileHeld(BackendConnection connection, Throwable cause);
-    }
-
-    /**
-     * True when {@code cause} says the server reset the connection (a TCP RST, as MariaDB does
-     * when it drops an idle session) rather than closing it in order.
-     */
-    public static boolean resetByServer(Throwable cause) {
-        if (cause instanceof Errors.NativeIoException e) {
-            return e.expectedErr() == Errors.ERRNO_ECONNRESET_NEGATIVE;
-        }
-        return cause instanceof SocketException && String.valueOf(cause.getMessage()).startsWith("Connection reset");
-    }
-
-    /** Connecting or logging in to a backend failed. */
-    public static final class BackendConnectException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public BackendConnectException(ServerAddress address, Throwable cause) {
-            super("cannot connect to " + address + ": " + cause.getMessage(), cause);
-        }
-    }
-
-    /** The ERR a backend refused a login with, or null when the failure was not an ERR. */
-    public static ErrPacket loginError(Throwable failure) {
-        return failure instanceof BackendLogin.BackendLoginException e ? e.err : null;
     }
 }

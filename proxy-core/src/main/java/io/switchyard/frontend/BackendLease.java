@@ -3,6 +3,7 @@ package io.switchyard.frontend;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendFailures;
 import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ConnectionKey;
 import io.switchyard.protocol.Command;
@@ -133,7 +134,7 @@ final class BackendLease {
     }
 
     private static ErrPacket error(int hostgroup, BackendPool chosen, Throwable cause) {
-        ErrPacket refused = BackendConnection.loginError(cause);
+        ErrPacket refused = BackendFailures.loginError(cause);
         if (refused != null) {
             return refused;
         }

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendFailures;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.ChangeUser;
 import io.switchyard.protocol.ErrPacket;
@@ -212,7 +212,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * see connected directly.
      */
     private void closeAsTheServerDid(Throwable cause) {
-        if (channel != null && cause != null && BackendConnection.resetByServer(cause)) {
+        if (channel != null && cause != null && BackendFailures.resetByServer(cause)) {
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
         }
         close();

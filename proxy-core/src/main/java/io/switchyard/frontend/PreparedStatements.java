@@ -15,6 +15,7 @@ import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
+import io.switchyard.protocol.StmtExecute;
 import io.switchyard.protocol.Wire;
 import io.switchyard.stats.StatementKind;
 import java.util.Arrays;
@@ -195,8 +196,7 @@ final class PreparedStatements {
         payload.setIntLE(base + 1, (int) p.backendId());
         switch (command) {
             case STMT_EXECUTE -> {
-                int flags = payload.getUnsignedByte(base + 5);
-                if ((flags & 0x0f) != 0) {
+                if (StmtExecute.requestsCursor(payload, base)) {
                     st.cursorOpen = true;
                 }
                 st.longDataPending = false;

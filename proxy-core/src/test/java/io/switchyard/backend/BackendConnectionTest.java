@@ -68,7 +68,7 @@ class BackendConnectionTest {
     void aWrongPasswordFailsTheLoginWithTheServersAccessDeniedError() {
         assertThatThrownBy(() -> await(fixture.connect(BackendFixture.key("wrong", true))))
                 .isInstanceOf(ExecutionException.class)
-                .satisfies(e -> assertThat(BackendConnection.loginError(e.getCause()).code()).isEqualTo(1045));
+                .satisfies(e -> assertThat(BackendFailures.loginError(e.getCause()).code()).isEqualTo(1045));
         assertThat(server.logins()).isZero();
     }
 
