@@ -74,7 +74,7 @@ final class PreparedCommands implements ResponseListener {
         BackendSide backend = parts.backend();
         StatementRouting routing = parts.routing();
         int current = backend.currentHostgroup();
-        int hostgroup = current >= 0 && routing.mustStayForPrepared(st.traits) ? current : st.hostgroup;
+        int hostgroup = current >= 0 && routing.mustStayWhereItRan(st.traits) ? current : st.hostgroup;
         routing.tracker().before(command == Command.STMT_EXECUTE ? st.traits : StatementTraits.PLAIN);
         backend.onHostgroup(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);

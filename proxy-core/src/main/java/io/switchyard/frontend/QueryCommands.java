@@ -72,8 +72,11 @@ final class QueryCommands {
      */
     private void route(List<Frame> frames) {
         BackendSide backend = parts.backend();
-        boolean free = !parts.routing().tied();
+        boolean tiedBefore = parts.routing().tied();
         StatementRouting.Decision d = parts.routing().decide(frames, backend.currentHostgroup(), backend.previousHostgroup());
+        // A statement that reads the last one's results (warnings, ROW_COUNT(), ...) must not run
+        // again on another connection, where they are not.
+        boolean free = !tiedBefore && !parts.routing().mustStayWhereItRan(parts.routing().tracker().traits());
         parts.activity().classified(d.digest(), d.kind(), d.query());
         if (d.ok() != null || d.error() != null) {
             frames.forEach(Frame::release);

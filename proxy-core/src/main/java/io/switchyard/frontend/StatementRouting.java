@@ -100,10 +100,11 @@ final class StatementRouting {
     }
 
     /**
-     * True when a prepared statement must run where the session ran last: the session is tied
-     * there, or the statement reads the result of the statement before it.
+     * True when a statement must run where the session ran last (and nowhere else, not even when
+     * that connection fails): the session is tied there, or the statement reads the result of the
+     * statement before it.
      */
-    boolean mustStayForPrepared(StatementTraits traits) {
+    boolean mustStayWhereItRan(StatementTraits traits) {
         return tied() || (tracker.keepForNext() && traits.readsPrevious());
     }
 
@@ -119,7 +120,7 @@ final class StatementRouting {
 
     /** The hostgroup a COM_STMT_PREPARE goes to: where the rules send its text, unless the session must stay. */
     int prepareHostgroup(String sql, int currentHostgroup) {
-        if (currentHostgroup >= 0 && mustStayForPrepared(StatementTraits.PLAIN)) {
+        if (currentHostgroup >= 0 && mustStayWhereItRan(StatementTraits.PLAIN)) {
             return currentHostgroup;
         }
         int defaultHostgroup = defaultHostgroup();

@@ -112,7 +112,7 @@ class ClientSessionTest {
             assertThat(MysqlTestClient.error(client.query("SELECT 1/0"))).isNull();
 
             proxy.server.dropConnections();
-            Await.until(WAIT, "the proxy to see its connection dropped", () -> proxy.server.openConnections() == 0);
+            Await.until(WAIT, "the proxy to see its connection dropped", () -> proxy.pool().inUse() == 0);
 
             ErrPacket err = MysqlTestClient.error(client.query("SHOW WARNINGS"));
             assertThat(err).isNotNull();
@@ -120,6 +120,23 @@ class ClientSessionTest {
             assertThat(client.query("SELECT 2")).isEqualTo(one("2", "2").bytes(DEPRECATE_EOF, SESSION_TRACK));
         }
         assertThat(sent("SHOW WARNINGS")).as("the statement did not run").isEmpty();
+    }
+
+    @Test
+    void aStatementReadingTheWarningsIsNotRetriedElsewhereWhenItsConnectionFailsUnderIt() throws Exception {
+        proxy.server.on("SELECT 1/0", FakeReply.ok(new OkPacket(0, 0, ServerStatus.AUTOCOMMIT, 1, "")));
+        proxy.server.on("SHOW WARNINGS", FakeReply.closeConnection(), FakeReply.resultSet(List.of("Level"), List.of()));
+        proxy.server.on("SELECT 2", one("2", "2"));
+        try (MysqlTestClient client = proxy.client()) {
+            assertThat(MysqlTestClient.error(client.query("SELECT 1/0"))).isNull();
+
+            ErrPacket err = MysqlTestClient.error(client.query("SHOW WARNINGS"));
+
+            assertThat(err).as("a fresh connection has no warnings to show").isNotNull();
+            assertThat(err.code()).isEqualTo(ProxyError.BACKEND_LOST.code);
+            assertThat(client.query("SELECT 2")).isEqualTo(one("2", "2").bytes(DEPRECATE_EOF, SESSION_TRACK));
+        }
+        assertThat(sent("SHOW WARNINGS")).hasSize(1);
     }
 
     @Test
