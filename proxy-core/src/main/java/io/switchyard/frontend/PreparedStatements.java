@@ -163,6 +163,11 @@ final class PreparedStatements {
      * Makes sure {@code c} has {@code st} prepared, preparing it there if needed, then calls
      * {@code then} with the connection's copy; on a server error calls {@code failed}; a broken
      * connection is reported to {@code broken} as a failed response.
+     *
+     * <p>The server resolves a prepared statement's unqualified names in the database that was
+     * current when it was prepared, for as long as it lives. When the session has changed database
+     * since, the copy is prepared in the statement's database ({@code COM_INIT_DB} there and back),
+     * so that it reads and writes the same tables as the client's original.
      */
     void ensurePrepared(BackendConnection c, Statement st, int maxPerConnection, Consumer<BackendStatements.Prepared> then,
                         Consumer<ErrPacket> failed, BiConsumer<BackendConnection, Throwable> broken) {
@@ -172,15 +177,46 @@ final class PreparedStatements {
             then.accept(p);
             return;
         }
+        String current = c.schema();
+        if (st.schema == null || current == null || st.schema.equals(current)) {
+            prepare(c, st, maxPerConnection, then, failed, broken);
+            return;
+        }
+        // Once prepared (or refused), the connection goes back to the session's database; if it
+        // cannot, it is in the wrong one and cannot serve the session any more.
+        Consumer<ErrPacket> cannotReturn = err -> broken.accept(c,
+                new IllegalStateException("could not return to database " + current + ": " + err.message()));
+        switchDatabase(c, st.schema, () -> prepare(c, st, maxPerConnection,
+                copy -> switchDatabase(c, current, () -> then.accept(copy), cannotReturn, broken),
+                err -> switchDatabase(c, current, () -> failed.accept(err), cannotReturn, broken),
+                broken), failed, broken);
+    }
+
+    private static void prepare(BackendConnection c, Statement st, int maxPerConnection,
+                                Consumer<BackendStatements.Prepared> then, Consumer<ErrPacket> failed,
+                                BiConsumer<BackendConnection, Throwable> broken) {
         c.executeInternal(Command.STMT_PREPARE, st.sql, InternalSink.withReply((reply, failure) -> {
             if (failure != null) {
                 broken.accept(c, failure);
             } else if (reply.error() != null) {
                 failed.accept(reply.error());
             } else {
-                then.accept(cache.add(c, st.schema, st.sql, reply.preparedStatementId(), maxPerConnection));
+                then.accept(BackendStatements.of(c).add(c, st.schema, st.sql, reply.preparedStatementId(), maxPerConnection));
             }
         }));
+    }
+
+    private static void switchDatabase(BackendConnection c, String schema, Runnable then, Consumer<ErrPacket> failed,
+                                       BiConsumer<BackendConnection, Throwable> broken) {
+        c.executeInternal(Command.INIT_DB, schema, (err, failure) -> {
+            if (failure != null) {
+                broken.accept(c, failure);
+            } else if (err != null) {
+                failed.accept(err);
+            } else {
+                then.run();
+            }
+        });
     }
 
     /**

@@ -3,12 +3,16 @@ package io.switchyard.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchyard.backend.BackendPool;
+import io.switchyard.server.launcher.MariaDbCluster;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +40,8 @@ class MultiplexingTest {
                 "CREATE DATABASE other",
                 "CREATE TABLE other.marker (name VARCHAR(20))",
                 "INSERT INTO other.marker VALUES ('other schema')",
+                "CREATE TABLE app.marker (name VARCHAR(20))",
+                "INSERT INTO app.marker VALUES ('app schema')",
                 "GRANT ALL ON other.* TO 'app'@'%'");
     }
 
@@ -193,6 +199,67 @@ class MultiplexingTest {
             assertThat(fixture.proxy().stats().digests().snapshot())
                     .anySatisfy(row -> assertThat(row.digestText()).startsWith("SELECT v"));
         }
+    }
+
+    /**
+     * A statement prepared in one database keeps reading that database's tables after the session
+     * changes database (the server resolves its names at prepare time), also when it runs on a
+     * connection that prepares it afresh; and the session is left in its own database.
+     */
+    @Test
+    void aPreparedStatementKeepsTheDatabaseItWasPreparedInWhenItMovesToAnotherConnection() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            assertThat(preparedThenUseOther(d, null)).containsExactly("app schema", "app schema", "other");
+        }
+        try (Connection a = fixture.mysql("useServerPrepStmts=true&cachePrepStmts=true");
+             Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+            Set<Long> connections = new HashSet<>();
+            assertThat(preparedThenUseOther(a, () -> occupy(sb), connections))
+                    .containsExactly("app schema", "app schema", "other");
+            assertThat(connections).as("the second run was on another connection").hasSize(2);
+            sb.execute("COMMIT");
+        }
+    }
+
+    /**
+     * Prepares {@code SELECT name FROM marker} in {@code app}, runs it, changes to database
+     * {@code other}, runs {@code between}, runs the statement again; returns both results and the
+     * database the session is in at the end, and adds the connection ids the runs saw.
+     */
+    private static List<String> preparedThenUseOther(Connection c, ThrowingRunnable between, Set<Long> connections)
+            throws Exception {
+        List<String> seen = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, CONNECTION_ID() FROM marker WHERE ? > 0");
+             Statement s = c.createStatement()) {
+            for (int run = 0; run < 2; run++) {
+                if (run == 1) {
+                    s.execute("USE other");
+                    if (between != null) {
+                        between.run();
+                    }
+                }
+                ps.setInt(1, 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    seen.add(rs.getString(1));
+                    connections.add(rs.getLong(2));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT DATABASE()")) {
+                assertThat(rs.next()).isTrue();
+                seen.add(rs.getString(1));
+            }
+        }
+        return seen;
+    }
+
+    private static List<String> preparedThenUseOther(Connection c, ThrowingRunnable between) throws Exception {
+        return preparedThenUseOther(c, between, new HashSet<>());
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     @Test
