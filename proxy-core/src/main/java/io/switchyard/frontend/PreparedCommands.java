@@ -75,7 +75,8 @@ final class PreparedCommands implements ResponseListener {
         StatementRouting routing = parts.routing();
         int current = backend.currentHostgroup();
         int hostgroup = current >= 0 && routing.mustStayWhereItRan(st.traits) ? current : st.hostgroup;
-        routing.tracker().before(command == Command.STMT_EXECUTE ? st.traits : StatementTraits.PLAIN);
+        routing.tracker().before(command == Command.STMT_EXECUTE ? st.traits : StatementTraits.PLAIN,
+                command == Command.STMT_EXECUTE ? st.sql : null);
         backend.onHostgroup(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();

@@ -53,6 +53,10 @@ public final class SessionStateTracker {
     private boolean lastInsertIdUnknown;
     private boolean readsPreviousResults;
     private boolean keepForNext;
+    /** The connection holds warnings or errors of an earlier statement that a statement may still read. */
+    private boolean diagnosticsHeld;
+    /** The running statement clears those ({@link StatementClassifier#usesTables}); decided only while they are held. */
+    private boolean clearsDiagnostics;
 
     public SessionStateTracker(ConnectionState initial) {
         this.state = initial;
@@ -115,6 +119,7 @@ public final class SessionStateTracker {
     /** A statement is about to run: its text decides the pins the server will not report. */
     public StatementTraits before(String sql) {
         traits = StatementClassifier.classify(sql);
+        clearsDiagnostics = diagnosticsHeld && StatementClassifier.usesTables(sql);
         pins.addAll(traits.pins());
         if (traits.readsPrevious()) {
             readsPreviousResults = true;
@@ -127,7 +132,13 @@ public final class SessionStateTracker {
 
     /** A prepared statement or a command other than COM_QUERY runs; {@code traits} come from its text, if any. */
     public void before(StatementTraits commandTraits) {
+        before(commandTraits, null);
+    }
+
+    /** Same, for a prepared statement of text {@code sql} (null when the command has none). */
+    public void before(StatementTraits commandTraits, String sql) {
         traits = commandTraits;
+        clearsDiagnostics = diagnosticsHeld && sql != null && StatementClassifier.usesTables(sql);
         pins.addAll(traits.pins());
         if (traits.setsLastInsertId()) {
             lastInsertIdUnknown = true;
@@ -203,7 +214,10 @@ public final class SessionStateTracker {
      * {@code ROW_COUNT()}, {@code FOUND_ROWS()} and warnings the next statement may read.
      */
     public List<String> completed(boolean failed, int warnings) {
-        keepForNext = traits.keepsResult() || failed || warnings > 0 || readsPreviousResults;
+        // A statement that uses no table leaves the warnings and errors of the one before it.
+        diagnosticsHeld = failed || warnings > 0 || (diagnosticsHeld && !clearsDiagnostics);
+        clearsDiagnostics = false;
+        keepForNext = traits.keepsResult() || diagnosticsHeld || readsPreviousResults;
         return readBackNames();
     }
 
@@ -281,6 +295,8 @@ public final class SessionStateTracker {
         lastInsertIdUnknown = false;
         readsPreviousResults = false;
         keepForNext = false;
+        diagnosticsHeld = false;
+        clearsDiagnostics = false;
         traits = StatementTraits.PLAIN;
         clientTracking = defaults;
     }

@@ -52,6 +52,28 @@ class SessionStateTrackerTest {
     }
 
     @Test
+    void warningsStayReachableAcrossStatementsThatUseNoTableUntilOneDoes() {
+        tracker.before("UPDATE t SET n = 'nan'");
+        tracker.completed(false, 1);
+        for (String tableless : new String[] {"SELECT @@sql_mode", "SET @a = 1", "DO 1"}) {
+            tracker.before(tableless);
+            tracker.completed(false, 0);
+            assertThat(tracker.keepForNext()).as("SHOW WARNINGS after " + tableless + " reads the UPDATE's").isTrue();
+        }
+        tracker.before(StatementTraits.PLAIN, "SELECT 1 FROM dual WHERE ? > 0");
+        tracker.completed(false, 0);
+        assertThat(tracker.keepForNext()).isTrue();
+
+        tracker.before("SELECT * FROM t WHERE 0");
+        tracker.completed(false, 0);
+        assertThat(tracker.keepForNext()).as("a statement using a table cleared them").isFalse();
+
+        tracker.before("SELECT 1");
+        tracker.completed(false, 0);
+        assertThat(tracker.keepForNext()).isFalse();
+    }
+
+    @Test
     void aSchemaReportMovesTheSession() {
         tracker.before("USE other");
         tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.SCHEMA, new byte[] {5, 'o', 't', 'h', 'e', 'r'}), CHANGED));

@@ -21,6 +21,23 @@ class StatementClassifierTest {
         }
     }
 
+    /** Each verdict checked against MariaDB 10.11: does {@code SHOW COUNT(*) WARNINGS} still count the last statement's warnings after it? */
+    @Test
+    void statementsUsingTablesAreToldFromThoseThatLeaveTheLastWarnings() {
+        for (String sql : new String[] {"SELECT * FROM t", "SELECT * FROM t.w AS x JOIN t.w y ON 0", "SELECT * FROM `t`",
+                "SELECT (SELECT COUNT(*) FROM t)", "SELECT * FROM (SELECT 1) x", "WITH a AS (SELECT 1) SELECT * FROM a",
+                "SELECT n INTO @x FROM t LIMIT 1", "INSERT INTO t SELECT 1 FROM dual WHERE 0", "UPDATE t SET a = 1",
+                "DELETE FROM t", "REPLACE INTO t VALUES (1)", "SET @x = (SELECT MAX(a) FROM t)", "SELECT 1; SELECT a FROM t"}) {
+            assertThat(StatementClassifier.usesTables(sql)).as(sql).isTrue();
+        }
+        for (String sql : new String[] {"SELECT 1", "SELECT 1 FROM dual", "SELECT 1 FROM DUAL WHERE EXISTS (SELECT 1)",
+                "SELECT EXTRACT(YEAR FROM NOW())", "SELECT TRIM(LEADING 'x' FROM 'xa')", "SELECT 1 INTO @x", "SET @a = 1",
+                "SET SESSION sql_mode = ''", "DO 1", "BEGIN", "USE t", "SELECT LAST_INSERT_ID(5)", "SELECT 'from t'",
+                "SELECT @@warning_count", "SELECT 1 /* FROM t */", "PREPARE s FROM 'SELECT a FROM t'"}) {
+            assertThat(StatementClassifier.usesTables(sql)).as(sql).isFalse();
+        }
+    }
+
     @Test
     void userVariablesPinWhereverTheyAppear() {
         for (String sql : new String[] {"SET @l = 1", "UPDATE t1 SET name = CONCAT(name, @l := @l + 1)",

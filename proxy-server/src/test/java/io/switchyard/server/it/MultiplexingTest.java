@@ -202,6 +202,56 @@ class MultiplexingTest {
     }
 
     /**
+     * The server keeps a statement's warnings readable across later statements that use no table
+     * ({@code SELECT 1}, {@code DO 1}), and a statement using a table clears them: the session
+     * keeps its connection for as long as they can be read, also while another session wants it.
+     */
+    @Test
+    void warningsStayReadableAcrossStatementsThatUseNoTable() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        List<String> expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = warningCounts(d, null);
+        }
+        assertThat(expected).containsExactly("1", "0");
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+            assertThat(warningCounts(a, () -> {
+                occupy(sb);
+                return () -> sb.execute("COMMIT");
+            })).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * Makes a warning, runs statements that use no table, runs {@code between} and counts the
+     * warnings; then runs a statement that uses a table, {@code between} again, and counts again.
+     */
+    private static List<String> warningCounts(Connection c, ThrowingSupplier<ThrowingRunnable> between) throws Exception {
+        List<String> counts = new ArrayList<>();
+        try (Statement s = c.createStatement()) {
+            s.executeQuery("SELECT 1/0 FROM mux LIMIT 1").close();
+            for (String next : new String[] {"SELECT 1", "DO 1", "SELECT * FROM mux WHERE id = 0"}) {
+                s.execute(next);
+                if (!next.equals("DO 1")) {
+                    ThrowingRunnable undo = between == null ? null : between.get();
+                    try (ResultSet rs = s.executeQuery("SHOW COUNT(*) WARNINGS")) {
+                        assertThat(rs.next()).isTrue();
+                        counts.add(rs.getString(1));
+                    }
+                    if (undo != null) {
+                        undo.run();
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
+    private interface ThrowingSupplier<T> {
+        T get() throws Exception;
+    }
+
+    /**
      * A statement prepared in one database keeps reading that database's tables after the session
      * changes database (the server resolves its names at prepare time), also when it runs on a
      * connection that prepares it afresh; and the session is left in its own database.
