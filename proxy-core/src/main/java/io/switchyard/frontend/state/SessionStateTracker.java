@@ -124,9 +124,6 @@ public final class SessionStateTracker {
         if (traits.readsPrevious()) {
             readsPreviousResults = true;
         }
-        if (traits.setsLastInsertId()) {
-            lastInsertIdUnknown = true;
-        }
         return traits;
     }
 
@@ -140,9 +137,6 @@ public final class SessionStateTracker {
         traits = commandTraits;
         clearsDiagnostics = diagnosticsHeld && sql != null && StatementClassifier.usesTables(sql);
         pins.addAll(traits.pins());
-        if (traits.setsLastInsertId()) {
-            lastInsertIdUnknown = true;
-        }
     }
 
     /** Learns from one OK packet (a statement's, or the one ending a result) of the running command. */
@@ -218,6 +212,11 @@ public final class SessionStateTracker {
         diagnosticsHeld = failed || warnings > 0 || (diagnosticsHeld && !clearsDiagnostics);
         clearsDiagnostics = false;
         keepForNext = traits.keepsResult() || diagnosticsHeld || readsPreviousResults;
+        // Marked only now: the value an earlier statement left is read back just before this one
+        // runs, and would otherwise count as this one's.
+        if (traits.setsLastInsertId()) {
+            lastInsertIdUnknown = true;
+        }
         return readBackNames();
     }
 

@@ -74,6 +74,22 @@ class SessionStateTrackerTest {
     }
 
     @Test
+    void theLastInsertIdReadBeforeAStatementThatSetsItIsUnknownAgainAfterIt() {
+        tracker.before("INSERT INTO t (c) VALUES ('a')");
+        tracker.onOk(new OkPacket(1, 5, ServerStatus.AUTOCOMMIT, 0, ""));
+        tracker.completed(false, 0);
+        assertThat(tracker.lastInsertIdUnknown()).isTrue();
+
+        tracker.before("SELECT LAST_INSERT_ID(201)");
+        tracker.readBack(List.of(SessionStateTracker.LAST_INSERT_ID), List.of("5"), null);
+
+        assertThat(tracker.state().variables()).containsEntry(SessionStateTracker.LAST_INSERT_ID, "5");
+        assertThat(tracker.lastInsertIdUnknown()).as("read; the statement has not run yet").isFalse();
+        tracker.completed(false, 0);
+        assertThat(tracker.lastInsertIdUnknown()).as("LAST_INSERT_ID(201) changed it once more").isTrue();
+    }
+
+    @Test
     void aSchemaReportMovesTheSession() {
         tracker.before("USE other");
         tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.SCHEMA, new byte[] {5, 'o', 't', 'h', 'e', 'r'}), CHANGED));

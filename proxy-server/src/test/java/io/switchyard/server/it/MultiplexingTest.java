@@ -40,6 +40,7 @@ class MultiplexingTest {
                 "CREATE DATABASE other",
                 "CREATE TABLE other.marker (name VARCHAR(20))",
                 "INSERT INTO other.marker VALUES ('other schema')",
+                "CREATE TABLE app.ids (id INT AUTO_INCREMENT PRIMARY KEY, v INT)",
                 "CREATE TABLE app.marker (name VARCHAR(20))",
                 "INSERT INTO app.marker VALUES ('app schema')",
                 "GRANT ALL ON other.* TO 'app'@'%'");
@@ -198,6 +199,24 @@ class MultiplexingTest {
             assertThat(connections).as("the statement ran on several connections").hasSizeGreaterThan(1);
             assertThat(fixture.proxy().stats().digests().snapshot())
                     .anySatisfy(row -> assertThat(row.digestText()).startsWith("SELECT v"));
+        }
+    }
+
+    /** {@code LAST_INSERT_ID(expr)} right after an insert sets the value the session reads next, wherever it runs. */
+    @Test
+    void lastInsertIdSetByAnExpressionAfterAnInsertFollowsTheSession() throws Exception {
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql("");
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            sa.execute("INSERT INTO ids (v) VALUES (1)");
+            try (ResultSet rs = sa.executeQuery("SELECT LAST_INSERT_ID(201)")) {
+                assertThat(rs.next()).isTrue();
+            }
+            occupy(sb);
+            try (ResultSet rs = sa.executeQuery("SELECT LAST_INSERT_ID()")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(201);
+            }
+            sb.execute("COMMIT");
         }
     }
 
