@@ -345,12 +345,12 @@ public final class ResponseTracker {
         return resultSets;
     }
 
-    /** Statement id from a COM_STMT_PREPARE reply, or -1. */
     /** Parameters of the statement a COM_STMT_PREPARE prepared. */
     public int preparedParams() {
         return preparedParams;
     }
 
+    /** Statement id from a COM_STMT_PREPARE reply, or -1. */
     public long preparedStatementId() {
         return preparedStatementId;
     }
