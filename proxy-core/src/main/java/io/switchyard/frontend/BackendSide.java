@@ -195,14 +195,54 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private void connectThen(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
         session.enter(SessionPhase.CONNECTING);
         leases.preferPrevious(routing.tracker().traits().readsPrevious());
-        lease(hostgroup, avoid, () -> {
+        lease(hostgroup, avoid, () -> previousResultSetUp(() -> {
             session.enter(SessionPhase.READY);
             action.run();
             session.drain();
-        }, err -> {
+        }, failed), err -> {
             session.enter(SessionPhase.READY);
             failed.accept(err);
             session.drain();
+        });
+    }
+
+    /**
+     * Before a statement that reads the last one's {@code FOUND_ROWS()} or {@code ROW_COUNT()}
+     * runs on a connection the session has just borrowed, gives that connection the values the
+     * session's last statement left (MariaDB servers), then runs {@code then}. A server error
+     * leaves the values as they are; a lost connection fails the statement.
+     */
+    private void previousResultSetUp(Runnable then, Consumer<ErrPacket> failed) {
+        BackendConnection c = connection();
+        List<String> setUp = routing.tracker().traits().readsPrevious() && c != null
+                && !Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL)
+                ? routing.tracker().previousResultSetUp() : List.of();
+        runInternal(c, setUp, 0, then, failed);
+    }
+
+    private void runInternal(BackendConnection c, List<String> statements, int next, Runnable then, Consumer<ErrPacket> failed) {
+        if (next == statements.size()) {
+            then.run();
+            return;
+        }
+        c.executeInternal(Command.QUERY, statements.get(next), (err, failure) -> {
+            if (session.closed()) {
+                return;
+            }
+            if (failure != null) {
+                leases.discard(c);
+                session.enter(SessionPhase.READY);
+                failed.accept(ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
+                session.drain();
+                return;
+            }
+            if (err != null) {
+                log.warn("session {}: could not set up the previous statement's results on {}: {}", info.id(), c.address(),
+                        err.message());
+                then.run();
+                return;
+            }
+            runInternal(c, statements, next + 1, then, failed);
         });
     }
 
@@ -376,6 +416,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
         connection.schema(info.schema());
         if (!answered) {
             recordStatement(tracker.error() == null ? 0 : tracker.error().code(), tracker.affectedRows(), tracker.rows());
+            if (current == Command.QUERY || current == Command.STMT_EXECUTE) {
+                routing.tracker().statementResult(tracker.error() != null || tracker.resultSets() != 1,
+                        tracker.resultSetsWithColumns() == 1, tracker.rows(), tracker.affectedRows());
+            }
         }
         List<String> readBack = routing.tracker().completed(tracker.error() != null, tracker.warnings());
         if (readBack.isEmpty() || !connection.isIdle()) {

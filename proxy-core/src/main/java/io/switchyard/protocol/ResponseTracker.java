@@ -51,6 +51,7 @@ public final class ResponseTracker {
     private ErrPacket error;
     private long affectedRows;
     private int resultSets;
+    private int withColumns;
     private long rows;
     private long preparedColumns;
     private int preparedParams;
@@ -101,6 +102,7 @@ public final class ResponseTracker {
         warnings = 0;
         affectedRows = 0;
         resultSets = 0;
+        withColumns = 0;
         rows = 0;
         preparedColumns = 0;
         preparedParams = 0;
@@ -291,6 +293,7 @@ public final class ResponseTracker {
                 throw new ProtocolException("bad column count " + count);
             }
             remaining = count;
+            withColumns++;
             state = State.COLUMN_DEFS;
         }
     }
@@ -341,8 +344,14 @@ public final class ResponseTracker {
         return rows;
     }
 
+    /** Results the response held: result sets and OKs (a multi-statement text or a procedure has several). */
     public int resultSets() {
         return resultSets;
+    }
+
+    /** Of those, the ones with columns (rows), not OKs. */
+    public int resultSetsWithColumns() {
+        return withColumns;
     }
 
     /** Parameters of the statement a COM_STMT_PREPARE prepared. */

@@ -45,6 +45,10 @@ public final class SessionStateTracker {
     /** The variable that holds {@code LAST_INSERT_ID()}. */
     public static final String LAST_INSERT_ID = "last_insert_id";
 
+    private static final long UNKNOWN = Long.MIN_VALUE;
+    /** Beyond this many rows, {@code FOUND_ROWS()} is not set up again on another connection (it would take as long as the read). */
+    static final long MAX_PRIMED_FOUND_ROWS = 1_000_000;
+
     private ConnectionState state;
     private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
     private StatementTraits traits = StatementTraits.PLAIN;
@@ -57,6 +61,9 @@ public final class SessionStateTracker {
     private boolean diagnosticsHeld;
     /** The running statement clears those ({@link StatementClassifier#usesTables}); decided only while they are held. */
     private boolean clearsDiagnostics;
+    /** What {@code FOUND_ROWS()} and {@code ROW_COUNT()} return after the session's last statement, when known exactly. */
+    private long foundRows = UNKNOWN;
+    private long rowCount = UNKNOWN;
 
     public SessionStateTracker(ConnectionState initial) {
         this.state = initial;
@@ -221,6 +228,43 @@ public final class SessionStateTracker {
     }
 
     /**
+     * What a statement (a {@code COM_QUERY} or {@code COM_STMT_EXECUTE}) returned (an error or
+     * several results, one result set of {@code rows} rows, or an OK), for the
+     * {@code FOUND_ROWS()} and {@code ROW_COUNT()} it leaves: after one result set, the rows it
+     * returned and -1; after an OK, the affected rows ({@code FOUND_ROWS()} stays). Unknown after
+     * an error, several results, {@code SQL_CALC_FOUND_ROWS} (the server does not say its count)
+     * or a write returning rows.
+     */
+    public void statementResult(boolean failedOrSeveral, boolean resultSet, long rows, long affectedRows) {
+        if (failedOrSeveral || (resultSet && traits.keepsResult())) {
+            foundRows = UNKNOWN;
+            rowCount = UNKNOWN;
+        } else if (resultSet) {
+            foundRows = rows;
+            rowCount = -1;
+        } else {
+            rowCount = affectedRows;
+        }
+    }
+
+    /**
+     * Statements that give a connection the {@code FOUND_ROWS()} and {@code ROW_COUNT()} the
+     * session's last statement left on another, run just before a statement that reads them on a
+     * connection the session did not hold since (MariaDB syntax); empty when they are not known
+     * exactly. A query returning that many rows sets {@code FOUND_ROWS()} (and {@code ROW_COUNT()}
+     * to -1); {@code DO 0} then sets {@code ROW_COUNT()} to 0 and leaves {@code FOUND_ROWS()}.
+     */
+    public List<String> previousResultSetUp() {
+        if (foundRows == UNKNOWN || rowCount == UNKNOWN || rowCount > 0 || foundRows > MAX_PRIMED_FOUND_ROWS) {
+            return List.of();
+        }
+        String rows = foundRows == 0 ? "SELECT 1 FROM DUAL WHERE 0"
+                : "SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL "
+                        + "SELECT k + 1 FROM r WHERE k < " + foundRows + ") SELECT SQL_CALC_FOUND_ROWS k FROM r LIMIT 0";
+        return rowCount == -1 ? List.of(rows) : List.of(rows, "DO 0");
+    }
+
+    /**
      * True when {@code LAST_INSERT_ID()} may have changed on the connection the session is on and
      * has not been read yet: the session keeps that connection, and reads the value before its
      * next statement that does not read the last one's result.
@@ -296,6 +340,8 @@ public final class SessionStateTracker {
         keepForNext = false;
         diagnosticsHeld = false;
         clearsDiagnostics = false;
+        foundRows = UNKNOWN;
+        rowCount = UNKNOWN;
         traits = StatementTraits.PLAIN;
         clientTracking = defaults;
     }

@@ -90,6 +90,34 @@ class SessionStateTrackerTest {
     }
 
     @Test
+    void theFoundRowsAndRowCountOfTheLastStatementAreSetUpOnlyWhenKnownExactly() {
+        assertThat(tracker.previousResultSetUp()).as("nothing ran yet").isEmpty();
+
+        tracker.before("SELECT * FROM t");
+        tracker.statementResult(false, true, 3, 0);
+        assertThat(tracker.previousResultSetUp()).singleElement().asString()
+                .contains("k < 3").contains("SQL_CALC_FOUND_ROWS").endsWith("LIMIT 0");
+
+        tracker.before("DO 1");
+        tracker.statementResult(false, false, 0, 0);
+        assertThat(tracker.previousResultSetUp()).hasSize(2).last().isEqualTo("DO 0");
+
+        tracker.before("SELECT * FROM t WHERE 0");
+        tracker.statementResult(false, true, 0, 0);
+        assertThat(tracker.previousResultSetUp()).containsExactly("SELECT 1 FROM DUAL WHERE 0");
+
+        tracker.before("SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 1");
+        tracker.statementResult(false, true, 1, 0);
+        assertThat(tracker.previousResultSetUp()).as("the server does not say the count").isEmpty();
+
+        tracker.before("SELECT a FROM t");
+        tracker.statementResult(false, true, 2, 0);
+        tracker.before("SELECT nosuch FROM t");
+        tracker.statementResult(true, false, 0, 0);
+        assertThat(tracker.previousResultSetUp()).isEmpty();
+    }
+
+    @Test
     void aSchemaReportMovesTheSession() {
         tracker.before("USE other");
         tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.SCHEMA, new byte[] {5, 'o', 't', 'h', 'e', 'r'}), CHANGED));

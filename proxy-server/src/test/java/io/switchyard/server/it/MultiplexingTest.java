@@ -221,6 +221,68 @@ class MultiplexingTest {
     }
 
     /**
+     * {@code FOUND_ROWS()} and {@code ROW_COUNT()} read after a plain {@code SELECT} (or after a
+     * statement that changes no rows) give what they give directly, also when the session reads
+     * them on another connection than the one its statement ran on.
+     */
+    @Test
+    void foundRowsAndRowCountAfterAPlainSelectFollowTheSession() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        List<String> expected = new ArrayList<>();
+        List<String> proxied = new ArrayList<>();
+        for (String[] statements : new String[][] {{"SELECT * FROM mux"}, {"SELECT * FROM mux", "DO 1"},
+                {"SELECT * FROM mux WHERE id = 0"}, {"SELECT CONNECTION_ID()"}}) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(previousResult(d, statements, null)[0]);
+            }
+            try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+                String[] seen = previousResult(a, statements, sb);
+                proxied.add(seen[0]);
+                if (seen[1] != null) {
+                    assertThat(seen[2]).as("the read ran on another connection than the statement before it")
+                            .isNotEqualTo(seen[1]);
+                }
+            }
+        }
+        assertThat(expected).containsExactly("2 -1", "2 0", "0 -1", "1 -1");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
+     * Runs {@code statements} on {@code c}; when {@code other} is given, it then holds the
+     * connection {@code c} used inside a transaction; then reads {@code FOUND_ROWS()} and
+     * {@code ROW_COUNT()}. Returns what they read, the connection id a statement returned (if
+     * any) and the connection id of the read.
+     */
+    private static String[] previousResult(Connection c, String[] statements, Statement other) throws Exception {
+        String statementConnection = null;
+        try (Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                if (s.execute(statement)) {
+                    try (ResultSet rs = s.getResultSet()) {
+                        while (rs.next()) {
+                            if (statement.contains("CONNECTION_ID")) {
+                                statementConnection = rs.getString(1);
+                            }
+                        }
+                    }
+                }
+            }
+            if (other != null) {
+                occupy(other);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT(), CONNECTION_ID()")) {
+                assertThat(rs.next()).isTrue();
+                return new String[] {rs.getLong(1) + " " + rs.getLong(2), statementConnection, rs.getString(3)};
+            } finally {
+                if (other != null) {
+                    other.execute("COMMIT");
+                }
+            }
+        }
+    }
+
+    /**
      * The server keeps a statement's warnings readable across later statements that use no table
      * ({@code SELECT 1}, {@code DO 1}), and a statement using a table clears them: the session
      * keeps its connection for as long as they can be read, also while another session wants it.
