@@ -97,10 +97,7 @@ class DifferentialTest {
         int statements = Integer.getInteger("difftest.statements", 60);
         double minutes = Double.parseDouble(System.getProperty("difftest.minutes", "0"));
         boolean directTarget = "direct".equals(System.getProperty("difftest.target"));
-        // By default the one documented limit of multiplexing (README, Multiplexing: ROW_COUNT() and
-        // FOUND_ROWS() read after a statement that gave no reason to keep the connection) is left
-        // out; scripts/soak runs everything (-Ddifftest.avoid=).
-        Set<Grammar.Avoid> avoid = Grammar.Avoid.parse(System.getProperty("difftest.avoid", "previous-result"));
+        Set<Grammar.Avoid> avoid = Grammar.Avoid.parse(System.getProperty("difftest.avoid", ""));
         String seedProperty = System.getProperty("difftest.seed");
         int seedCount = Integer.getInteger("difftest.seeds", seedProperty == null ? DEFAULT_SEEDS.length : 1);
         long firstSeed = seedProperty == null ? DEFAULT_SEEDS[0] : Long.parseLong(seedProperty.trim());

@@ -68,8 +68,9 @@ public final class Grammar {
         /**
          * {@code ROW_COUNT()} and {@code FOUND_ROWS()} read after a statement that gave the proxy no
          * reason to keep its connection (a plain {@code SELECT} between the write or
-         * {@code SQL_CALC_FOUND_ROWS} and the read): the README's known limit of multiplexing.
-         * They are still read right after the statement whose result they read.
+         * {@code SQL_CALC_FOUND_ROWS} and the read), which the proxy sets up again on the
+         * connection the read runs on. They are still read right after the statement whose
+         * result they read.
          */
         PREVIOUS_RESULT;
 
