@@ -312,7 +312,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         this.bytesRelayed = false;
         lastUsedNanos = System.nanoTime();
         tracker.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE
-                && StmtExecute.requestsCursor(packets, packets.readerIndex() + Wire.HEADER_SIZE));
+                && StmtExecute.requestsCursor(packets, packets.readerIndex() + Wire.HEADER_SIZE), sink.isolatesMetadata());
         channel.writeAndFlush(packets, channel.voidPromise());
     }
 
@@ -368,6 +368,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 ByteBuf chunk = cumulation.readRetainedSlice(n);
                 if (tracker.endedWithStatusPacket()) {
                     sink.responseStatusPacket(chunk);
+                } else if (tracker.endedWithMetadata()) {
+                    tracker.dropped(sink.responseMetadata(chunk, tracker.metadataColumns()));
                 } else {
                     sink.responseBytes(chunk);
                 }

@@ -21,6 +21,25 @@ public interface ResponseSink {
         responseBytes(packet);
     }
 
+    /**
+     * True when each result's column count (and a COM_STMT_EXECUTE's first column definitions)
+     * should reach {@link #responseMetadata} on its own.
+     */
+    default boolean isolatesMetadata() {
+        return false;
+    }
+
+    /**
+     * A result's column count, framed as the server sent it, followed by {@code columns} column
+     * definitions (none except for a COM_STMT_EXECUTE's first result); only when
+     * {@link #isolatesMetadata}. The sink owns {@code chunk}. Returns how many of its packets it
+     * did not pass on (the sequence ids of the rest of the response move down by as many).
+     */
+    default int responseMetadata(ByteBuf chunk, int columns) {
+        responseBytes(chunk);
+        return 0;
+    }
+
     /** The backend's current read burst ended: a good moment to flush. */
     void responseFlush();
 

@@ -10,6 +10,7 @@ import io.switchyard.backend.ServerAddress;
 import io.switchyard.frontend.state.PinReason;
 import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.protocol.Capability;
+import io.switchyard.protocol.ColumnDefinitions;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
@@ -383,6 +384,38 @@ final class BackendSide implements ResponseSink, LeaseListener {
         boolean lengthEncodedInfo = clientTracks
                 || (c != null && !Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL));
         responseBytes(Packets.build(client.alloc(), seq, b -> forClient.encodeRelayed(b, header, clientTracks, lengthEncodedInfo)));
+    }
+
+    @Override
+    public boolean isolatesMetadata() {
+        return Capability.has(info.clientCaps(), Capability.MARIADB_CLIENT_CACHE_METADATA);
+    }
+
+    /**
+     * Metadata caching (a client that negotiated MARIADB_CLIENT_CACHE_METADATA, which backend
+     * connections never do): the column count gets the byte that says whether definitions
+     * follow. They always follow, except those of a prepared statement's execution that the
+     * client already holds for it; those are left out, and the packets after them are renumbered
+     * by the connection.
+     */
+    @Override
+    public int responseMetadata(ByteBuf chunk, int columns) {
+        int at = chunk.readerIndex();
+        int length = Wire.payloadLength(chunk, at);
+        int seq = Wire.sequenceId(chunk, at);
+        ByteBuf definitions = chunk.slice(at + Wire.HEADER_SIZE + length, chunk.readableBytes() - Wire.HEADER_SIZE - length);
+        boolean follow = columns == 0 || listener.answered()
+                || listener.metadataChanged(ColumnDefinitions.comparable(definitions, columns));
+        ByteBuf out = client.alloc().buffer(Wire.HEADER_SIZE + length + 1 + (follow ? definitions.readableBytes() : 0));
+        Wire.writeHeader(out, length + 1, seq);
+        out.writeBytes(chunk, at + Wire.HEADER_SIZE, length);
+        out.writeByte(follow ? 1 : 0);
+        if (follow) {
+            out.writeBytes(definitions);
+        }
+        chunk.release();
+        responseBytes(out);
+        return follow ? 0 : columns;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendStatements;
 import io.switchyard.frontend.state.StatementTraits;
+import io.switchyard.protocol.ColumnDefinitions;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
@@ -25,6 +26,8 @@ final class PreparedCommands implements ResponseListener {
     private final SessionParts parts;
     private final PreparedStatements statements = new PreparedStatements();
     private PreparedStatements.Statement running;
+    /** A copy of the reply to the client's COM_STMT_PREPARE, while it arrives, for a client that caches metadata. */
+    private java.io.ByteArrayOutputStream prepareReply;
 
     PreparedCommands(SessionParts parts) {
         this.parts = parts;
@@ -80,6 +83,9 @@ final class PreparedCommands implements ResponseListener {
         backend.onHostgroup(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();
+            if (BackendStatements.of(c).find(st.schema, st.sql) == null) {
+                parts.context().stats().reprepared();
+            }
             statements.ensurePrepared(c, st, maxPerConnection(), copy -> {
                 ByteBuf packet = statements.toBackend(command, st, copy, frames);
                 routing.statementPinned(statements.pinned());
@@ -114,19 +120,54 @@ final class PreparedCommands implements ResponseListener {
         parts.session().resume();
     }
 
-    /** Rewrites the statement id in the first chunk of a COM_STMT_PREPARE reply. */
+    /**
+     * Rewrites the statement id in the first chunk of a COM_STMT_PREPARE reply; for a client that
+     * caches metadata, keeps a copy of the reply, whose column definitions the client now holds.
+     */
     @Override
     public void relaying(Command command, ByteBuf chunk) {
         if (command == Command.STMT_PREPARE) {
             statements.patchReply(chunk);
+            if (parts.backend().isolatesMetadata()) {
+                if (prepareReply == null) {
+                    prepareReply = new java.io.ByteArrayOutputStream();
+                }
+                byte[] bytes = new byte[chunk.readableBytes()];
+                chunk.getBytes(chunk.readerIndex(), bytes);
+                prepareReply.writeBytes(bytes);
+            }
         }
+    }
+
+    private void forgetPrepareReply() {
+        prepareReply = null;
+    }
+
+    /** Metadata caching: the client needs the definitions unless it holds these for the statement. */
+    @Override
+    public boolean metadataChanged(byte[] definitions) {
+        if (running == null) {
+            return true;
+        }
+        if (java.util.Arrays.equals(running.clientMetadata, definitions)) {
+            return false;
+        }
+        running.clientMetadata = definitions;
+        return true;
     }
 
     /** What a finished command means for the session's statements. */
     @Override
     public void completed(Command command, BackendConnection connection, ResponseTracker tracker) {
         switch (command) {
-            case STMT_PREPARE -> statements.prepareDone(connection, tracker, maxPerConnection());
+            case STMT_PREPARE -> {
+                PreparedStatements.Statement st = statements.prepareDone(connection, tracker, maxPerConnection());
+                if (st != null && prepareReply != null) {
+                    st.clientMetadata = ColumnDefinitions.ofPrepareReply(
+                            io.netty.buffer.Unpooled.wrappedBuffer(prepareReply.toByteArray()), connection.deprecatesEof());
+                }
+                forgetPrepareReply();
+            }
             case STMT_EXECUTE, STMT_FETCH -> {
                 if (running != null) {
                     statements.executed(running, command, tracker);
@@ -148,6 +189,7 @@ final class PreparedCommands implements ResponseListener {
     @Override
     public boolean retried(BackendConnection connection, boolean bytesRelayed) {
         running = null;
+        forgetPrepareReply();
         return false;
     }
 

@@ -56,6 +56,8 @@ final class PreparedStatements {
         byte[] types;
         boolean cursorOpen;
         boolean longDataPending;
+        /** The column definitions the client holds for it (metadata caching), comparable form; null until it got some. */
+        byte[] clientMetadata;
 
         Statement(int id, String sql, String schema, int hostgroup, QueryDigest digest) {
             this.id = id;
@@ -103,17 +105,19 @@ final class PreparedStatements {
     }
 
     /** The COM_STMT_PREPARE reply ended; on success the statement is registered on the session and on {@code c}. */
-    void prepareDone(BackendConnection c, ResponseTracker reply, int maxPerConnection) {
+    /** The client's COM_STMT_PREPARE was answered: returns the statement it prepared, or null. */
+    Statement prepareDone(BackendConnection c, ResponseTracker reply, int maxPerConnection) {
         Statement st = preparing;
         preparing = null;
         idToPatch = false;
         if (st == null || reply.error() != null) {
-            return;
+            return null;
         }
         st.params = reply.preparedParams();
         byId.put(st.id, st);
         lastPrepared = st;
         BackendStatements.of(c).add(c, st.schema, st.sql, reply.preparedStatementId(), maxPerConnection);
+        return st;
     }
 
     /** The statement a command names (by the id at payload offset 1), or null when unknown. */

@@ -25,6 +25,16 @@ interface ResponseListener {
     default void relaying(Command command, ByteBuf chunk) {
     }
 
+    /**
+     * The column definitions a COM_STMT_EXECUTE's result starts with, as
+     * {@link io.switchyard.protocol.ColumnDefinitions#comparable}: true when the client, which
+     * caches prepared statements' metadata, must get them (they are not what it holds); it then
+     * holds them.
+     */
+    default boolean metadataChanged(byte[] definitions) {
+        return true;
+    }
+
     /** The response to {@code command} ended on {@code connection}. */
     default void completed(Command command, BackendConnection connection, ResponseTracker tracker) {
     }

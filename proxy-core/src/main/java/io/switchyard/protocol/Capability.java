@@ -52,9 +52,10 @@ public final class Capability {
 
     /**
      * Everything the proxy can relay faithfully. Compression, optional result-set metadata,
-     * query attributes, multi-factor authentication, progress reports, COM_MULTI, bulk execution
-     * and metadata caching change framing the relay does not parse, so the proxy never offers
-     * them to clients.
+     * query attributes, multi-factor authentication, progress reports, COM_MULTI and bulk
+     * execution change framing the relay does not parse, so the proxy never offers them to
+     * clients. MariaDB's metadata caching the proxy does itself (backend connections never
+     * negotiate it): see {@code BackendSide.responseMetadata}.
      */
     public static final long PROXY_SUPPORTED = CLIENT_MYSQL | CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG
             | CLIENT_CONNECT_WITH_DB | CLIENT_NO_SCHEMA | CLIENT_ODBC | CLIENT_LOCAL_FILES
@@ -63,7 +64,7 @@ public final class Capability {
             | CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS | CLIENT_PS_MULTI_RESULTS
             | CLIENT_PLUGIN_AUTH | CLIENT_CONNECT_ATTRS | CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
             | CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS | CLIENT_SESSION_TRACK | CLIENT_DEPRECATE_EOF
-            | CLIENT_REMEMBER_OPTIONS | MARIADB_CLIENT_EXTENDED_TYPE_INFO;
+            | CLIENT_REMEMBER_OPTIONS | MARIADB_CLIENT_EXTENDED_TYPE_INFO | MARIADB_CLIENT_CACHE_METADATA;
 
     /**
      * Flags that change what the server sends or how it parses what it receives; a backend

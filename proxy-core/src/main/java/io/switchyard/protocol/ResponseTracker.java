@@ -41,6 +41,12 @@ public final class ResponseTracker {
     private boolean deprecateEof;
     private boolean isolateStatusPackets;
     private boolean endedWithStatusPacket;
+    /** Hand each result's column count (and a COM_STMT_EXECUTE's first column definitions) over on its own. */
+    private boolean isolateMetadata;
+    private boolean endedWithMetadata;
+    private int metadataColumns;
+    /** Packets the relay dropped from this response so far: later packets' sequence ids move down by as many. */
+    private int sequenceShift;
     private boolean cursorRequested;
     private State state = State.DONE;
     private long remaining;
@@ -86,6 +92,19 @@ public final class ResponseTracker {
      * COM_STMT_FETCH.
      */
     public void begin(Command command, long capabilities, boolean isolateStatusPackets, boolean cursorRequested) {
+        begin(command, capabilities, isolateStatusPackets, cursorRequested, false);
+    }
+
+    /**
+     * Same; with {@code isolateMetadata}, each result's column count, and with it the column
+     * definitions of a COM_STMT_EXECUTE's first result, is counted by a {@link #scan} of its own
+     * ({@link #endedWithMetadata}), so that the relay can rewrite them for a client that caches
+     * prepared statements' metadata.
+     */
+    public void begin(Command command, long capabilities, boolean isolateStatusPackets, boolean cursorRequested,
+                      boolean isolateMetadata) {
+        this.isolateMetadata = isolateMetadata;
+        sequenceShift = 0;
         this.command = command;
         this.isolateStatusPackets = isolateStatusPackets;
         this.cursorRequested = cursorRequested;
@@ -127,6 +146,7 @@ public final class ResponseTracker {
         final int end = buf.writerIndex();
         int pos = start;
         endedWithStatusPacket = false;
+        endedWithMetadata = false;
         while (pos < end && (packetPending() || (state != State.DONE && state != State.LOCAL_INFILE))) {
             if (bodyRemaining > 0) {
                 int n = (int) Math.min(bodyRemaining, end - pos);
@@ -140,6 +160,7 @@ public final class ResponseTracker {
             int length = Wire.payloadLength(buf, pos);
             if (continuation) {
                 continuation = length == Wire.MAX_PAYLOAD;
+                shiftSequence(buf, pos);
                 pos += Wire.HEADER_SIZE;
                 bodyRemaining = length;
                 continue;
@@ -150,13 +171,18 @@ public final class ResponseTracker {
             int first = length > 0 ? buf.getUnsignedByte(pos + Wire.HEADER_SIZE) : -1;
             if (needsWholePacket(first, length)) {
                 boolean status = isolateStatusPackets && isStatusPacket(buf, pos + Wire.HEADER_SIZE, length);
-                if (status && pos > start) {
+                boolean metadata = isolateMetadata && state == State.FIRST && isColumnCount(first, length);
+                if ((status || metadata) && pos > start) {
                     break;
                 }
                 if (end - pos < Wire.HEADER_SIZE + length) {
                     break;
                 }
+                if (metadata) {
+                    return scanMetadata(buf, pos, end, length) - start;
+                }
                 onWholePacket(buf, pos + Wire.HEADER_SIZE, length, first);
+                shiftSequence(buf, pos);
                 pos += Wire.HEADER_SIZE + length;
                 if (status) {
                     endedWithStatusPacket = true;
@@ -165,11 +191,78 @@ public final class ResponseTracker {
             } else {
                 onStreamedPacket();
                 continuation = length == Wire.MAX_PAYLOAD;
+                shiftSequence(buf, pos);
                 pos += Wire.HEADER_SIZE;
                 bodyRemaining = length;
             }
         }
         return pos - start;
+    }
+
+    /**
+     * The column count at {@code pos} (whole in {@code buf}), and for the first result of a
+     * COM_STMT_EXECUTE its column definitions too, once all of them are in {@code buf}: counts
+     * them and returns where they end, or returns {@code pos} to wait for more bytes.
+     */
+    private int scanMetadata(ByteBuf buf, int pos, int end, int length) {
+        long count = Wire.readLenEncInt(buf.slice(pos + Wire.HEADER_SIZE, length));
+        boolean withDefinitions = command == Command.STMT_EXECUTE && resultSets == 0 && count > 0 && count < 65536;
+        int after = pos + Wire.HEADER_SIZE + length;
+        if (withDefinitions) {
+            for (long i = 0; i < count; i++) {
+                if (end - after < Wire.HEADER_SIZE) {
+                    return pos;
+                }
+                int defLength = Wire.payloadLength(buf, after);
+                if (defLength >= Wire.MAX_PAYLOAD || end - after < Wire.HEADER_SIZE + defLength) {
+                    return pos;
+                }
+                after += Wire.HEADER_SIZE + defLength;
+            }
+        }
+        onWholePacket(buf, pos + Wire.HEADER_SIZE, length, buf.getUnsignedByte(pos + Wire.HEADER_SIZE));
+        shiftSequence(buf, pos);
+        int at = pos + Wire.HEADER_SIZE + length;
+        if (withDefinitions) {
+            while (at < after) {
+                shiftSequence(buf, at);
+                at += Wire.HEADER_SIZE + Wire.payloadLength(buf, at);
+                onStreamedPacket();
+            }
+        }
+        endedWithMetadata = true;
+        metadataColumns = withDefinitions ? (int) count : 0;
+        return after;
+    }
+
+    private boolean isColumnCount(int first, int length) {
+        return length > 0 && command != Command.STMT_PREPARE && first != OkPacket.HEADER && first != ErrPacket.HEADER
+                && !isTerminator(first, length) && !(first == LocalInfileRequest.HEADER && command == Command.QUERY);
+    }
+
+    /** Moves the sequence id of the packet header at {@code pos} down by the packets dropped before it. */
+    private void shiftSequence(ByteBuf buf, int pos) {
+        if (sequenceShift != 0) {
+            buf.setByte(pos + 3, (buf.getUnsignedByte(pos + 3) - sequenceShift) & 0xff);
+        }
+    }
+
+    /**
+     * True when the bytes the last {@link #scan} counted are exactly one result's column count,
+     * followed by {@link #metadataColumns} column definitions (only with {@code isolateMetadata}).
+     */
+    public boolean endedWithMetadata() {
+        return endedWithMetadata;
+    }
+
+    /** Column definitions in the metadata the last {@link #scan} counted (0 when only the column count). */
+    public int metadataColumns() {
+        return metadataColumns;
+    }
+
+    /** The relay dropped {@code packets} packets: the sequence ids of the rest of the response move down. */
+    public void dropped(int packets) {
+        sequenceShift += packets;
     }
 
     /**

@@ -91,16 +91,25 @@ final class RawMysqlClient implements AutoCloseable {
      * one authentication switch if asked.
      */
     Packet login(String user, String password, String database) throws IOException {
+        return login(user, password, database, CAPABILITIES);
+    }
+
+    /**
+     * Same, asking for {@code capabilities}; without {@code CLIENT_MYSQL}, bits 32 and up are
+     * MariaDB's extended capabilities, sent at the end of the filler.
+     */
+    Packet login(String user, String password, String database, long capabilities) throws IOException {
         Packet greeting = read();
         if (greeting.isErr()) {
             return greeting;
         }
         byte[] seed = seedOf(greeting.payload());
         ByteArrayOutputStream response = new ByteArrayOutputStream();
-        writeInt(response, CAPABILITIES, 4);
+        writeInt(response, capabilities & 0xFFFF_FFFFL, 4);
         writeInt(response, MAX_PAYLOAD + 1L, 4);
         response.write(UTF8MB4_GENERAL_CI);
-        response.writeBytes(new byte[23]);
+        response.writeBytes(new byte[19]);
+        writeInt(response, (capabilities & CLIENT_MYSQL) == 0 ? capabilities >>> 32 : 0, 4);
         writeNulTerminated(response, user);
         byte[] auth = NativePassword.scramble(password.getBytes(StandardCharsets.UTF_8), seed);
         response.write(auth.length);
