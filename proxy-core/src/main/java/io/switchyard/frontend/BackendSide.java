@@ -10,7 +10,6 @@ import io.switchyard.backend.ServerAddress;
 import io.switchyard.frontend.state.PinReason;
 import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.protocol.Capability;
-import io.switchyard.protocol.ColumnDefinitions;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
@@ -215,18 +214,12 @@ final class BackendSide implements ResponseSink, LeaseListener {
      */
     private void previousResultSetUp(Runnable then, Consumer<ErrPacket> failed) {
         BackendConnection c = connection();
-        List<String> setUp = routing.tracker().traits().readsPrevious() && c != null
-                && !Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL)
-                ? routing.tracker().previousResultSetUp() : List.of();
-        runInternal(c, setUp, 0, then, failed);
-    }
-
-    private void runInternal(BackendConnection c, List<String> statements, int next, Runnable then, Consumer<ErrPacket> failed) {
-        if (next == statements.size()) {
+        List<String> setUp = PreviousResultSetUp.statements(c, routing.tracker());
+        if (setUp.isEmpty()) {
             then.run();
             return;
         }
-        c.executeInternal(Command.QUERY, statements.get(next), (err, failure) -> {
+        PreviousResultSetUp.run(c, setUp, (err, failure) -> {
             if (session.closed()) {
                 return;
             }
@@ -240,10 +233,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
             if (err != null) {
                 log.warn("session {}: could not set up the previous statement's results on {}: {}", info.id(), c.address(),
                         err.message());
-                then.run();
-                return;
             }
-            runInternal(c, statements, next + 1, then, failed);
+            then.run();
         });
     }
 
@@ -391,31 +382,12 @@ final class BackendSide implements ResponseSink, LeaseListener {
         return Capability.has(info.clientCaps(), Capability.MARIADB_CLIENT_CACHE_METADATA);
     }
 
-    /**
-     * Metadata caching (a client that negotiated MARIADB_CLIENT_CACHE_METADATA, which backend
-     * connections never do): the column count gets the byte that says whether definitions
-     * follow. They always follow, except those of a prepared statement's execution that the
-     * client already holds for it; those are left out, and the packets after them are renumbered
-     * by the connection.
-     */
+    /** Metadata caching: see {@link MetadataCaching}. */
     @Override
     public int responseMetadata(ByteBuf chunk, int columns) {
-        int at = chunk.readerIndex();
-        int length = Wire.payloadLength(chunk, at);
-        int seq = Wire.sequenceId(chunk, at);
-        ByteBuf definitions = chunk.slice(at + Wire.HEADER_SIZE + length, chunk.readableBytes() - Wire.HEADER_SIZE - length);
-        boolean follow = columns == 0 || listener.answered()
-                || listener.metadataChanged(ColumnDefinitions.comparable(definitions, columns));
-        ByteBuf out = client.alloc().buffer(Wire.HEADER_SIZE + length + 1 + (follow ? definitions.readableBytes() : 0));
-        Wire.writeHeader(out, length + 1, seq);
-        out.writeBytes(chunk, at + Wire.HEADER_SIZE, length);
-        out.writeByte(follow ? 1 : 0);
-        if (follow) {
-            out.writeBytes(definitions);
-        }
-        chunk.release();
-        responseBytes(out);
-        return follow ? 0 : columns;
+        MetadataCaching.Rewritten r = MetadataCaching.rewrite(chunk, columns, listener, client.alloc());
+        responseBytes(r.packets());
+        return r.dropped();
     }
 
     @Override

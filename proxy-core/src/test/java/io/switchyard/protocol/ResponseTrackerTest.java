@@ -381,6 +381,46 @@ class ResponseTrackerTest {
                 : List.of(eof, eof, eof, eof, OkPacket.HEADER));
     }
 
+    @Test
+    void withMetadataIsolatedAnExecutionsColumnCountAndDefinitionsComeAloneAndLaterPacketsCanBeRenumbered() {
+        byte[] wire = concat(concat(concat(packet(1, 2), packet(2, 3, 'd', 'e', 'f')), concat(packet(3, 3, 'd', 'e', 'f'),
+                packet(4, 0, 0, 1, 'x'))), packet(5, 0xfe, 0, 0, 2, 0, 0, 0));
+        ResponseTracker tracker = new ResponseTracker();
+        tracker.begin(Command.STMT_EXECUTE, CAPTURE_CAPABILITIES | Capability.CLIENT_DEPRECATE_EOF, false, false, true);
+        ByteBuf buf = Unpooled.wrappedBuffer(wire);
+
+        int metadata = tracker.scan(buf);
+        assertThat(metadata).isEqualTo(packetEnd(wire, 3));
+        assertThat(tracker.endedWithMetadata()).isTrue();
+        assertThat(tracker.metadataColumns()).isEqualTo(2);
+        buf.skipBytes(metadata);
+        tracker.dropped(2);
+
+        assertThat(tracker.scan(buf)).isEqualTo(buf.readableBytes());
+        assertThat(tracker.endedWithMetadata()).isFalse();
+        assertThat(tracker.isDone()).isTrue();
+        assertThat((int) buf.getUnsignedByte(buf.readerIndex() + 3)).as("the row follows the column count").isEqualTo(2);
+        assertThat((int) buf.getUnsignedByte(packetEnd(wire, 4) + 3)).isEqualTo(3);
+    }
+
+    @Test
+    void withMetadataIsolatedATextResultsColumnCountComesAlone() {
+        byte[] wire = concat(concat(packet(1, 1), packet(2, 3, 'd', 'e', 'f')), concat(packet(3, 1, 'x'),
+                packet(4, 0xfe, 0, 0, 2, 0, 0, 0)));
+        ResponseTracker tracker = new ResponseTracker();
+        tracker.begin(Command.QUERY, CAPTURE_CAPABILITIES | Capability.CLIENT_DEPRECATE_EOF, false, false, true);
+        ByteBuf buf = Unpooled.wrappedBuffer(wire);
+
+        int count = tracker.scan(buf);
+        assertThat(count).isEqualTo(packetEnd(wire, 1));
+        assertThat(tracker.endedWithMetadata()).isTrue();
+        assertThat(tracker.metadataColumns()).isZero();
+        buf.skipBytes(count);
+        assertThat(tracker.scan(buf)).isEqualTo(buf.readableBytes());
+        assertThat(tracker.isDone()).isTrue();
+        assertThat((int) buf.getUnsignedByte(buf.readerIndex() + 3)).as("nothing dropped, nothing renumbered").isEqualTo(2);
+    }
+
     private static ResponseTracker tracking(Command command, boolean deprecateEof) {
         ResponseTracker tracker = new ResponseTracker();
         tracker.begin(command, deprecateEof ? CAPTURE_CAPABILITIES | Capability.CLIENT_DEPRECATE_EOF : CAPTURE_CAPABILITIES);

@@ -1,0 +1,54 @@
+package io.switchyard.frontend;
+
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.frontend.state.SessionStateTracker;
+import io.switchyard.protocol.Capability;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Gives a connection the session has just borrowed the {@code FOUND_ROWS()} and
+ * {@code ROW_COUNT()} the session's last statement left on another, before a statement that reads
+ * them runs there ({@link SessionStateTracker#previousResultSetUp}). MariaDB servers only: the
+ * statements use MariaDB's syntax.
+ *
+ * <p>Confined to the connection's event loop.
+ */
+final class PreviousResultSetUp {
+
+    private PreviousResultSetUp() {
+    }
+
+    /** The statements to run on {@code c} first; empty when the statement reads no previous result, or the values are not known. */
+    static List<String> statements(BackendConnection c, SessionStateTracker tracker) {
+        if (!tracker.traits().readsPrevious() || c == null
+                || Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL)) {
+            return List.of();
+        }
+        return tracker.previousResultSetUp();
+    }
+
+    /**
+     * Runs {@code statements} on {@code c} in order, then calls {@code done} once: with nulls when
+     * all ran, with the server's error (the rest are not run), or with the connection's failure.
+     */
+    static void run(BackendConnection c, List<String> statements, BiConsumer<ErrPacket, Throwable> done) {
+        run(c, statements, 0, done);
+    }
+
+    private static void run(BackendConnection c, List<String> statements, int next, BiConsumer<ErrPacket, Throwable> done) {
+        if (next == statements.size()) {
+            done.accept(null, null);
+            return;
+        }
+        c.executeInternal(Command.QUERY, statements.get(next), (err, failure) -> {
+            if (err != null || failure != null) {
+                done.accept(err, failure);
+            } else {
+                run(c, statements, next + 1, done);
+            }
+        });
+    }
+}

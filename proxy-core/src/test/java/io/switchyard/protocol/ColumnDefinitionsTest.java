@@ -1,0 +1,70 @@
+package io.switchyard.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+class ColumnDefinitionsTest {
+
+    /** A framed ColumnDefinition41 of column {@code name} in app.t. */
+    private static ByteBuf definition(int sequence, String name, int charset, int length, int type) {
+        ByteBuf payload = Unpooled.buffer();
+        for (String s : new String[] {"def", "app", "t", "t", name, name}) {
+            Wire.writeLenEncString(payload, s);
+        }
+        payload.writeByte(0x0c).writeShortLE(charset).writeIntLE(length).writeByte(type).writeShortLE(0).writeByte(0).writeShortLE(0);
+        ByteBuf framed = Unpooled.buffer();
+        Wire.writeHeader(framed, payload.readableBytes(), sequence);
+        framed.writeBytes(payload);
+        payload.release();
+        return framed;
+    }
+
+    private static byte[] comparable(ByteBuf... definitions) {
+        ByteBuf all = Unpooled.wrappedBuffer(definitions);
+        try {
+            return ColumnDefinitions.comparable(all, definitions.length);
+        } finally {
+            all.release();
+        }
+    }
+
+    @Test
+    void definitionsThatDifferOnlyInCharacterSetAndLengthCompareEqual() {
+        byte[] utf8mb4 = comparable(definition(2, "c", 45, 80, 0xfd), definition(3, "n", 63, 11, 0x03));
+        byte[] binary = comparable(definition(2, "c", 63, 20, 0xfd), definition(3, "n", 63, 11, 0x03));
+
+        assertThat(binary).isEqualTo(utf8mb4);
+    }
+
+    @Test
+    void aDifferentTypeNameOrNumberOfColumnsIsAChange() {
+        byte[] before = comparable(definition(2, "c", 45, 80, 0xfd));
+
+        assertThat(comparable(definition(2, "c", 45, 80, 0x0f))).isNotEqualTo(before);
+        assertThat(comparable(definition(2, "d", 45, 80, 0xfd))).isNotEqualTo(before);
+        assertThat(comparable(definition(2, "c", 45, 80, 0xfd), definition(3, "n", 63, 11, 0x03))).isNotEqualTo(before);
+    }
+
+    @Test
+    void aPrepareReplysColumnDefinitionsAreFoundAfterItsParameters() {
+        for (boolean deprecateEof : new boolean[] {true, false}) {
+            ByteBuf ok = Unpooled.buffer();
+            Wire.writeHeader(ok, 12, 1);
+            ok.writeByte(0).writeIntLE(7).writeShortLE(1).writeShortLE(1).writeByte(0).writeShortLE(0);
+            ByteBuf eof = Unpooled.wrappedBuffer(new byte[] {5, 0, 0, 3, (byte) 0xfe, 0, 0, 2, 0});
+            ByteBuf reply = deprecateEof
+                    ? Unpooled.wrappedBuffer(ok, definition(2, "?", 63, 0, 0x06), definition(3, "c", 45, 80, 0xfd))
+                    : Unpooled.wrappedBuffer(ok, definition(2, "?", 63, 0, 0x06), eof, definition(4, "c", 45, 80, 0xfd),
+                            eof.retainedDuplicate());
+            try {
+                assertThat(ColumnDefinitions.ofPrepareReply(reply, deprecateEof)).as("deprecateEof " + deprecateEof)
+                        .isEqualTo(comparable(definition(9, "c", 45, 80, 0xfd)));
+            } finally {
+                reply.release();
+            }
+        }
+    }
+}
