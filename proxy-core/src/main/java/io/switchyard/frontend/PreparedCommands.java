@@ -61,6 +61,16 @@ final class PreparedCommands implements ResponseListener {
     void run(Command command, List<Frame> frames) {
         ByteBuf payload = frames.get(0).payload();
         PreparedStatements.Statement st = payload.readableBytes() < 5 ? null : statements.find(payload);
+        BackendConnection held = parts.backend().connection();
+        if (st == null && command == Command.STMT_EXECUTE && payload.readableBytes() >= 5 && statements.namesFailedPrepare(payload)
+                && held != null && held.isIdle()) {
+            // A pipelined execution of the statement whose prepare just failed: the connection the
+            // prepare failed on (which the failure keeps) refuses it as it would have directly, and
+            // then holds that error for SHOW WARNINGS.
+            parts.routing().tracker().before(StatementTraits.PLAIN, null);
+            parts.backend().send(command, CommandQueue.join(frames), this);
+            return;
+        }
         if (st == null) {
             ErrPacket unknown = payload.readableBytes() < 5 ? ProxyError.MALFORMED_PACKET.format("short " + command.label())
                     : PreparedStatements.unknown(payload, command);

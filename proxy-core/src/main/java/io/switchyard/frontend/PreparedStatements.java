@@ -75,6 +75,8 @@ final class PreparedStatements {
     private Statement preparing;
     private boolean idToPatch;
     private Statement lastPrepared;
+    /** The client's last COM_STMT_PREPARE failed (its pipelined execution of id -1 then fails on the server too). */
+    private boolean lastPrepareFailed;
 
     /** True when the session may not prepare another statement. */
     boolean full() {
@@ -104,15 +106,23 @@ final class PreparedStatements {
         }
     }
 
-    /** The COM_STMT_PREPARE reply ended; on success the statement is registered on the session and on {@code c}. */
-    /** The client's COM_STMT_PREPARE was answered: returns the statement it prepared, or null. */
+    /**
+     * The client's COM_STMT_PREPARE was answered: on success the statement is registered on the
+     * session and on {@code c}, and returned; null otherwise. A failed prepare leaves no "last
+     * prepared" statement, as on the server: an execution of id -1 after it is unknown.
+     */
     Statement prepareDone(BackendConnection c, ResponseTracker reply, int maxPerConnection) {
         Statement st = preparing;
         preparing = null;
         idToPatch = false;
+        if (st != null && reply.error() != null) {
+            lastPrepared = null;
+            lastPrepareFailed = true;
+        }
         if (st == null || reply.error() != null) {
             return null;
         }
+        lastPrepareFailed = false;
         st.params = reply.preparedParams();
         byId.put(st.id, st);
         lastPrepared = st;
@@ -145,6 +155,7 @@ final class PreparedStatements {
         byId.clear();
         preparing = null;
         lastPrepared = null;
+        lastPrepareFailed = false;
         idToPatch = false;
     }
 
@@ -303,8 +314,13 @@ final class PreparedStatements {
         }
     }
 
-    /** The error for a command naming a statement the session does not have. */
+    /** True when {@code payload} names statement -1 right after the client's prepare failed. */
+    boolean namesFailedPrepare(ByteBuf payload) {
+        return lastPrepareFailed && payload.getUnsignedIntLE(payload.readerIndex() + 1) == LAST_PREPARED;
+    }
+
+    /** The error for a command naming a statement the session does not have, in the server's words. */
     static ErrPacket unknown(ByteBuf payload, Command command) {
-        return ProxyError.UNKNOWN_STMT_HANDLER.format(payload.getUnsignedIntLE(payload.readerIndex() + 1), command.label());
+        return ProxyError.UNKNOWN_STMT_HANDLER.format(payload.getUnsignedIntLE(payload.readerIndex() + 1), "mysqld_" + command.label());
     }
 }

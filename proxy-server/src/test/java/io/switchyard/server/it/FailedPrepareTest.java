@@ -1,0 +1,101 @@
+package io.switchyard.server.it;
+
+import static io.switchyard.protocol.Capability.CLIENT_CONNECT_WITH_DB;
+import static io.switchyard.protocol.Capability.CLIENT_DEPRECATE_EOF;
+import static io.switchyard.protocol.Capability.CLIENT_MULTI_RESULTS;
+import static io.switchyard.protocol.Capability.CLIENT_PLUGIN_AUTH;
+import static io.switchyard.protocol.Capability.CLIENT_PROTOCOL_41;
+import static io.switchyard.protocol.Capability.CLIENT_SECURE_CONNECTION;
+import static io.switchyard.protocol.Capability.CLIENT_TRANSACTIONS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchyard.server.launcher.MariaDbCluster;
+import io.switchyard.server.launcher.MariaDbServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A prepare that fails, pipelined with the execution of statement -1 ("the one just prepared",
+ * as MariaDB Connector/J sends them): the execution fails as it does directly, with the server's
+ * error, and does not run the statement prepared before; {@code SHOW WARNINGS} then shows that
+ * error. Statements the session does not have are refused in the server's words (by the proxy,
+ * so {@code SHOW WARNINGS} does not show that refusal: the README's known limit).
+ */
+class FailedPrepareTest {
+    private static final long CAPABILITIES = CLIENT_CONNECT_WITH_DB | CLIENT_PROTOCOL_41 | CLIENT_TRANSACTIONS
+            | CLIENT_SECURE_CONNECTION | CLIENT_MULTI_RESULTS | CLIENT_PLUGIN_AUTH | CLIENT_DEPRECATE_EOF;
+
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, "");
+
+    @Test
+    void anExecutionPipelinedAfterAFailedPrepareFailsAsItDoesDirectly() throws Exception {
+        MariaDbServer primary = fixture.cluster().primary();
+        List<String> direct = conversation(primary.host(), primary.port());
+        List<String> proxied = conversation(fixture.host(), fixture.port());
+
+        assertThat(direct).anyMatch(line -> line.contains("Unknown prepared statement handler (4294967295) given to mysqld_stmt_execute"));
+        assertThat(proxied).isEqualTo(direct);
+    }
+
+    /** Every packet received, as "step seq text-or-hex", statement ids left out. */
+    private static List<String> conversation(String host, int port) throws IOException {
+        List<String> seen = new ArrayList<>();
+        try (RawMysqlClient c = RawMysqlClient.connect(host, port, Duration.ofSeconds(10))) {
+            assertThat(c.login(MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, MariaDbCluster.APP_DATABASE, CAPABILITIES).type())
+                    .isEqualTo(RawMysqlClient.OK);
+            c.write(0, command(0x16, "SELECT 1 AS one"));
+            RawMysqlClient.Packet ok = c.read();
+            seen.add("prepare " + ok.type());
+            record(c.read(), "prepare", seen);
+
+            ByteArrayOutputStream pipelined = new ByteArrayOutputStream();
+            pipelined.writeBytes(RawMysqlClient.header(9, 0));
+            pipelined.writeBytes(command(0x16, "SELEKT 1"));
+            byte[] execute = {0x17, -1, -1, -1, -1, 0, 1, 0, 0, 0};
+            pipelined.writeBytes(RawMysqlClient.header(execute.length, 0));
+            pipelined.writeBytes(execute);
+            c.writeRaw(pipelined.toByteArray());
+            record(c.read(), "bad prepare", seen);
+            record(c.read(), "execute -1", seen);
+
+            c.query("SHOW WARNINGS", 0);
+            RawMysqlClient.Packet count = c.read();
+            record(count, "show warnings", seen);
+            for (int i = 0; i < count.payload()[0]; i++) {
+                c.read();
+            }
+            while (true) {
+                RawMysqlClient.Packet row = c.read();
+                record(row, "show warnings", seen);
+                if (row.type() == 0xfe || row.isErr()) {
+                    break;
+                }
+            }
+
+            c.write(0, new byte[] {0x17, 99, 0, 0, 0, 0, 1, 0, 0, 0});
+            record(c.read(), "execute 99", seen);
+        }
+        return seen;
+    }
+
+    private static void record(RawMysqlClient.Packet p, String step, List<String> seen) {
+        seen.add(step + " " + p.sequence() + " " + (p.isErr() ? p.errorCode() + " " + p.errorMessage()
+                : p.type() == 0xfe ? "end" : HexFormat.of().formatHex(p.payload())));
+    }
+
+    private static byte[] command(int command, String text) {
+        byte[] sql = text.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[sql.length + 1];
+        payload[0] = (byte) command;
+        System.arraycopy(sql, 0, payload, 1, sql.length);
+        return payload;
+    }
+}
