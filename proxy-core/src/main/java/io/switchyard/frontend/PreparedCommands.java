@@ -1,6 +1,7 @@
 package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendStatements;
 import io.switchyard.frontend.state.StatementTraits;
@@ -11,7 +12,9 @@ import io.switchyard.protocol.Frame;
 import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.Wire;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,7 +30,7 @@ final class PreparedCommands implements ResponseListener {
     private final PreparedStatements statements = new PreparedStatements();
     private PreparedStatements.Statement running;
     /** A copy of the reply to the client's COM_STMT_PREPARE, while it arrives, for a client that caches metadata. */
-    private java.io.ByteArrayOutputStream prepareReply;
+    private ByteArrayOutputStream prepareReply;
 
     PreparedCommands(SessionParts parts) {
         this.parts = parts;
@@ -140,7 +143,7 @@ final class PreparedCommands implements ResponseListener {
             statements.patchReply(chunk);
             if (parts.backend().isolatesMetadata()) {
                 if (prepareReply == null) {
-                    prepareReply = new java.io.ByteArrayOutputStream();
+                    prepareReply = new ByteArrayOutputStream();
                 }
                 byte[] bytes = new byte[chunk.readableBytes()];
                 chunk.getBytes(chunk.readerIndex(), bytes);
@@ -159,7 +162,7 @@ final class PreparedCommands implements ResponseListener {
         if (running == null) {
             return true;
         }
-        if (java.util.Arrays.equals(running.clientMetadata, definitions)) {
+        if (Arrays.equals(running.clientMetadata, definitions)) {
             return false;
         }
         running.clientMetadata = definitions;
@@ -173,8 +176,8 @@ final class PreparedCommands implements ResponseListener {
             case STMT_PREPARE -> {
                 PreparedStatements.Statement st = statements.prepareDone(connection, tracker, maxPerConnection());
                 if (st != null && prepareReply != null) {
-                    st.clientMetadata = ColumnDefinitions.ofPrepareReply(
-                            io.netty.buffer.Unpooled.wrappedBuffer(prepareReply.toByteArray()), connection.deprecatesEof());
+                    st.clientMetadata = ColumnDefinitions.ofPrepareReply(Unpooled.wrappedBuffer(prepareReply.toByteArray()),
+                            connection.deprecatesEof());
                 }
                 forgetPrepareReply();
             }

@@ -1,6 +1,7 @@
 package io.switchyard.protocol;
 
 import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
 
 /**
  * Column definition packets (ColumnDefinition41) compared the way a MariaDB server decides that a
@@ -62,7 +63,7 @@ public final class ColumnDefinitions {
             int length = Wire.payloadLength(packets, at);
             packets.getBytes(at + Wire.HEADER_SIZE, out, written, length);
             if (length >= FIXED) {
-                java.util.Arrays.fill(out, written + length - FIXED, written + length - FIXED + CHARSET_AND_LENGTH, (byte) 0);
+                Arrays.fill(out, written + length - FIXED, written + length - FIXED + CHARSET_AND_LENGTH, (byte) 0);
             }
             written += length;
             at += Wire.HEADER_SIZE + length;
