@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The statements prepared on one backend connection, by schema and text, shared by every
- * session that borrows the connection (all log in as the same user), so a client statement id
- * maps to whichever connection the session runs on next. Bounded: when more than
+ * The statements prepared on one backend connection, by text and what they were prepared under
+ * (schema, parsing and character-set variables: {@link ConnectionState#prepareState}), shared by
+ * every session that borrows the connection (all log in as the same user), so a client statement
+ * id maps to whichever connection the session runs on next. Bounded: when more than
  * {@code mysql-max_stmts_per_connection} are open, the least recently used is closed on the
  * server, so the proxy never fills a server's {@code max_prepared_stmt_count}.
  *
@@ -44,7 +45,7 @@ public final class BackendStatements {
         }
     }
 
-    private record Key(String schema, String sql) {}
+    private record Key(ConnectionState prepareState, String sql) {}
 
     private final LinkedHashMap<Key, Prepared> byText = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -58,18 +59,18 @@ public final class BackendStatements {
         return s;
     }
 
-    /** The statement for {@code sql} prepared under {@code schema}, or null. */
-    public Prepared find(String schema, String sql) {
-        return byText.get(new Key(schema, sql));
+    /** The statement for {@code sql} prepared under {@code prepareState} ({@link ConnectionState#prepareState}), or null. */
+    public Prepared find(ConnectionState prepareState, String sql) {
+        return byText.get(new Key(prepareState, sql));
     }
 
     /**
      * Records a statement the server prepared; closes the least recently used ones on {@code c}
      * beyond {@code max} (COM_STMT_CLOSE has no reply; it goes out with the next flush).
      */
-    public Prepared add(BackendConnection c, String schema, String sql, long backendId, int max) {
+    public Prepared add(BackendConnection c, ConnectionState prepareState, String sql, long backendId, int max) {
         Prepared p = new Prepared(backendId);
-        Prepared old = byText.put(new Key(schema, sql), p);
+        Prepared old = byText.put(new Key(prepareState, sql), p);
         if (old != null && old.backendId != backendId) {
             close(c, old.backendId);
         }

@@ -2,6 +2,7 @@ package io.switchyard.backend;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,6 +19,13 @@ import java.util.Map;
  *     {@code 1000000}, {@code NULL}), in the order they were first changed
  */
 public record ConnectionState(String schema, Map<String, String> variables) {
+    /**
+     * The variables that decide what a statement's text means when the server prepares it: how it
+     * is parsed ({@code sql_mode}, {@code old_mode}) and the character set and collation of its
+     * text and literals, which the prepared statement keeps for good.
+     */
+    public static final List<String> PREPARE_VARIABLES = List.of("sql_mode", "old_mode", "character_set_client",
+            "character_set_connection", "collation_connection");
 
     public ConnectionState {
         variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
@@ -26,6 +34,29 @@ public record ConnectionState(String schema, Map<String, String> variables) {
     /** A fresh login's state with default database {@code schema} (may be {@code null}). */
     public static ConnectionState initial(String schema) {
         return new ConnectionState(schema, Map.of());
+    }
+
+    /**
+     * This state reduced to what a statement is prepared under: the schema and
+     * {@link #PREPARE_VARIABLES}. A statement prepared under another one is another statement.
+     */
+    public ConnectionState prepareState() {
+        Map<String, String> kept = new LinkedHashMap<>();
+        for (String name : PREPARE_VARIABLES) {
+            String v = variables.get(name);
+            if (v != null) {
+                kept.put(name, v);
+            }
+        }
+        return new ConnectionState(schema, kept);
+    }
+
+    /** This state with the schema and {@link #PREPARE_VARIABLES} of {@code prepared} instead of its own. */
+    public ConnectionState withPrepareState(ConnectionState prepared) {
+        Map<String, String> copy = new LinkedHashMap<>(variables);
+        copy.keySet().removeAll(PREPARE_VARIABLES);
+        copy.putAll(prepared.variables);
+        return new ConnectionState(prepared.schema, copy);
     }
 
     public ConnectionState withSchema(String newSchema) {

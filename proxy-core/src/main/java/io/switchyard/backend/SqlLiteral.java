@@ -33,4 +33,17 @@ public final class SqlLiteral {
         }
         return "X'" + HexFormat.of().formatHex(value.getBytes(StandardCharsets.UTF_8)) + "'";
     }
+
+    /**
+     * The name a literal of {@link #of} holds (a character set or collation name): quotes taken
+     * off, in lower case; null for {@code NULL}, {@code DEFAULT} and null.
+     */
+    public static String name(String literal) {
+        if (literal == null || literal.equals("NULL") || literal.equals("DEFAULT")) {
+            return null;
+        }
+        String bare = literal.startsWith("'") && literal.endsWith("'") && literal.length() >= 2
+                ? literal.substring(1, literal.length() - 1) : literal;
+        return bare.toLowerCase(java.util.Locale.ROOT);
+    }
 }

@@ -11,7 +11,7 @@ import io.switchyard.protocol.Wire;
  * column count gets the byte that says whether column definitions follow. They always follow,
  * except those of a prepared statement's execution that the client already holds for it (from
  * its prepare or the last execution that sent them, compared as the server compares them,
- * {@link ColumnDefinitions#comparable}); those are left out, and the connection renumbers the
+ * {@link ColumnDefinitions.Held#covers}); those are left out, and the connection renumbers the
  * packets after them.
  */
 final class MetadataCaching {
@@ -34,7 +34,7 @@ final class MetadataCaching {
             int seq = Wire.sequenceId(chunk, at);
             ByteBuf definitions = chunk.slice(at + Wire.HEADER_SIZE + length, chunk.readableBytes() - Wire.HEADER_SIZE - length);
             boolean follow = columns == 0 || listener.answered()
-                    || listener.metadataChanged(ColumnDefinitions.comparable(definitions, columns));
+                    || listener.metadataChanged(ColumnDefinitions.framed(definitions, columns));
             ByteBuf out = alloc.buffer(Wire.HEADER_SIZE + length + 1 + (follow ? definitions.readableBytes() : 0));
             Wire.writeHeader(out, length + 1, seq);
             out.writeBytes(chunk, at + Wire.HEADER_SIZE, length);

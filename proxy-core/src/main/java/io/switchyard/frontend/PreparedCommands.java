@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendStatements;
+import io.switchyard.backend.SessionBaseline;
+import io.switchyard.frontend.state.PinReason;
+import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.protocol.ColumnDefinitions;
 import io.switchyard.protocol.Command;
@@ -14,7 +17,6 @@ import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.Wire;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -52,7 +54,7 @@ final class PreparedCommands implements ResponseListener {
         parts.activity().describe(sql);
         BackendSide backend = parts.backend();
         int hostgroup = parts.routing().prepareHostgroup(sql, backend.currentHostgroup());
-        statements.beginPrepare(sql, parts.info().schema(), hostgroup);
+        statements.beginPrepare(sql, parts.routing().tracker().state().withSchema(parts.info().schema()), hostgroup);
         backend.onHostgroup(hostgroup, frames, () -> backend.send(Command.STMT_PREPARE, CommandQueue.join(frames), this));
     }
 
@@ -96,10 +98,10 @@ final class PreparedCommands implements ResponseListener {
         backend.onHostgroup(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();
-            if (BackendStatements.of(c).find(st.schema, st.sql) == null) {
+            if (BackendStatements.of(c).find(st.prepareState, st.sql) == null) {
                 parts.context().stats().reprepared();
             }
-            statements.ensurePrepared(c, st, maxPerConnection(), copy -> {
+            statements.ensurePrepared(c, routing.tracker().state(), st, maxPerConnection(), copy -> {
                 ByteBuf packet = statements.toBackend(command, st, copy, frames);
                 routing.statementPinned(statements.pinned());
                 if (packet == null) {
@@ -156,17 +158,30 @@ final class PreparedCommands implements ResponseListener {
         prepareReply = null;
     }
 
-    /** Metadata caching: the client needs the definitions unless it holds these for the statement. */
+    /**
+     * Metadata caching: the client needs the definitions unless what it holds for the statement
+     * covers them ({@link ColumnDefinitions.Held#covers}). The results of stored code always
+     * carry them, as the server sends them from inside a procedure.
+     */
     @Override
     public boolean metadataChanged(byte[] definitions) {
-        if (running == null) {
+        if (running == null || running.traits.pins().contains(PinReason.STORED_PROGRAM)) {
             return true;
         }
-        if (Arrays.equals(running.clientMetadata, definitions)) {
+        ColumnDefinitions.Held now = held(definitions);
+        if (running.clientMetadata != null && running.clientMetadata.covers(now)) {
             return false;
         }
-        running.clientMetadata = definitions;
+        running.clientMetadata = now;
         return true;
+    }
+
+    /** {@code definitions} sent now, with the session's character sets. */
+    private ColumnDefinitions.Held held(byte[] definitions) {
+        BackendConnection c = parts.backend().connection();
+        SessionBaseline baseline = c == null ? null : c.baseline();
+        SessionStateTracker tracker = parts.routing().tracker();
+        return new ColumnDefinitions.Held(definitions, tracker.clientCollation(baseline), tracker.resultsCollation(baseline));
     }
 
     /** What a finished command means for the session's statements. */
@@ -176,8 +191,9 @@ final class PreparedCommands implements ResponseListener {
             case STMT_PREPARE -> {
                 PreparedStatements.Statement st = statements.prepareDone(connection, tracker, maxPerConnection());
                 if (st != null && prepareReply != null) {
-                    st.clientMetadata = ColumnDefinitions.ofPrepareReply(Unpooled.wrappedBuffer(prepareReply.toByteArray()),
+                    byte[] definitions = ColumnDefinitions.ofPrepareReply(Unpooled.wrappedBuffer(prepareReply.toByteArray()),
                             connection.deprecatesEof());
+                    st.clientMetadata = definitions == null ? null : held(definitions);
                 }
                 forgetPrepareReply();
             }

@@ -4,10 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendStatements;
+import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.InternalSink;
 import io.switchyard.digest.QueryDigest;
+import io.switchyard.frontend.state.SessionStateRestorer;
 import io.switchyard.frontend.state.StatementClassifier;
 import io.switchyard.frontend.state.StatementTraits;
+import io.switchyard.protocol.ColumnDefinitions;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
@@ -48,6 +51,8 @@ final class PreparedStatements {
         final int id;
         final String sql;
         final String schema;
+        /** What it was prepared under: a copy on another connection is prepared under the same. */
+        final ConnectionState prepareState;
         final int hostgroup;
         final QueryDigest digest;
         final StatementKind kind;
@@ -56,13 +61,14 @@ final class PreparedStatements {
         byte[] types;
         boolean cursorOpen;
         boolean longDataPending;
-        /** The column definitions the client holds for it (metadata caching), comparable form; null until it got some. */
-        byte[] clientMetadata;
+        /** The column definitions the client holds for it (metadata caching); null until it got some. */
+        ColumnDefinitions.Held clientMetadata;
 
-        Statement(int id, String sql, String schema, int hostgroup, QueryDigest digest) {
+        Statement(int id, String sql, ConnectionState prepareState, int hostgroup, QueryDigest digest) {
             this.id = id;
             this.sql = sql;
-            this.schema = schema;
+            this.schema = prepareState.schema();
+            this.prepareState = prepareState;
             this.hostgroup = hostgroup;
             this.digest = digest;
             this.kind = StatementKind.of(sql);
@@ -84,9 +90,9 @@ final class PreparedStatements {
     }
 
     /** A COM_STMT_PREPARE goes to a backend; its reply will carry the id returned here. */
-    Statement beginPrepare(String sql, String schema, int hostgroup) {
+    Statement beginPrepare(String sql, ConnectionState sessionState, int hostgroup) {
         nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
-        preparing = new Statement(nextId, sql, schema, hostgroup, QueryDigest.of(sql));
+        preparing = new Statement(nextId, sql, sessionState.prepareState(), hostgroup, QueryDigest.of(sql));
         idToPatch = true;
         return preparing;
     }
@@ -126,7 +132,7 @@ final class PreparedStatements {
         st.params = reply.preparedParams();
         byId.put(st.id, st);
         lastPrepared = st;
-        BackendStatements.of(c).add(c, st.schema, st.sql, reply.preparedStatementId(), maxPerConnection);
+        BackendStatements.of(c).add(c, st.prepareState, st.sql, reply.preparedStatementId(), maxPerConnection);
         return st;
     }
 
@@ -175,35 +181,42 @@ final class PreparedStatements {
     }
 
     /**
-     * Makes sure {@code c} has {@code st} prepared, preparing it there if needed, then calls
-     * {@code then} with the connection's copy; on a server error calls {@code failed}; a broken
-     * connection is reported to {@code broken} as a failed response.
+     * Makes sure {@code c}, which carries the session's state {@code sessionState}, has {@code st}
+     * prepared, preparing it there if needed, then calls {@code then} with the connection's copy;
+     * on a server error calls {@code failed}; a broken connection is reported to {@code broken} as
+     * a failed response.
      *
      * <p>The server resolves a prepared statement's unqualified names in the database that was
-     * current when it was prepared, for as long as it lives. When the session has changed database
-     * since, the copy is prepared in the statement's database ({@code COM_INIT_DB} there and back),
-     * so that it reads and writes the same tables as the client's original.
+     * current when it was prepared, and gives its literals the character set and collation of that
+     * moment, for as long as it lives; {@code sql_mode} decides how its text was parsed. When the
+     * session has changed any of these since, the copy is prepared under the statement's
+     * ({@code COM_INIT_DB} and {@code SET} there and back), so that it reads and writes the same
+     * tables and compares the same way as the client's original.
      */
-    void ensurePrepared(BackendConnection c, Statement st, int maxPerConnection, Consumer<BackendStatements.Prepared> then,
-                        Consumer<ErrPacket> failed, BiConsumer<BackendConnection, Throwable> broken) {
+    void ensurePrepared(BackendConnection c, ConnectionState sessionState, Statement st, int maxPerConnection,
+                        Consumer<BackendStatements.Prepared> then, Consumer<ErrPacket> failed,
+                        BiConsumer<BackendConnection, Throwable> broken) {
         BackendStatements cache = BackendStatements.of(c);
-        BackendStatements.Prepared p = cache.find(st.schema, st.sql);
+        BackendStatements.Prepared p = cache.find(st.prepareState, st.sql);
         if (p != null) {
             then.accept(p);
             return;
         }
-        String current = c.schema();
-        if (st.schema == null || current == null || st.schema.equals(current)) {
+        ConnectionState here = sessionState.withSchema(c.schema());
+        ConnectionState prepared = here.withPrepareState(st.prepareState);
+        SessionStateRestorer.Plan there = SessionStateRestorer.restore(here, prepared, c.baseline());
+        if (here.prepareState().equals(st.prepareState) || there.isEmpty()) {
             prepare(c, st, maxPerConnection, then, failed, broken);
             return;
         }
-        // Once prepared (or refused), the connection goes back to the session's database; if it
+        // Once prepared (or refused), the connection goes back to the session's state; if it
         // cannot, it is in the wrong one and cannot serve the session any more.
+        SessionStateRestorer.Plan back = SessionStateRestorer.restore(prepared, here, c.baseline());
         Consumer<ErrPacket> cannotReturn = err -> broken.accept(c,
-                new IllegalStateException("could not return to database " + current + ": " + err.message()));
-        switchDatabase(c, st.schema, () -> prepare(c, st, maxPerConnection,
-                copy -> switchDatabase(c, current, () -> then.accept(copy), cannotReturn, broken),
-                err -> switchDatabase(c, current, () -> failed.accept(err), cannotReturn, broken),
+                new IllegalStateException("could not return to the session's state: " + err.message()));
+        run(c, there, false, () -> prepare(c, st, maxPerConnection,
+                copy -> run(c, back, true, () -> then.accept(copy), cannotReturn, broken),
+                err -> run(c, back, true, () -> failed.accept(err), cannotReturn, broken),
                 broken), failed, broken);
     }
 
@@ -216,20 +229,42 @@ final class PreparedStatements {
             } else if (reply.error() != null) {
                 failed.accept(reply.error());
             } else {
-                then.accept(BackendStatements.of(c).add(c, st.schema, st.sql, reply.preparedStatementId(), maxPerConnection));
+                then.accept(BackendStatements.of(c).add(c, st.prepareState, st.sql, reply.preparedStatementId(), maxPerConnection));
             }
         }));
     }
 
-    private static void switchDatabase(BackendConnection c, String schema, Runnable then, Consumer<ErrPacket> failed,
-                                       BiConsumer<BackendConnection, Throwable> broken) {
-        c.executeInternal(Command.INIT_DB, schema, (err, failure) -> {
+    /**
+     * Runs {@code plan} on {@code c} (its COM_INIT_DB, then its SET). An error of the first
+     * command goes to {@code failed}, unless {@code mustComplete}; any later one leaves the
+     * connection half changed, which makes it {@code broken}.
+     */
+    private static void run(BackendConnection c, SessionStateRestorer.Plan plan, boolean mustComplete, Runnable then,
+                            Consumer<ErrPacket> failed, BiConsumer<BackendConnection, Throwable> broken) {
+        Runnable set = plan.set() == null ? then : () -> c.executeInternal(Command.QUERY, plan.set(), (err, failure) -> {
             if (failure != null) {
                 broken.accept(c, failure);
+            } else if (err != null && (mustComplete || plan.initDb() != null)) {
+                broken.accept(c, new IllegalStateException("could not set up " + plan.set() + ": " + err.message()));
             } else if (err != null) {
                 failed.accept(err);
             } else {
                 then.run();
+            }
+        });
+        if (plan.initDb() == null) {
+            set.run();
+            return;
+        }
+        c.executeInternal(Command.INIT_DB, plan.initDb(), (err, failure) -> {
+            if (failure != null) {
+                broken.accept(c, failure);
+            } else if (err != null && mustComplete) {
+                broken.accept(c, new IllegalStateException("could not return to database " + plan.initDb() + ": " + err.message()));
+            } else if (err != null) {
+                failed.accept(err);
+            } else {
+                set.run();
             }
         });
     }

@@ -27,7 +27,7 @@ interface ResponseListener {
 
     /**
      * The column definitions a COM_STMT_EXECUTE's result starts with, as
-     * {@link io.switchyard.protocol.ColumnDefinitions#comparable}: true when the client, which
+     * {@link io.switchyard.protocol.ColumnDefinitions#framed}: true when the client, which
      * caches prepared statements' metadata, must get them (they are not what it holds); it then
      * holds them.
      */

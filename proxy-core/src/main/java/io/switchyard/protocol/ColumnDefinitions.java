@@ -2,12 +2,14 @@ package io.switchyard.protocol;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * Column definition packets (ColumnDefinition41) compared the way a MariaDB server decides that a
- * prepared statement's metadata changed for a client that caches it: by everything except the
- * character set and the display length, which follow {@code character_set_results} at each
- * execution without the server sending the definitions again.
+ * Column definition packets (ColumnDefinition41) as a client that caches prepared statements'
+ * metadata ({@code MARIADB_CLIENT_CACHE_METADATA}) holds them, and the rule by which a MariaDB
+ * server decides to send them again ({@link Held#covers}).
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class ColumnDefinitions {
     /** The fixed-length fields end a definition: character set (2), length (4), type (1), flags (2), decimals (1), filler (2). */
@@ -17,9 +19,33 @@ public final class ColumnDefinitions {
     private ColumnDefinitions() {}
 
     /**
+     * Definitions a client holds for a statement, and the collations of
+     * {@code character_set_client} and {@code character_set_results} the session had when it got
+     * them.
+     *
+     * @param framed the definitions as {@link #framed} returns them
+     */
+    public record Held(byte[] framed, String clientCollation, String resultsCollation) {
+
+        /**
+         * True when the server would leave {@code now} out for a client holding these: the
+         * client's collation is the same, and so is every definition; a server compares what it
+         * derives from the statement, so where only {@code character_set_results} changed, the
+         * character set and length it gives each column do not count.
+         */
+        public boolean covers(Held now) {
+            if (!Objects.equals(clientCollation, now.clientCollation)) {
+                return false;
+            }
+            return Objects.equals(resultsCollation, now.resultsCollation) ? Arrays.equals(framed, now.framed)
+                    : Arrays.equals(withoutCharsets(framed), withoutCharsets(now.framed));
+        }
+    }
+
+    /**
      * The column definitions of a whole COM_STMT_PREPARE reply (OK, parameter definitions, column
-     * definitions, each group ended by an EOF without CLIENT_DEPRECATE_EOF), as {@link #comparable};
-     * null when the reply is not whole.
+     * definitions, each group ended by an EOF without CLIENT_DEPRECATE_EOF), as {@link #framed};
+     * null when the reply is not whole or has no columns.
      */
     public static byte[] ofPrepareReply(ByteBuf reply, boolean deprecateEof) {
         ByteBuf r = reply.duplicate();
@@ -40,34 +66,40 @@ public final class ColumnDefinitions {
             }
             r.skipBytes(Wire.HEADER_SIZE + length);
         }
-        return columns == 0 ? null : comparable(r, columns);
+        return columns == 0 ? null : framed(r, columns);
     }
 
     /**
      * The {@code count} framed definitions at the start of {@code packets} (not consumed) as one
-     * byte array, character sets and lengths zeroed: equal arrays mean metadata the server would
-     * not send again.
+     * byte array, sequence ids zeroed: equal arrays are equal definitions, wherever they were sent.
      */
-    public static byte[] comparable(ByteBuf packets, int count) {
+    public static byte[] framed(ByteBuf packets, int count) {
         int at = packets.readerIndex();
-        int total = 0;
         for (int i = 0; i < count; i++) {
-            int length = Wire.payloadLength(packets, at);
-            total += length;
-            at += Wire.HEADER_SIZE + length;
+            at += Wire.HEADER_SIZE + Wire.payloadLength(packets, at);
         }
-        byte[] out = new byte[total];
-        at = packets.readerIndex();
-        int written = 0;
-        for (int i = 0; i < count; i++) {
-            int length = Wire.payloadLength(packets, at);
-            packets.getBytes(at + Wire.HEADER_SIZE, out, written, length);
-            if (length >= FIXED) {
-                Arrays.fill(out, written + length - FIXED, written + length - FIXED + CHARSET_AND_LENGTH, (byte) 0);
-            }
-            written += length;
-            at += Wire.HEADER_SIZE + length;
+        byte[] out = new byte[at - packets.readerIndex()];
+        packets.getBytes(packets.readerIndex(), out);
+        for (int p = 0; p < out.length; p += Wire.HEADER_SIZE + length(out, p)) {
+            out[p + 3] = 0;
         }
         return out;
+    }
+
+    /** A copy of {@link #framed} definitions with each column's character set and length zeroed. */
+    static byte[] withoutCharsets(byte[] framed) {
+        byte[] out = framed.clone();
+        for (int p = 0; p < out.length; p += Wire.HEADER_SIZE + length(out, p)) {
+            int length = length(out, p);
+            if (length >= FIXED) {
+                int end = p + Wire.HEADER_SIZE + length;
+                Arrays.fill(out, end - FIXED, end - FIXED + CHARSET_AND_LENGTH, (byte) 0);
+            }
+        }
+        return out;
+    }
+
+    private static int length(byte[] framed, int at) {
+        return (framed[at] & 0xff) | (framed[at + 1] & 0xff) << 8 | (framed[at + 2] & 0xff) << 16;
     }
 }

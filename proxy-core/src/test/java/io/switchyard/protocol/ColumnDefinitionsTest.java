@@ -22,30 +22,46 @@ class ColumnDefinitionsTest {
         return framed;
     }
 
-    private static byte[] comparable(ByteBuf... definitions) {
+    private static byte[] framed(ByteBuf... definitions) {
         ByteBuf all = Unpooled.wrappedBuffer(definitions);
         try {
-            return ColumnDefinitions.comparable(all, definitions.length);
+            return ColumnDefinitions.framed(all, definitions.length);
         } finally {
             all.release();
         }
     }
 
-    @Test
-    void definitionsThatDifferOnlyInCharacterSetAndLengthCompareEqual() {
-        byte[] utf8mb4 = comparable(definition(2, "c", 45, 80, 0xfd), definition(3, "n", 63, 11, 0x03));
-        byte[] binary = comparable(definition(2, "c", 63, 20, 0xfd), definition(3, "n", 63, 11, 0x03));
+    private static ColumnDefinitions.Held held(String client, String results, ByteBuf... definitions) {
+        return new ColumnDefinitions.Held(framed(definitions), client, results);
+    }
 
-        assertThat(binary).isEqualTo(utf8mb4);
+    @Test
+    void whereOnlyTheResultsCharacterSetChangedTheColumnsCharacterSetAndLengthDoNotCount() {
+        ColumnDefinitions.Held utf8mb4 = held("utf8mb4_general_ci", "utf8mb4_general_ci",
+                definition(2, "c", 45, 80, 0xfd), definition(3, "n", 63, 11, 0x03));
+
+        assertThat(utf8mb4.covers(held("utf8mb4_general_ci", "binary", definition(5, "c", 63, 20, 0xfd), definition(6, "n", 63, 11, 0x03))))
+                .as("results now binary").isTrue();
+        assertThat(utf8mb4.covers(held("utf8mb4_general_ci", "utf8mb4_general_ci", definition(2, "c", 45, 80, 0xfd),
+                definition(3, "n", 63, 11, 0x03)))).as("the same").isTrue();
+        assertThat(utf8mb4.covers(held("utf8mb4_general_ci", "utf8mb4_general_ci", definition(2, "c", 33, 80, 0xfd),
+                definition(3, "n", 63, 11, 0x03)))).as("the column's own character set changed").isFalse();
+    }
+
+    @Test
+    void aChangeOfTheClientsCollationIsAChangeEvenWithTheSameDefinitions() {
+        ColumnDefinitions.Held general = held("utf8mb4_general_ci", "utf8mb4_general_ci", definition(2, "c", 45, 80, 0xfd));
+
+        assertThat(general.covers(held("utf8mb4_bin", "utf8mb4_general_ci", definition(2, "c", 45, 80, 0xfd)))).isFalse();
     }
 
     @Test
     void aDifferentTypeNameOrNumberOfColumnsIsAChange() {
-        byte[] before = comparable(definition(2, "c", 45, 80, 0xfd));
+        ColumnDefinitions.Held before = held("a", "b", definition(2, "c", 45, 80, 0xfd));
 
-        assertThat(comparable(definition(2, "c", 45, 80, 0x0f))).isNotEqualTo(before);
-        assertThat(comparable(definition(2, "d", 45, 80, 0xfd))).isNotEqualTo(before);
-        assertThat(comparable(definition(2, "c", 45, 80, 0xfd), definition(3, "n", 63, 11, 0x03))).isNotEqualTo(before);
+        assertThat(before.covers(held("a", "x", definition(2, "c", 45, 80, 0x0f)))).isFalse();
+        assertThat(before.covers(held("a", "x", definition(2, "d", 45, 80, 0xfd)))).isFalse();
+        assertThat(before.covers(held("a", "x", definition(2, "c", 45, 80, 0xfd), definition(3, "n", 63, 11, 0x03)))).isFalse();
     }
 
     @Test
@@ -61,7 +77,7 @@ class ColumnDefinitionsTest {
                             eof.retainedDuplicate());
             try {
                 assertThat(ColumnDefinitions.ofPrepareReply(reply, deprecateEof)).as("deprecateEof " + deprecateEof)
-                        .isEqualTo(comparable(definition(9, "c", 45, 80, 0xfd)));
+                        .isEqualTo(framed(definition(9, "c", 45, 80, 0xfd)));
             } finally {
                 reply.release();
             }

@@ -2,11 +2,13 @@ package io.switchyard.frontend.state;
 
 import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.SessionBaseline;
+import io.switchyard.backend.SqlLiteral;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Computes what moves a backend connection from the session state it carries to the one a session
@@ -15,7 +17,10 @@ import java.util.Set;
  * its login value: the character-set variables to the values the login's collation gave
  * ({@link SessionBaseline}), {@code last_insert_id} to 0, the others to {@code DEFAULT}.
  * Character sets are assigned before their collations (assigning a character set resets the
- * collation), and a collation is assigned again whenever its character set is.
+ * collation), and a collation is assigned again whenever its character set is. The server also
+ * holds a collation for the client's and the results' character sets, which their values do not
+ * show ({@link SessionStateTracker#CLIENT_COLLATION}); where assigning the value would not give
+ * the one the session has, a {@code SET NAMES ... COLLATE} comes first.
  *
  * <p>Stateless and thread-safe.
  */
@@ -35,6 +40,9 @@ public final class SessionStateRestorer {
             List.of("character_set_connection", "collation_connection"),
             List.of("character_set_server", "collation_server"),
             List.of("character_set_database", "collation_database"));
+    private static final String CLIENT = "character_set_client";
+    private static final String RESULTS = "character_set_results";
+    private static final Pattern NAME = Pattern.compile("[a-z0-9_]+");
 
     private SessionStateRestorer() {
     }
@@ -42,12 +50,47 @@ public final class SessionStateRestorer {
     /** The plan that turns a connection in state {@code from} into one in state {@code to}. */
     public static Plan restore(ConnectionState from, ConnectionState to, SessionBaseline baseline) {
         String initDb = Objects.equals(from.schema(), to.schema()) || to.schema() == null ? null : to.schema();
+        List<String> assignments = new ArrayList<>();
+        Set<String> forced = new LinkedHashSet<>();
+        Set<String> settled = new LinkedHashSet<>();
+        if (charsetsChange(from, to, baseline)) {
+            charsetsFirst(to, baseline, assignments, forced, settled);
+        }
+        Set<String> assigned = new LinkedHashSet<>(forced);
+        for (String name : order(from, to, forced)) {
+            if (settled.contains(name)) {
+                continue;
+            }
+            String want = value(to, name, baseline);
+            boolean coupled = COUPLED.stream().anyMatch(p -> p.get(1).equals(name) && assigned.contains(p.get(0)));
+            if (forced.contains(name) || coupled || !want.equals(value(from, name, baseline))) {
+                assignments.add(name + " = " + want);
+                assigned.add(name);
+            }
+        }
+        if (assignments.isEmpty()) {
+            return new Plan(initDb, null);
+        }
+        // SET NAMES takes no scope; the assignments after it name theirs.
+        boolean names = assignments.get(0).startsWith("NAMES ");
+        String set = names ? "SET " + assignments.get(0) + (assignments.size() > 1 ? ", SESSION " : "")
+                + String.join(", ", assignments.subList(1, assignments.size()))
+                : "SET SESSION " + String.join(", ", assignments);
+        return new Plan(initDb, set);
+    }
+
+    /**
+     * The variables to assign in order: the character-set ones first, then the others either
+     * state has, and those {@code forced}; a collation right after its character set.
+     */
+    private static List<String> order(ConnectionState from, ConnectionState to, Set<String> forced) {
         Set<String> names = new LinkedHashSet<>(SessionBaseline.CHARSET_VARIABLES);
         names.addAll(from.variables().keySet());
         names.addAll(to.variables().keySet());
+        names.removeIf(SessionStateRestorer::isCollationOfCharset);
         List<String> order = new ArrayList<>();
         for (String name : names) {
-            if (from.variables().containsKey(name) || to.variables().containsKey(name)) {
+            if (from.variables().containsKey(name) || to.variables().containsKey(name) || forced.contains(name)) {
                 order.add(name);
             }
         }
@@ -56,19 +99,83 @@ public final class SessionStateRestorer {
                 order.add(order.indexOf(pair.get(0)) + 1, pair.get(1));
             }
         }
-        List<String> assignments = new ArrayList<>();
-        Set<String> assigned = new LinkedHashSet<>();
-        for (String name : order) {
-            String want = value(to, name, baseline);
-            boolean coupled = COUPLED.stream().anyMatch(p -> p.get(1).equals(name) && assigned.contains(p.get(0)));
-            if (coupled || !want.equals(value(from, name, baseline))) {
-                assignments.add(name + " = " + want);
-                assigned.add(name);
+        return order;
+    }
+
+    /**
+     * The client's and results' character sets are to change: where assigning a value would not
+     * give the collation {@code to} has for it, a {@code SET NAMES ... COLLATE} comes first and
+     * the variables it leaves otherwise are assigned again ({@code forced}); the ones it gives
+     * their value are {@code settled}. Otherwise both are assigned.
+     */
+    private static void charsetsFirst(ConnectionState to, SessionBaseline baseline, List<String> assignments,
+                                      Set<String> forced, Set<String> settled) {
+        String[] viaNames = namesCollation(to, baseline);
+        if (viaNames == null) {
+            forced.add(CLIENT);
+            forced.add(RESULTS);
+            return;
+        }
+        assignments.add("NAMES " + viaNames[1] + " COLLATE " + viaNames[0]);
+        for (String name : SessionBaseline.CHARSET_VARIABLES) {
+            String pseudo = name.equals(CLIENT) ? SessionStateTracker.CLIENT_COLLATION
+                    : name.equals(RESULTS) ? SessionStateTracker.RESULTS_COLLATION : null;
+            if (pseudo != null && viaNames[0].equals(collation(to, pseudo, baseline))
+                    && viaNames[1].equals(SqlLiteral.name(value(to, name, baseline)))) {
+                settled.add(name);
+            } else {
+                forced.add(name);
             }
         }
-        String set = assignments.isEmpty() ? null : "SET SESSION " + String.join(", ", assignments);
-        return new Plan(initDb, set);
     }
+
+    /** The pseudo-variables that hold the collations of the client's and results' character sets. */
+    private static boolean isCollationOfCharset(String name) {
+        return name.equals(SessionStateTracker.CLIENT_COLLATION) || name.equals(SessionStateTracker.RESULTS_COLLATION);
+    }
+
+    /**
+     * True when {@code character_set_client} or {@code character_set_results} must be assigned:
+     * their values differ, or the collations the server holds for them
+     * ({@link SessionStateTracker#CLIENT_COLLATION}) do.
+     */
+    private static boolean charsetsChange(ConnectionState from, ConnectionState to, SessionBaseline baseline) {
+        for (String name : List.of(CLIENT, RESULTS, SessionStateTracker.CLIENT_COLLATION, SessionStateTracker.RESULTS_COLLATION)) {
+            if (!Objects.equals(value(from, name, baseline), value(to, name, baseline))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The collation and character set a {@code SET NAMES ... COLLATE} must give the client's or
+     * results' character set of {@code to}, because assigning the variable would give it its
+     * default collation instead; null when assignments do (or the collation is not known).
+     */
+    private static String[] namesCollation(ConnectionState to, SessionBaseline baseline) {
+        for (String[] pair : new String[][] {{SessionStateTracker.CLIENT_COLLATION, CLIENT},
+                {SessionStateTracker.RESULTS_COLLATION, RESULTS}}) {
+            String collation = collation(to, pair[0], baseline);
+            String charset = SqlLiteral.name(value(to, pair[1], baseline));
+            if (collation != null && charset != null && NAME.matcher(collation).matches()
+                    && (collation.startsWith(charset + "_") || collation.equals(charset))
+                    && !collation.equals(Collations.defaultOf(charset))) {
+                return new String[] {collation, charset};
+            }
+        }
+        return null;
+    }
+
+    /** The collation {@code to} holds for a character set: its pseudo-variable's, else the login's; null when unknown. */
+    private static String collation(ConnectionState to, String pseudo, SessionBaseline baseline) {
+        String v = to.variables().get(pseudo);
+        if (v != null) {
+            return SqlLiteral.name(v);
+        }
+        return baseline == null ? null : SqlLiteral.name(baseline.loginValues().get("collation_connection"));
+    }
+
 
     private static String value(ConnectionState s, String name, SessionBaseline baseline) {
         String v = s.variables().get(name);
@@ -77,6 +184,9 @@ public final class SessionStateRestorer {
         }
         if (name.equals(SessionStateTracker.LAST_INSERT_ID)) {
             return "0";
+        }
+        if (isCollationOfCharset(name)) {
+            return "login";
         }
         return baseline == null ? "DEFAULT" : baseline.loginLiteral(name);
     }

@@ -44,6 +44,19 @@ public final class SessionStateTracker {
             "session_track_schema", "session_track_state_change", "session_track_transaction_info");
     /** The variable that holds {@code LAST_INSERT_ID()}. */
     public static final String LAST_INSERT_ID = "last_insert_id";
+    /**
+     * Pseudo-variables of the state: the collations the server holds for
+     * {@code character_set_client} and {@code character_set_results} (as a {@code SET NAMES ...
+     * COLLATE} or the login gave them) where they are not the login's; no server variable shows
+     * them, but they are the character set of every column definition the server sends, and the
+     * server sends a prepared statement's definitions again when the client's one changes.
+     */
+    public static final String CLIENT_COLLATION = "#client_collation";
+    public static final String RESULTS_COLLATION = "#results_collation";
+    private static final String CHARACTER_SET_CLIENT = "character_set_client";
+    private static final String CHARACTER_SET_RESULTS = "character_set_results";
+    private static final String CHARACTER_SET_CONNECTION = "character_set_connection";
+    private static final String COLLATION_CONNECTION = "collation_connection";
 
     private static final long UNKNOWN = Long.MIN_VALUE;
     /** Beyond this many rows, {@code FOUND_ROWS()} is not set up again on another connection (it would take as long as the read). */
@@ -64,6 +77,18 @@ public final class SessionStateTracker {
     /** What {@code FOUND_ROWS()} and {@code ROW_COUNT()} return after the session's last statement, when known exactly. */
     private long foundRows = UNKNOWN;
     private long rowCount = UNKNOWN;
+    /**
+     * The collations the server holds for {@code character_set_client} and
+     * {@code character_set_results}, which their reported values (character set names) do not
+     * show: null for the login's, empty for the default of the character set in force, else the
+     * one a {@code SET NAMES ... COLLATE} gave.
+     */
+    private String clientCollation;
+    private String resultsCollation;
+    /** The running statement's reports assigned {@code character_set_client} / {@code character_set_results}. */
+    private boolean clientCharsetAssigned;
+    private boolean resultsCharsetAssigned;
+    private boolean connectionCharsetAssigned;
 
     public SessionStateTracker(ConnectionState initial) {
         this.state = initial;
@@ -127,6 +152,9 @@ public final class SessionStateTracker {
     public StatementTraits before(String sql) {
         traits = StatementClassifier.classify(sql);
         clearsDiagnostics = diagnosticsHeld && StatementClassifier.usesTables(sql);
+        clientCharsetAssigned = false;
+        resultsCharsetAssigned = false;
+        connectionCharsetAssigned = false;
         pins.addAll(traits.pins());
         if (traits.readsPrevious()) {
             readsPreviousResults = true;
@@ -143,6 +171,9 @@ public final class SessionStateTracker {
     public void before(StatementTraits commandTraits, String sql) {
         traits = commandTraits;
         clearsDiagnostics = diagnosticsHeld && sql != null && StatementClassifier.usesTables(sql);
+        clientCharsetAssigned = false;
+        resultsCharsetAssigned = false;
+        connectionCharsetAssigned = false;
         pins.addAll(traits.pins());
     }
 
@@ -195,6 +226,9 @@ public final class SessionStateTracker {
             pins.add(PinReason.UNREPLAYABLE_VARIABLE);
             return;
         }
+        clientCharsetAssigned |= name.equals(CHARACTER_SET_CLIENT);
+        resultsCharsetAssigned |= name.equals(CHARACTER_SET_RESULTS);
+        connectionCharsetAssigned |= name.equals(CHARACTER_SET_CONNECTION);
         String literal = SqlLiteral.of(value.isEmpty() && NULLABLE.contains(name) ? null : value);
         if (!traits.trustedReports() && !traits.assigned().contains(name)) {
             if (!literal.equals(state.variables().get(name))) {
@@ -224,6 +258,27 @@ public final class SessionStateTracker {
         if (traits.setsLastInsertId()) {
             lastInsertIdUnknown = true;
         }
+        if (!failed && traits.namesCollation() != null) {
+            clientCollation = traits.namesCollation();
+            resultsCollation = traits.namesCollation();
+        } else {
+            clientCollation = clientCharsetAssigned ? "" : clientCollation;
+            resultsCollation = resultsCharsetAssigned ? "" : resultsCollation;
+        }
+        if (connectionCharsetAssigned) {
+            // The server reports the character set, not the collation it gives the connection:
+            // SET NAMES ... COLLATE's, else the character set's default (a read-back, where one
+            // follows, reads the exact value).
+            String names = failed ? null : traits.namesCollation();
+            String charset = SqlLiteral.name(state.variables().get(CHARACTER_SET_CONNECTION));
+            String collation = names != null && !names.isEmpty() ? names : charset == null ? null : Collations.defaultOf(charset);
+            if (collation != null) {
+                state = state.withVariable(COLLATION_CONNECTION, SqlLiteral.of(collation));
+            }
+        }
+        clientCharsetAssigned = false;
+        resultsCharsetAssigned = false;
+        connectionCharsetAssigned = false;
         return readBackNames();
     }
 
@@ -327,7 +382,44 @@ public final class SessionStateTracker {
         if (tracking[0] != null || tracking[1] != null) {
             clientTracking = TrackingSettings.of(tracking[0], tracking[1], tracking[2], tracking[3]);
         }
+        if (names.contains(CHARACTER_SET_CLIENT) && baseline != null) {
+            String login = SqlLiteral.name(baseline.loginValues().get("collation_connection"));
+            String client = clientCollation(baseline);
+            String results = resultsCollation(baseline);
+            state = state.withVariable(CLIENT_COLLATION, client.equals(login) ? null : SqlLiteral.of(client));
+            state = state.withVariable(RESULTS_COLLATION, results.equals(login) || results.equals("null") ? null : SqlLiteral.of(results));
+        }
     }
+
+    /**
+     * The collation the server holds for {@code character_set_client} in this session (a
+     * {@code SET NAMES ... COLLATE} gives one the variable's value does not show), by name; what
+     * a MariaDB server compares to decide that a prepared statement's column definitions must be
+     * sent again. {@code baseline} gives the login's; "?" when it is not known.
+     */
+    public String clientCollation(SessionBaseline baseline) {
+        return collation(clientCollation, CHARACTER_SET_CLIENT, baseline);
+    }
+
+    /** Same, for {@code character_set_results} ("null" when it is SQL NULL). */
+    public String resultsCollation(SessionBaseline baseline) {
+        return collation(resultsCollation, CHARACTER_SET_RESULTS, baseline);
+    }
+
+    private String collation(String held, String variable, SessionBaseline baseline) {
+        if (held != null && !held.isEmpty()) {
+            return held;
+        }
+        if (baseline == null) {
+            return "?";
+        }
+        if (held == null) {
+            return SqlLiteral.name(baseline.loginValues().get("collation_connection"));
+        }
+        String charset = SqlLiteral.name(state.variables().getOrDefault(variable, baseline.loginValues().get(variable)));
+        return charset == null ? "null" : Collations.defaultOf(charset);
+    }
+
 
     /** The session's state was reset on the server (COM_RESET_CONNECTION): back to a fresh login, schema kept. */
     public void onReset(SessionBaseline baseline) {
@@ -342,6 +434,8 @@ public final class SessionStateTracker {
         clearsDiagnostics = false;
         foundRows = UNKNOWN;
         rowCount = UNKNOWN;
+        clientCollation = null;
+        resultsCollation = null;
         traits = StatementTraits.PLAIN;
         clientTracking = defaults;
     }

@@ -237,12 +237,9 @@ public final class StatementClassifier {
                 }
                 return;
             }
-            case "NAMES", "CHARSET" -> {
+            case "NAMES", "CHARSET", "CHARACTER" -> {
                 b.charset = true;
-                return;
-            }
-            case "CHARACTER" -> {
-                b.charset = true;
+                b.namesCollation = namesCollation(t, i, to);
                 return;
             }
             case "TRANSACTION", "PASSWORD" -> {
@@ -290,6 +287,7 @@ public final class StatementClassifier {
             }
             if (token.isWord("NAMES") || token.isWord("CHARSET") || token.isWord("CHARACTER")) {
                 b.charset = true;
+                b.namesCollation = namesCollation(t, j, to);
                 atName = false;
                 continue;
             }
@@ -309,6 +307,25 @@ public final class StatementClassifier {
             atName = false;
         }
         scanTokens(t, i, to, b);
+    }
+
+    /**
+     * The collation {@code NAMES cs [COLLATE c]} or {@code CHARACTER SET cs} at {@code i} gives
+     * the client's and the results' character sets: {@code c} in lower case ({@code utf8_} read as
+     * {@code utf8mb3_}, as MariaDB does), or empty for the default of {@code cs}.
+     */
+    private static String namesCollation(List<SqlToken> t, int i, int to) {
+        if (!t.get(i).isWord("NAMES")) {
+            return "";
+        }
+        for (int j = i + 1; j + 1 < to && !t.get(j).isSymbol(","); j++) {
+            if (t.get(j).isWord("COLLATE")) {
+                SqlToken c = t.get(j + 1);
+                String name = c.isWord("DEFAULT") ? "" : c.text().toLowerCase(Locale.ROOT);
+                return name.startsWith("utf8_") ? "utf8mb3_" + name.substring(5) : name;
+            }
+        }
+        return "";
     }
 
     private static void assign(String name, StatementTraits.Builder b) {

@@ -30,6 +30,9 @@ import java.util.Set;
  * @param keepsResult its result may be read by the next statement (writes for
  *     {@code ROW_COUNT()}, {@code SQL_CALC_FOUND_ROWS} for {@code FOUND_ROWS()})
  * @param setsLastInsertId it may change {@code LAST_INSERT_ID()} ({@code LAST_INSERT_ID(expr)})
+ * @param namesCollation the collation its last {@code SET NAMES} or {@code SET CHARACTER SET}
+ *     gives {@code character_set_client} and {@code character_set_results} (lower case), empty
+ *     for their character set's default collation, null when it has none
  */
 public record StatementTraits(
         Set<PinReason> pins,
@@ -40,11 +43,12 @@ public record StatementTraits(
         java.util.List<String> assigned,
         boolean readsPrevious,
         boolean keepsResult,
-        boolean setsLastInsertId) {
+        boolean setsLastInsertId,
+        String namesCollation) {
 
     /** A statement with no effect on the session beyond what the server reports (e.g. a plain SELECT). */
     public static final StatementTraits PLAIN = new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(),
-            false, false, false);
+            false, false, false, null);
 
     public StatementTraits {
         pins = pins.isEmpty() ? Set.of() : Set.copyOf(pins);
@@ -62,10 +66,11 @@ public record StatementTraits(
         boolean readsPrevious;
         boolean keepsResult;
         boolean setsLastInsertId;
+        String namesCollation;
 
         StatementTraits build() {
             return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, java.util.List.copyOf(assigned),
-                    readsPrevious, keepsResult, setsLastInsertId);
+                    readsPrevious, keepsResult, setsLastInsertId, namesCollation);
         }
     }
 }

@@ -48,6 +48,41 @@ class SessionStateRestorerTest {
     }
 
     @Test
+    void aCollationTheClientsCharacterSetGotFromSetNamesIsGivenBySetNames() {
+        ConnectionState bin = state("a", "collation_connection", "'utf8mb4_bin'",
+                SessionStateTracker.CLIENT_COLLATION, "'utf8mb4_bin'", SessionStateTracker.RESULTS_COLLATION, "'utf8mb4_bin'");
+
+        assertThat(SessionStateRestorer.restore(state("a"), bin, BASELINE).set()).isEqualTo("SET NAMES utf8mb4 COLLATE utf8mb4_bin, "
+                + "SESSION character_set_connection = 'utf8mb4', collation_connection = 'utf8mb4_bin'");
+        assertThat(SessionStateRestorer.restore(bin, state("a"), BASELINE).set()).as("back to the login's, by assignment")
+                .isEqualTo("SET SESSION character_set_client = 'utf8mb4', character_set_results = 'utf8mb4', "
+                        + "collation_connection = 'utf8mb4_general_ci'");
+    }
+
+    @Test
+    void resultsInAnotherCharacterSetThanTheClientsCollationAreAssignedAfterSetNames() {
+        ConnectionState binaryResults = state("a", "character_set_results", "'binary'", "collation_connection", "'utf8mb4_bin'",
+                SessionStateTracker.CLIENT_COLLATION, "'utf8mb4_bin'", SessionStateTracker.RESULTS_COLLATION, "'binary'");
+
+        assertThat(SessionStateRestorer.restore(state("a"), binaryResults, BASELINE).set()).isEqualTo("SET NAMES utf8mb4 "
+                + "COLLATE utf8mb4_bin, SESSION character_set_connection = 'utf8mb4', character_set_results = 'binary', "
+                + "collation_connection = 'utf8mb4_bin'");
+    }
+
+    @Test
+    void aLoginCollationThatIsNotTheDefaultIsGivenBackBySetNames() {
+        SessionBaseline unicode = new SessionBaseline(Map.of("character_set_client", "'utf8mb4'", "character_set_connection", "'utf8mb4'",
+                "character_set_results", "'utf8mb4'", "collation_connection", "'utf8mb4_unicode_ci'"), BASELINE.tracking());
+        ConnectionState general = state("a", "collation_connection", "'utf8mb4_general_ci'",
+                SessionStateTracker.CLIENT_COLLATION, "'utf8mb4_general_ci'", SessionStateTracker.RESULTS_COLLATION, "'utf8mb4_general_ci'");
+
+        assertThat(SessionStateRestorer.restore(general, state("a"), unicode).set()).isEqualTo("SET NAMES utf8mb4 "
+                + "COLLATE utf8mb4_unicode_ci, SESSION character_set_connection = 'utf8mb4', collation_connection = 'utf8mb4_unicode_ci'");
+        assertThat(SessionStateRestorer.restore(state("a"), general, unicode).set()).isEqualTo("SET SESSION character_set_client = "
+                + "'utf8mb4', character_set_results = 'utf8mb4', collation_connection = 'utf8mb4_general_ci'");
+    }
+
+    @Test
     void aResetConnectionGetsTheLoginsSqlModeBackWhereTheResetDroppedIt() {
         // a client with CLIENT_IGNORE_SPACE logs in with IGNORE_SPACE added; COM_RESET_CONNECTION drops it
         SessionBaseline baseline = new SessionBaseline(Map.of("sql_mode", "'IGNORE_SPACE,STRICT_TRANS_TABLES'"),

@@ -41,6 +41,58 @@ class SessionStateTrackerTest {
     }
 
     @Test
+    void theCollationsOfTheClientAndResultsCharacterSetsFollowSetNamesAndAssignments() {
+        assertThat(tracker.clientCollation(BASELINE)).as("the login's").isEqualTo("latin1_swedish_ci");
+
+        tracker.before("SET NAMES utf8mb4 COLLATE utf8mb4_bin");
+        tracker.onOk(ok(variable("character_set_client", "utf8mb4"), variable("character_set_results", "utf8mb4"), CHANGED));
+        tracker.completed(false, 0);
+        assertThat(tracker.clientCollation(BASELINE)).isEqualTo("utf8mb4_bin");
+        assertThat(tracker.resultsCollation(BASELINE)).isEqualTo("utf8mb4_bin");
+
+        tracker.before("SET character_set_results = NULL");
+        tracker.onOk(ok(variable("character_set_results", ""), CHANGED));
+        tracker.completed(false, 0);
+        assertThat(tracker.clientCollation(BASELINE)).isEqualTo("utf8mb4_bin");
+        assertThat(tracker.resultsCollation(BASELINE)).isEqualTo("null");
+
+        tracker.before("SET NAMES utf8mb3 COLLATE utf8mb3_bin");
+        tracker.completed(true, 0);
+        assertThat(tracker.clientCollation(BASELINE)).as("a failed SET NAMES changes nothing").isEqualTo("utf8mb4_bin");
+
+        tracker.before("SET character_set_client = latin1");
+        tracker.onOk(ok(variable("character_set_client", "latin1"), CHANGED));
+        tracker.completed(false, 0);
+        assertThat(tracker.clientCollation(BASELINE)).isEqualTo("latin1_swedish_ci");
+
+        tracker.before("SET CHARACTER SET utf8mb4");
+        tracker.onOk(ok(variable("character_set_client", "utf8mb4"), variable("character_set_results", "utf8mb4"), CHANGED));
+        tracker.completed(false, 0);
+        assertThat(tracker.clientCollation(BASELINE)).isEqualTo("utf8mb4_general_ci");
+        assertThat(tracker.resultsCollation(BASELINE)).isEqualTo("utf8mb4_general_ci");
+
+        tracker.onReset(BASELINE);
+        assertThat(tracker.clientCollation(BASELINE)).isEqualTo("latin1_swedish_ci");
+    }
+
+    @Test
+    void theConnectionsCollationFollowsSetNamesWithoutARead() {
+        tracker.pin(PinReason.TEMPORARY_TABLE);
+        tracker.before("SET NAMES utf8mb4 COLLATE utf8mb4_bin");
+        tracker.onOk(ok(variable("character_set_client", "utf8mb4"), variable("character_set_connection", "utf8mb4"),
+                variable("character_set_results", "utf8mb4"), CHANGED));
+        assertThat(tracker.completed(false, 0)).as("a pinned session reads nothing back").isEmpty();
+        assertThat(tracker.state().variables()).containsEntry("collation_connection", "'utf8mb4_bin'");
+
+        tracker.before("SET NAMES latin1");
+        tracker.onOk(ok(variable("character_set_client", "latin1"), variable("character_set_connection", "latin1"),
+                variable("character_set_results", "latin1"), CHANGED));
+        tracker.completed(false, 0);
+        assertThat(tracker.state().variables()).containsEntry("collation_connection", "'latin1_swedish_ci'");
+        assertThat(tracker.clientCollation(null)).as("unknown without the login's").isEqualTo("?");
+    }
+
+    @Test
     void aFailedSetChangesNothing() {
         tracker.before("SET SESSION cte_max_recursion_depth = 1000000");
         // the server answers ERR: no OK, nothing reported
@@ -186,9 +238,12 @@ class SessionStateTrackerTest {
         assertThat(names).containsExactlyElementsOf(SessionBaseline.CHARSET_VARIABLES);
 
         tracker.readBack(names, List.of("utf8mb4", "utf8mb4", "utf8mb4", "utf8mb4_unicode_ci"), BASELINE);
-        assertThat(tracker.state().variables()).containsEntry("collation_connection", "'utf8mb4_unicode_ci'");
+        assertThat(tracker.state().variables()).containsEntry("collation_connection", "'utf8mb4_unicode_ci'")
+                .containsEntry(SessionStateTracker.CLIENT_COLLATION, "'utf8mb4_unicode_ci'")
+                .containsEntry(SessionStateTracker.RESULTS_COLLATION, "'utf8mb4_unicode_ci'");
 
         tracker.before("SET NAMES latin1");
+        tracker.completed(false, 0);
         tracker.readBack(names, List.of("latin1", "latin1", "latin1", "latin1_swedish_ci"), BASELINE);
         assertThat(tracker.state().variables()).isEmpty();
     }

@@ -126,6 +126,19 @@ class StatementClassifierTest {
     }
 
     @Test
+    void setNamesTellsTheCollationItGivesTheClientsCharacterSet() {
+        assertThat(of("SET NAMES utf8mb4 COLLATE utf8mb4_bin").namesCollation()).isEqualTo("utf8mb4_bin");
+        assertThat(of("SET NAMES 'utf8' COLLATE 'UTF8_BIN'").namesCollation()).isEqualTo("utf8mb3_bin");
+        assertThat(of("SET sql_mode = '', NAMES latin1 COLLATE latin1_bin").namesCollation()).isEqualTo("latin1_bin");
+        for (String sql : new String[] {"SET NAMES utf8mb4", "SET NAMES DEFAULT", "SET NAMES utf8mb4 COLLATE DEFAULT",
+                "SET CHARACTER SET utf8mb4", "SET CHARSET latin1", "SET NAMES latin1, collation_connection = latin1_bin"}) {
+            assertThat(of(sql).namesCollation()).as(sql).isEmpty();
+        }
+        assertThat(of("SET character_set_client = latin1").namesCollation()).isNull();
+        assertThat(of("SELECT 1").namesCollation()).isNull();
+    }
+
+    @Test
     void readsOfThePreviousResultAndStatementsWhoseResultMayBeReadAreMarked() {
         assertThat(of("SELECT ROW_COUNT()").readsPrevious()).isTrue();
         assertThat(of("SELECT FOUND_ROWS()").readsPrevious()).isTrue();

@@ -353,6 +353,115 @@ class MultiplexingTest {
         }
     }
 
+    private static final String PARSED = "SELECT 'a' = 'A', '1' || '0', CONNECTION_ID() FROM marker WHERE ? > 0";
+
+    /**
+     * A prepared statement keeps the collation its literals got and the {@code sql_mode} its text
+     * was parsed under, whatever the session sets afterwards, also when it runs on a connection
+     * that prepares it afresh; and a copy another session prepared under other settings is not
+     * used for it.
+     */
+    @Test
+    void aPreparedStatementKeepsTheCollationAndSqlModeItWasPreparedUnder() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
+        List<String> expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = preparedThenChangeHowTextIsRead(d, false, null, new HashSet<>());
+        }
+        assertThat(expected).as("direct").containsExactly("1 1", "1 1", "0 10");
+        for (boolean pinFirst : new boolean[] {false, true}) {
+            List<Connection> holders = new ArrayList<>();
+            try (Connection a = fixture.mysql("useServerPrepStmts=true&cachePrepStmts=true")) {
+                Set<Long> connections = new HashSet<>();
+                // A new session takes the connection given back last (a's), so a must run elsewhere.
+                ThrowingRunnable occupyNew = () -> {
+                    holders.add(fixture.mysql("useServerPrepStmts=true&cachePrepStmts=true"));
+                    occupy(holders.get(0).createStatement());
+                };
+                assertThat(preparedThenChangeHowTextIsRead(a, pinFirst, occupyNew, connections)).as("pinFirst " + pinFirst)
+                        .isEqualTo(expected);
+                assertThat(connections).as("the second run was on another connection").hasSize(2);
+            } finally {
+                for (Connection h : holders) {
+                    h.close();
+                }
+            }
+        }
+
+        // Session a prepares the text with the login's settings on one connection (X); session c
+        // prepares it after SET NAMES ... COLLATE utf8mb4_bin on another (Y), then runs it on X.
+        try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection c = fixture.mysql("useServerPrepStmts=true");
+             PreparedStatement pa = a.prepareStatement(PARSED)) {
+            pa.setInt(1, 1);
+            long x = connectionOf(pa);
+            try (Connection h1 = fixture.mysql(""); Connection h2 = fixture.mysql("");
+                 Statement s1 = h1.createStatement(); Statement s2 = h2.createStatement()) {
+                occupy(s1);
+                c.createStatement().execute("SET NAMES utf8mb4 COLLATE utf8mb4_bin");
+                try (PreparedStatement pc = c.prepareStatement(PARSED)) {
+                    pc.setInt(1, 1);
+                    assertThat(connectionOf(pc)).as("c prepared elsewhere").isNotEqualTo(x);
+                    occupy(s2);
+                    s1.execute("COMMIT");
+                    try (ResultSet rs = pc.executeQuery()) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getLong(3)).as("c ran where a's copy is").isEqualTo(x);
+                        assertThat(rs.getInt(1)).as("'a' = 'A' under utf8mb4_bin").isZero();
+                    }
+                    s2.execute("COMMIT");
+                }
+            }
+        }
+    }
+
+    private static long connectionOf(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(3);
+        }
+    }
+
+    /**
+     * Prepares {@link #PARSED}, runs it, changes the connection collation and {@code sql_mode},
+     * runs {@code between} (with {@code pinFirst}: runs it, creates a temporary table, then
+     * changes them), runs the statement again, then the same text as a query; returns the
+     * three results as "{@code 'a' = 'A'} {@code '1' || '0'}".
+     */
+    private static List<String> preparedThenChangeHowTextIsRead(Connection c, boolean pinFirst, ThrowingRunnable between,
+                                                                Set<Long> connections) throws Exception {
+        List<String> seen = new ArrayList<>();
+        // a text of its own, so that no connection has a copy prepared by an earlier session
+        try (PreparedStatement ps = c.prepareStatement(PARSED + (pinFirst ? " /* pinned */" : "")); Statement s = c.createStatement()) {
+            for (int run = 0; run < 2; run++) {
+                if (run == 1 && pinFirst) {
+                    // on another connection, where the session then stays (a temporary table)
+                    if (between != null) {
+                        between.run();
+                    }
+                    s.execute("CREATE TEMPORARY TABLE pin_here (a INT)");
+                }
+                if (run == 1) {
+                    s.execute("SET NAMES utf8mb4 COLLATE utf8mb4_bin");
+                    s.execute("SET SESSION sql_mode = 'PIPES_AS_CONCAT'");
+                    if (between != null && !pinFirst) {
+                        between.run();
+                    }
+                }
+                ps.setInt(1, 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    seen.add(rs.getString(1) + " " + rs.getString(2));
+                    connections.add(rs.getLong(3));
+                }
+            }
+            try (ResultSet rs = s.executeQuery(PARSED.replace("?", "1"))) {
+                assertThat(rs.next()).isTrue();
+                seen.add(rs.getString(1) + " " + rs.getString(2));
+            }
+        }
+        return seen;
+    }
+
     /**
      * Prepares {@code SELECT name FROM marker} in {@code app}, runs it, changes to database
      * {@code other}, runs {@code between}, runs the statement again; returns both results and the

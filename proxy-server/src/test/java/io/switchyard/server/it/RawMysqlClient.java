@@ -99,6 +99,11 @@ final class RawMysqlClient implements AutoCloseable {
      * MariaDB's extended capabilities, sent at the end of the filler.
      */
     Packet login(String user, String password, String database, long capabilities) throws IOException {
+        return login(user, password, database, capabilities, UTF8MB4_GENERAL_CI);
+    }
+
+    /** Same, with the handshake's collation id {@code collation}. */
+    Packet login(String user, String password, String database, long capabilities, int collation) throws IOException {
         Packet greeting = read();
         if (greeting.isErr()) {
             return greeting;
@@ -107,7 +112,7 @@ final class RawMysqlClient implements AutoCloseable {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         writeInt(response, capabilities & 0xFFFF_FFFFL, 4);
         writeInt(response, MAX_PAYLOAD + 1L, 4);
-        response.write(UTF8MB4_GENERAL_CI);
+        response.write(collation);
         response.writeBytes(new byte[19]);
         writeInt(response, (capabilities & CLIENT_MYSQL) == 0 ? capabilities >>> 32 : 0, 4);
         writeNulTerminated(response, user);

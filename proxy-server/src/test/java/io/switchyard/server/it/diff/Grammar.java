@@ -311,8 +311,11 @@ public final class Grammar {
     private void jdbcPrepared() {
         int count = 1 + random.nextInt(3);
         for (int i = 0; i < count; i++) {
-            steps.add(switch (random.nextInt(4)) {
+            steps.add(switch (random.nextInt(5)) {
                 case 0 -> Step.prepared("SELECT ?, CHARSET(?), @@time_zone, ? / 7", random.nextInt(9), "p€", random.nextInt(9));
+                // what its text means depends on sql_mode and the collation when it is prepared
+                case 4 -> Step.prepared("SELECT 'a' = 'A', '1' || '0', \"q\", COLLATION('x'), n FROM " + table + " WHERE id = ?",
+                        1 + random.nextInt(3));
                 case 1 -> Step.prepared("INSERT INTO " + table + " (c, n) VALUES (?, ?)", "jdbc-" + random.nextInt(9), random.nextInt(9));
                 case 2 -> Step.prepared("SELECT id, c, n FROM " + table + " WHERE id > ? ORDER BY id", random.nextInt(4));
                 default -> Step.prepared("UPDATE " + table + " SET n = ? WHERE id = ?", random.nextInt(9), 1 + random.nextInt(3));
