@@ -85,7 +85,7 @@ public final class SessionStateTracker {
      */
     private String clientCollation;
     private String resultsCollation;
-    /** The running statement's reports assigned {@code character_set_client} / {@code character_set_results}. */
+    /** The running statement's reports assigned {@code character_set_client}, {@code _results}, {@code _connection}. */
     private boolean clientCharsetAssigned;
     private boolean resultsCharsetAssigned;
     private boolean connectionCharsetAssigned;
@@ -414,12 +414,12 @@ public final class SessionStateTracker {
             return "?";
         }
         if (held == null) {
-            return SqlLiteral.name(baseline.loginValues().get("collation_connection"));
+            String login = SqlLiteral.name(baseline.loginValues().get("collation_connection"));
+            return login != null ? login : "?";
         }
         String charset = SqlLiteral.name(state.variables().getOrDefault(variable, baseline.loginValues().get(variable)));
         return charset == null ? "null" : Collations.defaultOf(charset);
     }
-
 
     /** The session's state was reset on the server (COM_RESET_CONNECTION): back to a fresh login, schema kept. */
     public void onReset(SessionBaseline baseline) {

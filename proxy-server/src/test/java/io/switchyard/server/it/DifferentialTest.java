@@ -181,6 +181,27 @@ class DifferentialTest {
         return differing;
     }
 
+    /**
+     * Prints what the proxy's sessions and pools are doing, for a session whose statement got no
+     * answer in time: the process list (command, time, backend connection) and each pool's
+     * connections in use, idle and waited for.
+     */
+    private static void printProxyState(long seed, int session) {
+        StringBuilder out = new StringBuilder("seed " + seed + ", session " + session + ": no answer in time; the proxy now:\n");
+        for (var s : proxied.proxy().sessions().sessions()) {
+            out.append("  ").append(s.processInfo()).append('\n');
+        }
+        for (var pool : proxied.proxy().topology().allPools()) {
+            out.append("  pool ").append(pool.address()).append(": in use ").append(pool.inUse()).append(", idle ").append(pool.idle())
+                    .append(", waiting ").append(pool.waiting()).append('\n');
+        }
+        for (var row : proxied.cluster().primary().query(
+                "SELECT id, command, time, state, LEFT(info, 120) FROM information_schema.processlist WHERE command <> 'Sleep'")) {
+            out.append("  server ").append(row).append('\n');
+        }
+        System.out.print(out);
+    }
+
     private List<String> runSeed(long seed, int sessions, int statements, boolean directTarget, Set<Grammar.Avoid> avoid)
             throws Exception {
         MariaDbServer serverA = direct.primary();
@@ -196,7 +217,8 @@ class DifferentialTest {
                 onA.add(executor.submit(() -> SessionRun.run(plan.driver(), serverA.port(),
                         MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, plan.steps())));
                 onB.add(executor.submit(() -> SessionRun.run(plan.driver(), portB,
-                        MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, plan.steps())));
+                        MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, plan.steps(),
+                        directTarget ? () -> { } : () -> printProxyState(seed, plan.session()))));
             }
             List<String> found = new ArrayList<>();
             for (SessionPlan plan : plans) {

@@ -111,6 +111,12 @@ public record Outcome(List<String> lines) {
         return message == null ? null : CONNECTION_ID.matcher(message).replaceAll("");
     }
 
+    /** True when it is the driver's error for an answer that did not come within its socket timeout. */
+    public boolean timedOut() {
+        return lines.size() == 1 && lines.get(0).startsWith("ERROR ") && lines.get(0).toLowerCase(java.util.Locale.ROOT)
+                .matches(".*(socket timou?t|read timed out).*");
+    }
+
     /** The same outcome without its warnings. */
     public Outcome withoutWarnings() {
         return new Outcome(lines.stream().filter(line -> !line.startsWith("WARNING ")).toList());

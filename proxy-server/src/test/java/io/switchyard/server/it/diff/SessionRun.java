@@ -22,11 +22,23 @@ public final class SessionRun {
 
     /** Connects to {@code port} as the application user with {@code driver} and runs {@code steps}. */
     public static List<Outcome> run(Driver driver, int port, String user, String password, List<Step> steps) {
+        return run(driver, port, user, password, steps, () -> { });
+    }
+
+    /**
+     * Same; {@code stalled} runs (on this thread) when a step gets no answer within the driver's
+     * socket timeout, while the other side of the connection may still show why.
+     */
+    public static List<Outcome> run(Driver driver, int port, String user, String password, List<Step> steps, Runnable stalled) {
         List<Outcome> outcomes = new ArrayList<>();
         Map<String, PreparedStatement> prepared = new HashMap<>();
         try (Connection connection = DriverManager.getConnection(driver.url(port, Schema.APP_DATABASE), user, password)) {
             for (Step step : steps) {
-                outcomes.add(step.prepared() ? runPrepared(connection, prepared, step) : runText(connection, step));
+                Outcome outcome = step.prepared() ? runPrepared(connection, prepared, step) : runText(connection, step);
+                if (outcome.timedOut()) {
+                    stalled.run();
+                }
+                outcomes.add(outcome);
             }
         } catch (SQLException e) {
             outcomes.add(Outcome.of(e));
