@@ -421,7 +421,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         connection.schema(info.schema());
         if (!answered) {
             recordStatement(tracker.error() == null ? 0 : tracker.error().code(), tracker.affectedRows(), tracker.rows());
-            if (current == Command.QUERY || current == Command.STMT_EXECUTE) {
+            if (current == Command.QUERY || current == Command.STMT_EXECUTE || current == Command.STMT_BULK_EXECUTE) {
                 routing.tracker().statementResult(tracker.error() != null || tracker.resultSets() != 1,
                         tracker.resultSetsWithColumns() == 1, tracker.rows(), tracker.affectedRows());
             }

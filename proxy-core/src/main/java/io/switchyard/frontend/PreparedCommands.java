@@ -59,15 +59,16 @@ final class PreparedCommands implements ResponseListener {
     }
 
     /**
-     * COM_STMT_EXECUTE, SEND_LONG_DATA, RESET and FETCH: run on the statement's hostgroup (or
-     * where the session must stay), on a connection that has the statement prepared (prepared
-     * there first when it has not), with the connection's statement id.
+     * COM_STMT_EXECUTE, BULK_EXECUTE, SEND_LONG_DATA, RESET and FETCH: run on the statement's
+     * hostgroup (or where the session must stay), on a connection that has the statement prepared
+     * (prepared there first when it has not), with the connection's statement id.
      */
     void run(Command command, List<Frame> frames) {
         ByteBuf payload = frames.get(0).payload();
         PreparedStatements.Statement st = payload.readableBytes() < 5 ? null : statements.find(payload);
         BackendConnection held = parts.backend().connection();
-        if (st == null && command == Command.STMT_EXECUTE && payload.readableBytes() >= 5 && statements.namesFailedPrepare(payload)
+        boolean executes = command == Command.STMT_EXECUTE || command == Command.STMT_BULK_EXECUTE;
+        if (st == null && executes && payload.readableBytes() >= 5 && statements.namesFailedPrepare(payload)
                 && held != null && held.isIdle()) {
             // A pipelined execution of the statement whose prepare just failed: the connection the
             // prepare failed on (which the failure keeps) refuses it as it would have directly, and
@@ -85,7 +86,7 @@ final class PreparedCommands implements ResponseListener {
             }
             return;
         }
-        if (command == Command.STMT_EXECUTE) {
+        if (executes) {
             parts.activity().classified(st.digest, st.kind, st.sql);
         }
         // Where the statement was prepared, unless the session must stay on its current connection.
@@ -93,8 +94,7 @@ final class PreparedCommands implements ResponseListener {
         StatementRouting routing = parts.routing();
         int current = backend.currentHostgroup();
         int hostgroup = current >= 0 && routing.mustStayWhereItRan(st.traits) ? current : st.hostgroup;
-        routing.tracker().before(command == Command.STMT_EXECUTE ? st.traits : StatementTraits.PLAIN,
-                command == Command.STMT_EXECUTE ? st.sql : null);
+        routing.tracker().before(executes ? st.traits : StatementTraits.PLAIN, executes ? st.sql : null);
         backend.onHostgroup(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();

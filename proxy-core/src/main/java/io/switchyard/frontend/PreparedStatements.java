@@ -293,6 +293,15 @@ final class PreparedStatements {
                     }
                 }
             }
+            case STMT_BULK_EXECUTE -> {
+                st.longDataPending = false;
+                if (st.params > 0) {
+                    ByteBuf rewritten = bulkWithTypes(st, p, frames, payload, base);
+                    if (rewritten != null || frames.isEmpty()) {
+                        return rewritten;
+                    }
+                }
+            }
             case STMT_SEND_LONG_DATA -> st.longDataPending = true;
             case STMT_RESET -> {
                 st.cursorOpen = false;
@@ -331,6 +340,51 @@ final class PreparedStatements {
         body.writeByte(1);
         body.writeBytes(st.types);
         body.writeBytes(payload, flagAt + 1, payload.writerIndex() - flagAt - 1);
+        frames.forEach(Frame::release);
+        p.lastTypes(st.types);
+        try {
+            return Packets.split(ByteBufAllocator.DEFAULT, body, 0);
+        } finally {
+            body.release();
+        }
+    }
+
+    /** The bulk flag that says parameter types follow the flags (MariaDB's STMT_BULK_FLAG_SEND_TYPES_TO_SERVER). */
+    private static final int BULK_SEND_TYPES = 128;
+
+    /**
+     * A COM_STMT_BULK_EXECUTE (command, id, 2 bytes of flags, the types when flag 128 is set,
+     * then the rows): the types it carries become the statement's; one without them gets the
+     * statement's inserted when the connection's copy last saw others. Null when the original can
+     * go as it is; empties {@code frames} on refusal (a command larger than one packet).
+     */
+    private ByteBuf bulkWithTypes(Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames, ByteBuf payload,
+                                  int base) {
+        int flagsAt = base + 5;
+        if (payload.writerIndex() < flagsAt + 2) {
+            return null;
+        }
+        int flags = payload.getUnsignedShortLE(flagsAt);
+        if ((flags & BULK_SEND_TYPES) != 0) {
+            byte[] types = new byte[Math.min(2 * st.params, payload.writerIndex() - flagsAt - 2)];
+            payload.getBytes(flagsAt + 2, types);
+            st.types = types;
+            p.lastTypes(types);
+            return null;
+        }
+        if (st.types == null || Arrays.equals(st.types, p.lastTypes())) {
+            return null;
+        }
+        if (frames.size() > 1 || payload.readableBytes() + st.types.length >= Wire.MAX_PAYLOAD) {
+            frames.forEach(Frame::release);
+            frames.clear();
+            return null;
+        }
+        ByteBuf body = ByteBufAllocator.DEFAULT.buffer(payload.readableBytes() + st.types.length);
+        body.writeBytes(payload, base, flagsAt - base);
+        body.writeShortLE(flags | BULK_SEND_TYPES);
+        body.writeBytes(st.types);
+        body.writeBytes(payload, flagsAt + 2, payload.writerIndex() - flagsAt - 2);
         frames.forEach(Frame::release);
         p.lastTypes(st.types);
         try {

@@ -190,7 +190,7 @@ final class SessionCommands implements SessionControl {
                 frames.forEach(Frame::release);
             }
             case STMT_PREPARE -> prepared.prepare(frames);
-            case STMT_EXECUTE, STMT_SEND_LONG_DATA, STMT_RESET, STMT_FETCH -> prepared.run(command, frames);
+            case STMT_EXECUTE, STMT_BULK_EXECUTE, STMT_SEND_LONG_DATA, STMT_RESET, STMT_FETCH -> prepared.run(command, frames);
             case QUERY -> queries.run(frames);
             case INIT_DB, FIELD_LIST, STATISTICS, REFRESH, PROCESS_INFO, DEBUG, CREATE_DB, DROP_DB, SET_OPTION, RESET_CONNECTION -> {
                 routing.tracker().before(StatementTraits.PLAIN);

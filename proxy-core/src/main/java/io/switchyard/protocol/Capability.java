@@ -52,10 +52,12 @@ public final class Capability {
 
     /**
      * Everything the proxy can relay faithfully. Compression, optional result-set metadata,
-     * query attributes, multi-factor authentication, progress reports, COM_MULTI and bulk
-     * execution change framing the relay does not parse, so the proxy never offers them to
-     * clients. MariaDB's metadata caching the proxy does itself (backend connections never
-     * negotiate it): see {@code BackendSide.responseMetadata}.
+     * query attributes, multi-factor authentication, progress reports and COM_MULTI change
+     * framing the relay does not parse, so the proxy never offers them to clients. MariaDB's
+     * metadata caching the proxy does itself (backend connections never negotiate it): see
+     * {@code BackendSide.responseMetadata}. MariaDB's bulk execution (COM_STMT_BULK_EXECUTE,
+     * which also lets MariaDB Connector/J send a prepare and its first execution together) runs
+     * like COM_STMT_EXECUTE; backend connections always negotiate it.
      */
     public static final long PROXY_SUPPORTED = CLIENT_MYSQL | CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG
             | CLIENT_CONNECT_WITH_DB | CLIENT_NO_SCHEMA | CLIENT_ODBC | CLIENT_LOCAL_FILES
@@ -64,7 +66,8 @@ public final class Capability {
             | CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS | CLIENT_PS_MULTI_RESULTS
             | CLIENT_PLUGIN_AUTH | CLIENT_CONNECT_ATTRS | CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
             | CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS | CLIENT_SESSION_TRACK | CLIENT_DEPRECATE_EOF
-            | CLIENT_REMEMBER_OPTIONS | MARIADB_CLIENT_EXTENDED_TYPE_INFO | MARIADB_CLIENT_CACHE_METADATA;
+            | CLIENT_REMEMBER_OPTIONS | MARIADB_CLIENT_EXTENDED_TYPE_INFO | MARIADB_CLIENT_CACHE_METADATA
+            | MARIADB_CLIENT_STMT_BULK_OPERATIONS;
 
     /**
      * Flags that change what the server sends or how it parses what it receives; a backend
@@ -80,7 +83,7 @@ public final class Capability {
     /** Flags the proxy always sets on its backend connections. */
     public static final long BACKEND_REQUIRED = CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION
             | CLIENT_PLUGIN_AUTH | CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | CLIENT_TRANSACTIONS
-            | CLIENT_LONG_FLAG | CLIENT_CONNECT_ATTRS | CLIENT_SESSION_TRACK;
+            | CLIENT_LONG_FLAG | CLIENT_CONNECT_ATTRS | CLIENT_SESSION_TRACK | MARIADB_CLIENT_STMT_BULK_OPERATIONS;
 
     public static boolean has(long flags, long capability) {
         return (flags & capability) != 0;

@@ -35,7 +35,7 @@ public enum ProxyError {
     PREVIOUS_RESULT_LOST(9014, "HY000", "Lost connection to backend %s, which held the results of the previous statement that this statement reads (LAST_INSERT_ID(), ROW_COUNT(), FOUND_ROWS(), warnings or diagnostics); the statement did not run"),
     UNKNOWN_STMT_HANDLER(1243, "HY000", "Unknown prepared statement handler (%d) given to %s"),
     MAX_PREPARED_STATEMENTS(1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: %d); close prepared statements the session no longer needs"),
-    STMT_TYPES_TOO_LARGE(1105, "HY000", "The proxy cannot re-send parameter types with a COM_STMT_EXECUTE larger than 16 MiB; bind the parameters again (new_params_bound_flag = 1)"),
+    STMT_TYPES_TOO_LARGE(1105, "HY000", "The proxy cannot re-send parameter types with a COM_STMT_EXECUTE or COM_STMT_BULK_EXECUTE larger than 16 MiB; send the types again (new_params_bound_flag = 1, or bulk flag 128)"),
     INTERNAL(1105, "HY000", "Internal proxy error: %s"),
     /** ProxySQL's code for a statement a query rule blocks; the message is the rule's {@code error_msg}. */
     RULE_BLOCKED(1148, "42000", "%s"),
