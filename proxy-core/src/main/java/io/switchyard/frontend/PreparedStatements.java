@@ -271,9 +271,10 @@ final class PreparedStatements {
 
     /**
      * Turns the client's command for {@code st} into the packet for the connection's copy
-     * {@code p}: its server-side id, and for COM_STMT_EXECUTE the parameter types when the copy
-     * last saw others. Consumes {@code frames}; returns null (frames released) when a command
-     * larger than one packet would need types inserted, which the proxy does not do.
+     * {@code p}: its server-side id, and for COM_STMT_EXECUTE and BULK_EXECUTE the parameter
+     * types when the copy last saw others. Consumes {@code frames}; returns null (frames
+     * released) when a command larger than one packet would need types inserted, which the proxy
+     * does not do.
      */
     ByteBuf toBackend(Command command, Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames) {
         Frame first = frames.get(0);
@@ -281,22 +282,13 @@ final class PreparedStatements {
         int base = payload.readerIndex();
         payload.setIntLE(base + 1, (int) p.backendId());
         switch (command) {
-            case STMT_EXECUTE -> {
-                if (StmtExecute.requestsCursor(payload, base)) {
+            case STMT_EXECUTE, STMT_BULK_EXECUTE -> {
+                if (command == Command.STMT_EXECUTE && StmtExecute.requestsCursor(payload, base)) {
                     st.cursorOpen = true;
                 }
                 st.longDataPending = false;
                 if (st.params > 0) {
-                    ByteBuf rewritten = withTypes(st, p, frames, payload, base);
-                    if (rewritten != null || frames.isEmpty()) {
-                        return rewritten;
-                    }
-                }
-            }
-            case STMT_BULK_EXECUTE -> {
-                st.longDataPending = false;
-                if (st.params > 0) {
-                    ByteBuf rewritten = bulkWithTypes(st, p, frames, payload, base);
+                    ByteBuf rewritten = withTypes(command, st, p, frames, payload, base);
                     if (rewritten != null || frames.isEmpty()) {
                         return rewritten;
                     }
@@ -312,62 +304,28 @@ final class PreparedStatements {
         return CommandQueue.join(frames);
     }
 
-    /** Rewrites an EXECUTE to carry types if needed; null when the original can go as it is. Empties {@code frames} on refusal. */
-    private ByteBuf withTypes(Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames, ByteBuf payload, int base) {
-        int bitmap = (st.params + 7) / 8;
-        int flagAt = base + 10 + bitmap;
-        if (payload.writerIndex() <= flagAt) {
-            return null;
-        }
-        if (payload.getUnsignedByte(flagAt) == 1) {
-            int typesLength = 2 * st.params;
-            byte[] types = new byte[typesLength];
-            payload.getBytes(flagAt + 1, types);
-            st.types = types;
-            p.lastTypes(types);
-            return null;
-        }
-        if (st.types == null || Arrays.equals(st.types, p.lastTypes())) {
-            return null;
-        }
-        if (frames.size() > 1 || payload.readableBytes() + st.types.length >= Wire.MAX_PAYLOAD) {
-            frames.forEach(Frame::release);
-            frames.clear();
-            return null;
-        }
-        ByteBuf body = ByteBufAllocator.DEFAULT.buffer(payload.readableBytes() + st.types.length);
-        body.writeBytes(payload, base, flagAt - base);
-        body.writeByte(1);
-        body.writeBytes(st.types);
-        body.writeBytes(payload, flagAt + 1, payload.writerIndex() - flagAt - 1);
-        frames.forEach(Frame::release);
-        p.lastTypes(st.types);
-        try {
-            return Packets.split(ByteBufAllocator.DEFAULT, body, 0);
-        } finally {
-            body.release();
-        }
-    }
-
     /** The bulk flag that says parameter types follow the flags (MariaDB's STMT_BULK_FLAG_SEND_TYPES_TO_SERVER). */
     private static final int BULK_SEND_TYPES = 128;
 
     /**
-     * A COM_STMT_BULK_EXECUTE (command, id, 2 bytes of flags, the types when flag 128 is set,
-     * then the rows): the types it carries become the statement's; one without them gets the
-     * statement's inserted when the connection's copy last saw others. Null when the original can
-     * go as it is; empties {@code frames} on refusal (a command larger than one packet).
+     * A COM_STMT_EXECUTE (types after {@code new_params_bound_flag} = 1) or COM_STMT_BULK_EXECUTE
+     * (types after its two bytes of flags when flag 128 is set): the types it carries become the
+     * statement's; one without them gets the statement's inserted when the connection's copy last
+     * saw others (the server would use those). Null when the original can go as it is; empties
+     * {@code frames} on refusal (a command larger than one packet).
      */
-    private ByteBuf bulkWithTypes(Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames, ByteBuf payload,
-                                  int base) {
-        int flagsAt = base + 5;
-        if (payload.writerIndex() < flagsAt + 2) {
+    private ByteBuf withTypes(Command command, Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames,
+                              ByteBuf payload, int base) {
+        boolean bulk = command == Command.STMT_BULK_EXECUTE;
+        int markAt = bulk ? base + 5 : base + 10 + (st.params + 7) / 8;
+        int markLength = bulk ? 2 : 1;
+        if (payload.writerIndex() < markAt + markLength) {
             return null;
         }
-        int flags = payload.getUnsignedShortLE(flagsAt);
-        if ((flags & BULK_SEND_TYPES) != 0) {
-            byte[] types = new byte[Math.min(2 * st.params, payload.writerIndex() - flagsAt - 2)];
-            payload.getBytes(flagsAt + 2, types);
+        int mark = bulk ? payload.getUnsignedShortLE(markAt) : payload.getUnsignedByte(markAt);
+        if (bulk ? (mark & BULK_SEND_TYPES) != 0 : mark == 1) {
+            byte[] types = new byte[Math.min(2 * st.params, payload.writerIndex() - markAt - markLength)];
+            payload.getBytes(markAt + markLength, types);
             st.types = types;
             p.lastTypes(types);
             return null;
@@ -381,10 +339,14 @@ final class PreparedStatements {
             return null;
         }
         ByteBuf body = ByteBufAllocator.DEFAULT.buffer(payload.readableBytes() + st.types.length);
-        body.writeBytes(payload, base, flagsAt - base);
-        body.writeShortLE(flags | BULK_SEND_TYPES);
+        body.writeBytes(payload, base, markAt - base);
+        if (bulk) {
+            body.writeShortLE(mark | BULK_SEND_TYPES);
+        } else {
+            body.writeByte(1);
+        }
         body.writeBytes(st.types);
-        body.writeBytes(payload, flagsAt + 2, payload.writerIndex() - flagsAt - 2);
+        body.writeBytes(payload, markAt + markLength, payload.writerIndex() - markAt - markLength);
         frames.forEach(Frame::release);
         p.lastTypes(st.types);
         try {
