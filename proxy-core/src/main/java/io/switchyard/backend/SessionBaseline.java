@@ -71,6 +71,11 @@ public record SessionBaseline(Map<String, String> loginValues, TrackingSettings 
         return s;
     }
 
+    /** The name of the login's collation ({@code collation_connection} after the login), or null when not recorded. */
+    public String loginCollation() {
+        return SqlLiteral.name(loginValues.get("collation_connection"));
+    }
+
     /** The SQL literal that gives {@code variable} back its login value: its recorded value, else {@code DEFAULT}. */
     public String loginLiteral(String variable) {
         String v = loginValues.get(variable);

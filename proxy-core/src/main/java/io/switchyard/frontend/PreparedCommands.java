@@ -18,6 +18,7 @@ import io.switchyard.protocol.Wire;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A session's prepared-statement commands ({@code COM_STMT_*}), run over
@@ -98,10 +99,7 @@ final class PreparedCommands implements ResponseListener {
         backend.onHostgroup(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();
-            if (BackendStatements.of(c).find(st.prepareState, st.sql) == null) {
-                parts.context().stats().reprepared();
-            }
-            statements.ensurePrepared(c, routing.tracker().state(), st, maxPerConnection(), copy -> {
+            Consumer<BackendStatements.Prepared> go = copy -> {
                 ByteBuf packet = statements.toBackend(command, st, copy, frames);
                 routing.statementPinned(statements.pinned());
                 if (packet == null) {
@@ -112,7 +110,14 @@ final class PreparedCommands implements ResponseListener {
                     running = st;
                     backend.send(command, packet, this);
                 }
-            }, err -> {
+            };
+            BackendStatements.Prepared copy = BackendStatements.of(c).find(st.prepareState, st.sql);
+            if (copy != null) {
+                go.accept(copy);
+                return;
+            }
+            parts.context().stats().reprepared();
+            statements.prepareOn(c, routing.tracker().state(), st, maxPerConnection(), go, err -> {
                 frames.forEach(Frame::release);
                 replyAndResume(err);
             }, (broken, cause) -> {

@@ -181,10 +181,10 @@ final class PreparedStatements {
     }
 
     /**
-     * Makes sure {@code c}, which carries the session's state {@code sessionState}, has {@code st}
-     * prepared, preparing it there if needed, then calls {@code then} with the connection's copy;
-     * on a server error calls {@code failed}; a broken connection is reported to {@code broken} as
-     * a failed response.
+     * Prepares {@code st} on {@code c}, which carries the session's state {@code sessionState} and
+     * has no copy of it, then calls {@code then} with the connection's copy; on a server error
+     * calls {@code failed}; a broken connection is reported to {@code broken} as a failed
+     * response.
      *
      * <p>The server resolves a prepared statement's unqualified names in the database that was
      * current when it was prepared, and gives its literals the character set and collation of that
@@ -193,24 +193,18 @@ final class PreparedStatements {
      * ({@code COM_INIT_DB} and {@code SET} there and back), so that it reads and writes the same
      * tables and compares the same way as the client's original.
      */
-    void ensurePrepared(BackendConnection c, ConnectionState sessionState, Statement st, int maxPerConnection,
-                        Consumer<BackendStatements.Prepared> then, Consumer<ErrPacket> failed,
-                        BiConsumer<BackendConnection, Throwable> broken) {
-        BackendStatements cache = BackendStatements.of(c);
-        BackendStatements.Prepared p = cache.find(st.prepareState, st.sql);
-        if (p != null) {
-            then.accept(p);
-            return;
-        }
+    void prepareOn(BackendConnection c, ConnectionState sessionState, Statement st, int maxPerConnection,
+                   Consumer<BackendStatements.Prepared> then, Consumer<ErrPacket> failed,
+                   BiConsumer<BackendConnection, Throwable> broken) {
         ConnectionState here = sessionState.withSchema(c.schema());
-        ConnectionState prepared = here.withPrepareState(st.prepareState);
-        SessionStateRestorer.Plan there = SessionStateRestorer.restore(here, prepared, c.baseline());
-        if (here.prepareState().equals(st.prepareState) || there.isEmpty()) {
+        if (here.prepareState().equals(st.prepareState)) {
             prepare(c, st, maxPerConnection, then, failed, broken);
             return;
         }
         // Once prepared (or refused), the connection goes back to the session's state; if it
         // cannot, it is in the wrong one and cannot serve the session any more.
+        ConnectionState prepared = here.withPrepareState(st.prepareState);
+        SessionStateRestorer.Plan there = SessionStateRestorer.restore(here, prepared, c.baseline());
         SessionStateRestorer.Plan back = SessionStateRestorer.restore(prepared, here, c.baseline());
         Consumer<ErrPacket> cannotReturn = err -> broken.accept(c,
                 new IllegalStateException("could not return to the session's state: " + err.message()));

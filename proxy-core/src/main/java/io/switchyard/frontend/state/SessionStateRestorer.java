@@ -173,9 +173,8 @@ public final class SessionStateRestorer {
         if (v != null) {
             return SqlLiteral.name(v);
         }
-        return baseline == null ? null : SqlLiteral.name(baseline.loginValues().get("collation_connection"));
+        return baseline == null ? null : baseline.loginCollation();
     }
-
 
     private static String value(ConnectionState s, String name, SessionBaseline baseline) {
         String v = s.variables().get(name);

@@ -383,7 +383,7 @@ public final class SessionStateTracker {
             clientTracking = TrackingSettings.of(tracking[0], tracking[1], tracking[2], tracking[3]);
         }
         if (names.contains(CHARACTER_SET_CLIENT) && baseline != null) {
-            String login = SqlLiteral.name(baseline.loginValues().get("collation_connection"));
+            String login = baseline.loginCollation();
             String client = clientCollation(baseline);
             String results = resultsCollation(baseline);
             state = state.withVariable(CLIENT_COLLATION, client.equals(login) ? null : SqlLiteral.of(client));
@@ -414,7 +414,7 @@ public final class SessionStateTracker {
             return "?";
         }
         if (held == null) {
-            String login = SqlLiteral.name(baseline.loginValues().get("collation_connection"));
+            String login = baseline.loginCollation();
             return login != null ? login : "?";
         }
         String charset = SqlLiteral.name(state.variables().getOrDefault(variable, baseline.loginValues().get(variable)));
