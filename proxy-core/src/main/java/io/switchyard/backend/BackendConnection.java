@@ -373,6 +373,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 } else {
                     sink.responseBytes(chunk);
                 }
+                if (flushPending != null && flushPending != sink) {
+                    // An earlier command's response ended in this read (its sink gets nothing more):
+                    // flush it now, the slot is about to hold this command's sink.
+                    flushPending.responseFlush();
+                }
                 flushPending = sink;
             }
             if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {

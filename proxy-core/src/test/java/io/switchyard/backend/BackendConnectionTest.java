@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.Packets;
 import io.switchyard.testing.Await;
@@ -86,6 +87,34 @@ class BackendConnectionTest {
         assertThat(fixture.onLoop(c::phase)).isEqualTo(BackendConnection.Phase.IDLE);
         assertThat(fixture.onLoop(c::isIdle)).isTrue();
         assertThat(server.queries()).last().isEqualTo(SQL);
+    }
+
+    @Test
+    void aResponseEndingInAReadIsFlushedWhenTheNextCommandsResponseArrivesBeforeTheReadEnds() throws Exception {
+        String next = "SELECT id, name FROM u";
+        server.on(SQL, FakeReply.none());
+        server.on(next, FakeReply.none());
+        BackendConnection c = await(fixture.connect(BackendFixture.key()));
+        RecordingSink first = new RecordingSink();
+        RecordingSink second = new RecordingSink();
+        byte[] response = TWO_ROWS.bytes(true, true);
+
+        // One read of the socket as the transport delivers it: the first response, then (its
+        // session having sent the next command on the same connection meanwhile) that command's
+        // response, then the end of the read.
+        fixture.onLoop(() -> {
+            c.execute(Command.QUERY, Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, SQL), first);
+            c.channelRead(null, Unpooled.wrappedBuffer(response));
+            c.execute(Command.QUERY, Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, next), second);
+            c.channelRead(null, Unpooled.wrappedBuffer(response));
+            c.channelReadComplete(null);
+            return null;
+        });
+
+        assertThat(first.outcomes()).containsExactly("complete");
+        assertThat(second.outcomes()).containsExactly("complete");
+        assertThat(first.flushes()).as("flushes of the first response").isEqualTo(1);
+        assertThat(second.flushes()).as("flushes of the second response").isEqualTo(1);
     }
 
     @Test

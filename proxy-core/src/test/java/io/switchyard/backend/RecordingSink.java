@@ -27,6 +27,7 @@ final class RecordingSink implements ResponseSink {
     private final Consumer<BackendConnection> onChunk;
     private volatile BackendConnection connection;
     private ResponseTracker tracker;
+    private int flushes;
 
     RecordingSink() {
         this(c -> { });
@@ -59,7 +60,13 @@ final class RecordingSink implements ResponseSink {
     }
 
     @Override
-    public void responseFlush() {
+    public synchronized void responseFlush() {
+        flushes++;
+    }
+
+    /** How often the connection asked this sink to flush what it relayed. */
+    synchronized int flushes() {
+        return flushes;
     }
 
     @Override
