@@ -73,6 +73,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private long uses;
     private BackendStatements statements;
     private Runnable closeHook;
+    private volatile boolean closeRequested;
 
     private BackendConnection(ServerAddress address, ConnectionKey key, String schema, BackendSettings settings) {
         this.address = address;
@@ -475,6 +476,55 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             channel.writeAndFlush(Packets.command(channel.alloc(), Command.QUIT, null));
         }
         fail(new ProtocolException("closed by the proxy"));
+    }
+
+    /**
+     * Closes the connection from any thread: on the event loop it is on when the task runs, or,
+     * while it moves between loops ({@link #moveTo}), once it arrives.
+     */
+    public void closeFromAnyThread() {
+        closeRequested = true;
+        EventLoop loop = channel.eventLoop();
+        loop.execute(() -> {
+            if (!channel.isRegistered()) {
+                return; // moving: closed on arrival
+            }
+            if (channel.eventLoop() == loop) {
+                close();
+            } else {
+                closeFromAnyThread();
+            }
+        });
+    }
+
+    /**
+     * Moves this idle connection to {@code target}: its channel leaves its event loop and joins
+     * {@code target}'s, where the returned future completes. Called on the connection's loop
+     * while no session holds it; nothing may touch it until the future completes. A connection
+     * that cannot move, or was asked to close meanwhile, is closed and the future fails.
+     */
+    Future<BackendConnection> moveTo(EventLoop target) {
+        Promise<BackendConnection> moved = target.newPromise();
+        EventLoop from = channel.eventLoop();
+        // Leaves in a task of its own and joins target's loop in a task queued after the
+        // deregistration: a read the transport queued here for the channel (epoll queues one after
+        // each read) runs on this loop before the move, never on it while the channel is on target's.
+        from.execute(() -> channel.deregister().addListener(left -> {
+            if (!left.isSuccess()) {
+                close();
+                moved.tryFailure(left.cause());
+                return;
+            }
+            from.execute(() -> target.register(channel).addListener(joined -> {
+                if (joined.isSuccess() && !closeRequested) {
+                    moved.trySuccess(this);
+                    return;
+                }
+                close();
+                moved.tryFailure(joined.isSuccess() ? new ProtocolException("closed by the proxy") : joined.cause());
+            }));
+        }));
+        return moved;
     }
 
     public long id() {

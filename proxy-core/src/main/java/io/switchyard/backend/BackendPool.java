@@ -6,13 +6,17 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -22,12 +26,17 @@ import org.slf4j.LoggerFactory;
  * The pool of connections to one backend server. Connections are partitioned by event loop
  * ({@link PoolPartition}) so a client session borrows a connection that lives on its own loop and
  * no lock is taken on the data path; the limits ({@link PoolSettings}) hold across partitions
- * through atomic counters. A borrower whose loop has no idle connection opens one while the cap
- * allows, else waits for one returned on its loop.
+ * through atomic counters. A borrower whose loop has no idle connection takes one idle on
+ * another loop, else opens one while the cap allows, else waits in arrival order for the next
+ * one returned on any loop. A connection that changes loops moves its channel there
+ * ({@link BackendConnection#moveTo}): every connection and session stays confined to one loop
+ * at a time, and no slot is given up for a new login.
  *
- * <p>Longer than the house limit on purpose: the cap, the waiters and the hand-over between
- * partitions share the same counters and must be read together to see that no slot is lost or
- * counted twice; the statistics are plain counters at the end.
+ * <p>Longer than the house limit on purpose: the cap, the queue of waiters and the hand-over
+ * between partitions (taking an idle connection from another loop, moving a returned one to the
+ * loop of the longest waiter) share the same counters and must be read together to see that no
+ * slot is lost or counted twice and no waiter is skipped; the statistics are plain counters at
+ * the end.
  *
  * <p>Thread-safety: {@link #acquire} and {@link #release} must be called on the event loop the
  * connection belongs to (the caller's loop for acquire). Counters may be read from any thread.
@@ -38,14 +47,14 @@ import org.slf4j.LoggerFactory;
 public final class BackendPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackendPool.class);
     private static final long HOUSEKEEPING_MILLIS = 1000;
-    /** How long a waiter that no returned connection fits may wait before one is closed to free a slot for it. */
+    /** How long a waiter that no returned connection fits (another user, or no schema) may wait before one is closed to free a slot for it. */
     private static final long HANDOVER_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final ServerAddress address;
     private final BackendSettings backendSettings;
     private final Bootstrap bootstrap;
     private final Map<EventLoop, PoolPartition> partitions = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedDeque<Waiter> waiters = new ConcurrentLinkedDeque<>();
     private final AtomicInteger total = new AtomicInteger();
     private final AtomicInteger inUse = new AtomicInteger();
     private final AtomicInteger maxInUse = new AtomicInteger();
@@ -58,6 +67,7 @@ public final class BackendPool implements AutoCloseable {
     private final LongAdder bytesReceived = new LongAdder();
     private final LongAdder waitsServed = new LongAdder();
     private final LongAdder waitNanos = new LongAdder();
+    private final LongAdder moves = new LongAdder();
     private final ServerHealth health;
     private final Set<BackendConnection> open = ConcurrentHashMap.newKeySet();
     private volatile PoolSettings settings;
@@ -75,8 +85,8 @@ public final class BackendPool implements AutoCloseable {
     /**
      * Borrows a connection for {@code key} on {@code loop} (the caller's loop): an idle one whose
      * schema fits, else a new one, else waits up to the acquire timeout for a free slot. The
-     * returned connection's schema may differ from {@code schema} only when both are non-null;
-     * the caller then switches it with COM_INIT_DB.
+     * returned connection's schema may differ from {@code schema} only when {@code schema} is
+     * non-null; the caller then switches it with COM_INIT_DB.
      */
     public Future<BackendConnection> acquire(EventLoop loop, ConnectionKey key, String schema) {
         return acquire(loop, key, schema, null, 0);
@@ -97,36 +107,81 @@ public final class BackendPool implements AutoCloseable {
         if (closed) {
             return promise.setFailure(new IllegalStateException("pool for " + address + " is closed"));
         }
-        if (!tryAcquire(loop, key, schema, promise)) {
-            Waiter waiter = new Waiter(loop, key, schema, promise);
-            promise.addListener(served -> {
-                if (served.isSuccess()) {
-                    waitsServed.increment();
-                    waitNanos.add(System.nanoTime() - waiter.sinceNanos);
-                }
-            });
-            waiter.timeout = loop.schedule(() -> {
-                waiters.remove(waiter);
-                promise.tryFailure(new PoolTimeoutException(address, settings.acquireTimeoutMillis(), settings.maxConnections()));
-            }, settings.acquireTimeoutMillis(), TimeUnit.MILLISECONDS);
-            waiters.add(waiter);
-            evictOneIdle();
+        BackendConnection own = partition(loop).takeIdle(key, schema);
+        if (own != null) {
+            lendIdle(own, promise);
+        } else if (idle.get() > 0 && partitions.size() > 1) {
+            askOtherLoops(otherPartitions(loop).iterator(), loop, key, schema, promise);
+        } else {
+            openOrWait(loop, key, schema, promise);
         }
         return promise;
     }
 
-    private boolean tryAcquire(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {
-        PoolPartition partition = partition(loop);
-        BackendConnection idleConnection = partition.takeIdle(key, schema);
-        if (idleConnection != null) {
-            lendIdle(idleConnection, promise);
-            return true;
+    private List<PoolPartition> otherPartitions(EventLoop loop) {
+        List<PoolPartition> others = new ArrayList<>(partitions.size());
+        for (PoolPartition p : partitions.values()) {
+            if (p.loop != loop) {
+                others.add(p);
+            }
         }
-        if (!reserveSlot()) {
-            return false;
+        return others;
+    }
+
+    /**
+     * Asks the other loops' partitions, one after the other on their own loops, for an idle
+     * connection that fits; the first found moves to {@code loop}. When none has one, opens or
+     * waits on {@code loop}.
+     */
+    private void askOtherLoops(Iterator<PoolPartition> others, EventLoop loop, ConnectionKey key, String schema,
+                               Promise<BackendConnection> promise) {
+        if (!others.hasNext()) {
+            if (loop.inEventLoop()) {
+                openOrWait(loop, key, schema, promise);
+            } else {
+                loop.execute(() -> openOrWait(loop, key, schema, promise));
+            }
+            return;
         }
-        openInto(loop, key, schema, promise);
-        return true;
+        PoolPartition p = others.next();
+        p.loop.execute(() -> {
+            BackendConnection c = promise.isDone() || closed ? null : p.takeIdle(key, schema);
+            if (c != null) {
+                handOver(c, loop, schema, promise);
+            } else {
+                askOtherLoops(others, loop, key, schema, promise);
+            }
+        });
+    }
+
+    /** On {@code loop}: opens a connection if the cap allows, else queues the borrower. */
+    private void openOrWait(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {
+        if (promise.isDone()) {
+            return;
+        }
+        if (closed) {
+            promise.tryFailure(new IllegalStateException("pool for " + address + " is closed"));
+            return;
+        }
+        if (reserveSlot()) {
+            openInto(loop, key, schema, promise);
+            return;
+        }
+        Waiter waiter = new Waiter(loop, key, schema, promise);
+        promise.addListener(served -> {
+            if (served.isSuccess()) {
+                waitsServed.increment();
+                waitNanos.add(System.nanoTime() - waiter.sinceNanos);
+            }
+        });
+        waiter.timeout = loop.schedule(() -> {
+            waiters.remove(waiter);
+            promise.tryFailure(new PoolTimeoutException(address, settings.acquireTimeoutMillis(), settings.maxConnections()));
+        }, settings.acquireTimeoutMillis(), TimeUnit.MILLISECONDS);
+        waiters.addLast(waiter);
+        if (idle.get() > 0) {
+            serveWaitersFromIdle();
+        }
     }
 
     /** Opens a connection, in an already reserved slot, for {@code promise}. */
@@ -144,13 +199,38 @@ public final class BackendPool implements AutoCloseable {
         });
     }
 
-    /** Hands an idle connection to {@code promise}; it goes back among the idle ones if the borrower gave up meanwhile. */
+    /**
+     * Hands an idle connection to {@code promise}, on its own loop; it is parked again (and may
+     * serve a waiter) if the borrower gave up meanwhile.
+     */
     private void lendIdle(BackendConnection c, Promise<BackendConnection> promise) {
         maxInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
         if (!promise.trySuccess(c)) {
             inUse.decrementAndGet();
-            partition(c.eventLoop()).putIdle(c);
+            park(c);
         }
+    }
+
+    /**
+     * Hands an idle connection, taken out of the pool on its own loop, to a borrower on
+     * {@code loop} for {@code schema}: directly when that is the connection's loop, else after
+     * moving it there.
+     * The slot stays taken throughout; a connection that fails to move closes and frees it.
+     */
+    private void handOver(BackendConnection c, EventLoop loop, String schema, Promise<BackendConnection> promise) {
+        if (loop == c.eventLoop()) {
+            lendIdle(c, promise);
+            return;
+        }
+        moves.increment();
+        c.moveTo(loop).addListener(moved -> {
+            if (moved.isSuccess()) {
+                lendIdle(c, promise);
+            } else if (!promise.isDone()) {
+                // The slot is free again (the connection closed); try afresh.
+                loop.execute(() -> openOrWait(loop, c.key(), schema, promise));
+            }
+        });
     }
 
     private boolean reserveSlot() {
@@ -239,29 +319,30 @@ public final class BackendPool implements AutoCloseable {
         c.close();
     }
 
+    /** On the connection's loop: gives a free connection to the longest waiter it fits, whatever its loop, or keeps it idle. */
     private void park(BackendConnection c) {
-        Waiter oldest = waiters.peek();
-        if (oldest != null && !oldest.fits(c) && System.nanoTime() - oldest.sinceNanos > HANDOVER_AFTER_NANOS) {
-            // The longest waiter is on another event loop (or wants another user or schema): this
-            // connection cannot serve it, so give up its slot; the waiter opens its own. Keeps a busy
-            // loop from starving the others.
+        Waiter oldest = waiters.peekFirst();
+        if (oldest != null && !oldest.canUse(c) && System.nanoTime() - oldest.sinceNanos > HANDOVER_AFTER_NANOS) {
+            // The longest waiter wants another user (or no schema): this connection cannot serve
+            // it, so give up its slot; the waiter opens its own.
             c.close();
             return;
         }
         Waiter waiter = pollWaiter(c);
         if (waiter != null) {
-            lendIdle(c, waiter.promise);
+            handOver(c, waiter.loop, waiter.schema, waiter.promise);
             return;
         }
         partition(c.eventLoop()).putIdle(c);
         if (!waiters.isEmpty()) {
-            evictOneIdle();
+            serveWaitersFromIdle();
         }
     }
 
+    /** Takes the longest waiter that can use {@code c} out of the queue. */
     private Waiter pollWaiter(BackendConnection c) {
         for (Waiter w : waiters) {
-            if (w.fits(c) && waiters.remove(w)) {
+            if (w.canUse(c) && waiters.remove(w)) {
                 w.timeout.cancel(false);
                 return w;
             }
@@ -269,31 +350,61 @@ public final class BackendPool implements AutoCloseable {
         return null;
     }
 
+    /** A slot came free: the longest waiter takes an idle connection of its loop or opens one, keeping its place otherwise. */
     private void signalWaiters() {
-        Waiter w = waiters.poll();
+        Waiter w = waiters.pollFirst();
         if (w != null) {
             w.loop.execute(() -> {
                 if (w.promise.isDone()) {
                     signalWaiters();
-                } else if (tryAcquire(w.loop, w.key, w.schema, w.promise)) {
+                    return;
+                }
+                BackendConnection own = partition(w.loop).takeIdle(w.key, w.schema);
+                if (own != null) {
                     w.timeout.cancel(false);
+                    lendIdle(own, w.promise);
+                } else if (reserveSlot()) {
+                    w.timeout.cancel(false);
+                    openInto(w.loop, w.key, w.schema, w.promise);
                 } else {
-                    waiters.add(w);
+                    waiters.addFirst(w);
                 }
             });
         }
     }
 
     /**
-     * Frees a slot for a waiter by closing an idle connection (of another user, schema or event
-     * loop: one that fits nobody waiting). Each partition is asked on its own loop.
+     * Serves waiters from idle connections, on each partition's loop: one that a waiter can use
+     * moves to it; failing that, one idle connection that nobody waiting can use (another user or
+     * schema) is closed to free its slot.
      */
-    private void evictOneIdle() {
-        java.util.concurrent.atomic.AtomicBoolean evicted = new java.util.concurrent.atomic.AtomicBoolean();
+    private void serveWaitersFromIdle() {
+        AtomicBoolean served = new AtomicBoolean();
         for (PoolPartition p : partitions.values()) {
             p.loop.execute(() -> {
-                if (!waiters.isEmpty() && !evicted.get() && p.closeOneIdle()) {
-                    evicted.set(true);
+                if (served.get() || waiters.isEmpty()) {
+                    return;
+                }
+                Set<List<Object>> tried = new HashSet<>();
+                for (Waiter w : waiters) {
+                    if (!tried.add(Arrays.asList(w.key, w.schema))) {
+                        continue;
+                    }
+                    BackendConnection c = p.takeIdle(w.key, w.schema);
+                    if (c == null) {
+                        continue;
+                    }
+                    if (waiters.remove(w)) {
+                        w.timeout.cancel(false);
+                        served.set(true);
+                        handOver(c, w.loop, w.schema, w.promise);
+                    } else {
+                        p.putIdle(c);
+                    }
+                    return;
+                }
+                if (p.closeOneIdle()) {
+                    served.set(true);
                 }
             });
         }
@@ -320,7 +431,16 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
-    static long age(BackendConnection c) {
+    /**
+     * True when a connection in schema {@code has} serves a borrower that wants {@code wanted}:
+     * the same, or any when the borrower wants one (it switches with COM_INIT_DB). A borrower
+     * that wants none needs a connection in none: a schema cannot be left.
+     */
+    static boolean serves(String wanted, String has) {
+        return wanted != null || has == null;
+    }
+
+        static long age(BackendConnection c) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.createdNanos());
     }
 
@@ -368,7 +488,7 @@ public final class BackendPool implements AutoCloseable {
      */
     public void closeEverything() {
         for (BackendConnection c : List.copyOf(open)) {
-            c.eventLoop().execute(c::close);
+            c.closeFromAnyThread();
         }
     }
 
@@ -401,6 +521,11 @@ public final class BackendPool implements AutoCloseable {
     /** Borrowers waiting for a connection. */
     public int waiting() {
         return waiters.size();
+    }
+
+    /** Idle connections moved to another event loop for a borrower there, since start. */
+    public long moves() {
+        return moves.sum();
     }
 
     /** Connections parked in the pool. */
@@ -529,9 +654,12 @@ public final class BackendPool implements AutoCloseable {
         final long sinceNanos = System.nanoTime();
         ScheduledFuture<?> timeout;
 
-        /** True when {@code c} can be handed to this waiter as it is. */
-        boolean fits(BackendConnection c) {
-            return loop == c.eventLoop() && key.equals(c.key()) && Objects.equals(schema, c.schema());
+        /**
+         * True when {@code c} can serve this waiter (after moving to its loop): the same user and
+         * a schema that {@link #serves} it.
+         */
+        boolean canUse(BackendConnection c) {
+            return key.equals(c.key()) && serves(schema, c.schema());
         }
 
         Waiter(EventLoop loop, ConnectionKey key, String schema, Promise<BackendConnection> promise) {

@@ -52,7 +52,7 @@ final class PoolPartition {
                 idle.decrementAndGet();
                 return c;
             }
-            if (fallback == null && schema != null && c.schema() != null) {
+            if (fallback == null && BackendPool.serves(schema, c.schema())) {
                 fallback = c;
             }
         }

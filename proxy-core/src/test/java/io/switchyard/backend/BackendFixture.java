@@ -18,8 +18,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The proxy's side of a backend test: a {@link FakeMysqlServer} that accepts {@code app} /
- * {@code app-pass}, one event loop for backend connections (as a client session's loop would be)
- * and the bootstrap and connection key a session would use. {@link #close()} shuts down both the
+ * {@code app-pass}, an event loop for backend connections (as a client session's loop would be),
+ * a second one (another session's), and the bootstrap and connection key a session would use. {@link #close()} shuts down both the
  * loop and the server.
  */
 final class BackendFixture implements AutoCloseable {
@@ -28,8 +28,10 @@ final class BackendFixture implements AutoCloseable {
     static final long WAIT_SECONDS = 15;
 
     final FakeMysqlServer server;
-    final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     final EventLoop loop = group.next();
+    /** A second loop, as another client session's would be. */
+    final EventLoop otherLoop = group.next();
     final Bootstrap bootstrap = new Bootstrap().channel(NioSocketChannel.class)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
     final BackendSettings settings = new BackendSettings(10_000, null, false);
@@ -66,7 +68,12 @@ final class BackendFixture implements AutoCloseable {
 
     /** Runs {@code task} on the loop, as the owner of a connection must, and returns its result. */
     <T> T onLoop(Callable<T> task) throws Exception {
-        return loop.submit(task).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        return on(loop, task);
+    }
+
+    /** Runs {@code task} on {@code where} and returns its result. */
+    static <T> T on(EventLoop where, Callable<T> task) throws Exception {
+        return where.submit(task).get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
     @Override

@@ -4,6 +4,7 @@ import static io.switchyard.backend.BackendFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.switchyard.protocol.Command;
 import io.switchyard.testing.Await;
@@ -19,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The pool of connections to one scripted server: a returned connection is reset and lent again
- * without a new login, the cap on connections holds and a waiter gets the next one returned, and a
- * connection that failed or cannot be reset is closed instead of lent again.
+ * without a new login, the cap on connections holds and a waiter gets the next one returned, on
+ * whichever event loop it waits and in arrival order, and a connection that failed or cannot be
+ * reset is closed instead of lent again.
  */
 class BackendPoolTest {
     private static final Duration WAIT = Duration.ofSeconds(BackendFixture.WAIT_SECONDS);
@@ -48,8 +50,13 @@ class BackendPoolTest {
         return fixture.onLoop(() -> pool.acquire(fixture.loop, KEY, null));
     }
 
+    private Future<BackendConnection> acquireOn(EventLoop loop, String schema) throws Exception {
+        return BackendFixture.on(loop, () -> pool.acquire(loop, KEY, schema));
+    }
+
+    /** Gives {@code c} back on its own loop, as its session would. */
     private void release(BackendConnection c) throws Exception {
-        fixture.onLoop(() -> {
+        BackendFixture.on(c.eventLoop(), () -> {
             pool.release(c);
             return null;
         });
@@ -101,6 +108,72 @@ class BackendPoolTest {
         assertThat(server.logins()).isEqualTo(1);
         assertThat(pool.waiting()).isZero();
         assertThat(pool.inUse()).isEqualTo(1);
+    }
+
+    @Test
+    void aWaiterOnAnotherEventLoopGetsTheReturnedConnectionWithoutANewLogin() throws Exception {
+        server.on(SQL, FakeReply.rows(3, 10));
+        openPool(1, 5000);
+        BackendConnection first = await(acquireOn(fixture.loop, "app"));
+
+        Future<BackendConnection> waiting = acquireOn(fixture.otherLoop, "app");
+        assertThat(pool.waiting()).isEqualTo(1);
+        release(first);
+        BackendConnection moved = await(waiting);
+
+        assertThat(moved).isSameAs(first);
+        assertThat(moved.eventLoop()).isSameAs(fixture.otherLoop);
+        assertThat(server.logins()).isEqualTo(1);
+        assertThat(pool.moves()).isEqualTo(1);
+        assertThat(pool.inUse()).isEqualTo(1);
+        runToEnd(moved, SQL);
+        assertThat(server.queries()).endsWith(SQL);
+    }
+
+    @Test
+    void anIdleConnectionOnAnotherEventLoopIsTakenBeforeANewOneIsOpened() throws Exception {
+        openPool(10, 2000);
+        release(await(acquireOn(fixture.loop, null)));
+        Await.until(WAIT, "the connection to be parked", () -> pool.idle() == 1);
+
+        BackendConnection c = await(acquireOn(fixture.otherLoop, "app"));
+
+        assertThat(c.eventLoop()).isSameAs(fixture.otherLoop);
+        assertThat(server.logins()).isEqualTo(1);
+        assertThat(pool.total()).isEqualTo(1);
+        assertThat(pool.idle()).isZero();
+    }
+
+    @Test
+    void waitersOnDifferentEventLoopsAreServedInArrivalOrder() throws Exception {
+        openPool(1, 5000);
+        BackendConnection c = await(acquireOn(fixture.loop, "app"));
+        Future<BackendConnection> first = acquireOn(fixture.otherLoop, "app");
+        Future<BackendConnection> second = acquireOn(fixture.loop, "app");
+
+        release(c);
+        BackendConnection toFirst = await(first);
+        assertThat(second.isDone()).as("the later waiter, though on the connection's own loop, still waits").isFalse();
+        release(toFirst);
+        BackendConnection toSecond = await(second);
+
+        assertThat(toSecond).isSameAs(c);
+        assertThat(toSecond.eventLoop()).isSameAs(fixture.loop);
+        assertThat(server.logins()).isEqualTo(1);
+        assertThat(pool.moves()).isEqualTo(2);
+    }
+
+    @Test
+    void aBorrowerWithoutASchemaDoesNotGetAConnectionThatHasOne() throws Exception {
+        openPool(10, 2000);
+        BackendConnection withSchema = await(acquireOn(fixture.loop, "app"));
+        release(withSchema);
+        Await.until(WAIT, "the connection to be parked", () -> pool.idle() == 1);
+
+        BackendConnection c = await(acquireOn(fixture.otherLoop, null));
+
+        assertThat(c).isNotSameAs(withSchema);
+        assertThat(server.logins()).isEqualTo(2);
     }
 
     @Test

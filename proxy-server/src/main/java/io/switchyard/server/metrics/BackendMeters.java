@@ -90,6 +90,8 @@ final class BackendMeters implements DynamicMeters {
                 server, pool, BackendPool::waitsServed, null));
         out.add(counter("switchyard.backend.wait", "Time statements waited for a connection to the server",
                 server, pool, p -> p.waitNanos() / 1e9, "seconds"));
+        out.add(counter("switchyard.backend.moves", "Idle connections to the server moved to another event loop for a statement waiting there",
+                server, pool, BackendPool::moves, null));
         out.add(counter("switchyard.backend.queries", "Statements sent to the server", server, pool, BackendPool::queries, null));
         out.add(counter("switchyard.backend.sent", "Bytes of statements sent to the server",
                 server, pool, BackendPool::bytesSent, BaseUnits.BYTES));

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The point of multiplexing: 2,000 concurrent client connections running short statements in a
- * loop are served by at most 50 backend connections, and no client sees an error.
+ * loop are served by at most 50 backend connections, logged in once each (a connection returned
+ * on one event loop serves a statement waiting on another), and no client sees an error.
  */
 class MultiplexingRatioTest {
     private static final int CLIENTS = 2_000;
@@ -41,6 +42,7 @@ class MultiplexingRatioTest {
         fixture.cluster().primary().execute("CREATE TABLE app.ratio (id INT PRIMARY KEY, v INT)",
                 "INSERT INTO app.ratio VALUES (1, 10), (2, 20), (3, 30)");
         BackendPool pool = fixture.proxy().topology().allPools().get(0);
+        long loginsBefore = pool.connectOk();
         AtomicInteger peak = new AtomicInteger();
         LongAdder statements = new LongAdder();
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
@@ -98,6 +100,8 @@ class MultiplexingRatioTest {
         assertThat(errors).as("client errors").isEmpty();
         assertThat(statements.sum()).as("statements run").isGreaterThan(CLIENTS);
         assertThat(peak.get()).as("backend connections at the busiest moment").isLessThanOrEqualTo(BACKEND_LIMIT);
+        assertThat(pool.connectOk() - loginsBefore).as("backend logins: none closed to make room for another")
+                .isLessThanOrEqualTo(BACKEND_LIMIT);
         long serverPeak = Long.parseLong(fixture.cluster().primary()
                 .query("SHOW GLOBAL STATUS LIKE 'Max_used_connections'").get(0).get("Value").toString());
         // Besides the proxy's data path: the health monitor (a small pool and its connect checks)
