@@ -7,6 +7,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -16,6 +17,8 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.Command;
+import io.switchyard.protocol.Frame;
+import io.switchyard.protocol.FrameDecoder;
 import io.switchyard.protocol.HandshakeV10;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProtocolException;
@@ -35,12 +38,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to its channel's event loop: every method must be called on {@link #eventLoop()}.
  *
- * <p>Longer than the house limit on purpose: login, the relay of a response and the failure of
- * either share the channel's receive buffer and the connection's phase, and are read together.
+ * <p>The login reads framed packets (a {@link FrameDecoder} sits in front of the connection
+ * until the server accepts it); a response is relayed as the raw bytes the socket delivers,
+ * only its packet headers scanned.
+ *
+ * <p>Longer than the house limit on purpose: login, the relay of a response, the move between
+ * event loops and the failure of any of them share the connection's phase, and are read together.
  */
 public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
+    /** The largest packet a server sends while logging in (handshake, auth switch, a public key) is far below this. */
+    private static final long LOGIN_PACKET_LIMIT = 1 << 20;
 
     /** Life cycle of the connection. */
     public enum Phase { LOGIN, IDLE, BUSY, CLOSED }
@@ -94,7 +103,15 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         connection.login = new BackendLogin(key, schema);
         Bootstrap bootstrap = template.clone(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeoutMillis())
-                .handler(connection);
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        // Login packets come as frames; once logged in the decoder goes and
+                        // responses are relayed as raw bytes (see onLoggedIn).
+                        ch.pipeline().addLast(FrameDecoder.NAME, new FrameDecoder(LOGIN_PACKET_LIMIT));
+                        ch.pipeline().addLast(connection);
+                    }
+                });
         bootstrap.connect(address.host(), address.port()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(new BackendFailures.BackendConnectException(address, f.cause()));
@@ -120,6 +137,18 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Frame frame) {
+            try {
+                if (phase == Phase.LOGIN) {
+                    readLogin(frame);
+                }
+            } catch (RuntimeException e) {
+                fail(e);
+            } finally {
+                frame.release();
+            }
+            return;
+        }
         ByteBuf in = (ByteBuf) msg;
         if (phase == Phase.CLOSED) {
             in.release();
@@ -128,10 +157,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         cumulate(in);
         try {
             switch (phase) {
-                case LOGIN -> readLogin();
                 case BUSY -> relay();
                 case IDLE -> throw new ProtocolException("unsolicited packet from an idle connection");
-                case CLOSED -> { }
+                case LOGIN, CLOSED -> { }
             }
         } catch (RuntimeException e) {
             fail(e);
@@ -191,34 +219,30 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void readLogin() {
-        while (phase == Phase.LOGIN && cumulation.readableBytes() >= Wire.HEADER_SIZE) {
-            int length = Wire.payloadLength(cumulation, cumulation.readerIndex());
-            if (cumulation.readableBytes() < Wire.HEADER_SIZE + length) {
-                return;
-            }
-            int seq = Wire.sequenceId(cumulation, cumulation.readerIndex());
-            cumulation.skipBytes(Wire.HEADER_SIZE);
-            ByteBuf payload = cumulation.readSlice(length);
-            if (serverHandshake == null) {
-                onServerHandshake(payload);
-            } else {
-                ByteBuf out = channel.alloc().buffer();
-                BackendLogin.Outcome outcome;
-                try {
-                    outcome = login.onAuthPacket(payload, out);
-                } catch (RuntimeException e) {
-                    out.release();
-                    throw e;
-                }
-                if (outcome == BackendLogin.Outcome.SEND) {
-                    channel.writeAndFlush(Packets.split(channel.alloc(), out, seq + 1));
-                }
-                out.release();
-                if (outcome == BackendLogin.Outcome.SUCCESS) {
-                    onLoggedIn();
-                }
-            }
+    /** One packet of the login: the server's handshake, then its answers to the proxy's authentication. */
+    private void readLogin(Frame frame) {
+        if (frame.hasContinuation()) {
+            throw new ProtocolException("login packet of " + frame.length() + " bytes or more from " + address);
+        }
+        ByteBuf payload = frame.payload();
+        if (serverHandshake == null) {
+            onServerHandshake(payload);
+            return;
+        }
+        ByteBuf out = channel.alloc().buffer();
+        BackendLogin.Outcome outcome;
+        try {
+            outcome = login.onAuthPacket(payload, out);
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+        if (outcome == BackendLogin.Outcome.SEND) {
+            channel.writeAndFlush(Packets.split(channel.alloc(), out, frame.sequenceId() + 1));
+        }
+        out.release();
+        if (outcome == BackendLogin.Outcome.SUCCESS) {
+            onLoggedIn();
         }
     }
 
@@ -254,6 +278,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private void onLoggedIn() {
         phase = Phase.IDLE;
         login = null;
+        channel.pipeline().remove(FrameDecoder.NAME);
         log.debug("backend connection {} to {} logged in as {} (thread {})", id, address,
                 key.credentials().user(), serverHandshake.connectionId());
         if (!tracksSessionState()) {
