@@ -14,6 +14,10 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Not thread-safe: one instance per backend connection, confined to its event loop.
  *
+ * <p>Longer than 400 lines on purpose: it is one state machine over every response shape (text
+ * and binary results, several result sets, cursors, prepare replies, LOCAL INFILE), and its
+ * transitions are read together to see that each shape ends exactly where the server's does.
+ *
  * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_query_response.html">COM_QUERY response</a>
  * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_stmt_prepare.html#sect_protocol_com_stmt_prepare_response">COM_STMT_PREPARE response</a>
  */

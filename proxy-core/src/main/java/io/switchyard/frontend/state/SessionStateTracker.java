@@ -30,6 +30,10 @@ import java.util.Set;
  * ({@link #forClient}).
  *
  * <p>Not thread-safe: owned by one session and confined to its event loop.
+ *
+ * <p>Longer than 400 lines on purpose: what the server reported, what must be read back and what
+ * pins the session are decided from the same state, and are read together to see that no change
+ * a statement made is lost or replayed twice.
  */
 public final class SessionStateTracker {
     /** Variables whose value is consumed or changes by itself, so setting it again elsewhere would differ. */
