@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -107,8 +108,14 @@ public final class IdleClientsLoad implements AutoCloseable {
             Client c = new Client();
             opened.add(c);
             c.loggedIn.whenComplete((ok, failure) -> inFlight.release());
-            new Bootstrap().group(group).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
+            Bootstrap bootstrap = new Bootstrap().group(group).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
+            if (epoll) {
+                // The port is chosen at connect, not at bind: a bind to port 0 searches the
+                // ports in use, which grows with every client already open.
+                bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+            }
+            bootstrap
                     .localAddress(new InetSocketAddress("127.0.0." + (1 + i % sources), 0))
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
