@@ -147,7 +147,7 @@ public final class BackendPool implements AutoCloseable {
         p.loop.execute(() -> {
             BackendConnection c = promise.isDone() || closed ? null : p.takeIdle(key, schema);
             if (c != null) {
-                handOver(c, loop, schema, promise);
+                handOver(c, loop, promise);
             } else {
                 askOtherLoops(others, loop, key, schema, promise);
             }
@@ -213,11 +213,10 @@ public final class BackendPool implements AutoCloseable {
 
     /**
      * Hands an idle connection, taken out of the pool on its own loop, to a borrower on
-     * {@code loop} for {@code schema}: directly when that is the connection's loop, else after
-     * moving it there.
+     * {@code loop}: directly when that is the connection's loop, else after moving it there.
      * The slot stays taken throughout; a connection that fails to move closes and frees it.
      */
-    private void handOver(BackendConnection c, EventLoop loop, String schema, Promise<BackendConnection> promise) {
+    private void handOver(BackendConnection c, EventLoop loop, Promise<BackendConnection> promise) {
         if (loop == c.eventLoop()) {
             lendIdle(c, promise);
             return;
@@ -226,9 +225,10 @@ public final class BackendPool implements AutoCloseable {
         c.moveTo(loop).addListener(moved -> {
             if (moved.isSuccess()) {
                 lendIdle(c, promise);
-            } else if (!promise.isDone()) {
-                // The slot is free again (the connection closed); try afresh.
-                loop.execute(() -> openOrWait(loop, c.key(), schema, promise));
+            } else {
+                // The connection closed on the way (OFFLINE_HARD, or the socket could not move):
+                // the borrower fails as on a lost connection, and its statement may go elsewhere.
+                promise.tryFailure(moved.cause());
             }
         });
     }
@@ -330,7 +330,7 @@ public final class BackendPool implements AutoCloseable {
         }
         Waiter waiter = pollWaiter(c);
         if (waiter != null) {
-            handOver(c, waiter.loop, waiter.schema, waiter.promise);
+            handOver(c, waiter.loop, waiter.promise);
             return;
         }
         partition(c.eventLoop()).putIdle(c);
@@ -397,7 +397,7 @@ public final class BackendPool implements AutoCloseable {
                     if (waiters.remove(w)) {
                         w.timeout.cancel(false);
                         served.set(true);
-                        handOver(c, w.loop, w.schema, w.promise);
+                        handOver(c, w.loop, w.promise);
                     } else {
                         p.putIdle(c);
                     }

@@ -131,6 +131,24 @@ class BackendPoolTest {
     }
 
     @Test
+    void aConnectionClosedWhileItMovesToAWaiterFailsTheWaiterInsteadOfReachingIt() throws Exception {
+        openPool(1, 5000);
+        BackendConnection first = await(acquireOn(fixture.loop, "app"));
+        Future<BackendConnection> waiting = acquireOn(fixture.otherLoop, "app");
+
+        // OFFLINE_HARD right after the connection was given back: it is on its way to the waiter.
+        fixture.onLoop(() -> {
+            pool.releaseKeepingState(first);
+            pool.closeEverything();
+            return null;
+        });
+
+        assertThatThrownBy(() -> await(waiting)).isInstanceOf(ExecutionException.class);
+        Await.until(WAIT, "the connection to close", () -> pool.total() == 0 && server.openConnections() == 0);
+        assertThat(pool.inUse()).isZero();
+    }
+
+    @Test
     void anIdleConnectionOnAnotherEventLoopIsTakenBeforeANewOneIsOpened() throws Exception {
         openPool(10, 2000);
         release(await(acquireOn(fixture.loop, null)));
