@@ -43,12 +43,11 @@ import java.util.concurrent.TimeUnit;
  * proxy with every client connected.
  *
  * <p>Usage: {@code java -cp switchyard.jar io.switchyard.server.IdleClientsLoad HOST PORT USER
- * PASSWORD CLIENTS SOURCES}, SOURCES being how many addresses from 127.0.0.1 up to use. Tests
+ * PASSWORD CLIENTS SOURCES IN_FLIGHT}, SOURCES being how many addresses from 127.0.0.1 up to use
+ * and IN_FLIGHT how many logins (and then statements) may be under way at once. Tests
  * drive it through {@link #connect} and {@link #queryEach}.
  */
 public final class IdleClientsLoad implements AutoCloseable {
-    /** Logins in flight at once: the proxy's accept backlog and the kernel's SYN queue stay short. */
-    private static final int IN_FLIGHT = 512;
     private static final long CAPABILITIES = Capability.CLIENT_MYSQL | Capability.CLIENT_PROTOCOL_41
             | Capability.CLIENT_SECURE_CONNECTION | Capability.CLIENT_PLUGIN_AUTH | Capability.CLIENT_TRANSACTIONS
             | Capability.CLIENT_DEPRECATE_EOF;
@@ -60,7 +59,7 @@ public final class IdleClientsLoad implements AutoCloseable {
     private final boolean epoll = Epoll.isAvailable();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2,
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    private final Semaphore inFlight;
     private final List<Client> clients = new ArrayList<>();
 
     /** What one phase did: clients that succeeded and failed, how long it took, the first error. */
@@ -70,7 +69,9 @@ public final class IdleClientsLoad implements AutoCloseable {
         }
     }
 
-    public IdleClientsLoad(String host, int port, String user, String password) {
+    /** A load that keeps at most {@code inFlight} logins (and later statements) under way at once. */
+    public IdleClientsLoad(String host, int port, String user, String password, int inFlight) {
+        this.inFlight = new Semaphore(inFlight);
         this.host = host;
         this.port = port;
         this.user = user;
@@ -78,11 +79,12 @@ public final class IdleClientsLoad implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 6) {
-            System.err.println("usage: IdleClientsLoad HOST PORT USER PASSWORD CLIENTS SOURCES");
+        if (args.length != 7) {
+            System.err.println("usage: IdleClientsLoad HOST PORT USER PASSWORD CLIENTS SOURCES IN_FLIGHT");
             System.exit(2);
         }
-        try (IdleClientsLoad load = new IdleClientsLoad(args[0], Integer.parseInt(args[1]), args[2], args[3])) {
+        try (IdleClientsLoad load = new IdleClientsLoad(args[0], Integer.parseInt(args[1]), args[2], args[3],
+                Integer.parseInt(args[6]))) {
             Phase logins = load.connect(Integer.parseInt(args[4]), Integer.parseInt(args[5]));
             System.out.printf("connected=%d failed=%d seconds=%.2f rate=%.0f first_error=%s%n", logins.succeeded(),
                     logins.failed(), logins.seconds(), logins.rate(), logins.firstError());
@@ -98,7 +100,7 @@ public final class IdleClientsLoad implements AutoCloseable {
 
     /**
      * Opens {@code count} connections from {@code sources} loopback addresses (127.0.0.1 up) and
-     * logs each in, at most {@value #IN_FLIGHT} at a time; returns once every login ended.
+     * logs each in, at most the load's in-flight count at a time; returns once every login ended.
      */
     public Phase connect(int count, int sources) throws InterruptedException {
         List<Client> opened = new ArrayList<>(count);
@@ -134,7 +136,7 @@ public final class IdleClientsLoad implements AutoCloseable {
         return new Phase(ok, count - ok, (System.nanoTime() - started) / 1e9, firstError(opened));
     }
 
-    /** Runs one {@code SELECT 1} on each logged-in client, at most {@value #IN_FLIGHT} at a time. */
+    /** Runs one {@code SELECT 1} on each logged-in client, at most the load's in-flight count at a time. */
     public Phase queryEach() throws InterruptedException {
         long started = System.nanoTime();
         for (Client c : clients) {

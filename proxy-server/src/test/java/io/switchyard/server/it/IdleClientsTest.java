@@ -22,7 +22,7 @@ class IdleClientsTest {
     @Test
     void idleClientsHoldNoBackendConnectionAndEachGetsItsStatementAnswered() throws Exception {
         BackendPool pool = fixture.proxy().topology().allPools().get(0);
-        try (IdleClientsLoad load = new IdleClientsLoad(fixture.host(), fixture.port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+        try (IdleClientsLoad load = new IdleClientsLoad(fixture.host(), fixture.port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, 128)) {
             IdleClientsLoad.Phase logins = load.connect(CLIENTS, 1);
 
             assertThat(logins.failed()).as("failed logins (first error: %s)", logins.firstError()).isZero();
