@@ -105,7 +105,7 @@ public final class BackendPool implements AutoCloseable {
             return promise;
         }
         if (closed) {
-            return promise.setFailure(new IllegalStateException("pool for " + address + " is closed"));
+            return promise.setFailure(closedError());
         }
         BackendConnection own = partition(loop).takeIdle(key, schema);
         if (own != null) {
@@ -160,7 +160,7 @@ public final class BackendPool implements AutoCloseable {
             return;
         }
         if (closed) {
-            promise.tryFailure(new IllegalStateException("pool for " + address + " is closed"));
+            promise.tryFailure(closedError());
             return;
         }
         if (reserveSlot()) {
@@ -231,6 +231,10 @@ public final class BackendPool implements AutoCloseable {
                 promise.tryFailure(moved.cause());
             }
         });
+    }
+
+    private IllegalStateException closedError() {
+        return new IllegalStateException("pool for " + address + " is closed");
     }
 
     private boolean reserveSlot() {
@@ -592,7 +596,7 @@ public final class BackendPool implements AutoCloseable {
         }
         Waiter w;
         while ((w = waiters.poll()) != null) {
-            w.promise.tryFailure(new IllegalStateException("pool for " + address + " is closed"));
+            w.promise.tryFailure(closedError());
         }
     }
 

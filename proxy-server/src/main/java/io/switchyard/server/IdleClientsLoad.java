@@ -24,6 +24,8 @@ import io.switchyard.protocol.HandshakeResponse41;
 import io.switchyard.protocol.HandshakeV10;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.auth.NativePassword;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The load of {@code scripts/bench --scenario idle-clients}: opens many client connections to a
@@ -89,7 +92,7 @@ public final class IdleClientsLoad implements AutoCloseable {
             System.out.printf("connected=%d failed=%d seconds=%.2f rate=%.0f first_error=%s%n", logins.succeeded(),
                     logins.failed(), logins.seconds(), logins.rate(), logins.firstError());
             System.out.flush();
-            new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             Phase statements = load.queryEach();
             System.out.printf("answered=%d failed=%d seconds=%.2f rate=%.0f first_error=%s%n", statements.succeeded(),
                     statements.failed(), statements.seconds(), statements.rate(), statements.firstError());
@@ -163,7 +166,7 @@ public final class IdleClientsLoad implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    private static long awaitAll(List<Client> all, java.util.function.Function<Client, CompletableFuture<Boolean>> phase) {
+    private static long awaitAll(List<Client> all, Function<Client, CompletableFuture<Boolean>> phase) {
         long ok = 0;
         for (Client c : all) {
             try {
