@@ -1,5 +1,6 @@
 package io.switchyard.frontend;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -8,6 +9,7 @@ import java.util.function.ObjIntConsumer;
 import io.switchyard.protocol.ChangeUser;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
+import io.switchyard.protocol.FrameDecoder;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProxyError;
 import java.util.concurrent.TimeUnit;
@@ -86,9 +88,17 @@ final class ClientLogin {
                 authenticated.accept(seq + 2);
             }
             case START_TLS -> {
+                // The client does not wait for an answer to its SSL request: its ClientHello may
+                // have arrived in the same read, and then waits in the frame decoder.
+                ByteBuf early = channel.pipeline().get(FrameDecoder.class).takeUndecoded();
                 SslHandler ssl = context.settings().tls().newHandler(channel.alloc());
                 channel.pipeline().addFirst("tls", ssl);
                 expectedSeq = seq + 1;
+                if (early.isReadable()) {
+                    channel.pipeline().fireChannelRead(early);
+                } else {
+                    early.release();
+                }
             }
             case SUCCESS -> authenticated.accept(seq + 1);
             case FAILURE -> {

@@ -121,6 +121,16 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     /**
+     * Takes the bytes received but not yet decoded, for a stream that switches to TLS right
+     * after the frame being handled: the peer's first TLS bytes may have arrived in the same
+     * read. The caller owns the returned buffer.
+     */
+    public ByteBuf takeUndecoded() {
+        ByteBuf buffered = internalBuffer();
+        return buffered.readRetainedSlice(buffered.readableBytes());
+    }
+
+    /**
      * Nanoseconds since bytes last arrived, if part of a packet is waiting for the rest;
      * 0 when no packet is half-received.
      */

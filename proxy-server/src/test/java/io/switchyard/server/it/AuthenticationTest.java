@@ -127,6 +127,15 @@ class AuthenticationTest {
     }
 
     @Test
+    void tlsClientHelloArrivingWithTheSslRequestStillLogsIn() throws Exception {
+        try (Switchyard proxy = proxy("tls { enabled = true }", "", "app-pass");
+             RawMysqlClient client = RawMysqlClient.connect("127.0.0.1", proxy.port(), java.time.Duration.ofSeconds(5))) {
+            RawMysqlClient.Packet answer = client.loginOverTlsInOneSegment("app", "app-pass", "app");
+            assertThat(answer.type()).as("answer to the login over TLS").isEqualTo(RawMysqlClient.OK);
+        }
+    }
+
+    @Test
     void backendConnectionsUseTlsWhenConfigured() throws Exception {
         try (Switchyard proxy = proxy("", "tls { enabled = true, required = true }", "app-pass");
              Connection c = mysql(proxy, "sslMode=DISABLED", "app-pass");

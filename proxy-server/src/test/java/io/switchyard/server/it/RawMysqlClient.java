@@ -6,20 +6,27 @@ import static io.switchyard.protocol.Capability.CLIENT_MYSQL;
 import static io.switchyard.protocol.Capability.CLIENT_PLUGIN_AUTH;
 import static io.switchyard.protocol.Capability.CLIENT_PROTOCOL_41;
 import static io.switchyard.protocol.Capability.CLIENT_SECURE_CONNECTION;
+import static io.switchyard.protocol.Capability.CLIENT_SSL;
 import static io.switchyard.protocol.Capability.CLIENT_TRANSACTIONS;
 
 import io.switchyard.protocol.auth.NativePassword;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A deliberately small MySQL client over a plain socket, for sending what real drivers never
@@ -40,7 +47,7 @@ final class RawMysqlClient implements AutoCloseable {
             | CLIENT_TRANSACTIONS | CLIENT_SECURE_CONNECTION | CLIENT_MULTI_RESULTS | CLIENT_PLUGIN_AUTH;
     private static final int UTF8MB4_GENERAL_CI = 45;
 
-    private final Socket socket;
+    private final HoldingSocket socket;
     private final DataInputStream in;
     private final OutputStream out;
 
@@ -66,7 +73,7 @@ final class RawMysqlClient implements AutoCloseable {
         }
     }
 
-    private RawMysqlClient(Socket socket) throws IOException {
+    private RawMysqlClient(HoldingSocket socket) throws IOException {
         this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
@@ -74,7 +81,7 @@ final class RawMysqlClient implements AutoCloseable {
 
     /** Connects; every later read fails with {@link java.net.SocketTimeoutException} after {@code readTimeout}. */
     static RawMysqlClient connect(String host, int port, Duration readTimeout) throws IOException {
-        Socket socket = new Socket();
+        HoldingSocket socket = new HoldingSocket();
         try {
             socket.connect(new InetSocketAddress(host, port), 5_000);
             socket.setSoTimeout((int) readTimeout.toMillis());
@@ -108,7 +115,44 @@ final class RawMysqlClient implements AutoCloseable {
         if (greeting.isErr()) {
             return greeting;
         }
-        byte[] seed = seedOf(greeting.payload());
+        write(greeting.sequence() + 1, handshakeResponse(seedOf(greeting.payload()), user, password, database, capabilities, collation));
+        return answerToLogin(password, in, out);
+    }
+
+    /**
+     * Reads the greeting, asks for TLS and logs in over it. The SSL request is held back and
+     * leaves in one TCP segment with the TLS ClientHello, as a fast client's may: the server must
+     * hand the bytes after the request to TLS. Trusts any certificate.
+     */
+    Packet loginOverTlsInOneSegment(String user, String password, String database) throws IOException {
+        Packet greeting = read();
+        if (greeting.isErr()) {
+            return greeting;
+        }
+        long capabilities = CAPABILITIES | CLIENT_SSL;
+        ByteArrayOutputStream sslRequest = new ByteArrayOutputStream();
+        writeInt(sslRequest, capabilities, 4);
+        writeInt(sslRequest, MAX_PAYLOAD + 1L, 4);
+        sslRequest.write(UTF8MB4_GENERAL_CI);
+        sslRequest.writeBytes(new byte[23]);
+        socket.holdUntilNextWrite(packet(greeting.sequence() + 1, sslRequest.toByteArray()));
+        SSLSocket tls;
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {TRUST_ANY}, null);
+            tls = (SSLSocket) context.getSocketFactory().createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), false);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+        tls.startHandshake();
+        OutputStream tlsOut = tls.getOutputStream();
+        tlsOut.write(packet(greeting.sequence() + 2,
+                handshakeResponse(seedOf(greeting.payload()), user, password, database, capabilities, UTF8MB4_GENERAL_CI)));
+        tlsOut.flush();
+        return answerToLogin(password, new DataInputStream(tls.getInputStream()), tlsOut);
+    }
+
+    private static byte[] handshakeResponse(byte[] seed, String user, String password, String database, long capabilities, int collation) {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         writeInt(response, capabilities & 0xFFFF_FFFFL, 4);
         writeInt(response, MAX_PAYLOAD + 1L, 4);
@@ -121,15 +165,19 @@ final class RawMysqlClient implements AutoCloseable {
         response.writeBytes(auth);
         writeNulTerminated(response, database);
         writeNulTerminated(response, "mysql_native_password");
-        write(greeting.sequence() + 1, response.toByteArray());
+        return response.toByteArray();
+    }
 
-        Packet answer = read();
+    /** The server's final answer to a login (OK or ERR), following one authentication switch if asked. */
+    private static Packet answerToLogin(String password, DataInputStream in, OutputStream out) throws IOException {
+        Packet answer = read(in);
         if (answer.type() == AUTH_SWITCH) {
             byte[] payload = answer.payload();
             int nameEnd = indexOf(payload, (byte) 0, 1);
             byte[] newSeed = Arrays.copyOfRange(payload, nameEnd + 1, nameEnd + 1 + NativePassword.SCRAMBLE_LENGTH);
-            write(answer.sequence() + 1, NativePassword.scramble(password.getBytes(StandardCharsets.UTF_8), newSeed));
-            answer = read();
+            out.write(packet(answer.sequence() + 1, NativePassword.scramble(password.getBytes(StandardCharsets.UTF_8), newSeed)));
+            out.flush();
+            answer = read(in);
         }
         return answer;
     }
@@ -162,6 +210,10 @@ final class RawMysqlClient implements AutoCloseable {
 
     /** Reads one packet; {@link EOFException} if the peer closed the connection. */
     Packet read() throws IOException {
+        return read(in);
+    }
+
+    private static Packet read(DataInputStream in) throws IOException {
         byte[] header = new byte[4];
         in.readFully(header);
         int length = (header[0] & 0xFF) | (header[1] & 0xFF) << 8 | (header[2] & 0xFF) << 16;
@@ -189,6 +241,57 @@ final class RawMysqlClient implements AutoCloseable {
 
     static byte[] header(int length, int sequence) {
         return new byte[] {(byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) sequence};
+    }
+
+    private static byte[] packet(int sequence, byte[] payload) {
+        byte[] packet = Arrays.copyOf(header(payload.length, sequence), 4 + payload.length);
+        System.arraycopy(payload, 0, packet, 4, payload.length);
+        return packet;
+    }
+
+    private static final X509TrustManager TRUST_ANY = new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    };
+
+    /** A socket that can hold bytes back and send them in one write with the next bytes written. */
+    private static final class HoldingSocket extends Socket {
+        private byte[] held;
+        private OutputStream stream;
+
+        void holdUntilNextWrite(byte[] bytes) {
+            held = bytes;
+        }
+
+        @Override
+        public synchronized OutputStream getOutputStream() throws IOException {
+            if (stream == null) {
+                stream = new FilterOutputStream(super.getOutputStream()) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        if (held == null) {
+                            out.write(b, off, len);
+                            return;
+                        }
+                        byte[] both = Arrays.copyOf(held, held.length + len);
+                        System.arraycopy(b, off, both, held.length, len);
+                        held = null;
+                        out.write(both);
+                    }
+                };
+            }
+            return stream;
+        }
     }
 
     @Override
