@@ -132,6 +132,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             sendErrAndClose(okSeq, ProxyError.TOO_MANY_CONNECTIONS.format(user.username(), sessionsOfUser, user.maxConnections()));
             return;
         }
+        context.sessions().loggedIn(this, info.username(), user.username());
         info.loggedIn(user, auth.credentials());
         commands.clearPrepared();
         if (changingUser && info.schema() == null) {

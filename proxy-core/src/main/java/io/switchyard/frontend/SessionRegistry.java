@@ -14,6 +14,8 @@ public final class SessionRegistry {
     private final Map<Long, ClientSession> sessions = new ConcurrentHashMap<>();
     private final LongAdder accepted = new LongAdder();
     private final LongAdder authFailures = new LongAdder();
+    /** Logged-in sessions per user name, kept with every login, change of user and close. */
+    private final Map<String, LongAdder> perUser = new ConcurrentHashMap<>();
 
     long nextId() {
         return ids.incrementAndGet();
@@ -24,8 +26,29 @@ public final class SessionRegistry {
         accepted.increment();
     }
 
+    /** Forgets {@code session}; closing paths may call it more than once. */
     void remove(ClientSession session) {
-        sessions.remove(session.id());
+        if (sessions.remove(session.id()) != null && session.username() != null) {
+            perUser(session.username()).decrement();
+        }
+    }
+
+    /**
+     * Counts {@code session} under {@code user} instead of {@code previous} (null at the first
+     * login); called on the session's event loop before its user name changes.
+     */
+    void loggedIn(ClientSession session, String previous, String user) {
+        if (!sessions.containsKey(session.id())) {
+            return;
+        }
+        if (previous != null) {
+            perUser(previous).decrement();
+        }
+        perUser(user).increment();
+    }
+
+    private LongAdder perUser(String user) {
+        return perUser.computeIfAbsent(user, u -> new LongAdder());
     }
 
     void authFailed() {
@@ -57,6 +80,7 @@ public final class SessionRegistry {
 
     /** Number of sessions of {@code user}. */
     public long countFor(String user) {
-        return sessions.values().stream().filter(s -> user.equals(s.username())).count();
+        LongAdder count = perUser.get(user);
+        return count == null ? 0 : count.sum();
     }
 }

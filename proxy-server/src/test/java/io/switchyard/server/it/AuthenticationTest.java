@@ -169,6 +169,53 @@ class AuthenticationTest {
     }
 
     @Test
+    void userConnectionLimitCountsOnlyTheSessionsLoggedInAsThatUserNow() throws Exception {
+        try (Switchyard proxy = Switchyard.start(ConfigLoader.fromString("""
+                switchyard {
+                  frontend { bind = "127.0.0.1", port = 0 }
+                  metrics { port = 0 }
+                  servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d } ]
+                  users = [ { username = "app", password = "app-pass", max-connections = 2 },
+                            { username = "%s", password = "%s", max-connections = 1 } ]
+                }
+                """.formatted(cluster.primary().port(), MariaDbCluster.ROOT_USER, MariaDbCluster.ROOT_PASSWORD)));
+             Connection first = mysql(proxy, "sslMode=DISABLED", "app-pass")) {
+            Connection second = mysql(proxy, "sslMode=DISABLED", "app-pass");
+            assertThatThrownBy(() -> mysql(proxy, "sslMode=DISABLED", "app-pass").close())
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1040));
+            // A closed session and a session that changed to another user leave app's count.
+            second.close();
+            ((JdbcConnection) first).changeUser(MariaDbCluster.ROOT_USER, MariaDbCluster.ROOT_PASSWORD);
+            assertThat(scalar(first, "SELECT CURRENT_USER()")).startsWith(MariaDbCluster.ROOT_USER + "@");
+            try (Connection third = awaitLogin(proxy); Connection fourth = mysql(proxy, "sslMode=DISABLED", "app-pass")) {
+                assertThat(scalar(third, "SELECT 3")).isEqualTo("3");
+                assertThat(scalar(fourth, "SELECT 4")).isEqualTo("4");
+                assertThatThrownBy(() -> mysql(proxy, "sslMode=DISABLED", "app-pass").close())
+                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1040));
+            }
+            // The root user's one session is the changed one: a second is refused.
+            assertThatThrownBy(() -> DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + proxy.port()
+                    + "/app?sslMode=DISABLED", MariaDbCluster.ROOT_USER, MariaDbCluster.ROOT_PASSWORD).close())
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1040));
+        }
+    }
+
+    /** A login as app, retried while the proxy has not yet seen the close of an earlier session. */
+    private static Connection awaitLogin(Switchyard proxy) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            try {
+                return mysql(proxy, "sslMode=DISABLED", "app-pass");
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 1040 || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Test
     void proxyConnectionLimitIsEnforced() throws Exception {
         try (Switchyard proxy = proxy("max-client-connections = 1", "", "app-pass");
              Connection only = mysql(proxy, "sslMode=DISABLED", "app-pass")) {
