@@ -66,10 +66,12 @@ final class FrontendAuthenticator {
         this.clientHost = clientHost;
     }
 
+    /** 20 random bytes in 1..126 (no NUL, which would end the scramble on the wire), drawn at once. */
     static byte[] newSeed() {
         byte[] seed = new byte[20];
+        RANDOM.nextBytes(seed);
         for (int i = 0; i < seed.length; i++) {
-            seed[i] = (byte) (1 + RANDOM.nextInt(126));
+            seed[i] = (byte) (1 + (seed[i] & 0xFF) % 126);
         }
         return seed;
     }

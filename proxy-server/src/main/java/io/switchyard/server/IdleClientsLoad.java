@@ -26,6 +26,7 @@ import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.auth.NativePassword;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -65,8 +66,11 @@ public final class IdleClientsLoad implements AutoCloseable {
     private final Semaphore inFlight;
     private final List<Client> clients = new ArrayList<>();
 
-    /** What one phase did: clients that succeeded and failed, how long it took, the first error. */
-    public record Phase(long succeeded, long failed, double seconds, String firstError) {
+    /**
+     * What one phase did: clients that succeeded and failed, how long it took, the CPU time this
+     * process spent on it, the first error.
+     */
+    public record Phase(long succeeded, long failed, double seconds, double cpuSeconds, String firstError) {
         public double rate() {
             return succeeded / seconds;
         }
@@ -89,13 +93,14 @@ public final class IdleClientsLoad implements AutoCloseable {
         try (IdleClientsLoad load = new IdleClientsLoad(args[0], Integer.parseInt(args[1]), args[2], args[3],
                 Integer.parseInt(args[6]))) {
             Phase logins = load.connect(Integer.parseInt(args[4]), Integer.parseInt(args[5]));
-            System.out.printf("connected=%d failed=%d seconds=%.2f rate=%.0f first_error=%s%n", logins.succeeded(),
-                    logins.failed(), logins.seconds(), logins.rate(), logins.firstError());
+            System.out.printf("connected=%d failed=%d seconds=%.2f rate=%.0f cpu_seconds=%.2f first_error=%s%n",
+                    logins.succeeded(), logins.failed(), logins.seconds(), logins.rate(), logins.cpuSeconds(), logins.firstError());
             System.out.flush();
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             Phase statements = load.queryEach();
-            System.out.printf("answered=%d failed=%d seconds=%.2f rate=%.0f first_error=%s%n", statements.succeeded(),
-                    statements.failed(), statements.seconds(), statements.rate(), statements.firstError());
+            System.out.printf("answered=%d failed=%d seconds=%.2f rate=%.0f cpu_seconds=%.2f first_error=%s%n",
+                    statements.succeeded(), statements.failed(), statements.seconds(), statements.rate(),
+                    statements.cpuSeconds(), statements.firstError());
             System.out.flush();
             System.exit(statements.failed() == 0 && logins.failed() == 0 ? 0 : 1);
         }
@@ -108,6 +113,7 @@ public final class IdleClientsLoad implements AutoCloseable {
     public Phase connect(int count, int sources) throws InterruptedException {
         List<Client> opened = new ArrayList<>(count);
         long started = System.nanoTime();
+        long cpuStarted = processCpuNanos();
         for (int i = 0; i < count; i++) {
             inFlight.acquire();
             Client c = new Client();
@@ -136,12 +142,14 @@ public final class IdleClientsLoad implements AutoCloseable {
         }
         clients.addAll(opened);
         long ok = awaitAll(opened, c -> c.loggedIn);
-        return new Phase(ok, count - ok, (System.nanoTime() - started) / 1e9, firstError(opened));
+        return new Phase(ok, count - ok, (System.nanoTime() - started) / 1e9, (processCpuNanos() - cpuStarted) / 1e9,
+                firstError(opened));
     }
 
     /** Runs one {@code SELECT 1} on each logged-in client, at most the load's in-flight count at a time. */
     public Phase queryEach() throws InterruptedException {
         long started = System.nanoTime();
+        long cpuStarted = processCpuNanos();
         for (Client c : clients) {
             if (c.channel != null && c.loggedIn.isDone() && !c.loggedIn.isCompletedExceptionally()) {
                 inFlight.acquire();
@@ -152,7 +160,12 @@ public final class IdleClientsLoad implements AutoCloseable {
             }
         }
         long ok = awaitAll(clients, c -> c.answered);
-        return new Phase(ok, clients.size() - ok, (System.nanoTime() - started) / 1e9, firstError(clients));
+        return new Phase(ok, clients.size() - ok, (System.nanoTime() - started) / 1e9,
+                (processCpuNanos() - cpuStarted) / 1e9, firstError(clients));
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Closes every client connection and the event loops. */
