@@ -61,6 +61,8 @@ public final class ServerHealth {
     private volatile Boolean readOnly;
     private volatile boolean fenced;
     private volatile boolean reachable = true;
+    /** A monitor probe succeeded after the last failure of any kind (probe or data-path connect). */
+    private volatile boolean answeredSinceFailure;
     private volatile long lagSeconds = -1;
     private volatile long pingLatencyMicros = -1;
 
@@ -107,6 +109,7 @@ public final class ServerHealth {
     public void connectFailed() {
         Transition t;
         synchronized (lock) {
+            answeredSinceFailure = false;
             t = countConnectFailure("connection attempts");
         }
         fire(t);
@@ -117,6 +120,7 @@ public final class ServerHealth {
         Transition t = null;
         synchronized (lock) {
             reachable = false;
+            answeredSinceFailure = false;
             if (status == ServerState.SHUNNED) {
                 restStartNanos = nanoClock.getAsLong();
             } else {
@@ -131,6 +135,7 @@ public final class ServerHealth {
         Transition t;
         synchronized (lock) {
             reachable = true;
+            answeredSinceFailure = true;
             t = closeIfRested("connect check succeeded");
         }
         fire(t);
@@ -141,6 +146,7 @@ public final class ServerHealth {
         Transition t = null;
         synchronized (lock) {
             reachable = false;
+            answeredSinceFailure = false;
             pingFailuresInRow++;
             if (status == ServerState.SHUNNED) {
                 restStartNanos = nanoClock.getAsLong();
@@ -163,6 +169,7 @@ public final class ServerHealth {
             }
             pingFailuresInRow = 0;
             reachable = true;
+            answeredSinceFailure = true;
             t = closeIfRested("ping succeeded");
         }
         fire(t);
@@ -230,6 +237,15 @@ public final class ServerHealth {
     /** Milliseconds since the breaker opened; 0 when it is not open (SHUNNED). */
     public long shunnedForMillis() {
         return status == ServerState.SHUNNED ? TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - shunnedAtNanos) : 0;
+    }
+
+    /**
+     * True while the breaker is open (SHUNNED) but a monitor probe succeeded after the last
+     * failure: the server is back and only resting. The router uses such a server when its
+     * hostgroup has nothing else.
+     */
+    public boolean answeringWhileShunned() {
+        return status == ServerState.SHUNNED && answeredSinceFailure;
     }
 
     /** False when the last monitor probe of the server failed. */
@@ -305,6 +321,7 @@ public final class ServerHealth {
     private Transition open(String why) {
         long now = nanoClock.getAsLong();
         restStartNanos = now;
+        answeredSinceFailure = false;
         if (status == ServerState.SHUNNED) {
             return null;
         }

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * hostgroup by weighted random choice among the usable ones (online, weight above 0; those below
  * their connection limit first). When the hostgroup is the reader hostgroup of a replication pair
  * and none of its servers is online, reads fall back to the pair's writer hostgroup
- * ({@code mysql-readers_fallback_to_writer}). Stateless; reads the configuration snapshot in
+ * ({@code mysql-readers_fallback_to_writer}); when nothing else is left, a shunned server that
+ * answers the monitor again is used before its rest is over. Stateless; reads the configuration snapshot in
  * force on every call, so it is safe from any thread.
  */
 public final class Router {
@@ -43,40 +44,70 @@ public final class Router {
         return pick(hostgroup, null);
     }
 
-    /** Same, but not {@code avoid} (a server that just failed) unless it is the only choice. */
+    /**
+     * Same, but not {@code avoid} (a server that just failed) unless it is the only choice. When
+     * no server of the hostgroup (nor, for readers, of its writers) takes work, a server that is
+     * shunned but answered the monitor's last probe is chosen rather than none: it is back, only
+     * still resting, and with nothing else to run on a statement would wait and fail.
+     */
     public BackendPool pick(int hostgroup, BackendPool avoid) {
         RoutingTable current = config.get();
-        BackendPool picked = pickAvoiding(current.topology().servers(hostgroup), avoid);
-        if (picked != null || !current.readersFallBackToWriter()) {
+        List<HostgroupServer> servers = current.topology().servers(hostgroup);
+        BackendPool picked = pickAvoiding(servers, avoid, Choice.USABLE, Choice.ACCEPTS_WORK);
+        if (picked != null) {
             return picked;
         }
-        for (ReplicationHostgroup pair : current.replicationHostgroups()) {
-            if (pair.readerHostgroup() == hostgroup) {
-                return pickAvoiding(current.topology().servers(pair.writerHostgroup()), avoid);
+        if (current.readersFallBackToWriter()) {
+            for (ReplicationHostgroup pair : current.replicationHostgroups()) {
+                if (pair.readerHostgroup() == hostgroup) {
+                    picked = pickAvoiding(current.topology().servers(pair.writerHostgroup()), avoid,
+                            Choice.USABLE, Choice.ACCEPTS_WORK);
+                    if (picked != null) {
+                        return picked;
+                    }
+                }
+            }
+        }
+        return pickAvoiding(servers, avoid, Choice.RESTING_BUT_ANSWERING);
+    }
+
+    /** Which servers a pass of the choice considers. */
+    private enum Choice {
+        USABLE, ACCEPTS_WORK, RESTING_BUT_ANSWERING;
+
+        boolean admits(HostgroupServer s) {
+            return switch (this) {
+                case USABLE -> s.usable();
+                case ACCEPTS_WORK -> s.acceptsWork();
+                case RESTING_BUT_ANSWERING -> s.restingButAnswering();
+            };
+        }
+    }
+
+    /** The first of {@code passes} that finds a server, each first without {@code avoid}. */
+    private static BackendPool pickAvoiding(List<HostgroupServer> servers, BackendPool avoid, Choice... passes) {
+        if (avoid != null) {
+            List<HostgroupServer> others = servers.stream().filter(s -> s.pool() != avoid).toList();
+            for (Choice pass : passes) {
+                BackendPool other = pickWeighted(others, pass);
+                if (other != null) {
+                    return other;
+                }
+            }
+        }
+        for (Choice pass : passes) {
+            BackendPool picked = pickWeighted(servers, pass);
+            if (picked != null) {
+                return picked;
             }
         }
         return null;
     }
 
-    private static BackendPool pickAvoiding(List<HostgroupServer> servers, BackendPool avoid) {
-        if (avoid != null) {
-            BackendPool other = pickFrom(servers.stream().filter(s -> s.pool() != avoid).toList());
-            if (other != null) {
-                return other;
-            }
-        }
-        return pickFrom(servers);
-    }
-
-    private static BackendPool pickFrom(List<HostgroupServer> servers) {
-        BackendPool withRoom = pickWeighted(servers, true);
-        return withRoom != null ? withRoom : pickWeighted(servers, false);
-    }
-
-    private static BackendPool pickWeighted(List<HostgroupServer> servers, boolean needRoom) {
+    private static BackendPool pickWeighted(List<HostgroupServer> servers, Choice choice) {
         long total = 0;
         for (HostgroupServer s : servers) {
-            if (eligible(s, needRoom)) {
+            if (choice.admits(s)) {
                 total += s.weight();
             }
         }
@@ -85,7 +116,7 @@ public final class Router {
         }
         long ticket = ThreadLocalRandom.current().nextLong(total);
         for (HostgroupServer s : servers) {
-            if (eligible(s, needRoom)) {
+            if (choice.admits(s)) {
                 ticket -= s.weight();
                 if (ticket < 0) {
                     return s.pool();
@@ -93,9 +124,5 @@ public final class Router {
             }
         }
         return null;
-    }
-
-    private static boolean eligible(HostgroupServer s, boolean needRoom) {
-        return needRoom ? s.usable() : s.acceptsWork();
     }
 }

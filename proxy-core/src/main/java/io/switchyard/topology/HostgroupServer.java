@@ -37,6 +37,14 @@ public record HostgroupServer(int hostgroup, BackendPool pool, int weight, Serve
         return effectiveState().acceptsNewWork() && weight > 0;
     }
 
+    /**
+     * True when the server is shunned (its configured status is ONLINE and it is weighted) but a
+     * monitor probe succeeded since its last failure: it is back, only still resting.
+     */
+    public boolean restingButAnswering() {
+        return state == ServerState.ONLINE && weight > 0 && pool.health().answeringWhileShunned();
+    }
+
     /** The configured status, or the monitor's (shunned) when the configured one is ONLINE. */
     public ServerState effectiveState() {
         return state == ServerState.ONLINE ? pool.health().status() : state;
