@@ -51,6 +51,18 @@ class AuthenticationTest {
                 """.formatted(frontend, backend, cluster.primary().port(), password)));
     }
 
+    /** A proxy in front of the primary with these {@code users} entries (HOCON objects, comma-separated). */
+    private static Switchyard proxyWithUsers(String users) {
+        return Switchyard.start(ConfigLoader.fromString("""
+                switchyard {
+                  frontend { bind = "127.0.0.1", port = 0 }
+                  metrics { port = 0 }
+                  servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d } ]
+                  users = [ %s ]
+                }
+                """.formatted(cluster.primary().port(), users)));
+    }
+
     private static Connection mysql(Switchyard proxy, String params, String password) throws SQLException {
         return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + proxy.port() + "/app?" + params, "app", password);
     }
@@ -148,14 +160,7 @@ class AuthenticationTest {
 
     @Test
     void userConnectionLimitIsEnforcedWithTooManyConnections() throws Exception {
-        try (Switchyard proxy = Switchyard.start(ConfigLoader.fromString("""
-                switchyard {
-                  frontend { bind = "127.0.0.1", port = 0 }
-                  metrics { port = 0 }
-                  servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d } ]
-                  users = [ { username = "app", password = "app-pass", max-connections = 2 } ]
-                }
-                """.formatted(cluster.primary().port())));
+        try (Switchyard proxy = proxyWithUsers("{ username = \"app\", password = \"app-pass\", max-connections = 2 }");
              Connection first = mysql(proxy, "sslMode=DISABLED", "app-pass");
              Connection second = mysql(proxy, "sslMode=DISABLED", "app-pass")) {
             assertThatThrownBy(() -> mysql(proxy, "sslMode=DISABLED", "app-pass").close())
@@ -170,15 +175,10 @@ class AuthenticationTest {
 
     @Test
     void userConnectionLimitCountsOnlyTheSessionsLoggedInAsThatUserNow() throws Exception {
-        try (Switchyard proxy = Switchyard.start(ConfigLoader.fromString("""
-                switchyard {
-                  frontend { bind = "127.0.0.1", port = 0 }
-                  metrics { port = 0 }
-                  servers = [ { hostgroup = 0, host = "127.0.0.1", port = %d } ]
-                  users = [ { username = "app", password = "app-pass", max-connections = 2 },
-                            { username = "%s", password = "%s", max-connections = 1 } ]
-                }
-                """.formatted(cluster.primary().port(), MariaDbCluster.ROOT_USER, MariaDbCluster.ROOT_PASSWORD)));
+        try (Switchyard proxy = proxyWithUsers("""
+                { username = "app", password = "app-pass", max-connections = 2 },
+                { username = "%s", password = "%s", max-connections = 1 }
+                """.formatted(MariaDbCluster.ROOT_USER, MariaDbCluster.ROOT_PASSWORD));
              Connection first = mysql(proxy, "sslMode=DISABLED", "app-pass")) {
             Connection second = mysql(proxy, "sslMode=DISABLED", "app-pass");
             assertThatThrownBy(() -> mysql(proxy, "sslMode=DISABLED", "app-pass").close())
