@@ -505,8 +505,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
         if (session.closed()) {
             return;
         }
-        if (!tiedToServer()) {
-            // Held only for the last statement's results (LAST_INSERT_ID(), ROW_COUNT(), warnings).
+        if (!tiedToServer() || routing.tiedOnlyByAutocommitBetweenTransactions()) {
+            // Held only for the last statement's results (LAST_INSERT_ID(), ROW_COUNT(), warnings),
+            // or for autocommit off between transactions: the next statement runs on another
+            // connection, brought to the session's state.
             leases.discard(connection);
             previousResultLostOn = connection.address();
             return;

@@ -94,6 +94,16 @@ final class StatementRouting {
                 || autocommitOff() || tracker.pinned() || tracker.nextTransactionPending();
     }
 
+    /**
+     * True when the session is tied only because autocommit is off, with no transaction open:
+     * nothing lives on its connection that another connection cannot be given (autocommit is a
+     * session variable the proxy replays), so losing the connection loses nothing.
+     */
+    boolean tiedOnlyByAutocommitBetweenTransactions() {
+        return autocommitOff() && !ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS) && !pinnedForGood
+                && !statementPinned && !tracker.pinned() && !tracker.nextTransactionPending();
+    }
+
     private boolean autocommitOff() {
         String autocommit = tracker.state().variables().get("autocommit");
         return autocommit != null && (autocommit.equals("'OFF'") || autocommit.equals("0"));
