@@ -45,6 +45,30 @@ class FrameDecoderTest {
     }
 
     @Test
+    void bytesAfterAFrameThatSwitchesTheStreamCanBeTakenOutUndecoded() {
+        // given an SSL request (32-byte payload) and, in the same read, the start of a TLS record
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(ONE_MIB));
+        ByteBuf read = Unpooled.buffer().writeMediumLE(32).writeByte(1).writeZero(32)
+                .writeBytes(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01});
+        channel.writeInbound(read);
+        List<Frame> frames = readAll(channel);
+
+        // when the handler of the request takes what the decoder holds
+        ByteBuf rest = channel.pipeline().get(FrameDecoder.class).takeUndecoded();
+
+        // then the request came out as a frame, and the TLS bytes come out as they arrived
+        try {
+            assertThat(frames).extracting(Frame::length).containsExactly(32);
+            assertThat(ByteBufUtil.hexDump(rest)).isEqualTo("160301020001");
+            assertThat(channel.pipeline().get(FrameDecoder.class).stalledPartialNanos()).isZero();
+        } finally {
+            frames.forEach(Frame::release);
+            rest.release();
+        }
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
     void logicalPacketOver16MibArrivesAsAFullFrameAndItsContinuation() {
         // given a logical packet of 16 MiB + 4 bytes framed as the protocol requires
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(32L * ONE_MIB));
