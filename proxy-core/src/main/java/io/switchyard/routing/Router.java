@@ -47,8 +47,10 @@ public final class Router {
     /**
      * Same, but not {@code avoid} (a server that just failed) unless it is the only choice. When
      * no server of the hostgroup (nor, for readers, of its writers) takes work, a server that is
-     * shunned but answered the monitor's last probe is chosen rather than none: it is back, only
-     * still resting, and with nothing else to run on a statement would wait and fail.
+     * shunned but answered the monitor since its last failure is chosen rather than none: it is
+     * back, only still resting, and with nothing else to run on a statement would wait and fail.
+     * Not in the writer hostgroup of a replication pair: there a statement waits for the writer
+     * the monitor confirms, which after a failover is another server.
      */
     public BackendPool pick(int hostgroup, BackendPool avoid) {
         RoutingTable current = config.get();
@@ -57,18 +59,18 @@ public final class Router {
         if (picked != null) {
             return picked;
         }
-        if (current.readersFallBackToWriter()) {
-            for (ReplicationHostgroup pair : current.replicationHostgroups()) {
-                if (pair.readerHostgroup() == hostgroup) {
-                    picked = pickAvoiding(current.topology().servers(pair.writerHostgroup()), avoid,
-                            Choice.USABLE, Choice.ACCEPTS_WORK);
-                    if (picked != null) {
-                        return picked;
-                    }
+        boolean writers = false;
+        for (ReplicationHostgroup pair : current.replicationHostgroups()) {
+            writers |= pair.writerHostgroup() == hostgroup;
+            if (pair.readerHostgroup() == hostgroup && current.readersFallBackToWriter()) {
+                picked = pickAvoiding(current.topology().servers(pair.writerHostgroup()), avoid,
+                        Choice.USABLE, Choice.ACCEPTS_WORK);
+                if (picked != null) {
+                    return picked;
                 }
             }
         }
-        return pickAvoiding(servers, avoid, Choice.RESTING_BUT_ANSWERING);
+        return writers ? null : pickAvoiding(servers, avoid, Choice.RESTING_BUT_ANSWERING);
     }
 
     /** Which servers a pass of the choice considers. */

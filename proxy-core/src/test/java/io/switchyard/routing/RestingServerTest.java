@@ -28,21 +28,29 @@ class RestingServerTest {
     }
 
     @Test
-    void aWriterThatAnswersAgainIsUsedBeforeItsRestIsOverWhenItIsTheOnlyOne() {
-        ConfigRuntime runtime = ReplicationPair.runtime();
-        ServerHealth writer = shunnedByPings(runtime, PRIMARY);
+    void aServerThatAnswersAgainIsUsedBeforeItsRestIsOverWhenItIsTheOnlyOne() {
+        ConfigRuntime runtime = ReplicationPair.unpaired();
+        ServerHealth server = shunnedByPings(runtime, PRIMARY);
         Router router = new Router(runtime::current);
         assertThat(router.pick(0)).as("down: no server").isNull();
 
-        writer.pingSucceeded(100);
+        server.pingSucceeded(100);
 
-        assertThat(writer.status()).as("still resting").isEqualTo(ServerState.SHUNNED);
+        assertThat(server.status()).as("still resting").isEqualTo(ServerState.SHUNNED);
         assertThat(router.pick(0).address()).isEqualTo(PRIMARY);
     }
 
     @Test
-    void aFailureAfterTheAnswerTakesTheServerOutAgain() {
+    void theWriterHostgroupOfAPairWaitsForAConfirmedWriterInstead() {
         ConfigRuntime runtime = ReplicationPair.runtime();
+        shunnedByPings(runtime, PRIMARY).pingSucceeded(100);
+
+        assertThat(new Router(runtime::current).pick(0)).isNull();
+    }
+
+    @Test
+    void aFailureAfterTheAnswerTakesTheServerOutAgain() {
+        ConfigRuntime runtime = ReplicationPair.unpaired();
         ServerHealth writer = shunnedByPings(runtime, PRIMARY);
         Router router = new Router(runtime::current);
 
@@ -57,7 +65,7 @@ class RestingServerTest {
 
     @Test
     void aServerShunnedWithoutAProbeSinceIsNotUsed() {
-        ConfigRuntime runtime = ReplicationPair.runtime();
+        ConfigRuntime runtime = ReplicationPair.unpaired();
         ServerHealth writer = runtime.pool(PRIMARY).health();
         for (int i = 0; i < 5; i++) {
             writer.connectFailed();

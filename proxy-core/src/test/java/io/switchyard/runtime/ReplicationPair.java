@@ -26,6 +26,15 @@ public final class ReplicationPair {
 
     /** The runtime, with {@code variables} applied over the defaults (name, value, name, value, ...). */
     public static ConfigRuntime runtime(String... variables) {
+        return runtime(true, variables);
+    }
+
+    /** The same servers in the same hostgroups, not paired: hostgroup 0 is a plain hostgroup of one server. */
+    public static ConfigRuntime unpaired(String... variables) {
+        return runtime(false, variables);
+    }
+
+    private static ConfigRuntime runtime(boolean paired, String... variables) {
         GlobalVariables vars = GlobalVariables.defaults();
         for (int i = 0; i < variables.length; i += 2) {
             vars = vars.with(variables[i], variables[i + 1]);
@@ -33,7 +42,7 @@ public final class ReplicationPair {
         RuntimeRows rows = RuntimeRows.empty()
                 .withServers(List.of(row(0, PRIMARY), row(1, REPLICA_1), row(1, REPLICA_2)))
                 .withUsers(List.of(new UserConfig("app", "app-pass", null, 0, true, 100, true)))
-                .withReplicationHostgroups(List.of(PAIR))
+                .withReplicationHostgroups(paired ? List.of(PAIR) : List.of())
                 .withVariables(vars);
         BackendSettings backend = new BackendSettings(1_000, null, false);
         return new ConfigRuntime(rows, PoolSettings.defaults(),
