@@ -55,7 +55,7 @@ public final class Router {
     public BackendPool pick(int hostgroup, BackendPool avoid) {
         RoutingTable current = config.get();
         List<HostgroupServer> servers = current.topology().servers(hostgroup);
-        BackendPool picked = pickAvoiding(servers, avoid, Choice.USABLE, Choice.ACCEPTS_WORK);
+        BackendPool picked = pickAvoiding(servers, avoid, Choice.TAKING_WORK);
         if (picked != null) {
             return picked;
         }
@@ -63,19 +63,22 @@ public final class Router {
         for (ReplicationHostgroup pair : current.replicationHostgroups()) {
             writers |= pair.writerHostgroup() == hostgroup;
             if (pair.readerHostgroup() == hostgroup && current.readersFallBackToWriter()) {
-                picked = pickAvoiding(current.topology().servers(pair.writerHostgroup()), avoid,
-                        Choice.USABLE, Choice.ACCEPTS_WORK);
+                picked = pickAvoiding(current.topology().servers(pair.writerHostgroup()), avoid, Choice.TAKING_WORK);
                 if (picked != null) {
                     return picked;
                 }
             }
         }
-        return writers ? null : pickAvoiding(servers, avoid, Choice.RESTING_BUT_ANSWERING);
+        return writers ? null : pickAvoiding(servers, avoid, Choice.RESTING);
     }
 
     /** Which servers a pass of the choice considers. */
     private enum Choice {
         USABLE, ACCEPTS_WORK, RESTING_BUT_ANSWERING;
+
+        /** Servers taking work: those below their connection limit first. */
+        static final Choice[] TAKING_WORK = {USABLE, ACCEPTS_WORK};
+        static final Choice[] RESTING = {RESTING_BUT_ANSWERING};
 
         boolean admits(HostgroupServer s) {
             return switch (this) {
@@ -87,7 +90,7 @@ public final class Router {
     }
 
     /** The first of {@code passes} that finds a server, each first without {@code avoid}. */
-    private static BackendPool pickAvoiding(List<HostgroupServer> servers, BackendPool avoid, Choice... passes) {
+    private static BackendPool pickAvoiding(List<HostgroupServer> servers, BackendPool avoid, Choice[] passes) {
         if (avoid != null) {
             List<HostgroupServer> others = servers.stream().filter(s -> s.pool() != avoid).toList();
             for (Choice pass : passes) {

@@ -5,6 +5,7 @@ import io.switchyard.server.Daemon;
 import io.switchyard.server.Switchyard;
 import io.switchyard.server.config.ConfigLoader;
 import io.switchyard.server.launcher.MariaDbCluster;
+import io.switchyard.server.launcher.MariaDbServer;
 import io.switchyard.testing.Await;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -57,6 +58,19 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
     public ProxyFixture withSemiSync() {
         this.semiSync = true;
         return this;
+    }
+
+    /**
+     * The cluster's primary in hostgroup 0 and its replicas in hostgroup 1, paired by
+     * {@code replication-hostgroups}: the HOCON lines for a fixture's extra settings.
+     */
+    public static String pairedServers(MariaDbCluster cluster) {
+        StringBuilder servers = new StringBuilder("servers = [\n  { hostgroup = 0, host = \"127.0.0.1\", port = "
+                + cluster.primary().port() + " }\n");
+        for (MariaDbServer replica : cluster.replicas()) {
+            servers.append("  { hostgroup = 1, host = \"127.0.0.1\", port = ").append(replica.port()).append(" }\n");
+        }
+        return servers.append("]\nreplication-hostgroups = [ { writer-hostgroup = 0, reader-hostgroup = 1 } ]\n").toString();
     }
 
     /** A fixture shared by the tests of one class, started and stopped by JUnit. */

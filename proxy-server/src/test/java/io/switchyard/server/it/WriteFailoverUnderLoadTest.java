@@ -36,13 +36,7 @@ class WriteFailoverUnderLoadTest {
     private static final int WRITERS = 10;
 
     @RegisterExtension
-    static final ProxyFixture fixture = ProxyFixture.perClass(2, cluster -> """
-            servers = [
-              { hostgroup = 0, host = "127.0.0.1", port = %d }
-              { hostgroup = 1, host = "127.0.0.1", port = %d }
-              { hostgroup = 1, host = "127.0.0.1", port = %d }
-            ]
-            replication-hostgroups = [ { writer-hostgroup = 0, reader-hostgroup = 1 } ]
+    static final ProxyFixture fixture = ProxyFixture.perClass(2, cluster -> ProxyFixture.pairedServers(cluster) + """
             query-rules = [
               { rule-id = 1, match-digest = "^SELECT .* FOR UPDATE", destination-hostgroup = 0, apply = true }
               { rule-id = 2, match-digest = "^SELECT", destination-hostgroup = 1, apply = true }
@@ -52,7 +46,7 @@ class WriteFailoverUnderLoadTest {
               mysql-monitor_read_only_interval = 500
               mysql-shun_recovery_time_sec = 1
             }
-            """.formatted(cluster.primary().port(), cluster.replicas().get(0).port(), cluster.replicas().get(1).port()))
+            """)
             .withSemiSync();
 
     private static List<ServerAddress> writers() {

@@ -17,20 +17,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sessions that hold no transaction and whose writer dies continue on the promoted writer, with
- * their session state rebuilt there: session variables, the schema, the character set, autocommit off between transactions, and server-side prepared statements
- * prepared before the failover. Default settings except the monitor's failover timing.
+ * their session state rebuilt there: session variables, the schema, the character set,
+ * autocommit off between transactions, and server-side prepared statements prepared before the
+ * failover. Default settings except the monitor's failover timing.
  */
 class WriterReconnectionTest {
     @RegisterExtension
-    static final ProxyFixture fixture = ProxyFixture.perClass(2, cluster -> """
-            servers = [
-              { hostgroup = 0, host = "127.0.0.1", port = %d }
-              { hostgroup = 1, host = "127.0.0.1", port = %d }
-              { hostgroup = 1, host = "127.0.0.1", port = %d }
-            ]
-            replication-hostgroups = [ { writer-hostgroup = 0, reader-hostgroup = 1 } ]
-            variables { mysql-monitor_writer_is_also_reader = false }
-            """.formatted(cluster.primary().port(), cluster.replicas().get(0).port(), cluster.replicas().get(1).port()));
+    static final ProxyFixture fixture = ProxyFixture.perClass(2, cluster -> ProxyFixture.pairedServers(cluster)
+            + "variables { mysql-monitor_writer_is_also_reader = false }\n");
 
     private static List<ServerAddress> writers() {
         return fixture.proxy().topology().servers(0).stream().map(HostgroupServer::address).toList();
