@@ -177,6 +177,9 @@ final class StatsTables {
         v.put("Query_timeouts", stats.queryTimeouts());
         v.put("Multiplexed_releases", stats.multiplexedReleases());
         v.put("Stmt_reprepares", stats.stmtReprepares());
+        v.put("Read_only_transactions_on_readers", stats.readOnlyTransactionsOnReaders());
+        v.put("Read_only_transactions_moved", stats.readOnlyTransactionsMoved());
+        v.put("Read_only_transaction_moves_failed", stats.readOnlyTransactionMovesFailed());
         stats.errorsByCode().forEach((code, n) -> v.put("Errors_" + code, n));
         List<Map.Entry<String, Object>> rows = List.copyOf(v.entrySet());
         ConfigRows.replace(c, "stats.stats_mysql_global", "Variable_Name, Variable_Value", rows.size(),

@@ -59,6 +59,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
     /** What runs when the connection asked of the leases is ready, or cannot be had. */
     private Runnable onLeased;
     private Consumer<ErrPacket> onLeaseFailed;
+    /** The statements of a read-only transaction running on a reader, in case it has to move to the writer. */
+    private final TransactionLog readOnlyLog = new TransactionLog();
 
     BackendSide(FrontendContext context, SessionInfo info, StatementRouting routing, SessionActivity activity,
                 SessionControl session) {
@@ -268,8 +270,155 @@ final class BackendSide implements ResponseSink, LeaseListener {
         unflushedBackendWrites = false;
         activity.runningOn(leases.currentHostgroup(), connection());
         leases.countQuery(packets.readableBytes());
+        if (routing.onReaderForReadOnlyTransaction()) {
+            readOnlyLog.sent(command, packets, context.variables().intValue("mysql-transaction_replay_max_size"));
+        }
         connection().execute(command, packets, this);
     }
+
+    // ---- read-only transactions on a reader ----------------------------------------------------
+
+    /**
+     * Before a statement that commits implicitly: ends the read-only transaction on the reader
+     * with a {@code COMMIT}, as the statement would have (it wrote nothing), then runs {@code then}.
+     */
+    void commitReaderTransaction(Runnable then) {
+        BackendConnection c = connection();
+        readOnlyLog.clear();
+        session.enter(SessionPhase.CONNECTING);
+        c.executeInternal(Command.QUERY, "COMMIT", (err, failure) -> {
+            if (session.closed()) {
+                return;
+            }
+            session.enter(SessionPhase.READY);
+            if (failure != null || err != null) {
+                leases.discard(c);
+            }
+            info.statusFlags(info.statusFlags() & ~ServerStatus.IN_TRANS);
+            routing.tracker().transactionEndedByProxy();
+            then.run();
+        });
+    }
+
+    /**
+     * Before a statement that needs the writer (it would leave state on the reader, or takes
+     * locks): the read-only transaction moves to {@code writerHostgroup}. The reader's connection
+     * is closed (which ends the transaction there), and the transaction's statements run again on
+     * a writer connection; when each gives the client's result again, {@code then} runs there.
+     * Otherwise the client gets an error and its connection is closed: it has seen results the
+     * writer does not give, and the transaction cannot go on anywhere.
+     */
+    void moveReaderTransaction(int writerHostgroup, String characteristics, Runnable then, Runnable dropped) {
+        BackendConnection reader = connection();
+        if (reader != null) {
+            leases.discard(reader);
+        }
+        if (!readOnlyLog.replayable()) {
+            readOnlyLog.clear();
+            dropped.run();
+            failMove("the transaction ran commands that cannot be run again (not text statements, or more than "
+                    + "mysql-transaction_replay_max_size bytes)");
+            return;
+        }
+        session.enter(SessionPhase.CONNECTING);
+        lease(writerHostgroup, null, () -> PreviousResultSetUp.run(connection(),
+                io.switchyard.frontend.state.SqlLexer.splitStatements(characteristics), (err, failure) -> {
+            if (session.closed()) {
+                dropped.run();
+                return;
+            }
+            if (err != null || failure != null) {
+                readOnlyLog.clear();
+                dropped.run();
+                failMove("the transaction's characteristics could not be set: " + (err != null ? err.message() : failure));
+                return;
+            }
+            readOnlyLog.replay(connection(), (mismatch, last) -> {
+                if (session.closed()) {
+                    dropped.run();
+                    return;
+                }
+                readOnlyLog.clear();
+                if (mismatch == null && (last == null || !ServerStatus.has(last.statusFlags(), ServerStatus.IN_TRANS_READONLY))) {
+                    mismatch = "the transaction did not start read only there";
+                }
+                if (mismatch != null) {
+                    dropped.run();
+                    failMove(mismatch);
+                    return;
+                }
+                info.statusFlags(last.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
+                context.stats().readOnlyTransactionMoved();
+                session.enter(SessionPhase.READY);
+                then.run();
+            });
+        }), err -> {
+            readOnlyLog.clear();
+            dropped.run();
+            failMove(err.message());
+        });
+    }
+
+    /**
+     * Before a statement that starts a transaction in {@code hostgroup} while the characteristics
+     * of {@code SET TRANSACTION} wait on the current connection: they are set on a connection of
+     * {@code hostgroup} (the server reports them as the statements that set them), the current
+     * connection, which would keep them for its next user, is closed, and {@code then} runs.
+     */
+    void carryCharacteristics(int hostgroup, String characteristics, Runnable then, Runnable dropped) {
+        BackendConnection old = connection();
+        if (old != null) {
+            leases.discard(old);
+        }
+        List<String> statements = io.switchyard.frontend.state.SqlLexer.splitStatements(characteristics);
+        session.enter(SessionPhase.CONNECTING);
+        lease(hostgroup, null, () -> PreviousResultSetUp.run(connection(), statements, (err, failure) -> {
+            if (session.closed()) {
+                dropped.run();
+                return;
+            }
+            if (err != null || failure != null) {
+                dropped.run();
+                closeWith(ProxyError.CHARACTERISTICS_NOT_CARRIED.format(characteristics,
+                        err != null ? err.message() : failure.getMessage()));
+                return;
+            }
+            session.enter(SessionPhase.READY);
+            then.run();
+        }), err -> {
+            dropped.run();
+            session.enter(SessionPhase.READY);
+            session.reply(err);
+        });
+    }
+
+    private void closeWith(ErrPacket err) {
+        log.info("session {}: closing the client connection: {}", info.id(), err.message());
+        session.enter(SessionPhase.READY);
+        session.replyAndClose(err);
+    }
+
+    private void failMove(String why) {
+        context.stats().readOnlyTransactionMoveFailed();
+        closeWith(ProxyError.READ_ONLY_TRANSACTION_NOT_MOVED.format(why));
+    }
+
+    /** ERR 1290 (the reader's read_only) for a write in a read-only transaction becomes the primary's 1792. */
+    private ByteBuf asPrimaryAnswers(ByteBuf bytes) {
+        int at = bytes.readerIndex();
+        if (bytes.readableBytes() < Wire.HEADER_SIZE + 3 || bytes.getUnsignedByte(at + Wire.HEADER_SIZE) != ErrPacket.HEADER
+                || bytes.getUnsignedShortLE(at + Wire.HEADER_SIZE + 1) != READ_ONLY_OPTION
+                || Wire.HEADER_SIZE + Wire.payloadLength(bytes, at) != bytes.readableBytes()) {
+            return bytes;
+        }
+        int seq = Wire.sequenceId(bytes, at);
+        bytes.release();
+        return Packets.err(client.alloc(), seq, READ_ONLY_TRANSACTION);
+    }
+
+    private static final int READ_ONLY_OPTION = 1290;
+    private static final ErrPacket READ_ONLY_TRANSACTION =
+            new ErrPacket(1792, "25006", "Cannot execute statement in a READ ONLY transaction");
 
     /** Sends a command that has no reply (long data) and goes on with queued commands. */
     void sendWithoutResponse(BackendConnection c, ByteBuf packets) {
@@ -328,6 +477,15 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     @Override
     public void responseBytes(ByteBuf bytes) {
+        if (routing.onReaderForReadOnlyTransaction() && !listener.answered()) {
+            bytes = asPrimaryAnswers(bytes);
+            readOnlyLog.responseBytes(bytes);
+        }
+        relay(bytes);
+    }
+
+    /** Writes response bytes to the client, unless the client already has its answer. */
+    private void relay(ByteBuf bytes) {
         if (listener.answered()) {
             bytes.release();
             return;
@@ -355,7 +513,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         if (!OkPacket.isOk(packet, at + Wire.HEADER_SIZE, length)) {
             // An EOF carries no session-state information; MariaDB sets its status flags the same
             // way whatever the client negotiated.
-            responseBytes(packet);
+            relay(packet);
             return;
         }
         OkPacket ok;
@@ -374,7 +532,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         BackendConnection c = connection();
         boolean lengthEncodedInfo = clientTracks
                 || (c != null && !Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL));
-        responseBytes(Packets.build(client.alloc(), seq, b -> forClient.encodeRelayed(b, header, clientTracks, lengthEncodedInfo)));
+        relay(Packets.build(client.alloc(), seq, b -> forClient.encodeRelayed(b, header, clientTracks, lengthEncodedInfo)));
     }
 
     @Override
@@ -407,6 +565,13 @@ final class BackendSide implements ResponseSink, LeaseListener {
         }
         boolean answered = listener.answered();
         info.statusFlags(tracker.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
+        if (routing.onReaderForReadOnlyTransaction()) {
+            if (ServerStatus.has(tracker.statusFlags(), ServerStatus.IN_TRANS)) {
+                readOnlyLog.completed();
+            } else {
+                readOnlyLog.clear();
+            }
+        }
         listener.completed(current, connection, tracker);
         listener = ResponseListener.NONE;
         if (current == Command.SET_OPTION) {

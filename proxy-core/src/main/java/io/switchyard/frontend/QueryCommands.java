@@ -94,6 +94,14 @@ final class QueryCommands {
         if (d.rules() != null && d.rules().mirrorHostgroup() != null) {
             mirror.mirror(d.rules().mirrorHostgroup(), parts.info().connectionKey(), parts.info().schema(), d.query(), backend.loop());
         }
-        retries.start(d, CommandQueue.join(toSend), free);
+        ByteBuf packets = CommandQueue.join(toSend);
+        switch (d.step()) {
+            case COMMIT_READER -> backend.commitReaderTransaction(() -> retries.start(d, packets, false));
+            case MOVE_TO_WRITER -> backend.moveReaderTransaction(d.hostgroup(), parts.routing().readerTransactionCharacteristics(),
+                    () -> retries.start(d, packets, false), packets::release);
+            case CARRY_CHARACTERISTICS -> backend.carryCharacteristics(d.hostgroup(),
+                    parts.routing().nextTransactionCharacteristics(), () -> retries.start(d, packets, false), packets::release);
+            case NONE -> retries.start(d, packets, free);
+        }
     }
 }

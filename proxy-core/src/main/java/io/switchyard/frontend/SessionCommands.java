@@ -247,6 +247,12 @@ final class SessionCommands implements SessionControl {
     }
 
     @Override
+    public void replyAndClose(ErrPacket err) {
+        activity.finished();
+        connection.closeWithError(replySeq, err);
+    }
+
+    @Override
     public void closeAsTheServerDid(Throwable cause) {
         connection.close(cause);
     }

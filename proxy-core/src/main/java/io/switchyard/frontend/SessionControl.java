@@ -23,6 +23,9 @@ interface SessionControl {
     /** Answers the current command with OK ({@code err} null) or {@code err}, and flushes. */
     void reply(ErrPacket err);
 
+    /** Answers the current command with {@code err} and closes the client connection: the session cannot go on. */
+    void replyAndClose(ErrPacket err);
+
     /** Runs queued commands while the session is ready. */
     void drain();
 

@@ -6,6 +6,7 @@ import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.TrackingSettings;
 import io.switchyard.digest.QueryDigest;
 import io.switchyard.frontend.state.PinReason;
+import io.switchyard.frontend.state.ReadOnlyTransactions;
 import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.protocol.Command;
@@ -48,13 +49,41 @@ final class StatementRouting {
      * when no rule matched.
      */
     record Decision(int hostgroup, List<Frame> rewritten, String ok, ErrPacket error, QueryDigest digest,
-                    StatementKind kind, RuleOutcome rules, String query) {}
+                    StatementKind kind, RuleOutcome rules, String query, Step step) {
+        Decision(int hostgroup, List<Frame> rewritten, String ok, ErrPacket error, QueryDigest digest,
+                 StatementKind kind, RuleOutcome rules, String query) {
+            this(hostgroup, rewritten, ok, error, digest, kind, rules, query, Step.NONE);
+        }
+    }
+
+    /** What has to happen to a read-only transaction on a reader before the statement runs. */
+    enum Step {
+        NONE,
+        /** The statement commits implicitly: the transaction is committed on the reader, then the statement runs where it goes. */
+        COMMIT_READER,
+        /** The statement needs the writer: the transaction is replayed there first ({@link TransactionLog}). */
+        MOVE_TO_WRITER,
+        /**
+         * The statement starts a transaction in another hostgroup than the connection that holds
+         * the characteristics {@code SET TRANSACTION} gave the next transaction: they are given
+         * to the new connection, and the old one, which still holds them, is closed.
+         */
+        CARRY_CHARACTERISTICS
+    }
 
     private final FrontendContext context;
     private final SessionInfo info;
     private SessionStateTracker tracker = new SessionStateTracker(ConnectionState.initial(null));
     private boolean pinnedForGood;
     private boolean statementPinned;
+    /**
+     * The session's connection is in a reader hostgroup because a read-only transaction started
+     * there ({@code mysql-read_only_transactions_to_readers}); the writer hostgroup it would
+     * otherwise have run in, or -1.
+     */
+    private int readerTransactionWriter = -1;
+    /** The {@code SET TRANSACTION} characteristics the reader's connection was given before the transaction started ("" when none). */
+    private String readerTransactionCharacteristics = "";
 
     StatementRouting(FrontendContext context, SessionInfo info) {
         this.context = context;
@@ -68,6 +97,22 @@ final class StatementRouting {
         tracker.clientTracking(tracking);
         pinnedForGood = false;
         statementPinned = false;
+        readerTransactionWriter = -1;
+    }
+
+    /** True while the session runs a read-only transaction on a reader (and until it next runs elsewhere). */
+    boolean onReaderForReadOnlyTransaction() {
+        return readerTransactionWriter >= 0;
+    }
+
+    /** The writer hostgroup a read-only transaction on a reader moves to; -1 when none runs there. */
+    int readerTransactionWriter() {
+        return readerTransactionWriter;
+    }
+
+    /** The {@code SET TRANSACTION} statements that preceded the read-only transaction on the reader, as the server reported them. */
+    String readerTransactionCharacteristics() {
+        return readerTransactionCharacteristics;
     }
 
     /** The session's state, which follows the server's reports. */
@@ -107,6 +152,57 @@ final class StatementRouting {
     private boolean autocommitOff() {
         String autocommit = tracker.state().variables().get("autocommit");
         return autocommit != null && (autocommit.equals("'OFF'") || autocommit.equals("0"));
+    }
+
+    /**
+     * True when nothing but autocommit off or characteristics waiting for the next transaction
+     * ties the session to its connection, with no transaction open: both are carried to another
+     * connection (autocommit as a session variable, the characteristics by
+     * {@link Step#CARRY_CHARACTERISTICS}).
+     */
+    private boolean freeBetweenTransactions() {
+        return !ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS) && !pinnedForGood && !statementPinned
+                && !tracker.pinned();
+    }
+
+    /** The characteristics {@code SET TRANSACTION} gave the session's next transaction, as the server reports them. */
+    String nextTransactionCharacteristics() {
+        return tracker.nextTransactionCharacteristics();
+    }
+
+    /** True when the next transaction is read only: by {@code SET TRANSACTION READ ONLY}, else by the session's default. */
+    private boolean nextTransactionReadOnly() {
+        String next = tracker.nextTransactionCharacteristics().toUpperCase(java.util.Locale.ROOT);
+        if (next.contains("READ ONLY")) {
+            return true;
+        }
+        return !next.contains("READ WRITE") && sessionReadOnly();
+    }
+
+    /** The session's transactions are read only by default ({@code SET SESSION TRANSACTION READ ONLY}). */
+    private boolean sessionReadOnly() {
+        for (String name : new String[] {"tx_read_only", "transaction_read_only"}) {
+            String value = tracker.state().variables().get(name);
+            if (value != null && (value.equals("'ON'") || value.equals("1") || value.equals("ON"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True when {@code query} starts a read-only transaction: {@code START TRANSACTION READ ONLY},
+     * {@code BEGIN} in a session whose transactions are read only, or, with autocommit off
+     * between transactions in such a session, a statement that may run in it.
+     */
+    private boolean startsReadOnlyTransaction(String query, StatementTraits traits) {
+        return switch (ReadOnlyTransactions.start(query)) {
+            case READ_ONLY -> true;
+            case SESSION_MODE -> nextTransactionReadOnly();
+            case READ_WRITE -> false;
+            case NONE -> autocommitOff() && nextTransactionReadOnly() && !ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS)
+                    && ReadOnlyTransactions.inside(query, traits) == ReadOnlyTransactions.Inside.STAYS;
+        };
     }
 
     /**
@@ -198,7 +294,54 @@ final class StatementRouting {
             pinnedForGood = true;
         }
         Integer destination = outcome == null ? null : outcome.destinationHostgroup();
-        int hostgroup = mustStay ? currentHostgroup : destination != null ? destination : defaultHostgroup;
+        int routed = destination != null ? destination : defaultHostgroup;
+        Step step = Step.NONE;
+        boolean tiedBefore = tied();
+        boolean readsPrevious = keptForNext && traits.readsPrevious();
+        if (currentHostgroup < 0) {
+            readerTransactionWriter = -1;
+        }
+        if (readerTransactionWriter >= 0 && !readsPrevious) {
+            if (ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS)) {
+                switch (ReadOnlyTransactions.inside(query, traits)) {
+                    case COMMITS_FIRST -> {
+                        step = Step.COMMIT_READER;
+                        mustStay = false;
+                    }
+                    case MOVE -> {
+                        step = Step.MOVE_TO_WRITER;
+                        routed = readerTransactionWriter;
+                    }
+                    default -> { }
+                }
+            } else if (freeBetweenTransactions()) {
+                mustStay = false;
+            }
+            if (!mustStay || step == Step.MOVE_TO_WRITER) {
+                mustStay = false;
+                readerTransactionWriter = -1;
+            }
+        } else if (mustStay && !readsPrevious && currentHostgroup >= 0 && freeBetweenTransactions()
+                && readOnlyTransactionsToReaders() && context.router().readerHostgroupOf(routed) >= 0
+                && startsReadOnlyTransaction(query, traits)) {
+            mustStay = false;
+        }
+        if (!mustStay && step != Step.MOVE_TO_WRITER && readOnlyTransactionsToReaders()
+                && (freeBetweenTransactions() || step == Step.COMMIT_READER)) {
+            int reader = context.router().readerHostgroupOf(routed);
+            if (reader >= 0 && startsReadOnlyTransaction(query, traits)) {
+                readerTransactionCharacteristics = step == Step.COMMIT_READER ? "" : tracker.nextTransactionCharacteristics();
+                readerTransactionWriter = routed;
+                routed = reader;
+                context.stats().readOnlyTransactionOnReader();
+            }
+        }
+        int hostgroup = mustStay ? currentHostgroup : routed;
+        if (step == Step.NONE && tiedBefore && !mustStay && currentHostgroup >= 0 && hostgroup != currentHostgroup
+                && tracker.nextTransactionPending()) {
+            // SET TRANSACTION ... waits for the next transaction on the connection the session leaves.
+            step = Step.CARRY_CHARACTERISTICS;
+        }
         List<Frame> rewritten = null;
         if (outcome != null && outcome.rewritten()) {
             ByteBuf body = ByteBufAllocator.DEFAULT.buffer(query.length() + 1);
@@ -209,7 +352,11 @@ final class StatementRouting {
                 body.release();
             }
         }
-        return new Decision(hostgroup, rewritten, null, null, digest, kind, outcome, query);
+        return new Decision(hostgroup, rewritten, null, null, digest, kind, outcome, query, step);
+    }
+
+    private boolean readOnlyTransactionsToReaders() {
+        return context.variables().boolValue("mysql-read_only_transactions_to_readers");
     }
 
     /** Notes the outcome of a command that ran on the current connection. */

@@ -35,6 +35,16 @@ public final class Router {
         return user.defaultHostgroup();
     }
 
+    /** The reader hostgroup paired with {@code writerHostgroup} in a replication pair, or -1 when it has none. */
+    public int readerHostgroupOf(int writerHostgroup) {
+        for (ReplicationHostgroup pair : config.get().replicationHostgroups()) {
+            if (pair.writerHostgroup() == writerHostgroup) {
+                return pair.readerHostgroup();
+            }
+        }
+        return -1;
+    }
+
     /**
      * The pool of a server of {@code hostgroup} for new work, or null when none is online.
      * Servers below their connection limit come first; when every online server is at its limit,

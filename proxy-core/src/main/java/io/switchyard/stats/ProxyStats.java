@@ -25,6 +25,9 @@ public final class ProxyStats {
     private final LongAdder retries = new LongAdder();
     private final LongAdder queryTimeouts = new LongAdder();
     private final LongAdder multiplexedReleases = new LongAdder();
+    private final LongAdder readOnlyTransactionsOnReaders = new LongAdder();
+    private final LongAdder readOnlyTransactionsMoved = new LongAdder();
+    private final LongAdder readOnlyTransactionMovesFailed = new LongAdder();
     private final LongAdder stmtReprepares = new LongAdder();
     private final LongAdder mirrored = new LongAdder();
     private final LongAdder mirrorDropped = new LongAdder();
@@ -91,6 +94,33 @@ public final class ProxyStats {
 
     public void multiplexedRelease() {
         multiplexedReleases.increment();
+    }
+
+    /** A read-only transaction started on a reader instead of the writer. */
+    public void readOnlyTransactionOnReader() {
+        readOnlyTransactionsOnReaders.increment();
+    }
+
+    /** A read-only transaction on a reader moved to the writer, replayed there with the same results. */
+    public void readOnlyTransactionMoved() {
+        readOnlyTransactionsMoved.increment();
+    }
+
+    /** A read-only transaction on a reader had to move to the writer and could not (its session was closed). */
+    public void readOnlyTransactionMoveFailed() {
+        readOnlyTransactionMovesFailed.increment();
+    }
+
+    public long readOnlyTransactionsOnReaders() {
+        return readOnlyTransactionsOnReaders.sum();
+    }
+
+    public long readOnlyTransactionsMoved() {
+        return readOnlyTransactionsMoved.sum();
+    }
+
+    public long readOnlyTransactionMovesFailed() {
+        return readOnlyTransactionMovesFailed.sum();
     }
 
     public void reprepared() {

@@ -133,6 +133,11 @@ public final class SessionStateTracker {
         return traits;
     }
 
+    /** The characteristics reported for the next (or running) transaction, as statements; empty when none. */
+    public String nextTransactionCharacteristics() {
+        return nextTransaction;
+    }
+
     /** True while {@code SET TRANSACTION} characteristics wait for the next transaction on this connection. */
     public boolean nextTransactionPending() {
         return !nextTransaction.isEmpty();
@@ -423,6 +428,14 @@ public final class SessionStateTracker {
         }
         String charset = SqlLiteral.name(state.variables().getOrDefault(variable, baseline.loginValues().get(variable)));
         return charset == null ? "null" : Collations.defaultOf(charset);
+    }
+
+    /**
+     * The proxy ended the session's transaction itself (a {@code COMMIT} of its own): the
+     * characteristics the server reported for it no longer apply.
+     */
+    public void transactionEndedByProxy() {
+        nextTransaction = "";
     }
 
     /** The session's state was reset on the server (COM_RESET_CONNECTION): back to a fresh login, schema kept. */

@@ -40,6 +40,12 @@ final class ProxyMeters implements DynamicMeters {
                 stats, ProxyStats::multiplexedReleases);
         counter("switchyard.statement.reprepares", "Prepared statements prepared again on another backend connection",
                 stats, ProxyStats::stmtReprepares);
+        counter("switchyard.read.only.transactions.readers", "Read-only transactions started on a reader instead of the writer",
+                stats, ProxyStats::readOnlyTransactionsOnReaders);
+        counter("switchyard.read.only.transactions.moved", "Read-only transactions moved from a reader to the writer, replayed with the same results",
+                stats, ProxyStats::readOnlyTransactionsMoved);
+        counter("switchyard.read.only.transactions.move.failures", "Read-only transactions that had to move to the writer and could not (session closed)",
+                stats, ProxyStats::readOnlyTransactionMovesFailed);
     }
 
     private <T> void counter(String name, String description, T source, ToLongFunction<T> value) {
