@@ -177,6 +177,8 @@ final class StatsTables {
         v.put("Query_timeouts", stats.queryTimeouts());
         v.put("Multiplexed_releases", stats.multiplexedReleases());
         v.put("Stmt_reprepares", stats.stmtReprepares());
+        v.put("Transactions_replayed", stats.transactionsReplayed());
+        v.put("Transaction_replays_failed", stats.transactionReplaysFailed());
         v.put("Read_only_transactions_on_readers", stats.readOnlyTransactionsOnReaders());
         v.put("Read_only_transactions_moved", stats.readOnlyTransactionsMoved());
         v.put("Read_only_transaction_moves_failed", stats.readOnlyTransactionMovesFailed());

@@ -60,7 +60,9 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private Runnable onLeased;
     private Consumer<ErrPacket> onLeaseFailed;
     /** The statements of a read-only transaction running on a reader, in case it has to move to the writer. */
-    private final TransactionLog readOnlyLog = new TransactionLog();
+    private final TransactionLog transaction = new TransactionLog();
+    /** The connection of a transaction that can run again was lost between statements: it runs again before the next. */
+    private boolean replayPending;
 
     BackendSide(FrontendContext context, SessionInfo info, StatementRouting routing, SessionActivity activity,
                 SessionControl session) {
@@ -149,6 +151,13 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     /** Same, preferring a server other than {@code avoid}; {@code failed} gets the error when no connection could be had. */
     void onHostgroup(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
+        if (replayPending) {
+            // The transaction's connection was lost: it runs again first, and the command after it, there.
+            replayPending = false;
+            int transactionHostgroup = transaction.hostgroup();
+            replayAfterLoss(avoid, 1, () -> onHostgroup(transactionHostgroup, null, action, failed));
+            return;
+        }
         ServerAddress lost = previousResultLostOn;
         previousResultLostOn = null;
         if (lost != null && routing.tracker().traits().readsPrevious()) {
@@ -182,6 +191,11 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     /** Runs {@code action} once a backend connection is held, acquiring one if the last was lost. */
     void withConnection(List<Frame> frames, Runnable action) {
+        if (replayPending) {
+            replayPending = false;
+            replayAfterLoss(null, 1, action);
+            return;
+        }
         BackendConnection c = connection();
         if (c != null && c.isIdle()) {
             action.run();
@@ -270,10 +284,106 @@ final class BackendSide implements ResponseSink, LeaseListener {
         unflushedBackendWrites = false;
         activity.runningOn(leases.currentHostgroup(), connection());
         leases.countQuery(packets.readableBytes());
-        if (routing.onReaderForReadOnlyTransaction()) {
-            readOnlyLog.sent(command, packets, context.variables().intValue("mysql-transaction_replay_max_size"));
+        if (routing.onReaderForReadOnlyTransaction() || (replayOn() && (inTransaction() || routing.mayStartTransaction()))) {
+            transaction.sent(command, packets, context.variables().intValue("mysql-transaction_replay_max_size"),
+                    routing.state(), routing.tracker().nextTransactionCharacteristics(), leases.currentHostgroup());
+        } else {
+            transaction.notRecorded();
         }
         connection().execute(command, packets, this);
+    }
+
+    private boolean replayOn() {
+        return context.variables().boolValue("mysql-transaction_replay");
+    }
+
+    private boolean inTransaction() {
+        return ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS);
+    }
+
+    // ---- running a transaction again --------------------------------------------------------
+
+    /**
+     * True when the session's open transaction can run again on another connection: every
+     * statement of it is recorded, and nothing but the transaction ties the session to its
+     * connection (no temporary tables, locks, user variables, cursors).
+     */
+    private boolean transactionReplayable() {
+        return inTransaction() && transaction.replayable() && routing.tiedOnlyByTransaction();
+    }
+
+    /**
+     * Runs the recorded transaction again on a connection of its hostgroup (another server than
+     * {@code avoid} when the hostgroup has one), brought first to the session state the
+     * transaction started from, with its {@code SET TRANSACTION} characteristics; {@code done}
+     * gets null when every statement gave the client's result again (the connection is then
+     * current, in the transaction and in the session's state), or why not.
+     */
+    private void replayTransaction(BackendPool avoid, Consumer<String> done) {
+        session.enter(SessionPhase.CONNECTING);
+        int hostgroup = transaction.hostgroup();
+        onLeased = () -> PreviousResultSetUp.run(connection(),
+                io.switchyard.frontend.state.SqlLexer.splitStatements(transaction.characteristics()), (err, failure) -> {
+            if (session.closed()) {
+                return;
+            }
+            if (err != null || failure != null) {
+                done.accept("the transaction's characteristics could not be set again: " + (err != null ? err.message() : failure));
+                return;
+            }
+            BackendConnection c = connection();
+            transaction.replay(c, (mismatch, replayFailure, last) -> {
+                if (session.closed()) {
+                    return;
+                }
+                if (replayFailure != null) {
+                    leases.discard(c);
+                    done.accept("the connection failed: " + replayFailure.getMessage());
+                    return;
+                }
+                if (mismatch == null && last != null) {
+                    info.statusFlags(last.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
+                    c.sessionState(routing.state());
+                }
+                done.accept(mismatch);
+            });
+        });
+        onLeaseFailed = err -> done.accept(err.message());
+        leases.use(hostgroup, avoid, info.connectionKey(), transaction.startState());
+    }
+
+    /**
+     * The connection of the session's open transaction was lost: the transaction runs again on
+     * another connection of its hostgroup (after a failover, the new writer's, once the monitor
+     * confirms it), up to {@code mysql-transaction_replay_attempts} times when that fails too;
+     * then {@code then} runs. When a statement gives another result there, or no attempt
+     * succeeds, the client gets error 9017 and its connection is closed.
+     */
+    private void replayAfterLoss(BackendPool avoid, int attempt, Runnable then) {
+        replayTransaction(avoid, why -> {
+            if (why == null) {
+                context.stats().transactionReplayed();
+                log.info("session {}: transaction ran again on {} ({} statements, same results)", info.id(),
+                        connection().address(), transaction.statements());
+                session.enter(SessionPhase.READY);
+                then.run();
+                return;
+            }
+            boolean failedConnection = why.startsWith("the connection failed") || why.startsWith("Max connect")
+                    || why.startsWith("Cannot reach");
+            if (failedConnection && attempt < context.variables().intValue("mysql-transaction_replay_attempts")) {
+                long backoff = Math.min(1_000, (long) context.variables().intValue("mysql-query_retry_backoff_ms") << Math.min(attempt, 10));
+                loop().schedule(() -> {
+                    if (!session.closed()) {
+                        replayAfterLoss(lastFailedPool(), attempt + 1, then);
+                    }
+                }, backoff, java.util.concurrent.TimeUnit.MILLISECONDS);
+                return;
+            }
+            context.stats().transactionReplayFailed();
+            transaction.clear();
+            closeWith(ProxyError.TRANSACTION_NOT_REPLAYED.format(why));
+        });
     }
 
     // ---- read-only transactions on a reader ----------------------------------------------------
@@ -284,7 +394,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
      */
     void commitReaderTransaction(Runnable then) {
         BackendConnection c = connection();
-        readOnlyLog.clear();
+        transaction.clear();
         session.enter(SessionPhase.CONNECTING);
         c.executeInternal(Command.QUERY, "COMMIT", (err, failure) -> {
             if (session.closed()) {
@@ -308,54 +418,32 @@ final class BackendSide implements ResponseSink, LeaseListener {
      * Otherwise the client gets an error and its connection is closed: it has seen results the
      * writer does not give, and the transaction cannot go on anywhere.
      */
-    void moveReaderTransaction(int writerHostgroup, String characteristics, Runnable then, Runnable dropped) {
+    void moveReaderTransaction(int writerHostgroup, Runnable then, Runnable dropped) {
         BackendConnection reader = connection();
         if (reader != null) {
             leases.discard(reader);
         }
-        if (!readOnlyLog.replayable()) {
-            readOnlyLog.clear();
+        if (!transaction.replayable()) {
+            transaction.clear();
             dropped.run();
             failMove("the transaction ran commands that cannot be run again (not text statements, or more than "
                     + "mysql-transaction_replay_max_size bytes)");
             return;
         }
-        session.enter(SessionPhase.CONNECTING);
-        lease(writerHostgroup, null, () -> PreviousResultSetUp.run(connection(),
-                io.switchyard.frontend.state.SqlLexer.splitStatements(characteristics), (err, failure) -> {
-            if (session.closed()) {
+        transaction.moveTo(writerHostgroup);
+        replayTransaction(null, why -> {
+            if (why == null && !ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS_READONLY)) {
+                why = "the transaction did not start read only there";
+            }
+            if (why != null) {
+                transaction.clear();
                 dropped.run();
+                failMove(why);
                 return;
             }
-            if (err != null || failure != null) {
-                readOnlyLog.clear();
-                dropped.run();
-                failMove("the transaction's characteristics could not be set: " + (err != null ? err.message() : failure));
-                return;
-            }
-            readOnlyLog.replay(connection(), (mismatch, last) -> {
-                if (session.closed()) {
-                    dropped.run();
-                    return;
-                }
-                readOnlyLog.clear();
-                if (mismatch == null && (last == null || !ServerStatus.has(last.statusFlags(), ServerStatus.IN_TRANS_READONLY))) {
-                    mismatch = "the transaction did not start read only there";
-                }
-                if (mismatch != null) {
-                    dropped.run();
-                    failMove(mismatch);
-                    return;
-                }
-                info.statusFlags(last.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
-                context.stats().readOnlyTransactionMoved();
-                session.enter(SessionPhase.READY);
-                then.run();
-            });
-        }), err -> {
-            readOnlyLog.clear();
-            dropped.run();
-            failMove(err.message());
+            context.stats().readOnlyTransactionMoved();
+            session.enter(SessionPhase.READY);
+            then.run();
         });
     }
 
@@ -479,8 +567,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
     public void responseBytes(ByteBuf bytes) {
         if (routing.onReaderForReadOnlyTransaction() && !listener.answered()) {
             bytes = asPrimaryAnswers(bytes);
-            readOnlyLog.responseBytes(bytes);
         }
+        transaction.responseBytes(bytes);
         relay(bytes);
     }
 
@@ -513,6 +601,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         if (!OkPacket.isOk(packet, at + Wire.HEADER_SIZE, length)) {
             // An EOF carries no session-state information; MariaDB sets its status flags the same
             // way whatever the client negotiated.
+            transaction.statusPacket(TransactionLog.status(packet));
             relay(packet);
             return;
         }
@@ -525,6 +614,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         }
         int seq = Wire.sequenceId(packet, at);
         packet.release();
+        transaction.statusPacket(ok);
         if (!listener.answered()) {
             routing.tracker().onOk(ok);
         }
@@ -565,12 +655,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
         }
         boolean answered = listener.answered();
         info.statusFlags(tracker.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
-        if (routing.onReaderForReadOnlyTransaction()) {
-            if (ServerStatus.has(tracker.statusFlags(), ServerStatus.IN_TRANS)) {
-                readOnlyLog.completed();
-            } else {
-                readOnlyLog.clear();
-            }
+        if (ServerStatus.has(tracker.statusFlags(), ServerStatus.IN_TRANS)) {
+            transaction.completedInTransaction();
+        } else {
+            transaction.clear();
         }
         listener.completed(current, connection, tracker);
         listener = ResponseListener.NONE;
@@ -634,6 +722,14 @@ final class BackendSide implements ResponseSink, LeaseListener {
         leases.discard(connection);
         ResponseListener failed = listener;
         listener = ResponseListener.NONE;
+        if (!bytesRelayed && replayOn() && transactionReplayable() && transaction.pendingRecorded()
+                && routing.statementMayRunAgainInTransaction() && current == Command.QUERY && !failed.answered()) {
+            replayPending = true;
+            if (failed.retriedAfterTransaction(connection)) {
+                return;
+            }
+            replayPending = false;
+        }
         if (failed.retried(connection, bytesRelayed)) {
             return;
         }
@@ -668,6 +764,14 @@ final class BackendSide implements ResponseSink, LeaseListener {
     @Override
     public void backendClosedWhileHeld(BackendConnection connection, Throwable cause) {
         if (session.closed()) {
+            return;
+        }
+        if (replayOn() && transactionReplayable()) {
+            // The transaction runs again on another connection before the session's next command.
+            log.info("session {}: backend connection {} to {} closed during a transaction ({}); it runs again before the next statement",
+                    info.id(), connection.id(), connection.address(), cause.getMessage());
+            leases.discard(connection);
+            replayPending = true;
             return;
         }
         if (!tiedToServer() || routing.tiedOnlyByAutocommitBetweenTransactions()) {

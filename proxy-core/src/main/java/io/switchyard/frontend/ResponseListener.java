@@ -40,6 +40,15 @@ interface ResponseListener {
     }
 
     /** The connection failed before the response ended: true when the command runs again (the session waits). */
+    /**
+     * The connection failed before any of the response reached the client, inside a transaction
+     * that runs again before the command: true when the command will run again (through
+     * {@link BackendSide#onHostgroup}, which runs the transaction first).
+     */
+    default boolean retriedAfterTransaction(BackendConnection connection) {
+        return false;
+    }
+
     default boolean retried(BackendConnection connection, boolean bytesRelayed) {
         return false;
     }

@@ -16,15 +16,16 @@ import java.util.concurrent.TimeUnit;
  * backend connection fails before any byte of its result reached the client, when nothing tied
  * the session to that connection (no transaction, no pinned state), and when running it twice
  * cannot do harm: either it never reached the server (the connection could not be opened), or
- * it only reads. Retries wait an exponential backoff with full jitter.
+ * it only reads, or it starts a transaction (with no transaction open, the one it may have started
+ * ended with its connection). Retries wait an exponential backoff with full jitter.
  *
  * <p>Confined to the session's event loop.
  */
 final class StatementAttempt {
-    /** Kinds that only read (or only set session state, which is replayed anyway): safe to run twice. */
+    /** Kinds that only read, only set session state (replayed anyway) or start a transaction: safe to run twice. */
     private static final Set<StatementKind> REPEATABLE = EnumSet.of(StatementKind.SELECT, StatementKind.SHOW,
             StatementKind.SHOW_TABLE_STATUS, StatementKind.DESCRIBE, StatementKind.EXPLAIN, StatementKind.SET,
-            StatementKind.USE);
+            StatementKind.USE, StatementKind.BEGIN, StatementKind.START_TRANSACTION);
     private static final long MAX_BACKOFF_MILLIS = 2_000;
 
     private final ByteBuf packets;

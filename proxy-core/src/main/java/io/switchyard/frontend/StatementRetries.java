@@ -142,6 +142,17 @@ final class StatementRetries implements ResponseListener {
         return true;
     }
 
+    @Override
+    public boolean retriedAfterTransaction(BackendConnection failed) {
+        if (attempt == null || attempt.timedOut()) {
+            return false;
+        }
+        attempt.avoid(context.runtime().pool(failed.address()));
+        session.enter(SessionPhase.CONNECTING);
+        run(attempt);
+        return true;
+    }
+
     /** True when the client already got the timeout error: the server's reply is dropped. */
     @Override
     public boolean answered() {

@@ -82,8 +82,8 @@ final class StatementRouting {
      * otherwise have run in, or -1.
      */
     private int readerTransactionWriter = -1;
-    /** The {@code SET TRANSACTION} characteristics the reader's connection was given before the transaction started ("" when none). */
-    private String readerTransactionCharacteristics = "";
+    private boolean mayStartTransaction;
+    private boolean statementMayRunAgain;
 
     StatementRouting(FrontendContext context, SessionInfo info) {
         this.context = context;
@@ -110,9 +110,23 @@ final class StatementRouting {
         return readerTransactionWriter;
     }
 
-    /** The {@code SET TRANSACTION} statements that preceded the read-only transaction on the reader, as the server reported them. */
-    String readerTransactionCharacteristics() {
-        return readerTransactionCharacteristics;
+    /** True when the last text statement may start a transaction (so it is recorded for running the transaction again). */
+    boolean mayStartTransaction() {
+        return mayStartTransaction;
+    }
+
+    /**
+     * True when the last text statement, if its connection is lost inside a transaction, may run
+     * again after the transaction did: it neither ends the transaction (a lost {@code COMMIT} may
+     * have committed) nor leaves state the proxy does not know.
+     */
+    boolean statementMayRunAgainInTransaction() {
+        return statementMayRunAgain;
+    }
+
+    /** True when nothing but the open transaction ties the session to its connection. */
+    boolean tiedOnlyByTransaction() {
+        return !pinnedForGood && !statementPinned && !tracker.pinned();
     }
 
     /** The session's state, which follows the server's reports. */
@@ -297,6 +311,9 @@ final class StatementRouting {
         int routed = destination != null ? destination : defaultHostgroup;
         Step step = Step.NONE;
         boolean tiedBefore = tied();
+        mayStartTransaction = autocommitOff() || ReadOnlyTransactions.start(query) != ReadOnlyTransactions.Start.NONE;
+        statementMayRunAgain = ReadOnlyTransactions.inside(query, traits) == ReadOnlyTransactions.Inside.STAYS
+                && !traits.assigned().contains("autocommit");
         boolean readsPrevious = keptForNext && traits.readsPrevious();
         if (currentHostgroup < 0) {
             readerTransactionWriter = -1;
@@ -330,7 +347,6 @@ final class StatementRouting {
                 && (freeBetweenTransactions() || step == Step.COMMIT_READER)) {
             int reader = context.router().readerHostgroupOf(routed);
             if (reader >= 0 && startsReadOnlyTransaction(query, traits)) {
-                readerTransactionCharacteristics = step == Step.COMMIT_READER ? "" : tracker.nextTransactionCharacteristics();
                 readerTransactionWriter = routed;
                 routed = reader;
                 context.stats().readOnlyTransactionOnReader();

@@ -35,6 +35,7 @@ public enum ProxyError {
     PREVIOUS_RESULT_LOST(9014, "HY000", "Lost connection to backend %s, which held the results of the previous statement that this statement reads (LAST_INSERT_ID(), ROW_COUNT(), FOUND_ROWS(), warnings or diagnostics); the statement did not run"),
     READ_ONLY_TRANSACTION_NOT_MOVED(9015, "HY000", "The read-only transaction ran on a replica and had to move to the primary for this statement, but could not: %s; the connection is closed, start the transaction again"),
     CHARACTERISTICS_NOT_CARRIED(9016, "HY000", "The characteristics of the next transaction (%s) could not be set on the server that runs it: %s; the connection is closed"),
+    TRANSACTION_NOT_REPLAYED(9017, "HY000", "The connection running the transaction was lost and the transaction could not run again on another: %s; the connection is closed, the transaction did not commit"),
     UNKNOWN_STMT_HANDLER(1243, "HY000", "Unknown prepared statement handler (%d) given to %s"),
     MAX_PREPARED_STATEMENTS(1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: %d); close prepared statements the session no longer needs"),
     STMT_TYPES_TOO_LARGE(1105, "HY000", "The proxy cannot re-send parameter types with a COM_STMT_EXECUTE or COM_STMT_BULK_EXECUTE larger than 16 MiB; send the types again (new_params_bound_flag = 1, or bulk flag 128)"),

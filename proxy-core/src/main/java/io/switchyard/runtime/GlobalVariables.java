@@ -51,6 +51,8 @@ public final class GlobalVariables {
         intVar("mysql-max_connections", 2_048, 1, 1_000_000, "client connections the proxy accepts in total");
         intVar("mysql-free_connections_pct", 10, 0, 100, "idle connections kept per server, as a percentage of its max_connections; idle ones above it unused for 10 s are closed, half of the excess each second");
         boolVar("mysql-read_only_transactions_to_readers", true, "read-only transactions whose statements go to the writer hostgroup of a replication pair run in its reader hostgroup");
+        boolVar("mysql-transaction_replay", false, "a transaction whose connection is lost before COMMIT runs again on another server of its hostgroup and goes on when every statement gives the same result");
+        intVar("mysql-transaction_replay_attempts", 5, 1, 1_000, "times a lost transaction is run again when running it again fails too, before the session is closed");
         intVar("mysql-transaction_replay_max_size", 1_048_576, 0, 1_073_741_824, "bytes of statements kept per session to run a transaction again on another server; a longer transaction cannot move");
         boolVar("mysql-multiplexing", true, "return backend connections to the pool between statements when the session allows it");
         intVar("mysql-max_stmts_per_connection", 20, 1, 1_024, "prepared statements kept on one backend connection before the least recently used is closed");

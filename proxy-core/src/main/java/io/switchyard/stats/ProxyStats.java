@@ -26,6 +26,8 @@ public final class ProxyStats {
     private final LongAdder queryTimeouts = new LongAdder();
     private final LongAdder multiplexedReleases = new LongAdder();
     private final LongAdder readOnlyTransactionsOnReaders = new LongAdder();
+    private final LongAdder transactionsReplayed = new LongAdder();
+    private final LongAdder transactionReplaysFailed = new LongAdder();
     private final LongAdder readOnlyTransactionsMoved = new LongAdder();
     private final LongAdder readOnlyTransactionMovesFailed = new LongAdder();
     private final LongAdder stmtReprepares = new LongAdder();
@@ -94,6 +96,24 @@ public final class ProxyStats {
 
     public void multiplexedRelease() {
         multiplexedReleases.increment();
+    }
+
+    /** A transaction whose connection was lost ran again on another with the same results. */
+    public void transactionReplayed() {
+        transactionsReplayed.increment();
+    }
+
+    /** A transaction whose connection was lost could not run again (its session was closed). */
+    public void transactionReplayFailed() {
+        transactionReplaysFailed.increment();
+    }
+
+    public long transactionsReplayed() {
+        return transactionsReplayed.sum();
+    }
+
+    public long transactionReplaysFailed() {
+        return transactionReplaysFailed.sum();
     }
 
     /** A read-only transaction started on a reader instead of the writer. */

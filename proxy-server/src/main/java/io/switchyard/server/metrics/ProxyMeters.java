@@ -40,6 +40,10 @@ final class ProxyMeters implements DynamicMeters {
                 stats, ProxyStats::multiplexedReleases);
         counter("switchyard.statement.reprepares", "Prepared statements prepared again on another backend connection",
                 stats, ProxyStats::stmtReprepares);
+        counter("switchyard.transactions.replayed", "Transactions whose connection was lost that ran again on another with the same results",
+                stats, ProxyStats::transactionsReplayed);
+        counter("switchyard.transaction.replay.failures", "Transactions whose connection was lost that could not run again (session closed)",
+                stats, ProxyStats::transactionReplaysFailed);
         counter("switchyard.read.only.transactions.readers", "Read-only transactions started on a reader instead of the writer",
                 stats, ProxyStats::readOnlyTransactionsOnReaders);
         counter("switchyard.read.only.transactions.moved", "Read-only transactions moved from a reader to the writer, replayed with the same results",

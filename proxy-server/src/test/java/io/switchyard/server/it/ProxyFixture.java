@@ -194,6 +194,41 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
         return Processes.run(command, sql, Duration.ofSeconds(60));
     }
 
+    /**
+     * What an orchestrator does: take the replica that received the most, let it apply what it
+     * received, promote it, and point the other replica at it.
+     */
+    public MariaDbServer promoteMostAdvancedReplica() {
+        MariaDbServer best = null;
+        long bestSeq = -1;
+        String bestPos = null;
+        for (MariaDbServer r : cluster().replicas()) {
+            String pos = String.valueOf(r.query("SHOW SLAVE STATUS").get(0).get("Gtid_IO_Pos"));
+            long seq = pos.isBlank() || pos.equals("null") ? 0 : Long.parseLong(pos.substring(pos.lastIndexOf('-') + 1).split(",")[0]);
+            if (seq > bestSeq) {
+                best = r;
+                bestSeq = seq;
+                bestPos = pos;
+            }
+        }
+        if (best == null) {
+            throw new AssertionError("no replica to promote");
+        }
+        if (bestPos != null && !bestPos.isBlank() && !bestPos.equals("null")) {
+            String caughtUp = best.queryString("SELECT MASTER_GTID_WAIT('" + bestPos + "', 10)");
+            if (!"0".equals(caughtUp)) {
+                throw new AssertionError(best + " did not apply what it received (" + bestPos + ") within 10 s");
+            }
+        }
+        best.promote();
+        for (MariaDbServer r : cluster().replicas()) {
+            if (r != best) {
+                r.repointTo(best);
+            }
+        }
+        return best;
+    }
+
     public MariaDbCluster cluster() {
         return cluster;
     }

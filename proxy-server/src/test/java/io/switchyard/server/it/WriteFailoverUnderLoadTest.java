@@ -100,7 +100,7 @@ class WriteFailoverUnderLoadTest {
             Await.until(Duration.ofSeconds(10), "writes flow", () -> acknowledged.size() > 200);
 
             primary.kill();
-            MariaDbServer promoted = promoteMostAdvancedReplica();
+            MariaDbServer promoted = fixture.promoteMostAdvancedReplica();
             promotedAt.set(System.nanoTime());
             stopAfterPromotion.set(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
             for (Future<?> f : running) {
@@ -136,35 +136,5 @@ class WriteFailoverUnderLoadTest {
                 c.close();
             }
         }
-    }
-
-    /**
-     * What an orchestrator does: take the replica that received the most, let it apply what it
-     * received, promote it, and point the other replica at it.
-     */
-    private static MariaDbServer promoteMostAdvancedReplica() {
-        MariaDbServer best = null;
-        long bestSeq = -1;
-        String bestPos = null;
-        for (MariaDbServer r : fixture.cluster().replicas()) {
-            String pos = String.valueOf(r.query("SHOW SLAVE STATUS").get(0).get("Gtid_IO_Pos"));
-            long seq = pos.isBlank() || pos.equals("null") ? 0 : Long.parseLong(pos.substring(pos.lastIndexOf('-') + 1).split(",")[0]);
-            if (seq > bestSeq) {
-                best = r;
-                bestSeq = seq;
-                bestPos = pos;
-            }
-        }
-        assertThat(best).isNotNull();
-        if (bestPos != null && !bestPos.isBlank() && !bestPos.equals("null")) {
-            assertThat(best.queryString("SELECT MASTER_GTID_WAIT('" + bestPos + "', 10)")).isEqualTo("0");
-        }
-        best.promote();
-        for (MariaDbServer r : fixture.cluster().replicas()) {
-            if (r != best) {
-                r.repointTo(best);
-            }
-        }
-        return best;
     }
 }

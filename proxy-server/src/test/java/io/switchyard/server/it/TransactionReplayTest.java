@@ -1,0 +1,198 @@
+package io.switchyard.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchyard.backend.ServerAddress;
+import io.switchyard.server.launcher.MariaDbServer;
+import io.switchyard.testing.Await;
+import io.switchyard.topology.HostgroupServer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The primary is killed (SIGKILL) while sessions hold open transactions, under a load of
+ * multi-statement transactions, and a replica is promoted as an orchestrator does it, with
+ * semi-synchronous replication. With {@code mysql-transaction_replay = true} every transaction
+ * whose {@code COMMIT} had not been sent runs again on the new primary and goes on: the client
+ * sees no error, its rows are there exactly once. A transaction whose replay gives another result
+ * ends with error 9017 and a closed connection. The failover timing is the failover demo's.
+ */
+class TransactionReplayTest {
+    private static final int LOAD_SESSIONS = 10;
+
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(2, cluster -> ProxyFixture.pairedServers(cluster) + """
+            variables {
+              mysql-transaction_replay = true
+              mysql-monitor_writer_is_also_reader = false
+              mysql-monitor_read_only_interval = 500
+              mysql-shun_recovery_time_sec = 1
+            }
+            """)
+            .withSemiSync();
+
+    private static List<ServerAddress> writers() {
+        return fixture.proxy().topology().servers(0).stream().map(HostgroupServer::address).toList();
+    }
+
+    private static ServerAddress address(MariaDbServer server) {
+        return new ServerAddress(server.host(), server.port());
+    }
+
+    private static String one(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    @Test
+    void openTransactionsCompleteOnThePromotedPrimaryWithoutAnErrorToTheClient() throws Exception {
+        MariaDbServer primary = fixture.cluster().primary();
+        primary.execute("CREATE TABLE app.replayed (id BIGINT PRIMARY KEY, session VARCHAR(20) NOT NULL)");
+        fixture.cluster().awaitReplicaCatchUp(Duration.ofSeconds(10));
+        Await.until(Duration.ofSeconds(10), "the primary is the confirmed writer",
+                () -> writers().equals(List.of(address(primary)))
+                        && Boolean.FALSE.equals(fixture.proxy().runtime().pool(address(primary)).health().readOnly()));
+        long replayedBefore = fixture.proxy().stats().transactionsReplayed();
+
+        Set<Long> committed = ConcurrentHashMap.newKeySet();
+        Set<Long> commitUnknown = ConcurrentHashMap.newKeySet();
+        Map<String, Integer> errorsBeforeCommit = new ConcurrentHashMap<>();
+        AtomicInteger loadTransactions = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        try (Connection idle = fixture.mysql("socketTimeout=30000");
+             Connection sleeping = fixture.mysql("socketTimeout=30000");
+             Connection manual = fixture.mysql("socketTimeout=30000");
+             Connection readsServerId = fixture.mysql("socketTimeout=30000");
+             Statement idleS = idle.createStatement();
+             Statement sleepingS = sleeping.createStatement();
+             Statement manualS = manual.createStatement();
+             Statement serverIdS = readsServerId.createStatement();
+             ExecutorService pool = Executors.newFixedThreadPool(LOAD_SESSIONS + 1)) {
+            idleS.execute("BEGIN");
+            idleS.executeUpdate("INSERT INTO replayed VALUES (1, 'idle')");
+            assertThat(one(idleS, "SELECT COUNT(*) FROM replayed WHERE id < 100")).isEqualTo("1");
+            sleepingS.execute("BEGIN");
+            sleepingS.executeUpdate("INSERT INTO replayed VALUES (2, 'sleeping')");
+            manual.setAutoCommit(false);
+            manualS.executeUpdate("INSERT INTO replayed VALUES (4, 'manual')");
+            serverIdS.execute("BEGIN");
+            assertThat(one(serverIdS, "SELECT @@server_id")).isEqualTo(String.valueOf(primary.serverId()));
+
+            List<Future<?>> load = new ArrayList<>();
+            for (int w = 0; w < LOAD_SESSIONS; w++) {
+                long base = 1_000_000L * (w + 1);
+                load.add(pool.submit(() -> {
+                    Connection c = fixture.mysql("socketTimeout=30000");
+                    try {
+                        for (long n = 0; n < 100_000 && !stop.get(); n++) {
+                            long id = base + 2 * n;
+                            String step = "BEGIN";
+                            try (Statement s = c.createStatement()) {
+                                s.execute("BEGIN");
+                                step = "first insert";
+                                s.executeUpdate("INSERT INTO replayed VALUES (" + id + ", 'load')");
+                                step = "read";
+                                one(s, "SELECT COUNT(*) FROM replayed WHERE id = " + id);
+                                step = "second insert";
+                                s.executeUpdate("INSERT INTO replayed VALUES (" + (id + 1) + ", 'load')");
+                            } catch (SQLException e) {
+                                errorsBeforeCommit.merge(step + ": " + e.getErrorCode() + " " + e.getMessage(), 1, Integer::sum);
+                                c.close();
+                                c = fixture.mysql("socketTimeout=30000");
+                                continue;
+                            }
+                            try (Statement s = c.createStatement()) {
+                                s.execute("COMMIT");
+                                committed.add(id);
+                                committed.add(id + 1);
+                                loadTransactions.incrementAndGet();
+                            } catch (SQLException e) {
+                                // The COMMIT was in flight when the primary died: it may or may not have committed.
+                                commitUnknown.add(id);
+                                commitUnknown.add(id + 1);
+                                c.close();
+                                c = fixture.mysql("socketTimeout=30000");
+                            }
+                        }
+                    } finally {
+                        c.close();
+                    }
+                    return null;
+                }));
+            }
+            Await.until(Duration.ofSeconds(10), "transactions flow", () -> loadTransactions.get() > 100);
+            Future<String> sleepingResult = pool.submit(() -> one(sleepingS, "SELECT SLEEP(2)"));
+            Thread.sleep(500);
+
+            primary.kill();
+            MariaDbServer promoted = fixture.promoteMostAdvancedReplica();
+            Await.until(Duration.ofSeconds(10), () -> "the promoted replica is the writer (hostgroup 0: " + writers() + ")",
+                    () -> writers().equals(List.of(address(promoted))));
+            int atPromotion = loadTransactions.get();
+            Await.until(Duration.ofSeconds(20), "transactions flow on the new primary", () -> loadTransactions.get() > atPromotion + 100);
+            stop.set(true);
+            for (Future<?> f : load) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+
+            // Before another session commits rows its read counts: run again after that, the read would differ.
+            idleS.executeUpdate("INSERT INTO replayed VALUES (6, 'idle')");
+            assertThat(one(idleS, "SELECT COUNT(*) FROM replayed WHERE id < 100")).as("the transaction's own rows").isEqualTo("2");
+            idleS.execute("COMMIT");
+            assertThat(sleepingResult.get(30, TimeUnit.SECONDS)).as("the statement in flight when the primary died").isEqualTo("0");
+            sleepingS.executeUpdate("INSERT INTO replayed VALUES (3, 'sleeping')");
+            sleepingS.execute("COMMIT");
+            manualS.executeUpdate("INSERT INTO replayed VALUES (5, 'manual')");
+            manual.commit();
+            SQLException mismatch = null;
+            try {
+                one(serverIdS, "SELECT 1");
+            } catch (SQLException e) {
+                mismatch = e;
+            }
+            assertThat((Throwable) mismatch).as("a transaction that read @@server_id cannot run again").isNotNull();
+            assertThat(mismatch.getErrorCode()).isEqualTo(9017);
+            assertThat(readsServerId.isValid(2)).isFalse();
+
+            System.out.printf("transaction replay: %d load transactions committed, %d with COMMIT in flight, errors before COMMIT: %s,"
+                            + " %d transactions replayed%n", loadTransactions.get(), commitUnknown.size() / 2, errorsBeforeCommit,
+                    fixture.proxy().stats().transactionsReplayed() - replayedBefore);
+            assertThat(errorsBeforeCommit).as("errors in transactions whose COMMIT was not sent").isEmpty();
+            assertThat(commitUnknown.size() / 2).as("transactions whose COMMIT was in flight").isLessThanOrEqualTo(LOAD_SESSIONS);
+            assertThat(fixture.proxy().stats().transactionsReplayed() - replayedBefore).as("transactions replayed").isGreaterThanOrEqualTo(3);
+
+            Set<Long> stored = new HashSet<>();
+            for (Map<String, Object> row : promoted.query("SELECT id FROM app.replayed")) {
+                stored.add(((Number) row.get("id")).longValue());
+            }
+            assertThat(promoted.queryString("SELECT COUNT(*) - COUNT(DISTINCT id) FROM app.replayed")).isEqualTo("0");
+            assertThat(stored).as("the sessions' own transactions").contains(1L, 2L, 3L, 4L, 5L, 6L);
+            Set<Long> lost = new HashSet<>(committed);
+            lost.removeAll(stored);
+            assertThat(lost).as("committed rows missing on the new primary").isEmpty();
+            Set<Long> unexpected = new HashSet<>(stored);
+            unexpected.removeAll(committed);
+            unexpected.removeAll(commitUnknown);
+            unexpected.removeAll(Set.of(1L, 2L, 3L, 4L, 5L, 6L));
+            assertThat(unexpected).as("rows of transactions that did not commit").isEmpty();
+        }
+    }
+}
