@@ -20,7 +20,8 @@ class VariablesReferenceTest {
         rows.add("|---|---|---|---|---|");
         for (GlobalVariables.Definition d : GlobalVariables.definitions()) {
             String range = d.type() == GlobalVariables.Type.INT ? d.min() + " – " + d.max()
-                    : d.type() == GlobalVariables.Type.BOOL ? "true, false" : "text";
+                    : d.type() == GlobalVariables.Type.BOOL ? "true, false"
+                    : d.type() == GlobalVariables.Type.CHOICE ? String.join(", ", d.choices()) : "text";
             rows.add("| `" + d.name() + "` | " + d.type().name().toLowerCase(java.util.Locale.ROOT) + " | `" + d.defaultValue()
                     + "` | " + range + " | " + d.description() + " |");
         }

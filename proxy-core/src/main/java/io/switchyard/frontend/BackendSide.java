@@ -176,6 +176,16 @@ final class BackendSide implements ResponseSink, LeaseListener {
                 }
                 if (failure != null) {
                     leases.discard(c);
+                    if (tiedToServer() && !routing.tiedOnlyByAutocommitBetweenTransactions()) {
+                        // The connection held the session's transaction or other state.
+                        if (!(replayOn() && transactionReplayable())) {
+                            log.info("session {}: closing the client connection: backend connection {} to {}, which held its state, failed: {}",
+                                    info.id(), c.id(), c.address(), failure.getMessage());
+                            session.closeAsTheServerDid(failure);
+                            return;
+                        }
+                        replayPending = true;
+                    }
                 } else {
                     c.sessionState(routing.state());
                 }
@@ -286,7 +296,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
         leases.countQuery(packets.readableBytes());
         if (routing.onReaderForReadOnlyTransaction() || (replayOn() && (inTransaction() || routing.mayStartTransaction()))) {
             transaction.sent(command, packets, context.variables().intValue("mysql-transaction_replay_max_size"),
-                    routing.state(), routing.tracker().nextTransactionCharacteristics(), leases.currentHostgroup());
+                    routing.state(), routing.tracker().nextTransactionCharacteristics(), leases.currentHostgroup(),
+                    TransactionLog.Scope.of(context.variables().get("mysql-transaction_replay_checksum")));
         } else {
             transaction.notRecorded();
         }
@@ -722,9 +733,15 @@ final class BackendSide implements ResponseSink, LeaseListener {
         leases.discard(connection);
         ResponseListener failed = listener;
         listener = ResponseListener.NONE;
-        if (!bytesRelayed && replayOn() && transactionReplayable() && transaction.pendingRecorded()
-                && routing.statementMayRunAgainInTransaction() && current == Command.QUERY && !failed.answered()) {
-            replayPending = true;
+        // Inside a transaction that can run again, or as the first statement of one (autocommit off:
+        // nothing committed, the transaction it started ended with the connection).
+        boolean transactionLost = transactionReplayable();
+        boolean firstOfTransaction = !inTransaction() && routing.tiedOnlyByAutocommitBetweenTransactions();
+        boolean mayRunAgain = transactionLost ? routing.statementMayRunAgainInTransaction()
+                : routing.statementMayRunAgainOutsideTransaction();
+        if (!bytesRelayed && replayOn() && (transactionLost || firstOfTransaction) && transaction.pendingRecorded()
+                && mayRunAgain && current == Command.QUERY && !failed.answered()) {
+            replayPending = transactionLost;
             if (failed.retriedAfterTransaction(connection)) {
                 return;
             }

@@ -72,11 +72,12 @@ final class QueryCommands {
      */
     private void route(List<Frame> frames) {
         BackendSide backend = parts.backend();
-        boolean tiedBefore = parts.routing().tied();
+        // Autocommit off between transactions ties nothing another connection cannot be given.
+        boolean tiedBefore = parts.routing().tied() && !parts.routing().tiedOnlyByAutocommitBetweenTransactions();
         StatementRouting.Decision d = parts.routing().decide(frames, backend.currentHostgroup(), backend.previousHostgroup());
         // A statement that reads the last one's results (warnings, ROW_COUNT(), ...) must not run
         // again on another connection, where they are not.
-        boolean free = !tiedBefore && !parts.routing().mustStayWhereItRan(parts.routing().tracker().traits());
+        boolean free = !tiedBefore && !parts.routing().readsPreviousResult(parts.routing().tracker().traits());
         parts.activity().classified(d.digest(), d.kind(), d.query());
         if (d.ok() != null || d.error() != null) {
             frames.forEach(Frame::release);

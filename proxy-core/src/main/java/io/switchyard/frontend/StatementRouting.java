@@ -84,6 +84,7 @@ final class StatementRouting {
     private int readerTransactionWriter = -1;
     private boolean mayStartTransaction;
     private boolean statementMayRunAgain;
+    private boolean statementMayRunAgainOutside;
 
     StatementRouting(FrontendContext context, SessionInfo info) {
         this.context = context;
@@ -122,6 +123,15 @@ final class StatementRouting {
      */
     boolean statementMayRunAgainInTransaction() {
         return statementMayRunAgain;
+    }
+
+    /**
+     * True when the last text statement, if its connection is lost with no transaction open and
+     * autocommit off, may run again: it neither commits implicitly nor leaves state the proxy does
+     * not know ({@code COMMIT} and {@code ROLLBACK} end nothing then).
+     */
+    boolean statementMayRunAgainOutsideTransaction() {
+        return statementMayRunAgainOutside;
     }
 
     /** True when nothing but the open transaction ties the session to its connection. */
@@ -228,6 +238,11 @@ final class StatementRouting {
         return tied() || (tracker.keepForNext() && traits.readsPrevious());
     }
 
+    /** True when the statement reads the result of the one before it, which only its connection holds. */
+    boolean readsPreviousResult(StatementTraits traits) {
+        return tracker.keepForNext() && traits.readsPrevious();
+    }
+
     /** The client changed a protocol option on its connection: it stays there until it leaves. */
     void pinForGood() {
         pinnedForGood = true;
@@ -312,7 +327,9 @@ final class StatementRouting {
         Step step = Step.NONE;
         boolean tiedBefore = tied();
         mayStartTransaction = autocommitOff() || ReadOnlyTransactions.start(query) != ReadOnlyTransactions.Start.NONE;
-        statementMayRunAgain = ReadOnlyTransactions.inside(query, traits) == ReadOnlyTransactions.Inside.STAYS
+        ReadOnlyTransactions.Inside inside = ReadOnlyTransactions.inside(query, traits);
+        statementMayRunAgain = inside == ReadOnlyTransactions.Inside.STAYS && !traits.assigned().contains("autocommit");
+        statementMayRunAgainOutside = (inside == ReadOnlyTransactions.Inside.STAYS || inside == ReadOnlyTransactions.Inside.ENDS)
                 && !traits.assigned().contains("autocommit");
         boolean readsPrevious = keptForNext && traits.readsPrevious();
         if (currentHostgroup < 0) {

@@ -21,9 +21,9 @@ import java.util.function.Consumer;
  * The statements of the session's open transaction with a checksum of what the client got for
  * each, so the transaction can be run again on another connection and checked to give the same.
  * The checksum covers every response packet except the OK and EOF packets that end a result,
- * of which it takes the affected rows, the insert id and the warning count (not the status flags
- * or the session-state information, which differ between servers without the results
- * differing). Only text statements ({@code COM_QUERY}) are kept; any other command in the
+ * of which it takes what {@link Scope} says: by default the affected rows, the insert id and the
+ * warning count (never the status flags or the session-state information, which differ between
+ * servers without the results differing). Only text statements ({@code COM_QUERY}) are kept; any other command in the
  * transaction, a statement of it that was not recorded, or statements beyond the size limit make
  * it one that cannot be run again.
  *
@@ -34,6 +34,20 @@ import java.util.function.Consumer;
  * <p>Confined to the session's event loop.
  */
 final class TransactionLog {
+    /** What of the OK and EOF packets the checksum covers ({@code mysql-transaction_replay_checksum}). */
+    enum Scope {
+        /** Affected rows, insert id and warnings. */
+        FULL,
+        /** None: only the result sets and errors. */
+        RESULT_ONLY,
+        /** Affected rows and warnings, not the insert id (an auto-increment value may differ on another server). */
+        NO_INSERT_ID;
+
+        static Scope of(String variable) {
+            return valueOf(variable.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
     /** One statement: its command packets as the client sent them, and the checksum of its response. */
     private record Entry(byte[] packets, byte[] checksum) {}
 
@@ -46,13 +60,15 @@ final class TransactionLog {
     private ConnectionState startState;
     private String characteristics = "";
     private int hostgroup = -1;
+    private Scope scope = Scope.FULL;
 
     /**
      * A statement is sent and recorded: {@code packets} are its command packets (not consumed);
      * {@code state}, {@code characteristics} and {@code hostgroup} are taken when it is the
      * transaction's first.
      */
-    void sent(Command command, ByteBuf packets, long maxBytes, ConnectionState state, String characteristics, int hostgroup) {
+    void sent(Command command, ByteBuf packets, long maxBytes, ConnectionState state, String characteristics, int hostgroup,
+              Scope scope) {
         running.reset();
         pending = null;
         recording = true;
@@ -60,6 +76,7 @@ final class TransactionLog {
             this.startState = state;
             this.characteristics = characteristics;
             this.hostgroup = hostgroup;
+            this.scope = scope;
         }
         if (command != Command.QUERY || bytes + packets.readableBytes() > maxBytes) {
             replayable = false;
@@ -85,7 +102,7 @@ final class TransactionLog {
     /** An OK or EOF packet that ends a result of the recorded statement (its payload, header byte first). */
     void statusPacket(OkPacket ok) {
         if (recording) {
-            addStatus(running, ok);
+            addStatus(running, ok, scope);
         }
     }
 
@@ -166,7 +183,7 @@ final class TransactionLog {
             return;
         }
         Entry entry = entries.get(index);
-        connection.execute(Command.QUERY, Unpooled.wrappedBuffer(entry.packets()), new ChecksumSink(checksum -> {
+        connection.execute(Command.QUERY, Unpooled.wrappedBuffer(entry.packets()), new ChecksumSink(scope, checksum -> {
             if (checksum.failure != null) {
                 done.done(null, checksum.failure, null);
             } else if (!Arrays.equals(checksum.digest, entry.checksum())) {
@@ -183,9 +200,12 @@ final class TransactionLog {
         }
     }
 
-    private static void addStatus(MessageDigest digest, OkPacket ok) {
+    private static void addStatus(MessageDigest digest, OkPacket ok, Scope scope) {
+        if (scope == Scope.RESULT_ONLY) {
+            return;
+        }
         ByteBuffer b = ByteBuffer.allocate(21);
-        b.put((byte) 0).putLong(ok.affectedRows()).putLong(ok.lastInsertId()).putInt(ok.warnings());
+        b.put((byte) 0).putLong(ok.affectedRows()).putLong(scope == Scope.FULL ? ok.lastInsertId() : 0).putInt(ok.warnings());
         digest.update(b.flip());
     }
 
@@ -219,9 +239,11 @@ final class TransactionLog {
     /** Takes a replayed statement's response, hashing it as the relay hashed what the client got. */
     private static final class ChecksumSink implements ResponseSink {
         private final MessageDigest digest = sha256();
+        private final Scope scope;
         private final Consumer<Outcome> done;
 
-        ChecksumSink(Consumer<Outcome> done) {
+        ChecksumSink(Scope scope, Consumer<Outcome> done) {
+            this.scope = scope;
             this.done = done;
         }
 
@@ -237,7 +259,7 @@ final class TransactionLog {
         @Override
         public void responseStatusPacket(ByteBuf packet) {
             try {
-                addStatus(digest, status(packet));
+                addStatus(digest, status(packet), scope);
             } finally {
                 packet.release();
             }

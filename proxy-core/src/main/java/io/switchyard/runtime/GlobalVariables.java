@@ -17,10 +17,11 @@ import java.util.concurrent.TimeUnit;
 public final class GlobalVariables {
 
     /** How a variable's text value is read. */
-    public enum Type { INT, BOOL, STRING }
+    public enum Type { INT, BOOL, STRING, CHOICE }
 
-    /** A variable's definition. */
-    public record Definition(String name, Type type, String defaultValue, long min, long max, String description) {}
+    /** A variable's definition; {@code choices} are the values a {@link Type#CHOICE} variable takes (empty for the others). */
+    public record Definition(String name, Type type, String defaultValue, long min, long max, String description,
+                             List<String> choices) {}
 
     private static final Map<String, Definition> DEFINITIONS = new LinkedHashMap<>();
 
@@ -52,6 +53,8 @@ public final class GlobalVariables {
         intVar("mysql-free_connections_pct", 10, 0, 100, "idle connections kept per server, as a percentage of its max_connections; idle ones above it unused for 10 s are closed, half of the excess each second");
         boolVar("mysql-read_only_transactions_to_readers", true, "read-only transactions whose statements go to the writer hostgroup of a replication pair run in its reader hostgroup");
         boolVar("mysql-transaction_replay", false, "a transaction whose connection is lost before COMMIT runs again on another server of its hostgroup and goes on when every statement gives the same result");
+        choiceVar("mysql-transaction_replay_checksum", "full", List.of("full", "result_only", "no_insert_id"),
+                "what must match when a transaction runs again: full (results, affected rows, insert ids, warnings), result_only (results), no_insert_id (all but insert ids)");
         intVar("mysql-transaction_replay_attempts", 5, 1, 1_000, "times a lost transaction is run again when running it again fails too, before the session is closed");
         intVar("mysql-transaction_replay_max_size", 1_048_576, 0, 1_073_741_824, "bytes of statements kept per session to run a transaction again on another server; a longer transaction cannot move");
         boolVar("mysql-multiplexing", true, "return backend connections to the pool between statements when the session allows it");
@@ -141,6 +144,14 @@ public final class GlobalVariables {
                     default -> throw new IllegalArgumentException("variable '" + d.name() + "' must be true or false, got '" + value + "'");
                 };
             }
+            case CHOICE -> {
+                String lower = v.toLowerCase(Locale.ROOT);
+                if (!d.choices().contains(lower)) {
+                    throw new IllegalArgumentException("variable '" + d.name() + "' must be one of " + String.join(", ", d.choices())
+                            + ", got '" + value + "'");
+                }
+                return lower;
+            }
             default -> {
                 return v;
             }
@@ -198,14 +209,18 @@ public final class GlobalVariables {
     }
 
     private static void intVar(String name, long def, long min, long max, String description) {
-        DEFINITIONS.put(name, new Definition(name, Type.INT, Long.toString(def), min, max, description));
+        DEFINITIONS.put(name, new Definition(name, Type.INT, Long.toString(def), min, max, description, List.of()));
     }
 
     private static void boolVar(String name, boolean def, String description) {
-        DEFINITIONS.put(name, new Definition(name, Type.BOOL, Boolean.toString(def), 0, 1, description));
+        DEFINITIONS.put(name, new Definition(name, Type.BOOL, Boolean.toString(def), 0, 1, description, List.of()));
     }
 
     private static void stringVar(String name, String def, String description) {
-        DEFINITIONS.put(name, new Definition(name, Type.STRING, def, 0, 0, description));
+        DEFINITIONS.put(name, new Definition(name, Type.STRING, def, 0, 0, description, List.of()));
+    }
+
+    private static void choiceVar(String name, String def, List<String> choices, String description) {
+        DEFINITIONS.put(name, new Definition(name, Type.CHOICE, def, 0, 0, description, List.copyOf(choices)));
     }
 }

@@ -27,10 +27,14 @@ final class DemoCommand implements Callable<Integer> {
             + " and check every acknowledged write (free ports, 2 semi-sync replicas; --port and --replicas do not apply).")
     boolean failover;
 
+    @Option(names = "--no-transaction-replay", description = "With --failover: run the proxy with mysql-transaction_replay = false,"
+            + " to see the transactions a failover loses without it.")
+    boolean noTransactionReplay;
+
     @Override
     public Integer call() throws Exception {
         if (failover) {
-            return runFailoverDemo();
+            return runFailoverDemo(!noTransactionReplay);
         }
         System.out.println("starting MariaDB primary and " + replicas + " replica(s) ...");
         MariaDbCluster cluster = MariaDbCluster.builder().replicas(replicas).start();
@@ -81,8 +85,8 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static int runFailoverDemo() throws Exception {
-        FailoverDemo demo = new FailoverDemo(FailoverDemo.Schedule.DEFAULT, System.out);
+    private static int runFailoverDemo(boolean transactionReplay) throws Exception {
+        FailoverDemo demo = new FailoverDemo(FailoverDemo.Schedule.DEFAULT, System.out, transactionReplay);
         Thread stop = new Thread(demo::interrupt, "switchyard-failover-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(stop);
         try {

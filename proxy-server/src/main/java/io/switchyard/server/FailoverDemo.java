@@ -49,6 +49,7 @@ final class FailoverDemo {
     static final String OK_LINE = "failover demo: OK";
 
     private static final int WRITERS = 4;
+    private static final int TRANSACTION_WRITERS = 2;
     private static final int READERS = 4;
     private static final int IDLE = 3;
     private static final long POLL_MILLIS = 50;
@@ -64,9 +65,13 @@ final class FailoverDemo {
     private volatile MariaDbServer promoted;
     private volatile String promotionFailure;
 
-    FailoverDemo(Schedule schedule, PrintStream out) {
+    private final boolean transactionReplay;
+
+    /** {@code transactionReplay}: the proxy's {@code mysql-transaction_replay} (the demo's default: on). */
+    FailoverDemo(Schedule schedule, PrintStream out, boolean transactionReplay) {
         this.schedule = schedule;
         this.out = out;
+        this.transactionReplay = transactionReplay;
     }
 
     /** Runs the whole demonstration; 0 when every acknowledged write is on the new primary exactly once. */
@@ -105,9 +110,12 @@ final class FailoverDemo {
             }
             cluster.awaitReplicaCatchUp(Duration.ofSeconds(10));
             out.println("created table " + FailoverLoad.TABLE + " through the proxy");
-            load = new FailoverLoad(url, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, WRITERS, READERS, IDLE);
+            load = new FailoverLoad(url, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, WRITERS, TRANSACTION_WRITERS,
+                    READERS, IDLE);
             out.printf(Locale.ROOT, "load: %d writers and %d readers, one connection each for the whole run;"
-                    + " %d idle connections opened%n%n", WRITERS, READERS, IDLE);
+                    + " %d transaction writers (2 inserts and a read, then COMMIT); %d idle connections opened;"
+                    + " transaction replay %s%n%n", WRITERS, READERS, TRANSACTION_WRITERS, IDLE,
+                    transactionReplay ? "on (checksum no_insert_id)" : "off");
             long startedAt = System.nanoTime();
             load.start();
             orchestrator = Thread.ofPlatform().name("failover-orchestrator").start(() -> orchestrate(cluster, startedAt));
@@ -118,7 +126,7 @@ final class FailoverDemo {
             }
             load.stop();
             orchestrator.join();
-            return summarize(load);
+            return summarize(load, proxy.stats().transactionsReplayed());
         } finally {
             long stopping = System.nanoTime();
             stopRequested.countDown();
@@ -136,7 +144,7 @@ final class FailoverDemo {
         }
     }
 
-    private static String config(MariaDbCluster cluster) {
+    private String config(MariaDbCluster cluster) {
         MariaDbServer primary = cluster.primary();
         List<MariaDbServer> replicas = cluster.replicas();
         return """
@@ -158,11 +166,15 @@ final class FailoverDemo {
                     mysql-monitor_username = "%s"
                     mysql-monitor_password = "%s"
                     mysql-monitor_writer_is_also_reader = false
+                    mysql-transaction_replay = %s
+                    # The load's transactions do not use the auto-increment ids their inserts get,
+                    # which may differ when a transaction runs again on the new primary.
+                    mysql-transaction_replay_checksum = no_insert_id
                   }
                 }
                 """.formatted(primary.port(), replicas.get(0).port(), replicas.get(1).port(),
                 MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, MariaDbCluster.MONITOR_USER,
-                MariaDbCluster.MONITOR_PASSWORD);
+                MariaDbCluster.MONITOR_PASSWORD, transactionReplay);
     }
 
     private void describe(MariaDbCluster cluster, Switchyard proxy) {
@@ -180,7 +192,7 @@ final class FailoverDemo {
 
     /** Prints a line per second and a line whenever the proxy's writer changes, until the run is over. */
     private void watch(Switchyard proxy, FailoverLoad load, long startedAt) throws InterruptedException {
-        long[] previous = new long[4];
+        long[] previous = new long[6];
         long nextLine = startedAt + TimeUnit.SECONDS.toNanos(1);
         String writer = writer(proxy);
         while (!stopRequested.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -191,10 +203,12 @@ final class FailoverDemo {
             }
             if (System.nanoTime() >= nextLine) {
                 nextLine += TimeUnit.SECONDS.toNanos(1);
-                long[] totals = {load.writesOk(), load.writesFailed(), load.readsOk(), load.readsFailed()};
-                out.printf(Locale.ROOT, "%6.1fs  writes %4d ok %3d failed | reads %4d ok %3d failed | writer %-4s | %s%n",
-                        seconds(startedAt), totals[0] - previous[0], totals[1] - previous[1], totals[2] - previous[2],
-                        totals[3] - previous[3], writer, statuses(proxy));
+                long[] totals = {load.writesOk(), load.writesFailed(), load.readsOk(), load.readsFailed(),
+                    load.transactionsOk(), load.transactionsLost() + load.commitsFailed()};
+                out.printf(Locale.ROOT, "%6.1fs  writes %4d ok %3d failed | transactions %3d ok %2d failed | reads %4d ok %3d failed"
+                                + " | writer %-4s | %s%n",
+                        seconds(startedAt), totals[0] - previous[0], totals[1] - previous[1], totals[4] - previous[4],
+                        totals[5] - previous[5], totals[2] - previous[2], totals[3] - previous[3], writer, statuses(proxy));
                 previous = totals;
             }
             if (runIsOver()) {
@@ -306,7 +320,7 @@ final class FailoverDemo {
         return total;
     }
 
-    private int summarize(FailoverLoad load) {
+    private int summarize(FailoverLoad load, long replayed) {
         out.println();
         out.println("summary");
         List<FailoverLoad.Write> acknowledged = load.acknowledged();
@@ -317,6 +331,9 @@ final class FailoverDemo {
         if (failedAfterPromotion > 0) {
             out.printf(Locale.ROOT, "    %d of the failed writes failed after the promotion%n", failedAfterPromotion);
         }
+        out.printf(Locale.ROOT, "  transactions committed: %d; lost (failed before COMMIT was sent): %d;"
+                + " COMMIT failed (outcome unknown): %d; run again by the proxy: %d%n", load.transactionsOk(),
+                load.transactionsLost(), load.commitsFailed(), replayed);
         out.printf(Locale.ROOT, "  reads ok: %d, failed: %d%n", load.readsOk(), load.readsFailed());
         load.readErrors().forEach((error, count) -> out.printf(Locale.ROOT, "    %5d x %s%n", count, error));
         if (promoted == null) {

@@ -24,7 +24,10 @@ import java.util.regex.Pattern;
  * error the proxy lets through is counted), plus idle connections that only speak at the end.
  *
  * <p>Every writer inserts rows with keys of its own ({@link #key}); an insert counts as
- * acknowledged only once {@code executeUpdate} returned. The table has no unique index on the
+ * acknowledged only once {@code executeUpdate} returned. Transaction writers insert two rows per
+ * transaction (autocommit off, two inserts, a read, {@code commit()}); their rows count as
+ * acknowledged once {@code commit()} returned, and a transaction that fails before its commit
+ * was sent counts as lost. The table has no unique index on the
  * key, so a statement applied twice shows up as a key present twice.
  *
  * <p>Thread-safe. Counters and error tallies are concurrent; each writer's list of
@@ -52,20 +55,23 @@ final class FailoverLoad implements AutoCloseable {
     private final AtomicLong writesFailed = new AtomicLong();
     private final AtomicLong readsOk = new AtomicLong();
     private final AtomicLong readsFailed = new AtomicLong();
+    private final AtomicLong transactionsOk = new AtomicLong();
+    private final AtomicLong transactionsLost = new AtomicLong();
+    private final AtomicLong commitsFailed = new AtomicLong();
     private final Map<String, LongAdder> writeErrors = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> readErrors = new ConcurrentHashMap<>();
     private volatile boolean running = true;
 
     /** Opens every connection (writers, readers, idle) before any thread starts. */
-    FailoverLoad(String url, String user, String password, int writerCount, int readerCount, int idleCount)
-            throws SQLException {
+    FailoverLoad(String url, String user, String password, int writerCount, int transactionWriterCount, int readerCount,
+                 int idleCount) throws SQLException {
         this.url = url;
         this.user = user;
         this.password = password;
-        this.lastAcknowledged = new AtomicLongArray(writerCount);
+        this.lastAcknowledged = new AtomicLongArray(writerCount + transactionWriterCount);
         try {
-            for (int i = 0; i < writerCount; i++) {
-                writers.add(new Writer(i, open()));
+            for (int i = 0; i < writerCount + transactionWriterCount; i++) {
+                writers.add(new Writer(i, open(), i >= writerCount));
             }
             List<Connection> readerConnections = new ArrayList<>();
             for (int i = 0; i < readerCount; i++) {
@@ -75,7 +81,8 @@ final class FailoverLoad implements AutoCloseable {
                 idle.add(open());
             }
             for (Writer writer : writers) {
-                threads.add(Thread.ofPlatform().name("failover-writer-" + (writer.index + 1)).unstarted(writer));
+                threads.add(Thread.ofPlatform().name((writer.transactions ? "failover-transactions-" : "failover-writer-")
+                        + (writer.index + 1)).unstarted(writer));
             }
             for (int i = 0; i < readerCount; i++) {
                 Connection connection = readerConnections.get(i);
@@ -144,6 +151,21 @@ final class FailoverLoad implements AutoCloseable {
 
     long writesFailed() {
         return writesFailed.get();
+    }
+
+    /** Transactions whose commit returned. */
+    long transactionsOk() {
+        return transactionsOk.get();
+    }
+
+    /** Transactions that failed before their commit was sent: lost, the application would run them again. */
+    long transactionsLost() {
+        return transactionsLost.get();
+    }
+
+    /** Transactions whose commit failed: they may or may not have committed. */
+    long commitsFailed() {
+        return commitsFailed.get();
     }
 
     long readsOk() {
@@ -239,37 +261,114 @@ final class FailoverLoad implements AutoCloseable {
     /** One writer thread and its connection; its lists are its own until the thread is joined. */
     private final class Writer implements Runnable {
         final int index;
-        final Connection connection;
+        final boolean transactions;
         final List<Write> acknowledged = new ArrayList<>();
         final List<Write> failed = new ArrayList<>();
+        Connection connection;
 
-        Writer(int index, Connection connection) {
+        Writer(int index, Connection connection, boolean transactions) {
             this.index = index;
             this.connection = connection;
+            this.transactions = transactions;
         }
 
         @Override
         public void run() {
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + TABLE + " (k, writer) VALUES (?, ?)")) {
-                for (long seq = 1; running; seq++) {
-                    long key = key(index, seq);
-                    insert.setLong(1, key);
-                    insert.setInt(2, index + 1);
-                    try {
-                        insert.executeUpdate();
-                        acknowledged.add(new Write(key, System.nanoTime(), null));
-                        lastAcknowledged.set(index, seq);
-                        writesOk.incrementAndGet();
-                    } catch (SQLException e) {
-                        if (!running) {
-                            return;
-                        }
-                        String error = describe(e);
-                        failed.add(new Write(key, System.nanoTime(), error));
-                        writesFailed.incrementAndGet();
-                        writeErrors.computeIfAbsent(error, m -> new LongAdder()).increment();
+            for (long seq = 1; running; seq += transactions ? 2 : 1) {
+                if (transactions) {
+                    transaction(seq);
+                } else {
+                    single(seq);
+                }
+                pause(WRITE_PAUSE_MILLIS);
+            }
+        }
+
+        private void single(long seq) {
+            long key = key(index, seq);
+            try {
+                insertRow(key);
+                acknowledged.add(new Write(key, System.nanoTime(), null));
+                lastAcknowledged.set(index, seq);
+                writesOk.incrementAndGet();
+            } catch (SQLException e) {
+                failedWrites(e, key);
+            }
+        }
+
+        /**
+         * Two inserts and a read with autocommit off, then {@code commit()}. A transaction whose
+         * connection the proxy closed (its commit was in flight, or it could not run again) is
+         * followed by a new connection, as an application's pool would open one.
+         */
+        private void transaction(long seq) {
+            long first = key(index, seq);
+            long second = key(index, seq + 1);
+            try {
+                connection.setAutoCommit(false);
+                insertRow(first);
+                insertRow(second);
+                try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + TABLE + " WHERE k IN (?, ?)")) {
+                    count.setLong(1, first);
+                    count.setLong(2, second);
+                    try (ResultSet rows = count.executeQuery()) {
+                        rows.next();
                     }
-                    pause(WRITE_PAUSE_MILLIS);
+                }
+            } catch (SQLException e) {
+                if (running) {
+                    transactionsLost.incrementAndGet();
+                    failedWrites(e, first, second);
+                }
+                recover();
+                return;
+            }
+            try {
+                connection.commit();
+                long now = System.nanoTime();
+                acknowledged.add(new Write(first, now, null));
+                acknowledged.add(new Write(second, now, null));
+                lastAcknowledged.set(index, seq + 1);
+                writesOk.addAndGet(2);
+                transactionsOk.incrementAndGet();
+            } catch (SQLException e) {
+                if (running) {
+                    commitsFailed.incrementAndGet();
+                    failedWrites(e, first, second);
+                }
+                recover();
+            }
+        }
+
+        private void insertRow(long key) throws SQLException {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + TABLE + " (k, writer) VALUES (?, ?)")) {
+                insert.setLong(1, key);
+                insert.setInt(2, index + 1);
+                insert.executeUpdate();
+            }
+        }
+
+        private void failedWrites(SQLException e, long... keys) {
+            if (!running) {
+                return;
+            }
+            String error = describe(e);
+            for (long key : keys) {
+                failed.add(new Write(key, System.nanoTime(), error));
+                writesFailed.incrementAndGet();
+            }
+            writeErrors.computeIfAbsent(error, m -> new LongAdder()).increment();
+        }
+
+        /** After a failed transaction: roll back, or open a new connection when the proxy closed this one. */
+        private void recover() {
+            try {
+                if (connection.isValid(2)) {
+                    connection.rollback();
+                    return;
+                }
+                if (running) {
+                    connection = open();
                 }
             } catch (SQLException e) {
                 writeErrors.computeIfAbsent(describe(e), m -> new LongAdder()).increment();

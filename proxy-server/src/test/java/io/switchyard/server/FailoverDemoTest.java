@@ -23,7 +23,7 @@ class FailoverDemoTest {
         FailoverDemo.Schedule schedule = new FailoverDemo.Schedule(Duration.ofSeconds(2), Duration.ofMillis(500),
                 Duration.ofSeconds(3));
 
-        int exit = new FailoverDemo(schedule, out).run();
+        int exit = new FailoverDemo(schedule, out, true).run();
 
         String output = buffer.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(output).isZero();
@@ -34,6 +34,11 @@ class FailoverDemoTest {
         assertThat(Long.parseLong(found.group(1))).isEqualTo(Long.parseLong(found.group(2))).isPositive();
         assertThat(output.lines().filter(line -> line.contains("idle connection") && line.endsWith("SELECT 1 returned 1")))
                 .hasSize(3);
+        Matcher transactions = Pattern.compile("transactions committed: (\\d+); lost \\(failed before COMMIT was sent\\): (\\d+);")
+                .matcher(output);
+        assertThat(transactions.find()).as(output).isTrue();
+        assertThat(Long.parseLong(transactions.group(1))).as(output).isPositive();
+        assertThat(Long.parseLong(transactions.group(2))).as("transactions lost with transaction replay on: %s", output).isZero();
     }
 
     @Test

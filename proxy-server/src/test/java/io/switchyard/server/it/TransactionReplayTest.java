@@ -62,6 +62,21 @@ class TransactionReplayTest {
         }
     }
 
+    /** A new connection, as an application's pool opens one: logins fail while the hostgroup has no writer. */
+    private static Connection reconnect() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try {
+                return fixture.mysql("socketTimeout=30000");
+            } catch (SQLException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     @Test
     void openTransactionsCompleteOnThePromotedPrimaryWithoutAnErrorToTheClient() throws Exception {
         MariaDbServer primary = fixture.cluster().primary();
@@ -116,7 +131,7 @@ class TransactionReplayTest {
                             } catch (SQLException e) {
                                 errorsBeforeCommit.merge(step + ": " + e.getErrorCode() + " " + e.getMessage(), 1, Integer::sum);
                                 c.close();
-                                c = fixture.mysql("socketTimeout=30000");
+                                c = reconnect();
                                 continue;
                             }
                             try (Statement s = c.createStatement()) {
@@ -129,7 +144,7 @@ class TransactionReplayTest {
                                 commitUnknown.add(id);
                                 commitUnknown.add(id + 1);
                                 c.close();
-                                c = fixture.mysql("socketTimeout=30000");
+                                c = reconnect();
                             }
                         }
                     } finally {
