@@ -279,8 +279,8 @@ final class FailoverLoad implements AutoCloseable {
                     transaction(seq);
                 } else {
                     single(seq);
+                    pause(WRITE_PAUSE_MILLIS);
                 }
-                pause(WRITE_PAUSE_MILLIS);
             }
         }
 
@@ -297,7 +297,7 @@ final class FailoverLoad implements AutoCloseable {
         }
 
         /**
-         * Two inserts and a read with autocommit off, then {@code commit()}. A transaction whose
+         * Two inserts 10 ms apart and a read with autocommit off, then {@code commit()}. A transaction whose
          * connection the proxy closed (its commit was in flight, or it could not run again) is
          * followed by a new connection, as an application's pool would open one.
          */
@@ -307,6 +307,8 @@ final class FailoverLoad implements AutoCloseable {
             try {
                 connection.setAutoCommit(false);
                 insertRow(first);
+                // The application thinks while its transaction is open: a failover usually finds one open.
+                pause(WRITE_PAUSE_MILLIS);
                 insertRow(second);
                 try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + TABLE + " WHERE k IN (?, ?)")) {
                     count.setLong(1, first);
@@ -360,18 +362,26 @@ final class FailoverLoad implements AutoCloseable {
             writeErrors.computeIfAbsent(error, m -> new LongAdder()).increment();
         }
 
-        /** After a failed transaction: roll back, or open a new connection when the proxy closed this one. */
+        /**
+         * After a failed transaction: roll back, or open a new connection when the proxy closed
+         * this one, trying again every 100 ms while logins fail (no writer yet), as a pool does.
+         */
         private void recover() {
             try {
                 if (connection.isValid(2)) {
                     connection.rollback();
                     return;
                 }
-                if (running) {
-                    connection = open();
-                }
             } catch (SQLException e) {
-                writeErrors.computeIfAbsent(describe(e), m -> new LongAdder()).increment();
+                // Not usable: a new connection follows.
+            }
+            while (running) {
+                try {
+                    connection = open();
+                    return;
+                } catch (SQLException e) {
+                    pause(100);
+                }
             }
         }
     }
