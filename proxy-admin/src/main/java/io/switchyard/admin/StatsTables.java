@@ -177,6 +177,8 @@ final class StatsTables {
         v.put("Query_timeouts", stats.queryTimeouts());
         v.put("Multiplexed_releases", stats.multiplexedReleases());
         v.put("Stmt_reprepares", stats.stmtReprepares());
+        v.put("Causal_read_waits", stats.causalWaits());
+        v.put("Causal_reads_on_writer", stats.causalReadsOnWriter());
         v.put("Transactions_replayed", stats.transactionsReplayed());
         v.put("Transaction_replays_failed", stats.transactionReplaysFailed());
         v.put("Read_only_transactions_on_readers", stats.readOnlyTransactionsOnReaders());

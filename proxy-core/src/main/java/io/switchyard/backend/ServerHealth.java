@@ -59,6 +59,7 @@ public final class ServerHealth {
     private volatile long restStartNanos;
     private volatile long shunnedAtNanos;
     private volatile Boolean readOnly;
+    private volatile GtidPosition gtidPosition = GtidPosition.EMPTY;
     private volatile boolean fenced;
     private volatile boolean reachable = true;
     /** A monitor probe succeeded after the last failure of any kind (probe or data-path connect). */
@@ -265,6 +266,28 @@ public final class ServerHealth {
 
     public void readOnly(Boolean value) {
         this.readOnly = value;
+    }
+
+    /**
+     * The GTID position the server is known to have applied: the monitor's last
+     * {@code @@gtid_current_pos}, or a later one a session saw it reach ({@code MASTER_GTID_WAIT}).
+     */
+    public GtidPosition gtidPosition() {
+        return gtidPosition;
+    }
+
+    /** The monitor read the server's position: it replaces what was known (a server restored from a backup goes back). */
+    public void gtidChecked(GtidPosition position) {
+        gtidPosition = position;
+    }
+
+    /** The server has applied at least {@code position} (a session's wait returned). */
+    public void gtidReached(GtidPosition position) {
+        GtidPosition known = gtidPosition;
+        GtidPosition merged = known.merge(position);
+        if (merged != known) {
+            gtidPosition = merged;
+        }
     }
 
     /**

@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.GtidPosition;
+import io.switchyard.backend.InternalQuery;
+import io.switchyard.backend.ServerHealth;
 import io.switchyard.backend.ResponseSink;
 import io.switchyard.backend.ServerAddress;
 import io.switchyard.frontend.state.PinReason;
@@ -141,6 +144,11 @@ final class BackendSide implements ResponseSink, LeaseListener {
         onHostgroup(hostgroup, null, action, dropAndReply(frames));
     }
 
+    /** Same for a statement: a read on a replica sees the writes {@code mysql-causal_reads} asks for (see below). */
+    void runStatement(int hostgroup, List<Frame> frames, Runnable action) {
+        runStatement(hostgroup, null, action, dropAndReply(frames));
+    }
+
     /** On failure: the command's frames are dropped and the client gets the error. */
     private Consumer<ErrPacket> dropAndReply(List<Frame> frames) {
         return err -> {
@@ -197,6 +205,73 @@ final class BackendSide implements ResponseSink, LeaseListener {
         } else {
             connectThen(hostgroup, avoid, action, failed);
         }
+    }
+
+    /**
+     * Runs a statement's {@code action} on {@code hostgroup} as {@link #onHostgroup} does; when
+     * that is the reader hostgroup of a replication pair and {@code mysql-causal_reads} asks for
+     * it, the replica first shows that it has the write the read must see, or the statement runs
+     * on the pair's writer instead.
+     */
+    void runStatement(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
+        GtidPosition required = causalPosition(hostgroup);
+        if (required == null) {
+            onHostgroup(hostgroup, avoid, action, failed);
+            return;
+        }
+        onHostgroup(hostgroup, avoid, () -> causally(hostgroup, required, action, failed), failed);
+    }
+
+    /** The position a read on {@code hostgroup} must see, or null when it need not wait. */
+    private GtidPosition causalPosition(int hostgroup) {
+        String mode = context.variables().get("mysql-causal_reads");
+        if (mode.equals("off") || context.router().writerHostgroupOf(hostgroup) < 0) {
+            return null;
+        }
+        GtidPosition required = mode.equals("global") ? context.writes().newest() : GtidPosition.parse(routing.tracker().lastGtid());
+        return required.isEmpty() ? null : required;
+    }
+
+    /**
+     * On the reader connection now current: runs {@code action} there when its server is known to
+     * have {@code required}, or after {@code MASTER_GTID_WAIT} says it has (within
+     * {@code mysql-causal_reads_timeout}); otherwise (timeout, error, or mode {@code fast}) on the
+     * pair's writer.
+     */
+    private void causally(int hostgroup, GtidPosition required, Runnable action, Consumer<ErrPacket> failed) {
+        BackendConnection c = connection();
+        BackendPool pool = context.runtime().pool(c.address());
+        ServerHealth health = pool == null ? null : pool.health();
+        if (health != null && health.gtidPosition().covers(required)) {
+            action.run();
+            return;
+        }
+        int writer = context.router().writerHostgroupOf(hostgroup);
+        if (context.variables().get("mysql-causal_reads").equals("fast") || health == null) {
+            context.stats().causalReadOnWriter();
+            onHostgroup(writer, null, action, failed);
+            return;
+        }
+        context.stats().causalWait();
+        long timeout = context.variables().intValue("mysql-causal_reads_timeout");
+        session.enter(SessionPhase.CONNECTING);
+        c.executeInternal(Command.QUERY, "SELECT MASTER_GTID_WAIT('" + required + "', " + timeout / 1000 + "." + String.format("%03d", timeout % 1000) + ")",
+                new InternalQuery((row, err, failure) -> {
+                    if (session.closed()) {
+                        return;
+                    }
+                    session.enter(SessionPhase.READY);
+                    if (failure != null) {
+                        leases.discard(c);
+                    }
+                    if (failure == null && err == null && row != null && "0".equals(row.get(0))) {
+                        health.gtidReached(required);
+                        action.run();
+                        return;
+                    }
+                    context.stats().causalReadOnWriter();
+                    onHostgroup(writer, null, action, failed);
+                }));
     }
 
     /** Runs {@code action} once a backend connection is held, acquiring one if the last was lost. */
@@ -627,7 +702,12 @@ final class BackendSide implements ResponseSink, LeaseListener {
         packet.release();
         transaction.statusPacket(ok);
         if (!listener.answered()) {
+            String before = routing.tracker().lastGtid();
             routing.tracker().onOk(ok);
+            String after = routing.tracker().lastGtid();
+            if (!after.equals(before)) {
+                context.writes().wrote(after);
+            }
         }
         OkPacket forClient = ok.withSessionState(clientTracks ? routing.tracker().forClient(ok.sessionState()) : null);
         BackendConnection c = connection();

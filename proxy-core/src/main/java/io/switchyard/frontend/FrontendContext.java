@@ -8,11 +8,13 @@ import io.switchyard.topology.UserConfig;
 
 /**
  * What every client session shares: settings, the presented server identity, the configuration
- * in force, the router, the session registry, the statistics and the out-of-band query killer. Each part is immutable or
+ * in force, the router, the session registry, the statistics, the out-of-band query killer and
+ * the newest write position. Each part is immutable or
  * thread-safe.
  */
 public record FrontendContext(FrontendSettings settings, ServerIdentity identity, ConfigRuntime runtime,
-                              Router router, SessionRegistry sessions, ProxyStats stats, QueryKiller killer) {
+                              Router router, SessionRegistry sessions, ProxyStats stats, QueryKiller killer,
+                              WritePositions writes) {
 
     /** The user named {@code name} in the configuration in force, or null. */
     public UserConfig user(String name) {

@@ -96,7 +96,7 @@ final class PreparedCommands implements ResponseListener {
         int current = backend.currentHostgroup();
         int hostgroup = current >= 0 && routing.mustStayWhereItRan(st.traits) ? current : st.hostgroup;
         routing.tracker().before(executes ? st.traits : StatementTraits.PLAIN, executes ? st.sql : null);
-        backend.onHostgroup(hostgroup, frames, () -> {
+        backend.runStatement(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();
             Consumer<BackendStatements.Prepared> go = copy -> {

@@ -62,7 +62,7 @@ final class StatementRetries implements ResponseListener {
             backend.send(Command.QUERY, a.packetsForSend(), this);
             a.armTimeout(backend.loop(), () -> timedOut(a));
         };
-        backend.onHostgroup(a.hostgroup(), a.avoid(), go, err -> {
+        backend.runStatement(a.hostgroup(), a.avoid(), go, err -> {
             if (ProxyError.BACKEND_UNREACHABLE.matches(err) && a.mayRetry(false)) {
                 a.avoid(backend.lastFailedPool());
                 retryLater(a);

@@ -128,7 +128,9 @@ final class ServerChecks {
         long startNanos = System.nanoTime();
         boolean readOnly;
         try {
-            readOnly = t.probe(v).readOnly(pairs.get(0).checkType(), timeout);
+            ServerProbe.ReadOnlyCheck check = t.probe(v).readOnly(pairs.get(0).checkType(), timeout);
+            readOnly = check.readOnly();
+            health.gtidChecked(io.switchyard.backend.GtidPosition.parse(check.gtidPosition()));
         } catch (SQLException e) {
             if (!t.active()) {
                 return;

@@ -137,17 +137,34 @@ final class ServerProbe implements AutoCloseable {
         return c;
     }
 
-    /** The global value of {@code variable} (read_only, super_read_only or innodb_read_only). */
-    boolean readOnly(String variable, long timeoutMillis) throws SQLException {
+    /** A read_only check's result: the variable, and the GTID position applied (null where the server has none: MySQL). */
+    record ReadOnlyCheck(boolean readOnly, String gtidPosition) {}
+
+    /**
+     * The global value of {@code variable} (read_only, super_read_only or innodb_read_only), and
+     * on MariaDB in the same query {@code @@global.gtid_current_pos}.
+     */
+    ReadOnlyCheck readOnly(String variable, long timeoutMillis) throws SQLException {
         if (!variable.matches("[a-z_]+")) {
             throw new IllegalArgumentException("not a variable name: " + variable);
         }
-        try (Connection c = borrow(timeoutMillis); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT @@global." + variable)) {
-            if (!rs.next()) {
-                throw new SQLException("SELECT @@global." + variable + " returned no row");
+        try (Connection c = borrow(timeoutMillis); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT @@global." + variable + ", @@global.gtid_current_pos")) {
+                if (!rs.next()) {
+                    throw new SQLException("SELECT @@global." + variable + " returned no row");
+                }
+                return new ReadOnlyCheck(rs.getLong(1) != 0, rs.getString(2));
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 1193) {
+                    throw e;
+                }
             }
-            return rs.getLong(1) != 0;
+            try (ResultSet rs = s.executeQuery("SELECT @@global." + variable)) {
+                if (!rs.next()) {
+                    throw new SQLException("SELECT @@global." + variable + " returned no row");
+                }
+                return new ReadOnlyCheck(rs.getLong(1) != 0, null);
+            }
         }
     }
 

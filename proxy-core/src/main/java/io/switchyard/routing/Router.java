@@ -45,6 +45,16 @@ public final class Router {
         return -1;
     }
 
+    /** The writer hostgroup paired with {@code readerHostgroup} in a replication pair, or -1 when it has none. */
+    public int writerHostgroupOf(int readerHostgroup) {
+        for (ReplicationHostgroup pair : config.get().replicationHostgroups()) {
+            if (pair.readerHostgroup() == readerHostgroup) {
+                return pair.writerHostgroup();
+            }
+        }
+        return -1;
+    }
+
     /**
      * The pool of a server of {@code hostgroup} for new work, or null when none is online.
      * Servers below their connection limit come first; when every online server is at its limit,

@@ -52,6 +52,9 @@ public final class GlobalVariables {
         intVar("mysql-max_connections", 2_048, 1, 1_000_000, "client connections the proxy accepts in total");
         intVar("mysql-free_connections_pct", 10, 0, 100, "idle connections kept per server, as a percentage of its max_connections; idle ones above it unused for 10 s are closed, half of the excess each second");
         boolVar("mysql-read_only_transactions_to_readers", true, "read-only transactions whose statements go to the writer hostgroup of a replication pair run in its reader hostgroup");
+        choiceVar("mysql-causal_reads", "off", List.of("off", "local", "global", "fast"),
+                "reads sent to a replica see earlier writes: off, local (the session's own), global (any session's), fast (the session's own, only on replicas known to have them, else the writer)");
+        intVar("mysql-causal_reads_timeout", 10_000, 1, 3_600_000, "ms a read waits on a replica for the write it must see before it goes to the writer");
         boolVar("mysql-transaction_replay", false, "a transaction whose connection is lost before COMMIT runs again on another server of its hostgroup and goes on when every statement gives the same result");
         choiceVar("mysql-transaction_replay_checksum", "full", List.of("full", "result_only", "no_insert_id"),
                 "what must match when a transaction runs again: full (results, affected rows, insert ids, warnings), result_only (results), no_insert_id (all but insert ids)");

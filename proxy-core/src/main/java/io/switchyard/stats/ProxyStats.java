@@ -27,6 +27,8 @@ public final class ProxyStats {
     private final LongAdder multiplexedReleases = new LongAdder();
     private final LongAdder readOnlyTransactionsOnReaders = new LongAdder();
     private final LongAdder transactionsReplayed = new LongAdder();
+    private final LongAdder causalWaits = new LongAdder();
+    private final LongAdder causalReadsOnWriter = new LongAdder();
     private final LongAdder transactionReplaysFailed = new LongAdder();
     private final LongAdder readOnlyTransactionsMoved = new LongAdder();
     private final LongAdder readOnlyTransactionMovesFailed = new LongAdder();
@@ -96,6 +98,24 @@ public final class ProxyStats {
 
     public void multiplexedRelease() {
         multiplexedReleases.increment();
+    }
+
+    /** A read waited on a replica (MASTER_GTID_WAIT) for a write it must see. */
+    public void causalWait() {
+        causalWaits.increment();
+    }
+
+    /** A read went to the writer: no replica had the write it must see in time. */
+    public void causalReadOnWriter() {
+        causalReadsOnWriter.increment();
+    }
+
+    public long causalWaits() {
+        return causalWaits.sum();
+    }
+
+    public long causalReadsOnWriter() {
+        return causalReadsOnWriter.sum();
     }
 
     /** A transaction whose connection was lost ran again on another with the same results. */

@@ -68,7 +68,8 @@ final class ProxyFixture implements AutoCloseable {
         FrontendSettings settings = new FrontendSettings("127.0.0.1", 0, 16 * 1024 * 1024, AuthPlugin.MYSQL_NATIVE_PASSWORD,
                 null, false, () -> null, 100, 30_000);
         FrontendContext context = new FrontendContext(settings, new ServerIdentity("10.11.19-MariaDB", 45, null), runtime,
-                new Router(runtime::current), new SessionRegistry(), new ProxyStats(100), QueryKiller.NONE);
+                new Router(runtime::current), new SessionRegistry(), new ProxyStats(100), QueryKiller.NONE,
+                new WritePositions());
         frontend = FrontendServer.start(context, group, group, NioServerSocketChannel.class);
     }
 

@@ -108,7 +108,7 @@ public final class Switchyard implements AutoCloseable {
             learnIdentity(config, identity);
             ProxyStats stats = new ProxyStats(config.rows().variables().intValue("mysql-query_digests_max"));
             FrontendContext context = new FrontendContext(frontendSettings(config.frontend()), identity, runtime,
-                    router, sessions, stats, monitor::killQuery);
+                    router, sessions, stats, monitor::killQuery, new io.switchyard.frontend.WritePositions());
             SwitchyardConfig.Metrics m = config.metrics();
             if (m.enabled()) {
                 SwitchyardMetrics meters = SwitchyardMetrics.create(stats, runtime, sessions);

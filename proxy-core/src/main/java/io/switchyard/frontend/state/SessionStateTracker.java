@@ -71,6 +71,8 @@ public final class SessionStateTracker {
     private StatementTraits traits = StatementTraits.PLAIN;
     private TrackingSettings clientTracking;
     private String nextTransaction = "";
+    /** The GTID of the session's last write the server reported ({@code last_gtid}), or "". */
+    private String lastGtid = "";
     private boolean lastInsertIdUnknown;
     private boolean readsPreviousResults;
     private boolean keepForNext;
@@ -131,6 +133,11 @@ public final class SessionStateTracker {
     /** The traits of the statement now running (or last run). */
     public StatementTraits traits() {
         return traits;
+    }
+
+    /** The GTID of the session's last committed write, as the server reported it; "" before the first. */
+    public String lastGtid() {
+        return lastGtid;
     }
 
     /** The characteristics reported for the next (or running) transaction, as statements; empty when none. */
@@ -229,6 +236,9 @@ public final class SessionStateTracker {
             return;
         }
         if (STATUS_VARIABLES.contains(name)) {
+            if (name.equals("last_gtid") && !value.isEmpty()) {
+                lastGtid = value;
+            }
             return;
         }
         if (UNREPLAYABLE.contains(name)) {

@@ -40,6 +40,10 @@ final class ProxyMeters implements DynamicMeters {
                 stats, ProxyStats::multiplexedReleases);
         counter("switchyard.statement.reprepares", "Prepared statements prepared again on another backend connection",
                 stats, ProxyStats::stmtReprepares);
+        counter("switchyard.causal.read.waits", "Reads that waited on a replica for a write they must see (mysql-causal_reads)",
+                stats, ProxyStats::causalWaits);
+        counter("switchyard.causal.reads.writer", "Reads sent to the writer because no replica had the write they must see in time",
+                stats, ProxyStats::causalReadsOnWriter);
         counter("switchyard.transactions.replayed", "Transactions whose connection was lost that ran again on another with the same results",
                 stats, ProxyStats::transactionsReplayed);
         counter("switchyard.transaction.replay.failures", "Transactions whose connection was lost that could not run again (session closed)",
