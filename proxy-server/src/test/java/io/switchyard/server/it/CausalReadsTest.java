@@ -31,13 +31,8 @@ class CausalReadsTest {
     private static final int PAIRS = 10_000;
 
     @RegisterExtension
-    static final ProxyFixture fixture = ProxyFixture.withAdmin(1, cluster -> ProxyFixture.pairedServers(cluster) + """
-            query-rules = [
-              { rule-id = 1, match-digest = "^SELECT .* FOR UPDATE", destination-hostgroup = 0, apply = true }
-              { rule-id = 2, match-digest = "^SELECT", destination-hostgroup = 1, apply = true }
-            ]
-            variables { mysql-monitor_writer_is_also_reader = false }
-            """);
+    static final ProxyFixture fixture = ProxyFixture.withAdmin(1, cluster -> ProxyFixture.pairedServers(cluster)
+            + ProxyFixture.SPLIT_RULES + "variables { mysql-monitor_writer_is_also_reader = false }\n");
 
     private static final AtomicBoolean throttling = new AtomicBoolean();
     private static Thread throttle;

@@ -73,6 +73,32 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
         return servers.append("]\nreplication-hostgroups = [ { writer-hostgroup = 0, reader-hostgroup = 1 } ]\n").toString();
     }
 
+    /** The read/write split's two rules: {@code SELECT ... FOR UPDATE} to the writer hostgroup 0, other {@code SELECT}s to 1. */
+    public static final String SPLIT_RULES = """
+            query-rules = [
+              { rule-id = 1, match-digest = "^SELECT .* FOR UPDATE", destination-hostgroup = 0, apply = true }
+              { rule-id = 2, match-digest = "^SELECT", destination-hostgroup = 1, apply = true }
+            ]
+            """;
+
+    /**
+     * The failover tests' monitor settings, as a {@code variables} block with {@code extra}
+     * lines: the writer is no reader, read_only checked every 500 ms, shunned servers rest 1 s.
+     */
+    public static String failoverVariables(String extra) {
+        return "variables {\n" + extra + """
+                  mysql-monitor_writer_is_also_reader = false
+                  mysql-monitor_read_only_interval = 500
+                  mysql-shun_recovery_time_sec = 1
+                }
+                """;
+    }
+
+    /** The primary, promoted or not, is the only server of writer hostgroup 0. */
+    public List<io.switchyard.backend.ServerAddress> writers() {
+        return proxy().topology().servers(0).stream().map(io.switchyard.topology.HostgroupServer::address).toList();
+    }
+
     /** A fixture shared by the tests of one class, started and stopped by JUnit. */
     public static ProxyFixture perClass(int replicas, String extraHocon) {
         return new ProxyFixture(replicas, cluster -> extraHocon);

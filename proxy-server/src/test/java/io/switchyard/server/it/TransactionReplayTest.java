@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchyard.backend.ServerAddress;
 import io.switchyard.server.launcher.MariaDbServer;
 import io.switchyard.testing.Await;
-import io.switchyard.topology.HostgroupServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,18 +37,11 @@ class TransactionReplayTest {
     private static final int LOAD_SESSIONS = 10;
 
     @RegisterExtension
-    static final ProxyFixture fixture = ProxyFixture.perClass(2, cluster -> ProxyFixture.pairedServers(cluster) + """
-            variables {
-              mysql-transaction_replay = true
-              mysql-monitor_writer_is_also_reader = false
-              mysql-monitor_read_only_interval = 500
-              mysql-shun_recovery_time_sec = 1
-            }
-            """)
-            .withSemiSync();
+    static final ProxyFixture fixture = ProxyFixture.perClass(2, cluster -> ProxyFixture.pairedServers(cluster)
+            + ProxyFixture.failoverVariables("  mysql-transaction_replay = true\n")).withSemiSync();
 
     private static List<ServerAddress> writers() {
-        return fixture.proxy().topology().servers(0).stream().map(HostgroupServer::address).toList();
+        return fixture.writers();
     }
 
     private static ServerAddress address(MariaDbServer server) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchyard.backend.ServerAddress;
 import io.switchyard.server.launcher.MariaDbServer;
 import io.switchyard.testing.Await;
-import io.switchyard.topology.HostgroupServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,21 +35,11 @@ class WriteFailoverUnderLoadTest {
     private static final int WRITERS = 10;
 
     @RegisterExtension
-    static final ProxyFixture fixture = ProxyFixture.perClass(2, cluster -> ProxyFixture.pairedServers(cluster) + """
-            query-rules = [
-              { rule-id = 1, match-digest = "^SELECT .* FOR UPDATE", destination-hostgroup = 0, apply = true }
-              { rule-id = 2, match-digest = "^SELECT", destination-hostgroup = 1, apply = true }
-            ]
-            variables {
-              mysql-monitor_writer_is_also_reader = false
-              mysql-monitor_read_only_interval = 500
-              mysql-shun_recovery_time_sec = 1
-            }
-            """)
-            .withSemiSync();
+    static final ProxyFixture fixture = ProxyFixture.perClass(2, cluster -> ProxyFixture.pairedServers(cluster)
+            + ProxyFixture.SPLIT_RULES + ProxyFixture.failoverVariables("")).withSemiSync();
 
     private static List<ServerAddress> writers() {
-        return fixture.proxy().topology().servers(0).stream().map(HostgroupServer::address).toList();
+        return fixture.writers();
     }
 
     @Test
