@@ -55,7 +55,10 @@ final class PreparedCommands implements ResponseListener {
         parts.activity().describe(sql);
         BackendSide backend = parts.backend();
         int hostgroup = parts.routing().prepareHostgroup(sql, backend.currentHostgroup());
-        statements.beginPrepare(sql, parts.routing().tracker().state().withSchema(parts.info().schema()), hostgroup);
+        // A statement prepared in a read-only transaction on a reader belongs where the rules
+        // send it: after the transaction it does not run on the reader because it was prepared there.
+        int home = parts.routing().onReaderForReadOnlyTransaction() ? parts.routing().prepareHostgroup(sql, -1) : hostgroup;
+        statements.beginPrepare(sql, parts.routing().tracker().state().withSchema(parts.info().schema()), home);
         backend.onHostgroup(hostgroup, frames, () -> backend.send(Command.STMT_PREPARE, CommandQueue.join(frames), this));
     }
 
@@ -94,9 +97,12 @@ final class PreparedCommands implements ResponseListener {
         BackendSide backend = parts.backend();
         StatementRouting routing = parts.routing();
         int current = backend.currentHostgroup();
-        int hostgroup = current >= 0 && routing.mustStayWhereItRan(st.traits) ? current : st.hostgroup;
+        StatementRouting.Placement placed = executes ? routing.placeExecution(st.sql, st.traits, current, st.hostgroup)
+                : new StatementRouting.Placement(current >= 0 && routing.mustStayWhereItRan(st.traits) ? current : st.hostgroup,
+                        StatementRouting.Step.NONE);
+        int hostgroup = placed.hostgroup();
         routing.tracker().before(executes ? st.traits : StatementTraits.PLAIN, executes ? st.sql : null);
-        backend.runStatement(hostgroup, frames, () -> {
+        Runnable run = () -> backend.runStatement(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();
             Consumer<BackendStatements.Prepared> go = copy -> {
@@ -125,6 +131,13 @@ final class PreparedCommands implements ResponseListener {
                 backend.backendFailed(broken, cause, false);
             });
         });
+        Runnable dropped = () -> frames.forEach(Frame::release);
+        switch (placed.step()) {
+            case COMMIT_READER -> backend.commitReaderTransaction(run);
+            case MOVE_TO_WRITER -> backend.moveReaderTransaction(hostgroup, run, dropped);
+            case CARRY_CHARACTERISTICS -> backend.carryCharacteristics(hostgroup, routing.nextTransactionCharacteristics(), run, dropped);
+            case NONE -> run.run();
+        }
     }
 
     /** COM_STMT_CLOSE: no reply; the connection's copy stays cached for whoever runs the same text. */

@@ -324,18 +324,47 @@ final class StatementRouting {
         }
         Integer destination = outcome == null ? null : outcome.destinationHostgroup();
         int routed = destination != null ? destination : defaultHostgroup;
-        Step step = Step.NONE;
-        boolean tiedBefore = tied();
         mayStartTransaction = autocommitOff() || ReadOnlyTransactions.start(query) != ReadOnlyTransactions.Start.NONE;
         ReadOnlyTransactions.Inside inside = ReadOnlyTransactions.inside(query, traits);
         statementMayRunAgain = inside == ReadOnlyTransactions.Inside.STAYS && !traits.assigned().contains("autocommit");
         statementMayRunAgainOutside = (inside == ReadOnlyTransactions.Inside.STAYS || inside == ReadOnlyTransactions.Inside.ENDS)
                 && !traits.assigned().contains("autocommit");
-        boolean readsPrevious = keptForNext && traits.readsPrevious();
+        Placement placed = place(query, traits, currentHostgroup, mustStay, routed, keptForNext && traits.readsPrevious());
+        int hostgroup = placed.hostgroup();
+        Step step = placed.step();
+        List<Frame> rewritten = null;
+        if (outcome != null && outcome.rewritten()) {
+            ByteBuf body = ByteBufAllocator.DEFAULT.buffer(query.length() + 1);
+            body.writeByte(Command.QUERY.code).writeCharSequence(query, StandardCharsets.UTF_8);
+            if (body.readableBytes() < Wire.MAX_PAYLOAD) {
+                rewritten = List.of(Frame.of(0, body));
+            } else {
+                body.release();
+            }
+        }
+        return new Decision(hostgroup, rewritten, null, null, digest, kind, outcome, query, step);
+    }
+
+    /** Where a statement runs and what must happen first ({@link Step}). */
+    record Placement(int hostgroup, Step step) {}
+
+    /**
+     * Where a statement runs, given where the session must stay ({@code mustStay}: on
+     * {@code currentHostgroup}) or else where the rules send it ({@code routed}), once read-only
+     * transactions have had their say: one starting goes to the reader hostgroup of
+     * {@code routed}'s pair; inside one on a reader, a statement stays, commits it first, or moves
+     * it to the writer ({@link ReadOnlyTransactions#inside}).
+     */
+    private Placement place(String query, StatementTraits traits, int currentHostgroup, boolean mustStay, int routed,
+                            boolean readsPrevious) {
+        Step step = Step.NONE;
+        boolean tiedBefore = tied();
         if (currentHostgroup < 0) {
             readerTransactionWriter = -1;
         }
-        if (readerTransactionWriter >= 0 && !readsPrevious) {
+        if (readerTransactionWriter >= 0) {
+            // Inside the transaction a statement that leaves the reader takes the previous
+            // results with it: run again on the writer, the transaction ends with the last one.
             if (ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS)) {
                 switch (ReadOnlyTransactions.inside(query, traits)) {
                     case COMMITS_FIRST -> {
@@ -348,7 +377,7 @@ final class StatementRouting {
                     }
                     default -> { }
                 }
-            } else if (freeBetweenTransactions()) {
+            } else if (!readsPrevious && freeBetweenTransactions()) {
                 mustStay = false;
             }
             if (!mustStay || step == Step.MOVE_TO_WRITER) {
@@ -375,17 +404,18 @@ final class StatementRouting {
             // SET TRANSACTION ... waits for the next transaction on the connection the session leaves.
             step = Step.CARRY_CHARACTERISTICS;
         }
-        List<Frame> rewritten = null;
-        if (outcome != null && outcome.rewritten()) {
-            ByteBuf body = ByteBufAllocator.DEFAULT.buffer(query.length() + 1);
-            body.writeByte(Command.QUERY.code).writeCharSequence(query, StandardCharsets.UTF_8);
-            if (body.readableBytes() < Wire.MAX_PAYLOAD) {
-                rewritten = List.of(Frame.of(0, body));
-            } else {
-                body.release();
-            }
-        }
-        return new Decision(hostgroup, rewritten, null, null, digest, kind, outcome, query, step);
+        return new Placement(hostgroup, step);
+    }
+
+    /**
+     * Where a prepared statement's execution runs: where it was prepared ({@code prepared}), or
+     * on the current connection when the session must stay there, with read-only transactions
+     * placed as for text statements.
+     */
+    Placement placeExecution(String sql, StatementTraits traits, int currentHostgroup, int prepared) {
+        boolean readsPrevious = tracker.keepForNext() && traits.readsPrevious();
+        boolean mustStay = currentHostgroup >= 0 && mustStayWhereItRan(traits);
+        return place(sql, traits, currentHostgroup, mustStay, prepared, readsPrevious);
     }
 
     private boolean readOnlyTransactionsToReaders() {

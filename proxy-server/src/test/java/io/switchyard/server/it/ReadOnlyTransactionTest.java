@@ -168,6 +168,49 @@ class ReadOnlyTransactionTest {
         }
     }
 
+    /** The same with server-side prepared statements (MariaDB Connector/J, {@code useServerPrepStmts}). */
+    @Test
+    void preparedStatementsStartAndRunReadOnlyTransactionsOnTheReplica() throws Exception {
+        long onReaders = fixture.proxy().stats().readOnlyTransactionsOnReaders();
+        try (Connection c = fixture.mariadb("useServerPrepStmts=true");
+             java.sql.PreparedStatement start = c.prepareStatement("START TRANSACTION READ ONLY");
+             java.sql.PreparedStatement id = c.prepareStatement("SELECT @@server_id");
+             java.sql.PreparedStatement read = c.prepareStatement("SELECT v FROM ro WHERE id = ?");
+             java.sql.PreparedStatement write = c.prepareStatement("UPDATE ro SET v = ? WHERE id = ?");
+             java.sql.PreparedStatement lock = c.prepareStatement("SELECT GET_LOCK(?, 0)");
+             java.sql.PreparedStatement ddl = c.prepareStatement("CREATE TABLE IF NOT EXISTS ro_prepared (id INT)")) {
+            start.execute();
+            try (ResultSet rs = id.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(replica().serverId());
+            }
+            read.setInt(1, 2);
+            try (ResultSet rs = read.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("two");
+            }
+            write.setString(1, "x");
+            write.setInt(2, 2);
+            SQLException e = catchSql(write::executeUpdate);
+            assertThat(e.getErrorCode()).isEqualTo(1792);
+            assertThat(catchSql(ddl::execute).getErrorCode()).as("preparing DDL in a read-only transaction fails, as direct")
+                    .isEqualTo(1792);
+            try (Statement s = c.createStatement()) {
+                s.execute("COMMIT");
+            }
+            try (ResultSet rs = id.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("after the transaction").isEqualTo(primary().serverId());
+            }
+            start.execute();
+            lock.setString(1, "ro-prepared");
+            SQLException moved = catchSql(() -> lock.executeQuery().close());
+            assertThat(moved.getErrorCode()).as("a transaction that ran prepared statements cannot move").isEqualTo(9015);
+        }
+        assertThat(fixture.proxy().stats().readOnlyTransactionsOnReaders() - onReaders).isEqualTo(2);
+        primary().execute("DROP TABLE IF EXISTS app.ro_prepared");
+    }
+
     @Test
     void aWriteInsideGetsThePrimarysErrorAsDirect() throws Exception {
         SQLException direct;
