@@ -94,7 +94,14 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
                 """;
     }
 
-    /** The primary, promoted or not, is the only server of writer hostgroup 0. */
+    /** Waits until {@code primary} is the only server of writer hostgroup 0 and the monitor saw it report read_only=0. */
+    public void awaitConfirmedWriter(MariaDbServer primary) {
+        io.switchyard.backend.ServerAddress address = new io.switchyard.backend.ServerAddress(primary.host(), primary.port());
+        Await.until(Duration.ofSeconds(10), "the primary is the confirmed writer",
+                () -> writers().equals(List.of(address)) && Boolean.FALSE.equals(proxy().runtime().pool(address).health().readOnly()));
+    }
+
+    /** The servers of writer hostgroup 0. */
     public List<io.switchyard.backend.ServerAddress> writers() {
         return proxy().topology().servers(0).stream().map(io.switchyard.topology.HostgroupServer::address).toList();
     }

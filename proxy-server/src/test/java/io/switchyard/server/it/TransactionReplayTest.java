@@ -74,9 +74,7 @@ class TransactionReplayTest {
         MariaDbServer primary = fixture.cluster().primary();
         primary.execute("CREATE TABLE app.replayed (id BIGINT PRIMARY KEY, session VARCHAR(20) NOT NULL)");
         fixture.cluster().awaitReplicaCatchUp(Duration.ofSeconds(10));
-        Await.until(Duration.ofSeconds(10), "the primary is the confirmed writer",
-                () -> writers().equals(List.of(address(primary)))
-                        && Boolean.FALSE.equals(fixture.proxy().runtime().pool(address(primary)).health().readOnly()));
+        fixture.awaitConfirmedWriter(primary);
         long replayedBefore = fixture.proxy().stats().transactionsReplayed();
 
         Set<Long> committed = ConcurrentHashMap.newKeySet();

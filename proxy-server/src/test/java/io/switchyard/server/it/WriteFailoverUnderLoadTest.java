@@ -47,10 +47,7 @@ class WriteFailoverUnderLoadTest {
         MariaDbServer primary = fixture.cluster().primary();
         primary.execute("CREATE TABLE app.acked (id BIGINT PRIMARY KEY, writer INT NOT NULL)");
         fixture.cluster().awaitReplicaCatchUp(Duration.ofSeconds(10));
-        Await.until(Duration.ofSeconds(10), "the primary is the confirmed writer",
-                () -> writers().equals(List.of(new ServerAddress(primary.host(), primary.port())))
-                        && Boolean.FALSE.equals(fixture.proxy().runtime().pool(new ServerAddress(primary.host(), primary.port()))
-                        .health().readOnly()));
+        fixture.awaitConfirmedWriter(primary);
 
         List<Connection> idle = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

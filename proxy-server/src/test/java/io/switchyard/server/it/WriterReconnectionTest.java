@@ -42,9 +42,7 @@ class WriterReconnectionTest {
         primary.execute("CREATE TABLE app.seen (session VARCHAR(20) PRIMARY KEY, server_id INT, sql_mode VARCHAR(200),"
                 + " time_zone VARCHAR(20), db VARCHAR(20), charset VARCHAR(20), autocommit INT)");
         fixture.cluster().awaitReplicaCatchUp(Duration.ofSeconds(10));
-        Await.until(Duration.ofSeconds(10), "the primary is the confirmed writer",
-                () -> writers().equals(List.of(address(primary)))
-                        && Boolean.FALSE.equals(fixture.proxy().runtime().pool(address(primary)).health().readOnly()));
+        fixture.awaitConfirmedWriter(primary);
         String record = "INSERT INTO seen SELECT ?, @@server_id, @@sql_mode, @@time_zone, DATABASE(),"
                 + " @@character_set_client, @@autocommit";
 
