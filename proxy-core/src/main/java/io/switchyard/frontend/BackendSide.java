@@ -66,6 +66,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private final TransactionLog transaction = new TransactionLog();
     /** The connection of a transaction that can run again was lost between statements: it runs again before the next. */
     private boolean replayPending;
+    /** The running statement's transaction was rolled back for a deadlock; it runs again when the response ends. */
+    private boolean deadlocked;
+    /** Times the open transaction ran again after a deadlock. */
+    private int deadlockRetries;
 
     BackendSide(FrontendContext context, SessionInfo info, StatementRouting routing, SessionActivity activity,
                 SessionControl session) {
@@ -577,6 +581,66 @@ final class BackendSide implements ResponseSink, LeaseListener {
         closeWith(ProxyError.READ_ONLY_TRANSACTION_NOT_MOVED.format(why));
     }
 
+    /**
+     * True when {@code bytes} are the whole response of a statement inside a transaction that can
+     * run again, an ERR 1213 (deadlock: the server rolled the transaction back), and
+     * {@code mysql-transaction_replay_retry_on_deadlock} asks for the transaction to run again
+     * instead (at most {@code mysql-transaction_replay_attempts} times).
+     */
+    private boolean deadlockRetry(ByteBuf bytes) {
+        int at = bytes.readerIndex();
+        if (current != Command.QUERY || listener.answered() || bytes.readableBytes() < Wire.HEADER_SIZE + 3
+                || bytes.getUnsignedByte(at + Wire.HEADER_SIZE) != ErrPacket.HEADER
+                || bytes.getUnsignedShortLE(at + Wire.HEADER_SIZE + 1) != DEADLOCK
+                || Wire.HEADER_SIZE + Wire.payloadLength(bytes, at) != bytes.readableBytes()) {
+            return false;
+        }
+        return replayOn() && context.variables().boolValue("mysql-transaction_replay_retry_on_deadlock")
+                && transactionReplayable() && transaction.pendingRecorded() && routing.statementMayRunAgainInTransaction()
+                && deadlockRetries < context.variables().intValue("mysql-transaction_replay_attempts");
+    }
+
+    /**
+     * The statement's transaction was rolled back for a deadlock: it runs again on the same
+     * connection, and then the statement. When a replayed statement gives another result, the
+     * client gets 9017 and its connection is closed.
+     */
+    private void retryAfterDeadlock(BackendConnection c) {
+        deadlockRetries++;
+        byte[] statement = transaction.pendingPackets();
+        ResponseListener waiting = listener;
+        log.info("session {}: deadlock in a transaction; it runs again ({} of at most {})", info.id(), deadlockRetries,
+                context.variables().intValue("mysql-transaction_replay_attempts"));
+        PreviousResultSetUp.run(c, io.switchyard.frontend.state.SqlLexer.splitStatements(transaction.characteristics()), (err, failure) -> {
+            if (session.closed()) {
+                return;
+            }
+            if (err != null || failure != null) {
+                transaction.clear();
+                closeWith(ProxyError.TRANSACTION_NOT_REPLAYED.format("after a deadlock, the transaction's characteristics could not be set again"));
+                return;
+            }
+            transaction.replay(c, (mismatch, replayFailure, last) -> {
+                if (session.closed()) {
+                    return;
+                }
+                if (mismatch != null || replayFailure != null) {
+                    transaction.clear();
+                    closeWith(ProxyError.TRANSACTION_NOT_REPLAYED.format("after a deadlock, "
+                            + (mismatch != null ? mismatch : "the connection failed: " + replayFailure.getMessage())));
+                    return;
+                }
+                if (last != null) {
+                    info.statusFlags(last.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
+                }
+                context.stats().transactionReplayed();
+                send(Command.QUERY, io.netty.buffer.Unpooled.wrappedBuffer(statement), waiting);
+            });
+        });
+    }
+
+    private static final int DEADLOCK = 1213;
+
     /** ERR 1290 (the reader's read_only) for a write in a read-only transaction becomes the primary's 1792. */
     private ByteBuf asPrimaryAnswers(ByteBuf bytes) {
         int at = bytes.readerIndex();
@@ -653,6 +717,11 @@ final class BackendSide implements ResponseSink, LeaseListener {
     public void responseBytes(ByteBuf bytes) {
         if (routing.onReaderForReadOnlyTransaction() && !listener.answered()) {
             bytes = asPrimaryAnswers(bytes);
+        }
+        if (deadlockRetry(bytes)) {
+            bytes.release();
+            deadlocked = true;
+            return;
         }
         transaction.responseBytes(bytes);
         relay(bytes);
@@ -744,12 +813,18 @@ final class BackendSide implements ResponseSink, LeaseListener {
         if (session.closed()) {
             return;
         }
+        if (deadlocked) {
+            deadlocked = false;
+            retryAfterDeadlock(connection);
+            return;
+        }
         boolean answered = listener.answered();
         info.statusFlags(tracker.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
         if (ServerStatus.has(tracker.statusFlags(), ServerStatus.IN_TRANS)) {
             transaction.completedInTransaction();
         } else {
             transaction.clear();
+            deadlockRetries = 0;
         }
         listener.completed(current, connection, tracker);
         listener = ResponseListener.NONE;

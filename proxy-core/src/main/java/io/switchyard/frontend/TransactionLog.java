@@ -135,6 +135,11 @@ final class TransactionLog {
         return replayable && !entries.isEmpty();
     }
 
+    /** The command packets of the statement now running, recorded; null when it is not. */
+    byte[] pendingPackets() {
+        return recording ? pending : null;
+    }
+
     /** True when the statement now running is recorded and may run again after the transaction. */
     boolean pendingRecorded() {
         return recording && pending != null;

@@ -58,6 +58,7 @@ public final class GlobalVariables {
         boolVar("mysql-transaction_replay", false, "a transaction whose connection is lost before COMMIT runs again on another server of its hostgroup and goes on when every statement gives the same result");
         choiceVar("mysql-transaction_replay_checksum", "full", List.of("full", "result_only", "no_insert_id"),
                 "what must match when a transaction runs again: full (results, affected rows, insert ids, warnings), result_only (results), no_insert_id (all but insert ids)");
+        boolVar("mysql-transaction_replay_retry_on_deadlock", false, "with mysql-transaction_replay, a transaction rolled back for a deadlock runs again instead of the client getting error 1213");
         intVar("mysql-transaction_replay_attempts", 5, 1, 1_000, "times a lost transaction is run again when running it again fails too, before the session is closed");
         intVar("mysql-transaction_replay_max_size", 1_048_576, 0, 1_073_741_824, "bytes of statements kept per session to run a transaction again on another server; a longer transaction cannot move");
         boolVar("mysql-multiplexing", true, "return backend connections to the pool between statements when the session allows it");
