@@ -17,6 +17,11 @@ public enum PinReason {
     TABLE_LOCK,
     /** {@code GET_LOCK()} was called. */
     ADVISORY_LOCK,
+    /**
+     * {@code CONNECTION_ID()} was read: the server answers with its thread id, which another
+     * connection would not share (a later {@code KILL} of it must reach this session's thread).
+     */
+    CONNECTION_ID,
     /** A SQL-level {@code PREPARE name} ran. */
     PREPARED_STATEMENT,
     /** A {@code HANDLER} statement ran. */

@@ -16,7 +16,7 @@ import java.util.Set;
  *       are not reported by the server;</li>
  *   <li>{@code CALL}, compound statements ({@code BEGIN NOT ATOMIC}, {@code FOR}, {@code IF},
  *       {@code WHILE}, {@code LOOP}, {@code REPEAT}, a label) and {@code EXECUTE [IMMEDIATE]} pin
- *       ({@link PinReason#STORED_PROGRAM}); so do {@code GET_LOCK(}, {@code HANDLER},
+ *       ({@link PinReason#STORED_PROGRAM}); so do {@code GET_LOCK(}, {@code CONNECTION_ID(}, {@code HANDLER},
  *       {@code PREPARE}, {@code LOCK TABLES}, {@code FLUSH ... WITH READ LOCK}, {@code XA},
  *       {@code CREATE TEMPORARY TABLE};</li>
  *   <li>{@code SET} of system variables is trusted when its values call no function outside a
@@ -50,7 +50,7 @@ public final class StatementClassifier {
      * and the functions that read or set the previous statement's results.
      */
     private static final java.util.regex.Pattern MAY_MATTER = java.util.regex.Pattern.compile(
-            "[@;#]|/\\*|--|LOCK|INTO|FOUND_ROWS|ROW_COUNT|LAST_INSERT_ID", java.util.regex.Pattern.CASE_INSENSITIVE);
+            "[@;#]|/\\*|--|LOCK|INTO|FOUND_ROWS|ROW_COUNT|LAST_INSERT_ID|CONNECTION_ID", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     /** The traits of {@code sql} (a {@code COM_QUERY} text or a prepared statement's text). */
     public static StatementTraits classify(String sql) {
@@ -205,6 +205,8 @@ public final class StatementClassifier {
                         b.keepsResult = true;
                     } else if (call && w.equals("GET_LOCK")) {
                         b.pins.add(PinReason.ADVISORY_LOCK);
+                    } else if (call && w.equals("CONNECTION_ID")) {
+                        b.pins.add(PinReason.CONNECTION_ID);
                     } else if (call && READS_PREVIOUS_FUNCTIONS.contains(w)) {
                         b.readsPrevious = true;
                     } else if (call && w.equals("LAST_INSERT_ID") && i + 2 < to && !t.get(i + 2).isSymbol(")")) {

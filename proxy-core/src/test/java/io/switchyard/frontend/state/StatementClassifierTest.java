@@ -60,6 +60,8 @@ class StatementClassifierTest {
     @Test
     void locksHandlersPreparesAndTemporaryTablesPin() {
         assertThat(of("SELECT GET_LOCK('a', 0)").pins()).containsExactly(PinReason.ADVISORY_LOCK);
+        assertThat(of("SELECT CONNECTION_ID()").pins()).containsExactly(PinReason.CONNECTION_ID);
+        assertThat(of("SELECT 'CONNECTION_ID()', connection_id").pins()).isEmpty();
         assertThat(of("LOCK TABLES t READ").pins()).containsExactly(PinReason.TABLE_LOCK);
         assertThat(of("FLUSH TABLES WITH READ LOCK").pins()).containsExactly(PinReason.TABLE_LOCK);
         assertThat(of("HANDLER t OPEN").pins()).containsExactly(PinReason.HANDLER);

@@ -37,7 +37,7 @@ class BackendPoolTest {
     }
 
     private static long threadId(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@pseudo_thread_id")) {
             rs.next();
             return rs.getLong(1);
         }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Multiplexing: between statements a session's backend connection goes back to the pool, and
  * whatever connection the next statement borrows carries the session's state. Each test proves
- * that the statements really ran on different connections (different {@code CONNECTION_ID()}):
+ * that the statements really ran on different connections (different {@code @@pseudo_thread_id}):
  * a second session holds the connection the first one used last inside a transaction, so the
  * first must borrow another. One event loop, so both sessions share one pool partition.
  */
@@ -78,7 +78,7 @@ class MultiplexingTest {
                     occupy(h);
                 }
                 try (ResultSet rs = sa.executeQuery("SELECT DATABASE(), @@character_set_client, @@sql_mode, @@time_zone, "
-                        + "@@group_concat_max_len, 'hello', (SELECT name FROM marker), CONNECTION_ID()")) {
+                        + "@@group_concat_max_len, 'hello', (SELECT name FROM marker), @@pseudo_thread_id")) {
                     rs.next();
                     assertThat(rs.getString(1)).isEqualTo("other");
                     assertThat(rs.getString(2)).isEqualTo("latin1");
@@ -164,7 +164,7 @@ class MultiplexingTest {
             sa.execute("SET @counter = 1");
             long pinned = connectionId(sa);
             occupy(sb);
-            try (ResultSet rs = sa.executeQuery("SELECT @counter := @counter + 1, CONNECTION_ID()")) {
+            try (ResultSet rs = sa.executeQuery("SELECT @counter := @counter + 1, @@pseudo_thread_id")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(2);
                 assertThat(rs.getLong(2)).isEqualTo(pinned);
@@ -177,7 +177,7 @@ class MultiplexingTest {
     void serverPreparedStatementsRunOnWhicheverConnectionIsFree() throws Exception {
         try (Connection a = fixture.mysql("useServerPrepStmts=true&cachePrepStmts=true");
              Connection b = fixture.mysql(""); Statement sb = b.createStatement();
-             PreparedStatement ps = a.prepareStatement("SELECT v, ? + 1, CONNECTION_ID() FROM mux WHERE id = ?")) {
+             PreparedStatement ps = a.prepareStatement("SELECT v, ? + 1, @@pseudo_thread_id FROM mux WHERE id = ?")) {
             Set<Long> connections = new HashSet<>();
             for (int round = 0; round < 6; round++) {
                 boolean holding = round % 2 == 1;
@@ -231,7 +231,7 @@ class MultiplexingTest {
         List<String> expected = new ArrayList<>();
         List<String> proxied = new ArrayList<>();
         for (String[] statements : new String[][] {{"SELECT * FROM mux"}, {"SELECT * FROM mux", "DO 1"},
-                {"SELECT * FROM mux WHERE id = 0"}, {"SELECT CONNECTION_ID()"}}) {
+                {"SELECT * FROM mux WHERE id = 0"}, {"SELECT @@pseudo_thread_id"}}) {
             try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
                 expected.add(previousResult(d, statements, null)[0]);
             }
@@ -271,7 +271,7 @@ class MultiplexingTest {
             if (other != null) {
                 occupy(other);
             }
-            try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT(), CONNECTION_ID()")) {
+            try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT(), @@pseudo_thread_id")) {
                 assertThat(rs.next()).isTrue();
                 return new String[] {rs.getLong(1) + " " + rs.getLong(2), statementConnection, rs.getString(3)};
             } finally {
@@ -353,7 +353,7 @@ class MultiplexingTest {
         }
     }
 
-    private static final String PARSED = "SELECT 'a' = 'A', '1' || '0', CONNECTION_ID() FROM marker WHERE ? > 0";
+    private static final String PARSED = "SELECT 'a' = 'A', '1' || '0', @@pseudo_thread_id FROM marker WHERE ? > 0";
 
     /**
      * A prepared statement keeps the collation its literals got and the {@code sql_mode} its text
@@ -470,7 +470,7 @@ class MultiplexingTest {
     private static List<String> preparedThenUseOther(Connection c, ThrowingRunnable between, Set<Long> connections)
             throws Exception {
         List<String> seen = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT name, CONNECTION_ID() FROM marker WHERE ? > 0");
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, @@pseudo_thread_id FROM marker WHERE ? > 0");
              Statement s = c.createStatement()) {
             for (int run = 0; run < 2; run++) {
                 if (run == 1) {
@@ -559,7 +559,7 @@ class MultiplexingTest {
     }
 
     private static long connectionId(Statement s) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+        try (ResultSet rs = s.executeQuery("SELECT @@pseudo_thread_id")) {
             rs.next();
             return rs.getLong(1);
         }

@@ -114,6 +114,46 @@ class RelayBasicsTest {
         }
     }
 
+    /**
+     * A session that read {@code CONNECTION_ID()} keeps that id: its statements stay on the
+     * backend connection the id names, so a {@code KILL QUERY} of it from another connection stops
+     * this session's statement and nobody else's (MariaDB's {@code myisam_icp_notembedded} does
+     * this), while other sessions share the pool meanwhile.
+     */
+    @Test
+    void anIdReadWithConnectionIdStaysTheSessionsOwn() throws Exception {
+        try (Connection victim = fixture.mysql(""); Connection other = fixture.mysql(""); Connection killer = fixture.mysql("")) {
+            long id;
+            try (Statement s = victim.createStatement(); ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+            for (int i = 0; i < 20; i++) {
+                try (Statement s = other.createStatement(); ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+                    rs.next();
+                }
+                try (Statement s = victim.createStatement(); ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("CONNECTION_ID() after other sessions ran").isEqualTo(id);
+                }
+            }
+            var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (Statement s = victim.createStatement(); ResultSet rs = s.executeQuery("SELECT SLEEP(30)")) {
+                    rs.next();
+                    return rs.getInt(1);
+                } catch (java.sql.SQLException e) {
+                    return e.getErrorCode();
+                }
+            });
+            Await.until(java.time.Duration.ofSeconds(10), "SELECT SLEEP(30) runs on the server", () -> !fixture.cluster().primary()
+                    .query("SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(30)%'").isEmpty());
+            try (Statement s = killer.createStatement()) {
+                s.execute("KILL QUERY " + id);
+            }
+            assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1317);
+        }
+    }
+
     @Test
     void streamedParametersTravelAsLongDataAndStatementsCanBeResetAndReused() throws Exception {
         byte[] blob = new byte[3 * 1024 * 1024];
