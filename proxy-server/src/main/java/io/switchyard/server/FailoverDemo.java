@@ -114,7 +114,7 @@ final class FailoverDemo {
                     READERS, IDLE);
             out.printf(Locale.ROOT, "load: %d writers and %d readers, one connection each for the whole run;"
                     + " %d transaction writers (2 inserts and a read, then COMMIT); %d idle connections opened;"
-                    + " transaction replay %s%n%n", WRITERS, READERS, TRANSACTION_WRITERS, IDLE,
+                    + " transaction replay %s; causal reads global%n%n", WRITERS, READERS, TRANSACTION_WRITERS, IDLE,
                     transactionReplay ? "on (checksum no_insert_id)" : "off");
             long startedAt = System.nanoTime();
             load.start();
@@ -170,6 +170,8 @@ final class FailoverDemo {
                     # The load's transactions do not use the auto-increment ids their inserts get,
                     # which may differ when a transaction runs again on the new primary.
                     mysql-transaction_replay_checksum = no_insert_id
+                    # Reads on the replicas see every acknowledged write (README, "Causal reads").
+                    mysql-causal_reads = global
                   }
                 }
                 """.formatted(primary.port(), replicas.get(0).port(), replicas.get(1).port(),
@@ -334,7 +336,8 @@ final class FailoverDemo {
         out.printf(Locale.ROOT, "  transactions committed: %d; lost (failed before COMMIT was sent): %d;"
                 + " COMMIT failed (outcome unknown): %d; run again by the proxy: %d%n", load.transactionsOk(),
                 load.transactionsLost(), load.commitsFailed(), replayed);
-        out.printf(Locale.ROOT, "  reads ok: %d, failed: %d%n", load.readsOk(), load.readsFailed());
+        out.printf(Locale.ROOT, "  reads ok: %d, failed: %d; stale (missed a row acknowledged before the read began): %d%n",
+                load.readsOk(), load.readsFailed(), load.staleReads());
         load.readErrors().forEach((error, count) -> out.printf(Locale.ROOT, "    %5d x %s%n", count, error));
         if (promoted == null) {
             out.println("failover demo: FAILED (no replica was promoted" + (promotionFailure == null ? "" : ": " + promotionFailure) + ")");

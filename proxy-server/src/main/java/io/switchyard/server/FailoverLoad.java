@@ -55,6 +55,9 @@ final class FailoverLoad implements AutoCloseable {
     private final AtomicLong writesFailed = new AtomicLong();
     private final AtomicLong readsOk = new AtomicLong();
     private final AtomicLong readsFailed = new AtomicLong();
+    private final AtomicLong staleReads = new AtomicLong();
+    /** Keys whose insert failed (it may or may not have committed): a read that misses one is not stale. */
+    private final java.util.Set<Long> unacknowledged = ConcurrentHashMap.newKeySet();
     private final AtomicLong transactionsOk = new AtomicLong();
     private final AtomicLong transactionsLost = new AtomicLong();
     private final AtomicLong commitsFailed = new AtomicLong();
@@ -168,6 +171,11 @@ final class FailoverLoad implements AutoCloseable {
         return commitsFailed.get();
     }
 
+    /** Reads that did not find a row whose insert had been acknowledged before the read began. */
+    long staleReads() {
+        return staleReads.get();
+    }
+
     long readsOk() {
         return readsOk.get();
     }
@@ -215,10 +223,16 @@ final class FailoverLoad implements AutoCloseable {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 int writer = random.nextInt(lastAcknowledged.length());
                 long last = lastAcknowledged.get(writer);
-                select.setLong(1, key(writer, last == 0 ? 0 : random.nextLong(1, last + 1)));
+                long key = key(writer, last == 0 ? 0 : random.nextLong(1, last + 1));
+                select.setLong(1, key);
                 try (ResultSet rows = select.executeQuery()) {
+                    boolean found = false;
                     while (rows.next()) {
                         rows.getInt(1);
+                        found = true;
+                    }
+                    if (!found && last != 0 && !unacknowledged.contains(key)) {
+                        staleReads.incrementAndGet();
                     }
                     readsOk.incrementAndGet();
                 } catch (SQLException e) {
@@ -351,6 +365,9 @@ final class FailoverLoad implements AutoCloseable {
         }
 
         private void failedWrites(SQLException e, long... keys) {
+            for (long key : keys) {
+                unacknowledged.add(key);
+            }
             if (!running) {
                 return;
             }

@@ -39,6 +39,9 @@ class FailoverDemoTest {
         assertThat(transactions.find()).as(output).isTrue();
         assertThat(Long.parseLong(transactions.group(1))).as(output).isPositive();
         assertThat(Long.parseLong(transactions.group(2))).as("transactions lost with transaction replay on: %s", output).isZero();
+        Matcher reads = Pattern.compile("stale \\(missed a row acknowledged before the read began\\): (\\d+)").matcher(output);
+        assertThat(reads.find()).as(output).isTrue();
+        assertThat(Long.parseLong(reads.group(1))).as("stale reads with causal reads global: %s", output).isZero();
     }
 
     @Test
