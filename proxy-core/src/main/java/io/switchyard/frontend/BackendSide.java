@@ -226,10 +226,11 @@ final class BackendSide implements ResponseSink, LeaseListener {
         onHostgroup(hostgroup, avoid, () -> causally(hostgroup, required, action, failed), failed);
     }
 
-    /** The position a read on {@code hostgroup} must see, or null when it need not wait. */
+    /** The position a read on {@code hostgroup} must see, or null when it need not wait (not a reader, or inside a transaction). */
     private GtidPosition causalPosition(int hostgroup) {
         String mode = context.variables().get("mysql-causal_reads");
-        if (mode.equals("off") || context.router().writerHostgroupOf(hostgroup) < 0) {
+        if (mode.equals("off") || inTransaction() || context.router().writerHostgroupOf(hostgroup) < 0) {
+            // Inside a transaction the snapshot its first statement took decides what it sees.
             return null;
         }
         GtidPosition required = mode.equals("global") ? context.writes().newest() : GtidPosition.parse(routing.tracker().lastGtid());
