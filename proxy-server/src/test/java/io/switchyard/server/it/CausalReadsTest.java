@@ -148,6 +148,28 @@ class CausalReadsTest {
     }
 
     @Test
+    void aReadOnlyTransactionOnTheReplicaSeesTheSessionsWritesFromItsStart() throws Exception {
+        long onReaders = fixture.proxy().stats().readOnlyTransactionsOnReaders();
+        int stale = 0;
+        try (Connection c = fixture.mysql(""); Statement s = c.createStatement()) {
+            causalReads("local");
+            for (int id = 700_000; id < 700_500; id++) {
+                s.executeUpdate("INSERT INTO causal VALUES (" + id + ", 'ro')");
+                s.execute("START TRANSACTION READ ONLY");
+                try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM causal WHERE id = " + id)) {
+                    rs.next();
+                    stale += rs.getInt(1) == 0 ? 1 : 0;
+                }
+                s.execute("COMMIT");
+            }
+        } finally {
+            causalReads("off");
+        }
+        assertThat(stale).isZero();
+        assertThat(fixture.proxy().stats().readOnlyTransactionsOnReaders() - onReaders).as("transactions on the replica").isEqualTo(500);
+    }
+
+    @Test
     void fastCausalReadsUseTheWriterWhenNoReplicaIsKnownToHaveTheWrite() throws Exception {
         long onWriter = fixture.proxy().stats().causalReadsOnWriter();
         try (Connection c = fixture.mysql("")) {
