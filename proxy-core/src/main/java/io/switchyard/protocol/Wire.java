@@ -29,12 +29,16 @@ public final class Wire {
         };
     }
 
+    /**
+     * Writes {@code value} as a length-encoded integer, read as unsigned: an insert id of 2^63 or
+     * more (the server reports -1 put into an {@code AUTO_INCREMENT} column so) takes nine bytes.
+     */
     public static void writeLenEncInt(ByteBuf buf, long value) {
-        if (value < 0xfb) {
+        if (Long.compareUnsigned(value, 0xfb) < 0) {
             buf.writeByte((int) value);
-        } else if (value < 0x10000) {
+        } else if (Long.compareUnsigned(value, 0x10000) < 0) {
             buf.writeByte(0xfc).writeShortLE((int) value);
-        } else if (value < 0x1000000) {
+        } else if (Long.compareUnsigned(value, 0x1000000) < 0) {
             buf.writeByte(0xfd).writeMediumLE((int) value);
         } else {
             buf.writeByte(0xfe).writeLongLE(value);

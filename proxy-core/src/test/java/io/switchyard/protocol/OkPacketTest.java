@@ -16,6 +16,19 @@ class OkPacketTest {
     private static final HexFormat HEX = HexFormat.of();
 
     @Test
+    void lengthEncodedIntegersOfTwoToTheSixtyThreeOrMoreTakeNineBytes() {
+        for (long value : new long[] {-1L, Long.MIN_VALUE, 0xfbL, 0xffffL, 0x1000000L, 250L}) {
+            ByteBuf buf = Unpooled.buffer();
+            Wire.writeLenEncInt(buf, value);
+            int expected = Long.compareUnsigned(value, 0xfb) < 0 ? 1 : Long.compareUnsigned(value, 0x10000) < 0 ? 3
+                    : Long.compareUnsigned(value, 0x1000000) < 0 ? 4 : 9;
+            assertThat(buf.readableBytes()).as("bytes for %s", Long.toUnsignedString(value)).isEqualTo(expected);
+            assertThat(Wire.readLenEncInt(buf)).isEqualTo(value);
+            buf.release();
+        }
+    }
+
+    @Test
     void capturedOkWithInfoReportsStatusWarningsAndAffectedRows() {
         // given the OK after an INSERT of two rows (session-track form, info length-encoded)
         byte[] ok = firstPayload(CapturedPackets.EOF_INSERT);

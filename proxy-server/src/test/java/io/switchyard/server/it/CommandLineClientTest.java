@@ -150,6 +150,29 @@ class CommandLineClientTest {
     }
 
     /**
+     * OK packets whose counts are 2^63 or more: -1 put into an {@code AUTO_INCREMENT} column
+     * gives an insert id of 2^64 - 1 (MariaDB's {@code partition_innodb} does this), and the
+     * client reads the OK as directly ("Received malformed packet" when the proxy wrote it short).
+     */
+    @Test
+    void insertIdsOfTwoToTheSixtyThreeOrMoreReachTheClientWhole() {
+        String script = """
+                CREATE OR REPLACE TABLE cli_big_id (a INT AUTO_INCREMENT PRIMARY KEY);
+                INSERT INTO cli_big_id VALUES (-1);
+                SELECT LAST_INSERT_ID(), ROW_COUNT();
+                CREATE OR REPLACE TABLE cli_big_id (a BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY);
+                INSERT INTO cli_big_id VALUES (18446744073709551610);
+                INSERT INTO cli_big_id VALUES ();
+                SELECT a FROM cli_big_id ORDER BY a;
+                DROP TABLE cli_big_id;
+                """;
+        ProcessResult direct = fixture.cli(fixture.cluster().primary().port(), script, "-N");
+        ProcessResult proxied = fixture.cli(script, "-N");
+        assertSucceeded(direct);
+        assertThat(proxied).as("through the proxy").isEqualTo(direct);
+    }
+
+    /**
      * A statement whose backend connection dies under it (here its server thread is killed)
      * may or may not have run; the client gets the proxy's error, which MariaDB's client library
      * can read (it refuses the client-range codes such as 2013 in an ERR packet), and the session
