@@ -187,16 +187,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
                     return;
                 }
                 if (failure != null) {
-                    leases.discard(c);
-                    if (tiedToServer() && !routing.tiedOnlyByAutocommitBetweenTransactions()) {
-                        // The connection held the session's transaction or other state.
-                        if (!(replayOn() && transactionReplayable())) {
-                            log.info("session {}: closing the client connection: backend connection {} to {}, which held its state, failed: {}",
-                                    info.id(), c.id(), c.address(), failure.getMessage());
-                            session.closeAsTheServerDid(failure);
-                            return;
-                        }
-                        replayPending = true;
+                    if (lostBetweenStatements(c, failure)) {
+                        return;
                     }
                 } else {
                     c.sessionState(routing.state());
@@ -855,11 +847,32 @@ final class BackendSide implements ResponseSink, LeaseListener {
             if (session.closed()) {
                 return;
             }
-            if (failure != null) {
-                leases.discard(connection);
+            if (failure != null && lostBetweenStatements(connection, failure)) {
+                return;
             }
             finishCommand(connection);
         });
+    }
+
+    /**
+     * The session's connection failed under a query the proxy ran between statements (reading
+     * state back): it is dropped. When the session's state lived there, the transaction runs
+     * again before the next statement when it can ({@code mysql-transaction_replay}), or the
+     * client connection is closed as the server closed the backend's; true when it was closed.
+     */
+    private boolean lostBetweenStatements(BackendConnection c, Throwable failure) {
+        leases.discard(c);
+        if (!tiedToServer() || routing.tiedOnlyByAutocommitBetweenTransactions()) {
+            return false;
+        }
+        if (replayOn() && transactionReplayable()) {
+            replayPending = true;
+            return false;
+        }
+        log.info("session {}: closing the client connection: backend connection {} to {}, which held its state, failed: {}",
+                info.id(), c.id(), c.address(), failure.getMessage());
+        session.closeAsTheServerDid(failure);
+        return true;
     }
 
     /** The command and what the session learned from it are complete: the session takes the next one. */

@@ -82,9 +82,9 @@ final class StatementRouting {
      * otherwise have run in, or -1.
      */
     private int readerTransactionWriter = -1;
-    private boolean mayStartTransaction;
-    private boolean statementMayRunAgain;
-    private boolean statementMayRunAgainOutside;
+    /** The last text statement (after rewriting) and its traits: what the questions below are asked of. */
+    private String lastQuery = "";
+    private StatementTraits lastTraits = StatementTraits.PLAIN;
 
     StatementRouting(FrontendContext context, SessionInfo info) {
         this.context = context;
@@ -113,7 +113,7 @@ final class StatementRouting {
 
     /** True when the last text statement may start a transaction (so it is recorded for running the transaction again). */
     boolean mayStartTransaction() {
-        return mayStartTransaction;
+        return autocommitOff() || ReadOnlyTransactions.start(lastQuery) != ReadOnlyTransactions.Start.NONE;
     }
 
     /**
@@ -122,7 +122,8 @@ final class StatementRouting {
      * have committed) nor leaves state the proxy does not know.
      */
     boolean statementMayRunAgainInTransaction() {
-        return statementMayRunAgain;
+        return ReadOnlyTransactions.inside(lastQuery, lastTraits) == ReadOnlyTransactions.Inside.STAYS
+                && !lastTraits.assigned().contains("autocommit");
     }
 
     /**
@@ -131,7 +132,9 @@ final class StatementRouting {
      * not know ({@code COMMIT} and {@code ROLLBACK} end nothing then).
      */
     boolean statementMayRunAgainOutsideTransaction() {
-        return statementMayRunAgainOutside;
+        ReadOnlyTransactions.Inside inside = ReadOnlyTransactions.inside(lastQuery, lastTraits);
+        return (inside == ReadOnlyTransactions.Inside.STAYS || inside == ReadOnlyTransactions.Inside.ENDS)
+                && !lastTraits.assigned().contains("autocommit");
     }
 
     /** True when nothing but the open transaction ties the session to its connection. */
@@ -324,11 +327,8 @@ final class StatementRouting {
         }
         Integer destination = outcome == null ? null : outcome.destinationHostgroup();
         int routed = destination != null ? destination : defaultHostgroup;
-        mayStartTransaction = autocommitOff() || ReadOnlyTransactions.start(query) != ReadOnlyTransactions.Start.NONE;
-        ReadOnlyTransactions.Inside inside = ReadOnlyTransactions.inside(query, traits);
-        statementMayRunAgain = inside == ReadOnlyTransactions.Inside.STAYS && !traits.assigned().contains("autocommit");
-        statementMayRunAgainOutside = (inside == ReadOnlyTransactions.Inside.STAYS || inside == ReadOnlyTransactions.Inside.ENDS)
-                && !traits.assigned().contains("autocommit");
+        lastQuery = query;
+        lastTraits = traits;
         Placement placed = place(query, traits, currentHostgroup, mustStay, routed, keptForNext && traits.readsPrevious());
         int hostgroup = placed.hostgroup();
         Step step = placed.step();

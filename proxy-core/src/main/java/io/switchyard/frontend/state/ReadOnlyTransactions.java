@@ -62,6 +62,9 @@ public final class ReadOnlyTransactions {
 
     /** How {@code sql} starts a transaction, if it is one statement that does. */
     public static Start start(String sql) {
+        if (!startsWithWord(sql, "BEGIN") && !startsWithWord(sql, "START")) {
+            return Start.NONE;
+        }
         List<SqlToken> t = single(sql);
         if (t == null || t.isEmpty()) {
             return Start.NONE;
@@ -116,6 +119,28 @@ public final class ReadOnlyTransactions {
             return Inside.MOVE;
         }
         return READS.contains(verb) || WRITES.contains(verb) ? Inside.STAYS : Inside.MOVE;
+    }
+
+    /** True when the first word of {@code sql}, after whitespace and comments, is {@code word}; cheap, no tokenising. */
+    private static boolean startsWithWord(String sql, String word) {
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c) || c == '(') {
+                i++;
+            } else if (sql.startsWith("/*", i) && !sql.startsWith("/*!", i) && !sql.startsWith("/*M!", i)) {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else if (c == '#' || (sql.startsWith("--", i) && (i + 2 >= n || Character.isWhitespace(sql.charAt(i + 2))))) {
+                int end = sql.indexOf('\n', i);
+                i = end < 0 ? n : end + 1;
+            } else {
+                // An executable comment or anything else: let the tokeniser decide.
+                return !Character.isLetter(c) || sql.regionMatches(true, i, word, 0, word.length());
+            }
+        }
+        return false;
     }
 
     private static boolean isCheckTable(List<SqlToken> t) {

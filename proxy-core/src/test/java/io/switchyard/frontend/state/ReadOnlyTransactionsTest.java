@@ -25,6 +25,8 @@ class ReadOnlyTransactionsTest {
         assertThat(ReadOnlyTransactions.start("START TRANSACTION READ ONLY; INSERT INTO t VALUES (1)")).isEqualTo(Start.NONE);
         assertThat(ReadOnlyTransactions.start("START SLAVE")).isEqualTo(Start.NONE);
         assertThat(ReadOnlyTransactions.start("SELECT 'START TRANSACTION READ ONLY'")).isEqualTo(Start.NONE);
+        assertThat(ReadOnlyTransactions.start("/* a */ -- b\n  # c\n START TRANSACTION READ ONLY")).isEqualTo(Start.READ_ONLY);
+        assertThat(ReadOnlyTransactions.start("/*!40101 START TRANSACTION READ ONLY */")).isEqualTo(Start.READ_ONLY);
     }
 
     @Test
