@@ -170,6 +170,12 @@ final class BackendSide implements ResponseSink, LeaseListener {
             replayAfterLoss(avoid, 1, () -> onHostgroup(transactionHostgroup, null, action, failed));
             return;
         }
+        if (heldConnectionClosing()) {
+            if (!session.closed()) {
+                onHostgroup(hostgroup, avoid, action, failed);
+            }
+            return;
+        }
         ServerAddress lost = previousResultLostOn;
         previousResultLostOn = null;
         if (lost != null && routing.tracker().traits().readsPrevious()) {
@@ -273,6 +279,12 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     /** Runs {@code action} once a backend connection is held, acquiring one if the last was lost. */
     void withConnection(List<Frame> frames, Runnable action) {
+        if (heldConnectionClosing()) {
+            if (!session.closed()) {
+                withConnection(frames, action);
+            }
+            return;
+        }
         if (replayPending) {
             replayPending = false;
             replayAfterLoss(null, 1, action);
@@ -852,6 +864,23 @@ final class BackendSide implements ResponseSink, LeaseListener {
             }
             finishCommand(connection);
         });
+    }
+
+    /**
+     * True when the connection holding the session's state is closing but its close has not
+     * reached the session yet (a command arrived first): it is handled now as that close would
+     * be ({@link #lostBetweenStatements}), so that the command never runs on another connection
+     * without the state. False when there is nothing to handle; after true the connection is
+     * gone, and the caller starts over unless that closed the session.
+     */
+    private boolean heldConnectionClosing() {
+        BackendConnection held = connection();
+        if (held == null || held.isIdle() || session.phase() == SessionPhase.BUSY || !tiedToServer()
+                || routing.tiedOnlyByAutocommitBetweenTransactions()) {
+            return false;
+        }
+        lostBetweenStatements(held, new java.nio.channels.ClosedChannelException());
+        return true;
     }
 
     /**

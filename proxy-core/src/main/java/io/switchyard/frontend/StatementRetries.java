@@ -67,6 +67,9 @@ final class StatementRetries implements ResponseListener {
                 a.avoid(backend.lastFailedPool());
                 retryLater(a);
             } else {
+                if (backend.tiedToServer()) {
+                    log.info("session {}: a statement of a session tied to its connection found none: {}", info.id(), err.message());
+                }
                 end();
                 backend.recordStatement(err.code(), 0, 0);
                 session.reply(err);

@@ -88,24 +88,29 @@ class RelayBasicsTest {
         }
     }
 
+    /** Runs {@code SELECT SLEEP(30)} on {@code victim}, sends {@code KILL QUERY id} on {@code killer}; the SLEEP's result or error code. */
+    private static int sleepKilledBy(Connection victim, Connection killer, long id) throws Exception {
+        var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (Statement s = victim.createStatement(); ResultSet rs = s.executeQuery("SELECT SLEEP(30)")) {
+                rs.next();
+                return rs.getInt(1);
+            } catch (java.sql.SQLException e) {
+                return e.getErrorCode();
+            }
+        });
+        Await.until(java.time.Duration.ofSeconds(10), "SELECT SLEEP(30) runs on the server", () -> !fixture.cluster().primary()
+                .query("SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(30)%'").isEmpty());
+        try (Statement s = killer.createStatement()) {
+            s.execute("KILL QUERY " + id);
+        }
+        return running.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Test
     void killOfAProxySessionIdStopsThatSessionsQuery() throws Exception {
         try (Connection victim = fixture.mysql(""); Connection killer = fixture.mysql("")) {
             long victimId = ((com.mysql.cj.jdbc.JdbcConnection) victim).getId();
-            var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try (Statement s = victim.createStatement(); ResultSet rs = s.executeQuery("SELECT SLEEP(30)")) {
-                    rs.next();
-                    return rs.getInt(1);
-                } catch (java.sql.SQLException e) {
-                    return e.getErrorCode();
-                }
-            });
-            Await.until(java.time.Duration.ofSeconds(10), "SELECT SLEEP(30) runs on the server", () -> !fixture.cluster().primary()
-                    .query("SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(30)%'").isEmpty());
-            try (Statement s = killer.createStatement()) {
-                s.execute("KILL QUERY " + victimId);
-            }
-            assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS))
+            assertThat(sleepKilledBy(victim, killer, victimId))
                     .as("MariaDB ends a killed SLEEP with 1317 (query execution was interrupted)").isEqualTo(1317);
             try (Statement s = killer.createStatement()) {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.execute("KILL 999999"))
@@ -137,20 +142,7 @@ class RelayBasicsTest {
                     assertThat(rs.getLong(1)).as("CONNECTION_ID() after other sessions ran").isEqualTo(id);
                 }
             }
-            var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try (Statement s = victim.createStatement(); ResultSet rs = s.executeQuery("SELECT SLEEP(30)")) {
-                    rs.next();
-                    return rs.getInt(1);
-                } catch (java.sql.SQLException e) {
-                    return e.getErrorCode();
-                }
-            });
-            Await.until(java.time.Duration.ofSeconds(10), "SELECT SLEEP(30) runs on the server", () -> !fixture.cluster().primary()
-                    .query("SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(30)%'").isEmpty());
-            try (Statement s = killer.createStatement()) {
-                s.execute("KILL QUERY " + id);
-            }
-            assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1317);
+            assertThat(sleepKilledBy(victim, killer, id)).isEqualTo(1317);
         }
     }
 
