@@ -131,9 +131,7 @@ final class ConfigRows {
                     throw r.bad(column + " is not supported; leave it NULL");
                 }
             }
-            if (!r.string("attributes", "").isEmpty()) {
-                throw r.bad("attributes are not supported; leave the column ''");
-            }
+            String causalReads = causalReadsAttribute(c, r);
             String digest = r.string("digest", null);
             Long digestValue = null;
             if (digest != null) {
@@ -172,6 +170,7 @@ final class ConfigRows {
                     .log(r.optionalInteger("log"))
                     .apply(r.flag("apply"))
                     .comment(r.string("comment", null))
+                    .causalReads(causalReads)
                     .build());
         });
     }
@@ -299,14 +298,40 @@ final class ConfigRows {
         replace(c, table, "rule_id, active, username, schemaname, flagIN, client_addr, proxy_addr, proxy_port, digest, "
                 + "match_digest, match_pattern, negate_match_pattern, re_modifiers, flagOUT, replace_pattern, "
                 + "destination_hostgroup, cache_ttl, timeout, retries, delay, mirror_flagOUT, mirror_hostgroup, error_msg, "
-                + "OK_msg, multiplex, log, apply, comment", rows.size(), (p, i) -> {
+                + "OK_msg, multiplex, log, apply, attributes, comment", rows.size(), (p, i) -> {
             QueryRule r = rows.get(i);
             bind(p, r.ruleId(), r.active() ? 1 : 0, r.username(), r.schemaname(), r.flagIn(), r.clientAddr(), r.proxyAddr(),
                     r.proxyPort(), r.digest() == null ? null : String.format("0x%016X", r.digest()), r.matchDigest(),
                     r.matchPattern(), r.negateMatchPattern() ? 1 : 0, r.reModifiers(), r.flagOut(), r.replacePattern(),
                     r.destinationHostgroup(), r.cacheTtl(), r.timeout(), r.retries(), r.delay(), r.mirrorFlagOut(),
-                    r.mirrorHostgroup(), r.errorMsg(), r.okMsg(), r.multiplex(), r.log(), r.apply() ? 1 : 0, r.comment());
+                    r.mirrorHostgroup(), r.errorMsg(), r.okMsg(), r.multiplex(), r.log(), r.apply() ? 1 : 0,
+                    r.causalReads() == null ? "" : "{\"causal_reads\":\"" + r.causalReads() + "\"}", r.comment());
         });
+    }
+
+    /**
+     * The {@code causal_reads} key of a rule's {@code attributes} (JSON, read by SQLite's own JSON
+     * functions), or null when the column is ''; any other key is refused.
+     */
+    private static String causalReadsAttribute(Connection c, Row r) throws SQLException {
+        String attributes = r.string("attributes", "");
+        if (attributes.isEmpty()) {
+            return null;
+        }
+        try (java.sql.PreparedStatement p = c.prepareStatement(
+                "SELECT json_extract(?1, '$.causal_reads'), (SELECT group_concat(key) FROM json_each(?1) WHERE key <> 'causal_reads'),"
+                        + " json_type(?1)")) {
+            p.setString(1, attributes);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                if (!"object".equals(rs.getString(3)) || rs.getString(2) != null) {
+                    throw r.bad("attributes may only hold causal_reads (e.g. '{\"causal_reads\":\"local\"}'), got '" + attributes + "'");
+                }
+                return rs.getString(1);
+            }
+        } catch (SQLException e) {
+            throw r.bad("attributes must be a JSON object, got '" + attributes + "'");
+        }
     }
 
     private static void writeVariables(Connection c, String table, GlobalVariables vars) throws SQLException {

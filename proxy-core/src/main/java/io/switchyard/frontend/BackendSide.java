@@ -226,7 +226,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     /** The position a read on {@code hostgroup} must see, or null when it need not wait (not a reader, or inside a transaction). */
     private GtidPosition causalPosition(int hostgroup) {
-        String mode = context.variables().get("mysql-causal_reads");
+        String mode = routing.causalReads();
         if (mode.equals("off") || inTransaction() || context.router().writerHostgroupOf(hostgroup) < 0) {
             // Inside a transaction the snapshot its first statement took decides what it sees.
             return null;
@@ -250,7 +250,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
             return;
         }
         int writer = context.router().writerHostgroupOf(hostgroup);
-        if (context.variables().get("mysql-causal_reads").equals("fast") || health == null) {
+        if (routing.causalReads().equals("fast") || health == null) {
             context.stats().causalReadOnWriter();
             onHostgroup(writer, null, action, failed);
             return;

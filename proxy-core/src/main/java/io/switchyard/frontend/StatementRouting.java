@@ -84,6 +84,8 @@ final class StatementRouting {
     private int readerTransactionWriter = -1;
     /** The last text statement (after rewriting) and its traits: what the questions below are asked of. */
     private String lastQuery = "";
+    /** The causal reads the rules matching the last text statement asked for; null for the variable's. */
+    private String ruleCausalReads;
     private StatementTraits lastTraits = StatementTraits.PLAIN;
 
     StatementRouting(FrontendContext context, SessionInfo info) {
@@ -135,6 +137,11 @@ final class StatementRouting {
         ReadOnlyTransactions.Inside inside = ReadOnlyTransactions.inside(lastQuery, lastTraits);
         return (inside == ReadOnlyTransactions.Inside.STAYS || inside == ReadOnlyTransactions.Inside.ENDS)
                 && !lastTraits.assigned().contains("autocommit");
+    }
+
+    /** {@code mysql-causal_reads} as the statement about to run has it: its rules' {@code causal_reads}, else the variable. */
+    String causalReads() {
+        return ruleCausalReads != null ? ruleCausalReads : context.variables().get("mysql-causal_reads");
     }
 
     /** True when nothing but the open transaction ties the session to its connection. */
@@ -329,6 +336,7 @@ final class StatementRouting {
         int routed = destination != null ? destination : defaultHostgroup;
         lastQuery = query;
         lastTraits = traits;
+        ruleCausalReads = outcome == null ? null : outcome.causalReads();
         Placement placed = place(query, traits, currentHostgroup, mustStay, routed, keptForNext && traits.readsPrevious());
         int hostgroup = placed.hostgroup();
         Step step = placed.step();
@@ -413,6 +421,7 @@ final class StatementRouting {
      * placed as for text statements.
      */
     Placement placeExecution(String sql, StatementTraits traits, int currentHostgroup, int prepared) {
+        ruleCausalReads = null;
         boolean readsPrevious = tracker.keepForNext() && traits.readsPrevious();
         boolean mustStay = currentHostgroup >= 0 && mustStayWhereItRan(traits);
         return place(sql, traits, currentHostgroup, mustStay, prepared, readsPrevious);

@@ -48,6 +48,7 @@ final class CompiledRule {
     final int multiplex;
     final int log;
     final String errorMsg;
+    final String causalReads;
     final String okMsg;
 
     private CompiledRule(QueryRule r, int position, int firstSlot, boolean global,
@@ -93,6 +94,7 @@ final class CompiledRule {
         this.log = orNotSet(r.log());
         this.errorMsg = r.errorMsg();
         this.okMsg = r.okMsg();
+        this.causalReads = r.causalReads();
     }
 
     /**
@@ -118,6 +120,9 @@ final class CompiledRule {
         inRange(id, "multiplex", r.multiplex(), 0, 2);
         inRange(id, "log", r.log(), 0, 1);
         inRange(id, "proxy_port", r.proxyPort(), 0, 65535);
+        if (r.causalReads() != null && !java.util.List.of("off", "local", "global", "fast").contains(r.causalReads())) {
+            throw new RuleException(id, "causal_reads must be off, local, global or fast, got '" + r.causalReads() + "'");
+        }
         if (r.cacheTtl() != null && r.cacheTtl() <= 0) {
             throw new RuleException(id, "cache_ttl must be greater than 0, got " + r.cacheTtl());
         }

@@ -35,6 +35,9 @@ package io.switchyard.routing;
  * @param delay                delay before execution in ms, or null
  * @param mirrorFlagOut        flag the mirrored query starts with; refused when not null
  * @param mirrorHostgroup      hostgroup to mirror the query to, or null
+ * @param causalReads          {@code mysql-causal_reads} for the statements the rule matches (off, local, global,
+ *                             fast), or null to leave the variable's; the {@code causal_reads} key of the admin
+ *                             table's {@code attributes}
  * @param errorMsg             block the query with this error message, or null
  * @param okMsg                answer the query with an OK packet carrying this message, or null
  * @param multiplex            0 disable, 1 enable, 2 keep multiplexing despite {@code @}; or null
@@ -70,7 +73,8 @@ public record QueryRule(
         Integer multiplex,
         Integer log,
         boolean apply,
-        String comment) {
+        String comment,
+        String causalReads) {
 
     /** ProxySQL's column default for re_modifiers. */
     public static final String DEFAULT_RE_MODIFIERS = "CASELESS";
@@ -113,6 +117,7 @@ public record QueryRule(
         b.log = log;
         b.apply = apply;
         b.comment = comment;
+        b.causalReads = causalReads;
         return b;
     }
 
@@ -146,6 +151,7 @@ public record QueryRule(
         private Integer log;
         private boolean apply;
         private String comment;
+        private String causalReads;
 
         private Builder(int ruleId) {
             this.ruleId = ruleId;
@@ -178,13 +184,14 @@ public record QueryRule(
         public Builder log(Integer v) { log = v; return this; }
         public Builder apply(boolean v) { apply = v; return this; }
         public Builder comment(String v) { comment = v; return this; }
+        public Builder causalReads(String v) { causalReads = v; return this; }
 
         public QueryRule build() {
             return new QueryRule(ruleId, active, username, schemaname, flagIn, clientAddr,
                     proxyAddr, proxyPort, digest, matchDigest, matchPattern, negateMatchPattern,
                     reModifiers, flagOut, replacePattern, destinationHostgroup, cacheTtl, timeout,
                     retries, delay, mirrorFlagOut, mirrorHostgroup, errorMsg, okMsg, multiplex,
-                    log, apply, comment);
+                    log, apply, comment, causalReads);
         }
     }
 }

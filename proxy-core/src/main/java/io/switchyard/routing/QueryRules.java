@@ -178,6 +178,7 @@ public final class QueryRules {
         int multiplex = CompiledRule.NOT_SET;
         int log = CompiledRule.NOT_SET;
         String errorMsg = null;
+        String causalReads = null;
         String okMsg = null;
 
         while (next < group.length) {
@@ -200,6 +201,7 @@ public final class QueryRules {
             if (rule.multiplex != CompiledRule.NOT_SET) multiplex = rule.multiplex;
             if (rule.log != CompiledRule.NOT_SET) log = rule.log;
             if (rule.errorMsg != null) errorMsg = rule.errorMsg;
+            if (rule.causalReads != null) causalReads = rule.causalReads;
             if (rule.okMsg != null) okMsg = rule.okMsg;
             if (rule.rewrites()) {
                 String out = rule.rewrite(text, ms);
@@ -230,7 +232,7 @@ public final class QueryRules {
                 boxed(hostgroup), boxed(timeout), boxed(retries), boxed(delay),
                 boxed(mirrorFlagOut), boxed(mirrorHostgroup), errorMsg, okMsg,
                 multiplex == CompiledRule.NOT_SET ? null : RuleOutcome.Multiplex.ofColumn(multiplex),
-                log == CompiledRule.NOT_SET ? null : log == 1);
+                log == CompiledRule.NOT_SET ? null : log == 1, causalReads);
     }
 
     /** Index in {@code group} of the first rule positioned after {@code position}. */

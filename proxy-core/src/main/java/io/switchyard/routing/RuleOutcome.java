@@ -18,7 +18,7 @@ public final class RuleOutcome {
 
     /** The outcome when no rule matched. */
     static final RuleOutcome NONE = new RuleOutcome(NO_RULES, 0, 0, false, null, null, null,
-            null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null);
 
     /** ProxySQL's multiplex column values, as an action on the session's connection. */
     public enum Multiplex {
@@ -46,6 +46,7 @@ public final class RuleOutcome {
     private final Integer mirrorFlagOut;
     private final Integer mirrorHostgroup;
     private final String errorMsg;
+    private final String causalReads;
     private final String okMsg;
     private final Multiplex multiplex;
     private final Boolean log;
@@ -53,7 +54,8 @@ public final class RuleOutcome {
     RuleOutcome(int[] matchedRuleIds, int matchCount, int finalFlag, boolean stoppedByApply,
             String rewrittenQuery, Integer destinationHostgroup, Integer timeout, Integer retries,
             Integer delay, Integer mirrorFlagOut, Integer mirrorHostgroup, String errorMsg,
-            String okMsg, Multiplex multiplex, Boolean log) {
+            String okMsg, Multiplex multiplex, Boolean log, String causalReads) {
+        this.causalReads = causalReads;
         this.matchedRuleIds = matchedRuleIds;
         this.matchCount = matchCount;
         this.finalFlag = finalFlag;
@@ -142,6 +144,11 @@ public final class RuleOutcome {
 
     public Integer mirrorHostgroup() {
         return mirrorHostgroup;
+    }
+
+    /** {@code mysql-causal_reads} for this statement, from the last matching rule that sets it; null to use the variable's. */
+    public String causalReads() {
+        return causalReads;
     }
 
     public String errorMsg() {

@@ -276,6 +276,7 @@ public final class ConfigLoader {
                 if (r.hasPath("mirror-hostgroup")) b.mirrorHostgroup(r.getInt("mirror-hostgroup"));
                 if (r.hasPath("delay")) b.delay((int) r.getDuration("delay", TimeUnit.MILLISECONDS));
                 if (r.hasPath("comment")) b.comment(r.getString("comment"));
+                if (r.hasPath("causal-reads")) b.causalReads(r.getString("causal-reads"));
                 rules.add(b.build());
             } catch (ConfigException | IllegalArgumentException e) {
                 throw new ConfigError(where + ": " + e.getMessage(), e);

@@ -27,7 +27,7 @@ final class KnownKeys {
     static final Set<String> RULE_KEYS = Set.of("rule-id", "active", "apply", "flag-in", "negate-match-pattern",
             "username", "schemaname", "client-addr", "digest", "match-digest", "match-pattern", "re-modifiers", "flag-out",
             "replace-pattern", "destination-hostgroup", "error-msg", "ok-msg", "multiplex", "timeout", "retries", "delay",
-            "log", "mirror-hostgroup", "comment");
+            "log", "mirror-hostgroup", "comment", "causal-reads");
     static final Set<String> REPLICATION_HOSTGROUP_KEYS = Set.of("writer-hostgroup", "reader-hostgroup", "check-type", "comment");
 
     private static final Map<String, Set<String>> ROW_KEYS = Map.of("servers", SERVER_KEYS, "users", USER_KEYS,

@@ -150,13 +150,15 @@ class ConfigLoaderTest {
                     destination-hostgroup = 0, multiplex = 1, timeout = 1s, retries = 1, delay = 0s, log = false,
                     mirror-hostgroup = 1, comment = "" }
                     { rule-id = 2, digest = "0x1234", error-msg = "no" }
-                    { rule-id = 3, match-digest = "^DO", ok-msg = "yes" } ]
+                    { rule-id = 3, match-digest = "^DO", ok-msg = "yes" }
+                    { rule-id = 4, match-digest = "^SELECT", causal-reads = "local" } ]
                   replication-hostgroups = [ { writer-hostgroup = 0, reader-hostgroup = 1, check-type = read_only, comment = "" } ]
                   variables { mysql-monitor_ping_interval = 1000 }
                 }
                 """);
         assertThat(config.frontend().port()).isEqualTo(7000);
-        assertThat(config.queryRules()).hasSize(3);
+        assertThat(config.queryRules()).hasSize(4);
+        assertThat(config.queryRules().get(3).causalReads()).isEqualTo("local");
     }
 
     @Test

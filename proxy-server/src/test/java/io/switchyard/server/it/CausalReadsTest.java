@@ -169,6 +169,48 @@ class CausalReadsTest {
         assertThat(fixture.proxy().stats().readOnlyTransactionsOnReaders() - onReaders).as("transactions on the replica").isEqualTo(500);
     }
 
+    /** A query rule's {@code causal_reads} attribute applies to the statements it matches, whatever the variable says. */
+    @Test
+    void aRuleCanAskForCausalReadsForTheStatementsItMatches() throws Exception {
+        try (Connection admin = fixture.admin(); Statement a = admin.createStatement()) {
+            for (String bad : List.of("{\"causal_reads\":\"sometimes\"}", "{\"causal_reads\":\"local\",\"x\":1}", "[1]")) {
+                a.executeUpdate("REPLACE INTO mysql_query_rules (rule_id, active, match_pattern, destination_hostgroup, apply, attributes)"
+                        + " VALUES (0, 1, '^SELECT COUNT', 1, 1, '" + bad + "')");
+                SQLException refused = null;
+                try {
+                    a.execute("LOAD MYSQL QUERY RULES TO RUNTIME");
+                } catch (SQLException e) {
+                    refused = e;
+                }
+                assertThat((Throwable) refused).as("attributes %s", bad).isNotNull();
+                assertThat(refused.getErrorCode()).isEqualTo(9100);
+            }
+            a.executeUpdate("REPLACE INTO mysql_query_rules (rule_id, active, match_pattern, destination_hostgroup, apply, attributes)"
+                    + " VALUES (0, 1, '^SELECT COUNT', 1, 1, '{\"causal_reads\":\"local\"}')");
+            a.execute("LOAD MYSQL QUERY RULES TO RUNTIME");
+            try (Connection c = fixture.mysql("")) {
+                int matched = staleReads("off", 800_000, 500, c, c);
+                int others = 0;
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO causal VALUES (?, 'rule')");
+                     PreparedStatement select = c.prepareStatement("SELECT id FROM causal WHERE id = ?")) {
+                    for (int id = 900_000; id < 900_500; id++) {
+                        insert.setInt(1, id);
+                        insert.executeUpdate();
+                        select.setInt(1, id);
+                        try (ResultSet rs = select.executeQuery()) {
+                            others += rs.next() ? 0 : 1;
+                        }
+                    }
+                }
+                assertThat(matched).as("stale reads of the statements the rule matches").isZero();
+                assertThat(others).as("stale reads of other statements (causal reads off)").isPositive();
+            } finally {
+                a.executeUpdate("DELETE FROM mysql_query_rules WHERE rule_id = 0");
+                a.execute("LOAD MYSQL QUERY RULES TO RUNTIME");
+            }
+        }
+    }
+
     @Test
     void fastCausalReadsUseTheWriterWhenNoReplicaIsKnownToHaveTheWrite() throws Exception {
         long onWriter = fixture.proxy().stats().causalReadsOnWriter();
