@@ -5,9 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendPool;
-import io.switchyard.backend.GtidPosition;
-import io.switchyard.backend.InternalQuery;
-import io.switchyard.backend.ServerHealth;
 import io.switchyard.backend.ResponseSink;
 import io.switchyard.backend.ServerAddress;
 import io.switchyard.frontend.state.PinReason;
@@ -62,14 +59,12 @@ final class BackendSide implements ResponseSink, LeaseListener {
     /** What runs when the connection asked of the leases is ready, or cannot be had. */
     private Runnable onLeased;
     private Consumer<ErrPacket> onLeaseFailed;
-    /** The statements of a read-only transaction running on a reader, in case it has to move to the writer. */
-    private final TransactionLog transaction = new TransactionLog();
-    /** The connection of a transaction that can run again was lost between statements: it runs again before the next. */
-    private boolean replayPending;
+    /** Keeps the session's transaction going when its connection cannot (replay, read-only transactions on readers). */
+    private final TransactionContinuity continuity;
+    /** Reads on replicas that must see earlier writes. */
+    private final CausalReads causalReads;
     /** The running statement's transaction was rolled back for a deadlock; it runs again when the response ends. */
     private boolean deadlocked;
-    /** Times the open transaction ran again after a deadlock. */
-    private int deadlockRetries;
 
     BackendSide(FrontendContext context, SessionInfo info, StatementRouting routing, SessionActivity activity,
                 SessionControl session) {
@@ -79,6 +74,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
         this.activity = activity;
         this.session = session;
         this.leases = new HostgroupLeases(context, this);
+        this.continuity = new TransactionContinuity(context, info, routing, session, this);
+        this.causalReads = new CausalReads(context, info, routing, session, this);
     }
 
     /** The client channel responses go to; set once it is active. */
@@ -104,6 +101,11 @@ final class BackendSide implements ResponseSink, LeaseListener {
     }
 
     // ---- connections ---------------------------------------------------------------------
+
+    /** What keeps the session's transaction going (replay, read-only transactions on readers). */
+    TransactionContinuity continuity() {
+        return continuity;
+    }
 
     /** The connection statements run on now, or null. */
     BackendConnection connection() {
@@ -163,11 +165,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     /** Same, preferring a server other than {@code avoid}; {@code failed} gets the error when no connection could be had. */
     void onHostgroup(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
-        if (replayPending) {
+        if (continuity.takeReplayPending()) {
             // The transaction's connection was lost: it runs again first, and the command after it, there.
-            replayPending = false;
-            int transactionHostgroup = transaction.hostgroup();
-            replayAfterLoss(avoid, 1, () -> onHostgroup(transactionHostgroup, null, action, failed));
+            int transactionHostgroup = continuity.log().hostgroup();
+            continuity.replayAfterLoss(avoid, 1, () -> onHostgroup(transactionHostgroup, null, action, failed));
             return;
         }
         if (heldConnectionClosing()) {
@@ -210,71 +211,11 @@ final class BackendSide implements ResponseSink, LeaseListener {
     }
 
     /**
-     * Runs a statement's {@code action} on {@code hostgroup} as {@link #onHostgroup} does; when
-     * that is the reader hostgroup of a replication pair and {@code mysql-causal_reads} asks for
-     * it, the replica first shows that it has the write the read must see, or the statement runs
-     * on the pair's writer instead.
+     * Runs a statement's {@code action} on {@code hostgroup} as {@link #onHostgroup} does; a read
+     * on a replica first waits for the writes it must see ({@link CausalReads}).
      */
     void runStatement(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
-        GtidPosition required = causalPosition(hostgroup);
-        if (required == null) {
-            onHostgroup(hostgroup, avoid, action, failed);
-            return;
-        }
-        onHostgroup(hostgroup, avoid, () -> causally(hostgroup, required, action, failed), failed);
-    }
-
-    /** The position a read on {@code hostgroup} must see, or null when it need not wait (not a reader, or inside a transaction). */
-    private GtidPosition causalPosition(int hostgroup) {
-        String mode = routing.causalReads();
-        if (mode.equals("off") || inTransaction() || context.router().writerHostgroupOf(hostgroup) < 0) {
-            // Inside a transaction the snapshot its first statement took decides what it sees.
-            return null;
-        }
-        GtidPosition required = mode.equals("global") ? context.writes().newest() : GtidPosition.parse(routing.tracker().lastGtid());
-        return required.isEmpty() ? null : required;
-    }
-
-    /**
-     * On the reader connection now current: runs {@code action} there when its server is known to
-     * have {@code required}, or after {@code MASTER_GTID_WAIT} says it has (within
-     * {@code mysql-causal_reads_timeout}); otherwise (timeout, error, or mode {@code fast}) on the
-     * pair's writer.
-     */
-    private void causally(int hostgroup, GtidPosition required, Runnable action, Consumer<ErrPacket> failed) {
-        BackendConnection c = connection();
-        BackendPool pool = context.runtime().pool(c.address());
-        ServerHealth health = pool == null ? null : pool.health();
-        if (health != null && health.gtidPosition().covers(required)) {
-            action.run();
-            return;
-        }
-        int writer = context.router().writerHostgroupOf(hostgroup);
-        if (routing.causalReads().equals("fast") || health == null) {
-            context.stats().causalReadOnWriter();
-            onHostgroup(writer, null, action, failed);
-            return;
-        }
-        context.stats().causalWait();
-        long timeout = context.variables().intValue("mysql-causal_reads_timeout");
-        session.enter(SessionPhase.CONNECTING);
-        c.executeInternal(Command.QUERY, "SELECT MASTER_GTID_WAIT('" + required + "', " + timeout / 1000 + "." + String.format("%03d", timeout % 1000) + ")",
-                new InternalQuery((row, err, failure) -> {
-                    if (session.closed()) {
-                        return;
-                    }
-                    session.enter(SessionPhase.READY);
-                    if (failure != null) {
-                        leases.discard(c);
-                    }
-                    if (failure == null && err == null && row != null && "0".equals(row.get(0))) {
-                        health.gtidReached(required);
-                        action.run();
-                        return;
-                    }
-                    context.stats().causalReadOnWriter();
-                    onHostgroup(writer, null, action, failed);
-                }));
+        causalReads.runStatement(hostgroup, avoid, action, failed);
     }
 
     /** Runs {@code action} once a backend connection is held, acquiring one if the last was lost. */
@@ -285,9 +226,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
             }
             return;
         }
-        if (replayPending) {
-            replayPending = false;
-            replayAfterLoss(null, 1, action);
+        if (continuity.takeReplayPending()) {
+            continuity.replayAfterLoss(null, 1, action);
             return;
         }
         BackendConnection c = connection();
@@ -348,8 +288,21 @@ final class BackendSide implements ResponseSink, LeaseListener {
         });
     }
 
+    /** Same, brought to {@code state} instead of the session's (a transaction runs again from where it started). */
+    void leaseInState(int hostgroup, BackendPool avoid, io.switchyard.backend.ConnectionState state, Runnable leased,
+                      Consumer<ErrPacket> failed) {
+        onLeased = leased;
+        onLeaseFailed = failed;
+        leases.use(hostgroup, avoid, info.connectionKey(), state);
+    }
+
+    /** Drops a connection that failed: it goes back to no one. */
+    void discard(BackendConnection failed) {
+        leases.discard(failed);
+    }
+
     /** Asks the leases for {@code hostgroup}'s connection in the session's state; their answer runs {@code leased} or {@code failed}. */
-    private void lease(int hostgroup, BackendPool avoid, Runnable leased, Consumer<ErrPacket> failed) {
+    void lease(int hostgroup, BackendPool avoid, Runnable leased, Consumer<ErrPacket> failed) {
         onLeased = leased;
         onLeaseFailed = failed;
         leases.use(hostgroup, avoid, info.connectionKey(), routing.state());
@@ -378,290 +331,9 @@ final class BackendSide implements ResponseSink, LeaseListener {
         unflushedBackendWrites = false;
         activity.runningOn(leases.currentHostgroup(), connection());
         leases.countQuery(packets.readableBytes());
-        if (routing.onReaderForReadOnlyTransaction() || (replayOn() && (inTransaction() || routing.mayStartTransaction()))) {
-            transaction.sent(command, packets, context.variables().intValue("mysql-transaction_replay_max_size"),
-                    routing.state(), routing.tracker().nextTransactionCharacteristics(), leases.currentHostgroup(),
-                    TransactionLog.Scope.of(context.variables().get("mysql-transaction_replay_checksum")));
-        } else {
-            transaction.notRecorded();
-        }
+        continuity.sending(command, packets, leases.currentHostgroup());
         connection().execute(command, packets, this);
     }
-
-    private boolean replayOn() {
-        return context.variables().boolValue("mysql-transaction_replay");
-    }
-
-    private boolean inTransaction() {
-        return ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS);
-    }
-
-    // ---- running a transaction again --------------------------------------------------------
-
-    /**
-     * True when the session's open transaction can run again on another connection: every
-     * statement of it is recorded, and nothing but the transaction ties the session to its
-     * connection (no temporary tables, locks, user variables, cursors).
-     */
-    private boolean transactionReplayable() {
-        return inTransaction() && transaction.replayable() && routing.tiedOnlyByTransaction();
-    }
-
-    /**
-     * Runs the recorded transaction again on a connection of its hostgroup (another server than
-     * {@code avoid} when the hostgroup has one), brought first to the session state the
-     * transaction started from, with its {@code SET TRANSACTION} characteristics; {@code done}
-     * gets null when every statement gave the client's result again (the connection is then
-     * current, in the transaction and in the session's state), or why not.
-     */
-    private void replayTransaction(BackendPool avoid, Consumer<String> done) {
-        session.enter(SessionPhase.CONNECTING);
-        int hostgroup = transaction.hostgroup();
-        onLeased = () -> PreviousResultSetUp.run(connection(),
-                io.switchyard.frontend.state.SqlLexer.splitStatements(transaction.characteristics()), (err, failure) -> {
-            if (session.closed()) {
-                return;
-            }
-            if (err != null || failure != null) {
-                done.accept("the transaction's characteristics could not be set again: " + (err != null ? err.message() : failure));
-                return;
-            }
-            BackendConnection c = connection();
-            transaction.replay(c, (mismatch, replayFailure, last) -> {
-                if (session.closed()) {
-                    return;
-                }
-                if (replayFailure != null) {
-                    leases.discard(c);
-                    done.accept("the connection failed: " + replayFailure.getMessage());
-                    return;
-                }
-                if (mismatch == null && last != null) {
-                    info.statusFlags(last.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
-                    c.sessionState(routing.state());
-                }
-                done.accept(mismatch);
-            });
-        });
-        onLeaseFailed = err -> done.accept(err.message());
-        leases.use(hostgroup, avoid, info.connectionKey(), transaction.startState());
-    }
-
-    /**
-     * The connection of the session's open transaction was lost: the transaction runs again on
-     * another connection of its hostgroup (after a failover, the new writer's, once the monitor
-     * confirms it), up to {@code mysql-transaction_replay_attempts} times when that fails too;
-     * then {@code then} runs. When a statement gives another result there, or no attempt
-     * succeeds, the client gets error 9017 and its connection is closed.
-     */
-    private void replayAfterLoss(BackendPool avoid, int attempt, Runnable then) {
-        replayTransaction(avoid, why -> {
-            if (why == null) {
-                context.stats().transactionReplayed();
-                log.info("session {}: transaction ran again on {} ({} statements, same results)", info.id(),
-                        connection().address(), transaction.statements());
-                session.enter(SessionPhase.READY);
-                then.run();
-                return;
-            }
-            boolean failedConnection = why.startsWith("the connection failed") || why.startsWith("Max connect")
-                    || why.startsWith("Cannot reach");
-            if (failedConnection && attempt < context.variables().intValue("mysql-transaction_replay_attempts")) {
-                long backoff = Math.min(1_000, (long) context.variables().intValue("mysql-query_retry_backoff_ms") << Math.min(attempt, 10));
-                loop().schedule(() -> {
-                    if (!session.closed()) {
-                        replayAfterLoss(lastFailedPool(), attempt + 1, then);
-                    }
-                }, backoff, java.util.concurrent.TimeUnit.MILLISECONDS);
-                return;
-            }
-            context.stats().transactionReplayFailed();
-            transaction.clear();
-            closeWith(ProxyError.TRANSACTION_NOT_REPLAYED.format(why));
-        });
-    }
-
-    // ---- read-only transactions on a reader ----------------------------------------------------
-
-    /**
-     * Before a statement that commits implicitly: ends the read-only transaction on the reader
-     * with a {@code COMMIT}, as the statement would have (it wrote nothing), then runs {@code then}.
-     */
-    void commitReaderTransaction(Runnable then) {
-        BackendConnection c = connection();
-        transaction.clear();
-        session.enter(SessionPhase.CONNECTING);
-        c.executeInternal(Command.QUERY, "COMMIT", (err, failure) -> {
-            if (session.closed()) {
-                return;
-            }
-            session.enter(SessionPhase.READY);
-            if (failure != null || err != null) {
-                leases.discard(c);
-            }
-            info.statusFlags(info.statusFlags() & ~ServerStatus.IN_TRANS);
-            routing.tracker().transactionEndedByProxy();
-            then.run();
-        });
-    }
-
-    /**
-     * Before a statement that needs the writer (it would leave state on the reader, or takes
-     * locks): the read-only transaction moves to {@code writerHostgroup}. The reader's connection
-     * is closed (which ends the transaction there), and the transaction's statements run again on
-     * a writer connection; when each gives the client's result again, {@code then} runs there.
-     * Otherwise the client gets an error and its connection is closed: it has seen results the
-     * writer does not give, and the transaction cannot go on anywhere.
-     */
-    void moveReaderTransaction(int writerHostgroup, Runnable then, Runnable dropped) {
-        BackendConnection reader = connection();
-        if (reader != null) {
-            leases.discard(reader);
-        }
-        if (!transaction.replayable()) {
-            transaction.clear();
-            dropped.run();
-            failMove("the transaction ran commands that cannot be run again (not text statements, or more than "
-                    + "mysql-transaction_replay_max_size bytes)");
-            return;
-        }
-        transaction.moveTo(writerHostgroup);
-        replayTransaction(null, why -> {
-            if (why == null && !ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS_READONLY)) {
-                why = "the transaction did not start read only there";
-            }
-            if (why != null) {
-                transaction.clear();
-                dropped.run();
-                failMove(why);
-                return;
-            }
-            context.stats().readOnlyTransactionMoved();
-            session.enter(SessionPhase.READY);
-            then.run();
-        });
-    }
-
-    /**
-     * Before a statement that starts a transaction in {@code hostgroup} while the characteristics
-     * of {@code SET TRANSACTION} wait on the current connection: they are set on a connection of
-     * {@code hostgroup} (the server reports them as the statements that set them), the current
-     * connection, which would keep them for its next user, is closed, and {@code then} runs.
-     */
-    void carryCharacteristics(int hostgroup, String characteristics, Runnable then, Runnable dropped) {
-        BackendConnection old = connection();
-        if (old != null) {
-            leases.discard(old);
-        }
-        List<String> statements = io.switchyard.frontend.state.SqlLexer.splitStatements(characteristics);
-        session.enter(SessionPhase.CONNECTING);
-        lease(hostgroup, null, () -> PreviousResultSetUp.run(connection(), statements, (err, failure) -> {
-            if (session.closed()) {
-                dropped.run();
-                return;
-            }
-            if (err != null || failure != null) {
-                dropped.run();
-                closeWith(ProxyError.CHARACTERISTICS_NOT_CARRIED.format(characteristics,
-                        err != null ? err.message() : failure.getMessage()));
-                return;
-            }
-            session.enter(SessionPhase.READY);
-            then.run();
-        }), err -> {
-            dropped.run();
-            session.enter(SessionPhase.READY);
-            session.reply(err);
-        });
-    }
-
-    private void closeWith(ErrPacket err) {
-        log.info("session {}: closing the client connection: {}", info.id(), err.message());
-        session.enter(SessionPhase.READY);
-        session.replyAndClose(err);
-    }
-
-    private void failMove(String why) {
-        context.stats().readOnlyTransactionMoveFailed();
-        closeWith(ProxyError.READ_ONLY_TRANSACTION_NOT_MOVED.format(why));
-    }
-
-    /**
-     * True when {@code bytes} are the whole response of a statement inside a transaction that can
-     * run again, an ERR 1213 (deadlock: the server rolled the transaction back), and
-     * {@code mysql-transaction_replay_retry_on_deadlock} asks for the transaction to run again
-     * instead (at most {@code mysql-transaction_replay_attempts} times).
-     */
-    private boolean deadlockRetry(ByteBuf bytes) {
-        int at = bytes.readerIndex();
-        if (current != Command.QUERY || listener.answered() || bytes.readableBytes() < Wire.HEADER_SIZE + 3
-                || bytes.getUnsignedByte(at + Wire.HEADER_SIZE) != ErrPacket.HEADER
-                || bytes.getUnsignedShortLE(at + Wire.HEADER_SIZE + 1) != DEADLOCK
-                || Wire.HEADER_SIZE + Wire.payloadLength(bytes, at) != bytes.readableBytes()) {
-            return false;
-        }
-        return replayOn() && context.variables().boolValue("mysql-transaction_replay_retry_on_deadlock")
-                && transactionReplayable() && transaction.pendingRecorded() && routing.statementMayRunAgainInTransaction()
-                && deadlockRetries < context.variables().intValue("mysql-transaction_replay_attempts");
-    }
-
-    /**
-     * The statement's transaction was rolled back for a deadlock: it runs again on the same
-     * connection, and then the statement. When a replayed statement gives another result, the
-     * client gets 9017 and its connection is closed.
-     */
-    private void retryAfterDeadlock(BackendConnection c) {
-        deadlockRetries++;
-        byte[] statement = transaction.pendingPackets();
-        ResponseListener waiting = listener;
-        log.info("session {}: deadlock in a transaction; it runs again ({} of at most {})", info.id(), deadlockRetries,
-                context.variables().intValue("mysql-transaction_replay_attempts"));
-        PreviousResultSetUp.run(c, io.switchyard.frontend.state.SqlLexer.splitStatements(transaction.characteristics()), (err, failure) -> {
-            if (session.closed()) {
-                return;
-            }
-            if (err != null || failure != null) {
-                transaction.clear();
-                closeWith(ProxyError.TRANSACTION_NOT_REPLAYED.format("after a deadlock, the transaction's characteristics could not be set again"));
-                return;
-            }
-            transaction.replay(c, (mismatch, replayFailure, last) -> {
-                if (session.closed()) {
-                    return;
-                }
-                if (mismatch != null || replayFailure != null) {
-                    transaction.clear();
-                    closeWith(ProxyError.TRANSACTION_NOT_REPLAYED.format("after a deadlock, "
-                            + (mismatch != null ? mismatch : "the connection failed: " + replayFailure.getMessage())));
-                    return;
-                }
-                if (last != null) {
-                    info.statusFlags(last.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
-                }
-                context.stats().transactionReplayed();
-                send(Command.QUERY, io.netty.buffer.Unpooled.wrappedBuffer(statement), waiting);
-            });
-        });
-    }
-
-    private static final int DEADLOCK = 1213;
-
-    /** ERR 1290 (the reader's read_only) for a write in a read-only transaction becomes the primary's 1792. */
-    private ByteBuf asPrimaryAnswers(ByteBuf bytes) {
-        int at = bytes.readerIndex();
-        if (bytes.readableBytes() < Wire.HEADER_SIZE + 3 || bytes.getUnsignedByte(at + Wire.HEADER_SIZE) != ErrPacket.HEADER
-                || bytes.getUnsignedShortLE(at + Wire.HEADER_SIZE + 1) != READ_ONLY_OPTION
-                || Wire.HEADER_SIZE + Wire.payloadLength(bytes, at) != bytes.readableBytes()) {
-            return bytes;
-        }
-        int seq = Wire.sequenceId(bytes, at);
-        bytes.release();
-        return Packets.err(client.alloc(), seq, READ_ONLY_TRANSACTION);
-    }
-
-    private static final int READ_ONLY_OPTION = 1290;
-    private static final ErrPacket READ_ONLY_TRANSACTION =
-            new ErrPacket(1792, "25006", "Cannot execute statement in a READ ONLY transaction");
 
     /** Sends a command that has no reply (long data) and goes on with queued commands. */
     void sendWithoutResponse(BackendConnection c, ByteBuf packets) {
@@ -721,14 +393,14 @@ final class BackendSide implements ResponseSink, LeaseListener {
     @Override
     public void responseBytes(ByteBuf bytes) {
         if (routing.onReaderForReadOnlyTransaction() && !listener.answered()) {
-            bytes = asPrimaryAnswers(bytes);
+            bytes = continuity.asPrimaryAnswers(bytes);
         }
-        if (deadlockRetry(bytes)) {
+        if (continuity.deadlockRetry(bytes, current, listener)) {
             bytes.release();
             deadlocked = true;
             return;
         }
-        transaction.responseBytes(bytes);
+        continuity.log().responseBytes(bytes);
         relay(bytes);
     }
 
@@ -761,7 +433,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         if (!OkPacket.isOk(packet, at + Wire.HEADER_SIZE, length)) {
             // An EOF carries no session-state information; MariaDB sets its status flags the same
             // way whatever the client negotiated.
-            transaction.statusPacket(TransactionLog.status(packet));
+            continuity.log().statusPacket(TransactionLog.status(packet));
             relay(packet);
             return;
         }
@@ -774,7 +446,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         }
         int seq = Wire.sequenceId(packet, at);
         packet.release();
-        transaction.statusPacket(ok);
+        continuity.log().statusPacket(ok);
         if (!listener.answered()) {
             String before = routing.tracker().lastGtid();
             routing.tracker().onOk(ok);
@@ -820,16 +492,16 @@ final class BackendSide implements ResponseSink, LeaseListener {
         }
         if (deadlocked) {
             deadlocked = false;
-            retryAfterDeadlock(connection);
+            continuity.retryAfterDeadlock(connection, listener);
             return;
         }
         boolean answered = listener.answered();
         info.statusFlags(tracker.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
         if (ServerStatus.has(tracker.statusFlags(), ServerStatus.IN_TRANS)) {
-            transaction.completedInTransaction();
+            continuity.log().completedInTransaction();
         } else {
-            transaction.clear();
-            deadlockRetries = 0;
+            continuity.log().clear();
+            continuity.transactionEnded();
         }
         listener.completed(current, connection, tracker);
         listener = ResponseListener.NONE;
@@ -894,8 +566,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
         if (!tiedToServer() || routing.tiedOnlyByAutocommitBetweenTransactions()) {
             return false;
         }
-        if (replayOn() && transactionReplayable()) {
-            replayPending = true;
+        if (continuity.replayOn() && continuity.transactionReplayable()) {
+            continuity.replayBeforeNextCommand();
             return false;
         }
         log.info("session {}: closing the client connection: backend connection {} to {}, which held its state, failed: {}",
@@ -933,17 +605,19 @@ final class BackendSide implements ResponseSink, LeaseListener {
         listener = ResponseListener.NONE;
         // Inside a transaction that can run again, or as the first statement of one (autocommit off:
         // nothing committed, the transaction it started ended with the connection).
-        boolean transactionLost = transactionReplayable();
-        boolean firstOfTransaction = !inTransaction() && routing.tiedOnlyByAutocommitBetweenTransactions();
+        boolean transactionLost = continuity.transactionReplayable();
+        boolean firstOfTransaction = !continuity.inTransaction() && routing.tiedOnlyByAutocommitBetweenTransactions();
         boolean mayRunAgain = transactionLost ? routing.statementMayRunAgainInTransaction()
                 : routing.statementMayRunAgainOutsideTransaction();
-        if (!bytesRelayed && replayOn() && (transactionLost || firstOfTransaction) && transaction.pendingRecorded()
+        if (!bytesRelayed && continuity.replayOn() && (transactionLost || firstOfTransaction) && continuity.log().pendingRecorded()
                 && mayRunAgain && current == Command.QUERY && !failed.answered()) {
-            replayPending = transactionLost;
+            if (transactionLost) {
+                continuity.replayBeforeNextCommand();
+            }
             if (failed.retriedAfterTransaction(connection)) {
                 return;
             }
-            replayPending = false;
+            continuity.takeReplayPending();
         }
         if (failed.retried(connection, bytesRelayed)) {
             return;
@@ -981,12 +655,12 @@ final class BackendSide implements ResponseSink, LeaseListener {
         if (session.closed()) {
             return;
         }
-        if (replayOn() && transactionReplayable()) {
+        if (continuity.replayOn() && continuity.transactionReplayable()) {
             // The transaction runs again on another connection before the session's next command.
             log.info("session {}: backend connection {} to {} closed during a transaction ({}); it runs again before the next statement",
                     info.id(), connection.id(), connection.address(), cause.getMessage());
             leases.discard(connection);
-            replayPending = true;
+            continuity.replayBeforeNextCommand();
             return;
         }
         if (!tiedToServer() || routing.tiedOnlyByAutocommitBetweenTransactions()) {

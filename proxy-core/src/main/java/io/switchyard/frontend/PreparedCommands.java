@@ -133,9 +133,9 @@ final class PreparedCommands implements ResponseListener {
         });
         Runnable dropped = () -> frames.forEach(Frame::release);
         switch (placed.step()) {
-            case COMMIT_READER -> backend.commitReaderTransaction(run);
-            case MOVE_TO_WRITER -> backend.moveReaderTransaction(hostgroup, run, dropped);
-            case CARRY_CHARACTERISTICS -> backend.carryCharacteristics(hostgroup, routing.nextTransactionCharacteristics(), run, dropped);
+            case COMMIT_READER -> backend.continuity().commitReaderTransaction(run);
+            case MOVE_TO_WRITER -> backend.continuity().moveReaderTransaction(hostgroup, run, dropped);
+            case CARRY_CHARACTERISTICS -> backend.continuity().carryCharacteristics(hostgroup, routing.nextTransactionCharacteristics(), run, dropped);
             case NONE -> run.run();
         }
     }

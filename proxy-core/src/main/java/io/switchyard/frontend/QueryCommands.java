@@ -97,10 +97,10 @@ final class QueryCommands {
         }
         ByteBuf packets = CommandQueue.join(toSend);
         switch (d.step()) {
-            case COMMIT_READER -> backend.commitReaderTransaction(() -> retries.start(d, packets, false));
-            case MOVE_TO_WRITER -> backend.moveReaderTransaction(d.hostgroup(), () -> retries.start(d, packets, false),
+            case COMMIT_READER -> backend.continuity().commitReaderTransaction(() -> retries.start(d, packets, false));
+            case MOVE_TO_WRITER -> backend.continuity().moveReaderTransaction(d.hostgroup(), () -> retries.start(d, packets, false),
                     packets::release);
-            case CARRY_CHARACTERISTICS -> backend.carryCharacteristics(d.hostgroup(),
+            case CARRY_CHARACTERISTICS -> backend.continuity().carryCharacteristics(d.hostgroup(),
                     parts.routing().nextTransactionCharacteristics(), () -> retries.start(d, packets, false), packets::release);
             case NONE -> retries.start(d, packets, free);
         }
