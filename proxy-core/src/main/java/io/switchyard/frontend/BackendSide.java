@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Longer than most classes here: getting a connection ready, relaying the response and
  * handling a lost connection share the running command's state (the command, its listener, the
- * results lost with a connection), so the backend seam stays one type.
+ * results lost with a connection), so the backend seam stays one type. What a lost connection
+ * means for an open transaction ({@link TransactionContinuity}) and for a read that must see
+ * earlier writes ({@link CausalReads}) is decided there, not here.
  *
  * <p>Confined to the client channel's event loop; the connections it borrows live on the same loop.
  */
@@ -167,7 +169,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
     void onHostgroup(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
         if (continuity.takeReplayPending()) {
             // The transaction's connection was lost: it runs again first, and the command after it, there.
-            int transactionHostgroup = continuity.log().hostgroup();
+            int transactionHostgroup = continuity.transactionLog().hostgroup();
             continuity.replayAfterLoss(avoid, 1, () -> onHostgroup(transactionHostgroup, null, action, failed));
             return;
         }
@@ -400,7 +402,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
             deadlocked = true;
             return;
         }
-        continuity.log().responseBytes(bytes);
+        continuity.transactionLog().responseBytes(bytes);
         relay(bytes);
     }
 
@@ -433,7 +435,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         if (!OkPacket.isOk(packet, at + Wire.HEADER_SIZE, length)) {
             // An EOF carries no session-state information; MariaDB sets its status flags the same
             // way whatever the client negotiated.
-            continuity.log().statusPacket(TransactionLog.status(packet));
+            continuity.transactionLog().statusPacket(TransactionLog.status(packet));
             relay(packet);
             return;
         }
@@ -446,7 +448,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         }
         int seq = Wire.sequenceId(packet, at);
         packet.release();
-        continuity.log().statusPacket(ok);
+        continuity.transactionLog().statusPacket(ok);
         if (!listener.answered()) {
             String before = routing.tracker().lastGtid();
             routing.tracker().onOk(ok);
@@ -498,9 +500,9 @@ final class BackendSide implements ResponseSink, LeaseListener {
         boolean answered = listener.answered();
         info.statusFlags(tracker.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
         if (ServerStatus.has(tracker.statusFlags(), ServerStatus.IN_TRANS)) {
-            continuity.log().completedInTransaction();
+            continuity.transactionLog().completedInTransaction();
         } else {
-            continuity.log().clear();
+            continuity.transactionLog().clear();
             continuity.transactionEnded();
         }
         listener.completed(current, connection, tracker);
@@ -609,7 +611,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         boolean firstOfTransaction = !continuity.inTransaction() && routing.tiedOnlyByAutocommitBetweenTransactions();
         boolean mayRunAgain = transactionLost ? routing.statementMayRunAgainInTransaction()
                 : routing.statementMayRunAgainOutsideTransaction();
-        if (!bytesRelayed && continuity.replayOn() && (transactionLost || firstOfTransaction) && continuity.log().pendingRecorded()
+        if (!bytesRelayed && continuity.replayOn() && (transactionLost || firstOfTransaction) && continuity.transactionLog().pendingRecorded()
                 && mayRunAgain && current == Command.QUERY && !failed.answered()) {
             if (transactionLost) {
                 continuity.replayBeforeNextCommand();

@@ -49,7 +49,7 @@ final class TransactionContinuity {
     }
 
     /** The transaction's log: the relay records statements and responses in it. */
-    TransactionLog log() {
+    TransactionLog transactionLog() {
         return transaction;
     }
 
