@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchyard.backend.BackendPool;
 import io.switchyard.server.IdleClientsLoad;
 import io.switchyard.server.launcher.MariaDbCluster;
+import io.switchyard.testing.Await;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,7 +29,9 @@ class IdleClientsTest {
 
             assertThat(logins.failed()).as("failed logins (first error: %s)", logins.firstError()).isZero();
             assertThat(fixture.proxy().sessions().size()).isEqualTo(CLIENTS);
-            assertThat(pool.inUse()).as("backend connections held by idle sessions").isZero();
+            // A session gives its login's connection back right after its OK went out: the last one may lag by that moment.
+            Await.until(Duration.ofSeconds(5), () -> "backend connections held by idle sessions: " + pool.inUse(),
+                    () -> pool.inUse() == 0);
             assertThat(pool.total()).as("backend connections open").isLessThan(CLIENTS / 3);
 
             IdleClientsLoad.Phase statements = load.queryEach();
