@@ -110,33 +110,50 @@ final class TransactionContinuity {
     private void replayTransaction(BackendPool avoid, Consumer<String> done) {
         session.enter(SessionPhase.CONNECTING);
         int hostgroup = transaction.hostgroup();
-        backend.leaseInState(hostgroup, avoid, transaction.startState(), () -> PreviousResultSetUp.run(backend.connection(),
-                io.switchyard.frontend.state.SqlLexer.splitStatements(transaction.characteristics()), (err, failure) -> {
+        backend.leaseInState(hostgroup, avoid, transaction.startState(), () -> {
+            BackendConnection c = backend.connection();
+            rerunOn(c, (why, last) -> {
+                if (why == null && last != null) {
+                    c.sessionState(routing.state());
+                }
+                done.accept(why);
+            });
+        }, err -> done.accept(err.message()));
+    }
+
+    /**
+     * Runs the recorded transaction again on {@code c}, after its {@code SET TRANSACTION}
+     * characteristics; {@code done} gets null and the last response when every statement gave
+     * the client's result again (the session's status flags then follow it), or why not (a
+     * connection that failed is dropped).
+     */
+    private void rerunOn(BackendConnection c, java.util.function.BiConsumer<String, io.switchyard.protocol.ResponseTracker> done) {
+        PreviousResultSetUp.run(c, io.switchyard.frontend.state.SqlLexer.splitStatements(transaction.characteristics()), (err, failure) -> {
             if (session.closed()) {
                 return;
             }
             if (err != null || failure != null) {
-                done.accept("the transaction's characteristics could not be set again: " + (err != null ? err.message() : failure));
+                done.accept("the transaction's characteristics could not be set again: " + (err != null ? err.message() : failure), null);
                 return;
             }
-            BackendConnection c = backend.connection();
             transaction.replay(c, (mismatch, replayFailure, last) -> {
                 if (session.closed()) {
                     return;
                 }
                 if (replayFailure != null) {
                     backend.discard(c);
-                    done.accept("the connection failed: " + replayFailure.getMessage());
+                    done.accept(CONNECTION_FAILED + replayFailure.getMessage(), null);
                     return;
                 }
                 if (mismatch == null && last != null) {
                     info.statusFlags(last.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
-                    c.sessionState(routing.state());
                 }
-                done.accept(mismatch);
+                done.accept(mismatch, last);
             });
-        }), err -> done.accept(err.message()));
+        });
     }
+
+    private static final String CONNECTION_FAILED = "the connection failed: ";
 
     /**
      * The connection of the session's open transaction was lost: the transaction runs again on
@@ -155,7 +172,7 @@ final class TransactionContinuity {
                 then.run();
                 return;
             }
-            boolean failedConnection = why.startsWith("the connection failed") || why.startsWith("Max connect")
+            boolean failedConnection = why.startsWith(CONNECTION_FAILED) || why.startsWith("Max connect")
                     || why.startsWith("Cannot reach");
             if (failedConnection && attempt < context.variables().intValue("mysql-transaction_replay_attempts")) {
                 long backoff = Math.min(1_000, (long) context.variables().intValue("mysql-query_retry_backoff_ms") << Math.min(attempt, 10));
@@ -284,11 +301,7 @@ final class TransactionContinuity {
      * instead (at most {@code mysql-transaction_replay_attempts} times).
      */
     boolean deadlockRetry(ByteBuf bytes, Command current, ResponseListener listener) {
-        int at = bytes.readerIndex();
-        if (current != Command.QUERY || listener.answered() || bytes.readableBytes() < Wire.HEADER_SIZE + 3
-                || bytes.getUnsignedByte(at + Wire.HEADER_SIZE) != ErrPacket.HEADER
-                || bytes.getUnsignedShortLE(at + Wire.HEADER_SIZE + 1) != DEADLOCK
-                || Wire.HEADER_SIZE + Wire.payloadLength(bytes, at) != bytes.readableBytes()) {
+        if (current != Command.QUERY || listener.answered() || onlyErrorCode(bytes) != DEADLOCK) {
             return false;
         }
         return replayOn() && context.variables().boolValue("mysql-transaction_replay_retry_on_deadlock")
@@ -307,31 +320,14 @@ final class TransactionContinuity {
         ResponseListener waiting = listener;
         log.info("session {}: deadlock in a transaction; it runs again ({} of at most {})", info.id(), deadlockRetries,
                 context.variables().intValue("mysql-transaction_replay_attempts"));
-        PreviousResultSetUp.run(c, io.switchyard.frontend.state.SqlLexer.splitStatements(transaction.characteristics()), (err, failure) -> {
-            if (session.closed()) {
-                return;
-            }
-            if (err != null || failure != null) {
+        rerunOn(c, (why, last) -> {
+            if (why != null) {
                 transaction.clear();
-                closeWith(ProxyError.TRANSACTION_NOT_REPLAYED.format("after a deadlock, the transaction's characteristics could not be set again"));
+                closeWith(ProxyError.TRANSACTION_NOT_REPLAYED.format("after a deadlock, " + why));
                 return;
             }
-            transaction.replay(c, (mismatch, replayFailure, last) -> {
-                if (session.closed()) {
-                    return;
-                }
-                if (mismatch != null || replayFailure != null) {
-                    transaction.clear();
-                    closeWith(ProxyError.TRANSACTION_NOT_REPLAYED.format("after a deadlock, "
-                            + (mismatch != null ? mismatch : "the connection failed: " + replayFailure.getMessage())));
-                    return;
-                }
-                if (last != null) {
-                    info.statusFlags(last.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
-                }
-                context.stats().transactionReplayed();
-                backend.send(Command.QUERY, io.netty.buffer.Unpooled.wrappedBuffer(statement), waiting);
-            });
+            context.stats().transactionReplayed();
+            backend.send(Command.QUERY, io.netty.buffer.Unpooled.wrappedBuffer(statement), waiting);
         });
     }
 
@@ -339,15 +335,22 @@ final class TransactionContinuity {
 
     /** ERR 1290 (the reader's read_only) for a write in a read-only transaction becomes the primary's 1792. */
     ByteBuf asPrimaryAnswers(ByteBuf bytes) {
-        int at = bytes.readerIndex();
-        if (bytes.readableBytes() < Wire.HEADER_SIZE + 3 || bytes.getUnsignedByte(at + Wire.HEADER_SIZE) != ErrPacket.HEADER
-                || bytes.getUnsignedShortLE(at + Wire.HEADER_SIZE + 1) != READ_ONLY_OPTION
-                || Wire.HEADER_SIZE + Wire.payloadLength(bytes, at) != bytes.readableBytes()) {
+        if (onlyErrorCode(bytes) != READ_ONLY_OPTION) {
             return bytes;
         }
-        int seq = Wire.sequenceId(bytes, at);
+        int seq = Wire.sequenceId(bytes, bytes.readerIndex());
         bytes.release();
         return Packets.err(io.netty.buffer.ByteBufAllocator.DEFAULT, seq, READ_ONLY_TRANSACTION);
+    }
+
+    /** The error code when {@code bytes} are exactly one ERR packet (a statement's whole response), else -1. */
+    private static int onlyErrorCode(ByteBuf bytes) {
+        int at = bytes.readerIndex();
+        if (bytes.readableBytes() < Wire.HEADER_SIZE + 3 || bytes.getUnsignedByte(at + Wire.HEADER_SIZE) != ErrPacket.HEADER
+                || Wire.HEADER_SIZE + Wire.payloadLength(bytes, at) != bytes.readableBytes()) {
+            return -1;
+        }
+        return bytes.getUnsignedShortLE(at + Wire.HEADER_SIZE + 1);
     }
 
     private static final int READ_ONLY_OPTION = 1290;
