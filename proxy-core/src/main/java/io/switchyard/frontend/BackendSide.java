@@ -333,7 +333,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         unflushedBackendWrites = false;
         activity.runningOn(leases.currentHostgroup(), connection());
         leases.countQuery(packets.readableBytes());
-        continuity.sending(command, packets, leases.currentHostgroup());
+        continuity.sending(command, packets, leases.currentHostgroup(), listener.recordableExecution());
         connection().execute(command, packets, this);
     }
 
@@ -472,8 +472,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
     /** Metadata caching: see {@link MetadataCaching}. */
     @Override
     public int responseMetadata(ByteBuf chunk, int columns) {
+        // The transaction log takes the metadata as the server sent it, which a replay gets too.
+        continuity.transactionLog().responseBytes(chunk);
         MetadataCaching.Rewritten r = MetadataCaching.rewrite(chunk, columns, listener, client.alloc());
-        responseBytes(r.packets());
+        relay(r.packets());
         return r.dropped();
     }
 
@@ -612,7 +614,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         boolean mayRunAgain = transactionLost ? routing.statementMayRunAgainInTransaction()
                 : routing.statementMayRunAgainOutsideTransaction();
         if (!bytesRelayed && continuity.replayOn() && (transactionLost || firstOfTransaction) && continuity.transactionLog().pendingRecorded()
-                && mayRunAgain && current == Command.QUERY && !failed.answered()) {
+                && mayRunAgain && (current == Command.QUERY || current == Command.STMT_EXECUTE) && !failed.answered()) {
             if (transactionLost) {
                 continuity.replayBeforeNextCommand();
             }

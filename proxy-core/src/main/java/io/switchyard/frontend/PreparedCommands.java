@@ -32,6 +32,8 @@ final class PreparedCommands implements ResponseListener {
     private final SessionParts parts;
     private final PreparedStatements statements = new PreparedStatements();
     private PreparedStatements.Statement running;
+    /** The statement of the COM_STMT_EXECUTE being sent when a transaction replay may run it again. */
+    private PreparedStatements.Statement recordable;
     /** A copy of the reply to the client's COM_STMT_PREPARE, while it arrives, for a client that caches metadata. */
     private ByteArrayOutputStream prepareReply;
 
@@ -105,6 +107,9 @@ final class PreparedCommands implements ResponseListener {
         Runnable run = () -> backend.runStatement(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();
+            // Long data and cursors live on the connection: such an execution cannot run again elsewhere.
+            boolean mayRunAgain = command == Command.STMT_EXECUTE && !st.longDataPending
+                    && !io.switchyard.protocol.StmtExecute.requestsCursor(payload, payload.readerIndex());
             Consumer<BackendStatements.Prepared> go = copy -> {
                 ByteBuf packet = statements.toBackend(command, st, copy, frames);
                 routing.statementPinned(statements.pinned());
@@ -114,16 +119,11 @@ final class PreparedCommands implements ResponseListener {
                     backend.sendWithoutResponse(c, packet);
                 } else {
                     running = st;
+                    recordable = mayRunAgain ? st : null;
                     backend.send(command, packet, this);
                 }
             };
-            BackendStatements.Prepared copy = BackendStatements.of(c).find(st.prepareState, st.sql);
-            if (copy != null) {
-                go.accept(copy);
-                return;
-            }
-            parts.context().stats().reprepared();
-            statements.prepareOn(c, routing.tracker().state(), st, maxPerConnection(), go, err -> {
+            withCopy(c, st, go, err -> {
                 frames.forEach(Frame::release);
                 replyAndResume(err);
             }, (broken, cause) -> {
@@ -138,6 +138,62 @@ final class PreparedCommands implements ResponseListener {
             case CARRY_CHARACTERISTICS -> backend.continuity().carryCharacteristics(hostgroup, routing.nextTransactionCharacteristics(), run, dropped);
             case NONE -> run.run();
         }
+    }
+
+    @Override
+    public PreparedStatements.Statement recordableExecution() {
+        PreparedStatements.Statement st = recordable;
+        recordable = null;
+        return st;
+    }
+
+    /**
+     * The connection failed under an execution that the transaction log recorded: it runs again
+     * after the transaction (see {@link BackendSide#onHostgroup}), as recorded, on a copy of its
+     * statement prepared on the new connection.
+     */
+    @Override
+    public boolean retriedAfterTransaction(BackendConnection failed) {
+        TransactionLog.Execution execution = parts.backend().continuity().transactionLog().pendingExecution();
+        if (execution == null || running != execution.statement()) {
+            return false;
+        }
+        PreparedStatements.Statement st = execution.statement();
+        running = null;
+        BackendSide backend = parts.backend();
+        SessionControl session = parts.session();
+        session.enter(SessionPhase.CONNECTING);
+        backend.runStatement(parts.backend().continuity().transactionLog().hostgroup(), parts.context().runtime().pool(failed.address()),
+                () -> {
+                    session.enter(SessionPhase.BUSY);
+                    BackendConnection c = backend.runningOn();
+                    Consumer<BackendStatements.Prepared> go = copy -> {
+                        running = st;
+                        recordable = st;
+                        backend.send(Command.STMT_EXECUTE, execution.on(copy), this);
+                    };
+                    withCopy(c, st, go, this::replyAndResume, (broken, cause) -> backend.backendFailed(broken, cause, false));
+                }, err -> {
+                    backend.recordStatement(err.code(), 0, 0);
+                    session.reply(err);
+                });
+        return true;
+    }
+
+    /**
+     * Calls {@code go} with {@code c}'s copy of {@code st}, prepared there first (in the
+     * session's state) when it has none; a refusal goes to {@code failed}, a broken connection to
+     * {@code broken}.
+     */
+    private void withCopy(BackendConnection c, PreparedStatements.Statement st, Consumer<BackendStatements.Prepared> go,
+                          Consumer<ErrPacket> failed, java.util.function.BiConsumer<BackendConnection, Throwable> broken) {
+        BackendStatements.Prepared copy = BackendStatements.of(c).find(st.prepareState, st.sql);
+        if (copy != null) {
+            go.accept(copy);
+            return;
+        }
+        parts.context().stats().reprepared();
+        PreparedStatements.prepareOn(c, parts.routing().tracker().state(), st, maxPerConnection(), go, failed, broken);
     }
 
     /** COM_STMT_CLOSE: no reply; the connection's copy stays cached for whoever runs the same text. */

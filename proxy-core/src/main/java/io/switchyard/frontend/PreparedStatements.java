@@ -193,7 +193,7 @@ final class PreparedStatements {
      * ({@code COM_INIT_DB} and {@code SET} there and back), so that it reads and writes the same
      * tables and compares the same way as the client's original.
      */
-    void prepareOn(BackendConnection c, ConnectionState sessionState, Statement st, int maxPerConnection,
+    static void prepareOn(BackendConnection c, ConnectionState sessionState, Statement st, int maxPerConnection,
                    Consumer<BackendStatements.Prepared> then, Consumer<ErrPacket> failed,
                    BiConsumer<BackendConnection, Throwable> broken) {
         ConnectionState here = sessionState.withSchema(c.schema());

@@ -35,11 +35,18 @@ interface ResponseListener {
         return true;
     }
 
+    /**
+     * The prepared statement the COM_STMT_EXECUTE being sent runs, when that execution may run
+     * again in a transaction replay ({@link TransactionLog.Execution}); null otherwise.
+     */
+    default PreparedStatements.Statement recordableExecution() {
+        return null;
+    }
+
     /** The response to {@code command} ended on {@code connection}. */
     default void completed(Command command, BackendConnection connection, ResponseTracker tracker) {
     }
 
-    /** The connection failed before the response ended: true when the command runs again (the session waits). */
     /**
      * The connection failed before any of the response reached the client, inside a transaction
      * that runs again before the command: true when the command will run again (through
@@ -49,6 +56,7 @@ interface ResponseListener {
         return false;
     }
 
+    /** The connection failed before the response ended: true when the command runs again (the session waits). */
     default boolean retried(BackendConnection connection, boolean bytesRelayed) {
         return false;
     }

@@ -82,7 +82,7 @@ final class StatementRouting {
      * otherwise have run in, or -1.
      */
     private int readerTransactionWriter = -1;
-    /** The last text statement (after rewriting) and its traits: what the questions below are asked of. */
+    /** The last statement (a text one after rewriting, or a prepared one executed) and its traits: what the questions below are asked of. */
     private String lastQuery = "";
     /** The causal reads the rules matching the last text statement asked for; null for the variable's. */
     private String ruleCausalReads;
@@ -113,13 +113,13 @@ final class StatementRouting {
         return readerTransactionWriter;
     }
 
-    /** True when the last text statement may start a transaction (so it is recorded for running the transaction again). */
+    /** True when the last statement may start a transaction (so it is recorded for running the transaction again). */
     boolean mayStartTransaction() {
         return autocommitOff() || ReadOnlyTransactions.start(lastQuery) != ReadOnlyTransactions.Start.NONE;
     }
 
     /**
-     * True when the last text statement, if its connection is lost inside a transaction, may run
+     * True when the last statement, if its connection is lost inside a transaction, may run
      * again after the transaction did: it neither ends the transaction (a lost {@code COMMIT} may
      * have committed) nor leaves state the proxy does not know.
      */
@@ -129,7 +129,7 @@ final class StatementRouting {
     }
 
     /**
-     * True when the last text statement, if its connection is lost with no transaction open and
+     * True when the last statement, if its connection is lost with no transaction open and
      * autocommit off, may run again: it neither commits implicitly nor leaves state the proxy does
      * not know ({@code COMMIT} and {@code ROLLBACK} end nothing then).
      */
@@ -422,6 +422,8 @@ final class StatementRouting {
      */
     Placement placeExecution(String sql, StatementTraits traits, int currentHostgroup, int prepared) {
         ruleCausalReads = null;
+        lastQuery = sql;
+        lastTraits = traits;
         boolean readsPrevious = tracker.keepForNext() && traits.readsPrevious();
         boolean mustStay = currentHostgroup >= 0 && mustStayWhereItRan(traits);
         return place(sql, traits, currentHostgroup, mustStay, prepared, readsPrevious);

@@ -70,10 +70,13 @@ final class TransactionContinuity {
         deadlockRetries = 0;
     }
 
-    /** Records (or not) a command about to be sent, with what running the transaction again would need. */
-    void sending(Command command, io.netty.buffer.ByteBuf packets, int hostgroup) {
+    /**
+     * Records (or not) a command about to be sent, with what running the transaction again would
+     * need; {@code execution} is the statement of a COM_STMT_EXECUTE that may run again.
+     */
+    void sending(Command command, io.netty.buffer.ByteBuf packets, int hostgroup, PreparedStatements.Statement execution) {
         if (routing.onReaderForReadOnlyTransaction() || (replayOn() && (inTransaction() || routing.mayStartTransaction()))) {
-            transaction.sent(command, packets, context.variables().intValue("mysql-transaction_replay_max_size"),
+            transaction.sent(command, packets, execution, context.variables().intValue("mysql-transaction_replay_max_size"),
                     routing.state(), routing.tracker().nextTransactionCharacteristics(), hostgroup,
                     TransactionLog.Scope.of(context.variables().get("mysql-transaction_replay_checksum")));
         } else {
@@ -112,7 +115,7 @@ final class TransactionContinuity {
         int hostgroup = transaction.hostgroup();
         backend.leaseInState(hostgroup, avoid, transaction.startState(), () -> {
             BackendConnection c = backend.connection();
-            rerunOn(c, (why, last) -> {
+            rerunOn(c, transaction.startState(), (why, last) -> {
                 if (why == null && last != null) {
                     c.sessionState(routing.state());
                 }
@@ -122,12 +125,30 @@ final class TransactionContinuity {
     }
 
     /**
-     * Runs the recorded transaction again on {@code c}, after its {@code SET TRANSACTION}
-     * characteristics; {@code done} gets null and the last response when every statement gave
-     * the client's result again (the session's status flags then follow it), or why not (a
-     * connection that failed is dropped).
+     * Runs the recorded transaction again on {@code c}, which is in the session state
+     * {@code state}: prepares there the statements it executed, sets its {@code SET TRANSACTION}
+     * characteristics and runs its statements; {@code done} gets null and the last response when
+     * every statement gave the client's result again (the session's status flags then follow
+     * it), or why not (a connection that failed is dropped).
      */
-    private void rerunOn(BackendConnection c, java.util.function.BiConsumer<String, io.switchyard.protocol.ResponseTracker> done) {
+    private void rerunOn(BackendConnection c, io.switchyard.backend.ConnectionState state,
+                         java.util.function.BiConsumer<String, io.switchyard.protocol.ResponseTracker> done) {
+        transaction.prepareStatements(c, state, context.variables().intValue("mysql-max_stmts_per_connection"), (why, failure, none) -> {
+            if (session.closed()) {
+                return;
+            }
+            if (failure != null) {
+                backend.discard(c);
+                done.accept(CONNECTION_FAILED + failure.getMessage(), null);
+            } else if (why != null) {
+                done.accept(why, null);
+            } else {
+                rerunPrepared(c, done);
+            }
+        });
+    }
+
+    private void rerunPrepared(BackendConnection c, java.util.function.BiConsumer<String, io.switchyard.protocol.ResponseTracker> done) {
         PreviousResultSetUp.run(c, io.switchyard.frontend.state.SqlLexer.splitStatements(transaction.characteristics()), (err, failure) -> {
             if (session.closed()) {
                 return;
@@ -320,7 +341,7 @@ final class TransactionContinuity {
         ResponseListener waiting = listener;
         log.info("session {}: deadlock in a transaction; it runs again ({} of at most {})", info.id(), deadlockRetries,
                 context.variables().intValue("mysql-transaction_replay_attempts"));
-        rerunOn(c, (why, last) -> {
+        rerunOn(c, routing.state(), (why, last) -> {
             if (why != null) {
                 transaction.clear();
                 closeWith(ProxyError.TRANSACTION_NOT_REPLAYED.format("after a deadlock, " + why));

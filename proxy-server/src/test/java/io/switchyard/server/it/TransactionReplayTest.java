@@ -6,6 +6,7 @@ import io.switchyard.backend.ServerAddress;
 import io.switchyard.server.launcher.MariaDbServer;
 import io.switchyard.testing.Await;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * multi-statement transactions, and a replica is promoted as an orchestrator does it, with
  * semi-synchronous replication. With {@code mysql-transaction_replay = true} every transaction
  * whose {@code COMMIT} had not been sent runs again on the new primary and goes on: the client
- * sees no error, its rows are there exactly once. A transaction whose replay gives another result
+ * sees no error, its rows are there exactly once, whether it ran text statements or server-side
+ * prepared statements. A transaction whose replay gives another result
  * ends with error 9017 and a closed connection. The failover timing is the failover demo's.
  */
 class TransactionReplayTest {
@@ -54,12 +56,15 @@ class TransactionReplayTest {
         }
     }
 
+    /** The load sessions of odd number run their statements as server-side prepared statements (COM_STMT_EXECUTE). */
+    private static final String PREPARED = "&useServerPrepStmts=true&cachePrepStmts=true";
+
     /** A new connection, as an application's pool opens one: logins fail while the hostgroup has no writer. */
-    private static Connection reconnect() throws Exception {
+    private static Connection reconnect(String params) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             try {
-                return fixture.mysql("socketTimeout=30000");
+                return fixture.mysql("socketTimeout=30000" + params);
             } catch (SQLException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;
@@ -69,8 +74,42 @@ class TransactionReplayTest {
         }
     }
 
+    /** The load's transaction before its COMMIT: an insert, a read of it, a second insert; {@code step} says where it is. */
+    private static void loadTransaction(Connection c, long id, boolean prepared, String[] step) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN");
+        }
+        if (!prepared) {
+            try (Statement s = c.createStatement()) {
+                step[0] = "first insert";
+                s.executeUpdate("INSERT INTO replayed VALUES (" + id + ", 'load')");
+                step[0] = "read";
+                one(s, "SELECT COUNT(*) FROM replayed WHERE id = " + id);
+                step[0] = "second insert";
+                s.executeUpdate("INSERT INTO replayed VALUES (" + (id + 1) + ", 'load')");
+            }
+            return;
+        }
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO replayed VALUES (?, ?)");
+             PreparedStatement read = c.prepareStatement("SELECT COUNT(*), MAX(session) FROM replayed WHERE id = ?")) {
+            step[0] = "first insert (prepared)";
+            insert.setLong(1, id);
+            insert.setString(2, "prepared");
+            insert.executeUpdate();
+            step[0] = "read (prepared)";
+            read.setLong(1, id);
+            try (ResultSet rs = read.executeQuery()) {
+                rs.next();
+            }
+            step[0] = "second insert (prepared)";
+            insert.setLong(1, id + 1);
+            insert.executeUpdate();
+        }
+    }
+
     @Test
     void openTransactionsCompleteOnThePromotedPrimaryWithoutAnErrorToTheClient() throws Exception {
+        // Text statements and server-side prepared statements alike.
         MariaDbServer primary = fixture.cluster().primary();
         primary.execute("CREATE TABLE app.replayed (id BIGINT PRIMARY KEY, session VARCHAR(20) NOT NULL)");
         fixture.cluster().awaitReplicaCatchUp(Duration.ofSeconds(10));
@@ -86,6 +125,8 @@ class TransactionReplayTest {
              Connection sleeping = fixture.mysql("socketTimeout=30000");
              Connection manual = fixture.mysql("socketTimeout=30000");
              Connection readsServerId = fixture.mysql("socketTimeout=30000");
+             Connection preparedIdle = fixture.mysql("socketTimeout=30000" + PREPARED);
+             PreparedStatement preparedInsert = preparedIdle.prepareStatement("INSERT INTO replayed VALUES (?, ?)");
              Statement idleS = idle.createStatement();
              Statement sleepingS = sleeping.createStatement();
              Statement manualS = manual.createStatement();
@@ -98,30 +139,30 @@ class TransactionReplayTest {
             sleepingS.executeUpdate("INSERT INTO replayed VALUES (2, 'sleeping')");
             manual.setAutoCommit(false);
             manualS.executeUpdate("INSERT INTO replayed VALUES (4, 'manual')");
+            preparedIdle.setAutoCommit(false);
+            preparedInsert.setLong(1, 7);
+            preparedInsert.setString(2, "prepared idle");
+            preparedInsert.executeUpdate();
             serverIdS.execute("BEGIN");
             assertThat(one(serverIdS, "SELECT @@server_id")).isEqualTo(String.valueOf(primary.serverId()));
 
             List<Future<?>> load = new ArrayList<>();
             for (int w = 0; w < LOAD_SESSIONS; w++) {
                 long base = 1_000_000L * (w + 1);
+                boolean prepared = w % 2 == 1;
+                String params = prepared ? PREPARED : "";
                 load.add(pool.submit(() -> {
-                    Connection c = fixture.mysql("socketTimeout=30000");
+                    Connection c = reconnect(params);
                     try {
                         for (long n = 0; n < 100_000 && !stop.get(); n++) {
                             long id = base + 2 * n;
-                            String step = "BEGIN";
-                            try (Statement s = c.createStatement()) {
-                                s.execute("BEGIN");
-                                step = "first insert";
-                                s.executeUpdate("INSERT INTO replayed VALUES (" + id + ", 'load')");
-                                step = "read";
-                                one(s, "SELECT COUNT(*) FROM replayed WHERE id = " + id);
-                                step = "second insert";
-                                s.executeUpdate("INSERT INTO replayed VALUES (" + (id + 1) + ", 'load')");
+                            String[] step = {"BEGIN"};
+                            try {
+                                loadTransaction(c, id, prepared, step);
                             } catch (SQLException e) {
-                                errorsBeforeCommit.merge(step + ": " + e.getErrorCode() + " " + e.getMessage(), 1, Integer::sum);
+                                errorsBeforeCommit.merge(step[0] + ": " + e.getErrorCode() + " " + e.getMessage(), 1, Integer::sum);
                                 c.close();
-                                c = reconnect();
+                                c = reconnect(params);
                                 continue;
                             }
                             try (Statement s = c.createStatement()) {
@@ -134,7 +175,7 @@ class TransactionReplayTest {
                                 commitUnknown.add(id);
                                 commitUnknown.add(id + 1);
                                 c.close();
-                                c = reconnect();
+                                c = reconnect(params);
                             }
                         }
                     } finally {
@@ -167,6 +208,9 @@ class TransactionReplayTest {
             sleepingS.execute("COMMIT");
             manualS.executeUpdate("INSERT INTO replayed VALUES (5, 'manual')");
             manual.commit();
+            preparedInsert.setLong(1, 8);
+            preparedInsert.executeUpdate();
+            preparedIdle.commit();
             SQLException mismatch = null;
             try {
                 one(serverIdS, "SELECT 1");
@@ -182,21 +226,21 @@ class TransactionReplayTest {
                     fixture.proxy().stats().transactionsReplayed() - replayedBefore);
             assertThat(errorsBeforeCommit).as("errors in transactions whose COMMIT was not sent").isEmpty();
             assertThat(commitUnknown.size() / 2).as("transactions whose COMMIT was in flight").isLessThanOrEqualTo(LOAD_SESSIONS);
-            assertThat(fixture.proxy().stats().transactionsReplayed() - replayedBefore).as("transactions replayed").isGreaterThanOrEqualTo(3);
+            assertThat(fixture.proxy().stats().transactionsReplayed() - replayedBefore).as("transactions replayed").isGreaterThanOrEqualTo(4);
 
             Set<Long> stored = new HashSet<>();
             for (Map<String, Object> row : promoted.query("SELECT id FROM app.replayed")) {
                 stored.add(((Number) row.get("id")).longValue());
             }
             assertThat(promoted.queryString("SELECT COUNT(*) - COUNT(DISTINCT id) FROM app.replayed")).isEqualTo("0");
-            assertThat(stored).as("the sessions' own transactions").contains(1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(stored).as("the sessions' own transactions").contains(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
             Set<Long> lost = new HashSet<>(committed);
             lost.removeAll(stored);
             assertThat(lost).as("committed rows missing on the new primary").isEmpty();
             Set<Long> unexpected = new HashSet<>(stored);
             unexpected.removeAll(committed);
             unexpected.removeAll(commitUnknown);
-            unexpected.removeAll(Set.of(1L, 2L, 3L, 4L, 5L, 6L));
+            unexpected.removeAll(Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L));
             assertThat(unexpected).as("rows of transactions that did not commit").isEmpty();
         }
     }
