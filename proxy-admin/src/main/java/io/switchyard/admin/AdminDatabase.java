@@ -22,6 +22,12 @@ import java.util.Map;
 final class AdminDatabase implements AutoCloseable {
     private final Connection connection;
     private final boolean diskWasEmpty;
+    /**
+     * Fleet mode: each part as the memory layer last had it from the runtime (at the start, after
+     * a LOAD, a SAVE … TO MEMORY or the fleet's change), in {@link ConfigTables#comparable} form;
+     * the memory layer differs from it when an operator edits it.
+     */
+    private final Map<ConfigPart, RuntimeRows> memoryBase = new java.util.EnumMap<>(ConfigPart.class);
 
     private AdminDatabase(Connection connection, boolean diskWasEmpty) {
         this.connection = connection;
@@ -114,6 +120,24 @@ final class AdminDatabase implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** The memory layer has {@code part} as the runtime {@code rows} have it. */
+    void memoryBase(ConfigPart part, RuntimeRows rows) {
+        memoryBase.put(part, ConfigTables.comparable(part.take(RuntimeRows.empty(), rows)));
+    }
+
+    /** True when {@code rows} have {@code part} as the memory layer last had it from the runtime. */
+    boolean memoryBasedOn(ConfigPart part, RuntimeRows rows) {
+        RuntimeRows base = memoryBase.get(part);
+        return base == null || base.equals(ConfigTables.comparable(part.take(RuntimeRows.empty(), rows)));
+    }
+
+    /** True when the memory layer's {@code part} differs from what it last had from the runtime (an operator edited it). */
+    boolean memoryEdited(ConfigPart part) throws SQLException {
+        RuntimeRows base = memoryBase.get(part);
+        RuntimeRows memory = ConfigTables.comparable(ConfigRows.read(connection, "main", part, RuntimeRows.empty()));
+        return base != null && !base.equals(part.take(RuntimeRows.empty(), memory));
     }
 
     @FunctionalInterface

@@ -131,6 +131,10 @@ final class AdminSchema {
         STATS_TABLES.put("stats_mysql_users",
                 "username VARCHAR PRIMARY KEY, frontend_connections INT NOT NULL, frontend_max_connections INT NOT NULL");
         STATS_TABLES.put("stats_mysql_query_rules", "rule_id INTEGER PRIMARY KEY, hits INT NOT NULL");
+        STATS_TABLES.put("stats_fleet_nodes", """
+                node VARCHAR NOT NULL PRIMARY KEY, hostname VARCHAR NOT NULL, port INT NOT NULL, admin_port INT NOT NULL,
+                config_version INT NOT NULL, Uptime_s INT NOT NULL, Client_Connections_connected INT NOT NULL, Queries INT NOT NULL,
+                qps REAL NOT NULL, writer_for VARCHAR NOT NULL, self INT NOT NULL""");
     }
 
     /** Tables of the {@code monitor} schema. */

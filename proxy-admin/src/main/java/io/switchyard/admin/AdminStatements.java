@@ -229,12 +229,20 @@ final class AdminStatements {
                     RuntimeConfig next;
                     try {
                         memory = ConfigRows.read(c, "main", verb.part(), RuntimeRows.empty());
-                        next = proxy.runtime().update(current -> verb.part().take(current, memory));
+                        java.util.function.UnaryOperator<RuntimeRows> change = current -> verb.part().take(current, memory);
+                        next = proxy.fleet() == null ? proxy.runtime().update(change)
+                                : proxy.fleet().load(change, current -> db.memoryBasedOn(verb.part(), current), verb.text());
+                    } catch (FleetLink.Refused e) {
+                        // The operator now knows the fleet's version: a LOAD of the same edit puts it in force.
+                        db.memoryBase(verb.part(), proxy.runtime().current().rows());
+                        log.info("admin {}@{}: {} refused: {}", session.user(), session.clientHost(), verb.text(), e.getMessage());
+                        return new AdminResult.Error(e.error());
                     } catch (ConfigRows.BadRow | InvalidConfigException | IllegalArgumentException e) {
                         String problem = RULE_PREFIX.matcher(String.valueOf(e.getMessage())).replaceFirst("mysql_query_rules row (rule_id=$1): ");
                         log.info("admin {}@{}: {} refused: {}", session.user(), session.clientHost(), verb.text(), problem);
                         return new AdminResult.Error(ProxyError.CONFIG_REFUSED.format(verb.text(), problem));
                     }
+                    db.memoryBase(verb.part(), next.rows());
                     List<AdminWarning> warnings = next.danglingReferences().stream()
                             .map(d -> AdminWarning.warning(ProxyError.DANGLING_HOSTGROUP, d.message())).toList();
                     log.info("admin {}@{}: {}{}", session.user(), session.clientHost(), verb.text(),
@@ -244,6 +252,7 @@ final class AdminStatements {
                 case RUNTIME_TO_MEMORY -> {
                     RuntimeRows current = proxy.runtime().current().rows();
                     db.inTransaction(() -> ConfigRows.write(c, "main", "", verb.part(), current));
+                    db.memoryBase(verb.part(), current);
                 }
                 case MEMORY_TO_DISK -> db.copy(verb.part(), "main", "disk");
                 case DISK_TO_MEMORY -> db.copy(verb.part(), "disk", "main");

@@ -64,6 +64,9 @@ public final class ConfigLayers implements AutoCloseable {
                     }
                     RuntimeRows rows = db.readLayer("main");
                     RuntimeConfig.check(rows);
+                    for (ConfigPart part : ConfigPart.values()) {
+                        db.memoryBase(part, rows);
+                    }
                     return new ConfigLayers(thread, db, rows);
                 } catch (ConfigRows.BadRow | InvalidConfigException | SQLException e) {
                     db.close();
@@ -90,6 +93,40 @@ public final class ConfigLayers implements AutoCloseable {
     /** The configuration the proxy starts with: the memory layer after loading the disk layer. */
     public RuntimeRows startupRows() {
         return startupRows;
+    }
+
+    /**
+     * The fleet put {@code next} in force (fleet mode). Each part that differs from
+     * {@code previous}, the configuration in force before, replaces that part of the disk layer,
+     * so that a start without the fleet begins from it; and, with {@code memory}, of the memory
+     * layer, so that the admin tables of every node show the fleet's configuration, unless an
+     * operator is editing that part there (a {@code LOAD} of the edit is then refused once, see
+     * {@link FleetLink#load}).
+     */
+    public CompletableFuture<Void> adopt(RuntimeRows previous, RuntimeRows next, boolean memory) {
+        return submit(db -> {
+            try {
+                for (ConfigPart part : ConfigPart.values()) {
+                    RuntimeRows before = ConfigTables.comparable(part.take(RuntimeRows.empty(), previous));
+                    if (before.equals(ConfigTables.comparable(part.take(RuntimeRows.empty(), next)))) {
+                        continue;
+                    }
+                    boolean overwrite = memory && !db.memoryEdited(part);
+                    db.inTransaction(() -> {
+                        if (overwrite) {
+                            ConfigRows.write(db.connection(), "main", "", part, next);
+                        }
+                        ConfigRows.write(db.connection(), "disk", "", part, next);
+                    });
+                    if (overwrite) {
+                        db.memoryBase(part, next);
+                    }
+                }
+                return null;
+            } catch (SQLException | ConfigRows.BadRow e) {
+                throw new IllegalStateException("the fleet's configuration could not be written to the admin layers: " + e.getMessage(), e);
+            }
+        });
     }
 
     /** Runs {@code work} on the SQL thread. */

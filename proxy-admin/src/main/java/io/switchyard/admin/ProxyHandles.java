@@ -18,9 +18,10 @@ import java.util.function.Supplier;
  *                   throws {@link IllegalArgumentException} (message naming key and line) when it is invalid
  * @param monitor the health monitor, whose check logs are the {@code monitor} tables; null when
  *                the proxy runs without one (the tables are then empty)
+ * @param fleet the fleet the node belongs to; null when it runs alone
  */
 public record ProxyHandles(ConfigRuntime runtime, ProxyStats stats, SessionRegistry sessions,
-                           Supplier<RuntimeRows> configFile, Monitor monitor) {
+                           Supplier<RuntimeRows> configFile, Monitor monitor, FleetLink fleet) {
     public ProxyHandles {
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(stats, "stats");

@@ -56,6 +56,7 @@ final class StatsTables {
             case "stats_mysql_global" -> global(c);
             case "stats_mysql_users" -> users(c);
             case "stats_mysql_query_rules" -> ruleHits(c);
+            case "stats_fleet_nodes" -> fleetNodes(c);
             case "mysql_server_connect_log" -> {
                 List<ConnectLogRow> rows = proxy.monitor() == null ? List.of() : proxy.monitor().connectLog();
                 ConfigRows.replace(c, "monitor.mysql_server_connect_log", "hostname, port, time_start_us, connect_success_time_us, connect_error",
@@ -185,6 +186,13 @@ final class StatsTables {
         v.put("Read_only_transactions_moved", stats.readOnlyTransactionsMoved());
         v.put("Read_only_transaction_moves_failed", stats.readOnlyTransactionMovesFailed());
         stats.errorsByCode().forEach((code, n) -> v.put("Errors_" + code, n));
+        if (proxy.fleet() != null) {
+            FleetLink.Status fleet = proxy.fleet().status();
+            v.put("Fleet_name", fleet.fleet());
+            v.put("Fleet_node", fleet.node());
+            v.put("Fleet_connected", fleet.connected() ? 1 : 0);
+            v.put("Fleet_config_version", fleet.configVersion());
+        }
         List<Map.Entry<String, Object>> rows = List.copyOf(v.entrySet());
         ConfigRows.replace(c, "stats.stats_mysql_global", "Variable_Name, Variable_Value", rows.size(),
                 (p, i) -> ConfigRows.bind(p, rows.get(i).getKey(), String.valueOf(rows.get(i).getValue())));
@@ -195,6 +203,17 @@ final class StatsTables {
         ConfigRows.replace(c, "stats.stats_mysql_users", "username, frontend_connections, frontend_max_connections", users.size(),
                 (p, i) -> ConfigRows.bind(p, users.get(i).username(), proxy.sessions().countFor(users.get(i).username()),
                         users.get(i).maxConnections()));
+    }
+
+    private void fleetNodes(Connection c) throws SQLException {
+        List<FleetLink.Node> nodes = proxy.fleet() == null ? List.of() : proxy.fleet().nodes();
+        ConfigRows.replace(c, "stats.stats_fleet_nodes", "node, hostname, port, admin_port, config_version, Uptime_s, "
+                + "Client_Connections_connected, Queries, qps, writer_for, self", nodes.size(), (p, i) -> {
+            FleetLink.Node n = nodes.get(i);
+            ConfigRows.bind(p, n.name(), n.host(), n.port(), n.adminPort(), n.configVersion(), n.uptimeSeconds(),
+                    n.clientConnections(), n.queries(), n.queriesPerSecond(),
+                    String.join(",", n.writerFor().stream().map(String::valueOf).toList()), n.self() ? 1 : 0);
+        });
     }
 
     private void ruleHits(Connection c) throws SQLException {

@@ -11,6 +11,19 @@ public record ServerAddress(String host, int port) {
         }
     }
 
+    /** Parses {@code host:port}, as {@link #toString} writes it. */
+    public static ServerAddress parse(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon < 1) {
+            throw new IllegalArgumentException("not host:port: " + text);
+        }
+        try {
+            return new ServerAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not host:port: " + text, e);
+        }
+    }
+
     @Override
     public String toString() {
         return host + ":" + port;

@@ -108,6 +108,29 @@ public final class Monitor implements AutoCloseable {
         log.info("monitor started for {} servers", targets.size());
     }
 
+    /**
+     * Who decides the writers of replication hostgroup pairs from now on ({@link WriterDecisions};
+     * by default this node alone).
+     */
+    public void writerDecisions(WriterDecisions decisions) {
+        checks.decisions(decisions);
+    }
+
+    /**
+     * The decision for the pair of {@code writerHostgroup} changed hands or was published anew:
+     * the servers are placed again by it (on a monitor thread).
+     */
+    public void reconsiderWriter(int writerHostgroup) {
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.execute(() -> checks.reconsider(writerHostgroup));
+        } catch (RejectedExecutionException stopping) {
+            // closed meanwhile
+        }
+    }
+
     /** Rows of {@code monitor.mysql_server_connect_log}, oldest first. */
     public List<ConnectLogRow> connectLog() {
         return checks.connectLog.rows();

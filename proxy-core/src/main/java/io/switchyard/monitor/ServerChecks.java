@@ -34,6 +34,7 @@ final class ServerChecks {
 
     private final ConfigRuntime runtime;
     private final WriterArbiter arbiter = new WriterArbiter();
+    private volatile WriterDecisions decisions = WriterDecisions.ALONE;
     final MonitorLog<ConnectLogRow> connectLog;
     final MonitorLog<PingLogRow> pingLog;
     final MonitorLog<ReadOnlyLogRow> readOnlyLog;
@@ -149,12 +150,75 @@ final class ServerChecks {
             }
             boolean changed = false;
             for (ReplicationHostgroup pair : pairs) {
-                changed |= arbiter.decide(pair, t.pool, readOnly, runtime.current().topology(), recoveryMillis);
+                if (arbiter.decide(pair, t.pool, readOnly, runtime.current().topology(), recoveryMillis, decisions)) {
+                    changed = true;
+                    if (decisions.follow(pair.writerHostgroup()).isEmpty()) {
+                        decisions.decided(pair.writerHostgroup(), writerOf(pair));
+                    }
+                }
             }
             if (changed) {
                 runtime.refresh();
             }
         }
+    }
+
+    /** Who decides the writers from now on. */
+    void decisions(WriterDecisions next) {
+        this.decisions = next;
+    }
+
+    /**
+     * The fleet's decision for {@code pair} changed, or this node now decides it: a follower
+     * places the pair's servers that reported read_only=0 by the published writer; the deciding
+     * node publishes the writer it has.
+     */
+    void reconsider(int writerHostgroup) {
+        synchronized (arbiter) {
+            RuntimeConfig config = runtime.current();
+            for (ReplicationHostgroup pair : config.rows().replicationHostgroups()) {
+                if (pair.writerHostgroup() != writerHostgroup) {
+                    continue;
+                }
+                java.util.Optional<WriterDecisions.Decision> published = decisions.follow(writerHostgroup);
+                if (published.isEmpty()) {
+                    decisions.decided(writerHostgroup, writerOf(pair));
+                    continue;
+                }
+                List<io.switchyard.backend.BackendPool> reportingWritable = new java.util.ArrayList<>();
+                for (ServerAddress a : membersOf(config, pair)) {
+                    io.switchyard.backend.BackendPool pool = runtime.pool(a);
+                    if (pool != null && Boolean.FALSE.equals(pool.health().readOnly())) {
+                        reportingWritable.add(pool);
+                    }
+                }
+                if (arbiter.follow(pair, reportingWritable, published.get().writer(), config.topology())) {
+                    runtime.refresh();
+                }
+            }
+        }
+    }
+
+    /** The server this node has as the writer of {@code pair}: read_only=0 and not fenced; null for none. */
+    private ServerAddress writerOf(ReplicationHostgroup pair) {
+        for (ServerAddress a : membersOf(runtime.current(), pair)) {
+            io.switchyard.backend.BackendPool pool = runtime.pool(a);
+            if (pool != null && Boolean.FALSE.equals(pool.health().readOnly()) && !pool.health().fenced()) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** The servers configured in either hostgroup of {@code pair}. */
+    private static List<ServerAddress> membersOf(RuntimeConfig config, ReplicationHostgroup pair) {
+        Set<ServerAddress> members = new java.util.LinkedHashSet<>();
+        for (ServerRow row : config.rows().servers()) {
+            if (row.hostgroup() == pair.writerHostgroup() || row.hostgroup() == pair.readerHostgroup()) {
+                members.add(row.address());
+            }
+        }
+        return List.copyOf(members);
     }
 
     void replicationLag(MonitoredServer t, RuntimeConfig config, long timeout) {

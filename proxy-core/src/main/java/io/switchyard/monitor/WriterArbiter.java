@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * and unreachable, or shunned for longer than the recovery time. A gone incumbent that lost the
  * role is fenced in turn, so it cannot come back as a second writer.
  *
+ * <p>In a fleet, a node that follows another's decisions ({@link WriterDecisions}) places a
+ * server that reports read_only=0 by the published writer instead ({@link #follow}).
+ *
  * <p>Decisions mutate {@link ServerHealth} flags only; the caller rebuilds the topology when
  * {@link #decide} says the placement changed. Not re-entrant: the caller serialises calls.
  */
@@ -45,9 +48,15 @@ final class WriterArbiter {
      * @param recoveryMillis {@code mysql-shun_recovery_time_sec} in ms
      * @return true when the server placement changed and the topology must be rebuilt
      */
-    boolean decide(ReplicationHostgroup pair, BackendPool server, boolean readOnly, Topology topology, long recoveryMillis) {
+    boolean decide(ReplicationHostgroup pair, BackendPool server, boolean readOnly, Topology topology, long recoveryMillis,
+                   WriterDecisions decisions) {
         ServerHealth health = server.health();
         ServerAddress address = server.address();
+        java.util.Optional<WriterDecisions.Decision> published = readOnly ? java.util.Optional.empty()
+                : decisions.follow(pair.writerHostgroup());
+        if (published.isPresent()) {
+            return follow(pair, List.of(server), published.get().writer(), topology);
+        }
         if (readOnly) {
             boolean changed = !Boolean.TRUE.equals(health.readOnly()) || health.fenced();
             if (health.fenced()) {
@@ -98,6 +107,41 @@ final class WriterArbiter {
                         + " until it reports read_only=1 or the writer steps down", address, live.get(0).address(),
                 pair.writerHostgroup(), address, pair.writerHostgroup(), pair.readerHostgroup());
         return true;
+    }
+
+    /**
+     * Places {@code servers} of {@code pair} that reported read_only=0 by the fleet's published
+     * {@code writer}: it is the writer (any other writer of the pair is fenced), the others are
+     * fenced. Returns true when a placement changed.
+     */
+    boolean follow(ReplicationHostgroup pair, List<BackendPool> servers, ServerAddress writer, Topology topology) {
+        boolean changed = false;
+        for (BackendPool server : servers) {
+            ServerHealth health = server.health();
+            boolean wasWriter = Boolean.FALSE.equals(health.readOnly()) && !health.fenced();
+            health.readOnly(false);
+            boolean isWriter = server.address().equals(writer);
+            health.fenced(!isWriter);
+            if (isWriter) {
+                deposed.remove(server.address());
+                for (HostgroupServer s : topology.servers(pair.writerHostgroup())) {
+                    ServerHealth other = s.pool().health();
+                    if (!s.address().equals(writer) && Boolean.FALSE.equals(other.readOnly()) && !other.fenced()) {
+                        other.fenced(true);
+                        changed = true;
+                        log.info("server {} is fenced out of hostgroups {} and {}: the fleet's writer is {}", s.address(),
+                                pair.writerHostgroup(), pair.readerHostgroup(), writer);
+                    }
+                }
+            }
+            if (wasWriter != isWriter) {
+                changed = true;
+                log.info(isWriter ? "server {} is the writer of hostgroup {}, as the fleet decided"
+                        : "server {} reports read_only=0 but the fleet's writer of hostgroup {} is " + writer + "; it is fenced",
+                        server.address(), pair.writerHostgroup());
+            }
+        }
+        return changed;
     }
 
     private static boolean isGone(ServerHealth writer, long recoveryMillis) {

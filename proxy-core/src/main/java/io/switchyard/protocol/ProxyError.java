@@ -58,6 +58,16 @@ public enum ProxyError {
     /** A warning, not an error: the load was accepted. */
     DANGLING_HOSTGROUP(9102, "HY000", "%s; statements routed there wait up to mysql-writer_wait_timeout for a server, "
             + "then fail with 9001 (load the servers, or the rules, that complete the change)"),
+    /** Fleet mode: another node put a newer configuration in force since this node's. */
+    FLEET_CONFLICT(9103, "HY000", "%s refused, the runtime is unchanged: the fleet's configuration is at version %d, written by %s"
+            + " at %s, and this node started from version %d; look at the change (it is in force here now) and load again"),
+    /** Fleet mode: the coordination service cannot be reached, so no change can be made for the whole fleet. */
+    FLEET_UNAVAILABLE(9104, "HY000", "%s refused, the runtime is unchanged: ZooKeeper (%s) cannot be reached, and a change made on"
+            + " one node only would split the fleet; the proxy keeps serving with configuration version %d"),
+    /** Fleet mode: the fleet changed the part a LOAD puts in force after this node's memory layer was edited. */
+    FLEET_CHANGED_UNDER_EDIT(9105, "HY000", "%s refused, the runtime is unchanged: the fleet changed these tables after this node's"
+            + " memory layer last had them (now %s); the edit is still in the memory layer and the fleet's version in the runtime_"
+            + " tables: compare them, and LOAD again to put the edit in force"),
     /** An error of the admin's embedded database that no more precise entry fits, with its message. */
     SQL_ERROR(1105, "HY000", "%s");
 

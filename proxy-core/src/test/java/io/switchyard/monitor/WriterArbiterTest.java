@@ -21,6 +21,18 @@ class WriterArbiterTest {
 
     private final WriterArbiter arbiter = new WriterArbiter();
     private ConfigRuntime runtime;
+    /** The writer another node published, when this node follows; null while it decides alone. */
+    private WriterDecisions.Decision published;
+    private final WriterDecisions decisions = new WriterDecisions() {
+        @Override
+        public java.util.Optional<Decision> follow(int writerHostgroup) {
+            return java.util.Optional.ofNullable(published);
+        }
+
+        @Override
+        public void decided(int writerHostgroup, ServerAddress writer) {
+        }
+    };
 
     @BeforeEach
     void topology() {
@@ -31,7 +43,8 @@ class WriterArbiterTest {
     }
 
     private boolean report(ServerAddress server, boolean readOnly) {
-        boolean changed = arbiter.decide(PAIR, runtime.pool(server), readOnly, runtime.current().topology(), RECOVERY_MILLIS);
+        boolean changed = arbiter.decide(PAIR, runtime.pool(server), readOnly, runtime.current().topology(), RECOVERY_MILLIS,
+                decisions);
         if (changed) {
             runtime.refresh();
         }
@@ -131,5 +144,26 @@ class WriterArbiterTest {
 
         assertThat(placed(runtime, 0)).containsExactly(REPLICA_1);
         assertThat(health(REPLICA_1).fenced()).isFalse();
+    }
+
+    @Test
+    void aFollowerPlacesTheWriterTheFleetPublishedAndFencesAnyOther() {
+        published = new WriterDecisions.Decision(REPLICA_1);
+        assertThat(report(PRIMARY, false)).as("the old writer, still writable, is fenced").isTrue();
+        assertThat(health(PRIMARY).fenced()).isTrue();
+        assertThat(placed(runtime, 0)).isEmpty();
+
+        assertThat(report(REPLICA_1, false)).isTrue();
+        assertThat(placed(runtime, 0)).containsExactly(REPLICA_1);
+        assertThat(arbiter.conflicts()).as("following is not a conflict").isZero();
+
+        report(REPLICA_2, false);
+        assertThat(health(REPLICA_2).fenced()).as("a third writable server").isTrue();
+        assertThat(placed(runtime, 0)).containsExactly(REPLICA_1);
+
+        published = new WriterDecisions.Decision(PRIMARY);
+        report(PRIMARY, false);
+        assertThat(placed(runtime, 0)).as("the fleet moved the role back").containsExactly(PRIMARY);
+        assertThat(health(REPLICA_1).fenced()).isTrue();
     }
 }

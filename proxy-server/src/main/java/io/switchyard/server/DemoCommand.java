@@ -12,6 +12,9 @@ import picocli.CommandLine.Option;
  * {@code switchyard demo}: starts a local MariaDB primary and replicas from the installed
  * binaries, the proxy in front of them, prints how to connect, and stops everything on Ctrl-C.
  * With {@code --failover} it runs the scripted {@link FailoverDemo} instead and exits with its verdict.
+ * With {@code --fleet N} it runs N proxies that share one configuration through ZooKeeper
+ * ({@code --zookeeper}; {@code scripts/demo --fleet N} starts one), makes a change on the first and
+ * shows it on the others.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start local MariaDB servers (primary + replicas) and the proxy in front of them.")
@@ -31,10 +34,24 @@ final class DemoCommand implements Callable<Integer> {
             + " to see the transactions a failover loses without it.")
     boolean noTransactionReplay;
 
+    @Option(names = "--fleet", defaultValue = "0", description = "Run this many proxies as one fleet (needs --zookeeper;"
+            + " scripts/demo --fleet N starts a ZooKeeper). Client ports --port, --port + 1, ...")
+    int fleet;
+
+    @Option(names = "--zookeeper", defaultValue = "", description = "With --fleet: ZooKeeper's connection string (host:port).")
+    String zookeeper;
+
     @Override
     public Integer call() throws Exception {
         if (failover) {
             return runFailoverDemo(!noTransactionReplay);
+        }
+        if (fleet > 0) {
+            if (zookeeper.isBlank()) {
+                System.err.println("error: --fleet needs --zookeeper host:port (scripts/demo --fleet N starts a ZooKeeper for you)");
+                return 2;
+            }
+            return FleetDemo.run(fleet, replicas, port, zookeeper, System.out);
         }
         System.out.println("starting MariaDB primary and " + replicas + " replica(s) ...");
         MariaDbCluster cluster = MariaDbCluster.builder().replicas(replicas).start();
@@ -102,6 +119,11 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The primary in hostgroup 0, the replicas in hostgroup 1, placed by read_only, and the read/write split. */
     private String demoConfig(MariaDbCluster cluster) {
+        return demoConfig(cluster, port, "");
+    }
+
+    /** The same on {@code port}, with {@code extra} HOCON lines (e.g. a fleet block). */
+    static String demoConfig(MariaDbCluster cluster, int port, String extra) {
         StringBuilder servers = new StringBuilder();
         servers.append("{ hostgroup = 0, host = \"127.0.0.1\", port = ").append(cluster.primary().port()).append(", comment = \"primary\" }\n");
         for (MariaDbServer r : cluster.replicas()) {
@@ -119,12 +141,13 @@ final class DemoCommand implements Callable<Integer> {
                   ]
                   users = [ { username = "%s", password = "%s", default-hostgroup = 0 } ]
                   variables { mysql-monitor_username = "%s", mysql-monitor_password = "%s", mysql-monitor_writer_is_also_reader = false }
+                  %s
                 }
                 """.formatted(port, servers, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD,
-                MariaDbCluster.MONITOR_USER, MariaDbCluster.MONITOR_PASSWORD);
+                MariaDbCluster.MONITOR_USER, MariaDbCluster.MONITOR_PASSWORD, extra);
     }
 
-    private static void deleteQuietly(java.nio.file.Path dir) {
+    static void deleteQuietly(java.nio.file.Path dir) {
         try (var paths = java.nio.file.Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (java.io.IOException ignored) {

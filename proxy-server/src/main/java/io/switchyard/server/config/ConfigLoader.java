@@ -159,7 +159,7 @@ public final class ConfigLoader {
                     + "a server or a replication hostgroup (the admin port accepts such a reference while a change is under way)");
         }
         return new SwitchyardConfig(frontend, backend, intIn(c, "event-loop-threads", 0, 1024), rows, metrics(c),
-                admin(c.getConfig("admin")));
+                admin(c.getConfig("admin")), fleet(c.getConfig("fleet")));
     }
 
     /** Where the list that a row problem is about was set. */
@@ -177,6 +177,26 @@ public final class ConfigLoader {
             throw new ConfigError(m.getValue("bind").origin().description() + ": metrics.bind must not be empty");
         }
         return new SwitchyardConfig.Metrics(m.getBoolean("enabled"), bind, intIn(m, "port", 0, 65535));
+    }
+
+    private static SwitchyardConfig.Fleet fleet(Config f) {
+        String name = f.getString("name");
+        if (!name.matches("[A-Za-z0-9_.-]+")) {
+            throw new ConfigError(f.getValue("name").origin().description() + ": fleet.name '" + name
+                    + "' must be letters, digits, '_', '.' or '-'");
+        }
+        String digest = f.getString("acl-digest");
+        if (!digest.isEmpty() && digest.indexOf(':') < 1) {
+            throw new ConfigError(f.getValue("acl-digest").origin().description() + ": fleet.acl-digest must be \"user:password\"");
+        }
+        boolean tls = f.getBoolean("tls.enabled");
+        Path trustStore = optionalPath(f, "tls.trust-store");
+        if (tls && trustStore == null) {
+            throw new ConfigError(f.getValue("tls").origin().description() + ": fleet.tls.enabled needs fleet.tls.trust-store");
+        }
+        return new SwitchyardConfig.Fleet(f.getString("zookeeper").strip(), name, f.getString("node-name"),
+                positiveMillis(f, "session-timeout"), positiveMillis(f, "connect-timeout"), digest, tls, trustStore,
+                f.getString("tls.trust-store-password"), optionalPath(f, "tls.key-store"), f.getString("tls.key-store-password"));
     }
 
     /** The default admin password is accepted only where nobody else can connect: on loopback. */

@@ -19,9 +19,10 @@ import java.util.List;
  * @param rows servers, users, query rules, replication hostgroups and variables, validated as a whole
  * @param metrics the Prometheus endpoint
  * @param admin admin port settings
+ * @param fleet fleet mode (ZooKeeper); {@link Fleet#enabled()} false when the node runs alone
  */
 public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoopThreads, RuntimeRows rows, Metrics metrics,
-                               Admin admin) {
+                               Admin admin, Fleet fleet) {
 
     public List<ServerRow> servers() {
         return rows.servers();
@@ -37,7 +38,7 @@ public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoop
 
     /** A copy with other rows (validated by whoever builds them). */
     public SwitchyardConfig withRows(RuntimeRows next) {
-        return new SwitchyardConfig(frontend, backend, eventLoopThreads, next, metrics, admin);
+        return new SwitchyardConfig(frontend, backend, eventLoopThreads, next, metrics, admin, fleet);
     }
 
     /** Client listener settings. */
@@ -48,6 +49,28 @@ public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoop
 
     /** Admin port settings: where it listens and the admin user's credentials. */
     public record Admin(String bind, int port, String username, String password) {}
+
+    /**
+     * Fleet mode.
+     *
+     * @param zookeeper ZooKeeper's connection string; empty when the node runs alone
+     * @param name the fleet's name (its nodes in ZooKeeper live under {@code /switchyard/<name>})
+     * @param nodeName this node's name in the fleet; empty for {@code <frontend host>:<port>}
+     * @param aclDigest {@code user:password} for ZooKeeper's digest scheme, or empty
+     * @param trustStore TLS to ZooKeeper when not null
+     * @param keyStore client certificate for TLS, or null
+     */
+    public record Fleet(String zookeeper, String name, String nodeName, long sessionTimeoutMillis, long connectTimeoutMillis,
+                        String aclDigest, boolean tls, Path trustStore, String trustStorePassword, Path keyStore,
+                        String keyStorePassword) {
+        public boolean enabled() {
+            return !zookeeper.isBlank();
+        }
+
+        public static Fleet none() {
+            return new Fleet("", "default", "", 10_000, 5_000, "", false, null, "", null, "");
+        }
+    }
 
     /** Backend connection settings. */
     public record Backend(long connectTimeoutMillis, boolean tlsEnabled, TlsContexts.BackendTrust tlsTrust,

@@ -42,9 +42,9 @@ public final class SwitchyardMetrics implements AutoCloseable {
     public static SwitchyardMetrics create(ProxyStats stats, ConfigRuntime runtime, SessionRegistry sessions) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         stats.addObserver(new StatementMeters(registry));
-        List<DynamicMeters> dynamic = List.of(
+        List<DynamicMeters> dynamic = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(
                 new ProxyMeters(registry, stats, sessions),
-                new BackendMeters(registry, runtime));
+                new BackendMeters(registry, runtime)));
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
@@ -64,6 +64,11 @@ public final class SwitchyardMetrics implements AutoCloseable {
                         m -> m.writerConflicts())
                 .description("servers that reported read_only=0 while their replication hostgroup pair already had a writer (fenced)")
                 .register(registry);
+    }
+
+    /** Adds fleet mode's meters ({@link FleetMeters}). */
+    public synchronized void bindFleet(io.switchyard.admin.FleetLink fleet) {
+        dynamic.add(new FleetMeters(registry, fleet));
     }
 
     /** The registry, e.g. for meters of components wired later. */
