@@ -95,8 +95,8 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
     private String origin = "this node's disk layer";
     /** The link's last reported state; not connected until ZooKeeper answers. */
     private volatile ConnectionState state = ConnectionState.SUSPENDED;
-    private Switchyard proxy;
-    private ConfigLayers layers;
+    private volatile Switchyard proxy;
+    private volatile ConfigLayers layers;
     private CuratorCache configCache;
     private CuratorCache writersCache;
     private CuratorCache nodesCache;
@@ -413,13 +413,20 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
         }
         String path = base + "/writers/" + writerHostgroup + "/decision";
         byte[] data = (writer == null ? "" : writer.host() + ":" + writer.port()).getBytes(StandardCharsets.UTF_8);
+        String described = writer == null ? "none" : writer.toString();
         try {
-            client.create().orSetData().creatingParentsIfNeeded().forPath(path, data);
-            log.info("fleet {}: node {} decided the writer of hostgroup {}: {}", settings.name(), node, writerHostgroup,
-                    writer == null ? "none" : writer);
+            // In the background: the monitor's check that decided must not wait on ZooKeeper.
+            client.create().orSetData().creatingParentsIfNeeded().inBackground((c, event) -> {
+                if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+                    log.info("fleet {}: node {} decided the writer of hostgroup {}: {}", settings.name(), node, writerHostgroup, described);
+                } else {
+                    log.warn("fleet {}: the writer decision for hostgroup {} ({}) could not be published: {}", settings.name(),
+                            writerHostgroup, described, KeeperException.Code.get(event.getResultCode()));
+                }
+            }).forPath(path, data);
         } catch (Exception e) {
-            log.warn("fleet {}: the writer decision for hostgroup {} could not be published: {}", settings.name(), writerHostgroup,
-                    e.toString());
+            log.warn("fleet {}: the writer decision for hostgroup {} ({}) could not be published: {}", settings.name(), writerHostgroup,
+                    described, e.toString());
         }
     }
 
