@@ -361,8 +361,18 @@ class FleetTest {
                     return null;
                 }));
             }
+            String variable = "mysql-default_query_timeout";
+            admin(node(0), "UPDATE global_variables SET variable_value = '1234567' WHERE variable_name = '" + variable + "'",
+                    "LOAD MYSQL VARIABLES TO RUNTIME");
+            for (Node n : nodes) {
+                Await.until(Duration.ofSeconds(5), n.name + " runs the change", () -> n.variable(variable).equals("1234567"));
+            }
             zookeeper.stop();
+            boolean restarted = false;
+            Node late = new Node("node-e");
             try {
+                late.start();
+                assertThat(late.variable(variable)).as("a node started while ZooKeeper is away runs its disk layer").isEqualTo("36000000");
                 SQLException refused = null;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (refused == null && System.nanoTime() < deadline) {
@@ -378,8 +388,15 @@ class FleetTest {
                 int before = statements.get();
                 Thread.sleep(1_000);
                 assertThat(statements.get()).as("clients keep being served").isGreaterThan(before);
-            } finally {
                 zookeeper.restart();
+                restarted = true;
+                Await.until(Duration.ofSeconds(20), "node-e catches up with the fleet once ZooKeeper answers",
+                        () -> late.variable(variable).equals("1234567"));
+            } finally {
+                late.close();
+                if (!restarted) {
+                    zookeeper.restart();
+                }
             }
             Await.until(Duration.ofSeconds(15), "node-c takes changes again", () -> {
                 try {
@@ -392,6 +409,12 @@ class FleetTest {
             stop.set(true);
             for (Future<?> f : load) {
                 f.get(30, TimeUnit.SECONDS);
+            }
+            admin(node(2), "UPDATE global_variables SET variable_value = '36000000' WHERE variable_name = '" + variable + "'",
+                    "LOAD MYSQL VARIABLES TO RUNTIME");
+            for (Node n : nodes) {
+                Await.until(Duration.ofSeconds(20), n.name + " caught up after ZooKeeper returned",
+                        () -> n.variable(variable).equals("36000000"));
             }
         }
         assertThat(errors).as("client errors while ZooKeeper was away").isEmpty();

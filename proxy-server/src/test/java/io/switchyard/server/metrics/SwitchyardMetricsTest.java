@@ -61,6 +61,28 @@ class SwitchyardMetricsTest {
         metrics = SwitchyardMetrics.create(stats, runtime, new SessionRegistry());
         monitor = new io.switchyard.monitor.Monitor(runtime);
         metrics.bindMonitor(monitor);
+        metrics.bindFleet(new FleetOfTwo());
+    }
+
+    /** A fleet as its link reports it: this node and one other (fleet mode's meters only read it). */
+    private static final class FleetOfTwo implements io.switchyard.admin.FleetLink {
+        @Override
+        public io.switchyard.runtime.RuntimeConfig load(java.util.function.UnaryOperator<io.switchyard.runtime.RuntimeRows> change,
+                                                        java.util.function.Predicate<io.switchyard.runtime.RuntimeRows> editedFrom,
+                                                        String statement) throws Refused {
+            throw new Refused(io.switchyard.protocol.ProxyError.FLEET_UNAVAILABLE.format(statement, "none", 3));
+        }
+
+        @Override
+        public List<Node> nodes() {
+            return List.of(new Node("a", "127.0.0.1", 6033, 6032, 3, 10, 2, 100, 5.0, List.of(0), true),
+                    new Node("b", "127.0.0.1", 6034, 6035, 3, 12, 1, 50, 2.5, List.of(), false));
+        }
+
+        @Override
+        public Status status() {
+            return new Status("test", "a", true, 3);
+        }
     }
 
     @AfterEach
@@ -89,6 +111,14 @@ class SwitchyardMetricsTest {
             documented.put(row.group(1), row.group(2));
         }
         assertThat(documented).as("README 'Metrics' table (name and type) against the scrape").isEqualTo(published);
+    }
+
+    @Test
+    void fleetMetersShowEveryNode() {
+        assertThat(metrics.scrape())
+                .contains("switchyard_fleet_connected 1.0", "switchyard_fleet_config_version 3.0", "switchyard_fleet_nodes 2.0",
+                        "switchyard_fleet_node_client_connections{node=\"b\"} 1.0",
+                        "switchyard_fleet_node_queries_per_second{node=\"a\"} 5.0");
     }
 
     @Test
