@@ -92,6 +92,12 @@ class FleetTest {
             return daemon.proxy().topology().servers(0).stream().map(HostgroupServer::address).toList();
         }
 
+        /** The servers of writer hostgroup 0 that take statements (a dead server the node never saw answer stays there, shunned). */
+        List<ServerAddress> usableWriters() {
+            return daemon.proxy().topology().servers(0).stream()
+                    .filter(s -> s.effectiveState() == io.switchyard.backend.ServerState.ONLINE).map(HostgroupServer::address).toList();
+        }
+
         String variable(String name) {
             return daemon.proxy().runtime().current().variables().get(name);
         }
@@ -564,5 +570,32 @@ class FleetTest {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    @Test
+    @Order(9)
+    void whenTheElectedNodeLeavesAnotherDecidesTheWriter() throws Exception {
+        Node elected;
+        try (Connection adminA = node(0).admin()) {
+            String name = one(adminA, "SELECT node FROM stats_fleet_nodes WHERE writer_for = '0'");
+            elected = nodes.stream().filter(n -> n.name.equals(name)).findFirst().orElseThrow();
+        }
+        Node observer = nodes.stream().filter(n -> n != elected).findFirst().orElseThrow();
+        List<ServerAddress> writer = observer.usableWriters();
+        elected.daemon.close();
+        elected.daemon = null;
+        try (Connection admin = observer.admin()) {
+            Await.until(Duration.ofMillis(SESSION_TIMEOUT_MILLIS + 3_000), "another node decides the writer of hostgroup 0", () -> {
+                try {
+                    String next = one(admin, "SELECT node FROM stats_fleet_nodes WHERE writer_for = '0'");
+                    return next != null && !next.equals(elected.name);
+                } catch (SQLException e) {
+                    return false;
+                }
+            });
+        }
+        assertThat(observer.usableWriters()).as("the writer is the same after the hand-over").isEqualTo(writer);
+        elected.start();
+        Await.until(Duration.ofSeconds(10), elected.name + " follows the fleet's writer again", () -> elected.usableWriters().equals(writer));
     }
 }
