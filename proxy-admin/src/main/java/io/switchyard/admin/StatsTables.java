@@ -185,6 +185,8 @@ final class StatsTables {
         v.put("Read_only_transactions_on_readers", stats.readOnlyTransactionsOnReaders());
         v.put("Read_only_transactions_moved", stats.readOnlyTransactionsMoved());
         v.put("Read_only_transaction_moves_failed", stats.readOnlyTransactionMovesFailed());
+        v.put("Eventslog_lines_written", stats.events().written());
+        v.put("Eventslog_lines_lost", stats.events().lost());
         stats.errorsByCode().forEach((code, n) -> v.put("Errors_" + code, n));
         if (proxy.fleet() != null) {
             FleetLink.Status fleet = proxy.fleet().status();

@@ -89,9 +89,7 @@ final class QueryCommands {
         if (d.rewritten() != null) {
             frames.forEach(Frame::release);
         }
-        if (d.rules() != null && Boolean.TRUE.equals(d.rules().log())) {
-            parts.activity().logWhenDone();
-        }
+        parts.activity().ruleLog(d.rules() == null ? null : d.rules().log());
         if (d.rules() != null && d.rules().mirrorHostgroup() != null) {
             mirror.mirror(d.rules().mirrorHostgroup(), parts.info().connectionKey(), parts.info().schema(), d.query(), backend.loop());
         }

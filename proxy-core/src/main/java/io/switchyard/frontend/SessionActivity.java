@@ -11,7 +11,7 @@ import io.switchyard.stats.StatementKind;
  * hostgroup and start time back when it finishes, for the statistics.
  */
 final class SessionActivity {
-    /** Statements matched by a query rule with {@code log = 1}, one line each. */
+    /** Statements matched by a query rule with {@code log = 1} while there is no events log, one line each. */
     private static final org.slf4j.Logger QUERY_LOG = org.slf4j.LoggerFactory.getLogger("io.switchyard.querylog");
     private static final int MAX_INFO = 1024;
 
@@ -22,7 +22,8 @@ final class SessionActivity {
     private volatile BackendConnection backend;
     private QueryDigest digest;
     private StatementKind kind;
-    private boolean logged;
+    /** The {@code log} of the query rules that matched: true, false, or null when none said. */
+    private Boolean ruleLog;
 
     /** A command started. */
     void started(Command command) {
@@ -31,16 +32,12 @@ final class SessionActivity {
         this.sinceNanos = System.nanoTime();
         this.digest = null;
         this.kind = null;
-        this.logged = false;
+        this.ruleLog = null;
     }
 
-    /** A query rule with {@code log = 1} matched: the statement goes to the query log when it ends. */
-    void logWhenDone() {
-        this.logged = true;
-    }
-
-    boolean logged() {
-        return logged;
+    /** The query rules that matched said {@code log} (1 or 0) for the statement; null when none said. */
+    void ruleLog(Boolean log) {
+        this.ruleLog = log;
     }
 
     String info() {
@@ -75,8 +72,11 @@ final class SessionActivity {
     }
 
     /**
-     * Counts the finished statement in the statistics, and logs it when a rule asked to;
-     * commands that are not statements (no digest) are not counted.
+     * Counts the finished statement in the statistics, and logs it to the events log
+     * ({@code mysql-eventslog_filename}) when a rule asked to, when every statement is logged
+     * ({@code mysql-eventslog_default_log}, unless a rule said {@code log = 0}), or when it was
+     * slower than {@code mysql-long_query_time}; commands that are not statements (no digest) are
+     * neither counted nor logged.
      */
     void record(FrontendContext context, long sessionId, String user, String schema, String clientHost, int errorCode,
                 long affectedRows, long rows) {
@@ -84,11 +84,24 @@ final class SessionActivity {
             return;
         }
         long micros = elapsedMicros();
+        io.switchyard.runtime.GlobalVariables v = context.variables();
+        long slowMicros = v.intValue("mysql-long_query_time") * 1000L;
         context.stats().statementDone(hostgroup, schema, user, clientHost, digest, kind, micros, affectedRows, rows, errorCode,
-                context.variables().intValue("mysql-long_query_time") * 1000L);
-        if (logged) {
-            QUERY_LOG.info("session={} user={} schema={} client={} hostgroup={} time_us={} rows={} affected={} error={} query={}",
-                    sessionId, user, schema, clientHost, hostgroup, micros, rows, affectedRows, errorCode, info);
+                slowMicros);
+        String eventsFile = v.get("mysql-eventslog_filename");
+        if (eventsFile.isEmpty()) {
+            if (Boolean.TRUE.equals(ruleLog)) {
+                QUERY_LOG.info("session={} user={} schema={} client={} hostgroup={} time_us={} rows={} affected={} error={} query={}",
+                        sessionId, user, schema, clientHost, hostgroup, micros, rows, affectedRows, errorCode, info);
+            }
+            return;
+        }
+        boolean wanted = ruleLog != null ? ruleLog : v.intValue("mysql-eventslog_default_log") == 1;
+        if (wanted || (slowMicros > 0 && micros > slowMicros)) {
+            BackendConnection b = backend;
+            context.stats().events().offer(new io.switchyard.stats.EventsLog.Event(System.currentTimeMillis(), sessionId, user, schema,
+                    clientHost, hostgroup, b == null ? null : b.address().toString(), digest.hashHex(), digest.text(), micros, rows,
+                    affectedRows, errorCode), eventsFile, v.intValue("mysql-eventslog_filesize"));
         }
     }
 

@@ -47,6 +47,13 @@ public final class ProxyStats {
         this.digests = new DigestStats(maxDigests);
     }
 
+    private final EventsLog events = new EventsLog();
+
+    /** The query events log ({@code mysql-eventslog_filename}). */
+    public EventsLog events() {
+        return events;
+    }
+
     /**
      * Counts one finished statement.
      *

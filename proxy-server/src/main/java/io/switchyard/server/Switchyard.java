@@ -246,6 +246,7 @@ public final class Switchyard implements AutoCloseable {
             log.warn("stopping with {} statements still running after the {} ms grace period", busy, graceMillis);
         }
         log.info("closing {} client sessions", sessions.size());
+        stats.events().close();
         monitor.close();
         runtime.close();
         if (metrics != null) {

@@ -52,6 +52,10 @@ final class ProxyMeters implements DynamicMeters {
                 stats, ProxyStats::readOnlyTransactionsOnReaders);
         counter("switchyard.read.only.transactions.moved", "Read-only transactions moved from a reader to the writer, replayed with the same results",
                 stats, ProxyStats::readOnlyTransactionsMoved);
+        counter("switchyard.eventslog.lines", "Lines written to the query events log (mysql-eventslog_filename)",
+                stats, s -> s.events().written());
+        counter("switchyard.eventslog.lines.lost", "Lines of the query events log lost: its queue was full or its file could not be written",
+                stats, s -> s.events().lost());
         counter("switchyard.read.only.transactions.move.failures", "Read-only transactions that had to move to the writer and could not (session closed)",
                 stats, ProxyStats::readOnlyTransactionMovesFailed);
     }
