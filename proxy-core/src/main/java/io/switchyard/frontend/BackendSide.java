@@ -247,7 +247,9 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private void connectThen(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
         session.enter(SessionPhase.CONNECTING);
         leases.preferPrevious(routing.tracker().traits().readsPrevious());
+        long waitFrom = System.nanoTime();
         lease(hostgroup, avoid, () -> previousResultSetUp(() -> {
+            activity.connectionWaited(System.nanoTime() - waitFrom);
             session.enter(SessionPhase.READY);
             action.run();
             session.drain();

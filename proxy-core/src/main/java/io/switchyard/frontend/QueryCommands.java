@@ -90,6 +90,9 @@ final class QueryCommands {
             frames.forEach(Frame::release);
         }
         parts.activity().ruleLog(d.rules() == null ? null : d.rules().log());
+        if (d.rules() != null && parts.context().stats().tracing().on()) {
+            parts.activity().rules(d.rules().matchedRuleIds());
+        }
         if (d.rules() != null && d.rules().mirrorHostgroup() != null) {
             mirror.mirror(d.rules().mirrorHostgroup(), parts.info().connectionKey(), parts.info().schema(), d.query(), backend.loop());
         }

@@ -24,6 +24,13 @@ final class SessionActivity {
     private StatementKind kind;
     /** The {@code log} of the query rules that matched: true, false, or null when none said. */
     private Boolean ruleLog;
+    // For the statement's span, while tracing is on (see record).
+    /** The statement's whole text (the caller's span is read from it only while tracing is on). */
+    private String text;
+    private java.util.List<Integer> ruleIds = java.util.List.of();
+    private long connectionWaitNanos;
+    private java.util.List<String> eventNames;
+    private java.util.List<Long> eventTimes;
 
     /** A command started. */
     void started(Command command) {
@@ -33,6 +40,11 @@ final class SessionActivity {
         this.digest = null;
         this.kind = null;
         this.ruleLog = null;
+        this.text = null;
+        this.ruleIds = java.util.List.of();
+        this.connectionWaitNanos = 0;
+        this.eventNames = null;
+        this.eventTimes = null;
     }
 
     /** The query rules that matched said {@code log} (1 or 0) for the statement; null when none said. */
@@ -49,6 +61,32 @@ final class SessionActivity {
         this.digest = digest;
         this.kind = kind;
         describe(text);
+        this.text = text;
+    }
+
+    /** The query rules that matched the statement (for its span). */
+    void rules(java.util.List<Integer> ids) {
+        this.ruleIds = ids;
+    }
+
+    /** The statement waited {@code nanos} for a backend connection (for its span). */
+    void connectionWaited(long nanos) {
+        this.connectionWaitNanos += nanos;
+    }
+
+    /** Something happened to the statement on its way (a retry, a wait for a usable server, a timeout): an event of its span. */
+    void event(String name) {
+        if (eventNames == null) {
+            eventNames = new java.util.ArrayList<>(2);
+            eventTimes = new java.util.ArrayList<>(2);
+        }
+        eventNames.add(name);
+        eventTimes.add(epochNanos());
+    }
+
+    private static long epochNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return java.util.concurrent.TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
     }
 
     /** The text of the running statement, for the process list and the query log (kept truncated). */
@@ -88,6 +126,10 @@ final class SessionActivity {
         long slowMicros = v.intValue("mysql-long_query_time") * 1000L;
         context.stats().statementDone(hostgroup, schema, user, clientHost, digest, kind, micros, affectedRows, rows, errorCode,
                 slowMicros);
+        io.opentelemetry.api.trace.Tracer tracer = context.stats().tracing().tracer();
+        if (tracer != null) {
+            span(tracer, sessionId, schema, errorCode, rows);
+        }
         String eventsFile = v.get("mysql-eventslog_filename");
         if (eventsFile.isEmpty()) {
             if (Boolean.TRUE.equals(ruleLog)) {
@@ -103,6 +145,59 @@ final class SessionActivity {
                     clientHost, hostgroup, b == null ? null : b.address().toString(), digest.hashHex(), digest.text(), micros, rows,
                     affectedRows, errorCode), eventsFile, v.intValue("mysql-eventslog_filesize"));
         }
+    }
+
+    /**
+     * The finished statement as an OpenTelemetry span (database client semantic conventions),
+     * child of the caller's span when the statement named one ({@link Traceparent}), from its
+     * start to now, with its events.
+     */
+    private void span(io.opentelemetry.api.trace.Tracer tracer, long sessionId, String schema, int errorCode, long rows) {
+        long end = epochNanos();
+        long start = end - (System.nanoTime() - sinceNanos);
+        io.opentelemetry.api.trace.SpanContext callerSpan = Traceparent.of(text);
+        io.opentelemetry.context.Context parent = callerSpan == null ? io.opentelemetry.context.Context.root()
+                : io.opentelemetry.context.Context.root().with(io.opentelemetry.api.trace.Span.wrap(callerSpan));
+        BackendConnection b = backend;
+        var builder = tracer.spanBuilder(kind.name()).setParent(parent)
+                .setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT)
+                .setStartTimestamp(start, java.util.concurrent.TimeUnit.NANOSECONDS)
+                .setAttribute("db.system.name", "mariadb")
+                .setAttribute("db.operation.name", kind.name())
+                .setAttribute("db.query.summary", digest.text())
+                .setAttribute("db.response.returned_rows", rows)
+                .setAttribute("switchyard.session", sessionId)
+                .setAttribute("switchyard.hostgroup", (long) hostgroup)
+                .setAttribute("switchyard.connection_waited", connectionWaitNanos >= 1_000_000)
+                .setAttribute("switchyard.connection_wait_ms", connectionWaitNanos / 1_000_000.0);
+        if (schema != null) {
+            builder.setAttribute("db.namespace", schema);
+        }
+        if (b != null) {
+            builder.setAttribute("server.address", b.address().host()).setAttribute("server.port", (long) b.address().port());
+        }
+        if (!ruleIds.isEmpty()) {
+            builder.setAttribute("switchyard.rule_id", (long) ruleIds.get(ruleIds.size() - 1));
+        }
+        int retries = 0;
+        if (eventNames != null) {
+            for (String name : eventNames) {
+                retries += name.equals("retry") ? 1 : 0;
+            }
+        }
+        builder.setAttribute("switchyard.retries", (long) retries);
+        io.opentelemetry.api.trace.Span span = builder.startSpan();
+        if (eventNames != null) {
+            for (int i = 0; i < eventNames.size(); i++) {
+                span.addEvent(eventNames.get(i), eventTimes.get(i), java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        }
+        if (errorCode != 0) {
+            span.setAttribute("db.response.status_code", Integer.toString(errorCode));
+            span.setAttribute("error.type", Integer.toString(errorCode));
+            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+        }
+        span.end(end, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     QueryDigest digest() {

@@ -27,6 +27,7 @@ final class StatementRetries implements ResponseListener {
     private final SessionInfo info;
     private final BackendSide backend;
     private final SessionControl session;
+    private final SessionActivity activity;
     private StatementAttempt attempt;
 
     StatementRetries(SessionParts parts) {
@@ -34,6 +35,7 @@ final class StatementRetries implements ResponseListener {
         this.info = parts.info();
         this.backend = parts.backend();
         this.session = parts.session();
+        this.activity = parts.activity();
     }
 
     /**
@@ -65,6 +67,7 @@ final class StatementRetries implements ResponseListener {
         backend.runStatement(a.hostgroup(), a.avoid(), go, err -> {
             if (ProxyError.BACKEND_UNREACHABLE.matches(err) && a.mayRetry(false)) {
                 a.avoid(backend.lastFailedPool());
+                traceEvent("wait for a usable server");
                 retryLater(a);
             } else {
                 if (backend.tiedToServer()) {
@@ -104,6 +107,7 @@ final class StatementRetries implements ResponseListener {
             return;
         }
         context.stats().timedOut();
+        traceEvent("timeout: killed on the server");
         log.info("session {}: statement exceeded its timeout of {} ms on {}; killing it", info.id(), a.timeoutMillis(), c.address());
         if (!c.bytesRelayed()) {
             a.markTimedOut();
@@ -141,8 +145,16 @@ final class StatementRetries implements ResponseListener {
             return false;
         }
         attempt.avoid(context.runtime().pool(failed.address()));
+        traceEvent("retry");
         retryLater(attempt);
         return true;
+    }
+
+    /** An event of the statement's span, while tracing is on. */
+    private void traceEvent(String name) {
+        if (context.stats().tracing().on()) {
+            activity.event(name);
+        }
     }
 
     @Override

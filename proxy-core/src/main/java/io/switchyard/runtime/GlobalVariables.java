@@ -66,6 +66,10 @@ public final class GlobalVariables {
         intVar("mysql-query_digests_max", 10_000, 1, 10_000_000, "distinct digests kept in stats_mysql_query_digest");
         intVar("mysql-long_query_time", 1_000, 0, 1_728_000_000, "ms above which a finished statement is logged as slow");
         stringVar("mysql-eventslog_filename", "", "base name of the query events log files (<name>.00000001, ...); empty: no events log");
+        stringVar("tracing-endpoint", "", "OTLP endpoint statements' spans are exported to (http/protobuf: http://host:4318/v1/traces; grpc: http://host:4317); empty: tracing off");
+        choiceVar("tracing-protocol", "http/protobuf", List.of("http/protobuf", "grpc"), "OTLP protocol of tracing-endpoint");
+        intVar("tracing-sample_percent", 10, 0, 100, "percent of statements traced that carry no caller's span (a caller's sampled span is always followed)");
+        stringVar("tracing-service_name", "switchyard", "service.name of the spans");
         intVar("mysql-eventslog_filesize", 104_857_600, 1_024, 1_073_741_824, "bytes after which the events log goes on in a new file");
         intVar("mysql-eventslog_default_log", 0, 0, 1, "1: every statement goes to the events log unless a matching query rule has log = 0; 0: only those of rules with log = 1, and slow ones");
     }

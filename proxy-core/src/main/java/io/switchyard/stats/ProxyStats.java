@@ -48,6 +48,12 @@ public final class ProxyStats {
     }
 
     private final EventsLog events = new EventsLog();
+    private final Tracing tracing = new Tracing();
+
+    /** Where statements' spans go (OpenTelemetry), when tracing is on. */
+    public Tracing tracing() {
+        return tracing;
+    }
 
     /** The query events log ({@code mysql-eventslog_filename}). */
     public EventsLog events() {

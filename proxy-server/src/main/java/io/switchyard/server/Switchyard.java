@@ -33,6 +33,7 @@ import io.switchyard.runtime.ConfigRuntime;
 import io.switchyard.server.config.SwitchyardConfig;
 import io.switchyard.server.metrics.MetricsEndpoint;
 import io.switchyard.server.metrics.SwitchyardMetrics;
+import io.switchyard.server.tracing.SpanExport;
 import io.switchyard.stats.ProxyStats;
 import io.switchyard.topology.ServerRow;
 import io.switchyard.topology.Topology;
@@ -64,10 +65,11 @@ public final class Switchyard implements AutoCloseable {
     private final FrontendServer frontend;
     private final MetricsEndpoint metrics;
     private final Monitor monitor;
+    private final SpanExport spans;
 
     private Switchyard(SwitchyardConfig config, EventLoopGroup boss, EventLoopGroup workers,
                        ConfigRuntime runtime, SessionRegistry sessions, ProxyStats stats, FrontendServer frontend,
-                       MetricsEndpoint metrics, Monitor monitor) {
+                       MetricsEndpoint metrics, Monitor monitor, SpanExport spans) {
         this.config = config;
         this.boss = boss;
         this.workers = workers;
@@ -77,6 +79,7 @@ public final class Switchyard implements AutoCloseable {
         this.frontend = frontend;
         this.metrics = metrics;
         this.monitor = monitor;
+        this.spans = spans;
     }
 
     /** Starts the proxy; returns once the client port is bound. */
@@ -115,12 +118,19 @@ public final class Switchyard implements AutoCloseable {
                 meters.bindMonitor(monitor);
                 metrics = MetricsEndpoint.start(m.bind(), m.port(), meters);
             }
-            FrontendServer frontend = FrontendServer.start(context, boss, workers, serverChannel);
+            SpanExport spans = SpanExport.start(runtime, stats.tracing());
+            FrontendServer frontend;
+            try {
+                frontend = FrontendServer.start(context, boss, workers, serverChannel);
+            } catch (RuntimeException e) {
+                spans.close();
+                throw e;
+            }
             log.info("switchyard started: clients on {}:{}, metrics on {}, {} event loops ({}), {} servers, {} users",
                     config.frontend().bind(), frontend.port(),
                     metrics == null ? "(disabled)" : "http://" + m.bind() + ":" + metrics.port() + "/metrics",
                     threads, epoll ? "epoll" : "nio", config.servers().size(), config.users().size());
-            return new Switchyard(config, boss, workers, runtime, sessions, stats, frontend, metrics, monitor);
+            return new Switchyard(config, boss, workers, runtime, sessions, stats, frontend, metrics, monitor, spans);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abandonStart(metrics, monitor, boss, workers);
@@ -247,6 +257,7 @@ public final class Switchyard implements AutoCloseable {
         }
         log.info("closing {} client sessions", sessions.size());
         stats.events().close();
+        spans.close();
         monitor.close();
         runtime.close();
         if (metrics != null) {

@@ -199,6 +199,22 @@ public final class ConfigLoader {
                 f.getString("tls.trust-store-password"), optionalPath(f, "tls.key-store"), f.getString("tls.key-store-password"));
     }
 
+    /** The {@code tracing} block: the starting values of the {@code tracing-*} variables (a {@code variables} entry wins). */
+    private static GlobalVariables tracing(Config t, GlobalVariables vars) {
+        double ratio = t.getDouble("sample-ratio");
+        if (ratio < 0 || ratio > 1) {
+            throw new ConfigError(t.getValue("sample-ratio").origin().description() + ": tracing.sample-ratio must be from 0.0 to 1.0");
+        }
+        try {
+            return vars.with("tracing-endpoint", t.getString("endpoint"))
+                    .with("tracing-protocol", t.getString("protocol"))
+                    .with("tracing-sample_percent", Long.toString(Math.round(ratio * 100)))
+                    .with("tracing-service_name", t.getString("service-name"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(t.origin().description() + ": tracing: " + e.getMessage(), e);
+        }
+    }
+
     /** The default admin password is accepted only where nobody else can connect: on loopback. */
     static final String DEFAULT_ADMIN_PASSWORD = "admin";
 
@@ -255,7 +271,7 @@ public final class ConfigLoader {
 
     /** ProxySQL-named variables, e.g. {@code variables { mysql-monitor_ping_interval = 1000 }}. */
     private static GlobalVariables variables(Config c) {
-        GlobalVariables vars = GlobalVariables.defaults();
+        GlobalVariables vars = tracing(c.getConfig("tracing"), GlobalVariables.defaults());
         Config v = c.getConfig("variables");
         for (Map.Entry<String, ConfigValue> e : v.root().entrySet()) {
             try {
