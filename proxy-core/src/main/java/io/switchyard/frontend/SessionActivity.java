@@ -158,11 +158,16 @@ final class SessionActivity {
         io.opentelemetry.api.trace.SpanContext callerSpan = Traceparent.of(text);
         io.opentelemetry.context.Context parent = callerSpan == null ? io.opentelemetry.context.Context.root()
                 : io.opentelemetry.context.Context.root().with(io.opentelemetry.api.trace.Span.wrap(callerSpan));
-        BackendConnection b = backend;
-        var builder = tracer.spanBuilder(kind.name()).setParent(parent)
+        // Sampled first, with nothing but the parent: a statement not traced costs no attributes.
+        io.opentelemetry.api.trace.Span span = tracer.spanBuilder(kind.name()).setParent(parent)
                 .setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT)
                 .setStartTimestamp(start, java.util.concurrent.TimeUnit.NANOSECONDS)
-                .setAttribute("db.system.name", "mariadb")
+                .startSpan();
+        if (!span.isRecording()) {
+            return;
+        }
+        BackendConnection b = backend;
+        span.setAttribute("db.system.name", "mariadb")
                 .setAttribute("db.operation.name", kind.name())
                 .setAttribute("db.query.summary", digest.text())
                 .setAttribute("db.response.returned_rows", rows)
@@ -171,13 +176,13 @@ final class SessionActivity {
                 .setAttribute("switchyard.connection_waited", connectionWaitNanos >= 1_000_000)
                 .setAttribute("switchyard.connection_wait_ms", connectionWaitNanos / 1_000_000.0);
         if (schema != null) {
-            builder.setAttribute("db.namespace", schema);
+            span.setAttribute("db.namespace", schema);
         }
         if (b != null) {
-            builder.setAttribute("server.address", b.address().host()).setAttribute("server.port", (long) b.address().port());
+            span.setAttribute("server.address", b.address().host()).setAttribute("server.port", (long) b.address().port());
         }
         if (!ruleIds.isEmpty()) {
-            builder.setAttribute("switchyard.rule_id", (long) ruleIds.get(ruleIds.size() - 1));
+            span.setAttribute("switchyard.rule_id", (long) ruleIds.get(ruleIds.size() - 1));
         }
         int retries = 0;
         if (eventNames != null) {
@@ -185,8 +190,7 @@ final class SessionActivity {
                 retries += name.equals("retry") ? 1 : 0;
             }
         }
-        builder.setAttribute("switchyard.retries", (long) retries);
-        io.opentelemetry.api.trace.Span span = builder.startSpan();
+        span.setAttribute("switchyard.retries", (long) retries);
         if (eventNames != null) {
             for (int i = 0; i < eventNames.size(); i++) {
                 span.addEvent(eventNames.get(i), eventTimes.get(i), java.util.concurrent.TimeUnit.NANOSECONDS);
