@@ -132,4 +132,24 @@ class TracingTest {
             collector.stop(0);
         }
     }
+
+    @Test
+    void spansGoOverGrpcToo() throws Exception {
+        List<Received> received = new CopyOnWriteArrayList<>();
+        try (OtlpGrpcReceiver collector = new OtlpGrpcReceiver(request -> {
+                 for (ResourceSpans rs : request.getResourceSpansList()) {
+                     for (ScopeSpans ss : rs.getScopeSpansList()) {
+                         ss.getSpansList().forEach(sp -> received.add(new Received(sp, "")));
+                     }
+                 }
+             });
+             ProxyFixture fixture = ProxyFixture.start(0, "tracing { endpoint = \"http://127.0.0.1:" + collector.port()
+                     + "\", protocol = grpc, sample-ratio = 1.0 }");
+             Connection c = fixture.mysql("");
+             Statement s = c.createStatement()) {
+            s.executeQuery("SELECT 1 AS over_grpc /*traceparent='00-" + TRACE_ID + "-" + PARENT_ID + "-01'*/").close();
+            Received span = await(received, "SELECT ? AS over_grpc");
+            assertThat(HexFormat.of().formatHex(span.span().getParentSpanId().toByteArray())).isEqualTo(PARENT_ID);
+        }
+    }
 }
