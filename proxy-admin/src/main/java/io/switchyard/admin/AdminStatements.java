@@ -5,6 +5,8 @@ import io.switchyard.protocol.ProxyError;
 import io.switchyard.runtime.InvalidConfigException;
 import io.switchyard.runtime.RuntimeConfig;
 import io.switchyard.runtime.RuntimeRows;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -15,9 +17,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs what an admin client sends: the layer verbs ({@code LOAD}/{@code SAVE}), the statements
@@ -229,7 +230,7 @@ final class AdminStatements {
                     RuntimeConfig next;
                     try {
                         memory = ConfigRows.read(c, "main", verb.part(), RuntimeRows.empty());
-                        java.util.function.UnaryOperator<RuntimeRows> change = current -> verb.part().take(current, memory);
+                        UnaryOperator<RuntimeRows> change = current -> verb.part().take(current, memory);
                         next = proxy.fleet() == null ? proxy.runtime().update(change)
                                 : proxy.fleet().load(change, current -> db.memoryBasedOn(verb.part(), current), verb.text());
                     } catch (FleetLink.Refused e) {

@@ -5,6 +5,7 @@ import io.switchyard.runtime.InvalidConfigException;
 import io.switchyard.runtime.RuntimeConfig;
 import io.switchyard.runtime.RuntimeRows;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,7 +26,7 @@ public interface FleetLink {
      * @throws Refused when it was not written: another node wrote a newer version first, the fleet
      *                 changed what was being edited, or the coordination service cannot be reached
      */
-    RuntimeConfig load(UnaryOperator<RuntimeRows> change, java.util.function.Predicate<RuntimeRows> editedFrom, String statement)
+    RuntimeConfig load(UnaryOperator<RuntimeRows> change, Predicate<RuntimeRows> editedFrom, String statement)
             throws InvalidConfigException, Refused;
 
     /** The fleet's nodes, this one included, by name. */

@@ -1,9 +1,21 @@
 package io.switchyard.frontend;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.digest.QueryDigest;
 import io.switchyard.protocol.Command;
+import io.switchyard.runtime.GlobalVariables;
+import io.switchyard.stats.EventsLog;
 import io.switchyard.stats.StatementKind;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What a session is doing now: the process list reads it from other threads (volatile fields,
@@ -27,10 +39,10 @@ final class SessionActivity {
     // For the statement's span, while tracing is on (see record).
     /** The statement's whole text (the caller's span is read from it only while tracing is on). */
     private String text;
-    private java.util.List<Integer> ruleIds = java.util.List.of();
+    private List<Integer> ruleIds = List.of();
     private long connectionWaitNanos;
-    private java.util.List<String> eventNames;
-    private java.util.List<Long> eventTimes;
+    private List<String> eventNames;
+    private List<Long> eventTimes;
 
     /** A command started. */
     void started(Command command) {
@@ -41,7 +53,7 @@ final class SessionActivity {
         this.kind = null;
         this.ruleLog = null;
         this.text = null;
-        this.ruleIds = java.util.List.of();
+        this.ruleIds = List.of();
         this.connectionWaitNanos = 0;
         this.eventNames = null;
         this.eventTimes = null;
@@ -65,7 +77,7 @@ final class SessionActivity {
     }
 
     /** The query rules that matched the statement (for its span). */
-    void rules(java.util.List<Integer> ids) {
+    void rules(List<Integer> ids) {
         this.ruleIds = ids;
     }
 
@@ -77,16 +89,16 @@ final class SessionActivity {
     /** Something happened to the statement on its way (a retry, a wait for a usable server, a timeout): an event of its span. */
     void event(String name) {
         if (eventNames == null) {
-            eventNames = new java.util.ArrayList<>(2);
-            eventTimes = new java.util.ArrayList<>(2);
+            eventNames = new ArrayList<>(2);
+            eventTimes = new ArrayList<>(2);
         }
         eventNames.add(name);
         eventTimes.add(epochNanos());
     }
 
     private static long epochNanos() {
-        java.time.Instant now = java.time.Instant.now();
-        return java.util.concurrent.TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+        Instant now = Instant.now();
+        return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
     }
 
     /** The text of the running statement, for the process list and the query log (kept truncated). */
@@ -122,11 +134,11 @@ final class SessionActivity {
             return;
         }
         long micros = elapsedMicros();
-        io.switchyard.runtime.GlobalVariables v = context.variables();
+        GlobalVariables v = context.variables();
         long slowMicros = v.intValue("mysql-long_query_time") * 1000L;
         context.stats().statementDone(hostgroup, schema, user, clientHost, digest, kind, micros, affectedRows, rows, errorCode,
                 slowMicros);
-        io.opentelemetry.api.trace.Tracer tracer = context.stats().tracing().tracer();
+        Tracer tracer = context.stats().tracing().tracer();
         if (tracer != null) {
             span(tracer, sessionId, schema, errorCode, rows);
         }
@@ -141,7 +153,7 @@ final class SessionActivity {
         boolean wanted = ruleLog != null ? ruleLog : v.intValue("mysql-eventslog_default_log") == 1;
         if (wanted || (slowMicros > 0 && micros > slowMicros)) {
             BackendConnection b = backend;
-            context.stats().events().offer(new io.switchyard.stats.EventsLog.Event(System.currentTimeMillis(), sessionId, user, schema,
+            context.stats().events().offer(new EventsLog.Event(System.currentTimeMillis(), sessionId, user, schema,
                     clientHost, hostgroup, b == null ? null : b.address().toString(), digest.hashHex(), digest.text(), micros, rows,
                     affectedRows, errorCode), eventsFile, v.intValue("mysql-eventslog_filesize"));
         }
@@ -152,16 +164,16 @@ final class SessionActivity {
      * child of the caller's span when the statement named one ({@link Traceparent}), from its
      * start to now, with its events.
      */
-    private void span(io.opentelemetry.api.trace.Tracer tracer, long sessionId, String schema, int errorCode, long rows) {
+    private void span(Tracer tracer, long sessionId, String schema, int errorCode, long rows) {
         long end = epochNanos();
         long start = end - (System.nanoTime() - sinceNanos);
-        io.opentelemetry.api.trace.SpanContext callerSpan = Traceparent.of(text);
-        io.opentelemetry.context.Context parent = callerSpan == null ? io.opentelemetry.context.Context.root()
-                : io.opentelemetry.context.Context.root().with(io.opentelemetry.api.trace.Span.wrap(callerSpan));
+        SpanContext callerSpan = Traceparent.of(text);
+        Context parent = callerSpan == null ? Context.root()
+                : Context.root().with(Span.wrap(callerSpan));
         // Sampled first, with nothing but the parent: a statement not traced costs no attributes.
-        io.opentelemetry.api.trace.Span span = tracer.spanBuilder(kind.name()).setParent(parent)
-                .setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT)
-                .setStartTimestamp(start, java.util.concurrent.TimeUnit.NANOSECONDS)
+        Span span = tracer.spanBuilder(kind.name()).setParent(parent)
+                .setSpanKind(SpanKind.CLIENT)
+                .setStartTimestamp(start, TimeUnit.NANOSECONDS)
                 .startSpan();
         if (!span.isRecording()) {
             return;
@@ -193,15 +205,15 @@ final class SessionActivity {
         span.setAttribute("switchyard.retries", (long) retries);
         if (eventNames != null) {
             for (int i = 0; i < eventNames.size(); i++) {
-                span.addEvent(eventNames.get(i), eventTimes.get(i), java.util.concurrent.TimeUnit.NANOSECONDS);
+                span.addEvent(eventNames.get(i), eventTimes.get(i), TimeUnit.NANOSECONDS);
             }
         }
         if (errorCode != 0) {
             span.setAttribute("db.response.status_code", Integer.toString(errorCode));
             span.setAttribute("error.type", Integer.toString(errorCode));
-            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+            span.setStatus(StatusCode.ERROR);
         }
-        span.end(end, java.util.concurrent.TimeUnit.NANOSECONDS);
+        span.end(end, TimeUnit.NANOSECONDS);
     }
 
     QueryDigest digest() {

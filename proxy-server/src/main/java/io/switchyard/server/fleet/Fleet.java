@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -260,7 +261,7 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
     // ---- configuration ------------------------------------------------------------------------
 
     @Override
-    public RuntimeConfig load(UnaryOperator<RuntimeRows> change, java.util.function.Predicate<RuntimeRows> editedFrom, String statement)
+    public RuntimeConfig load(UnaryOperator<RuntimeRows> change, Predicate<RuntimeRows> editedFrom, String statement)
             throws InvalidConfigException, Refused {
         synchronized (this) {
             if (!connected()) {
