@@ -145,11 +145,16 @@ public final class EventsLog implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             lost.incrementAndGet();
-            closeFile();
-            if (!failing) {
-                failing = true;
-                log.warn("events log {}: lines are lost until it can be written again: {}", filename, e.toString());
-            }
+            failed(e);
+        }
+    }
+
+    /** The file could not be written: it is opened again for the next line; logged once until writing works again. */
+    private void failed(Exception e) {
+        closeFile();
+        if (!failing) {
+            failing = true;
+            log.warn("events log {}: lines are lost until it can be written again: {}", filename, e.toString());
         }
     }
 
@@ -160,11 +165,7 @@ public final class EventsLog implements AutoCloseable {
         try {
             out.flush();
         } catch (IOException e) {
-            closeFile();
-            if (!failing) {
-                failing = true;
-                log.warn("events log {}: lines are lost until it can be written again: {}", filename, e.toString());
-            }
+            failed(e);
         }
     }
 
