@@ -22,6 +22,12 @@ public enum PinReason {
      * connection would not share (a later {@code KILL} of it must reach this session's thread).
      */
     CONNECTION_ID,
+    /**
+     * The session reset or read its session status counters ({@code FLUSH STATUS},
+     * {@code SHOW [SESSION] STATUS}): they belong to the connection, so later readings compare
+     * with earlier ones only on the same connection.
+     */
+    SESSION_STATUS,
     /** A SQL-level {@code PREPARE name} ran. */
     PREPARED_STATEMENT,
     /** A {@code HANDLER} statement ran. */

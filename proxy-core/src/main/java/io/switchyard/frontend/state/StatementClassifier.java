@@ -18,6 +18,7 @@ import java.util.Set;
  *       {@code WHILE}, {@code LOOP}, {@code REPEAT}, a label) and {@code EXECUTE [IMMEDIATE]} pin
  *       ({@link PinReason#STORED_PROGRAM}); so do {@code GET_LOCK(}, {@code CONNECTION_ID(}, {@code HANDLER},
  *       {@code PREPARE}, {@code LOCK TABLES}, {@code FLUSH ... WITH READ LOCK}, {@code XA},
+ *       {@code FLUSH STATUS} and {@code SHOW [SESSION] STATUS},
  *       {@code CREATE TEMPORARY TABLE};</li>
  *   <li>{@code SET} of system variables is trusted when its values call no function outside a
  *       short list of built-ins; {@code SET NAMES}, {@code SET CHARACTER SET} and any
@@ -164,6 +165,9 @@ public final class StatementClassifier {
                 if (contains(t, start, to, "LOCK")) {
                     b.pins.add(PinReason.TABLE_LOCK);
                 }
+                if (contains(t, start, to, "STATUS")) {
+                    b.pins.add(PinReason.SESSION_STATUS);
+                }
             }
             case "CREATE" -> {
                 if (word(t, start + 1).equals("TEMPORARY") || word(t, start + 2).equals("TEMPORARY")) {
@@ -174,6 +178,9 @@ public final class StatementClassifier {
                 String what = word(t, start + 1);
                 if (what.equals("WARNINGS") || what.equals("ERRORS") || what.equals("COUNT")) {
                     b.readsPrevious = true;
+                }
+                if (what.equals("STATUS") || ((what.equals("SESSION") || what.equals("LOCAL")) && word(t, start + 2).equals("STATUS"))) {
+                    b.pins.add(PinReason.SESSION_STATUS);
                 }
             }
             case "GET" -> b.readsPrevious |= word(t, start + 1).equals("DIAGNOSTICS")

@@ -62,6 +62,11 @@ class StatementClassifierTest {
         assertThat(of("SELECT GET_LOCK('a', 0)").pins()).containsExactly(PinReason.ADVISORY_LOCK);
         assertThat(of("SELECT CONNECTION_ID()").pins()).containsExactly(PinReason.CONNECTION_ID);
         assertThat(of("SELECT 'CONNECTION_ID()', connection_id").pins()).isEmpty();
+        assertThat(of("FLUSH STATUS").pins()).containsExactly(PinReason.SESSION_STATUS);
+        assertThat(of("SHOW STATUS LIKE 'Handler%'").pins()).containsExactly(PinReason.SESSION_STATUS);
+        assertThat(of("SHOW SESSION STATUS").pins()).containsExactly(PinReason.SESSION_STATUS);
+        assertThat(of("SHOW GLOBAL STATUS").pins()).as("server-wide counters").isEmpty();
+        assertThat(of("SHOW VARIABLES LIKE 'status'").pins()).isEmpty();
         assertThat(of("LOCK TABLES t READ").pins()).containsExactly(PinReason.TABLE_LOCK);
         assertThat(of("FLUSH TABLES WITH READ LOCK").pins()).containsExactly(PinReason.TABLE_LOCK);
         assertThat(of("HANDLER t OPEN").pins()).containsExactly(PinReason.HANDLER);

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -143,6 +144,39 @@ class RelayBasicsTest {
                 }
             }
             assertThat(sleepKilledBy(victim, killer, id)).isEqualTo(1317);
+        }
+    }
+
+    /**
+     * {@code FLUSH STATUS}, statements, then the session's status counters: what a DBA runs to
+     * see how a query read its tables. The counters belong to the backend connection, so the
+     * session stays on the one it flushed while other sessions share the pool, and reads what it
+     * would read directly.
+     */
+    @Test
+    void sessionStatusCountersCountTheSessionsOwnStatementsAfterFlushStatus() throws Exception {
+        try (Connection direct = java.sql.DriverManager.getConnection(fixture.cluster().primary().jdbcUrl("app"),
+                io.switchyard.server.launcher.MariaDbCluster.APP_USER, io.switchyard.server.launcher.MariaDbCluster.APP_PASSWORD);
+             Connection proxied = fixture.mysql(""); Connection other = fixture.mysql("")) {
+            for (Connection c : List.of(direct, proxied)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("FLUSH STATUS");
+                    for (int i = 0; i < 5; i++) {
+                        try (Statement o = other.createStatement(); ResultSet rs = o.executeQuery("SELECT 1")) {
+                            rs.next();
+                        }
+                        s.executeQuery("SELECT " + i).close();
+                    }
+                }
+            }
+            assertThat(comSelect(proxied)).as("Com_select of the session's connection").isEqualTo(comSelect(direct)).isEqualTo(5);
+        }
+    }
+
+    private static long comSelect(Connection c) throws java.sql.SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE 'Com_select'")) {
+            rs.next();
+            return rs.getLong(2);
         }
     }
 
