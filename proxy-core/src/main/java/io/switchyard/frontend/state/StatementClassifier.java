@@ -18,7 +18,8 @@ import java.util.Set;
  *       {@code WHILE}, {@code LOOP}, {@code REPEAT}, a label) and {@code EXECUTE [IMMEDIATE]} pin
  *       ({@link PinReason#STORED_PROGRAM}); so do {@code GET_LOCK(}, {@code CONNECTION_ID(}, {@code HANDLER},
  *       {@code PREPARE}, {@code LOCK TABLES}, {@code FLUSH ... WITH READ LOCK}, {@code XA},
- *       {@code FLUSH STATUS} and {@code SHOW [SESSION] STATUS},
+ *       {@code FLUSH STATUS}, {@code SHOW [SESSION] STATUS} and a read of
+ *       {@code information_schema.SESSION_STATUS},
  *       {@code CREATE TEMPORARY TABLE};</li>
  *   <li>{@code SET} of system variables is trusted when its values call no function outside a
  *       short list of built-ins; {@code SET NAMES}, {@code SET CHARACTER SET} and any
@@ -51,7 +52,8 @@ public final class StatementClassifier {
      * and the functions that read or set the previous statement's results.
      */
     private static final java.util.regex.Pattern MAY_MATTER = java.util.regex.Pattern.compile(
-            "[@;#]|/\\*|--|LOCK|INTO|FOUND_ROWS|ROW_COUNT|LAST_INSERT_ID|CONNECTION_ID", java.util.regex.Pattern.CASE_INSENSITIVE);
+            "[@;#]|/\\*|--|LOCK|INTO|FOUND_ROWS|ROW_COUNT|LAST_INSERT_ID|CONNECTION_ID|SESSION_STATUS",
+            java.util.regex.Pattern.CASE_INSENSITIVE);
 
     /** The traits of {@code sql} (a {@code COM_QUERY} text or a prepared statement's text). */
     public static StatementTraits classify(String sql) {
@@ -205,6 +207,11 @@ public final class StatementClassifier {
                         b.readsPrevious = true;
                     }
                 }
+                case QUOTED_IDENTIFIER -> {
+                    if (token.text().equalsIgnoreCase("SESSION_STATUS")) {
+                        b.pins.add(PinReason.SESSION_STATUS);
+                    }
+                }
                 case WORD -> {
                     boolean call = i + 1 < to && t.get(i + 1).isSymbol("(");
                     String w = token.text().toUpperCase(Locale.ROOT);
@@ -214,6 +221,8 @@ public final class StatementClassifier {
                         b.pins.add(PinReason.ADVISORY_LOCK);
                     } else if (call && w.equals("CONNECTION_ID")) {
                         b.pins.add(PinReason.CONNECTION_ID);
+                    } else if (w.equals("SESSION_STATUS")) {
+                        b.pins.add(PinReason.SESSION_STATUS);
                     } else if (call && READS_PREVIOUS_FUNCTIONS.contains(w)) {
                         b.readsPrevious = true;
                     } else if (call && w.equals("LAST_INSERT_ID") && i + 2 < to && !t.get(i + 2).isSymbol(")")) {

@@ -66,6 +66,10 @@ class StatementClassifierTest {
         assertThat(of("SHOW STATUS LIKE 'Handler%'").pins()).containsExactly(PinReason.SESSION_STATUS);
         assertThat(of("SHOW SESSION STATUS").pins()).containsExactly(PinReason.SESSION_STATUS);
         assertThat(of("SHOW GLOBAL STATUS").pins()).as("server-wide counters").isEmpty();
+        assertThat(of("SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'COM_SELECT'").pins())
+                .containsExactly(PinReason.SESSION_STATUS);
+        assertThat(of("SELECT * FROM information_schema.`session_status`").pins()).containsExactly(PinReason.SESSION_STATUS);
+        assertThat(of("SELECT * FROM information_schema.GLOBAL_STATUS").pins()).isEmpty();
         assertThat(of("SHOW VARIABLES LIKE 'status'").pins()).isEmpty();
         assertThat(of("LOCK TABLES t READ").pins()).containsExactly(PinReason.TABLE_LOCK);
         assertThat(of("FLUSH TABLES WITH READ LOCK").pins()).containsExactly(PinReason.TABLE_LOCK);
