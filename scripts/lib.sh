@@ -78,3 +78,22 @@ switchyard_client_matrix_deps() {
     fi
   fi
 }
+
+# A TCP port on 127.0.0.1 that nothing listens on, different from the ones already taken here;
+# below the kernel's ephemeral range (32768 up), where a run's many client sockets leave ports
+# in TIME_WAIT that a server could not bind.
+switchyard_taken_ports=" "
+switchyard_free_port() {
+  local port i
+  for i in $(seq 1 100); do
+    port=$((10000 + RANDOM % 22000))
+    case $switchyard_taken_ports in *" $port "*) continue ;; esac
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      switchyard_taken_ports="$switchyard_taken_ports$port "
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "error: found no free TCP port on 127.0.0.1" >&2
+  return 1
+}

@@ -41,8 +41,10 @@ final class SessionActivity {
     private String text;
     private List<Integer> ruleIds = List.of();
     private long connectionWaitNanos;
-    private List<String> eventNames;
-    private List<Long> eventTimes;
+    private List<TraceEvent> events;
+
+    /** Something that happened to the statement, for its span: what, and when (ns since the epoch). */
+    private record TraceEvent(String name, long epochNanos) {}
 
     /** A command started. */
     void started(Command command) {
@@ -55,8 +57,7 @@ final class SessionActivity {
         this.text = null;
         this.ruleIds = List.of();
         this.connectionWaitNanos = 0;
-        this.eventNames = null;
-        this.eventTimes = null;
+        this.events = null;
     }
 
     /** The query rules that matched said {@code log} (1 or 0) for the statement; null when none said. */
@@ -88,12 +89,10 @@ final class SessionActivity {
 
     /** Something happened to the statement on its way (a retry, a wait for a usable server, a timeout): an event of its span. */
     void event(String name) {
-        if (eventNames == null) {
-            eventNames = new ArrayList<>(2);
-            eventTimes = new ArrayList<>(2);
+        if (events == null) {
+            events = new ArrayList<>(2);
         }
-        eventNames.add(name);
-        eventTimes.add(epochNanos());
+        events.add(new TraceEvent(name, epochNanos()));
     }
 
     private static long epochNanos() {
@@ -196,18 +195,12 @@ final class SessionActivity {
         if (!ruleIds.isEmpty()) {
             span.setAttribute("switchyard.rule_id", (long) ruleIds.get(ruleIds.size() - 1));
         }
-        int retries = 0;
-        if (eventNames != null) {
-            for (String name : eventNames) {
-                retries += name.equals("retry") ? 1 : 0;
-            }
+        long retries = 0;
+        for (TraceEvent e : events == null ? List.<TraceEvent>of() : events) {
+            retries += e.name().equals("retry") ? 1 : 0;
+            span.addEvent(e.name(), e.epochNanos(), TimeUnit.NANOSECONDS);
         }
-        span.setAttribute("switchyard.retries", (long) retries);
-        if (eventNames != null) {
-            for (int i = 0; i < eventNames.size(); i++) {
-                span.addEvent(eventNames.get(i), eventTimes.get(i), TimeUnit.NANOSECONDS);
-            }
-        }
+        span.setAttribute("switchyard.retries", retries);
         if (errorCode != 0) {
             span.setAttribute("db.response.status_code", Integer.toString(errorCode));
             span.setAttribute("error.type", Integer.toString(errorCode));

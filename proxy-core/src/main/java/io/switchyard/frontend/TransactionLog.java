@@ -102,15 +102,11 @@ final class TransactionLog {
 
         /** The packet for {@code copy}, the statement prepared on another connection, which now knows its types. */
         ByteBuf on(BackendStatements.Prepared copy) {
-            byte[] b = packet.clone();
-            long id = copy.backendId();
-            for (int i = 0; i < 4; i++) {
-                b[Wire.HEADER_SIZE + 1 + i] = (byte) (id >>> (8 * i));
-            }
             if (types != null) {
                 copy.lastTypes(types);
             }
-            return Unpooled.wrappedBuffer(b);
+            ByteBuf b = Unpooled.copiedBuffer(packet);
+            return b.setIntLE(Wire.HEADER_SIZE + 1, (int) copy.backendId());
         }
     }
 

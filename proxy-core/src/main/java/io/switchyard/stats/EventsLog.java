@@ -115,26 +115,15 @@ public final class EventsLog implements AutoCloseable {
             if (!q.filename().equals(filename)) {
                 closeFile();
                 filename = q.filename();
-                sequence = highestSequence(Path.of(filename));
-                if (sequence == 0) {
-                    sequence = 1;
-                }
-            }
-            if (out != null && fileBytes > 0 && fileBytes + line.length > q.maxBytes()) {
-                closeFile();
-                sequence++;
+                sequence = Math.max(1, highestSequence(Path.of(filename)));
             }
             if (out == null) {
-                Path file = file(Path.of(filename), sequence);
-                out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-                fileBytes = Files.isRegularFile(file) ? Files.size(file) : 0;
-                if (fileBytes > 0 && fileBytes + line.length > q.maxBytes()) {
-                    closeFile();
-                    sequence++;
-                    out = Files.newOutputStream(file(Path.of(filename), sequence), StandardOpenOption.CREATE,
-                            StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-                    fileBytes = 0;
-                }
+                openCurrent();
+            }
+            if (fileBytes > 0 && fileBytes + line.length > q.maxBytes()) {
+                closeFile();
+                sequence++;
+                openCurrent();
             }
             out.write(line);
             fileBytes += line.length;
@@ -156,6 +145,13 @@ public final class EventsLog implements AutoCloseable {
             failing = true;
             log.warn("events log {}: lines are lost until it can be written again: {}", filename, e.toString());
         }
+    }
+
+    /** Opens the file numbered {@code sequence} to append to it, knowing how much it holds. */
+    private void openCurrent() throws IOException {
+        Path file = file(Path.of(filename), sequence);
+        fileBytes = Files.isRegularFile(file) ? Files.size(file) : 0;
+        out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }
 
     private void flush() {

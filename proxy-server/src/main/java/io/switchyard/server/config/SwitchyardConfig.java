@@ -66,10 +66,6 @@ public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoop
         public boolean enabled() {
             return !zookeeper.isBlank();
         }
-
-        public static Fleet none() {
-            return new Fleet("", "default", "", 10_000, 5_000, "", false, null, "", null, "");
-        }
     }
 
     /** Backend connection settings. */

@@ -265,7 +265,7 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
             throws InvalidConfigException, Refused {
         synchronized (this) {
             if (!connected()) {
-                throw new Refused(ProxyError.FLEET_UNAVAILABLE.format(statement, settings.zookeeper(), versionInForce));
+                throw unavailable(statement);
             }
             try {
                 Stat stat = new Stat();
@@ -301,14 +301,19 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
                 throw e;
             } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException
                      | KeeperException.OperationTimeoutException e) {
-                throw new Refused(ProxyError.FLEET_UNAVAILABLE.format(statement, settings.zookeeper(), versionInForce));
+                throw unavailable(statement);
             } catch (Exception e) {
                 if (!connected()) {
-                    throw new Refused(ProxyError.FLEET_UNAVAILABLE.format(statement, settings.zookeeper(), versionInForce));
+                    throw unavailable(statement);
                 }
                 throw new Refused(ProxyError.LAYER_FAILED.format(statement, "the fleet's configuration could not be written: " + e));
             }
         }
+    }
+
+    /** A load refused because ZooKeeper cannot be reached. Holds this. */
+    private Refused unavailable(String statement) {
+        return new Refused(ProxyError.FLEET_UNAVAILABLE.format(statement, settings.zookeeper(), versionInForce));
     }
 
     /** The newer document is put in force here, and the load that started from an older one is refused. */
@@ -462,9 +467,7 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
         m.put("port", p == null ? 0 : p.port());
         m.put("admin_port", adminPort);
         m.put("started_ms", startedMillis);
-        synchronized (this) {
-            m.put("config_version", versionInForce);
-        }
+        m.put("config_version", versionInForceNow());
         m.put("client_connections", p == null ? 0 : p.sessions().size());
         m.put("queries", p == null ? 0 : p.stats().questions());
         m.put("qps", Math.round(qps * 10) / 10.0);
