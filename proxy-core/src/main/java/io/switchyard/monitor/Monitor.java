@@ -151,6 +151,14 @@ public final class Monitor implements AutoCloseable {
         return checks.replicationLagLog.rows();
     }
 
+    /**
+     * The servers' status changes (shunned, back online, shunned for lag) within
+     * {@code mysql-monitor_history}, at most the last 1,000, oldest first.
+     */
+    public List<StatusChangeRow> statusChanges() {
+        return checks.statusLog.rows();
+    }
+
     /** Times a server reported read_only=0 while its replication pair already had a writer, and was fenced. */
     public long writerConflicts() {
         return checks.writerConflicts();
@@ -245,6 +253,8 @@ public final class Monitor implements AutoCloseable {
             MonitoredServer t = new MonitoredServer(address, pool, tls, scheduler, poolThreads);
             pool.health().policy(config.variables().breakerPolicy());
             pool.health().onTransition(transition -> {
+                checks.statusLog.add(new StatusChangeRow(address.host(), address.port(), ServerChecks.epochMicros(),
+                        transition.from().name(), transition.to().name(), transition.reason()));
                 if (transition.to() == ServerState.SHUNNED) {
                     closeConnections(pool);
                 }

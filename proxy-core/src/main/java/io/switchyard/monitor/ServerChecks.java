@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServerChecks {
     private static final int ERROR_TEXT_MAX = 256;
+    private static final int STATUS_LOG_MAX_ROWS = 1_000;
     private static final String CONNECT_CHECK = "monitor connect check";
     private static final String PING_CHECK = "monitor ping";
 
@@ -39,6 +40,7 @@ final class ServerChecks {
     final MonitorLog<PingLogRow> pingLog;
     final MonitorLog<ReadOnlyLogRow> readOnlyLog;
     final MonitorLog<ReplicationLagLogRow> replicationLagLog;
+    final MonitorLog<StatusChangeRow> statusLog;
 
     ServerChecks(ConfigRuntime runtime) {
         this.runtime = runtime;
@@ -51,6 +53,8 @@ final class ServerChecks {
                 ReadOnlyLogRow::timeStartUs, ServerChecks::epochMicros);
         this.replicationLagLog = new MonitorLog<>("mysql_server_replication_lag_log", MonitorLog.DEFAULT_MAX_ROWS, history,
                 ReplicationLagLogRow::timeStartUs, ServerChecks::epochMicros);
+        this.statusLog = new MonitorLog<>("server status changes", STATUS_LOG_MAX_ROWS, history,
+                StatusChangeRow::timeUs, ServerChecks::epochMicros);
     }
 
     /** Times a server reported read_only=0 while its pair already had a writer. */
@@ -93,6 +97,7 @@ final class ServerChecks {
         ServerHealth health = t.health();
         long started = health.outages().now();
         pingLog.historyMillis(v.intValue("mysql-monitor_history"));
+        statusLog.historyMillis(v.intValue("mysql-monitor_history"));
         boolean confirming = health.pingFailuresInRow() > 0 && health.status() != ServerState.SHUNNED;
         try {
             ServerProbe probe = t.probe(v);

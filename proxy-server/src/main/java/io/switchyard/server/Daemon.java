@@ -63,7 +63,7 @@ public final class Daemon implements AutoCloseable {
             if (fleet != null) {
                 fleet.attach(proxy, layers);
                 Fleet f = fleet;
-                proxy.metrics().ifPresent(m -> m.metrics().bindFleet(f));
+                proxy.metrics().ifPresent(m -> m.bindFleet(f));
             }
             AdminServer admin = AdminServer.start(settings, layers,
                     new ProxyHandles(proxy.runtime(), proxy.stats(), proxy.sessions(), configFile, proxy.monitor(), fleet));

@@ -86,6 +86,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         System.out.println("  proxy:    127.0.0.1:" + proxy.port() + " (writes to hostgroup 0, the primary; SELECTs to hostgroup 1, the replicas)");
         System.out.println("  admin:    127.0.0.1:" + daemon.admin().port() + " (user admin, password admin)");
+        daemon.proxy().metrics().ifPresent(m -> System.out.println("  console:  http://127.0.0.1:" + m.port()
+                + "/ (live web console; Prometheus metrics at /metrics)"));
         System.out.println();
         System.out.println("Connect with the mariadb client:");
         System.out.println("  mariadb -h 127.0.0.1 -P " + proxy.port() + " -u " + user + " -p" + password + " " + db);

@@ -31,6 +31,7 @@ import io.switchyard.protocol.auth.TlsIdentity;
 import io.switchyard.routing.Router;
 import io.switchyard.runtime.ConfigRuntime;
 import io.switchyard.server.config.SwitchyardConfig;
+import io.switchyard.server.console.Console;
 import io.switchyard.server.metrics.MetricsEndpoint;
 import io.switchyard.server.metrics.SwitchyardMetrics;
 import io.switchyard.server.tracing.SpanExport;
@@ -116,7 +117,8 @@ public final class Switchyard implements AutoCloseable {
             if (m.enabled()) {
                 SwitchyardMetrics meters = SwitchyardMetrics.create(stats, runtime, sessions);
                 meters.bindMonitor(monitor);
-                metrics = MetricsEndpoint.start(m.bind(), m.port(), meters);
+                Console console = Console.start(m.bind(), config.admin(), stats, runtime, sessions, monitor);
+                metrics = MetricsEndpoint.start(m.bind(), m.port(), meters, console);
             }
             SpanExport spans = SpanExport.start(runtime, stats.tracing());
             FrontendServer frontend;
@@ -128,7 +130,8 @@ public final class Switchyard implements AutoCloseable {
             }
             log.info("switchyard started: clients on {}:{}, metrics on {}, {} event loops ({}), {} servers, {} users",
                     config.frontend().bind(), frontend.port(),
-                    metrics == null ? "(disabled)" : "http://" + m.bind() + ":" + metrics.port() + "/metrics",
+                    metrics == null ? "(disabled)" : "http://" + m.bind() + ":" + metrics.port() + "/metrics, console on http://"
+                            + m.bind() + ":" + metrics.port() + "/",
                     threads, epoll ? "epoll" : "nio", config.servers().size(), config.users().size());
             return new Switchyard(config, boss, workers, runtime, sessions, stats, frontend, metrics, monitor, spans);
         } catch (InterruptedException e) {

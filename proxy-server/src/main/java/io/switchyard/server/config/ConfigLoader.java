@@ -215,22 +215,15 @@ public final class ConfigLoader {
         }
     }
 
-    /** The default admin password is accepted only where nobody else can connect: on loopback. */
-    static final String DEFAULT_ADMIN_PASSWORD = "admin";
-
     private static SwitchyardConfig.Admin admin(Config a) {
         SwitchyardConfig.Admin admin = new SwitchyardConfig.Admin(a.getString("bind"), intIn(a, "port", 0, 65535),
                 requiredString(a, "username"), a.getString("password"));
-        if (admin.password().equals(DEFAULT_ADMIN_PASSWORD) && !isLoopback(admin.bind())) {
+        if (admin.defaultPassword() && !SwitchyardConfig.isLoopback(admin.bind())) {
             throw new ConfigError(a.getValue("password").origin().description() + ": admin.password is the default '"
-                    + DEFAULT_ADMIN_PASSWORD + "' while admin.bind = " + admin.bind() + " is not a loopback address; "
+                    + SwitchyardConfig.Admin.DEFAULT_PASSWORD + "' while admin.bind = " + admin.bind() + " is not a loopback address; "
                     + "set admin.password (or SWITCHYARD_ADMIN_PASSWORD), or bind the admin to 127.0.0.1");
         }
         return admin;
-    }
-
-    private static boolean isLoopback(String bind) {
-        return bind.equals("localhost") || bind.startsWith("127.") || bind.equals("::1") || bind.equals("[::1]");
     }
 
     private static List<ServerRow> servers(Config c) {

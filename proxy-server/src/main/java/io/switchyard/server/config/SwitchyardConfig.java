@@ -48,7 +48,19 @@ public record SwitchyardConfig(Frontend frontend, Backend backend, int eventLoop
                            Path rsaPrivateKey, Path rsaPublicKey) {}
 
     /** Admin port settings: where it listens and the admin user's credentials. */
-    public record Admin(String bind, int port, String username, String password) {}
+    public record Admin(String bind, int port, String username, String password) {
+        /** The password a new installation has; accepted only where nobody else can connect. */
+        public static final String DEFAULT_PASSWORD = "admin";
+
+        public boolean defaultPassword() {
+            return password.equals(DEFAULT_PASSWORD);
+        }
+    }
+
+    /** True for an address only this machine reaches: {@code localhost}, {@code 127.x.x.x}, {@code ::1}. */
+    public static boolean isLoopback(String bind) {
+        return bind.equals("localhost") || bind.startsWith("127.") || bind.equals("::1") || bind.equals("[::1]");
+    }
 
     /**
      * Fleet mode.

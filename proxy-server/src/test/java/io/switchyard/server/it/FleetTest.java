@@ -223,6 +223,14 @@ class FleetTest {
                 + "/metrics").toURL().openStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(metrics).contains("switchyard_fleet_connected 1.0", "switchyard_fleet_nodes 3.0",
                 "switchyard_fleet_node_config_version{node=\"node-a\"}");
+        String console = new String(new java.net.URI("http://127.0.0.1:" + node(2).daemon.proxy().metrics().orElseThrow().port()
+                + "/api/console").toURL().openStream().readAllBytes(), StandardCharsets.UTF_8);
+        com.typesafe.config.Config fleet = com.typesafe.config.ConfigFactory.parseString(console).getConfig("fleet");
+        assertThat(fleet.getString("node")).as("the console's fleet section").isEqualTo("node-c");
+        assertThat(fleet.getBoolean("connected")).isTrue();
+        assertThat(fleet.getConfigList("nodes")).extracting(n -> n.getString("name")).containsExactly("node-a", "node-b", "node-c");
+        assertThat(fleet.getConfigList("nodes")).filteredOn(n -> n.getBoolean("self")).extracting(n -> n.getString("name"))
+                .containsExactly("node-c");
 
         admin(node(1), "DELETE FROM mysql_query_rules WHERE rule_id = 50", "LOAD MYSQL QUERY RULES TO RUNTIME");
         try (Connection a = node(0).mysql()) {

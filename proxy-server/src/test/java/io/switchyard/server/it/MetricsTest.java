@@ -158,13 +158,15 @@ class MetricsTest {
     }
 
     @Test
-    void onlyTheMetricsPathIsServed() throws Exception {
+    void onlyTheMetricsAndConsolePathsAreServed() throws Exception {
         HttpResponse<String> metrics = get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
         assertThat(metrics.body()).contains("# TYPE switchyard_client_connections gauge", "# TYPE jvm_memory_used_bytes gauge");
-        assertThat(get("/").statusCode()).isEqualTo(404);
+        assertThat(get("/").statusCode()).as("the console's page").isEqualTo(200);
+        assertThat(get("/api/console").statusCode()).as("the console's document").isEqualTo(200);
         assertThat(get("/metrics/more").statusCode()).isEqualTo(404);
+        assertThat(get("/api/console/more").statusCode()).isEqualTo(404);
         assertThat(get("/health").statusCode()).isEqualTo(404);
     }
 

@@ -10,6 +10,7 @@ import io.switchyard.frontend.SessionRegistry;
 import io.switchyard.runtime.ConfigRuntime;
 import io.switchyard.server.config.ConfigLoader;
 import io.switchyard.server.config.SwitchyardConfig;
+import io.switchyard.server.console.Console;
 import io.switchyard.stats.ProxyStats;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -36,7 +37,12 @@ class MetricsEndpointTest {
         BackendSettings settings = new BackendSettings(1_000, null, false);
         runtime = new ConfigRuntime(config.rows(), config.backend().pool(),
                 (address, pool) -> new BackendPool(address, pool, settings, new Bootstrap()));
-        endpoint = MetricsEndpoint.start("127.0.0.1", 0, SwitchyardMetrics.create(new ProxyStats(10), runtime, new SessionRegistry()));
+        endpoint = MetricsEndpoint.start("127.0.0.1", 0, SwitchyardMetrics.create(new ProxyStats(10), runtime, new SessionRegistry()),
+                console(config));
+    }
+
+    private Console console(SwitchyardConfig config) {
+        return Console.start("127.0.0.1", config.admin(), new ProxyStats(10), runtime, new SessionRegistry(), null);
     }
 
     @AfterEach
@@ -62,17 +68,21 @@ class MetricsEndpointTest {
 
     @Test
     void otherPathsAreNotFoundAndOtherMethodsNotAllowed() throws Exception {
-        assertThat(send("GET", "/").statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/").statusCode()).as("the console's page").isEqualTo(200);
+        assertThat(send("GET", "/index.html").statusCode()).isEqualTo(404);
         assertThat(send("GET", "/metricsx").statusCode()).isEqualTo(404);
-        HttpResponse<String> post = send("POST", "/metrics");
-        assertThat(post.statusCode()).isEqualTo(405);
-        assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
+        for (String path : new String[] {"/metrics", "/", "/api/console"}) {
+            HttpResponse<String> post = send("POST", path);
+            assertThat(post.statusCode()).as("POST %s", path).isEqualTo(405);
+            assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
+        }
     }
 
     @Test
     void aTakenPortFailsWithTheSettingsToChange() {
         SwitchyardMetrics second = SwitchyardMetrics.create(new ProxyStats(10), runtime, new SessionRegistry());
-        assertThatThrownBy(() -> MetricsEndpoint.start("127.0.0.1", endpoint.port(), second))
+        SwitchyardConfig config = ConfigLoader.fromString("switchyard.servers = []");
+        assertThatThrownBy(() -> MetricsEndpoint.start("127.0.0.1", endpoint.port(), second, console(config)))
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("cannot listen on 127.0.0.1:" + endpoint.port())
                 .hasMessageContaining("switchyard.metrics.port")
