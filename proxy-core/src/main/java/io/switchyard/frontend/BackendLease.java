@@ -35,6 +35,7 @@ final class BackendLease {
     private Previous preferred;
     private long deadlineNanos;
     private long waitMillis;
+    private boolean schemaByCaller;
 
     /** The connection a session gave back after its last statement, and how many commands it had carried then. */
     record Previous(BackendPool pool, BackendConnection connection, long uses) {}
@@ -74,6 +75,15 @@ final class BackendLease {
 
     private boolean ownerClosed() {
         return owner != null && owner.closed();
+    }
+
+    /**
+     * The caller brings the borrowed connection to the session's whole state, schema included
+     * ({@link HostgroupLeases}): the lease does not switch the schema itself, which would run the
+     * {@code COM_INIT_DB} before the session's character set is on the connection.
+     */
+    void schemaByCaller() {
+        this.schemaByCaller = true;
     }
 
     /** Asks the next {@link #acquire} for {@code previous}'s connection when it is still free and untouched. */
@@ -125,7 +135,7 @@ final class BackendLease {
             c.owner(owner);
             killTarget = new KillTarget(chosen, c.threadId());
             context.identity().learn(c.serverHandshake());
-            if (schema != null && !schema.equals(c.schema())) {
+            if (schema != null && !schema.equals(c.schema()) && !schemaByCaller) {
                 switchSchema(hostgroup, c, schema, then, failed);
             } else {
                 then.run();

@@ -81,6 +81,7 @@ final class HostgroupLeases {
         BackendLease fresh = new BackendLease(context, listener.loop(), listener);
         BackendLease.Previous last = previous.remove(hostgroup);
         fresh.prefer(preferPrevious ? last : null);
+        fresh.schemaByCaller();
         lastAcquire = fresh;
         fresh.acquire(hostgroup, avoid, key, state.schema(), () -> {
             byHostgroup.put(hostgroup, fresh);
@@ -122,11 +123,9 @@ final class HostgroupLeases {
         }
         Deque<ByteBuf> commands = new ArrayDeque<>();
         Deque<Command> kinds = new ArrayDeque<>();
-        if (plan.initDb() != null) {
-            add(commands, kinds, Command.INIT_DB, plan.initDb());
-        }
-        if (plan.set() != null) {
-            add(commands, kinds, Command.QUERY, plan.set());
+        for (SessionStateRestorer.Step step : plan.steps()) {
+            commands.add(Packets.command(ByteBufAllocator.DEFAULT, step.command(), step.argument()));
+            kinds.add(step.command());
         }
         runInOrder(hostgroup, lease, commands, kinds, () -> {
             lease.connection().sessionState(target);
@@ -135,11 +134,6 @@ final class HostgroupLeases {
             }
             listener.leased();
         });
-    }
-
-    private static void add(Deque<ByteBuf> commands, Deque<Command> kinds, Command command, String argument) {
-        commands.add(Packets.command(ByteBufAllocator.DEFAULT, command, argument));
-        kinds.add(command);
     }
 
     /** Runs the commands one after the other on the lease's connection, then {@code done}; the first failure stops them. */

@@ -23,6 +23,7 @@ import io.switchyard.protocol.Wire;
 import io.switchyard.stats.StatementKind;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -229,36 +230,32 @@ final class PreparedStatements {
     }
 
     /**
-     * Runs {@code plan} on {@code c} (its COM_INIT_DB, then its SET). An error of the first
-     * command goes to {@code failed}, unless {@code mustComplete}; any later one leaves the
-     * connection half changed, which makes it {@code broken}.
+     * Runs {@code plan}'s steps on {@code c} in order. An error of the first goes to
+     * {@code failed}, unless {@code mustComplete}; any later one leaves the connection half
+     * changed, which makes it {@code broken}.
      */
     private static void run(BackendConnection c, SessionStateRestorer.Plan plan, boolean mustComplete, Runnable then,
                             Consumer<ErrPacket> failed, BiConsumer<BackendConnection, Throwable> broken) {
-        Runnable set = plan.set() == null ? then : () -> c.executeInternal(Command.QUERY, plan.set(), (err, failure) -> {
-            if (failure != null) {
-                broken.accept(c, failure);
-            } else if (err != null && (mustComplete || plan.initDb() != null)) {
-                broken.accept(c, new IllegalStateException("could not set up " + plan.set() + ": " + err.message()));
-            } else if (err != null) {
-                failed.accept(err);
-            } else {
-                then.run();
-            }
-        });
-        if (plan.initDb() == null) {
-            set.run();
+        runSteps(c, plan.steps(), 0, mustComplete, then, failed, broken);
+    }
+
+    private static void runSteps(BackendConnection c, List<SessionStateRestorer.Step> steps, int next, boolean mustComplete,
+                                 Runnable then, Consumer<ErrPacket> failed, BiConsumer<BackendConnection, Throwable> broken) {
+        if (next == steps.size()) {
+            then.run();
             return;
         }
-        c.executeInternal(Command.INIT_DB, plan.initDb(), (err, failure) -> {
+        SessionStateRestorer.Step step = steps.get(next);
+        c.executeInternal(step.command(), step.argument(), (err, failure) -> {
             if (failure != null) {
                 broken.accept(c, failure);
-            } else if (err != null && mustComplete) {
-                broken.accept(c, new IllegalStateException("could not return to database " + plan.initDb() + ": " + err.message()));
+            } else if (err != null && (mustComplete || next > 0)) {
+                broken.accept(c, new IllegalStateException("could not run " + step.command() + " " + step.argument() + ": "
+                        + err.message()));
             } else if (err != null) {
                 failed.accept(err);
             } else {
-                set.run();
+                runSteps(c, steps, next + 1, mustComplete, then, failed, broken);
             }
         });
     }

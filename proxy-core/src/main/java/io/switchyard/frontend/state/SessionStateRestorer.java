@@ -3,6 +3,7 @@ package io.switchyard.frontend.state;
 import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.SessionBaseline;
 import io.switchyard.backend.SqlLiteral;
+import io.switchyard.protocol.Command;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * Computes what moves a backend connection from the session state it carries to the one a session
- * needs: a {@code COM_INIT_DB} when the schema differs, and one {@code SET SESSION} with every
- * variable that differs. A variable the connection has but the session never changed goes back to
+ * needs: one {@code SET SESSION} with every variable that differs, and a {@code COM_INIT_DB} when
+ * the schema differs (after the {@code SET}: see {@link Plan}). A variable the connection has but the session never changed goes back to
  * its login value: the character-set variables to the values the login's collation gave
  * ({@link SessionBaseline}), {@code last_insert_id} to 0, the others to {@code DEFAULT}.
  * Character sets are assigned before their collations (assigning a character set resets the
@@ -27,14 +28,40 @@ import java.util.regex.Pattern;
 public final class SessionStateRestorer {
 
     /**
-     * What to send: {@code COM_INIT_DB} of {@code initDb} when it is not null, then {@code set}
-     * as a {@code COM_QUERY} when it is not null.
+     * What to send, in the order of {@link #steps()}: {@code set}, {@code COM_INIT_DB} of
+     * {@code initDb}, then {@code afterInitDb}; each only when it is not null. The {@code SET}
+     * comes first because the server reads the schema name of {@code COM_INIT_DB} in the
+     * connection's {@code character_set_client}, which must be the session's by then (a
+     * connection another session left in {@code cp932} would read a UTF-8 name as cp932). The
+     * schema's character set variables ({@code character_set_database}, {@code
+     * collation_database}) follow the {@code COM_INIT_DB}, which sets them.
      */
-    public record Plan(String initDb, String set) {
+    public record Plan(String set, String initDb, String afterInitDb) {
         public boolean isEmpty() {
-            return initDb == null && set == null;
+            return initDb == null && set == null && afterInitDb == null;
+        }
+
+        /** The commands in the order they run. */
+        public List<Step> steps() {
+            List<Step> steps = new ArrayList<>(3);
+            if (set != null) {
+                steps.add(new Step(Command.QUERY, set));
+            }
+            if (initDb != null) {
+                steps.add(new Step(Command.INIT_DB, initDb));
+            }
+            if (afterInitDb != null) {
+                steps.add(new Step(Command.QUERY, afterInitDb));
+            }
+            return steps;
         }
     }
+
+    /** One command of a {@link Plan}: a {@code COM_QUERY} with a {@code SET}, or a {@code COM_INIT_DB}. */
+    public record Step(Command command, String argument) {}
+
+    /** Set by {@code COM_INIT_DB}: assigned after it. */
+    private static final Set<String> SCHEMA_VARIABLES = Set.of("character_set_database", "collation_database");
 
     private static final List<List<String>> COUPLED = List.of(
             List.of("character_set_connection", "collation_connection"),
@@ -68,15 +95,23 @@ public final class SessionStateRestorer {
                 assigned.add(name);
             }
         }
+        List<String> afterInitDb = new ArrayList<>();
+        if (initDb != null) {
+            assignments.removeIf(a -> SCHEMA_VARIABLES.contains(a.substring(0, a.indexOf(' '))) && afterInitDb.add(a));
+        }
+        return new Plan(set(assignments), initDb, set(afterInitDb));
+    }
+
+    /** One {@code SET} of {@code assignments}, or null when there are none. */
+    private static String set(List<String> assignments) {
         if (assignments.isEmpty()) {
-            return new Plan(initDb, null);
+            return null;
         }
         // SET NAMES takes no scope; the assignments after it name theirs.
         boolean names = assignments.get(0).startsWith("NAMES ");
-        String set = names ? "SET " + assignments.get(0) + (assignments.size() > 1 ? ", SESSION " : "")
+        return names ? "SET " + assignments.get(0) + (assignments.size() > 1 ? ", SESSION " : "")
                 + String.join(", ", assignments.subList(1, assignments.size()))
                 : "SET SESSION " + String.join(", ", assignments);
-        return new Plan(initDb, set);
     }
 
     /**

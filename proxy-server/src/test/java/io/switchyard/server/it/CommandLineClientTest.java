@@ -173,6 +173,40 @@ class CommandLineClientTest {
     }
 
     /**
+     * The server reads a schema name (at login, and in {@code COM_INIT_DB} or {@code USE}) in the
+     * connection's client character set. A session that switched its own to cp932 ({@code charset}
+     * of the client, a {@code SET NAMES}) gives its backend connection back that way; the next
+     * session that borrows it must have its own character set there before its schema is
+     * selected, or a UTF-8 name is read as cp932: another error, or another schema.
+     */
+    @Test
+    void aSchemaNameIsReadInTheSessionsCharacterSetOnABorrowedConnection() {
+        int direct = fixture.cluster().primary().port();
+        fixture.cluster().primary().execute("CREATE DATABASE IF NOT EXISTS `café_ü` CHARACTER SET utf8mb4",
+                "GRANT ALL PRIVILEGES ON `café_ü`.* TO '" + io.switchyard.server.launcher.MariaDbCluster.APP_USER + "'@'%'");
+        String leaveCp932 = "charset cp932; SELECT 1;\n";
+        for (String charset : new String[] {"utf8", "utf8mb4"}) {
+            for (String schema : new String[] {"café_ü", "app😁 "}) {
+                for (String use : new String[] {"login", "USE"}) {
+                    assertSucceeded(fixture.cli(leaveCp932, "-N", "--default-character-set=utf8"));
+                    ProcessResult proxied = use.equals("login")
+                            ? fixture.cliIn(fixture.port(), schema, "SELECT DATABASE(), @@character_set_client;\n", "-N",
+                                    "--default-character-set=" + charset)
+                            : fixture.cli("USE `" + schema + "`;\nSELECT DATABASE(), @@character_set_client;\n", "-N",
+                                    "--default-character-set=" + charset);
+                    ProcessResult expected = use.equals("login")
+                            ? fixture.cliIn(direct, schema, "SELECT DATABASE(), @@character_set_client;\n", "-N",
+                                    "--default-character-set=" + charset)
+                            : fixture.cli(direct, "USE `" + schema + "`;\nSELECT DATABASE(), @@character_set_client;\n", "-N",
+                                    "--default-character-set=" + charset);
+                    assertThat(proxied).as("schema %s by %s, client character set %s, through the proxy", schema, use, charset)
+                            .isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    /**
      * A statement whose backend connection dies under it (here its server thread is killed)
      * may or may not have run; the client gets the proxy's error, which MariaDB's client library
      * can read (it refuses the client-range codes such as 2013 in an ERR packet), and the session

@@ -353,6 +353,69 @@ class MultiplexingTest {
         }
     }
 
+    /**
+     * A connection the session moved to another database with a statement ({@code USE}) stays
+     * there after a statement prepared in that database is prepared on it afresh: the copy is
+     * prepared in the statement's database and the connection is then put back where the
+     * session is, not where it was when it was borrowed.
+     */
+    @Test
+    void aConnectionMovedByUseStaysWhereTheSessionIsAfterAStatementIsPreparedOnIt() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            assertThat(preparedInOtherThenUseOtherAgain(d, null, new HashSet<>()))
+                    .containsExactly("other schema", "other schema", "other schema", "other");
+        }
+        try (Connection a = fixture.mysql("useServerPrepStmts=true&cachePrepStmts=true");
+             Connection h = fixture.mysql(""); Statement sh = h.createStatement()) {
+            Set<Long> connections = new HashSet<>();
+            assertThat(preparedInOtherThenUseOtherAgain(a, () -> occupy(sh), connections))
+                    .containsExactly("other schema", "other schema", "other schema", "other");
+            assertThat(connections).as("the second run was on another connection").hasSize(2);
+            sh.execute("COMMIT");
+        }
+    }
+
+    /**
+     * In {@code other}: prepares and runs a statement; then {@code USE app}, {@code between},
+     * {@code USE other}, runs the statement again, the same text as a query, and reads the
+     * database; returns the three names read and the database.
+     */
+    private static List<String> preparedInOtherThenUseOtherAgain(Connection c, ThrowingRunnable between, Set<Long> connections)
+            throws Exception {
+        List<String> seen = new ArrayList<>();
+        try (Statement s = c.createStatement()) {
+            s.execute("USE other");
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, @@pseudo_thread_id FROM marker WHERE ? > 0 /* moved */")) {
+                for (int run = 0; run < 2; run++) {
+                    if (run == 1) {
+                        s.execute("USE app");
+                        if (between != null) {
+                            between.run();
+                        }
+                        s.execute("USE other");
+                    }
+                    ps.setInt(1, 1);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        assertThat(rs.next()).isTrue();
+                        seen.add(rs.getString(1));
+                        connections.add(rs.getLong(2));
+                    }
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT name FROM marker")) {
+                assertThat(rs.next()).isTrue();
+                seen.add(rs.getString(1));
+            }
+            try (ResultSet rs = s.executeQuery("SELECT DATABASE()")) {
+                assertThat(rs.next()).isTrue();
+                seen.add(rs.getString(1));
+            }
+            s.execute("USE app");
+        }
+        return seen;
+    }
+
     private static final String PARSED = "SELECT 'a' = 'A', '1' || '0', @@pseudo_thread_id FROM marker WHERE ? > 0";
 
     /**

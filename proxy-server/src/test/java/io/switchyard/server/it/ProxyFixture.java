@@ -306,11 +306,16 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
 
     /** The same against {@code port}: the proxy's, or a server's to compare with a direct connection. */
     public ProcessResult cli(int port, String sql, String... extraArgs) {
+        return cliIn(port, MariaDbCluster.APP_DATABASE, sql, extraArgs);
+    }
+
+    /** The same with {@code database} as the session's first schema. */
+    public ProcessResult cliIn(int port, String database, String sql, String... extraArgs) {
         List<String> command = new ArrayList<>(List.of("mariadb", "--no-defaults", "--protocol=TCP",
                 "-h", host(), "-P", Integer.toString(port), "-u", MariaDbCluster.APP_USER,
                 "-p" + MariaDbCluster.APP_PASSWORD, "--skip-ssl"));
         command.addAll(List.of(extraArgs));
-        command.add(MariaDbCluster.APP_DATABASE);
+        command.add(database);
         return Processes.run(command, sql, Duration.ofSeconds(60));
     }
 
