@@ -33,6 +33,29 @@ public record TrackingSettings(Set<String> systemVariables, boolean schema, bool
         return v != null && (v.equals("1") || v.equalsIgnoreCase("ON"));
     }
 
+    /** These settings with {@code variable} (one of the four, lower case) at {@code value}, as a {@code SELECT} returns it. */
+    public TrackingSettings with(String variable, String value) {
+        return switch (variable) {
+            case "session_track_system_variables" -> of(value, schema ? "1" : "0", stateChange ? "1" : "0", transactionInfo);
+            case "session_track_schema" -> new TrackingSettings(systemVariables, truthy(value), stateChange, transactionInfo);
+            case "session_track_state_change" -> new TrackingSettings(systemVariables, schema, truthy(value), transactionInfo);
+            case "session_track_transaction_info" -> new TrackingSettings(systemVariables, schema, stateChange,
+                    value == null ? "OFF" : value.toUpperCase(Locale.ROOT));
+            default -> throw new IllegalArgumentException("not a session-tracking variable: " + variable);
+        };
+    }
+
+    /**
+     * The {@code SET SESSION} that gives a connection these settings, as the server would show
+     * them (it lists variables sorted, in lower case).
+     */
+    public String assignment() {
+        String names = systemVariables == null ? "*" : String.join(",", new java.util.TreeSet<>(systemVariables));
+        return "SET SESSION session_track_system_variables = '" + names + "', session_track_schema = " + (schema ? "ON" : "OFF")
+                + ", session_track_state_change = " + (stateChange ? "ON" : "OFF") + ", session_track_transaction_info = '"
+                + transactionInfo + "'";
+    }
+
     /** True when a change of {@code variable} is reported. */
     public boolean tracksVariable(String variable) {
         return systemVariables == null || systemVariables.contains(variable.toLowerCase(Locale.ROOT));

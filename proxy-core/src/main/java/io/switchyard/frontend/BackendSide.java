@@ -206,10 +206,36 @@ final class BackendSide implements ResponseSink, LeaseListener {
                 onHostgroup(hostgroup, avoid, action, failed);
             });
         } else if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {
-            action.run();
+            withClientTracking(action).run();
         } else {
-            connectThen(hostgroup, avoid, action, failed);
+            connectThen(hostgroup, avoid, withClientTracking(action), failed);
         }
+    }
+
+    /**
+     * {@code action}, preceded, when the statement reads the session-tracking settings and its
+     * connection still tracks everything for the proxy, by giving the connection the client's
+     * own settings (the session stays on it from then on: {@link PinReason#SESSION_TRACKING}).
+     */
+    private Runnable withClientTracking(Runnable action) {
+        return () -> {
+            BackendConnection c = connection();
+            if (c == null || !c.isIdle() || !routing.tracker().needsClientTrackingOnServer()) {
+                action.run();
+                return;
+            }
+            session.enter(SessionPhase.CONNECTING);
+            c.executeInternal(Command.QUERY, routing.tracker().clientTracking().assignment(), (err, failure) -> {
+                if (session.closed() || (failure != null && lostBetweenStatements(c, failure))) {
+                    return;
+                }
+                if (failure == null && err == null) {
+                    routing.tracker().clientTrackingOnServer();
+                }
+                session.enter(SessionPhase.READY);
+                action.run();
+            });
+        };
     }
 
     /**

@@ -70,6 +70,13 @@ public final class SessionStateTracker {
     private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
     private StatementTraits traits = StatementTraits.PLAIN;
     private TrackingSettings clientTracking;
+    /**
+     * The connection has the client's own session-tracking settings (the session read them, or
+     * changed them while pinned, when nothing reads them back: that would clobber the results
+     * the next statement may read), so the server reports exactly what the client asked for, and
+     * its reports go to the client as they are.
+     */
+    private boolean clientTrackingOnServer;
     private String nextTransaction = "";
     /** The GTID of the session's last write the server reported ({@code last_gtid}), or "". */
     private String lastGtid = "";
@@ -164,6 +171,23 @@ public final class SessionStateTracker {
         return clientTracking;
     }
 
+    /**
+     * True when the statement about to run reads the session-tracking settings, or changes them
+     * while the session is pinned (nothing reads them back then), and its connection still has the
+     * proxy's (everything tracked): the client's must be put there first
+     * ({@link TrackingSettings#assignment()}), and {@link #clientTrackingOnServer()} called.
+     */
+    public boolean needsClientTrackingOnServer() {
+        boolean changesOnPinned = traits.tracking() && !pins.isEmpty();
+        return (traits.readsTracking() || changesOnPinned) && !clientTrackingOnServer && clientTracking != null;
+    }
+
+    /** The connection now has the client's session-tracking settings; the session stays on it. */
+    public void clientTrackingOnServer() {
+        clientTrackingOnServer = true;
+        pins.add(PinReason.SESSION_TRACKING);
+    }
+
     /** A statement is about to run: its text decides the pins the server will not report. */
     public StatementTraits before(String sql) {
         traits = StatementClassifier.classify(sql);
@@ -220,6 +244,9 @@ public final class SessionStateTracker {
                 default -> { }
             }
         }
+        // A SET of the tracking variables changes what the server reports for it (not the
+        // variables it assigns, once they are not tracked): the read-back after it explains it.
+        explained |= traits.tracking();
         if (changed && (!explained || !traits.trustedReports())) {
             pins.add(PinReason.UNEXPLAINED_CHANGE);
         }
@@ -399,7 +426,19 @@ public final class SessionStateTracker {
             state = state.withVariable(name, login ? null : literal);
         }
         if (tracking[0] != null || tracking[1] != null) {
-            clientTracking = TrackingSettings.of(tracking[0], tracking[1], tracking[2], tracking[3]);
+            // The connection has the proxy's settings but where the statement assigned the client's.
+            TrackingSettings client = clientTracking;
+            if (client == null) {
+                client = TrackingSettings.of(tracking[0], tracking[1], tracking[2], tracking[3]);
+            } else {
+                for (int t = 0; t < tracking.length; t++) {
+                    if (traits.assigned().contains(TRACKING_VARIABLES.get(t))) {
+                        client = client.with(TRACKING_VARIABLES.get(t), tracking[t]);
+                    }
+                }
+            }
+            clientTracking = client;
+            clientTrackingOnServer = false;
         }
         if (names.contains(CHARACTER_SET_CLIENT) && baseline != null) {
             String login = baseline.loginCollation();
@@ -465,14 +504,19 @@ public final class SessionStateTracker {
         resultsCollation = null;
         traits = StatementTraits.PLAIN;
         clientTracking = defaults;
+        clientTrackingOnServer = false;
     }
 
     /**
      * The server's session-state information as the client would have got it from a server with
-     * its own tracking settings: entries it does not track are left out.
+     * its own tracking settings: entries it does not track are left out (all of it, when the
+     * server holds the client's own settings).
      */
     public SessionStateInfo forClient(SessionStateInfo info) {
         TrackingSettings c = clientTracking;
+        if (clientTrackingOnServer) {
+            return info;
+        }
         if (info.isEmpty() || c == null) {
             return c == null ? SessionStateInfo.EMPTY : info;
         }

@@ -25,6 +25,10 @@ import java.util.Set;
  *       short list of built-ins; {@code SET NAMES}, {@code SET CHARACTER SET} and any
  *       character-set or collation variable mark a read-back of the character-set variables;
  *       {@code session_track_*} marks a read-back of the variables assigned;
+ *       a read of the session-tracking settings ({@code @@session_track_*},
+ *       {@code SHOW [SESSION] VARIABLES} that may list them,
+ *       {@code information_schema.SESSION_VARIABLES}) pins ({@link PinReason#SESSION_TRACKING}):
+ *       the client's own settings go on its connection first, as they must read;
  *       {@code SET STATEMENT ... FOR} marks its variables temporary and is classified by the
  *       statement after {@code FOR};</li>
  *   <li>{@code CREATE PROCEDURE|FUNCTION|TRIGGER|EVENT} is one statement: its body runs later.</li>
@@ -52,7 +56,7 @@ public final class StatementClassifier {
      * and the functions that read or set the previous statement's results.
      */
     private static final java.util.regex.Pattern MAY_MATTER = java.util.regex.Pattern.compile(
-            "[@;#]|/\\*|--|LOCK|INTO|FOUND_ROWS|ROW_COUNT|LAST_INSERT_ID|CONNECTION_ID|SESSION_STATUS",
+            "[@;#]|/\\*|--|LOCK|INTO|FOUND_ROWS|ROW_COUNT|LAST_INSERT_ID|CONNECTION_ID|SESSION_STATUS|SESSION_VARIABLES",
             java.util.regex.Pattern.CASE_INSENSITIVE);
 
     /** The traits of {@code sql} (a {@code COM_QUERY} text or a prepared statement's text). */
@@ -184,6 +188,10 @@ public final class StatementClassifier {
                 if (what.equals("STATUS") || ((what.equals("SESSION") || what.equals("LOCAL")) && word(t, start + 2).equals("STATUS"))) {
                     b.pins.add(PinReason.SESSION_STATUS);
                 }
+                int variables = what.equals("SESSION") || what.equals("LOCAL") ? start + 2 : start + 1;
+                if (word(t, variables).equals("VARIABLES") && mayListTracking(t, variables + 1, to)) {
+                    readsTracking(b);
+                }
             }
             case "GET" -> b.readsPrevious |= word(t, start + 1).equals("DIAGNOSTICS")
                     || word(t, start + 2).equals("DIAGNOSTICS");
@@ -197,6 +205,8 @@ public final class StatementClassifier {
 
     /** What any statement may contain: user variables, lock functions, reads of the previous result. */
     private static void scanTokens(List<SqlToken> t, int from, int to, StatementTraits.Builder b) {
+        // In a SET (scanned from its verb, or from just after it), @@x = ... assigns x rather than reading it.
+        boolean set = word(t, from).equals("SET") || (from > 0 && word(t, from - 1).equals("SET"));
         for (int i = from; i < to; i++) {
             SqlToken token = t.get(i);
             switch (token.kind()) {
@@ -206,10 +216,16 @@ public final class StatementClassifier {
                     if (READS_PREVIOUS_VARIABLES.contains(name)) {
                         b.readsPrevious = true;
                     }
+                    boolean assignedHere = set && i + 1 < to && (t.get(i + 1).isSymbol("=") || t.get(i + 1).isSymbol(":="));
+                    if (name.startsWith(TRACKING_PREFIX) && !assignedHere && !token.text().toLowerCase(Locale.ROOT).startsWith("global.")) {
+                        readsTracking(b);
+                    }
                 }
                 case QUOTED_IDENTIFIER -> {
                     if (token.text().equalsIgnoreCase("SESSION_STATUS")) {
                         b.pins.add(PinReason.SESSION_STATUS);
+                    } else if (token.text().equalsIgnoreCase("SESSION_VARIABLES")) {
+                        readsTracking(b);
                     }
                 }
                 case WORD -> {
@@ -223,6 +239,8 @@ public final class StatementClassifier {
                         b.pins.add(PinReason.CONNECTION_ID);
                     } else if (w.equals("SESSION_STATUS")) {
                         b.pins.add(PinReason.SESSION_STATUS);
+                    } else if (w.equals("SESSION_VARIABLES")) {
+                        readsTracking(b);
                     } else if (call && READS_PREVIOUS_FUNCTIONS.contains(w)) {
                         b.readsPrevious = true;
                     } else if (call && w.equals("LAST_INSERT_ID") && i + 2 < to && !t.get(i + 2).isSymbol(")")) {
@@ -233,6 +251,47 @@ public final class StatementClassifier {
             }
         }
     }
+
+    private static final String TRACKING_PREFIX = "session_track_";
+
+    /** A read of the session-tracking settings: the session runs on with the client's own on its connection. */
+    private static void readsTracking(StatementTraits.Builder b) {
+        b.readsTracking = true;
+        b.pins.add(PinReason.SESSION_TRACKING);
+    }
+
+    /**
+     * True when {@code SHOW [SESSION] VARIABLES} with what follows it from {@code i} may list a
+     * session-tracking variable: no filter, a {@code WHERE}, or a {@code LIKE} pattern that
+     * matches one of their names.
+     */
+    private static boolean mayListTracking(List<SqlToken> t, int i, int to) {
+        if (i >= to || !t.get(i).isWord("LIKE")) {
+            return true;
+        }
+        if (i + 1 >= to || t.get(i + 1).kind() != SqlToken.Kind.STRING) {
+            return true;
+        }
+        StringBuilder regex = new StringBuilder();
+        String pattern = t.get(i + 1).text().toLowerCase(Locale.ROOT);
+        for (int k = 0; k < pattern.length(); k++) {
+            char c = pattern.charAt(k);
+            if (c == '\\' && k + 1 < pattern.length()) {
+                regex.append(java.util.regex.Pattern.quote(String.valueOf(pattern.charAt(++k))));
+            } else if (c == '%') {
+                regex.append(".*");
+            } else if (c == '_') {
+                regex.append('.');
+            } else {
+                regex.append(java.util.regex.Pattern.quote(String.valueOf(c)));
+            }
+        }
+        java.util.regex.Pattern like = java.util.regex.Pattern.compile(regex.toString());
+        return TRACKING_VARIABLES.stream().anyMatch(n -> like.matcher(n).matches());
+    }
+
+    private static final List<String> TRACKING_VARIABLES = List.of("session_track_system_variables", "session_track_schema",
+            "session_track_state_change", "session_track_transaction_info");
 
     /** {@code SET ...} after the {@code SET} keyword at {@code i}. */
     private static void set(List<SqlToken> t, int i, int to, StatementTraits.Builder b) {

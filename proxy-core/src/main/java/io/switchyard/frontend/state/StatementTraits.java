@@ -44,11 +44,12 @@ public record StatementTraits(
         boolean readsPrevious,
         boolean keepsResult,
         boolean setsLastInsertId,
-        String namesCollation) {
+        String namesCollation,
+        boolean readsTracking) {
 
     /** A statement with no effect on the session beyond what the server reports (e.g. a plain SELECT). */
     public static final StatementTraits PLAIN = new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(),
-            false, false, false, null);
+            false, false, false, null, false);
 
     public StatementTraits {
         pins = pins.isEmpty() ? Set.of() : Set.copyOf(pins);
@@ -67,10 +68,11 @@ public record StatementTraits(
         boolean keepsResult;
         boolean setsLastInsertId;
         String namesCollation;
+        boolean readsTracking;
 
         StatementTraits build() {
             return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, java.util.List.copyOf(assigned),
-                    readsPrevious, keepsResult, setsLastInsertId, namesCollation);
+                    readsPrevious, keepsResult, setsLastInsertId, namesCollation, readsTracking);
         }
     }
 }
