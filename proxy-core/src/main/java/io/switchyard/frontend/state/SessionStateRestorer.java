@@ -28,27 +28,41 @@ import java.util.regex.Pattern;
 public final class SessionStateRestorer {
 
     /**
-     * What to send, in the order of {@link #steps()}: {@code set}, {@code COM_INIT_DB} of
-     * {@code initDb}, then {@code afterInitDb}; each only when it is not null. The {@code SET}
-     * comes first because the server reads the schema name of {@code COM_INIT_DB} in the
-     * connection's {@code character_set_client}, which must be the session's by then (a
-     * connection another session left in {@code cp932} would read a UTF-8 name as cp932). The
-     * schema's character set variables ({@code character_set_database}, {@code
-     * collation_database}) follow the {@code COM_INIT_DB}, which sets them.
+     * What to send, in the order of {@link #steps()}. The server reads the schema name of a
+     * {@code COM_INIT_DB} in the connection's {@code character_set_client}, and the proxy sends it
+     * in UTF-8 (the name as the server reported it): so the {@code COM_INIT_DB} runs while the
+     * connection's client character set is utf8mb4 or utf8mb3. When the connection's is, it runs
+     * first and the {@code SET} after it (which also sets the schema's character-set variables,
+     * {@code character_set_database} and {@code collation_database}, that {@code COM_INIT_DB}
+     * sets); when only the session's is, the {@code SET} runs first ({@code setFirst}) but for
+     * those, which follow ({@code afterInitDb}); when neither is, {@code utf8ForInitDb} switches
+     * the client character set for the {@code COM_INIT_DB} and the {@code SET} after it puts the
+     * session's back. Each part only when it is not null.
      */
-    public record Plan(String set, String initDb, String afterInitDb) {
+    public record Plan(String set, String initDb, boolean setFirst, String afterInitDb, String utf8ForInitDb) {
+        /** A plan without a schema change, or with the schema first. */
+        public Plan(String initDb, String set) {
+            this(set, initDb, false, null, null);
+        }
+
         public boolean isEmpty() {
             return initDb == null && set == null && afterInitDb == null;
         }
 
         /** The commands in the order they run. */
         public List<Step> steps() {
-            List<Step> steps = new ArrayList<>(3);
-            if (set != null) {
+            List<Step> steps = new ArrayList<>(4);
+            if (utf8ForInitDb != null) {
+                steps.add(new Step(Command.QUERY, utf8ForInitDb));
+            }
+            if (setFirst && set != null) {
                 steps.add(new Step(Command.QUERY, set));
             }
             if (initDb != null) {
                 steps.add(new Step(Command.INIT_DB, initDb));
+            }
+            if (!setFirst && set != null) {
+                steps.add(new Step(Command.QUERY, set));
             }
             if (afterInitDb != null) {
                 steps.add(new Step(Command.QUERY, afterInitDb));
@@ -59,6 +73,9 @@ public final class SessionStateRestorer {
 
     /** One command of a {@link Plan}: a {@code COM_QUERY} with a {@code SET}, or a {@code COM_INIT_DB}. */
     public record Step(Command command, String argument) {}
+
+    /** What a connection's client character set becomes for a {@code COM_INIT_DB} when neither state's reads UTF-8. */
+    private static final String UTF8_CLIENT = "SET SESSION character_set_client = utf8mb4";
 
     /** Set by {@code COM_INIT_DB}: assigned after it. */
     private static final Set<String> SCHEMA_VARIABLES = Set.of("character_set_database", "collation_database");
@@ -77,6 +94,32 @@ public final class SessionStateRestorer {
     /** The plan that turns a connection in state {@code from} into one in state {@code to}. */
     public static Plan restore(ConnectionState from, ConnectionState to, SessionBaseline baseline) {
         String initDb = Objects.equals(from.schema(), to.schema()) || to.schema() == null ? null : to.schema();
+        if (initDb == null || readsUtf8(from, baseline)) {
+            return new Plan(initDb, assignments(from, to, baseline));
+        }
+        if (readsUtf8(to, baseline)) {
+            List<String> assignments = assignmentList(from, to, baseline);
+            List<String> afterInitDb = new ArrayList<>();
+            assignments.removeIf(a -> SCHEMA_VARIABLES.contains(a.substring(0, a.indexOf(' '))) && afterInitDb.add(a));
+            return new Plan(set(assignments), initDb, true, set(afterInitDb), null);
+        }
+        ConnectionState utf8 = from.withVariable(CLIENT, SqlLiteral.of("utf8mb4"))
+                .withVariable(SessionStateTracker.CLIENT_COLLATION, SqlLiteral.of(Collations.defaultOf("utf8mb4")));
+        return new Plan(assignments(utf8, to, baseline), initDb, false, null, UTF8_CLIENT);
+    }
+
+    /** True when a connection in {@code state} reads a UTF-8 {@code COM_INIT_DB} argument as it is. */
+    private static boolean readsUtf8(ConnectionState state, SessionBaseline baseline) {
+        String client = SqlLiteral.name(value(state, CLIENT, baseline));
+        return client != null && (client.equals("utf8mb4") || client.equals("utf8mb3") || client.equals("utf8"));
+    }
+
+    /** The {@code SET} that moves the variables from {@code from} to {@code to}, or null when none differ. */
+    private static String assignments(ConnectionState from, ConnectionState to, SessionBaseline baseline) {
+        return set(assignmentList(from, to, baseline));
+    }
+
+    private static List<String> assignmentList(ConnectionState from, ConnectionState to, SessionBaseline baseline) {
         List<String> assignments = new ArrayList<>();
         Set<String> forced = new LinkedHashSet<>();
         Set<String> settled = new LinkedHashSet<>();
@@ -95,11 +138,7 @@ public final class SessionStateRestorer {
                 assigned.add(name);
             }
         }
-        List<String> afterInitDb = new ArrayList<>();
-        if (initDb != null) {
-            assignments.removeIf(a -> SCHEMA_VARIABLES.contains(a.substring(0, a.indexOf(' '))) && afterInitDb.add(a));
-        }
-        return new Plan(set(assignments), initDb, set(afterInitDb));
+        return assignments;
     }
 
     /** One {@code SET} of {@code assignments}, or null when there are none. */

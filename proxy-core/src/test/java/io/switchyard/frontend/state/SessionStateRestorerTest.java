@@ -36,6 +36,33 @@ class SessionStateRestorerTest {
         assertThat(plan.set()).isEqualTo("SET SESSION time_zone = DEFAULT, last_insert_id = 0, sql_mode = 'ANSI'");
     }
 
+    /** The schema name goes in UTF-8: COM_INIT_DB runs while the connection's client character set reads UTF-8. */
+    @Test
+    void theSchemaIsSelectedWhileTheClientCharacterSetReadsUtf8() {
+        ConnectionState cp932 = state("a", "character_set_client", "'cp932'", "character_set_connection", "'cp932'",
+                "character_set_results", "'cp932'", "collation_connection", "'cp932_japanese_ci'");
+        ConnectionState latin1 = state("b", "character_set_client", "'latin1'", "character_set_results", "'latin1'",
+                "collation_database", "'latin1_bin'");
+
+        SessionStateRestorer.Plan utf8Connection = SessionStateRestorer.restore(state("a"), latin1, BASELINE);
+        assertThat(utf8Connection.steps()).extracting(SessionStateRestorer.Step::argument).containsExactly("b",
+                "SET SESSION character_set_client = 'latin1', character_set_results = 'latin1', collation_database = 'latin1_bin'");
+
+        SessionStateRestorer.Plan utf8Session = SessionStateRestorer.restore(cp932, state("b", "collation_database", "'latin1_bin'"),
+                BASELINE);
+        assertThat(utf8Session.steps()).extracting(SessionStateRestorer.Step::argument).containsExactly(
+                "SET SESSION character_set_client = 'utf8mb4', character_set_connection = 'utf8mb4', "
+                        + "character_set_results = 'utf8mb4', collation_connection = 'utf8mb4_general_ci'",
+                "b", "SET SESSION collation_database = 'latin1_bin'");
+
+        SessionStateRestorer.Plan neither = SessionStateRestorer.restore(cp932, latin1, BASELINE);
+        assertThat(neither.steps()).extracting(SessionStateRestorer.Step::argument).containsExactly(
+                "SET SESSION character_set_client = utf8mb4", "b",
+                "SET SESSION character_set_client = 'latin1', character_set_connection = 'utf8mb4', "
+                        + "character_set_results = 'latin1', collation_connection = 'utf8mb4_general_ci', "
+                        + "collation_database = 'latin1_bin'");
+    }
+
     @Test
     void characterSetsGoBackToTheLoginCollationsValuesNotTheServerDefault() {
         SessionStateRestorer.Plan plan = SessionStateRestorer.restore(

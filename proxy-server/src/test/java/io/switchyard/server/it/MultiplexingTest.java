@@ -354,6 +354,71 @@ class MultiplexingTest {
     }
 
     /**
+     * A session in a database with a non-ASCII name, whose client character set is latin1, keeps
+     * its database when it moves to a connection another session left in cp932: the database is
+     * selected on the new connection while its client character set reads the name as sent.
+     */
+    @Test
+    void aSessionKeepsItsNonAsciiDatabaseWhenItMovesFromOneCharacterSetToAnother() throws Exception {
+        fixture.cluster().primary().execute("CREATE DATABASE IF NOT EXISTS `mux_ü` CHARACTER SET utf8mb4",
+                "CREATE TABLE IF NOT EXISTS `mux_ü`.marker (name VARCHAR(20))", "INSERT INTO `mux_ü`.marker VALUES ('umlaut schema')",
+                "GRANT ALL ON `mux_ü`.* TO 'app'@'%'");
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            assertThat(inUmlautSchemaAsLatin1(d, null, new ArrayList<>()))
+                    .containsExactly("6D75785FC3BC umlaut schema latin1", "6D75785FC3BC umlaut schema latin1");
+        }
+        // Only this test's connections are idle in the pool: the one left in cp932 is the one free.
+        pool().closeIdle();
+        io.switchyard.testing.Await.until(java.time.Duration.ofSeconds(5), "idle connections closed", () -> pool().idle() == 0);
+        try (Connection a = fixture.mysql(""); Connection h = fixture.mysql(""); Connection other = fixture.mysql("");
+             Statement sh = h.createStatement(); Statement so = other.createStatement()) {
+            List<Long> connections = new ArrayList<>();
+            long[] leftInCp932 = new long[1];
+            List<String> seen = inUmlautSchemaAsLatin1(a, () -> {
+                occupy(sh);
+                so.execute("SET NAMES cp932");
+                try (ResultSet rs = so.executeQuery("SELECT @@pseudo_thread_id")) {
+                    rs.next();
+                    leftInCp932[0] = rs.getLong(1);
+                }
+            }, connections);
+            assertThat(seen).containsExactly("6D75785FC3BC umlaut schema latin1", "6D75785FC3BC umlaut schema latin1");
+            assertThat(connections.get(1)).as("the second read ran on the connection left in cp932").isEqualTo(leftInCp932[0])
+                    .isNotEqualTo(connections.get(0));
+            sh.execute("COMMIT");
+        }
+    }
+
+    /**
+     * {@code USE `mux_ü`}, {@code SET NAMES latin1}, a read, {@code between}, the read again;
+     * returns what both read (the database in hex, the marker, the client character set) and
+     * adds the connection ids they ran on.
+     */
+    private static List<String> inUmlautSchemaAsLatin1(Connection c, ThrowingRunnable between, List<Long> connections)
+            throws Exception {
+        List<String> seen = new ArrayList<>();
+        try (Statement s = c.createStatement()) {
+            s.execute("USE `mux_ü`");
+            s.execute("SET NAMES latin1");
+            for (int run = 0; run < 2; run++) {
+                if (run == 1 && between != null) {
+                    between.run();
+                }
+                try (ResultSet rs = s.executeQuery("SELECT HEX(DATABASE()), name, @@character_set_client, @@pseudo_thread_id "
+                        + "FROM marker")) {
+                    assertThat(rs.next()).isTrue();
+                    seen.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3));
+                    connections.add(rs.getLong(4));
+                }
+            }
+            s.execute("SET NAMES utf8mb4");
+            s.execute("USE app");
+        }
+        return seen;
+    }
+
+    /**
      * A connection the session moved to another database with a statement ({@code USE}) stays
      * there after a statement prepared in that database is prepared on it afresh: the copy is
      * prepared in the statement's database and the connection is then put back where the
