@@ -77,6 +77,8 @@ public final class SessionStateTracker {
      * its reports go to the client as they are.
      */
     private boolean clientTrackingOnServer;
+    /** The last statement failed: it assigned nothing. */
+    private boolean lastFailed;
     private String nextTransaction = "";
     /** The GTID of the session's last write the server reported ({@code last_gtid}), or "". */
     private String lastGtid = "";
@@ -295,6 +297,7 @@ public final class SessionStateTracker {
      * {@code ROW_COUNT()}, {@code FOUND_ROWS()} and warnings the next statement may read.
      */
     public List<String> completed(boolean failed, int warnings) {
+        lastFailed = failed;
         // A statement that uses no table leaves the warnings and errors of the one before it.
         diagnosticsHeld = failed || warnings > 0 || (diagnosticsHeld && !clearsDiagnostics);
         clearsDiagnostics = false;
@@ -432,7 +435,7 @@ public final class SessionStateTracker {
                 client = TrackingSettings.of(tracking[0], tracking[1], tracking[2], tracking[3]);
             } else {
                 for (int t = 0; t < tracking.length; t++) {
-                    if (traits.assigned().contains(TRACKING_VARIABLES.get(t))) {
+                    if (!lastFailed && traits.assigned().contains(TRACKING_VARIABLES.get(t))) {
                         client = client.with(TRACKING_VARIABLES.get(t), tracking[t]);
                     }
                 }

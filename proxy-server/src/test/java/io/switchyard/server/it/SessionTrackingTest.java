@@ -63,8 +63,12 @@ class SessionTrackingTest {
     @Test
     void settingsTheClientChangesAreReportedAndRead() {
         sameAsDirect("""
+                --error ER_UNKNOWN_SYSTEM_VARIABLE
+                SET SESSION session_track_system_variables = 'no_such_variable';
                 SET @@session.session_track_system_variables = 'sql_mode,optimizer_switch';
                 SET SESSION session_track_schema = OFF, session_track_transaction_info = STATE;
+                --error ER_UNKNOWN_SYSTEM_VARIABLE
+                SET SESSION session_track_system_variables = 'no_such_variable';
                 """ + TRACKED_CHANGES + READ_SETTINGS + """
                 SET SESSION session_track_system_variables = DEFAULT, session_track_schema = DEFAULT,
                     session_track_transaction_info = DEFAULT, session_track_state_change = ON;

@@ -44,7 +44,7 @@ public final class Grammar {
     /** Text in a {@code SET} that makes it fail on MariaDB (a bad value, a MySQL-only variable). */
     private static final List<String> FAILING_SET_MARKERS = List.of("NOT_A_MODE", "Mars/", "+25:00", "'many'", "-1x",
             "'maybe'", "'SOMETIMES'", "nope_ci", "cte_max_recursion_depth", "COLLATE latin1_bin", "nosuchcharset",
-            "SET SESSION @");
+            "SET SESSION @", "no_such_variable");
 
     private final Random random;
     private final Set<Avoid> avoid;
@@ -111,7 +111,7 @@ public final class Grammar {
     }
 
     private void block() {
-        switch (random.nextInt(19)) {
+        switch (random.nextInt(21)) {
             case 0, 1 -> setVariable();
             case 2 -> setSeveral();
             case 3 -> names();
@@ -127,6 +127,8 @@ public final class Grammar {
             case 15 -> foundRows();
             case 16 -> warnings();
             case 17 -> call();
+            case 18 -> useNonAscii();
+            case 19 -> tracking();
             default -> add(write());
         }
     }
@@ -274,6 +276,42 @@ public final class Grammar {
         if (chance(90)) {
             add(pick("USE " + Schema.APP_DATABASE, "USE `" + Schema.APP_DATABASE + "`", "USE nosuchdb"));
         }
+    }
+
+    /**
+     * Into the database with a non-ASCII name, under another client character set or not (a
+     * {@code USE} there by a latin1 session fails, directly as through the proxy), and out again.
+     */
+    private void useNonAscii() {
+        if (chance(50)) {
+            names();
+        }
+        add("USE `" + Schema.NON_ASCII_DATABASE + "`");
+        add("SELECT DATABASE(), HEX(DATABASE()), @@character_set_client");
+        if (chance(50)) {
+            names();
+        }
+        add(pick("SELECT HEX(DATABASE()), COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()",
+                "SELECT HEX(DATABASE()), @@collation_database", stateRead()));
+        if (chance(80)) {
+            add(pick("USE " + Schema.APP_DATABASE, "USE " + Schema.OTHER_DATABASE));
+        }
+    }
+
+    /** The client's own session-tracking settings: changed, read (which pins), or both. */
+    private void tracking() {
+        if (chance(60)) {
+            add(pick("SET SESSION session_track_system_variables = 'time_zone,sql_mode'",
+                    "SET @@session.session_track_system_variables = '*'", "SET SESSION session_track_schema = OFF",
+                    "SET SESSION session_track_state_change = ON, session_track_transaction_info = 'STATE'",
+                    "SET SESSION session_track_system_variables = DEFAULT, session_track_schema = DEFAULT",
+                    "SET SESSION session_track_system_variables = 'no_such_variable'"));
+        }
+        if (chance(50)) {
+            add(pick("SELECT @@session_track_system_variables, @@session_track_schema, @@session_track_state_change, "
+                    + "@@session_track_transaction_info", "SHOW SESSION VARIABLES LIKE 'session_track%'"));
+        }
+        add(stateRead());
     }
 
     private void temporaryTable() {

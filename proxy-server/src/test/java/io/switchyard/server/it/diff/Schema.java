@@ -15,6 +15,8 @@ import java.util.Map;
 public final class Schema {
     public static final String APP_DATABASE = "app";
     public static final String OTHER_DATABASE = "difftest_other";
+    /** A database with a non-ASCII name and no tables: the proxy selects it in UTF-8 whatever the session's client character set. */
+    public static final String NON_ASCII_DATABASE = "difftest_ü";
 
     private Schema() {}
 
@@ -28,6 +30,8 @@ public final class Schema {
         List<String> sql = new ArrayList<>();
         sql.add("CREATE DATABASE IF NOT EXISTS " + OTHER_DATABASE);
         sql.add("GRANT ALL ON " + OTHER_DATABASE + ".* TO 'app'@'%'");
+        sql.add("CREATE DATABASE IF NOT EXISTS `" + NON_ASCII_DATABASE + "` CHARACTER SET latin1");
+        sql.add("GRANT ALL ON `" + NON_ASCII_DATABASE + "`.* TO 'app'@'%'");
         for (String database : List.of(APP_DATABASE, OTHER_DATABASE)) {
             sql.add("DROP PROCEDURE IF EXISTS " + database + ".multi");
             sql.add("CREATE PROCEDURE " + database + ".multi(IN p INT) BEGIN "
