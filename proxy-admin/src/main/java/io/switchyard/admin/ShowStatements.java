@@ -229,7 +229,7 @@ final class ShowStatements {
         if (i + 1 >= tokens.size() || tokens.get(i + 1).quote() != '\'') {
             throw new AdminException(ProxyError.SYNTAX, "LIKE takes a quoted pattern");
         }
-        return Pattern.compile(SqlText.likeToRegex(tokens.get(i + 1).text()));
+        return Pattern.compile(io.switchyard.frontend.state.SqlLike.regex(tokens.get(i + 1).text()));
     }
 
     private static boolean at(List<Token> tokens, int i, String keyword) {

@@ -166,22 +166,4 @@ final class SqlText {
     static String literal(String value) {
         return value == null ? "NULL" : "'" + value.replace("'", "''") + "'";
     }
-
-    /** A MySQL {@code LIKE} pattern ({@code %}, {@code _}, backslash escapes) as a regular expression. */
-    static String likeToRegex(String like) {
-        StringBuilder re = new StringBuilder("(?is)");
-        for (int i = 0; i < like.length(); i++) {
-            char c = like.charAt(i);
-            if (c == '\\' && i + 1 < like.length()) {
-                re.append(java.util.regex.Pattern.quote(String.valueOf(like.charAt(++i))));
-            } else if (c == '%') {
-                re.append(".*");
-            } else if (c == '_') {
-                re.append('.');
-            } else {
-                re.append(java.util.regex.Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return re.toString();
-    }
 }

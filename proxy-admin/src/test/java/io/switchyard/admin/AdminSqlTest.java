@@ -61,8 +61,8 @@ class AdminSqlTest {
 
     @Test
     void likePatternsMatchAsInMysql() {
-        assertThat("mysql-monitor_ping_interval").matches(SqlText.likeToRegex("mysql-monitor%"));
-        assertThat("mysqlXmonitor").doesNotMatch(SqlText.likeToRegex("mysql\\_monitor"));
-        assertThat("stats_mysql_global").matches(SqlText.likeToRegex("STATS_%"));
+        assertThat("mysql-monitor_ping_interval").matches(io.switchyard.frontend.state.SqlLike.regex("mysql-monitor%"));
+        assertThat("mysqlXmonitor").doesNotMatch(io.switchyard.frontend.state.SqlLike.regex("mysql\\_monitor"));
+        assertThat("stats_mysql_global").matches(io.switchyard.frontend.state.SqlLike.regex("STATS_%"));
     }
 }

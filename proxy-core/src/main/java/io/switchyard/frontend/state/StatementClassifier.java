@@ -272,21 +272,7 @@ public final class StatementClassifier {
         if (i + 1 >= to || t.get(i + 1).kind() != SqlToken.Kind.STRING) {
             return true;
         }
-        StringBuilder regex = new StringBuilder();
-        String pattern = t.get(i + 1).text().toLowerCase(Locale.ROOT);
-        for (int k = 0; k < pattern.length(); k++) {
-            char c = pattern.charAt(k);
-            if (c == '\\' && k + 1 < pattern.length()) {
-                regex.append(java.util.regex.Pattern.quote(String.valueOf(pattern.charAt(++k))));
-            } else if (c == '%') {
-                regex.append(".*");
-            } else if (c == '_') {
-                regex.append('.');
-            } else {
-                regex.append(java.util.regex.Pattern.quote(String.valueOf(c)));
-            }
-        }
-        java.util.regex.Pattern like = java.util.regex.Pattern.compile(regex.toString());
+        java.util.regex.Pattern like = java.util.regex.Pattern.compile(SqlLike.regex(t.get(i + 1).text()));
         return TRACKING_VARIABLES.stream().anyMatch(n -> like.matcher(n).matches());
     }
 
