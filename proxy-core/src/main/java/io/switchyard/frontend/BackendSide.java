@@ -213,14 +213,14 @@ final class BackendSide implements ResponseSink, LeaseListener {
     }
 
     /**
-     * {@code action}, preceded, when the statement reads the session-tracking settings and its
-     * connection still tracks everything for the proxy, by giving the connection the client's
-     * own settings (the session stays on it from then on: {@link PinReason#SESSION_TRACKING}).
+     * {@code action}, preceded, when the statement reads the session-tracking settings, by giving
+     * its connection the client's own settings, so that it reads them as it would directly (the
+     * read-back after it turns full tracking on again).
      */
     private Runnable withClientTracking(Runnable action) {
         return () -> {
             BackendConnection c = connection();
-            if (c == null || !c.isIdle() || !routing.tracker().needsClientTrackingOnServer()) {
+            if (c == null || !c.isIdle() || !routing.tracker().readsClientTracking()) {
                 action.run();
                 return;
             }
@@ -228,9 +228,6 @@ final class BackendSide implements ResponseSink, LeaseListener {
             c.executeInternal(Command.QUERY, routing.tracker().clientTracking().assignment(), (err, failure) -> {
                 if (session.closed() || (failure != null && lostBetweenStatements(c, failure))) {
                     return;
-                }
-                if (failure == null && err == null) {
-                    routing.tracker().clientTrackingOnServer();
                 }
                 session.enter(SessionPhase.READY);
                 action.run();

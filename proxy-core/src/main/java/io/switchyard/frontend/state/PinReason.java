@@ -46,10 +46,6 @@ public enum PinReason {
     UNREPLAYABLE_VARIABLE,
     /** The server does not report session-state changes (no CLIENT_SESSION_TRACK), so the proxy cannot learn them. */
     UNTRACKED_SERVER,
-    /**
-     * The client's own session-tracking settings are on the connection: it read them, or changed
-     * them while the session was pinned. The server then reports what the client asked for, not
-     * everything the proxy needs to move the session.
-     */
+    /** The client changed its session-tracking settings and the proxy could not turn full tracking on again. */
     SESSION_TRACKING
 }

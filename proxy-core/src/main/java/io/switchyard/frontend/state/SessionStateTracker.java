@@ -70,13 +70,6 @@ public final class SessionStateTracker {
     private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
     private StatementTraits traits = StatementTraits.PLAIN;
     private TrackingSettings clientTracking;
-    /**
-     * The connection has the client's own session-tracking settings (the session read them, or
-     * changed them while pinned, when nothing reads them back: that would clobber the results
-     * the next statement may read), so the server reports exactly what the client asked for, and
-     * its reports go to the client as they are.
-     */
-    private boolean clientTrackingOnServer;
     /** The last statement failed: it assigned nothing. */
     private boolean lastFailed;
     private String nextTransaction = "";
@@ -174,20 +167,12 @@ public final class SessionStateTracker {
     }
 
     /**
-     * True when the statement about to run reads the session-tracking settings, or changes them
-     * while the session is pinned (nothing reads them back then), and its connection still has the
-     * proxy's (everything tracked): the client's must be put there first
-     * ({@link TrackingSettings#assignment()}), and {@link #clientTrackingOnServer()} called.
+     * True when the statement about to run reads the session-tracking settings: the client's own
+     * must be put on its connection first ({@link TrackingSettings#assignment()}); the read-back
+     * after it turns full tracking on again.
      */
-    public boolean needsClientTrackingOnServer() {
-        boolean changesOnPinned = traits.tracking() && !pins.isEmpty();
-        return (traits.readsTracking() || changesOnPinned) && !clientTrackingOnServer && clientTracking != null;
-    }
-
-    /** The connection now has the client's session-tracking settings; the session stays on it. */
-    public void clientTrackingOnServer() {
-        clientTrackingOnServer = true;
-        pins.add(PinReason.SESSION_TRACKING);
+    public boolean readsClientTracking() {
+        return traits.readsTracking() && clientTracking != null;
     }
 
     /** A statement is about to run: its text decides the pins the server will not report. */
@@ -379,7 +364,10 @@ public final class SessionStateTracker {
 
     private List<String> readBackNames() {
         List<String> names = new ArrayList<>();
-        if (!pins.isEmpty()) {
+        boolean trackingTouched = traits.tracking() || traits.readsTracking();
+        if (!pins.isEmpty() && !trackingTouched) {
+            // The session stays on its connection; only a connection that stopped tracking
+            // everything (the client changed or read its settings) is read back, and turned back.
             return names;
         }
         if (traits.charset() || traits.tracking()) {
@@ -391,6 +379,8 @@ public final class SessionStateTracker {
                     names.add(n);
                 }
             }
+        }
+        if (trackingTouched) {
             names.addAll(TRACKING_VARIABLES);
         }
         return names;
@@ -441,7 +431,6 @@ public final class SessionStateTracker {
                 }
             }
             clientTracking = client;
-            clientTrackingOnServer = false;
         }
         if (names.contains(CHARACTER_SET_CLIENT) && baseline != null) {
             String login = baseline.loginCollation();
@@ -507,19 +496,14 @@ public final class SessionStateTracker {
         resultsCollation = null;
         traits = StatementTraits.PLAIN;
         clientTracking = defaults;
-        clientTrackingOnServer = false;
     }
 
     /**
      * The server's session-state information as the client would have got it from a server with
-     * its own tracking settings: entries it does not track are left out (all of it, when the
-     * server holds the client's own settings).
+     * its own tracking settings: entries it does not track are left out.
      */
     public SessionStateInfo forClient(SessionStateInfo info) {
         TrackingSettings c = clientTracking;
-        if (clientTrackingOnServer) {
-            return info;
-        }
         if (info.isEmpty() || c == null) {
             return c == null ? SessionStateInfo.EMPTY : info;
         }

@@ -27,8 +27,8 @@ import java.util.Set;
  *       {@code session_track_*} marks a read-back of the variables assigned;
  *       a read of the session-tracking settings ({@code @@session_track_*},
  *       {@code SHOW [SESSION] VARIABLES} that may list them,
- *       {@code information_schema.SESSION_VARIABLES}) pins ({@link PinReason#SESSION_TRACKING}):
- *       the client's own settings go on its connection first, as they must read;
+ *       {@code information_schema.SESSION_VARIABLES}) runs with the client's own settings on
+ *       its connection, and full tracking is turned on again after it;
  *       {@code SET STATEMENT ... FOR} marks its variables temporary and is classified by the
  *       statement after {@code FOR};</li>
  *   <li>{@code CREATE PROCEDURE|FUNCTION|TRIGGER|EVENT} is one statement: its body runs later.</li>
@@ -254,10 +254,9 @@ public final class StatementClassifier {
 
     private static final String TRACKING_PREFIX = "session_track_";
 
-    /** A read of the session-tracking settings: the session runs on with the client's own on its connection. */
+    /** A read of the session-tracking settings: it runs with the client's own on its connection. */
     private static void readsTracking(StatementTraits.Builder b) {
         b.readsTracking = true;
-        b.pins.add(PinReason.SESSION_TRACKING);
     }
 
     /**

@@ -57,9 +57,9 @@ class StatementClassifierTest {
         }
     }
 
-    /** The session-tracking settings read as the client's own only on a connection that has them: such a read pins. */
+    /** The session-tracking settings read as the client's own only on a connection that has them. */
     @Test
-    void aReadOfTheSessionTrackingSettingsPins() {
+    void aReadOfTheSessionTrackingSettingsIsTold() {
         for (String read : new String[] {"SELECT @@session_track_system_variables", "SELECT @@session.session_track_schema, 1",
                 "SELECT 1 FROM DUAL WHERE @@SESSION_TRACK_STATE_CHANGE = 1", "SET @x = @@session_track_transaction_info",
                 "SHOW VARIABLES", "SHOW SESSION VARIABLES LIKE 'session_track%'", "SHOW VARIABLES LIKE '%track\\_schema'",
@@ -67,14 +67,12 @@ class StatementClassifierTest {
                 "SELECT * FROM information_schema.SESSION_VARIABLES WHERE VARIABLE_NAME LIKE 'SESSION%'",
                 "SELECT * FROM information_schema.`session_variables`"}) {
             assertThat(of(read).readsTracking()).as(read).isTrue();
-            assertThat(of(read).pins()).as(read).contains(PinReason.SESSION_TRACKING);
         }
         for (String other : new String[] {"SELECT @@global.session_track_system_variables", "SHOW GLOBAL VARIABLES",
                 "SHOW VARIABLES LIKE 'max%'", "SHOW VARIABLES LIKE 'session\\_track'", "SELECT 'session_track_schema'",
                 "SET @@session.session_track_system_variables = 'autocommit'", "SET session_track_schema = OFF",
                 "SELECT * FROM information_schema.GLOBAL_VARIABLES"}) {
             assertThat(of(other).readsTracking()).as(other).isFalse();
-            assertThat(of(other).pins()).as(other).doesNotContain(PinReason.SESSION_TRACKING);
         }
         assertThat(of("SET @@session.session_track_system_variables = 'autocommit'").tracking()).isTrue();
     }
