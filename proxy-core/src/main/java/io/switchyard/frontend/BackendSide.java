@@ -563,7 +563,19 @@ final class BackendSide implements ResponseSink, LeaseListener {
             if (failure != null && lostBetweenStatements(connection, failure)) {
                 return;
             }
-            finishCommand(connection);
+            // The read-back was a SELECT of one row: what FOUND_ROWS() and ROW_COUNT() read next
+            // is put back as the client's statement left it.
+            List<String> results = routing.tracker().resultsAfterReadBack();
+            if (results.isEmpty() || failure != null) {
+                finishCommand(connection);
+                return;
+            }
+            PreviousResultSetUp.run(connection, results, (err, lost) -> {
+                if (session.closed() || (lost != null && lostBetweenStatements(connection, lost))) {
+                    return;
+                }
+                finishCommand(connection);
+            });
         });
     }
 

@@ -167,12 +167,13 @@ public final class SessionStateTracker {
     }
 
     /**
-     * True when the statement about to run reads the session-tracking settings: the client's own
-     * must be put on its connection first ({@link TrackingSettings#assignment()}); the read-back
-     * after it turns full tracking on again.
+     * True when the statement about to run reads the session-tracking settings in a session not
+     * pinned: the client's own must be put on its connection first
+     * ({@link TrackingSettings#assignment()}); the read-back after it turns full tracking on
+     * again. (A pinned session reads the proxy's settings.)
      */
     public boolean readsClientTracking() {
-        return traits.readsTracking() && clientTracking != null;
+        return traits.readsTracking() && clientTracking != null && pins.isEmpty();
     }
 
     /** A statement is about to run: its text decides the pins the server will not report. */
@@ -343,6 +344,16 @@ public final class SessionStateTracker {
      * exactly. A query returning that many rows sets {@code FOUND_ROWS()} (and {@code ROW_COUNT()}
      * to -1); {@code DO 0} then sets {@code ROW_COUNT()} to 0 and leaves {@code FOUND_ROWS()}.
      */
+    /**
+     * The statements that put {@code FOUND_ROWS()} and {@code ROW_COUNT()} back as the session's
+     * last statement left them, after the proxy read session variables back on its connection (a
+     * one-row {@code SELECT}); none while warnings or errors are held, which the statements would
+     * clear, or when the values cannot be given again.
+     */
+    public List<String> resultsAfterReadBack() {
+        return diagnosticsHeld ? List.of() : previousResultSetUp();
+    }
+
     public List<String> previousResultSetUp() {
         if (foundRows == UNKNOWN || rowCount == UNKNOWN || rowCount > 0 || foundRows > MAX_PRIMED_FOUND_ROWS) {
             return List.of();
@@ -364,7 +375,7 @@ public final class SessionStateTracker {
 
     private List<String> readBackNames() {
         List<String> names = new ArrayList<>();
-        boolean trackingTouched = traits.tracking() || traits.readsTracking();
+        boolean trackingTouched = traits.tracking() || (traits.readsTracking() && pins.isEmpty());
         if (!pins.isEmpty() && !trackingTouched) {
             // The session stays on its connection; only a connection that stopped tracking
             // everything (the client changed or read its settings) is read back, and turned back.

@@ -53,6 +53,11 @@ public final class Grammar {
     private final String temporary;
     private final String lock;
     private final List<Step> steps = new ArrayList<>();
+    /** A statement so far may have pinned the session (README, "What pins a session"). */
+    private boolean mayBePinned;
+    private static final java.util.regex.Pattern MAY_PIN = java.util.regex.Pattern.compile(
+            "(?<!@)@(?!@)|\\b(PREPARE|EXECUTE|CALL|GET_LOCK|TEMPORARY|LOCK|HANDLER|XA|CONNECTION_ID|FLUSH|STATUS|ROLE)\\b",
+            java.util.regex.Pattern.CASE_INSENSITIVE);
 
     /**
      * Kinds of statement a run can leave out, to look past a known class of difference: each
@@ -136,6 +141,7 @@ public final class Grammar {
     private void add(String sql) {
         if (!avoided(sql)) {
             steps.add(Step.text(sql));
+            mayBePinned |= MAY_PIN.matcher(sql).find();
         }
     }
 
@@ -298,7 +304,10 @@ public final class Grammar {
         }
     }
 
-    /** The client's own session-tracking settings: changed, read (which pins), or both. */
+    /**
+     * The client's own session-tracking settings changed, and read while nothing pinned the
+     * session yet (a pinned session reads the proxy's: see the README).
+     */
     private void tracking() {
         if (chance(60)) {
             add(pick("SET SESSION session_track_system_variables = 'time_zone,sql_mode'",
@@ -307,7 +316,7 @@ public final class Grammar {
                     "SET SESSION session_track_system_variables = DEFAULT, session_track_schema = DEFAULT",
                     "SET SESSION session_track_system_variables = 'no_such_variable'"));
         }
-        if (chance(50)) {
+        if (!mayBePinned && chance(50)) {
             add(pick("SELECT @@session_track_system_variables, @@session_track_schema, @@session_track_state_change, "
                     + "@@session_track_transaction_info", "SHOW SESSION VARIABLES LIKE 'session_track%'"));
         }
