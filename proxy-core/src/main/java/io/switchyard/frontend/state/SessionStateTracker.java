@@ -346,12 +346,15 @@ public final class SessionStateTracker {
      */
     /**
      * The statements that put {@code FOUND_ROWS()} and {@code ROW_COUNT()} back as the session's
-     * last statement left them, after the proxy read session variables back on its connection (a
-     * one-row {@code SELECT}); none while warnings or errors are held, which the statements would
-     * clear, or when the values cannot be given again.
+     * last statement left them, after the proxy read the session-tracking settings back on its
+     * connection (a one-row {@code SELECT}); none while warnings or errors are held, which the
+     * statements would clear, when the values cannot be given again, or after the read-back of
+     * the character-set variables (a {@code SET NAMES} at every connect: the extra round trips are
+     * not spent there).
      */
     public List<String> resultsAfterReadBack() {
-        return diagnosticsHeld ? List.of() : previousResultSetUp();
+        boolean trackingReadBack = traits.tracking() || traits.readsTracking();
+        return diagnosticsHeld || !trackingReadBack ? List.of() : previousResultSetUp();
     }
 
     public List<String> previousResultSetUp() {
