@@ -6,7 +6,6 @@ import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendFailures;
 import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ConnectionKey;
-import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.ProxyError;
 import java.util.function.Consumer;
@@ -14,7 +13,7 @@ import java.util.function.Consumer;
 /**
  * The backend connection a client session holds, and how it got it: the router picks a server
  * of the session's hostgroup, the server's pool lends a connection on the session's event loop,
- * and the lease switches it to the session's schema. Giving it back resets it in the pool.
+ * preferably one in the session's schema. Giving it back resets it in the pool.
  *
  * <p>Confined to the session's event loop, except {@link #killTarget()}, which other sessions
  * read to translate a {@code KILL} of this session.
@@ -35,7 +34,6 @@ final class BackendLease {
     private Previous preferred;
     private long deadlineNanos;
     private long waitMillis;
-    private boolean schemaByCaller;
 
     /** The connection a session gave back after its last statement, and how many commands it had carried then. */
     record Previous(BackendPool pool, BackendConnection connection, long uses) {}
@@ -61,8 +59,10 @@ final class BackendLease {
     }
 
     /**
-     * Borrows a connection for {@code key} in {@code hostgroup}, moved to {@code schema}, from
-     * another server than {@code avoid} (one that just failed) unless it is the only one usable;
+     * Borrows a connection for {@code key} in {@code hostgroup}, preferably one in {@code schema}
+     * (a new one logs in to it; the caller selects it on one in another schema, with the session's
+     * character set: see {@link HostgroupLeases}), from another server than {@code avoid} (one
+     * that just failed) unless it is the only one usable;
      * then runs {@code then}, or {@code failed} with the error for the client. If the owner ended
      * meanwhile, the connection goes straight back and neither runs.
      */
@@ -75,15 +75,6 @@ final class BackendLease {
 
     private boolean ownerClosed() {
         return owner != null && owner.closed();
-    }
-
-    /**
-     * The caller brings the borrowed connection to the session's whole state, schema included
-     * ({@link HostgroupLeases}): the lease does not switch the schema itself, which would run the
-     * {@code COM_INIT_DB} before the session's character set is on the connection.
-     */
-    void schemaByCaller() {
-        this.schemaByCaller = true;
     }
 
     /** Asks the next {@link #acquire} for {@code previous}'s connection when it is still free and untouched. */
@@ -135,11 +126,7 @@ final class BackendLease {
             c.owner(owner);
             killTarget = new KillTarget(chosen, c.threadId());
             context.identity().learn(c.serverHandshake());
-            if (schema != null && !schema.equals(c.schema()) && !schemaByCaller) {
-                switchSchema(hostgroup, c, schema, then, failed);
-            } else {
-                then.run();
-            }
+            then.run();
         });
     }
 
@@ -152,21 +139,6 @@ final class BackendLease {
             return ProxyError.CONNECT_TIMEOUT_HOSTGROUP.format(hostgroup, chosen.settings().acquireTimeoutMillis(), cause.getMessage());
         }
         return ProxyError.BACKEND_UNREACHABLE.format(chosen.address(), hostgroup, cause.getMessage());
-    }
-
-    private void switchSchema(int hostgroup, BackendConnection c, String target, Runnable then, Consumer<ErrPacket> failed) {
-        c.executeInternal(Command.INIT_DB, target, (err, failure) -> {
-            if (err == null && failure == null) {
-                c.schema(target);
-                then.run();
-            } else {
-                if (failure != null) {
-                    failedPool = pool;
-                }
-                release();
-                failed.accept(err != null ? err : ProxyError.BACKEND_UNREACHABLE.format(c.address(), hostgroup, failure.getMessage()));
-            }
-        });
     }
 
     /** Gives the connection back (the pool resets it), or closes it when it is mid-command. */

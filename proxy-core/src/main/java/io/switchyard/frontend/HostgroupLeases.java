@@ -81,7 +81,6 @@ final class HostgroupLeases {
         BackendLease fresh = new BackendLease(context, listener.loop(), listener);
         BackendLease.Previous last = previous.remove(hostgroup);
         fresh.prefer(preferPrevious ? last : null);
-        fresh.schemaByCaller();
         lastAcquire = fresh;
         fresh.acquire(hostgroup, avoid, key, state.schema(), () -> {
             byHostgroup.put(hostgroup, fresh);

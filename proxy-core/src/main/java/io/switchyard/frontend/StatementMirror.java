@@ -22,6 +22,18 @@ final class StatementMirror {
         this.context = context;
     }
 
+    private void run(BackendLease lease, BackendConnection c, String sql) {
+        c.executeInternal(Command.QUERY, sql, (err, failure) -> {
+            inFlight = false;
+            if (failure != null) {
+                lease.discard(c);
+            } else {
+                lease.release();
+                context.stats().mirrored();
+            }
+        });
+    }
+
     /** Runs a copy of {@code sql} on {@code hostgroup}, as the session's user, in {@code schema}. */
     void mirror(int hostgroup, ConnectionKey key, String schema, String sql, EventLoop loop) {
         if (inFlight) {
@@ -32,14 +44,23 @@ final class StatementMirror {
         BackendLease lease = new BackendLease(context, loop, null);
         lease.acquire(hostgroup, null, key, schema, () -> {
             BackendConnection c = lease.connection();
-            c.executeInternal(Command.QUERY, sql, (err, failure) -> {
+            if (schema == null || schema.equals(c.schema())) {
+                run(lease, c, sql);
+                return;
+            }
+            c.executeInternal(Command.INIT_DB, schema, (err, failure) -> {
+                if (err == null && failure == null) {
+                    c.schema(schema);
+                    run(lease, c, sql);
+                    return;
+                }
                 inFlight = false;
                 if (failure != null) {
                     lease.discard(c);
                 } else {
                     lease.release();
-                    context.stats().mirrored();
                 }
+                context.stats().mirrorDropped();
             });
         }, err -> {
             inFlight = false;

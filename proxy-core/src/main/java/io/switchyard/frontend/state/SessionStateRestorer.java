@@ -14,9 +14,10 @@ import java.util.regex.Pattern;
 /**
  * Computes what moves a backend connection from the session state it carries to the one a session
  * needs: one {@code SET SESSION} with every variable that differs, and a {@code COM_INIT_DB} when
- * the schema differs (after the {@code SET}: see {@link Plan}). A variable the connection has but the session never changed goes back to
- * its login value: the character-set variables to the values the login's collation gave
- * ({@link SessionBaseline}), {@code last_insert_id} to 0, the others to {@code DEFAULT}.
+ * the schema differs (before or after the {@code SET}: see {@link Plan}). A variable the
+ * connection has but the session never changed goes back to its login value: the character-set
+ * variables to the values the login's collation gave ({@link SessionBaseline}),
+ * {@code last_insert_id} to 0, the others to {@code DEFAULT}.
  * Character sets are assigned before their collations (assigning a character set resets the
  * collation), and a collation is assigned again whenever its character set is. The server also
  * holds a collation for the client's and the results' character sets, which their values do not
@@ -40,11 +41,6 @@ public final class SessionStateRestorer {
      * session's back. Each part only when it is not null.
      */
     public record Plan(String set, String initDb, boolean setFirst, String afterInitDb, String utf8ForInitDb) {
-        /** A plan without a schema change, or with the schema first. */
-        public Plan(String initDb, String set) {
-            this(set, initDb, false, null, null);
-        }
-
         public boolean isEmpty() {
             return initDb == null && set == null && afterInitDb == null;
         }
@@ -95,7 +91,7 @@ public final class SessionStateRestorer {
     public static Plan restore(ConnectionState from, ConnectionState to, SessionBaseline baseline) {
         String initDb = Objects.equals(from.schema(), to.schema()) || to.schema() == null ? null : to.schema();
         if (initDb == null || readsUtf8(from, baseline)) {
-            return new Plan(initDb, assignments(from, to, baseline));
+            return new Plan(assignments(from, to, baseline), initDb, false, null, null);
         }
         if (readsUtf8(to, baseline)) {
             List<String> assignments = assignmentList(from, to, baseline);

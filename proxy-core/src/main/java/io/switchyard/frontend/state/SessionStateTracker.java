@@ -44,7 +44,7 @@ public final class SessionStateTracker {
     /** Variables whose empty report means SQL NULL. */
     private static final Set<String> NULLABLE = Set.of("character_set_results", "character_set_client",
             "character_set_connection", "collation_connection", "enforce_storage_engine", "innodb_tmpdir");
-    private static final List<String> TRACKING_VARIABLES = List.of("session_track_system_variables",
+    static final List<String> TRACKING_VARIABLES = List.of("session_track_system_variables",
             "session_track_schema", "session_track_state_change", "session_track_transaction_info");
     /** The variable that holds {@code LAST_INSERT_ID()}. */
     public static final String LAST_INSERT_ID = "last_insert_id";
@@ -338,13 +338,6 @@ public final class SessionStateTracker {
     }
 
     /**
-     * Statements that give a connection the {@code FOUND_ROWS()} and {@code ROW_COUNT()} the
-     * session's last statement left on another, run just before a statement that reads them on a
-     * connection the session did not hold since (MariaDB syntax); empty when they are not known
-     * exactly. A query returning that many rows sets {@code FOUND_ROWS()} (and {@code ROW_COUNT()}
-     * to -1); {@code DO 0} then sets {@code ROW_COUNT()} to 0 and leaves {@code FOUND_ROWS()}.
-     */
-    /**
      * The statements that put {@code FOUND_ROWS()} and {@code ROW_COUNT()} back as the session's
      * last statement left them, after the proxy read the session-tracking settings back on its
      * connection (a one-row {@code SELECT}); none while warnings or errors are held, which the
@@ -357,6 +350,13 @@ public final class SessionStateTracker {
         return diagnosticsHeld || !trackingReadBack ? List.of() : previousResultSetUp();
     }
 
+    /**
+     * Statements that give a connection the {@code FOUND_ROWS()} and {@code ROW_COUNT()} the
+     * session's last statement left on another, run just before a statement that reads them on a
+     * connection the session did not hold since (MariaDB syntax); empty when they are not known
+     * exactly. A query returning that many rows sets {@code FOUND_ROWS()} (and {@code ROW_COUNT()}
+     * to -1); {@code DO 0} then sets {@code ROW_COUNT()} to 0 and leaves {@code FOUND_ROWS()}.
+     */
     public List<String> previousResultSetUp() {
         if (foundRows == UNKNOWN || rowCount == UNKNOWN || rowCount > 0 || foundRows > MAX_PRIMED_FOUND_ROWS) {
             return List.of();

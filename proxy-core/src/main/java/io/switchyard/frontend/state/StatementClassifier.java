@@ -190,7 +190,7 @@ public final class StatementClassifier {
                 }
                 int variables = what.equals("SESSION") || what.equals("LOCAL") ? start + 2 : start + 1;
                 if (word(t, variables).equals("VARIABLES") && mayListTracking(t, variables + 1, to)) {
-                    readsTracking(b);
+                    b.readsTracking = true;
                 }
             }
             case "GET" -> b.readsPrevious |= word(t, start + 1).equals("DIAGNOSTICS")
@@ -218,14 +218,14 @@ public final class StatementClassifier {
                     }
                     boolean assignedHere = set && i + 1 < to && (t.get(i + 1).isSymbol("=") || t.get(i + 1).isSymbol(":="));
                     if (name.startsWith(TRACKING_PREFIX) && !assignedHere && !token.text().toLowerCase(Locale.ROOT).startsWith("global.")) {
-                        readsTracking(b);
+                        b.readsTracking = true;
                     }
                 }
                 case QUOTED_IDENTIFIER -> {
                     if (token.text().equalsIgnoreCase("SESSION_STATUS")) {
                         b.pins.add(PinReason.SESSION_STATUS);
                     } else if (token.text().equalsIgnoreCase("SESSION_VARIABLES")) {
-                        readsTracking(b);
+                        b.readsTracking = true;
                     }
                 }
                 case WORD -> {
@@ -240,7 +240,7 @@ public final class StatementClassifier {
                     } else if (w.equals("SESSION_STATUS")) {
                         b.pins.add(PinReason.SESSION_STATUS);
                     } else if (w.equals("SESSION_VARIABLES")) {
-                        readsTracking(b);
+                        b.readsTracking = true;
                     } else if (call && READS_PREVIOUS_FUNCTIONS.contains(w)) {
                         b.readsPrevious = true;
                     } else if (call && w.equals("LAST_INSERT_ID") && i + 2 < to && !t.get(i + 2).isSymbol(")")) {
@@ -253,11 +253,6 @@ public final class StatementClassifier {
     }
 
     private static final String TRACKING_PREFIX = "session_track_";
-
-    /** A read of the session-tracking settings: it runs with the client's own on its connection. */
-    private static void readsTracking(StatementTraits.Builder b) {
-        b.readsTracking = true;
-    }
 
     /**
      * True when {@code SHOW [SESSION] VARIABLES} with what follows it from {@code i} may list a
@@ -272,11 +267,8 @@ public final class StatementClassifier {
             return true;
         }
         java.util.regex.Pattern like = java.util.regex.Pattern.compile(SqlLike.regex(t.get(i + 1).text()));
-        return TRACKING_VARIABLES.stream().anyMatch(n -> like.matcher(n).matches());
+        return SessionStateTracker.TRACKING_VARIABLES.stream().anyMatch(n -> like.matcher(n).matches());
     }
-
-    private static final List<String> TRACKING_VARIABLES = List.of("session_track_system_variables", "session_track_schema",
-            "session_track_state_change", "session_track_transaction_info");
 
     /** {@code SET ...} after the {@code SET} keyword at {@code i}. */
     private static void set(List<SqlToken> t, int i, int to, StatementTraits.Builder b) {
