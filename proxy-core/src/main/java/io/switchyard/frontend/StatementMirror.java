@@ -23,15 +23,22 @@ final class StatementMirror {
     }
 
     private void run(BackendLease lease, BackendConnection c, String sql) {
-        c.executeInternal(Command.QUERY, sql, (err, failure) -> {
-            inFlight = false;
-            if (failure != null) {
-                lease.discard(c);
-            } else {
-                lease.release();
-                context.stats().mirrored();
-            }
-        });
+        c.executeInternal(Command.QUERY, sql, (err, failure) -> done(lease, c, failure, true));
+    }
+
+    /** The copy ran ({@code ran}) or could not: the connection goes back, or is closed when it broke. */
+    private void done(BackendLease lease, BackendConnection c, Throwable failure, boolean ran) {
+        inFlight = false;
+        if (failure != null) {
+            lease.discard(c);
+        } else {
+            lease.release();
+        }
+        if (ran && failure == null) {
+            context.stats().mirrored();
+        } else if (!ran) {
+            context.stats().mirrorDropped();
+        }
     }
 
     /** Runs a copy of {@code sql} on {@code hostgroup}, as the session's user, in {@code schema}. */
@@ -54,13 +61,7 @@ final class StatementMirror {
                     run(lease, c, sql);
                     return;
                 }
-                inFlight = false;
-                if (failure != null) {
-                    lease.discard(c);
-                } else {
-                    lease.release();
-                }
-                context.stats().mirrorDropped();
+                done(lease, c, failure, false);
             });
         }, err -> {
             inFlight = false;
