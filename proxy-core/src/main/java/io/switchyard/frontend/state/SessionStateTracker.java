@@ -323,12 +323,17 @@ public final class SessionStateTracker {
      * {@code FOUND_ROWS()} and {@code ROW_COUNT()} it leaves: after one result set, the rows it
      * returned and -1; after an OK, the affected rows ({@code FOUND_ROWS()} stays). Unknown after
      * an error, several results, {@code SQL_CALC_FOUND_ROWS} (the server does not say its count)
-     * or a write returning rows.
+     * or a write returning rows; {@code FOUND_ROWS()} is unknown after a result set limited by a
+     * {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause (MariaDB counts the rows it passed
+     * over).
      */
     public void statementResult(boolean failedOrSeveral, boolean resultSet, long rows, long affectedRows) {
         if (failedOrSeveral || (resultSet && traits.keepsResult())) {
             foundRows = UNKNOWN;
             rowCount = UNKNOWN;
+        } else if (resultSet && traits.limited()) {
+            foundRows = UNKNOWN;
+            rowCount = -1;
         } else if (resultSet) {
             foundRows = rows;
             rowCount = -1;

@@ -59,10 +59,13 @@ public final class StatementClassifier {
             "[@;#]|/\\*|--|LOCK|INTO|FOUND_ROWS|ROW_COUNT|LAST_INSERT_ID|CONNECTION_ID|SESSION_STATUS|SESSION_VARIABLES",
             java.util.regex.Pattern.CASE_INSENSITIVE);
 
+    private static final java.util.regex.Pattern LIMITING = java.util.regex.Pattern.compile(
+            "LIMIT|OFFSET|FETCH", java.util.regex.Pattern.CASE_INSENSITIVE);
+
     /** The traits of {@code sql} (a {@code COM_QUERY} text or a prepared statement's text). */
     public static StatementTraits classify(String sql) {
         if (isPlainSelect(sql)) {
-            return StatementTraits.PLAIN;
+            return mentionsLimit(sql) ? StatementTraits.PLAIN_LIMITED : StatementTraits.PLAIN;
         }
         List<SqlToken> all = SqlLexer.tokenize(sql);
         StatementTraits.Builder b = new StatementTraits.Builder();
@@ -142,6 +145,11 @@ public final class StatementClassifier {
         }
         return sql.regionMatches(true, i, "SELECT", 0, 6) && sql.length() > i + 6
                 && Character.isWhitespace(sql.charAt(i + 6)) && !MAY_MATTER.matcher(sql).find();
+    }
+
+    /** True when {@code sql} may have a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause (a word anywhere, literals too). */
+    private static boolean mentionsLimit(String sql) {
+        return LIMITING.matcher(sql).find();
     }
 
     private static void statement(List<SqlToken> t, int from, int to, StatementTraits.Builder b) {
@@ -233,6 +241,8 @@ public final class StatementClassifier {
                     String w = token.text().toUpperCase(Locale.ROOT);
                     if (w.equals("SQL_CALC_FOUND_ROWS")) {
                         b.keepsResult = true;
+                    } else if (w.equals("LIMIT") || w.equals("OFFSET") || w.equals("FETCH")) {
+                        b.limited = true;
                     } else if (call && w.equals("GET_LOCK")) {
                         b.pins.add(PinReason.ADVISORY_LOCK);
                     } else if (call && w.equals("CONNECTION_ID")) {

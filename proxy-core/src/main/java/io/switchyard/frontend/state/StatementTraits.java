@@ -33,6 +33,10 @@ import java.util.Set;
  * @param namesCollation the collation its last {@code SET NAMES} or {@code SET CHARACTER SET}
  *     gives {@code character_set_client} and {@code character_set_results} (lower case), empty
  *     for their character set's default collation, null when it has none
+ * @param readsTracking it reads the session-tracking settings
+ * @param limited it has a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause: after its result
+ *     set MariaDB's {@code FOUND_ROWS()} counts the rows the clause passed over as well as those
+ *     returned, so the proxy does not know it
  */
 public record StatementTraits(
         Set<PinReason> pins,
@@ -45,11 +49,16 @@ public record StatementTraits(
         boolean keepsResult,
         boolean setsLastInsertId,
         String namesCollation,
-        boolean readsTracking) {
+        boolean readsTracking,
+        boolean limited) {
 
     /** A statement with no effect on the session beyond what the server reports (e.g. a plain SELECT). */
     public static final StatementTraits PLAIN = new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(),
-            false, false, false, null, false);
+            false, false, false, null, false, false);
+
+    /** A plain SELECT with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause. */
+    public static final StatementTraits PLAIN_LIMITED = new StatementTraits(Set.of(), true, false, false, false,
+            java.util.List.of(), false, false, false, null, false, true);
 
     public StatementTraits {
         pins = pins.isEmpty() ? Set.of() : Set.copyOf(pins);
@@ -69,10 +78,11 @@ public record StatementTraits(
         boolean setsLastInsertId;
         String namesCollation;
         boolean readsTracking;
+        boolean limited;
 
         StatementTraits build() {
             return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, java.util.List.copyOf(assigned),
-                    readsPrevious, keepsResult, setsLastInsertId, namesCollation, readsTracking);
+                    readsPrevious, keepsResult, setsLastInsertId, namesCollation, readsTracking, limited);
         }
     }
 }

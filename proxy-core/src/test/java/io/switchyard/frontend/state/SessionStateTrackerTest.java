@@ -162,6 +162,13 @@ class SessionStateTrackerTest {
         tracker.statementResult(false, true, 1, 0);
         assertThat(tracker.previousResultSetUp()).as("the server does not say the count").isEmpty();
 
+        for (String limited : new String[] {"SELECT * FROM t ORDER BY a LIMIT 2, 1", "SELECT * FROM t LIMIT 1 OFFSET 3",
+                "SELECT * FROM t OFFSET 2 ROWS FETCH FIRST 1 ROWS ONLY", "SELECT a FROM t WHERE a = @x LIMIT 1"}) {
+            tracker.before(limited);
+            tracker.statementResult(false, true, 1, 0);
+            assertThat(tracker.previousResultSetUp()).as("MariaDB counts the rows %s passed over", limited).isEmpty();
+        }
+
         tracker.before("SELECT a FROM t");
         tracker.statementResult(false, true, 2, 0);
         tracker.before("SELECT nosuch FROM t");

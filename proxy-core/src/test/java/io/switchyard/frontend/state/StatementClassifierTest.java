@@ -183,6 +183,16 @@ class StatementClassifierTest {
     }
 
     @Test
+    void selectsWhoseFoundRowsCountMoreThanTheirRowsAreMarkedLimited() {
+        assertThat(of("SELECT * FROM t ORDER BY a LIMIT 2, 1").limited()).isTrue();
+        assertThat(of("select * from t limit 1 offset 3").limited()).isTrue();
+        assertThat(of("SELECT * FROM t OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY").limited()).isTrue();
+        assertThat(of("SELECT @x := a FROM t LIMIT 1").limited()).as("through the lexer").isTrue();
+        assertThat(of("SELECT * FROM t").limited()).isFalse();
+        assertThat(of("SELECT @x := a FROM t").limited()).isFalse();
+    }
+
+    @Test
     void multiStatementTextCombinesItsStatements() {
         StatementTraits t = of("SET sql_mode = ''; SELECT GET_LOCK('x', 0); SET NAMES latin1");
 

@@ -249,6 +249,30 @@ class MultiplexingTest {
     }
 
     /**
+     * After a {@code SELECT} with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause MariaDB's
+     * {@code FOUND_ROWS()} counts the rows the clause passed over, not the rows returned: read by
+     * the session's next statement, it gives what it gives directly.
+     */
+    @Test
+    void foundRowsAfterALimitedSelectCountsTheRowsTheLimitPassedOver() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        List<String> expected = new ArrayList<>();
+        List<String> proxied = new ArrayList<>();
+        for (String statement : new String[] {"SELECT * FROM mux ORDER BY id LIMIT 1, 1", "SELECT * FROM mux LIMIT 1 OFFSET 1",
+                "SELECT * FROM mux ORDER BY id OFFSET 1 ROWS FETCH FIRST 1 ROWS ONLY", "SELECT * FROM mux LIMIT 5, 1"}) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(previousResult(d, new String[] {statement}, null)[0]);
+            }
+            try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+                sb.execute("SELECT 1");
+                proxied.add(previousResult(a, new String[] {statement}, null)[0]);
+            }
+        }
+        assertThat(expected).containsExactly("2 -1", "2 -1", "2 -1", "2 -1");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
      * Runs {@code statements} on {@code c}; when {@code other} is given, it then holds the
      * connection {@code c} used inside a transaction; then reads {@code FOUND_ROWS()} and
      * {@code ROW_COUNT()}. Returns what they read, the connection id a statement returned (if
