@@ -50,22 +50,11 @@ public final class StatementClassifier {
     private StatementClassifier() {
     }
 
-    /**
-     * Anything in a {@code SELECT} that could make it more than a plain read, for the fast path:
-     * variables, several statements, comments (which may hide versioned SQL), locks, {@code INTO},
-     * and the functions that read or set the previous statement's results.
-     */
-    private static final java.util.regex.Pattern MAY_MATTER = java.util.regex.Pattern.compile(
-            "[@;#]|/\\*|--|LOCK|INTO|FOUND_ROWS|ROW_COUNT|LAST_INSERT_ID|CONNECTION_ID|SESSION_STATUS|SESSION_VARIABLES",
-            java.util.regex.Pattern.CASE_INSENSITIVE);
-
-    private static final java.util.regex.Pattern LIMITING = java.util.regex.Pattern.compile(
-            "LIMIT|OFFSET|FETCH", java.util.regex.Pattern.CASE_INSENSITIVE);
-
     /** The traits of {@code sql} (a {@code COM_QUERY} text or a prepared statement's text). */
     public static StatementTraits classify(String sql) {
-        if (isPlainSelect(sql)) {
-            return mentionsLimit(sql) ? StatementTraits.PLAIN_LIMITED : StatementTraits.PLAIN;
+        StatementTraits plain = plainSelect(sql);
+        if (plain != null) {
+            return plain;
         }
         List<SqlToken> all = SqlLexer.tokenize(sql);
         StatementTraits.Builder b = new StatementTraits.Builder();
@@ -137,19 +126,82 @@ public final class StatementClassifier {
         return false;
     }
 
-    /** A single {@code SELECT} with none of {@link #MAY_MATTER}: it reads and changes nothing else. */
-    private static boolean isPlainSelect(String sql) {
+    /**
+     * The fast path, in one pass over the text: {@link StatementTraits#PLAIN} (or
+     * {@link StatementTraits#PLAIN_LIMITED} when a {@code LIMIT}, {@code OFFSET} or {@code FETCH}
+     * may be in it) for a single {@code SELECT} that reads and changes nothing else; null when
+     * anything in it could make it more than a plain read, and the lexer must look: variables,
+     * several statements, comments (which may hide versioned SQL), locks, {@code INTO}, and the
+     * functions that read or set the previous statement's results. Words are matched anywhere,
+     * inside longer words and literals too, so a doubt always goes to the lexer.
+     */
+    private static StatementTraits plainSelect(String sql) {
+        int n = sql.length();
         int i = 0;
-        while (i < sql.length() && Character.isWhitespace(sql.charAt(i))) {
+        while (i < n && Character.isWhitespace(sql.charAt(i))) {
             i++;
         }
-        return sql.regionMatches(true, i, "SELECT", 0, 6) && sql.length() > i + 6
-                && Character.isWhitespace(sql.charAt(i + 6)) && !MAY_MATTER.matcher(sql).find();
+        if (!sql.regionMatches(true, i, "SELECT", 0, 6) || n <= i + 6 || !Character.isWhitespace(sql.charAt(i + 6))) {
+            return null;
+        }
+        boolean limited = false;
+        for (int j = i + 7; j < n; j++) {
+            switch (sql.charAt(j)) {
+                case '@', ';', '#' -> {
+                    return null;
+                }
+                case '/' -> {
+                    if (j + 1 < n && sql.charAt(j + 1) == '*') {
+                        return null;
+                    }
+                }
+                case '-' -> {
+                    if (j + 1 < n && sql.charAt(j + 1) == '-') {
+                        return null;
+                    }
+                }
+                case 'L', 'l' -> {
+                    if (at(sql, j, "LOCK") || at(sql, j, "LAST_INSERT_ID")) {
+                        return null;
+                    }
+                    limited |= at(sql, j, "LIMIT");
+                }
+                case 'I', 'i' -> {
+                    if (at(sql, j, "INTO")) {
+                        return null;
+                    }
+                }
+                case 'F', 'f' -> {
+                    if (at(sql, j, "FOUND_ROWS")) {
+                        return null;
+                    }
+                    limited |= at(sql, j, "FETCH");
+                }
+                case 'R', 'r' -> {
+                    if (at(sql, j, "ROW_COUNT")) {
+                        return null;
+                    }
+                }
+                case 'C', 'c' -> {
+                    if (at(sql, j, "CONNECTION_ID")) {
+                        return null;
+                    }
+                }
+                case 'S', 's' -> {
+                    if (at(sql, j, "SESSION_STATUS") || at(sql, j, "SESSION_VARIABLES")) {
+                        return null;
+                    }
+                }
+                case 'O', 'o' -> limited |= at(sql, j, "OFFSET");
+                default -> { }
+            }
+        }
+        return limited ? StatementTraits.PLAIN_LIMITED : StatementTraits.PLAIN;
     }
 
-    /** True when {@code sql} may have a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause (a word anywhere, literals too). */
-    private static boolean mentionsLimit(String sql) {
-        return LIMITING.matcher(sql).find();
+    /** True when {@code word} (upper case) is at {@code index} of {@code sql}, in any case. */
+    private static boolean at(String sql, int index, String word) {
+        return sql.regionMatches(true, index, word, 0, word.length());
     }
 
     private static void statement(List<SqlToken> t, int from, int to, StatementTraits.Builder b) {
