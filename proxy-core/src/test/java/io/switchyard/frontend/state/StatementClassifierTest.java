@@ -21,6 +21,19 @@ class StatementClassifierTest {
         }
     }
 
+    @Test
+    void aPlainSelectTakesTheOnePassCheckAndAnythingThatMightMatterGoesToTheLexer() {
+        assertThat(of("SELECT c FROM sbtest1 WHERE id=4711")).isSameAs(StatementTraits.PLAIN);
+        assertThat(of("  select c from t where k between 1 and 9 order by c")).isSameAs(StatementTraits.PLAIN);
+        assertThat(of("SELECT c FROM t ORDER BY c LIMIT 20, 10")).isSameAs(StatementTraits.PLAIN_LIMITED);
+        for (String sql : new String[] {"SELECT @x", "SELECT 1; SELECT 2", "SELECT 1 # x", "SELECT 1 -- x", "SELECT /*!50000 1 */",
+                "SELECT a FROM t FOR UPDATE LOCK IN SHARE MODE", "SELECT a INTO OUTFILE '/tmp/x' FROM t", "SELECT FOUND_ROWS()",
+                "SELECT row_count()", "SELECT last_insert_id()", "SELECT connection_id()", "SELECT * FROM SESSION_STATUS",
+                "SELECT * FROM information_schema.session_variables", "SELECT GET_LOCK('x', 0)"}) {
+            assertThat(of(sql)).as(sql).isNotSameAs(StatementTraits.PLAIN).isNotSameAs(StatementTraits.PLAIN_LIMITED);
+        }
+    }
+
     /** Each verdict checked against MariaDB 10.11: does {@code SHOW COUNT(*) WARNINGS} still count the last statement's warnings after it? */
     @Test
     void statementsUsingTablesAreToldFromThoseThatLeaveTheLastWarnings() {
