@@ -361,10 +361,16 @@ public final class SessionStateTracker {
      * connection the session did not hold since (MariaDB syntax); empty when they are not known
      * exactly. A query returning that many rows sets {@code FOUND_ROWS()} (and {@code ROW_COUNT()}
      * to -1); {@code DO 0} then sets {@code ROW_COUNT()} to 0 and leaves {@code FOUND_ROWS()}.
+     * When only {@code ROW_COUNT()} is known (after a {@code LIMIT}), it alone is given: the
+     * connection's {@code FOUND_ROWS()} is no more right before than after.
      */
     public List<String> previousResultSetUp() {
-        if (foundRows == UNKNOWN || rowCount == UNKNOWN || rowCount > 0 || foundRows > MAX_PRIMED_FOUND_ROWS) {
+        if (rowCount == UNKNOWN || rowCount > 0) {
             return List.of();
+        }
+        boolean foundRowsKnown = foundRows != UNKNOWN && foundRows <= MAX_PRIMED_FOUND_ROWS;
+        if (!foundRowsKnown) {
+            return List.of(rowCount == -1 ? "SELECT 1 FROM DUAL WHERE 0" : "DO 0");
         }
         String rows = foundRows == 0 ? "SELECT 1 FROM DUAL WHERE 0"
                 : "SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL "

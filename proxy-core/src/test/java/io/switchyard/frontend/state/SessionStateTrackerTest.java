@@ -166,8 +166,12 @@ class SessionStateTrackerTest {
                 "SELECT * FROM t OFFSET 2 ROWS FETCH FIRST 1 ROWS ONLY", "SELECT a FROM t WHERE a = @x LIMIT 1"}) {
             tracker.before(limited);
             tracker.statementResult(false, true, 1, 0);
-            assertThat(tracker.previousResultSetUp()).as("MariaDB counts the rows %s passed over", limited).isEmpty();
+            assertThat(tracker.previousResultSetUp()).as("MariaDB counts the rows %s passed over: ROW_COUNT() alone", limited)
+                    .containsExactly("SELECT 1 FROM DUAL WHERE 0");
         }
+        tracker.before("DO 1");
+        tracker.statementResult(false, false, 0, 0);
+        assertThat(tracker.previousResultSetUp()).as("FOUND_ROWS() still unknown").containsExactly("DO 0");
 
         tracker.before("SELECT a FROM t");
         tracker.statementResult(false, true, 2, 0);
