@@ -32,7 +32,6 @@ final class BackendLease {
     private BackendPool avoid;
     private BackendPool failedPool;
     private Previous preferred;
-    private boolean holdsPrevious;
     private long deadlineNanos;
     private long waitMillis;
 
@@ -83,15 +82,6 @@ final class BackendLease {
         this.preferred = previous;
     }
 
-    /**
-     * True when the held connection is the one {@link #prefer} asked for: the connection the
-     * session gave back after its last statement, untouched since, so that statement's results
-     * are still there.
-     */
-    boolean holdsPrevious() {
-        return holdsPrevious;
-    }
-
     /** The server whose connection could not be had at the last attempt, or null. */
     BackendPool failedPool() {
         return failedPool;
@@ -133,7 +123,6 @@ final class BackendLease {
             }
             pool = chosen;
             connection = c;
-            holdsPrevious = wanted != null && c == wanted;
             c.owner(owner);
             killTarget = new KillTarget(chosen, c.threadId());
             context.identity().learn(c.serverHandshake());

@@ -58,6 +58,13 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private boolean unflushedBackendWrites;
     /** The server whose connection held the last statement's results when it was lost; null when none was. */
     private ServerAddress previousResultLostOn;
+    /**
+     * The connection the session's last statement left its {@code FOUND_ROWS()} and
+     * {@code ROW_COUNT()} on, and the commands it had carried then: while it has carried nothing
+     * since but prepares (which leave them), they are still there.
+     */
+    private BackendConnection resultsOn;
+    private long resultsUses;
     /** What runs when the connection asked of the leases is ready, or cannot be had. */
     private Runnable onLeased;
     private Consumer<ErrPacket> onLeaseFailed;
@@ -292,7 +299,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
      */
     private void previousResultSetUp(Runnable then, Consumer<ErrPacket> failed) {
         BackendConnection c = connection();
-        List<String> setUp = leases.currentIsPrevious() ? List.of() : PreviousResultSetUp.statements(c, routing.tracker());
+        boolean untouched = c == resultsOn && c.uses() == resultsUses;
+        List<String> setUp = untouched ? List.of() : PreviousResultSetUp.statements(c, routing.tracker());
         if (setUp.isEmpty()) {
             then.run();
             return;
@@ -550,7 +558,12 @@ final class BackendSide implements ResponseSink, LeaseListener {
             if (current == Command.QUERY || current == Command.STMT_EXECUTE || current == Command.STMT_BULK_EXECUTE) {
                 routing.tracker().statementResult(tracker.error() != null || tracker.resultSets() != 1,
                         tracker.resultSetsWithColumns() == 1, tracker.rows(), tracker.affectedRows());
+                resultsOn = connection;
+                resultsUses = connection.uses();
             }
+        }
+        if (current == Command.STMT_PREPARE && connection == resultsOn && connection.uses() == resultsUses + 1) {
+            resultsUses++;
         }
         List<String> readBack = routing.tracker().completed(tracker.error() != null, tracker.warnings());
         if (readBack.isEmpty() || !connection.isIdle()) {

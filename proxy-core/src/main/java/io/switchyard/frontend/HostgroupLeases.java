@@ -212,12 +212,6 @@ final class HostgroupLeases {
         this.preferPrevious = prefer;
     }
 
-    /** True when the current connection is the one the session gave back after its last statement, untouched since. */
-    boolean currentIsPrevious() {
-        BackendLease lease = current;
-        return lease != null && lease.holdsPrevious();
-    }
-
     /** The hostgroup of the connection the session gave back after its last statement, or -1. */
     int previousHostgroup() {
         return previous.size() == 1 ? previous.keySet().iterator().next() : -1;
