@@ -273,6 +273,48 @@ class MultiplexingTest {
     }
 
     /**
+     * After an {@code INSERT} the proxy reads {@code LAST_INSERT_ID()} on the session's connection
+     * before the next statement, and brings the connection to the session's state before a
+     * statement: a read of the previous result after them, on the same connection, still gives
+     * what the statement left. Server-side prepared statements, so that each statement's prepare
+     * comes between them as well.
+     */
+    @Test
+    void aReadOfThePreviousResultAfterTheProxysOwnStatementsGivesTheStatementsValues() throws Exception {
+        String[] statements = {"UPDATE mux SET v = v WHERE id = 2", "INSERT INTO ids (v) VALUES (1)", "SELECT * FROM mux"};
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
+        String expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = preparedPreviousResult(d, statements);
+        }
+        assertThat(expected).isEqualTo("2 -1");
+        for (int round = 0; round < 5; round++) {
+            try (Connection a = fixture.mysql("useServerPrepStmts=true")) {
+                assertThat(preparedPreviousResult(a, statements)).as("round %d", round).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** Runs {@code statements} as prepared statements on {@code c}, then reads {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
+    private static String preparedPreviousResult(Connection c, String[] statements) throws Exception {
+        for (String statement : statements) {
+            try (PreparedStatement ps = c.prepareStatement(statement)) {
+                if (ps.execute()) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        while (rs.next()) {
+                            rs.getString(1);
+                        }
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT FOUND_ROWS(), ROW_COUNT()"); ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(1) + " " + rs.getLong(2);
+        }
+    }
+
+    /**
      * Runs {@code statements} on {@code c}; when {@code other} is given, it then holds the
      * connection {@code c} used inside a transaction; then reads {@code FOUND_ROWS()} and
      * {@code ROW_COUNT()}. Returns what they read, the connection id a statement returned (if
