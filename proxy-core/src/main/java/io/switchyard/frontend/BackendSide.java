@@ -294,7 +294,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
      * Before a statement that reads the last one's {@code FOUND_ROWS()} or {@code ROW_COUNT()}
      * runs on a connection the session has just borrowed, gives that connection the values the
      * session's last statement left (MariaDB servers; not when it is the connection that
-     * statement ran on, untouched since, where they are), then runs {@code then}. A server error
+     * statement ran on and has carried nothing since but prepares: they are there), then runs
+     * {@code then}. A server error
      * leaves the values as they are; a lost connection fails the statement.
      */
     private void previousResultSetUp(Runnable then, Consumer<ErrPacket> failed) {
