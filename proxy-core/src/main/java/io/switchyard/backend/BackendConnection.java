@@ -78,26 +78,31 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private Holder owner;
     private ConnectionState sessionState;
     private SessionBaseline baseline;
+    private final GlobalValues globals;
     private boolean settingUp;
     private long uses;
     private BackendStatements statements;
     private Runnable closeHook;
     private volatile boolean closeRequested;
 
-    private BackendConnection(ServerAddress address, ConnectionKey key, String schema, BackendSettings settings) {
+    private BackendConnection(ServerAddress address, ConnectionKey key, String schema, BackendSettings settings,
+                              GlobalValues globals) {
         this.address = address;
         this.key = key;
         this.schema = schema;
         this.settings = settings;
+        this.globals = globals;
     }
 
     /**
      * Opens and logs in a connection on {@code loop}. The future completes on that loop once the
      * server accepted the login, or fails with the reason (connect error, timeout, ERR).
+     * {@code globals} is what the proxy saw change in the server's globals.
      */
     public static Future<BackendConnection> connect(Bootstrap template, EventLoop loop, ServerAddress address,
-                                                    ConnectionKey key, String schema, BackendSettings settings) {
-        BackendConnection connection = new BackendConnection(address, key, schema, settings);
+                                                    ConnectionKey key, String schema, BackendSettings settings,
+                                                    GlobalValues globals) {
+        BackendConnection connection = new BackendConnection(address, key, schema, settings, globals);
         Promise<BackendConnection> promise = loop.newPromise();
         connection.loginPromise = promise;
         connection.login = new BackendLogin(key, schema);
@@ -278,6 +283,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private void onLoggedIn() {
         phase = Phase.IDLE;
         login = null;
+        sessionState = ConnectionState.initial(schema);
         channel.pipeline().remove(FrameDecoder.NAME);
         log.debug("backend connection {} to {} logged in as {} (thread {})", id, address,
                 key.credentials().user(), serverHandshake.connectionId());
@@ -321,6 +327,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** The session as the login left it (character set, tracking defaults), or null when the server does not track sessions. */
     public SessionBaseline baseline() {
         return baseline;
+    }
+
+    /** The global values the proxy saw change on this connection's server. */
+    public GlobalValues globals() {
+        return globals;
     }
 
     /**

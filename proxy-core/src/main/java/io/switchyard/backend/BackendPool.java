@@ -70,6 +70,8 @@ public final class BackendPool implements AutoCloseable {
     private final LongAdder moves = new LongAdder();
     private final ServerHealth health;
     private final Set<BackendConnection> open = ConcurrentHashMap.newKeySet();
+    /** What the proxy saw {@code SET GLOBAL} change on this server. */
+    private final GlobalValues globals = new GlobalValues();
     private volatile PoolSettings settings;
     private volatile int freeConnectionsPct = 10;
     private volatile boolean closed;
@@ -252,7 +254,7 @@ public final class BackendPool implements AutoCloseable {
     /** Opens a connection in an already reserved slot. */
     private Future<BackendConnection> connect(EventLoop loop, ConnectionKey key, String schema) {
         long started = health.outages().now();
-        Future<BackendConnection> f = BackendConnection.connect(bootstrap, loop, address, key, schema, backendSettings);
+        Future<BackendConnection> f = BackendConnection.connect(bootstrap, loop, address, key, schema, backendSettings, globals);
         f.addListener(done -> {
             String attempt = "connect as " + key.credentials().user();
             if (done.isSuccess()) {

@@ -17,8 +17,10 @@ import java.util.Map;
  * @param schema the default database, or {@code null} for none
  * @param variables lower-case variable name to the SQL literal of its value ({@code 'ANSI'},
  *     {@code 1000000}, {@code NULL}), in the order they were first changed
+ * @param globalsAsOf the {@link GlobalValues} change number the other variables' values date
+ *     from: the globals a session started with, or a connection logged in or was reset with
  */
-public record ConnectionState(String schema, Map<String, String> variables) {
+public record ConnectionState(String schema, Map<String, String> variables, long globalsAsOf) {
     /**
      * The variables that decide what a statement's text means when the server prepares it: how it
      * is parsed ({@code sql_mode}, {@code old_mode}) and the character set and collation of its
@@ -31,9 +33,9 @@ public record ConnectionState(String schema, Map<String, String> variables) {
         variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
     }
 
-    /** A fresh login's state with default database {@code schema} (may be {@code null}). */
+    /** A fresh login's state with default database {@code schema} (may be {@code null}), with the globals as they are now. */
     public static ConnectionState initial(String schema) {
-        return new ConnectionState(schema, Map.of());
+        return new ConnectionState(schema, Map.of(), GlobalValues.now());
     }
 
     /**
@@ -48,7 +50,7 @@ public record ConnectionState(String schema, Map<String, String> variables) {
                 kept.put(name, v);
             }
         }
-        return new ConnectionState(schema, kept);
+        return new ConnectionState(schema, kept, globalsAsOf);
     }
 
     /** This state with the schema and {@link #PREPARE_VARIABLES} of {@code prepared} instead of its own. */
@@ -56,11 +58,11 @@ public record ConnectionState(String schema, Map<String, String> variables) {
         Map<String, String> copy = new LinkedHashMap<>(variables);
         copy.keySet().removeAll(PREPARE_VARIABLES);
         copy.putAll(prepared.variables);
-        return new ConnectionState(prepared.schema, copy);
+        return new ConnectionState(prepared.schema, copy, globalsAsOf);
     }
 
     public ConnectionState withSchema(String newSchema) {
-        return new ConnectionState(newSchema, variables);
+        return new ConnectionState(newSchema, variables, globalsAsOf);
     }
 
     /** The same state with {@code name} set to {@code literal}, or back to its login value when {@code literal} is null. */
@@ -71,6 +73,6 @@ public record ConnectionState(String schema, Map<String, String> variables) {
         } else {
             copy.put(name, literal);
         }
-        return new ConnectionState(schema, copy);
+        return new ConnectionState(schema, copy, globalsAsOf);
     }
 }

@@ -7,7 +7,8 @@ import java.util.function.Consumer;
 
 /**
  * The commands that bring a backend connection's session to a state the proxy knows: after login
- * (read the {@link SessionBaseline}, then turn on every session tracker), after
+ * (read the {@link SessionBaseline} and the globals the proxy follows ({@link GlobalValues}),
+ * then turn on every session tracker), after
  * COM_RESET_CONNECTION (which turns the trackers off), and the pool's reset before a connection
  * serves another session.
  *
@@ -21,13 +22,16 @@ final class SessionSetup {
 
     /** Reads the baseline and turns on tracking; {@code done} gets the baseline, or the failure. */
     static void afterLogin(BackendConnection c, BiConsumer<SessionBaseline, Throwable> done) {
-        c.executeInternal(Command.QUERY, SessionBaseline.QUERY, new InternalQuery((row, err, failure) -> {
+        GlobalValues.Observation globals = c.globals().observation();
+        c.executeInternal(Command.QUERY, SessionBaseline.QUERY + globals.select(), new InternalQuery((row, err, failure) -> {
             if (failure != null || err != null || row == null || row.size() < 10) {
                 done.accept(null, failure != null ? failure
                         : new ProtocolException("cannot read the session baseline: " + (err != null ? err : "no row")));
                 return;
             }
             SessionBaseline baseline = SessionBaseline.fromRow(row);
+            c.globals().observed(globals.names(), row.subList(10, row.size()));
+            c.sessionState(ConnectionState.initial(c.schema()));
             trackEverything(c, (setErr, setFailure) -> {
                 if (setErr != null || setFailure != null) {
                     done.accept(null, setFailure != null ? setFailure
@@ -46,7 +50,7 @@ final class SessionSetup {
 
     /**
      * The pool's reset before the connection serves another session: COM_RESET_CONNECTION, then
-     * the schema it is left in is read (a session whose state was not followed, a pinned one, may
+     * the schema it is left in (and the globals the proxy follows) is read (a session whose state was not followed, a pinned one, may
      * have left it anywhere) and selected again (the reset also sets character_set_database to the
      * server's default, whatever the schema's). {@code done} gets true when the connection is
      * ready, false when it must be closed.
@@ -57,11 +61,13 @@ final class SessionSetup {
                 done.accept(false);
                 return;
             }
-            c.executeInternal(Command.QUERY, "SELECT DATABASE()", new InternalQuery((row, queryErr, queryFailure) -> {
+            GlobalValues.Observation globals = c.globals().observation();
+            c.executeInternal(Command.QUERY, "SELECT DATABASE()" + globals.select(), new InternalQuery((row, queryErr, queryFailure) -> {
                 if (queryErr != null || queryFailure != null || row == null) {
                     done.accept(false);
                     return;
                 }
+                c.globals().observed(globals.names(), row.subList(1, row.size()));
                 String schema = row.get(0);
                 c.schema(schema);
                 c.sessionState(c.baseline() == null ? null : c.baseline().afterReset(schema));

@@ -45,6 +45,18 @@ public record TrackingSettings(Set<String> systemVariables, boolean schema, bool
         };
     }
 
+    /** The value of {@code variable} (one of the four, lower case) as a {@code SELECT} returns it. */
+    public String value(String variable) {
+        return switch (variable) {
+            case "session_track_system_variables" -> systemVariables == null ? "*"
+                    : String.join(",", new java.util.TreeSet<>(systemVariables));
+            case "session_track_schema" -> schema ? "1" : "0";
+            case "session_track_state_change" -> stateChange ? "1" : "0";
+            case "session_track_transaction_info" -> transactionInfo;
+            default -> throw new IllegalArgumentException("not a session-tracking variable: " + variable);
+        };
+    }
+
     /**
      * The {@code SET SESSION} that gives a connection these settings, as the server would show
      * them (it lists variables sorted, in lower case).

@@ -74,6 +74,12 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private final CausalReads causalReads;
     /** The running statement's transaction was rolled back for a deadlock; it runs again when the response ends. */
     private boolean deadlocked;
+    /**
+     * The end of a {@code SET GLOBAL}'s response waits in the client channel, unflushed, until
+     * the proxy has recorded the new globals ({@link GlobalChangeRead}): a session that starts
+     * once the client has its answer gets them, as directly.
+     */
+    private boolean holdClientFlush;
 
     BackendSide(FrontendContext context, SessionInfo info, StatementRouting routing, SessionActivity activity,
                 SessionControl session) {
@@ -144,13 +150,35 @@ final class BackendSide implements ResponseSink, LeaseListener {
         return leases.currentHostgroup() >= 0 ? leases.currentHostgroup() : context.router().hostgroupFor(info.user());
     }
 
-    /** After authentication: makes the session hostgroup's connection current, then runs {@code then}. */
+    /**
+     * After authentication: makes the session hostgroup's connection current, then runs
+     * {@code then}. The session starts with the globals as they are then: those the proxy follows
+     * are read first where it saw any change ({@link GlobalChangeRead#observe}), and the
+     * connection is brought to them.
+     */
     void login(Runnable then, Consumer<ErrPacket> failed) {
-        lease(sessionHostgroup(), null, () -> {
-            if (connection().baseline() != null) {
-                routing.tracker().clientTracking(connection().baseline().tracking());
+        Runnable started = () -> {
+            BackendConnection c = connection();
+            if (c.baseline() != null) {
+                routing.tracker().clientTracking(c.globals().tracking(c.baseline().tracking(), routing.state().globalsAsOf()));
             }
             then.run();
+        };
+        lease(sessionHostgroup(), null, () -> {
+            BackendConnection c = connection();
+            GlobalChangeRead.observe(c, failure -> {
+                if (session.closed()) {
+                    return;
+                }
+                if (failure != null) {
+                    leases.discard(c);
+                    failed.accept(ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
+                } else if (routing.tracker().startWithGlobalsOfNow()) {
+                    lease(sessionHostgroup(), null, started, failed);
+                } else {
+                    started.run();
+                }
+            });
         }, failed);
     }
 
@@ -516,7 +544,17 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     @Override
     public void responseFlush() {
-        client.flush();
+        if (!holdClientFlush) {
+            client.flush();
+        }
+    }
+
+    /** Ends {@link #holdClientFlush}: the client gets what was written for it. */
+    private void releaseClientFlush() {
+        if (holdClientFlush) {
+            holdClientFlush = false;
+            client.flush();
+        }
     }
 
     @Override
@@ -548,7 +586,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
             connection.markNotReusable();
             routing.pinForGood();
         }
-        routing.completed(current, tracker, connection.baseline());
+        routing.completed(current, tracker, connection.baseline(), connection.globals());
         if (!connection.tracksSessionState()) {
             routing.tracker().pin(PinReason.UNTRACKED_SERVER);
         }
@@ -567,11 +605,13 @@ final class BackendSide implements ResponseSink, LeaseListener {
             resultsUses++;
         }
         List<String> readBack = routing.tracker().completed(tracker.error() != null, tracker.warnings());
-        if (readBack.isEmpty() || !connection.isIdle()) {
+        List<String> globals = current == Command.QUERY || current == Command.STMT_EXECUTE
+                ? routing.tracker().traits().globals() : List.of();
+        if ((readBack.isEmpty() && globals.isEmpty()) || !connection.isIdle()) {
             finishCommand(connection);
             return;
         }
-        StateReadBack.run(connection, readBack, routing.tracker(), failure -> {
+        Consumer<Throwable> afterReadBack = failure -> {
             if (session.closed()) {
                 return;
             }
@@ -591,7 +631,24 @@ final class BackendSide implements ResponseSink, LeaseListener {
                 }
                 finishCommand(connection);
             });
-        });
+        };
+        holdClientFlush = !globals.isEmpty();
+        Consumer<Throwable> afterState = globals.isEmpty() ? afterReadBack : failure -> {
+            if (failure != null || session.closed()) {
+                releaseClientFlush();
+                afterReadBack.accept(failure);
+                return;
+            }
+            GlobalChangeRead.run(connection, globals, routing.state(), readFailure -> {
+                releaseClientFlush();
+                afterReadBack.accept(readFailure);
+            });
+        };
+        if (readBack.isEmpty()) {
+            afterState.accept(null);
+        } else {
+            StateReadBack.run(connection, readBack, routing.tracker(), afterState);
+        }
     }
 
     /**

@@ -114,7 +114,8 @@ final class HostgroupLeases {
             listener.leased();
             return;
         }
-        SessionStateRestorer.Plan plan = SessionStateRestorer.restore(from, target, lease.connection().baseline());
+        SessionStateRestorer.Plan plan = SessionStateRestorer.restore(from, target, lease.connection().baseline(),
+                lease.connection().globals());
         if (plan.isEmpty()) {
             lease.connection().sessionState(target);
             listener.leased();

@@ -205,8 +205,8 @@ final class PreparedStatements {
         // Once prepared (or refused), the connection goes back to the session's state; if it
         // cannot, it is in the wrong one and cannot serve the session any more.
         ConnectionState prepared = here.withPrepareState(st.prepareState);
-        SessionStateRestorer.Plan there = SessionStateRestorer.restore(here, prepared, c.baseline());
-        SessionStateRestorer.Plan back = SessionStateRestorer.restore(prepared, here, c.baseline());
+        SessionStateRestorer.Plan there = SessionStateRestorer.restore(here, prepared, c.baseline(), c.globals());
+        SessionStateRestorer.Plan back = SessionStateRestorer.restore(prepared, here, c.baseline(), c.globals());
         Consumer<ErrPacket> cannotReturn = err -> broken.accept(c,
                 new IllegalStateException("could not return to the session's state: " + err.message()));
         run(c, there, false, () -> prepare(c, st, maxPerConnection,

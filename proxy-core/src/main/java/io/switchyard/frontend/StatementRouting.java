@@ -298,7 +298,7 @@ final class StatementRouting {
         if (frames.size() > 1) {
             // A statement of 16 MiB or more is not read: it might change anything.
             tracker.before(new StatementTraits(java.util.Set.of(PinReason.UNEXPLAINED_CHANGE), false, false, false,
-                    false, java.util.List.of(), false, true, false, null, false, false));
+                    false, java.util.List.of(), false, true, false, null, false, false, java.util.List.of()));
             return new Decision(mustStay ? currentHostgroup : defaultHostgroup, null, null, null, null, StatementKind.UNKNOWN, null, null);
         }
         ByteBuf payload = first.payload();
@@ -434,9 +434,10 @@ final class StatementRouting {
     }
 
     /** Notes the outcome of a command that ran on the current connection. */
-    void completed(Command command, ResponseTracker response, io.switchyard.backend.SessionBaseline baseline) {
+    void completed(Command command, ResponseTracker response, io.switchyard.backend.SessionBaseline baseline,
+                   io.switchyard.backend.GlobalValues globals) {
         if (command == Command.RESET_CONNECTION && response.error() == null) {
-            tracker.onReset(baseline);
+            tracker.onReset(baseline, globals);
             statementPinned = false;
         }
     }

@@ -58,7 +58,7 @@ final class BackendFixture implements AutoCloseable {
 
     /** Opens and logs in a connection on the loop. */
     Future<BackendConnection> connect(ConnectionKey key) {
-        return BackendConnection.connect(bootstrap, loop, server.address(), key, null, settings);
+        return BackendConnection.connect(bootstrap, loop, server.address(), key, null, settings, new GlobalValues());
     }
 
     /** Waits for {@code future}, failing the test after {@link #WAIT_SECONDS}. */

@@ -1,6 +1,7 @@
 package io.switchyard.frontend.state;
 
 import io.switchyard.backend.ConnectionState;
+import io.switchyard.backend.GlobalValues;
 import io.switchyard.backend.SessionBaseline;
 import io.switchyard.backend.SqlLiteral;
 import io.switchyard.protocol.Command;
@@ -17,7 +18,11 @@ import java.util.regex.Pattern;
  * the schema differs (before or after the {@code SET}: see {@link Plan}). A variable the
  * connection has but the session never changed goes back to its login value: the character-set
  * variables to the values the login's collation gave ({@link SessionBaseline}),
- * {@code last_insert_id} to 0, the others to {@code DEFAULT}.
+ * {@code last_insert_id} to 0, the others to {@code DEFAULT}. Where the proxy saw a
+ * {@code SET GLOBAL} change a variable ({@link GlobalValues}), a variable a state does not set
+ * has the global value as of that state's change number instead: a session keeps the globals it
+ * started with on a connection that logged in after a change, and a session that started after
+ * it gets the new value on an older connection.
  * Character sets are assigned before their collations (assigning a character set resets the
  * collation), and a collation is assigned again whenever its character set is. The server also
  * holds a collation for the client's and the results' character sets, which their values do not
@@ -87,8 +92,18 @@ public final class SessionStateRestorer {
     private SessionStateRestorer() {
     }
 
-    /** The plan that turns a connection in state {@code from} into one in state {@code to}. */
-    public static Plan restore(ConnectionState from, ConnectionState to, SessionBaseline baseline) {
+    /** The plan that turns a connection in state {@code from} into one in state {@code to}, on a server whose globals the proxy saw no change of. */
+    public static Plan restore(ConnectionState from, ConnectionState to, SessionBaseline login) {
+        return restore(from, to, login, null);
+    }
+
+    /**
+     * The plan that turns a connection in state {@code from} into one in state {@code to}; a
+     * variable neither sets has the global value as of each state's
+     * {@link ConnectionState#globalsAsOf()} where {@code globals} (may be null) knows it.
+     */
+    public static Plan restore(ConnectionState from, ConnectionState to, SessionBaseline login, GlobalValues globals) {
+        Defaults baseline = new Defaults(login, globals);
         String initDb = Objects.equals(from.schema(), to.schema()) || to.schema() == null ? null : to.schema();
         if (initDb == null || readsUtf8(from, baseline)) {
             return new Plan(assignments(from, to, baseline), initDb, false, null, null);
@@ -105,17 +120,17 @@ public final class SessionStateRestorer {
     }
 
     /** True when a connection in {@code state} reads a UTF-8 {@code COM_INIT_DB} argument as it is. */
-    private static boolean readsUtf8(ConnectionState state, SessionBaseline baseline) {
+    private static boolean readsUtf8(ConnectionState state, Defaults baseline) {
         String client = SqlLiteral.name(value(state, CLIENT, baseline));
         return client != null && (client.equals("utf8mb4") || client.equals("utf8mb3") || client.equals("utf8"));
     }
 
     /** The {@code SET} that moves the variables from {@code from} to {@code to}, or null when none differ. */
-    private static String assignments(ConnectionState from, ConnectionState to, SessionBaseline baseline) {
+    private static String assignments(ConnectionState from, ConnectionState to, Defaults baseline) {
         return set(assignmentList(from, to, baseline));
     }
 
-    private static List<String> assignmentList(ConnectionState from, ConnectionState to, SessionBaseline baseline) {
+    private static List<String> assignmentList(ConnectionState from, ConnectionState to, Defaults baseline) {
         List<String> assignments = new ArrayList<>();
         Set<String> forced = new LinkedHashSet<>();
         Set<String> settled = new LinkedHashSet<>();
@@ -123,7 +138,7 @@ public final class SessionStateRestorer {
             charsetsFirst(to, baseline, assignments, forced, settled);
         }
         Set<String> assigned = new LinkedHashSet<>(forced);
-        for (String name : order(from, to, forced)) {
+        for (String name : order(from, to, forced, baseline)) {
             if (settled.contains(name)) {
                 continue;
             }
@@ -153,14 +168,17 @@ public final class SessionStateRestorer {
      * The variables to assign in order: the character-set ones first, then the others either
      * state has, and those {@code forced}; a collation right after its character set.
      */
-    private static List<String> order(ConnectionState from, ConnectionState to, Set<String> forced) {
+    private static List<String> order(ConnectionState from, ConnectionState to, Set<String> forced, Defaults baseline) {
         Set<String> names = new LinkedHashSet<>(SessionBaseline.CHARSET_VARIABLES);
         names.addAll(from.variables().keySet());
         names.addAll(to.variables().keySet());
+        java.util.Collection<String> globals = baseline.changedGlobals(from, to);
+        names.addAll(globals);
         names.removeIf(SessionStateRestorer::isCollationOfCharset);
         List<String> order = new ArrayList<>();
         for (String name : names) {
-            if (from.variables().containsKey(name) || to.variables().containsKey(name) || forced.contains(name)) {
+            if (from.variables().containsKey(name) || to.variables().containsKey(name) || forced.contains(name)
+                    || globals.contains(name)) {
                 order.add(name);
             }
         }
@@ -178,7 +196,7 @@ public final class SessionStateRestorer {
      * the variables it leaves otherwise are assigned again ({@code forced}); the ones it gives
      * their value are {@code settled}. Otherwise both are assigned.
      */
-    private static void charsetsFirst(ConnectionState to, SessionBaseline baseline, List<String> assignments,
+    private static void charsetsFirst(ConnectionState to, Defaults baseline, List<String> assignments,
                                       Set<String> forced, Set<String> settled) {
         String[] viaNames = namesCollation(to, baseline);
         if (viaNames == null) {
@@ -209,7 +227,7 @@ public final class SessionStateRestorer {
      * their values differ, or the collations the server holds for them
      * ({@link SessionStateTracker#CLIENT_COLLATION}) do.
      */
-    private static boolean charsetsChange(ConnectionState from, ConnectionState to, SessionBaseline baseline) {
+    private static boolean charsetsChange(ConnectionState from, ConnectionState to, Defaults baseline) {
         for (String name : List.of(CLIENT, RESULTS, SessionStateTracker.CLIENT_COLLATION, SessionStateTracker.RESULTS_COLLATION)) {
             if (!Objects.equals(value(from, name, baseline), value(to, name, baseline))) {
                 return true;
@@ -223,7 +241,7 @@ public final class SessionStateRestorer {
      * results' character set of {@code to}, because assigning the variable would give it its
      * default collation instead; null when assignments do (or the collation is not known).
      */
-    private static String[] namesCollation(ConnectionState to, SessionBaseline baseline) {
+    private static String[] namesCollation(ConnectionState to, Defaults baseline) {
         for (String[] pair : new String[][] {{SessionStateTracker.CLIENT_COLLATION, CLIENT},
                 {SessionStateTracker.RESULTS_COLLATION, RESULTS}}) {
             String collation = collation(to, pair[0], baseline);
@@ -238,15 +256,15 @@ public final class SessionStateRestorer {
     }
 
     /** The collation {@code to} holds for a character set: its pseudo-variable's, else the login's; null when unknown. */
-    private static String collation(ConnectionState to, String pseudo, SessionBaseline baseline) {
+    private static String collation(ConnectionState to, String pseudo, Defaults baseline) {
         String v = to.variables().get(pseudo);
         if (v != null) {
             return SqlLiteral.name(v);
         }
-        return baseline == null ? null : baseline.loginCollation();
+        return baseline.login() == null ? null : baseline.login().loginCollation();
     }
 
-    private static String value(ConnectionState s, String name, SessionBaseline baseline) {
+    private static String value(ConnectionState s, String name, Defaults baseline) {
         String v = s.variables().get(name);
         if (v != null) {
             return v;
@@ -257,6 +275,29 @@ public final class SessionStateRestorer {
         if (isCollationOfCharset(name)) {
             return "login";
         }
-        return baseline == null ? "DEFAULT" : baseline.loginLiteral(name);
+        return baseline.unset(name, s.globalsAsOf());
+    }
+
+    /**
+     * What a variable a state does not set has: its global value as of the state's change number
+     * where the proxy saw it change (except where a reset gives another value than the login,
+     * such as a login's {@code IGNORE_SPACE}, and for the session-tracking settings, which the
+     * proxy keeps its own on every connection), else its login value.
+     */
+    private record Defaults(SessionBaseline login, GlobalValues globals) {
+        String unset(String name, long asOf) {
+            GlobalValues.Value global = globals == null || GlobalValues.isTracking(name)
+                    || (login != null && login.resetValues().containsKey(name)) ? null : globals.at(name, asOf);
+            if (global != null) {
+                return global.literal();
+            }
+            return login == null ? "DEFAULT" : login.loginLiteral(name);
+        }
+
+        /** The variables whose value may differ between states from different change numbers. */
+        java.util.Collection<String> changedGlobals(ConnectionState from, ConnectionState to) {
+            return globals == null || from.globalsAsOf() == to.globalsAsOf() ? List.of()
+                    : globals.names().stream().filter(n -> !GlobalValues.isTracking(n)).toList();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.switchyard.frontend.state;
 
 import io.switchyard.backend.ConnectionState;
+import io.switchyard.backend.GlobalValues;
 import io.switchyard.backend.SessionBaseline;
 import io.switchyard.backend.SqlLiteral;
 import io.switchyard.backend.TrackingSettings;
@@ -46,6 +47,12 @@ public final class SessionStateTracker {
             "character_set_connection", "collation_connection", "enforce_storage_engine", "innodb_tmpdir");
     static final List<String> TRACKING_VARIABLES = List.of("session_track_system_variables",
             "session_track_schema", "session_track_state_change", "session_track_transaction_info");
+    /** Sets {@code ROW_COUNT()} to -1 and {@code FOUND_ROWS()} to 0. */
+    private static final String NO_ROWS = "SELECT 1 FROM DUAL WHERE 0";
+    /** Sets {@code ROW_COUNT()} to 0 and leaves {@code FOUND_ROWS()}. */
+    private static final String ROW_COUNT_ZERO = "DO 0";
+    /** The set-up statements that read no table, which leaves the warnings and errors of the statement before them (checked on 10.11). */
+    private static final Set<String> KEEP_DIAGNOSTICS = Set.of(NO_ROWS, ROW_COUNT_ZERO);
     /** The variable that holds {@code LAST_INSERT_ID()}. */
     public static final String LAST_INSERT_ID = "last_insert_id";
     /**
@@ -105,6 +112,20 @@ public final class SessionStateTracker {
     /** The state a connection must carry before the session's next statement runs there. */
     public ConnectionState state() {
         return state;
+    }
+
+    /**
+     * The session starts now (login): its state dates from the last change of the globals seen
+     * so far ({@link GlobalValues}). True when that changed the state, which its connection must
+     * then be brought to again.
+     */
+    public boolean startWithGlobalsOfNow() {
+        long now = GlobalValues.now();
+        if (state.globalsAsOf() == now) {
+            return false;
+        }
+        state = new ConnectionState(state.schema(), state.variables(), now);
+        return true;
     }
 
     /** The session's default schema. */
@@ -344,15 +365,24 @@ public final class SessionStateTracker {
 
     /**
      * The statements that put {@code FOUND_ROWS()} and {@code ROW_COUNT()} back as the session's
-     * last statement left them, after the proxy read the session-tracking settings back on its
-     * connection (a one-row {@code SELECT}); none while warnings or errors are held, which the
-     * statements would clear, when the values cannot be given again, or after the read-back of
+     * last statement left them, after the proxy read the session-tracking settings or the
+     * globals a {@code SET GLOBAL} assigned back on its connection (a one-row {@code SELECT});
+     * none while warnings or errors are held and a statement that reads a table (which clears
+     * them) would be needed, when the values cannot be given again, or after the read-back of
      * the character-set variables (a {@code SET NAMES} at every connect: the extra round trips are
      * not spent there).
      */
     public List<String> resultsAfterReadBack() {
-        boolean trackingReadBack = traits.tracking() || traits.readsTracking();
-        return diagnosticsHeld || !trackingReadBack ? List.of() : previousResultSetUp();
+        boolean resultsReplaced = traits.tracking() || traits.readsTracking() || !traits.globals().isEmpty();
+        if (!resultsReplaced) {
+            return List.of();
+        }
+        List<String> setUp = previousResultSetUp();
+        if (foundRows == 1 && !setUp.isEmpty()) {
+            // The read-back's one row left FOUND_ROWS() at 1 already, and ROW_COUNT() at -1.
+            setUp = rowCount == -1 ? List.of() : List.of(ROW_COUNT_ZERO);
+        }
+        return diagnosticsHeld && !KEEP_DIAGNOSTICS.containsAll(setUp) ? List.of() : setUp;
     }
 
     /**
@@ -370,12 +400,12 @@ public final class SessionStateTracker {
         }
         boolean foundRowsKnown = foundRows != UNKNOWN && foundRows <= MAX_PRIMED_FOUND_ROWS;
         if (!foundRowsKnown) {
-            return List.of(rowCount == -1 ? "SELECT 1 FROM DUAL WHERE 0" : "DO 0");
+            return List.of(rowCount == -1 ? NO_ROWS : ROW_COUNT_ZERO);
         }
-        String rows = foundRows == 0 ? "SELECT 1 FROM DUAL WHERE 0"
+        String rows = foundRows == 0 ? NO_ROWS
                 : "SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL "
                         + "SELECT k + 1 FROM r WHERE k < " + foundRows + ") SELECT SQL_CALC_FOUND_ROWS k FROM r LIMIT 0";
-        return rowCount == -1 ? List.of(rows) : List.of(rows, "DO 0");
+        return rowCount == -1 ? List.of(rows) : List.of(rows, ROW_COUNT_ZERO);
     }
 
     /**
@@ -504,10 +534,15 @@ public final class SessionStateTracker {
         nextTransaction = "";
     }
 
-    /** The session's state was reset on the server (COM_RESET_CONNECTION): back to a fresh login, schema kept. */
-    public void onReset(SessionBaseline baseline) {
+    /**
+     * The session's state was reset on the server (COM_RESET_CONNECTION): back to a fresh login,
+     * schema kept, with the globals as they are now ({@code globals}, may be null: what the proxy
+     * saw change on the server).
+     */
+    public void onReset(SessionBaseline baseline, GlobalValues globals) {
         state = baseline == null ? ConnectionState.initial(state.schema()) : baseline.afterReset(state.schema());
-        TrackingSettings defaults = baseline == null ? null : baseline.tracking();
+        TrackingSettings defaults = baseline == null ? null
+                : globals == null ? baseline.tracking() : globals.tracking(baseline.tracking(), state.globalsAsOf());
         pins.clear();
         nextTransaction = "";
         lastInsertIdUnknown = false;

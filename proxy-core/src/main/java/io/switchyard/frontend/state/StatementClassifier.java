@@ -332,6 +332,9 @@ public final class StatementClassifier {
         return SessionStateTracker.TRACKING_VARIABLES.stream().anyMatch(n -> like.matcher(n).matches());
     }
 
+    /** What {@code SET GLOBAL TRANSACTION} changes (MariaDB's names). */
+    private static final List<String> GLOBAL_TRANSACTION = List.of("tx_isolation", "tx_read_only");
+
     /** {@code SET ...} after the {@code SET} keyword at {@code i}. */
     private static void set(List<SqlToken> t, int i, int to, StatementTraits.Builder b) {
         String first = word(t, i);
@@ -369,6 +372,8 @@ public final class StatementClassifier {
         }
         int depth = 0;
         boolean atName = true;
+        // GLOBAL and SESSION hold for the assignments after them that name no scope of their own.
+        boolean globalScope = false;
         for (int j = i; j < to; j++) {
             SqlToken token = t.get(j);
             if (token.isSymbol("(")) {
@@ -393,12 +398,22 @@ public final class StatementClassifier {
             if (!atName) {
                 continue;
             }
-            if (token.isWord("GLOBAL")) {
-                // SET GLOBAL x = ... assigns no session variable
+            if (token.isWord("GLOBAL") || token.isWord("PERSIST")) {
+                // SET GLOBAL x = ... assigns no session variable, but is what new sessions get
+                globalScope = true;
+                if (j + 1 < to && t.get(j + 1).isWord("TRANSACTION")) {
+                    b.globals.addAll(GLOBAL_TRANSACTION);
+                    atName = false;
+                }
+                continue;
+            }
+            if (token.isWord("PERSIST_ONLY")) {
+                // changes only the server's option file
                 atName = false;
                 continue;
             }
             if (token.isWord("SESSION") || token.isWord("LOCAL")) {
+                globalScope = false;
                 continue;
             }
             if (token.isWord("NAMES") || token.isWord("CHARSET") || token.isWord("CHARACTER")) {
@@ -409,14 +424,26 @@ public final class StatementClassifier {
             }
             if (token.kind() == SqlToken.Kind.SYSTEM_VARIABLE) {
                 String text = token.text().toLowerCase(Locale.ROOT);
-                if (!text.startsWith("global.")) {
+                if (text.startsWith("global.") || text.startsWith("persist.")) {
+                    assignGlobal(bareName(text), b);
+                } else if (text.startsWith("session.") || text.startsWith("local.") || !globalScope) {
                     assign(bareName(text), b);
+                } else {
+                    assignGlobal(text, b);
                 }
                 atName = false;
                 continue;
             }
             if (token.kind() == SqlToken.Kind.WORD || token.kind() == SqlToken.Kind.QUOTED_IDENTIFIER) {
-                assign(token.text().toLowerCase(Locale.ROOT), b);
+                String name = token.text().toLowerCase(Locale.ROOT);
+                if (j + 1 < to && t.get(j + 1).isSymbol(".")) {
+                    // a structured variable (a key cache's), which is global only
+                    atName = false;
+                } else if (globalScope) {
+                    assignGlobal(name, b);
+                } else {
+                    assign(name, b);
+                }
                 atName = false;
                 continue;
             }
@@ -442,6 +469,16 @@ public final class StatementClassifier {
             }
         }
         return "";
+    }
+
+    /**
+     * A global assignment: recorded unless it names a structured variable ({@code cache.x}, a
+     * key cache's, which no session has).
+     */
+    private static void assignGlobal(String name, StatementTraits.Builder b) {
+        if (!name.contains(".")) {
+            b.globals.add(name);
+        }
     }
 
     private static void assign(String name, StatementTraits.Builder b) {

@@ -37,6 +37,8 @@ import java.util.Set;
  * @param limited it has a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause: after its result
  *     set MariaDB's {@code FOUND_ROWS()} counts the rows the clause passed over as well as those
  *     returned, so the proxy does not know it
+ * @param globals lower-case names of the variables its {@code SET GLOBAL}s assign: what new
+ *     sessions start with ({@code GlobalValues})
  */
 public record StatementTraits(
         Set<PinReason> pins,
@@ -50,19 +52,21 @@ public record StatementTraits(
         boolean setsLastInsertId,
         String namesCollation,
         boolean readsTracking,
-        boolean limited) {
+        boolean limited,
+        java.util.List<String> globals) {
 
     /** A statement with no effect on the session beyond what the server reports (e.g. a plain SELECT). */
     public static final StatementTraits PLAIN = new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(),
-            false, false, false, null, false, false);
+            false, false, false, null, false, false, java.util.List.of());
 
     /** A plain SELECT with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause. */
     public static final StatementTraits PLAIN_LIMITED = new StatementTraits(Set.of(), true, false, false, false,
-            java.util.List.of(), false, false, false, null, false, true);
+            java.util.List.of(), false, false, false, null, false, true, java.util.List.of());
 
     public StatementTraits {
         pins = pins.isEmpty() ? Set.of() : Set.copyOf(pins);
         assigned = java.util.List.copyOf(assigned);
+        globals = java.util.List.copyOf(globals);
     }
 
     /** Accumulates the traits of the statements of a multi-statement text. */
@@ -79,10 +83,12 @@ public record StatementTraits(
         String namesCollation;
         boolean readsTracking;
         boolean limited;
+        final Set<String> globals = new LinkedHashSet<>();
 
         StatementTraits build() {
             return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, java.util.List.copyOf(assigned),
-                    readsPrevious, keepsResult, setsLastInsertId, namesCollation, readsTracking, limited);
+                    readsPrevious, keepsResult, setsLastInsertId, namesCollation, readsTracking, limited,
+                    java.util.List.copyOf(globals));
         }
     }
 }

@@ -3,9 +3,11 @@ package io.switchyard.frontend.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchyard.backend.ConnectionState;
+import io.switchyard.backend.GlobalValues;
 import io.switchyard.backend.SessionBaseline;
 import io.switchyard.backend.TrackingSettings;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +21,37 @@ class SessionStateRestorerTest {
         for (int i = 0; i < pairs.length; i += 2) {
             vars.put(pairs[i], pairs[i + 1]);
         }
-        return new ConnectionState(schema, vars);
+        return new ConnectionState(schema, vars, 0);
+    }
+
+    @Test
+    void aSessionThatStartedAfterASetGlobalGetsTheNewValueOnAConnectionFromBefore() {
+        GlobalValues globals = new GlobalValues();
+        long change = globals.record(List.of(new GlobalValues.Change("sql_mode", true, "STRICT_ALL_TABLES", "ANSI_QUOTES")));
+        ConnectionState older = new ConnectionState("a", Map.of(), change - 1);
+        ConnectionState newer = new ConnectionState("a", Map.of(), change);
+
+        assertThat(SessionStateRestorer.restore(older, newer, BASELINE, globals).set())
+                .isEqualTo("SET SESSION sql_mode = 'ANSI_QUOTES'");
+        assertThat(SessionStateRestorer.restore(newer, older, BASELINE, globals).set())
+                .as("a session that started before keeps the value it started with")
+                .isEqualTo("SET SESSION sql_mode = 'STRICT_ALL_TABLES'");
+        assertThat(SessionStateRestorer.restore(older, new ConnectionState("a", Map.of(), change - 1), BASELINE, globals)
+                .isEmpty()).isTrue();
+    }
+
+    @Test
+    void aVariableTheSessionSetItselfWinsAndGoesBackToTheGlobalItStartedWith() {
+        GlobalValues globals = new GlobalValues();
+        long change = globals.record(List.of(new GlobalValues.Change("max_sort_length", true, "1024", "2000")));
+
+        assertThat(SessionStateRestorer.restore(new ConnectionState("a", Map.of(), change - 1),
+                new ConnectionState("a", Map.of("max_sort_length", "1500"), change), BASELINE, globals).set())
+                .isEqualTo("SET SESSION max_sort_length = 1500");
+        assertThat(SessionStateRestorer.restore(new ConnectionState("a", Map.of("max_sort_length", "1500"), change),
+                new ConnectionState("a", Map.of(), change - 1), BASELINE, globals).set())
+                .as("not DEFAULT, which is the global as it is now")
+                .isEqualTo("SET SESSION max_sort_length = 1024");
     }
 
     @Test

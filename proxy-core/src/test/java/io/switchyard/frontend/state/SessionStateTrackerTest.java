@@ -71,7 +71,7 @@ class SessionStateTrackerTest {
         assertThat(tracker.clientCollation(BASELINE)).isEqualTo("utf8mb4_general_ci");
         assertThat(tracker.resultsCollation(BASELINE)).isEqualTo("utf8mb4_general_ci");
 
-        tracker.onReset(BASELINE);
+        tracker.onReset(BASELINE, null);
         assertThat(tracker.clientCollation(BASELINE)).isEqualTo("latin1_swedish_ci");
     }
 
@@ -310,7 +310,7 @@ class SessionStateTrackerTest {
         tracker.before("SET @a = 1");
         assertThat(tracker.pins()).containsExactly(PinReason.USER_VARIABLE);
 
-        tracker.onReset(BASELINE);
+        tracker.onReset(BASELINE, null);
 
         assertThat(tracker.pins()).isEmpty();
         assertThat(tracker.schema()).isEqualTo("app");

@@ -135,6 +135,30 @@ class StatementClassifierTest {
     }
 
     @Test
+    void setOfGlobalVariablesNamesWhatNewSessionsStartWith() {
+        assertThat(of("SET GLOBAL sql_mode = 'ANSI'").globals()).containsExactly("sql_mode");
+        assertThat(of("set @@GLOBAL.Time_Zone = '+01:00'").globals()).containsExactly("time_zone");
+        assertThat(of("SET PERSIST sort_buffer_size = 1000000").globals()).containsExactly("sort_buffer_size");
+        assertThat(of("SET GLOBAL TRANSACTION ISOLATION LEVEL READ COMMITTED").globals())
+                .containsExactly("tx_isolation", "tx_read_only");
+        assertThat(of("SET PERSIST_ONLY sort_buffer_size = 1000000").globals()).isEmpty();
+        assertThat(of("SET GLOBAL keycache1.key_buffer_size = 1048576").globals()).isEmpty();
+        assertThat(of("SET sql_mode = 'ANSI'").globals()).isEmpty();
+    }
+
+    @Test
+    void aScopeKeywordHoldsForTheAssignmentsAfterItButAnAtAtPrefixOnlyForItsOwn() {
+        StatementTraits keyword = of("SET GLOBAL max_sort_length = 2000, sort_buffer_size = 300000, SESSION time_zone = '+01:00', "
+                + "div_precision_increment = 6");
+        assertThat(keyword.globals()).containsExactly("max_sort_length", "sort_buffer_size");
+        assertThat(keyword.assigned()).containsExactly("time_zone", "div_precision_increment");
+
+        StatementTraits prefix = of("SET @@global.max_sort_length = 2000, max_sort_length = 1500");
+        assertThat(prefix.globals()).containsExactly("max_sort_length");
+        assertThat(prefix.assigned()).containsExactly("max_sort_length");
+    }
+
+    @Test
     void characterSetStatementsAskForTheCharsetGroupToBeReadBack() {
         assertThat(of("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci").charset()).isTrue();
         assertThat(of("SET CHARACTER SET latin1").charset()).isTrue();

@@ -1,0 +1,132 @@
+package io.switchyard.frontend;
+
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.ConnectionState;
+import io.switchyard.backend.GlobalValues;
+import io.switchyard.backend.InternalQuery;
+import io.switchyard.backend.SessionBaseline;
+import io.switchyard.backend.TrackingSettings;
+import io.switchyard.protocol.Command;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * After a client statement that assigns global variables ({@code SET GLOBAL}), reads their global
+ * values on the connection it ran on and records those that changed in the server's
+ * {@link GlobalValues}, so that sessions that start afterwards get the new values and the
+ * sessions already running keep theirs, whichever connections they use.
+ *
+ * <p>One {@code SELECT @@GLOBAL.x, @@x, ...} (no table: it leaves the statement's warnings). The
+ * value from before the change is the one the proxy recorded last; for a variable it never saw
+ * change, it is the connection's session value, which is the global the session started with
+ * unless the session set the variable itself (then it is not known). A variable whose session
+ * value equals the new global either did not change or has no session value (a global-only
+ * variable): nothing is recorded for it. The session-tracking settings are compared with those
+ * the connection logged in with instead (its session has the proxy's own). The character-set
+ * variables a login sets from its collation, and those only a privileged account may set, are
+ * left out.
+ *
+ * <p>Confined to the connection's event loop.
+ */
+final class GlobalChangeRead {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9_]+");
+    /**
+     * Session variables only a privileged account may set ({@code BINLOG ADMIN}, {@code SUPER},
+     * {@code SYSTEM_VARIABLES_ADMIN}, ...; checked on MariaDB 10.11 as an account without them):
+     * giving one to another user's session could fail that session's statement, so a change of
+     * them is not followed. Names starting with {@code wsrep_} are left out too.
+     */
+    private static final Set<String> SESSION_NEEDS_PRIVILEGE = Set.of("binlog_format", "binlog_row_image",
+            "binlog_annotate_row_events", "binlog_direct_non_transactional_updates", "binlog_row_value_options",
+            "binlog_transaction_compression", "sql_log_bin", "sql_log_off", "gtid_domain_id", "gtid_seq_no", "gtid_next",
+            "server_id", "pseudo_thread_id", "enforce_storage_engine", "explicit_defaults_for_timestamp",
+            "sql_require_primary_key", "default_table_encryption", "rbr_exec_mode", "original_commit_timestamp");
+
+    private GlobalChangeRead() {
+    }
+
+    /**
+     * Reads {@code names} on {@code c}, whose session is in {@code session}, records what changed,
+     * then calls {@code then} with null, or with the failure when the connection broke.
+     */
+    static void run(BackendConnection c, List<String> names, ConnectionState session, Consumer<Throwable> then) {
+        List<String> read = names.stream().filter(GlobalChangeRead::recordable).toList();
+        if (read.isEmpty()) {
+            then.accept(null);
+            return;
+        }
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (int i = 0; i < read.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("@@GLOBAL.").append(read.get(i)).append(", @@").append(read.get(i));
+        }
+        c.executeInternal(Command.QUERY, sql.toString(), new InternalQuery((row, err, failure) -> {
+            if (failure != null) {
+                then.accept(failure);
+                return;
+            }
+            if (err == null && row != null && row.size() == 2 * read.size()) {
+                record(c, read, row, session);
+            }
+            then.accept(null);
+        }));
+    }
+
+    /**
+     * Reads on {@code c} the current globals of the variables the proxy follows, and records
+     * those changed where it did not see it (directly on the server); then calls {@code then}
+     * with null, or with the failure when the connection broke. Nothing is read while the proxy
+     * follows none.
+     */
+    static void observe(BackendConnection c, Consumer<Throwable> then) {
+        GlobalValues.Observation globals = c.globals().observation();
+        if (globals.names().isEmpty()) {
+            then.accept(null);
+            return;
+        }
+        c.executeInternal(Command.QUERY, "SELECT 1" + globals.select(), new InternalQuery((row, err, failure) -> {
+            if (failure == null && err == null && row != null) {
+                c.globals().observed(globals.names(), row.subList(1, row.size()));
+            }
+            then.accept(failure);
+        }));
+    }
+
+    private static boolean recordable(String name) {
+        return NAME.matcher(name).matches() && !SessionBaseline.CHARSET_VARIABLES.contains(name)
+                && !SESSION_NEEDS_PRIVILEGE.contains(name) && !name.startsWith("wsrep_");
+    }
+
+    private static void record(BackendConnection c, List<String> names, List<String> row, ConnectionState session) {
+        GlobalValues globals = c.globals();
+        List<GlobalValues.Change> changes = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            String global = row.get(2 * i);
+            String sessionValue = row.get(2 * i + 1);
+            GlobalValues.Value latest = globals.latest(name);
+            if (GlobalValues.isTracking(name) && latest == null) {
+                // The connection's own settings are the proxy's; its login read the globals.
+                TrackingSettings loggedIn = c.baseline() == null ? null : c.baseline().tracking();
+                if (loggedIn != null && !loggedIn.with(name, global).equals(loggedIn)) {
+                    changes.add(new GlobalValues.Change(name, true, loggedIn.value(name), global));
+                }
+            } else if (latest != null) {
+                if (!Objects.equals(latest.raw(), global)) {
+                    changes.add(new GlobalValues.Change(name, true, latest.raw(), global));
+                }
+            } else if (session.variables().containsKey(name)) {
+                // A session variable (the server reported it), set by the session itself.
+                changes.add(new GlobalValues.Change(name, false, null, global));
+            } else if (!Objects.equals(sessionValue, global)) {
+                changes.add(new GlobalValues.Change(name, true, sessionValue, global));
+            }
+        }
+        if (!changes.isEmpty()) {
+            globals.record(changes);
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package io.switchyard.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchyard.backend.BackendPool;
+import io.switchyard.server.launcher.MariaDbCluster;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A {@code SET GLOBAL} run through the proxy: a session that starts afterwards gets the new
+ * values, and a session that started before keeps the ones it started with, whichever backend
+ * connection each runs on — as with direct connections. Each part checks that it ran on the kind
+ * of connection that makes the difference: a new session on one that logged in before the change,
+ * an old session on one that logged in after it.
+ */
+class GlobalDefaultsTest {
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, "");
+
+    private static final String READ = "SELECT @@sql_mode, @@max_sort_length, @@tx_isolation, @@div_precision_increment, "
+            + "@@max_connections, @@pseudo_thread_id";
+
+    private static Connection direct() throws SQLException {
+        return DriverManager.getConnection(fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE),
+                MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+    }
+
+    /** The session values {@link #READ} reads, and last the backend thread it ran on. */
+    private static List<String> read(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(READ)) {
+            rs.next();
+            List<String> row = new ArrayList<>();
+            for (int i = 1; i <= 6; i++) {
+                row.add(rs.getString(i));
+            }
+            return row;
+        }
+    }
+
+    private static List<String> values(List<String> row) {
+        return row.subList(0, row.size() - 1);
+    }
+
+    private static long thread(List<String> row) {
+        return Long.parseLong(row.get(row.size() - 1));
+    }
+
+    /** The server threads of the application user's connections now (the proxy's backend connections among them). */
+    private static Set<Long> appThreads() throws SQLException {
+        Set<Long> ids = new HashSet<>();
+        try (Connection d = direct(); Statement s = d.createStatement();
+             ResultSet rs = s.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'app'")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+
+    /** Has {@code n} sessions hold a backend connection each at the same time, then ends them: the pool keeps the connections idle. */
+    private static void holdConnectionsAtOnce(int n) throws SQLException {
+        List<Connection> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Connection c = fixture.mysql("");
+                sessions.add(c);
+                execute(c, "BEGIN", "SELECT 1");
+            }
+            for (Connection c : sessions) {
+                execute(c, "COMMIT");
+            }
+        } finally {
+            for (Connection c : sessions) {
+                c.close();
+            }
+        }
+    }
+
+    private static BackendPool pool() {
+        return fixture.proxy().topology().allPools().get(0);
+    }
+
+    private static void execute(Connection c, String... sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+
+    @Test
+    void sessionsThatStartAfterASetGlobalGetTheNewValuesAndOlderSessionsKeepTheirs() throws Exception {
+        List<String> original;
+        try (Connection d = direct()) {
+            original = read(d);
+        }
+        try (Connection oldThroughProxy = fixture.mysql(""); Connection oldDirect = direct()) {
+            List<String> oldAtStart = read(oldThroughProxy);
+            holdConnectionsAtOnce(4);
+            assertThat(values(oldAtStart)).isEqualTo(values(read(oldDirect)));
+            Set<Long> loggedInBefore = appThreads();
+            try (Connection operator = fixture.mysql("")) {
+                execute(operator, "SET GLOBAL sql_mode = 'ANSI_QUOTES,STRICT_ALL_TABLES', max_sort_length = 2000, "
+                        + "max_connections = 400, @@global.div_precision_increment = 9",
+                        "SET GLOBAL TRANSACTION ISOLATION LEVEL READ COMMITTED");
+            }
+            try {
+                try (Connection newThroughProxy = fixture.mysql(""); Connection newDirect = direct()) {
+                    List<String> expected = values(read(newDirect));
+                    assertThat(expected.get(0)).as("the change took effect directly").startsWith("ANSI_QUOTES,");
+                    assertThat(expected.subList(1, 5)).containsExactly("2000", "READ-COMMITTED", "9", "400");
+                    List<String> got = read(newThroughProxy);
+                    assertThat(loggedInBefore).as("the new session ran on a connection that logged in before the change")
+                            .contains(thread(got));
+                    assertThat(values(got)).isEqualTo(expected);
+                }
+
+                pool().closeIdle();
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (pool().idle() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                List<String> oldNow = read(oldThroughProxy);
+                assertThat(loggedInBefore).as("the old session ran on a connection that logged in after the change")
+                        .doesNotContain(thread(oldNow));
+                assertThat(values(oldNow)).as("a session keeps the globals it started with").isEqualTo(values(read(oldDirect)));
+                assertThat(values(oldNow).subList(0, 4)).as("the session variables, not max_connections, which has no session value")
+                        .isEqualTo(values(oldAtStart).subList(0, 4));
+            } finally {
+                try (Connection operator = fixture.mysql("")) {
+                    execute(operator, "SET GLOBAL sql_mode = '" + original.get(0) + "', max_sort_length = " + original.get(1)
+                            + ", max_connections = " + original.get(4) + ", div_precision_increment = " + original.get(3),
+                            "SET GLOBAL tx_isolation = '" + original.get(2) + "'");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSessionThatStartsAfterASetGlobalOfTheTrackingSettingsHasTheNewOnes() throws Exception {
+        String read = "SELECT @@session_track_system_variables, @@session_track_state_change, @@pseudo_thread_id";
+        List<String> original;
+        try (Connection d = direct()) {
+            original = results(d, read);
+        }
+        holdConnectionsAtOnce(4);
+        Set<Long> loggedInBefore = appThreads();
+        try (Connection operator = fixture.mysql("")) {
+            execute(operator, "SET GLOBAL session_track_system_variables = 'time_zone', session_track_state_change = ON");
+        }
+        try (Connection p = fixture.mysql(""); Connection d = direct()) {
+            String[] got = results(p, read).get(0).split("\\|");
+            assertThat(loggedInBefore).as("the new session ran on a connection that logged in before the change")
+                    .contains(Long.parseLong(got[2]));
+            String[] expected = results(d, read).get(0).split("\\|");
+            assertThat(expected[0]).as("the change took effect directly").isEqualTo("time_zone");
+            assertThat(List.of(got[0], got[1])).isEqualTo(List.of(expected[0], expected[1]));
+        } finally {
+            String[] was = original.get(0).split("\\|");
+            try (Connection operator = fixture.mysql("")) {
+                execute(operator, "SET GLOBAL session_track_system_variables = '" + was[0] + "', session_track_state_change = "
+                        + was[1]);
+            }
+        }
+    }
+
+    /**
+     * A global the proxy follows, changed again directly on the server: the next session to start
+     * gets the server's value, not the one the proxy saw last.
+     */
+    @Test
+    void aFollowedGlobalChangedAgainDirectlyOnTheServerIsNoticedWhenTheNextSessionStarts() throws Exception {
+        String read = "SELECT @@max_sort_length, @@pseudo_thread_id";
+        String original;
+        try (Connection d = direct()) {
+            original = results(d, read).get(0).split("\\|")[0];
+        }
+        holdConnectionsAtOnce(4);
+        Set<Long> loggedInBefore = appThreads();
+        try {
+            try (Connection operator = fixture.mysql("")) {
+                execute(operator, "SET GLOBAL max_sort_length = 2000");
+            }
+            try (Connection d = direct()) {
+                execute(d, "SET GLOBAL max_sort_length = 1500");
+            }
+            try (Connection p = fixture.mysql(""); Connection d = direct()) {
+                String[] got = results(p, read).get(0).split("\\|");
+                assertThat(loggedInBefore).as("the new session ran on a connection that logged in before the changes")
+                        .contains(Long.parseLong(got[1]));
+                assertThat(got[0]).isEqualTo(results(d, read).get(0).split("\\|")[0]).isEqualTo("1500");
+            }
+        } finally {
+            try (Connection operator = fixture.mysql("")) {
+                execute(operator, "SET GLOBAL max_sort_length = " + original);
+            }
+        }
+    }
+
+    @Test
+    void whatTheProxyReadsAfterASetGlobalLeavesItsWarningsAndRowCount() throws Exception {
+        String[] statements = {"SET GLOBAL max_sort_length = 3", "SHOW WARNINGS", "SET GLOBAL max_sort_length = 1500",
+            "SELECT ROW_COUNT()", "SET GLOBAL max_sort_length = DEFAULT", "SELECT @@global.max_sort_length"};
+        try (Connection p = fixture.mysql(""); Connection d = direct()) {
+            for (String sql : statements) {
+                assertThat(results(p, sql)).as(sql).isEqualTo(results(d, sql));
+            }
+        }
+    }
+
+    /** What {@code sql} returns: its rows, or its update count. */
+    private static List<String> results(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement()) {
+            if (!s.execute(sql)) {
+                out.add("count " + s.getUpdateCount());
+                return out;
+            }
+            try (ResultSet rs = s.getResultSet()) {
+                int columns = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    StringBuilder row = new StringBuilder();
+                    for (int i = 1; i <= columns; i++) {
+                        row.append(rs.getString(i)).append('|');
+                    }
+                    out.add(row.toString());
+                }
+            }
+        }
+        return out;
+    }
+}
