@@ -464,6 +464,11 @@ public final class BackendPool implements AutoCloseable {
         return address;
     }
 
+    /** What the proxy saw {@code SET GLOBAL} change on this server, which its connections' sessions follow. */
+    public GlobalValues globals() {
+        return globals;
+    }
+
     public PoolSettings settings() {
         return settings;
     }

@@ -134,6 +134,16 @@ public final class GlobalValues {
     }
 
     /**
+     * Stops following {@code names}: a session gets them as its connection has them, as for a
+     * variable the proxy never saw change (the server refused to give one to a session).
+     */
+    public synchronized void forget(java.util.Collection<String> names) {
+        Map<String, NavigableMap<Long, Value>> next = new HashMap<>(history);
+        next.keySet().removeAll(names);
+        history = Map.copyOf(next);
+    }
+
+    /**
      * Records a statement's changes under one new change number, and returns it; {@code changes}
      * holds only variables whose value did change.
      */

@@ -9,6 +9,7 @@ import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.InternalSink;
 import io.switchyard.frontend.state.SessionStateRestorer;
 import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Packets;
 import io.switchyard.protocol.ProxyError;
 import java.util.ArrayDeque;
@@ -17,6 +18,9 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The backend connections of one session, at most one per hostgroup, as ProxySQL keeps them
@@ -29,6 +33,7 @@ import java.util.Map;
  * <p>Confined to the session's event loop, except {@link #killTarget()}.
  */
 final class HostgroupLeases {
+    private static final Logger log = LoggerFactory.getLogger(HostgroupLeases.class);
     private final FrontendContext context;
     private final LeaseListener listener;
     private final Map<Integer, BackendLease> byHostgroup = new HashMap<>();
@@ -38,6 +43,8 @@ final class HostgroupLeases {
     private int currentHostgroup = -1;
     private final Map<Integer, BackendLease.Previous> previous = new HashMap<>();
     private boolean preferPrevious;
+    /** Whom the session's connections log in as (the last {@link #use}). */
+    private ConnectionKey lastKey;
 
     HostgroupLeases(FrontendContext context, LeaseListener listener) {
         this.context = context;
@@ -69,6 +76,7 @@ final class HostgroupLeases {
      */
     void use(int hostgroup, BackendPool avoid, ConnectionKey key, ConnectionState state) {
         syncFailedPool = null;
+        lastKey = key;
         BackendLease lease = byHostgroup.get(hostgroup);
         if (lease != null && lease.connection() != null && lease.connection().isIdle()) {
             makeCurrent(hostgroup, lease);
@@ -133,11 +141,22 @@ final class HostgroupLeases {
                 lease.connection().schema(plan.initDb());
             }
             listener.leased();
+        }, plan.followed().isEmpty() ? null : err -> {
+            // The server refused a value the proxy gave after a global change: the proxy stops
+            // following those variables, and the session takes another connection without them.
+            BackendConnection c = lease.connection();
+            log.warn("{}: a session could not be given the globals it started with ({}); no longer following {}",
+                    c.address(), err.message(), plan.followed());
+            c.globals().forget(plan.followed());
+            byHostgroup.remove(hostgroup);
+            lease.discard(c);
+            use(hostgroup, null, lastKey, target);
         });
     }
 
     /** Runs the commands one after the other on the lease's connection, then {@code done}; the first failure stops them. */
-    private void runInOrder(int hostgroup, BackendLease lease, Deque<ByteBuf> commands, Deque<Command> kinds, Runnable done) {
+    private void runInOrder(int hostgroup, BackendLease lease, Deque<ByteBuf> commands, Deque<Command> kinds, Runnable done,
+                            Consumer<ErrPacket> refused) {
         ByteBuf next = commands.poll();
         if (next == null) {
             done.run();
@@ -146,7 +165,7 @@ final class HostgroupLeases {
         BackendConnection c = lease.connection();
         c.execute(kinds.poll(), next, new InternalSink((err, failure) -> {
             if (err == null && failure == null) {
-                runInOrder(hostgroup, lease, commands, kinds, done);
+                runInOrder(hostgroup, lease, commands, kinds, done, refused);
                 return;
             }
             commands.forEach(ByteBuf::release);
@@ -159,6 +178,10 @@ final class HostgroupLeases {
                 return;
             }
             c.markNotReusable();
+            if (refused != null) {
+                refused.accept(err);
+                return;
+            }
             listener.leaseFailed(err);
         }));
     }

@@ -43,9 +43,11 @@ public final class SessionStateRestorer {
      * sets); when only the session's is, the {@code SET} runs first ({@code setFirst}) but for
      * those, which follow ({@code afterInitDb}); when neither is, {@code utf8ForInitDb} switches
      * the client character set for the {@code COM_INIT_DB} and the {@code SET} after it puts the
-     * session's back. Each part only when it is not null.
+     * session's back. Each part only when it is not null. {@code followed} names the variables
+     * whose global changes the plan may assign ({@link GlobalValues}).
      */
-    public record Plan(String set, String initDb, boolean setFirst, String afterInitDb, String utf8ForInitDb) {
+    public record Plan(String set, String initDb, boolean setFirst, String afterInitDb, String utf8ForInitDb,
+                       java.util.Collection<String> followed) {
         public boolean isEmpty() {
             return initDb == null && set == null && afterInitDb == null;
         }
@@ -104,19 +106,20 @@ public final class SessionStateRestorer {
      */
     public static Plan restore(ConnectionState from, ConnectionState to, SessionBaseline login, GlobalValues globals) {
         Defaults baseline = new Defaults(login, globals);
+        java.util.Collection<String> followed = baseline.changedGlobals(from, to);
         String initDb = Objects.equals(from.schema(), to.schema()) || to.schema() == null ? null : to.schema();
         if (initDb == null || readsUtf8(from, baseline)) {
-            return new Plan(assignments(from, to, baseline), initDb, false, null, null);
+            return new Plan(assignments(from, to, baseline), initDb, false, null, null, followed);
         }
         if (readsUtf8(to, baseline)) {
             List<String> assignments = assignmentList(from, to, baseline);
             List<String> afterInitDb = new ArrayList<>();
             assignments.removeIf(a -> SCHEMA_VARIABLES.contains(a.substring(0, a.indexOf(' '))) && afterInitDb.add(a));
-            return new Plan(set(assignments), initDb, true, set(afterInitDb), null);
+            return new Plan(set(assignments), initDb, true, set(afterInitDb), null, followed);
         }
         ConnectionState utf8 = from.withVariable(CLIENT, SqlLiteral.of("utf8mb4"))
                 .withVariable(SessionStateTracker.CLIENT_COLLATION, SqlLiteral.of(Collations.defaultOf("utf8mb4")));
-        return new Plan(assignments(utf8, to, baseline), initDb, false, null, UTF8_CLIENT);
+        return new Plan(assignments(utf8, to, baseline), initDb, false, null, UTF8_CLIENT, followed);
     }
 
     /** True when a connection in {@code state} reads a UTF-8 {@code COM_INIT_DB} argument as it is. */

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * values, and a session that started before keeps the ones it started with, whichever backend
  * connection each runs on — as with direct connections. Each part checks that it ran on the kind
  * of connection that makes the difference: a new session on one that logged in before the change,
- * an old session on one that logged in after it.
+ * an old session on one that logged in after it. A variable whose session value is read-only
+ * ({@code max_allowed_packet}) changes with them and is not followed, without failing anything.
  */
 class GlobalDefaultsTest {
     @RegisterExtension
@@ -101,8 +102,10 @@ class GlobalDefaultsTest {
     @Test
     void sessionsThatStartAfterASetGlobalGetTheNewValuesAndOlderSessionsKeepTheirs() throws Exception {
         List<String> original;
+        String originalPacket;
         try (Connection d = direct()) {
             original = read(d);
+            originalPacket = results(d, "SELECT @@GLOBAL.max_allowed_packet").get(0).replace("|", "");
         }
         try (Connection oldThroughProxy = fixture.mysql(""); Connection oldDirect = direct()) {
             List<String> oldAtStart = read(oldThroughProxy);
@@ -111,7 +114,7 @@ class GlobalDefaultsTest {
             Set<Long> loggedInBefore = appThreads();
             try (Connection operator = fixture.mysql("")) {
                 execute(operator, "SET GLOBAL sql_mode = 'ANSI_QUOTES,STRICT_ALL_TABLES', max_sort_length = 2000, "
-                        + "max_connections = 400, @@global.div_precision_increment = 9",
+                        + "max_connections = 400, @@global.div_precision_increment = 9, max_allowed_packet = 8388608",
                         "SET GLOBAL TRANSACTION ISOLATION LEVEL READ COMMITTED");
             }
             try {
@@ -139,7 +142,8 @@ class GlobalDefaultsTest {
             } finally {
                 try (Connection operator = fixture.mysql("")) {
                     execute(operator, "SET GLOBAL sql_mode = '" + original.get(0) + "', max_sort_length = " + original.get(1)
-                            + ", max_connections = " + original.get(4) + ", div_precision_increment = " + original.get(3),
+                            + ", max_connections = " + original.get(4) + ", div_precision_increment = " + original.get(3)
+                            + ", max_allowed_packet = " + originalPacket,
                             "SET GLOBAL tx_isolation = '" + original.get(2) + "'");
                 }
             }
@@ -204,6 +208,27 @@ class GlobalDefaultsTest {
             try (Connection operator = fixture.mysql("")) {
                 execute(operator, "SET GLOBAL max_sort_length = " + original);
             }
+        }
+    }
+
+    /**
+     * Where the server refuses a followed value (here a variable whose session value is
+     * read-only, recorded as if the proxy had seen it change), the session's statement still
+     * runs, on another connection, and the proxy stops following the variable.
+     */
+    @Test
+    void aFollowedValueTheServerRefusesIsNoLongerFollowedAndTheStatementStillRuns() throws Exception {
+        holdConnectionsAtOnce(4);
+        String packet;
+        try (Connection d = direct()) {
+            packet = results(d, "SELECT @@GLOBAL.max_allowed_packet").get(0).replace("|", "");
+        }
+        pool().globals().record(List.of(new io.switchyard.backend.GlobalValues.Change("max_allowed_packet", true,
+                String.valueOf(Long.parseLong(packet) / 2), packet)));
+        try (Connection p = fixture.mysql("")) {
+            assertThat(results(p, "SELECT 'still runs'")).containsExactly("still runs|");
+            assertThat(pool().globals().names()).as("tried on a connection from before the change, and forgotten")
+                    .doesNotContain("max_allowed_packet");
         }
     }
 
