@@ -639,7 +639,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
                 afterReadBack.accept(failure);
                 return;
             }
-            GlobalChangeRead.run(connection, globals, routing.state(), readFailure -> {
+            GlobalChangeRead.run(connection, globals, routing.tracker(), readBack.isEmpty(), readFailure -> {
                 releaseClientFlush();
                 afterReadBack.accept(readFailure);
             });

@@ -4,6 +4,7 @@ import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.GlobalValues;
 import io.switchyard.backend.InternalQuery;
+import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.backend.SessionBaseline;
 import io.switchyard.backend.TrackingSettings;
 import io.switchyard.protocol.Command;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
  * {@link GlobalValues}, so that sessions that start afterwards get the new values and the
  * sessions already running keep theirs, whichever connections they use.
  *
- * <p>One {@code SELECT @@GLOBAL.x, @@x, ...} (no table: it leaves the statement's warnings). The
+ * <p>One {@code SELECT FOUND_ROWS(), ROW_COUNT(), @@GLOBAL.x, @@x, ...} (no table: it leaves the
+ * statement's warnings). The
  * value from before the change is the one the proxy recorded last; for a variable it never saw
  * change, it is the connection's session value, which is the global the session started with
  * unless the session set the variable itself (then it is not known). A variable whose session
@@ -56,26 +58,32 @@ final class GlobalChangeRead {
     }
 
     /**
-     * Reads {@code names} on {@code c}, whose session is in {@code session}, records what changed,
-     * then calls {@code then} with null, or with the failure when the connection broke.
+     * Reads {@code names} on {@code c}, whose session {@code tracker} follows, records what
+     * changed, then calls {@code then} with null, or with the failure when the connection broke.
+     * On the {@code firstRead} after the client's statement, the tracker also learns the
+     * {@code FOUND_ROWS()} and {@code ROW_COUNT()} the statement left.
      */
-    static void run(BackendConnection c, List<String> names, ConnectionState session, Consumer<Throwable> then) {
+    static void run(BackendConnection c, List<String> names, SessionStateTracker tracker, boolean firstRead,
+                    Consumer<Throwable> then) {
         List<String> read = names.stream().filter(GlobalChangeRead::recordable).toList();
         if (read.isEmpty()) {
             then.accept(null);
             return;
         }
-        StringBuilder sql = new StringBuilder("SELECT ");
-        for (int i = 0; i < read.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("@@GLOBAL.").append(read.get(i)).append(", @@").append(read.get(i));
+        StringBuilder sql = new StringBuilder(StateReadBack.PREVIOUS_RESULTS);
+        for (String name : read) {
+            sql.append(", @@GLOBAL.").append(name).append(", @@").append(name);
         }
         c.executeInternal(Command.QUERY, sql.toString(), new InternalQuery((row, err, failure) -> {
             if (failure != null) {
                 then.accept(failure);
                 return;
             }
-            if (err == null && row != null && row.size() == 2 * read.size()) {
-                record(c, read, row, session);
+            if (err == null && row != null && row.size() == 2 + 2 * read.size()) {
+                if (firstRead) {
+                    StateReadBack.previousResultsRead(row, tracker);
+                }
+                record(c, read, row.subList(2, row.size()), tracker.state());
             }
             then.accept(null);
         }));

@@ -339,6 +339,18 @@ public final class SessionStateTracker {
     }
 
     /**
+     * The {@code FOUND_ROWS()} and {@code ROW_COUNT()} the session's last statement left, as the
+     * proxy's read-back read them on its connection before replacing them (its {@code SELECT}
+     * evaluates them first): they replace what the proxy had worked out from the statement (which
+     * cannot know, for instance, that a {@code SHOW WARNINGS} or a failed statement leaves
+     * {@code FOUND_ROWS()} as it was).
+     */
+    public void previousResultsRead(long found, long count) {
+        foundRows = found;
+        rowCount = count;
+    }
+
+    /**
      * What a statement (a {@code COM_QUERY} or {@code COM_STMT_EXECUTE}) returned (an error or
      * several results, one result set of {@code rows} rows, or an OK), for the
      * {@code FOUND_ROWS()} and {@code ROW_COUNT()} it leaves: after one result set, the rows it

@@ -306,6 +306,97 @@ class MultiplexingTest {
     }
 
     /** Runs {@code statements} as prepared statements on {@code c}, then reads {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
+    /**
+     * Statements that leave {@code FOUND_ROWS()} as it was ({@code SHOW WARNINGS}, a failed
+     * statement, {@code CHECKSUM TABLE}), then a change of the tracking settings, after which the
+     * proxy reads its settings back on the connection: a read of {@code FOUND_ROWS()} and
+     * {@code ROW_COUNT()} still gives what it gives directly.
+     */
+    @Test
+    void statementsThatLeaveFoundRowsAsItWasAreFollowedAcrossTheProxysReadBack() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        String[][] sequences = {
+            {"SELECT * FROM mux", "SHOW WARNINGS", "SET SESSION session_track_system_variables = 'time_zone'"},
+            {"SELECT * FROM mux", "SET SESSION session_track_system_variables = 'time_zone'", "SELECT * FROM no_such_table"},
+            {"SELECT * FROM mux", "CHECKSUM TABLE mux", "SET SESSION session_track_state_change = ON", "DO 1"},
+        };
+        for (String[] sequence : sequences) {
+            String expected;
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected = previousResultAfterFailures(d, sequence);
+            }
+            try (Connection a = fixture.mysql("")) {
+                assertThat(previousResultAfterFailures(a, sequence)).as(String.join("; ", sequence)).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** Runs {@code statements} on {@code c}, those that fail too, then reads {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
+    private static String previousResultAfterFailures(Connection c, String[] statements) throws Exception {
+        try (Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                try {
+                    if (s.execute(statement)) {
+                        try (ResultSet rs = s.getResultSet()) {
+                            while (rs.next()) {
+                                rs.getString(1);
+                            }
+                        }
+                    }
+                } catch (SQLException expectedFailure) {
+                    // the sequence's failing statement
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT()")) {
+                assertThat(rs.next()).isTrue();
+                return rs.getLong(1) + " " + rs.getLong(2);
+            }
+        }
+    }
+
+    /**
+     * {@code FOUND_ROWS()} after a {@code SELECT SQL_CALC_FOUND_ROWS ... LIMIT}, read with a
+     * server-side prepared statement: the read's prepare comes between them, and another session
+     * holds a connection between that prepare and the execution. The read gives what it gives
+     * directly.
+     */
+    @Test
+    void theCountOfSqlCalcFoundRowsSurvivesThePrepareOfItsRead() throws Exception {
+        String statement = "SELECT SQL_CALC_FOUND_ROWS id FROM mux ORDER BY id LIMIT 1";
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
+        String expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = preparedFoundRows(d, statement, null);
+        }
+        try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection b = fixture.mysql("");
+             Statement sb = b.createStatement()) {
+            sb.execute("SELECT 1");
+            assertThat(preparedFoundRows(a, statement, sb)).isEqualTo(expected);
+        }
+    }
+
+    /** Runs {@code statement} prepared on {@code c}, then prepares the read of {@code FOUND_ROWS()}; {@code other} holds a connection before it runs. */
+    private static String preparedFoundRows(Connection c, String statement, Statement other) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(statement); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rs.getString(1);
+            }
+        }
+        try (PreparedStatement read = c.prepareStatement("SELECT FOUND_ROWS()")) {
+            if (other != null) {
+                occupy(other);
+            }
+            try (ResultSet rs = read.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            } finally {
+                if (other != null) {
+                    other.execute("COMMIT");
+                }
+            }
+        }
+    }
+
     private static String preparedPreviousResult(Connection c, String[] statements) throws Exception {
         for (String statement : statements) {
             try (PreparedStatement ps = c.prepareStatement(statement)) {
