@@ -241,7 +241,9 @@ final class BackendSide implements ResponseSink, LeaseListener {
                 onHostgroup(hostgroup, avoid, action, failed);
             });
         } else if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {
-            withClientTracking(action).run();
+            // The connection may not hold the last statement's results (borrowed since for a
+            // prepare or a statement that failed there, or the proxy's own statements ran on it).
+            withClientTracking(() -> previousResultSetUp(action, failed, true)).run();
         } else {
             connectThen(hostgroup, avoid, withClientTracking(action), failed);
         }
@@ -311,7 +313,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
             session.enter(SessionPhase.READY);
             action.run();
             session.drain();
-        }, failed), err -> {
+        }, failed, false), err -> {
             session.enter(SessionPhase.READY);
             failed.accept(err);
             session.drain();
@@ -320,16 +322,17 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     /**
      * Before a statement that reads the last one's {@code FOUND_ROWS()} or {@code ROW_COUNT()}
-     * runs on a connection the session has just borrowed, gives that connection the values the
-     * session's last statement left (MariaDB servers; not when it is the connection that
-     * statement ran on and has carried nothing since but prepares: they are there), then runs
-     * {@code then}. A server error
-     * leaves the values as they are; a lost connection fails the statement.
+     * runs, gives its connection the values the session's last statement left (MariaDB servers;
+     * not when it is the connection that statement ran on and has carried nothing since but
+     * prepares and statements that failed: they are there), then runs {@code then}. On a
+     * connection the session {@code held}, only with statements that leave the warnings and
+     * errors held there. A server error leaves the values as they are; a lost connection fails the
+     * statement.
      */
-    private void previousResultSetUp(Runnable then, Consumer<ErrPacket> failed) {
+    private void previousResultSetUp(Runnable then, Consumer<ErrPacket> failed, boolean held) {
         BackendConnection c = connection();
         boolean untouched = c == resultsOn && c.uses() == resultsUses;
-        List<String> setUp = untouched ? List.of() : PreviousResultSetUp.statements(c, routing.tracker());
+        List<String> setUp = untouched ? List.of() : PreviousResultSetUp.statements(c, routing.tracker(), held);
         if (setUp.isEmpty()) {
             then.run();
             return;
@@ -594,7 +597,18 @@ final class BackendSide implements ResponseSink, LeaseListener {
         connection.schema(info.schema());
         if (!answered) {
             recordStatement(tracker.error() == null ? 0 : tracker.error().code(), tracker.affectedRows(), tracker.rows());
-            if (current == Command.QUERY || current == Command.STMT_EXECUTE || current == Command.STMT_BULK_EXECUTE) {
+            boolean statement = current == Command.QUERY || current == Command.STMT_EXECUTE
+                    || current == Command.STMT_BULK_EXECUTE;
+            if (statement && tracker.error() != null && tracker.resultSets() == 0) {
+                // FOUND_ROWS() stays where it was: on the connection of the statement before, if
+                // this one ran there; no connection has both values when it ran elsewhere.
+                routing.tracker().statementFailed();
+                if (connection == resultsOn && connection.uses() == resultsUses + 1) {
+                    resultsUses++;
+                } else {
+                    resultsOn = null;
+                }
+            } else if (statement) {
                 routing.tracker().statementResult(tracker.error() != null || tracker.resultSets() != 1,
                         tracker.resultSetsWithColumns() == 1, tracker.rows(), tracker.affectedRows());
                 resultsOn = connection;

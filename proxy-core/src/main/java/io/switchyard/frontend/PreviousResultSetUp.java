@@ -21,13 +21,17 @@ final class PreviousResultSetUp {
     private PreviousResultSetUp() {
     }
 
-    /** The statements to run on {@code c} first; empty when the statement reads no previous result, or the values are not known. */
-    static List<String> statements(BackendConnection c, SessionStateTracker tracker) {
+    /**
+     * The statements to run on {@code c} first; empty when the statement reads no previous result,
+     * or the values are not known. On a connection the session {@code held} (where its warnings
+     * and errors are), only statements that leave those.
+     */
+    static List<String> statements(BackendConnection c, SessionStateTracker tracker, boolean held) {
         if (!tracker.traits().readsPrevious() || c == null
                 || Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL)) {
             return List.of();
         }
-        return tracker.previousResultSetUp();
+        return held ? tracker.previousResultSetUpKeepingDiagnostics() : tracker.previousResultSetUp();
     }
 
     /**

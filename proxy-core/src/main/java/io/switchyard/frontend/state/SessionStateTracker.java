@@ -51,8 +51,12 @@ public final class SessionStateTracker {
     private static final String NO_ROWS = "SELECT 1 FROM DUAL WHERE 0";
     /** Sets {@code ROW_COUNT()} to 0 and leaves {@code FOUND_ROWS()}. */
     private static final String ROW_COUNT_ZERO = "DO 0";
-    /** The set-up statements that read no table, which leaves the warnings and errors of the statement before them (checked on 10.11). */
-    private static final Set<String> KEEP_DIAGNOSTICS = Set.of(NO_ROWS, ROW_COUNT_ZERO);
+    /**
+     * Up to this many rows, a set-up gives {@code FOUND_ROWS()} with a {@code SELECT} of that many
+     * rows and no table ({@code SELECT 1 UNION ALL SELECT 1 ...}), which leaves the warnings and
+     * errors held (checked on 10.11); above it, with a recursive query, which clears them.
+     */
+    static final int MAX_ROWS_WITHOUT_TABLE = 100;
     /** The variable that holds {@code LAST_INSERT_ID()}. */
     public static final String LAST_INSERT_ID = "last_insert_id";
     /**
@@ -351,6 +355,14 @@ public final class SessionStateTracker {
     }
 
     /**
+     * The session's statement failed before any result: the server leaves {@code FOUND_ROWS()} as
+     * it was and sets {@code ROW_COUNT()} to -1 (MariaDB 10.11).
+     */
+    public void statementFailed() {
+        rowCount = -1;
+    }
+
+    /**
      * What a statement (a {@code COM_QUERY} or {@code COM_STMT_EXECUTE}) returned (an error or
      * several results, one result set of {@code rows} rows, or an OK), for the
      * {@code FOUND_ROWS()} and {@code ROW_COUNT()} it leaves: after one result set, the rows it
@@ -394,7 +406,7 @@ public final class SessionStateTracker {
             // The read-back's one row left FOUND_ROWS() at 1 already, and ROW_COUNT() at -1.
             setUp = rowCount == -1 ? List.of() : List.of(ROW_COUNT_ZERO);
         }
-        return diagnosticsHeld && !KEEP_DIAGNOSTICS.containsAll(setUp) ? List.of() : setUp;
+        return diagnosticsHeld && !setUp.stream().allMatch(SessionStateTracker::keepsDiagnostics) ? List.of() : setUp;
     }
 
     /**
@@ -402,7 +414,9 @@ public final class SessionStateTracker {
      * session's last statement left on another, run just before a statement that reads them on a
      * connection the session did not hold since (MariaDB syntax); empty when they are not known
      * exactly. A query returning that many rows sets {@code FOUND_ROWS()} (and {@code ROW_COUNT()}
-     * to -1); {@code DO 0} then sets {@code ROW_COUNT()} to 0 and leaves {@code FOUND_ROWS()}.
+     * to -1; {@link #MAX_ROWS_WITHOUT_TABLE}); {@code DO 0} then sets {@code ROW_COUNT()} to 0 and
+     * leaves {@code FOUND_ROWS()}. {@code DO 0}, {@code SELECT 1 FROM DUAL WHERE 0} and the query
+     * without a table leave the warnings and errors held.
      * When only {@code ROW_COUNT()} is known (after a {@code LIMIT}), it alone is given: the
      * connection's {@code FOUND_ROWS()} is no more right before than after.
      */
@@ -415,9 +429,24 @@ public final class SessionStateTracker {
             return List.of(rowCount == -1 ? NO_ROWS : ROW_COUNT_ZERO);
         }
         String rows = foundRows == 0 ? NO_ROWS
+                : foundRows <= MAX_ROWS_WITHOUT_TABLE ? "SELECT 1" + " UNION ALL SELECT 1".repeat((int) foundRows - 1)
                 : "SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL "
                         + "SELECT k + 1 FROM r WHERE k < " + foundRows + ") SELECT SQL_CALC_FOUND_ROWS k FROM r LIMIT 0";
         return rowCount == -1 ? List.of(rows) : List.of(rows, ROW_COUNT_ZERO);
+    }
+
+    /**
+     * The same, for the connection the session holds, where the server keeps the session's
+     * warnings and errors: only statements that read no table (which leave them), else none.
+     */
+    public List<String> previousResultSetUpKeepingDiagnostics() {
+        List<String> setUp = previousResultSetUp();
+        return diagnosticsHeld && !setUp.stream().allMatch(SessionStateTracker::keepsDiagnostics) ? List.of() : setUp;
+    }
+
+    /** True for a set-up statement that reads no table, which leaves the warnings and errors of the statement before it. */
+    private static boolean keepsDiagnostics(String setUp) {
+        return !setUp.contains(" FROM r ");
     }
 
     /**

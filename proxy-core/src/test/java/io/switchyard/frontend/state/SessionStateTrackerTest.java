@@ -147,8 +147,24 @@ class SessionStateTrackerTest {
 
         tracker.before("SELECT * FROM t");
         tracker.statementResult(false, true, 3, 0);
+        assertThat(tracker.previousResultSetUp()).as("few rows: a query without a table, which leaves warnings")
+                .containsExactly("SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1");
+
+        tracker.before("SELECT * FROM t");
+        tracker.statementResult(false, true, SessionStateTracker.MAX_ROWS_WITHOUT_TABLE + 1, 0);
         assertThat(tracker.previousResultSetUp()).singleElement().asString()
-                .contains("k < 3").contains("SQL_CALC_FOUND_ROWS").endsWith("LIMIT 0");
+                .contains("k < " + (SessionStateTracker.MAX_ROWS_WITHOUT_TABLE + 1)).contains("SQL_CALC_FOUND_ROWS")
+                .endsWith("LIMIT 0");
+
+        tracker.before("SELECT nosuch FROM t");
+        tracker.statementFailed();
+        tracker.completed(true, 0);
+        assertThat(tracker.previousResultSetUp()).as("a failed statement leaves FOUND_ROWS(); ROW_COUNT() is -1").singleElement()
+                .asString().contains("SQL_CALC_FOUND_ROWS");
+        assertThat(tracker.previousResultSetUpKeepingDiagnostics()).as("it would clear the error held").isEmpty();
+
+        tracker.before("SELECT * FROM t");
+        tracker.statementResult(false, true, 3, 0);
 
         tracker.before("DO 1");
         tracker.statementResult(false, false, 0, 0);

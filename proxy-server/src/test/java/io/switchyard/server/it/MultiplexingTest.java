@@ -331,6 +331,44 @@ class MultiplexingTest {
         }
     }
 
+    /**
+     * A session's statement returns 7 rows; another session then holds the connection it ran on,
+     * and the session's next statement fails on another connection, which the session keeps (its
+     * error is held for {@code SHOW ERRORS}). A read of {@code FOUND_ROWS()} there gives the 7 the
+     * server left for it directly (a failed statement leaves it), not that connection's own, and
+     * the error is still held after it.
+     */
+    @Test
+    void foundRowsReadOnAConnectionAFailedStatementBorrowedIsTheSessions() throws Exception {
+        String[] statements = {"WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM r WHERE k < 7) SELECT k FROM r",
+            "SELECT * FROM no_such_table"};
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        String expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = previousResultAfterFailures(d, statements);
+        }
+        assertThat(expected).isEqualTo("7 -1");
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sa = a.createStatement();
+             Statement sb = b.createStatement()) {
+            sb.execute("SELECT 1");
+            try (ResultSet rs = sa.executeQuery(statements[0])) {
+                while (rs.next()) {
+                    rs.getString(1);
+                }
+            }
+            occupy(sb);
+            try {
+                assertThat(previousResultAfterFailures(a, new String[] {statements[1]})).isEqualTo(expected);
+                try (ResultSet rs = sa.executeQuery("SHOW ERRORS")) {
+                    assertThat(rs.next()).as("the error is still held").isTrue();
+                    assertThat(rs.getInt(2)).isEqualTo(1146);
+                }
+            } finally {
+                sb.execute("COMMIT");
+            }
+        }
+    }
+
     /** Runs {@code statements} on {@code c}, those that fail too, then reads {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
     private static String previousResultAfterFailures(Connection c, String[] statements) throws Exception {
         try (Statement s = c.createStatement()) {
