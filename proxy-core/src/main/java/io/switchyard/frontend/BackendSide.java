@@ -337,12 +337,19 @@ final class BackendSide implements ResponseSink, LeaseListener {
             then.run();
             return;
         }
+        if (held) {
+            session.enter(SessionPhase.CONNECTING);
+        }
         PreviousResultSetUp.run(c, setUp, (err, failure) -> {
             if (session.closed()) {
                 return;
             }
             if (failure != null) {
-                leases.discard(c);
+                if (!held) {
+                    leases.discard(c);
+                } else if (lostBetweenStatements(c, failure)) {
+                    return;
+                }
                 session.enter(SessionPhase.READY);
                 failed.accept(ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
                 session.drain();
@@ -351,6 +358,9 @@ final class BackendSide implements ResponseSink, LeaseListener {
             if (err != null) {
                 log.warn("session {}: could not set up the previous statement's results on {}: {}", info.id(), c.address(),
                         err.message());
+            }
+            if (held) {
+                session.enter(SessionPhase.READY);
             }
             then.run();
         });
