@@ -4,9 +4,9 @@ import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.GlobalValues;
 import io.switchyard.backend.InternalQuery;
-import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.backend.SessionBaseline;
 import io.switchyard.backend.TrackingSettings;
+import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.protocol.Command;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +22,8 @@ import java.util.regex.Pattern;
  * sessions already running keep theirs, whichever connections they use.
  *
  * <p>One {@code SELECT FOUND_ROWS(), ROW_COUNT(), @@GLOBAL.x, @@x, ...} (no table: it leaves the
- * statement's warnings). The
- * value from before the change is the one the proxy recorded last; for a variable it never saw
- * change, it is the connection's session value, which is the global the session started with
+ * statement's warnings). The value from before the change is the one the proxy recorded last;
+ * for a variable it never saw change, it is the connection's session value, which is the global the session started with
  * unless the session set the variable itself (then it is not known). A variable whose session
  * value equals the new global either did not change or has no session value (a global-only
  * variable): nothing is recorded for it. The session-tracking settings are compared with those
