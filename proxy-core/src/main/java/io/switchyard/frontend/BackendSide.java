@@ -58,13 +58,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private boolean unflushedBackendWrites;
     /** The server whose connection held the last statement's results when it was lost; null when none was. */
     private ServerAddress previousResultLostOn;
-    /**
-     * The connection the session's last statement left its {@code FOUND_ROWS()} and
-     * {@code ROW_COUNT()} on, and the commands it had carried then: while it has carried nothing
-     * since but prepares (which leave them), they are still there.
-     */
-    private BackendConnection resultsOn;
-    private long resultsUses;
+    /** Where the server keeps what the session's last statement left for {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
+    private final PreviousResults previousResults = new PreviousResults();
     /** What runs when the connection asked of the leases is ready, or cannot be had. */
     private Runnable onLeased;
     private Consumer<ErrPacket> onLeaseFailed;
@@ -331,8 +326,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
      */
     private void previousResultSetUp(Runnable then, Consumer<ErrPacket> failed, boolean held) {
         BackendConnection c = connection();
-        boolean untouched = c == resultsOn && c.uses() == resultsUses;
-        List<String> setUp = untouched ? List.of() : PreviousResultSetUp.statements(c, routing.tracker(), held);
+        List<String> setUp = previousResults.heldBy(c) ? List.of() : PreviousResultSetUp.statements(c, routing.tracker(), held);
         if (setUp.isEmpty()) {
             then.run();
             return;
@@ -607,26 +601,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
         connection.schema(info.schema());
         if (!answered) {
             recordStatement(tracker.error() == null ? 0 : tracker.error().code(), tracker.affectedRows(), tracker.rows());
-            boolean statement = current == Command.QUERY || current == Command.STMT_EXECUTE
-                    || current == Command.STMT_BULK_EXECUTE;
-            if (statement && tracker.error() != null && tracker.resultSets() == 0) {
-                // FOUND_ROWS() stays where it was: on the connection of the statement before, if
-                // this one ran there; no connection has both values when it ran elsewhere.
-                routing.tracker().statementFailed();
-                if (connection == resultsOn && connection.uses() == resultsUses + 1) {
-                    resultsUses++;
-                } else {
-                    resultsOn = null;
-                }
-            } else if (statement) {
-                routing.tracker().statementResult(tracker.error() != null || tracker.resultSets() != 1,
-                        tracker.resultSetsWithColumns() == 1, tracker.rows(), tracker.affectedRows());
-                resultsOn = connection;
-                resultsUses = connection.uses();
-            }
+            previousResults.ended(current, connection, tracker, routing.tracker());
         }
-        if (current == Command.STMT_PREPARE && connection == resultsOn && connection.uses() == resultsUses + 1) {
-            resultsUses++;
+        if (current == Command.STMT_PREPARE) {
+            previousResults.prepared(connection);
         }
         List<String> readBack = routing.tracker().completed(tracker.error() != null, tracker.warnings());
         List<String> globals = current == Command.QUERY || current == Command.STMT_EXECUTE

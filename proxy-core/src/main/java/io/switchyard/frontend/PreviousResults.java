@@ -1,0 +1,64 @@
+package io.switchyard.frontend;
+
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.frontend.state.SessionStateTracker;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ResponseTracker;
+
+/**
+ * Where the server keeps the {@code FOUND_ROWS()} and {@code ROW_COUNT()} the session's last
+ * statement left: the connection the statement ran on, while that connection has carried
+ * nothing since but prepares (which leave both) and statements that failed before any result
+ * (which leave {@code FOUND_ROWS()} and set {@code ROW_COUNT()} to -1, as the session's own view
+ * of them does). Elsewhere they are set up before a statement that reads them
+ * ({@link PreviousResultSetUp}). Each backend connection counts the commands it carried; the
+ * count taken when the statement ended tells whether anything ran there since, the proxy's own
+ * statements included.
+ *
+ * <p>Confined to the session's event loop.
+ */
+final class PreviousResults {
+    private BackendConnection on;
+    private long uses;
+
+    /**
+     * A client command's response ended on {@code c}: a statement's outcome goes to the session's
+     * {@code tracker}, and its connection holds the values from now on (or, for a statement that
+     * failed on another connection, no connection holds both).
+     */
+    void ended(Command command, BackendConnection c, ResponseTracker response, SessionStateTracker tracker) {
+        if (command != Command.QUERY && command != Command.STMT_EXECUTE && command != Command.STMT_BULK_EXECUTE) {
+            return;
+        }
+        if (response.error() != null && response.resultSets() == 0) {
+            tracker.statementFailed();
+            if (!carriedOneMore(c)) {
+                on = null;
+            }
+            return;
+        }
+        tracker.statementResult(response.error() != null || response.resultSets() != 1, response.resultSetsWithColumns() == 1,
+                response.rows(), response.affectedRows());
+        on = c;
+        uses = c.uses();
+    }
+
+    /** A prepare ran on {@code c}: it leaves the values where they are. */
+    void prepared(BackendConnection c) {
+        carriedOneMore(c);
+    }
+
+    /** True when {@code c} holds the values the session's last statement left. */
+    boolean heldBy(BackendConnection c) {
+        return c == on && c.uses() == uses;
+    }
+
+    /** Counts one more command that left the values on {@code c}; false when {@code c} did not hold them. */
+    private boolean carriedOneMore(BackendConnection c) {
+        if (c == on && c.uses() == uses + 1) {
+            uses++;
+            return true;
+        }
+        return false;
+    }
+}
