@@ -236,9 +236,9 @@ final class BackendSide implements ResponseSink, LeaseListener {
                 onHostgroup(hostgroup, avoid, action, failed);
             });
         } else if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {
-            // The connection may not hold the last statement's results (borrowed since for a
-            // prepare or a statement that failed there, or the proxy's own statements ran on it).
-            withClientTracking(() -> previousResultSetUp(action, failed, true)).run();
+            // Another connection than the last statement's (borrowed since for a prepare, or for
+            // a statement that failed there) does not hold its results.
+            withClientTracking(previousResults.ranOn(c) ? action : () -> previousResultSetUp(action, failed, true)).run();
         } else {
             connectThen(hostgroup, avoid, withClientTracking(action), failed);
         }

@@ -48,6 +48,15 @@ final class PreviousResults {
         carriedOneMore(c);
     }
 
+    /**
+     * True when the session's last statement ran on {@code c}, whatever ran there since: a
+     * connection the session held all along has them as they are (the proxy's own reads put them
+     * back; cursor fetches leave them).
+     */
+    boolean ranOn(BackendConnection c) {
+        return c == on;
+    }
+
     /** True when {@code c} holds the values the session's last statement left. */
     boolean heldBy(BackendConnection c) {
         return c == on && c.uses() == uses;
