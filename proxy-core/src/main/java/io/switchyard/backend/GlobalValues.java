@@ -123,14 +123,24 @@ public final class GlobalValues {
     public synchronized void observed(List<String> names, List<String> values) {
         List<Change> changes = new java.util.ArrayList<>();
         for (int i = 0; i < names.size() && i < values.size(); i++) {
-            Value latest = latest(names.get(i));
-            if (latest != null && !java.util.Objects.equals(latest.raw(), values.get(i))) {
-                changes.add(new Change(names.get(i), true, latest.raw(), values.get(i)));
+            Change c = changeTo(names.get(i), values.get(i));
+            if (c != null) {
+                changes.add(c);
             }
         }
         if (!changes.isEmpty()) {
             record(changes);
         }
+    }
+
+    /**
+     * The change of a followed variable whose global now reads {@code value} (as the server
+     * returns it), from the last value recorded; null when it is not followed or did not change.
+     */
+    public Change changeTo(String name, String value) {
+        Value latest = latest(name);
+        return latest == null || java.util.Objects.equals(latest.raw(), value) ? null
+                : new Change(name, true, latest.raw(), value);
     }
 
     /**

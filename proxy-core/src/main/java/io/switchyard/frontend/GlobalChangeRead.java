@@ -128,8 +128,9 @@ final class GlobalChangeRead {
                     changes.add(new GlobalValues.Change(name, true, loggedIn.value(name), global));
                 }
             } else if (latest != null) {
-                if (!Objects.equals(latest.raw(), global)) {
-                    changes.add(new GlobalValues.Change(name, true, latest.raw(), global));
+                GlobalValues.Change change = globals.changeTo(name, global);
+                if (change != null) {
+                    changes.add(change);
                 }
             } else if (session.variables().containsKey(name)) {
                 // A session variable (the server reported it), set by the session itself.

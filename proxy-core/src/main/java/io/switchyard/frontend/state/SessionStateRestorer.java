@@ -105,8 +105,8 @@ public final class SessionStateRestorer {
      * {@link ConnectionState#globalsAsOf()} where {@code globals} (may be null) knows it.
      */
     public static Plan restore(ConnectionState from, ConnectionState to, SessionBaseline login, GlobalValues globals) {
-        Defaults baseline = new Defaults(login, globals);
-        java.util.Collection<String> followed = baseline.changedGlobals(from, to);
+        Defaults baseline = Defaults.of(login, globals, from, to);
+        java.util.Collection<String> followed = baseline.changed();
         String initDb = Objects.equals(from.schema(), to.schema()) || to.schema() == null ? null : to.schema();
         if (initDb == null || readsUtf8(from, baseline)) {
             return new Plan(assignments(from, to, baseline), initDb, false, null, null, followed);
@@ -175,7 +175,7 @@ public final class SessionStateRestorer {
         Set<String> names = new LinkedHashSet<>(SessionBaseline.CHARSET_VARIABLES);
         names.addAll(from.variables().keySet());
         names.addAll(to.variables().keySet());
-        java.util.Collection<String> globals = baseline.changedGlobals(from, to);
+        java.util.Collection<String> globals = baseline.changed();
         names.addAll(globals);
         names.removeIf(SessionStateRestorer::isCollationOfCharset);
         List<String> order = new ArrayList<>();
@@ -287,7 +287,13 @@ public final class SessionStateRestorer {
      * such as a login's {@code IGNORE_SPACE}, and for the session-tracking settings, which the
      * proxy keeps its own on every connection), else its login value.
      */
-    private record Defaults(SessionBaseline login, GlobalValues globals) {
+    private record Defaults(SessionBaseline login, GlobalValues globals, java.util.Collection<String> changed) {
+        /** With {@code changed}: the variables whose value may differ between {@code from} and {@code to}, states from different change numbers. */
+        static Defaults of(SessionBaseline login, GlobalValues globals, ConnectionState from, ConnectionState to) {
+            return new Defaults(login, globals, globals == null || from.globalsAsOf() == to.globalsAsOf() ? List.of()
+                    : globals.names().stream().filter(n -> !GlobalValues.isTracking(n)).toList());
+        }
+
         String unset(String name, long asOf) {
             GlobalValues.Value global = globals == null || GlobalValues.isTracking(name)
                     || (login != null && login.resetValues().containsKey(name)) ? null : globals.at(name, asOf);
@@ -297,10 +303,5 @@ public final class SessionStateRestorer {
             return login == null ? "DEFAULT" : login.loginLiteral(name);
         }
 
-        /** The variables whose value may differ between states from different change numbers. */
-        java.util.Collection<String> changedGlobals(ConnectionState from, ConnectionState to) {
-            return globals == null || from.globalsAsOf() == to.globalsAsOf() ? List.of()
-                    : globals.names().stream().filter(n -> !GlobalValues.isTracking(n)).toList();
-        }
     }
 }

@@ -406,7 +406,7 @@ public final class SessionStateTracker {
             // The read-back's one row left FOUND_ROWS() at 1 already, and ROW_COUNT() at -1.
             setUp = rowCount == -1 ? List.of() : List.of(ROW_COUNT_ZERO);
         }
-        return diagnosticsHeld && !setUp.stream().allMatch(SessionStateTracker::keepsDiagnostics) ? List.of() : setUp;
+        return keepingDiagnostics(setUp);
     }
 
     /**
@@ -440,13 +440,12 @@ public final class SessionStateTracker {
      * warnings and errors: only statements that read no table (which leave them), else none.
      */
     public List<String> previousResultSetUpKeepingDiagnostics() {
-        List<String> setUp = previousResultSetUp();
-        return diagnosticsHeld && !setUp.stream().allMatch(SessionStateTracker::keepsDiagnostics) ? List.of() : setUp;
+        return keepingDiagnostics(previousResultSetUp());
     }
 
-    /** True for a set-up statement that reads no table, which leaves the warnings and errors of the statement before it. */
-    private static boolean keepsDiagnostics(String setUp) {
-        return !setUp.contains(" FROM r ");
+    /** {@code setUp}, or none while warnings or errors are held and one of its statements reads a table (which clears them). */
+    private List<String> keepingDiagnostics(List<String> setUp) {
+        return diagnosticsHeld && setUp.stream().anyMatch(statement -> statement.contains(" FROM r ")) ? List.of() : setUp;
     }
 
     /**
