@@ -151,7 +151,10 @@ class ConsoleBrowserTest {
 
     private boolean seen(java.util.function.BooleanSupplier condition) {
         try {
-            new WebDriverWait(browser, SEEN_WITHIN, Duration.ofMillis(250)).until(b -> condition.getAsBoolean());
+            // The console re-renders its tables as figures arrive: a row read while it is replaced is read again.
+            new WebDriverWait(browser, SEEN_WITHIN, Duration.ofMillis(250))
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(b -> condition.getAsBoolean());
             return true;
         } catch (org.openqa.selenium.TimeoutException e) {
             return false;
