@@ -8,7 +8,6 @@ import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ResponseSink;
 import io.switchyard.backend.ServerAddress;
 import io.switchyard.frontend.state.PinReason;
-import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
@@ -34,11 +33,9 @@ import org.slf4j.LoggerFactory;
  * (multiplexing). It reports to the session through {@link SessionControl}, and to the command
  * that sent a request through that request's {@link ResponseListener}.
  *
- * <p>Longer than most classes here: getting a connection ready, relaying the response and
- * handling a lost connection share the running command's state (the command, its listener, the
- * results lost with a connection), so the backend seam stays one type. What a lost connection
- * means for an open transaction ({@link TransactionContinuity}) and for a read that must see
- * earlier writes ({@link CausalReads}) is decided there, not here.
+ * <p>The proxy's own queries between two client statements are {@link BetweenStatements}; what a
+ * lost connection means for the session is {@link ConnectionLoss}, for an open transaction
+ * {@link TransactionContinuity}, and for a read that must see earlier writes {@link CausalReads}.
  *
  * <p>Confined to the client channel's event loop; the connections it borrows live on the same loop.
  */
@@ -56,10 +53,12 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private ResponseListener listener = ResponseListener.NONE;
     private int pinsLogged;
     private boolean unflushedBackendWrites;
-    /** The server whose connection held the last statement's results when it was lost; null when none was. */
-    private ServerAddress previousResultLostOn;
     /** Where the server keeps what the session's last statement left for {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
     private final PreviousResults previousResults = new PreviousResults();
+    /** What a lost connection means for the session. */
+    private final ConnectionLoss loss;
+    /** The proxy's own queries on the session's connection before and after a client statement. */
+    private final BetweenStatements between;
     /** What runs when the connection asked of the leases is ready, or cannot be had. */
     private Runnable onLeased;
     private Consumer<ErrPacket> onLeaseFailed;
@@ -86,6 +85,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
         this.leases = new HostgroupLeases(context, this);
         this.continuity = new TransactionContinuity(context, info, routing, session, this);
         this.causalReads = new CausalReads(context, info, routing, session, this);
+        this.loss = new ConnectionLoss(info, routing, session, continuity, this);
+        this.between = new BetweenStatements(info, routing, session, this, loss, previousResults);
     }
 
     /** The client channel responses go to; set once it is active. */
@@ -203,68 +204,26 @@ final class BackendSide implements ResponseSink, LeaseListener {
             continuity.replayAfterLoss(avoid, 1, () -> onHostgroup(transactionHostgroup, null, action, failed));
             return;
         }
-        if (heldConnectionClosing()) {
+        if (loss.heldConnectionClosing()) {
             if (!session.closed()) {
                 onHostgroup(hostgroup, avoid, action, failed);
             }
             return;
         }
-        ServerAddress lost = previousResultLostOn;
-        previousResultLostOn = null;
+        ServerAddress lost = loss.takePreviousResultLost();
         if (lost != null && routing.tracker().traits().readsPrevious()) {
             failed.accept(ProxyError.PREVIOUS_RESULT_LOST.format(lost));
             return;
         }
         BackendConnection c = connection();
-        if (c != null && c.isIdle() && routing.tracker().lastInsertIdUnknown()
-                && !routing.tracker().traits().readsPrevious()) {
-            // The connection knows LAST_INSERT_ID(): read it before this statement replaces the
-            // last one's results, so that any connection the session moves to gets it.
-            session.enter(SessionPhase.CONNECTING);
-            StateReadBack.run(c, List.of(SessionStateTracker.LAST_INSERT_ID), routing.tracker(), failure -> {
-                if (session.closed()) {
-                    return;
-                }
-                if (failure != null) {
-                    if (lostBetweenStatements(c, failure)) {
-                        return;
-                    }
-                } else {
-                    c.sessionState(routing.state());
-                }
-                session.enter(SessionPhase.READY);
-                onHostgroup(hostgroup, avoid, action, failed);
-            });
-        } else if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {
-            // Another connection than the last statement's (borrowed since for a prepare, or for
-            // a statement that failed there) does not hold its results.
-            withClientTracking(previousResults.ranOn(c) ? action : () -> previousResultSetUp(action, failed, true)).run();
-        } else {
-            connectThen(hostgroup, avoid, withClientTracking(action), failed);
+        if (c != null && c.isIdle() && between.readLastInsertIdFirst(c, () -> onHostgroup(hostgroup, avoid, action, failed))) {
+            return;
         }
-    }
-
-    /**
-     * {@code action}, preceded, when the statement reads the session-tracking settings, by giving
-     * its connection the client's own settings, so that it reads them as it would directly (the
-     * read-back after it turns full tracking on again).
-     */
-    private Runnable withClientTracking(Runnable action) {
-        return () -> {
-            BackendConnection c = connection();
-            if (c == null || !c.isIdle() || !routing.tracker().readsClientTracking()) {
-                action.run();
-                return;
-            }
-            session.enter(SessionPhase.CONNECTING);
-            c.executeInternal(Command.QUERY, routing.tracker().clientTracking().assignment(), (err, failure) -> {
-                if (session.closed() || (failure != null && lostBetweenStatements(c, failure))) {
-                    return;
-                }
-                session.enter(SessionPhase.READY);
-                action.run();
-            });
-        };
+        if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {
+            between.onHeld(c, action, failed).run();
+        } else {
+            connectThen(hostgroup, avoid, between.withClientTracking(action), failed);
+        }
     }
 
     /**
@@ -277,7 +236,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     /** Runs {@code action} once a backend connection is held, acquiring one if the last was lost. */
     void withConnection(List<Frame> frames, Runnable action) {
-        if (heldConnectionClosing()) {
+        if (loss.heldConnectionClosing()) {
             if (!session.closed()) {
                 withConnection(frames, action);
             }
@@ -303,7 +262,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         session.enter(SessionPhase.CONNECTING);
         leases.preferPrevious(routing.tracker().traits().readsPrevious());
         long waitFrom = System.nanoTime();
-        lease(hostgroup, avoid, () -> previousResultSetUp(() -> {
+        lease(hostgroup, avoid, () -> between.previousResultSetUp(() -> {
             activity.connectionWaited(System.nanoTime() - waitFrom);
             session.enter(SessionPhase.READY);
             action.run();
@@ -312,51 +271,6 @@ final class BackendSide implements ResponseSink, LeaseListener {
             session.enter(SessionPhase.READY);
             failed.accept(err);
             session.drain();
-        });
-    }
-
-    /**
-     * Before a statement that reads the last one's {@code FOUND_ROWS()} or {@code ROW_COUNT()}
-     * runs, gives its connection the values the session's last statement left (MariaDB servers;
-     * not when it is the connection that statement ran on and has carried nothing since but
-     * prepares and statements that failed: they are there), then runs {@code then}. On a
-     * connection the session {@code held}, only with statements that leave the warnings and
-     * errors held there. A server error leaves the values as they are; a lost connection fails the
-     * statement.
-     */
-    private void previousResultSetUp(Runnable then, Consumer<ErrPacket> failed, boolean held) {
-        BackendConnection c = connection();
-        List<String> setUp = previousResults.heldBy(c) ? List.of() : PreviousResultSetUp.statements(c, routing.tracker(), held);
-        if (setUp.isEmpty()) {
-            then.run();
-            return;
-        }
-        if (held) {
-            session.enter(SessionPhase.CONNECTING);
-        }
-        PreviousResultSetUp.run(c, setUp, (err, failure) -> {
-            if (session.closed()) {
-                return;
-            }
-            if (failure != null) {
-                if (!held) {
-                    leases.discard(c);
-                } else if (lostBetweenStatements(c, failure)) {
-                    return;
-                }
-                session.enter(SessionPhase.READY);
-                failed.accept(ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
-                session.drain();
-                return;
-            }
-            if (err != null) {
-                log.warn("session {}: could not set up the previous statement's results on {}: {}", info.id(), c.address(),
-                        err.message());
-            }
-            if (held) {
-                session.enter(SessionPhase.READY);
-            }
-            then.run();
         });
     }
 
@@ -613,82 +527,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
             finishCommand(connection);
             return;
         }
-        Consumer<Throwable> afterReadBack = failure -> {
-            if (session.closed()) {
-                return;
-            }
-            if (failure != null && lostBetweenStatements(connection, failure)) {
-                return;
-            }
-            // The read-back was a SELECT of one row: what FOUND_ROWS() and ROW_COUNT() read next
-            // is put back as the client's statement left it.
-            List<String> results = routing.tracker().resultsAfterReadBack();
-            if (results.isEmpty() || failure != null) {
-                finishCommand(connection);
-                return;
-            }
-            PreviousResultSetUp.run(connection, results, (err, lost) -> {
-                if (session.closed() || (lost != null && lostBetweenStatements(connection, lost))) {
-                    return;
-                }
-                finishCommand(connection);
-            });
-        };
         holdClientFlush = !globals.isEmpty();
-        Consumer<Throwable> afterState = globals.isEmpty() ? afterReadBack : failure -> {
-            if (failure != null || session.closed()) {
-                releaseClientFlush();
-                afterReadBack.accept(failure);
-                return;
-            }
-            GlobalChangeRead.run(connection, globals, routing.tracker(), readBack.isEmpty(), readFailure -> {
-                releaseClientFlush();
-                afterReadBack.accept(readFailure);
-            });
-        };
-        if (readBack.isEmpty()) {
-            afterState.accept(null);
-        } else {
-            StateReadBack.run(connection, readBack, routing.tracker(), afterState);
-        }
-    }
-
-    /**
-     * True when the connection holding the session's state is closing but its close has not
-     * reached the session yet (a command arrived first): it is handled now as that close would
-     * be ({@link #lostBetweenStatements}), so that the command never runs on another connection
-     * without the state. False when there is nothing to handle; after true the connection is
-     * gone, and the caller starts over unless that closed the session.
-     */
-    private boolean heldConnectionClosing() {
-        BackendConnection held = connection();
-        if (held == null || held.isIdle() || session.phase() == SessionPhase.BUSY || !tiedToServer()
-                || routing.tiedOnlyByAutocommitBetweenTransactions()) {
-            return false;
-        }
-        lostBetweenStatements(held, new java.nio.channels.ClosedChannelException());
-        return true;
-    }
-
-    /**
-     * The session's connection failed under a query the proxy ran between statements (reading
-     * state back): it is dropped. When the session's state lived there, the transaction runs
-     * again before the next statement when it can ({@code mysql-transaction_replay}), or the
-     * client connection is closed as the server closed the backend's; true when it was closed.
-     */
-    private boolean lostBetweenStatements(BackendConnection c, Throwable failure) {
-        leases.discard(c);
-        if (!tiedToServer() || routing.tiedOnlyByAutocommitBetweenTransactions()) {
-            return false;
-        }
-        if (continuity.replayOn() && continuity.transactionReplayable()) {
-            continuity.replayBeforeNextCommand();
-            return false;
-        }
-        log.info("session {}: closing the client connection: backend connection {} to {}, which held its state, failed: {}",
-                info.id(), c.id(), c.address(), failure.getMessage());
-        session.closeAsTheServerDid(failure);
-        return true;
+        between.afterStatement(connection, readBack, globals, this::releaseClientFlush, () -> finishCommand(connection));
     }
 
     /** The command and what the session learned from it are complete: the session takes the next one. */
@@ -710,85 +550,24 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     @Override
     public void backendFailed(BackendConnection connection, Throwable cause, boolean bytesRelayed) {
-        if (session.closed()) {
-            return;
+        if (!session.closed()) {
+            loss.duringCommand(connection, current, cause, bytesRelayed);
         }
-        log.info("session {}: backend connection {} to {} failed during {}: {}", info.id(), connection.id(),
-                connection.address(), current.label(), cause.toString());
-        leases.discard(connection);
-        ResponseListener failed = listener;
-        listener = ResponseListener.NONE;
-        // Inside a transaction that can run again, or as the first statement of one (autocommit off:
-        // nothing committed, the transaction it started ended with the connection).
-        boolean transactionLost = continuity.transactionReplayable();
-        boolean firstOfTransaction = !continuity.inTransaction() && routing.tiedOnlyByAutocommitBetweenTransactions();
-        boolean mayRunAgain = transactionLost ? routing.statementMayRunAgainInTransaction()
-                : routing.statementMayRunAgainOutsideTransaction();
-        if (!bytesRelayed && continuity.replayOn() && (transactionLost || firstOfTransaction) && continuity.transactionLog().pendingRecorded()
-                && mayRunAgain && (current == Command.QUERY || current == Command.STMT_EXECUTE) && !failed.answered()) {
-            if (transactionLost) {
-                continuity.replayBeforeNextCommand();
-            }
-            if (failed.retriedAfterTransaction(connection)) {
-                return;
-            }
-            continuity.takeReplayPending();
-        }
-        if (failed.retried(connection, bytesRelayed)) {
-            return;
-        }
-        boolean answered = failed.answered();
-        failed.ended();
-        if (answered) {
-            session.resume();
-            return;
-        }
-        recordStatement(ProxyError.BACKEND_LOST.code, 0, 0);
-        if (bytesRelayed || tiedToServer()) {
-            log.info("session {}: closing the client connection: {}", info.id(), bytesRelayed
-                    ? "part of the result was already sent" : "the state it kept on " + connection.address() + " is gone");
-            session.closeAsTheServerDid(cause);
-            return;
-        }
-        previousResultLostOn = connection.address();
-        session.enter(SessionPhase.READY);
-        session.reply(ProxyError.BACKEND_LOST.format(connection.address(), cause.getMessage()));
-        session.drain();
     }
 
-    /**
-     * A connection the session held between statements closed (its server went away or
-     * {@code OFFLINE_HARD}). If the session held it because state lives there (a transaction,
-     * temporary tables, locks, variables, or multiplexing is off), that state is gone, so the
-     * client connection is closed as the server closed it: the client's library then reports the
-     * loss itself, and nothing runs without the state it relied on. If it held it only for the
-     * last statement's results, the session goes on, and a statement that reads those results
-     * gets an error instead of a fresh connection's values.
-     */
+    /** The running command's listener, which no longer hears of its response (the connection under it failed). */
+    ResponseListener takeListener() {
+        ResponseListener taken = listener;
+        listener = ResponseListener.NONE;
+        return taken;
+    }
+
+    /** A connection the session held between statements closed: see {@link ConnectionLoss#whileHeld}. */
     @Override
     public void backendClosedWhileHeld(BackendConnection connection, Throwable cause) {
-        if (session.closed()) {
-            return;
+        if (!session.closed()) {
+            loss.whileHeld(connection, cause);
         }
-        if (continuity.replayOn() && continuity.transactionReplayable()) {
-            // The transaction runs again on another connection before the session's next command.
-            log.info("session {}: backend connection {} to {} closed during a transaction ({}); it runs again before the next statement",
-                    info.id(), connection.id(), connection.address(), cause.getMessage());
-            leases.discard(connection);
-            continuity.replayBeforeNextCommand();
-            return;
-        }
-        if (!tiedToServer() || routing.tiedOnlyByAutocommitBetweenTransactions()) {
-            // Held only for the last statement's results (LAST_INSERT_ID(), ROW_COUNT(), warnings),
-            // or for autocommit off between transactions: the next statement runs on another
-            // connection, brought to the session's state.
-            leases.discard(connection);
-            previousResultLostOn = connection.address();
-            return;
-        }
-        log.info("session {}: closing the client connection: backend connection {} to {}, which held its state, closed: {}",
-                info.id(), connection.id(), connection.address(), cause.getMessage());
-        session.closeAsTheServerDid(cause);
     }
 
     /** True when the session's state lives on its backend connections, so it cannot move to others. */

@@ -1,0 +1,205 @@
+package io.switchyard.frontend;
+
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.frontend.state.SessionStateTracker;
+import io.switchyard.protocol.Command;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.ProxyError;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy's own queries on the session's connection between two client statements.
+ *
+ * <ul>
+ *   <li>Before a statement: reading {@code LAST_INSERT_ID()} while the connection still knows it
+ *       ({@link #readLastInsertIdFirst}), giving a statement that reads the session-tracking
+ *       settings the client's own ({@link #withClientTracking}), and giving a statement that reads
+ *       {@code FOUND_ROWS()} or {@code ROW_COUNT()} the values the last statement left
+ *       ({@link #previousResultSetUp}).</li>
+ *   <li>After a statement: reading back the state the server did not report
+ *       ({@link StateReadBack}), recording changed globals ({@link GlobalChangeRead}), and putting
+ *       back what the read-back replaced ({@link #afterStatement}).</li>
+ * </ul>
+ *
+ * <p>A lost connection under any of them is handled as {@link ConnectionLoss#betweenStatements}
+ * says.
+ *
+ * <p>Confined to the session's event loop.
+ */
+final class BetweenStatements {
+    private static final Logger log = LoggerFactory.getLogger(BetweenStatements.class);
+
+    private final SessionInfo info;
+    private final StatementRouting routing;
+    private final SessionControl session;
+    private final BackendSide backend;
+    private final ConnectionLoss loss;
+    private final PreviousResults previousResults;
+
+    BetweenStatements(SessionInfo info, StatementRouting routing, SessionControl session, BackendSide backend, ConnectionLoss loss,
+                      PreviousResults previousResults) {
+        this.info = info;
+        this.routing = routing;
+        this.session = session;
+        this.backend = backend;
+        this.loss = loss;
+        this.previousResults = previousResults;
+    }
+
+    /**
+     * When the idle connection {@code c} knows {@code LAST_INSERT_ID()} and the session does not,
+     * reads it before the next statement replaces the last one's results, so that any connection
+     * the session moves to gets it, then runs {@code then}; true when it did. Not before a
+     * statement that reads the last one's results: it runs on {@code c}, where they are.
+     */
+    boolean readLastInsertIdFirst(BackendConnection c, Runnable then) {
+        SessionStateTracker tracker = routing.tracker();
+        if (!tracker.lastInsertIdUnknown() || tracker.traits().readsPrevious()) {
+            return false;
+        }
+        session.enter(SessionPhase.CONNECTING);
+        StateReadBack.run(c, List.of(SessionStateTracker.LAST_INSERT_ID), tracker, failure -> {
+            if (session.closed()) {
+                return;
+            }
+            if (failure != null) {
+                if (loss.betweenStatements(c, failure)) {
+                    return;
+                }
+            } else {
+                c.sessionState(routing.state());
+            }
+            session.enter(SessionPhase.READY);
+            then.run();
+        });
+        return true;
+    }
+
+    /**
+     * {@code action} on the connection the session already holds: another connection than the
+     * last statement's (borrowed since for a prepare, or for a statement that failed there) gets
+     * that statement's results first.
+     */
+    Runnable onHeld(BackendConnection c, Runnable action, Consumer<ErrPacket> failed) {
+        return withClientTracking(previousResults.ranOn(c) ? action : () -> previousResultSetUp(action, failed, true));
+    }
+
+    /**
+     * {@code action}, preceded, when the statement reads the session-tracking settings, by giving
+     * its connection the client's own settings, so that it reads them as it would directly (the
+     * read-back after it turns full tracking on again).
+     */
+    Runnable withClientTracking(Runnable action) {
+        return () -> {
+            BackendConnection c = backend.connection();
+            if (c == null || !c.isIdle() || !routing.tracker().readsClientTracking()) {
+                action.run();
+                return;
+            }
+            session.enter(SessionPhase.CONNECTING);
+            c.executeInternal(Command.QUERY, routing.tracker().clientTracking().assignment(), (err, failure) -> {
+                if (session.closed() || (failure != null && loss.betweenStatements(c, failure))) {
+                    return;
+                }
+                session.enter(SessionPhase.READY);
+                action.run();
+            });
+        };
+    }
+
+    /**
+     * Before a statement that reads the last one's {@code FOUND_ROWS()} or {@code ROW_COUNT()}
+     * runs, gives its connection the values the session's last statement left (MariaDB servers;
+     * not when it is the connection that statement ran on and has carried nothing since but
+     * prepares and statements that failed: they are there), then runs {@code then}. On a
+     * connection the session {@code held}, only with statements that leave the warnings and
+     * errors held there. A server error leaves the values as they are; a lost connection fails the
+     * statement.
+     */
+    void previousResultSetUp(Runnable then, Consumer<ErrPacket> failed, boolean held) {
+        BackendConnection c = backend.connection();
+        List<String> setUp = previousResults.heldBy(c) ? List.of() : PreviousResultSetUp.statements(c, routing.tracker(), held);
+        if (setUp.isEmpty()) {
+            then.run();
+            return;
+        }
+        if (held) {
+            session.enter(SessionPhase.CONNECTING);
+        }
+        PreviousResultSetUp.run(c, setUp, (err, failure) -> {
+            if (session.closed()) {
+                return;
+            }
+            if (failure != null) {
+                if (!held) {
+                    backend.discard(c);
+                } else if (loss.betweenStatements(c, failure)) {
+                    return;
+                }
+                session.enter(SessionPhase.READY);
+                failed.accept(ProxyError.BACKEND_LOST.format(c.address(), failure.getMessage()));
+                session.drain();
+                return;
+            }
+            if (err != null) {
+                log.warn("session {}: could not set up the previous statement's results on {}: {}", info.id(), c.address(),
+                        err.message());
+            }
+            if (held) {
+                session.enter(SessionPhase.READY);
+            }
+            then.run();
+        });
+    }
+
+    /**
+     * After a client statement on {@code connection}: reads back the session variables in
+     * {@code readBack}, then records the {@code globals} a {@code SET GLOBAL} changed (after
+     * which {@code globalsRecorded} runs), then puts back the {@code FOUND_ROWS()} and
+     * {@code ROW_COUNT()} the client's statement left, which the read-back replaced; then
+     * {@code finish}.
+     */
+    void afterStatement(BackendConnection connection, List<String> readBack, List<String> globals, Runnable globalsRecorded,
+                        Runnable finish) {
+        Consumer<Throwable> afterReadBack = failure -> {
+            if (session.closed()) {
+                return;
+            }
+            if (failure != null && loss.betweenStatements(connection, failure)) {
+                return;
+            }
+            // The read-back was a SELECT of one row: what FOUND_ROWS() and ROW_COUNT() read next
+            // is put back as the client's statement left it.
+            List<String> results = routing.tracker().resultsAfterReadBack();
+            if (results.isEmpty() || failure != null) {
+                finish.run();
+                return;
+            }
+            PreviousResultSetUp.run(connection, results, (err, lost) -> {
+                if (session.closed() || (lost != null && loss.betweenStatements(connection, lost))) {
+                    return;
+                }
+                finish.run();
+            });
+        };
+        Consumer<Throwable> afterState = globals.isEmpty() ? afterReadBack : failure -> {
+            if (failure != null || session.closed()) {
+                globalsRecorded.run();
+                afterReadBack.accept(failure);
+                return;
+            }
+            GlobalChangeRead.run(connection, globals, routing.tracker(), readBack.isEmpty(), readFailure -> {
+                globalsRecorded.run();
+                afterReadBack.accept(readFailure);
+            });
+        };
+        if (readBack.isEmpty()) {
+            afterState.accept(null);
+        } else {
+            StateReadBack.run(connection, readBack, routing.tracker(), afterState);
+        }
+    }
+}
