@@ -34,7 +34,8 @@ import java.util.Set;
  *
  * <p>Longer than 400 lines on purpose: what the server reported, what must be read back and what
  * pins the session are decided from the same state, and are read together to see that no change
- * a statement made is lost or replayed twice.
+ * a statement made is lost or replayed twice. What {@code FOUND_ROWS()} and {@code ROW_COUNT()}
+ * return after the last statement is kept apart, in {@link LastResults}.
  */
 public final class SessionStateTracker {
     /** Variables whose value is consumed or changes by itself, so setting it again elsewhere would differ. */
@@ -47,16 +48,6 @@ public final class SessionStateTracker {
             "character_set_connection", "collation_connection", "enforce_storage_engine", "innodb_tmpdir");
     static final List<String> TRACKING_VARIABLES = List.of("session_track_system_variables",
             "session_track_schema", "session_track_state_change", "session_track_transaction_info");
-    /** Sets {@code ROW_COUNT()} to -1 and {@code FOUND_ROWS()} to 0. */
-    private static final String NO_ROWS = "SELECT 1 FROM DUAL WHERE 0";
-    /** Sets {@code ROW_COUNT()} to 0 and leaves {@code FOUND_ROWS()}. */
-    private static final String ROW_COUNT_ZERO = "DO 0";
-    /**
-     * Up to this many rows, a set-up gives {@code FOUND_ROWS()} with a {@code SELECT} of that many
-     * rows and no table ({@code SELECT 1 UNION ALL SELECT 1 ...}), which leaves the warnings and
-     * errors held (checked on 10.11); above it, with a recursive query, which clears them.
-     */
-    static final int MAX_ROWS_WITHOUT_TABLE = 100;
     /** The variable that holds {@code LAST_INSERT_ID()}. */
     public static final String LAST_INSERT_ID = "last_insert_id";
     /**
@@ -73,11 +64,9 @@ public final class SessionStateTracker {
     private static final String CHARACTER_SET_CONNECTION = "character_set_connection";
     private static final String COLLATION_CONNECTION = "collation_connection";
 
-    private static final long UNKNOWN = Long.MIN_VALUE;
-    /** Beyond this many rows, {@code FOUND_ROWS()} is not set up again on another connection (it would take as long as the read). */
-    static final long MAX_PRIMED_FOUND_ROWS = 1_000_000;
-
     private ConnectionState state;
+    /** What {@code FOUND_ROWS()} and {@code ROW_COUNT()} return after the session's last statement. */
+    private final LastResults lastResults = new LastResults();
     private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
     private StatementTraits traits = StatementTraits.PLAIN;
     private TrackingSettings clientTracking;
@@ -93,9 +82,6 @@ public final class SessionStateTracker {
     private boolean diagnosticsHeld;
     /** The running statement clears those ({@link StatementClassifier#usesTables}); decided only while they are held. */
     private boolean clearsDiagnostics;
-    /** What {@code FOUND_ROWS()} and {@code ROW_COUNT()} return after the session's last statement, when known exactly. */
-    private long foundRows = UNKNOWN;
-    private long rowCount = UNKNOWN;
     /**
      * The collations the server holds for {@code character_set_client} and
      * {@code character_set_results}, which their reported values (character set names) do not
@@ -342,97 +328,38 @@ public final class SessionStateTracker {
         return readBackNames();
     }
 
-    /**
-     * The {@code FOUND_ROWS()} and {@code ROW_COUNT()} the session's last statement left, as the
-     * proxy's read-back read them on its connection before replacing them (its {@code SELECT}
-     * evaluates them first): they replace what the proxy had worked out from the statement (which
-     * cannot know, for instance, that a {@code SHOW WARNINGS} or a failed statement leaves
-     * {@code FOUND_ROWS()} as it was).
-     */
+    /** The {@code FOUND_ROWS()} and {@code ROW_COUNT()} the proxy's read-back read: see {@link LastResults#read}. */
     public void previousResultsRead(long found, long count) {
-        foundRows = found;
-        rowCount = count;
+        lastResults.read(found, count);
     }
 
-    /**
-     * The session's statement failed before any result: the server leaves {@code FOUND_ROWS()} as
-     * it was and sets {@code ROW_COUNT()} to -1 (MariaDB 10.11).
-     */
+    /** The session's statement failed before any result: see {@link LastResults#failed}. */
     public void statementFailed() {
-        rowCount = -1;
+        lastResults.failed();
     }
 
-    /**
-     * What a statement (a {@code COM_QUERY} or {@code COM_STMT_EXECUTE}) returned (an error or
-     * several results, one result set of {@code rows} rows, or an OK), for the
-     * {@code FOUND_ROWS()} and {@code ROW_COUNT()} it leaves: after one result set, the rows it
-     * returned and -1; after an OK, the affected rows ({@code FOUND_ROWS()} stays). Unknown after
-     * an error, several results, {@code SQL_CALC_FOUND_ROWS} (the server does not say its count)
-     * or a write returning rows; {@code FOUND_ROWS()} is unknown after a result set limited by a
-     * {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause (MariaDB counts the rows it passed
-     * over).
-     */
+    /** What a statement returned: see {@link LastResults#ended}. */
     public void statementResult(boolean failedOrSeveral, boolean resultSet, long rows, long affectedRows) {
-        if (failedOrSeveral || (resultSet && traits.keepsResult())) {
-            foundRows = UNKNOWN;
-            rowCount = UNKNOWN;
-        } else if (resultSet && traits.limited()) {
-            foundRows = UNKNOWN;
-            rowCount = -1;
-        } else if (resultSet) {
-            foundRows = rows;
-            rowCount = -1;
-        } else {
-            rowCount = affectedRows;
-        }
+        lastResults.ended(traits, failedOrSeveral, resultSet, rows, affectedRows);
     }
 
     /**
      * The statements that put {@code FOUND_ROWS()} and {@code ROW_COUNT()} back as the session's
      * last statement left them, after the proxy read the session-tracking settings or the
      * globals a {@code SET GLOBAL} assigned back on its connection (a one-row {@code SELECT});
-     * none while warnings or errors are held and a statement that reads a table (which clears
-     * them) would be needed, when the values cannot be given again, or after the read-back of
-     * the character-set variables (a {@code SET NAMES} at every connect: the extra round trips are
-     * not spent there).
+     * none when the statement replaced nothing, or while warnings or errors are held and a
+     * statement that reads a table (which clears them) would be needed. Not after the read-back
+     * of the character-set variables (a {@code SET NAMES} at every connect: the extra round trips
+     * are not spent there).
      */
     public List<String> resultsAfterReadBack() {
         boolean resultsReplaced = traits.tracking() || traits.readsTracking() || !traits.globals().isEmpty();
-        if (!resultsReplaced) {
-            return List.of();
-        }
-        List<String> setUp = previousResultSetUp();
-        if (foundRows == 1 && !setUp.isEmpty()) {
-            // The read-back's one row left FOUND_ROWS() at 1 already, and ROW_COUNT() at -1.
-            setUp = rowCount == -1 ? List.of() : List.of(ROW_COUNT_ZERO);
-        }
-        return keepingDiagnostics(setUp);
+        return resultsReplaced ? lastResults.afterOneRowRead(diagnosticsHeld) : List.of();
     }
 
-    /**
-     * Statements that give a connection the {@code FOUND_ROWS()} and {@code ROW_COUNT()} the
-     * session's last statement left on another, run just before a statement that reads them on a
-     * connection the session did not hold since (MariaDB syntax); empty when they are not known
-     * exactly. A query returning that many rows sets {@code FOUND_ROWS()} (and {@code ROW_COUNT()}
-     * to -1; {@link #MAX_ROWS_WITHOUT_TABLE}); {@code DO 0} then sets {@code ROW_COUNT()} to 0 and
-     * leaves {@code FOUND_ROWS()}. {@code DO 0}, {@code SELECT 1 FROM DUAL WHERE 0} and the query
-     * without a table leave the warnings and errors held.
-     * When only {@code ROW_COUNT()} is known (after a {@code LIMIT}), it alone is given: the
-     * connection's {@code FOUND_ROWS()} is no more right before than after.
-     */
+    /** Statements that give another connection what the session's last statement left: see {@link LastResults#setUp}. */
     public List<String> previousResultSetUp() {
-        if (rowCount == UNKNOWN || rowCount > 0) {
-            return List.of();
-        }
-        boolean foundRowsKnown = foundRows != UNKNOWN && foundRows <= MAX_PRIMED_FOUND_ROWS;
-        if (!foundRowsKnown) {
-            return List.of(rowCount == -1 ? NO_ROWS : ROW_COUNT_ZERO);
-        }
-        String rows = foundRows == 0 ? NO_ROWS
-                : foundRows <= MAX_ROWS_WITHOUT_TABLE ? "SELECT 1" + " UNION ALL SELECT 1".repeat((int) foundRows - 1)
-                : "SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL "
-                        + "SELECT k + 1 FROM r WHERE k < " + foundRows + ") SELECT SQL_CALC_FOUND_ROWS k FROM r LIMIT 0";
-        return rowCount == -1 ? List.of(rows) : List.of(rows, ROW_COUNT_ZERO);
+        return lastResults.setUp(false);
     }
 
     /**
@@ -440,12 +367,7 @@ public final class SessionStateTracker {
      * warnings and errors: only statements that read no table (which leave them), else none.
      */
     public List<String> previousResultSetUpKeepingDiagnostics() {
-        return keepingDiagnostics(previousResultSetUp());
-    }
-
-    /** {@code setUp}, or none while warnings or errors are held and one of its statements reads a table (which clears them). */
-    private List<String> keepingDiagnostics(List<String> setUp) {
-        return diagnosticsHeld && setUp.stream().anyMatch(statement -> statement.contains(" FROM r ")) ? List.of() : setUp;
+        return lastResults.setUp(diagnosticsHeld);
     }
 
     /**
@@ -590,8 +512,7 @@ public final class SessionStateTracker {
         keepForNext = false;
         diagnosticsHeld = false;
         clearsDiagnostics = false;
-        foundRows = UNKNOWN;
-        rowCount = UNKNOWN;
+        lastResults.forget();
         clientCollation = null;
         resultsCollation = null;
         traits = StatementTraits.PLAIN;

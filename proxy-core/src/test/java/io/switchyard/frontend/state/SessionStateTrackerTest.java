@@ -151,9 +151,9 @@ class SessionStateTrackerTest {
                 .containsExactly("SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1");
 
         tracker.before("SELECT * FROM t");
-        tracker.statementResult(false, true, SessionStateTracker.MAX_ROWS_WITHOUT_TABLE + 1, 0);
+        tracker.statementResult(false, true, LastResults.MAX_ROWS_WITHOUT_TABLE + 1, 0);
         assertThat(tracker.previousResultSetUp()).singleElement().asString()
-                .contains("k < " + (SessionStateTracker.MAX_ROWS_WITHOUT_TABLE + 1)).contains("SQL_CALC_FOUND_ROWS")
+                .contains("k < " + (LastResults.MAX_ROWS_WITHOUT_TABLE + 1)).contains("SQL_CALC_FOUND_ROWS")
                 .endsWith("LIMIT 0");
 
         tracker.before("SELECT nosuch FROM t");

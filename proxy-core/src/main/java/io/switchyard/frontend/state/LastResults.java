@@ -1,0 +1,120 @@
+package io.switchyard.frontend.state;
+
+import java.util.List;
+
+/**
+ * What {@code FOUND_ROWS()} and {@code ROW_COUNT()} return after a session's last statement, when
+ * known exactly, and the statements that give another connection those values (MariaDB syntax).
+ *
+ * <p>Worked out from what each statement returned ({@link #ended}, {@link #failed}), and replaced
+ * by what the server says whenever the proxy reads them ({@link #read}): a statement's response
+ * cannot show, for instance, that a {@code SHOW WARNINGS} leaves {@code FOUND_ROWS()} as it was.
+ *
+ * <p>Not thread-safe: part of one session's {@link SessionStateTracker}.
+ */
+final class LastResults {
+    /** Sets {@code ROW_COUNT()} to -1 and {@code FOUND_ROWS()} to 0. */
+    private static final String NO_ROWS = "SELECT 1 FROM DUAL WHERE 0";
+    /** Sets {@code ROW_COUNT()} to 0 and leaves {@code FOUND_ROWS()}. */
+    private static final String ROW_COUNT_ZERO = "DO 0";
+    /**
+     * Up to this many rows, a set-up gives {@code FOUND_ROWS()} with a {@code SELECT} of that many
+     * rows and no table ({@code SELECT 1 UNION ALL SELECT 1 ...}), which leaves the warnings and
+     * errors held (checked on 10.11); above it, with a recursive query, which clears them.
+     */
+    static final int MAX_ROWS_WITHOUT_TABLE = 100;
+    /** Beyond this many rows, {@code FOUND_ROWS()} is not set up again on another connection (it would take as long as the read). */
+    static final long MAX_PRIMED_FOUND_ROWS = 1_000_000;
+    private static final long UNKNOWN = Long.MIN_VALUE;
+
+    private long foundRows = UNKNOWN;
+    private long rowCount = UNKNOWN;
+
+    /**
+     * The values the session's last statement left, as the proxy's read-back read them on its
+     * connection before replacing them (its {@code SELECT} evaluates them first).
+     */
+    void read(long found, long count) {
+        foundRows = found;
+        rowCount = count;
+    }
+
+    /**
+     * The statement failed before any result: the server leaves {@code FOUND_ROWS()} as it was
+     * and sets {@code ROW_COUNT()} to -1 (MariaDB 10.11).
+     */
+    void failed() {
+        rowCount = -1;
+    }
+
+    /**
+     * What a statement (a {@code COM_QUERY} or {@code COM_STMT_EXECUTE}) of the given
+     * {@code traits} returned: an error or several results, one result set of {@code rows} rows,
+     * or an OK. After one result set, the rows it returned and -1; after an OK, the affected rows
+     * ({@code FOUND_ROWS()} stays). Unknown after an error, several results,
+     * {@code SQL_CALC_FOUND_ROWS} (the server does not say its count) or a write returning rows;
+     * {@code FOUND_ROWS()} is unknown after a result set limited by a {@code LIMIT},
+     * {@code OFFSET} or {@code FETCH} clause (MariaDB counts the rows it passed over).
+     */
+    void ended(StatementTraits traits, boolean failedOrSeveral, boolean resultSet, long rows, long affectedRows) {
+        if (failedOrSeveral || (resultSet && traits.keepsResult())) {
+            foundRows = UNKNOWN;
+            rowCount = UNKNOWN;
+        } else if (resultSet && traits.limited()) {
+            foundRows = UNKNOWN;
+            rowCount = -1;
+        } else if (resultSet) {
+            foundRows = rows;
+            rowCount = -1;
+        } else {
+            rowCount = affectedRows;
+        }
+    }
+
+    /** The session was reset: nothing is known. */
+    void forget() {
+        foundRows = UNKNOWN;
+        rowCount = UNKNOWN;
+    }
+
+    /**
+     * Statements that give a connection the values the session's last statement left on another,
+     * run just before a statement that reads them on a connection the session did not hold since;
+     * empty when they are not known exactly. A query returning that many rows sets
+     * {@code FOUND_ROWS()} (and {@code ROW_COUNT()} to -1; {@link #MAX_ROWS_WITHOUT_TABLE});
+     * {@code DO 0} then sets {@code ROW_COUNT()} to 0 and leaves {@code FOUND_ROWS()}.
+     * {@code DO 0}, {@code SELECT 1 FROM DUAL WHERE 0} and the query without a table leave the
+     * warnings and errors held; with {@code diagnosticsHeld}, none is given when the query would
+     * need a table. When only {@code ROW_COUNT()} is known (after a {@code LIMIT}), it alone is
+     * given: the connection's {@code FOUND_ROWS()} is no more right before than after.
+     */
+    List<String> setUp(boolean diagnosticsHeld) {
+        if (rowCount == UNKNOWN || rowCount > 0) {
+            return List.of();
+        }
+        boolean foundRowsKnown = foundRows != UNKNOWN && foundRows <= MAX_PRIMED_FOUND_ROWS;
+        if (!foundRowsKnown) {
+            return List.of(rowCount == -1 ? NO_ROWS : ROW_COUNT_ZERO);
+        }
+        if (foundRows > MAX_ROWS_WITHOUT_TABLE && diagnosticsHeld) {
+            return List.of();
+        }
+        String rows = foundRows == 0 ? NO_ROWS
+                : foundRows <= MAX_ROWS_WITHOUT_TABLE ? "SELECT 1" + " UNION ALL SELECT 1".repeat((int) foundRows - 1)
+                : "SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL "
+                        + "SELECT k + 1 FROM r WHERE k < " + foundRows + ") SELECT SQL_CALC_FOUND_ROWS k FROM r LIMIT 0";
+        return rowCount == -1 ? List.of(rows) : List.of(rows, ROW_COUNT_ZERO);
+    }
+
+    /**
+     * The same, on the connection where the proxy just read one row (which left
+     * {@code FOUND_ROWS()} at 1 and {@code ROW_COUNT()} at -1): only what differs from that.
+     */
+    List<String> afterOneRowRead(boolean diagnosticsHeld) {
+        List<String> setUp = setUp(diagnosticsHeld);
+        if (foundRows == 1 && !setUp.isEmpty()) {
+            return rowCount == -1 ? List.of() : List.of(ROW_COUNT_ZERO);
+        }
+        return setUp;
+    }
+}
