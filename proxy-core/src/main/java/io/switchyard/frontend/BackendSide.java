@@ -33,9 +33,12 @@ import org.slf4j.LoggerFactory;
  * (multiplexing). It reports to the session through {@link SessionControl}, and to the command
  * that sent a request through that request's {@link ResponseListener}.
  *
- * <p>The proxy's own queries between two client statements are {@link BetweenStatements}; what a
- * lost connection means for the session is {@link ConnectionLoss}, for an open transaction
- * {@link TransactionContinuity}, and for a read that must see earlier writes {@link CausalReads}.
+ * <p>Longer than the house limit on purpose: sending a command, relaying its response and
+ * completing it share the running command's state (the command, its listener, the client flush
+ * held for a {@code SET GLOBAL}), and are read together. The proxy's own queries between two
+ * client statements are {@link BetweenStatements}; what a lost connection means for the session
+ * is {@link ConnectionLoss}, for an open transaction {@link TransactionContinuity}, and for a read
+ * that must see earlier writes {@link CausalReads}.
  *
  * <p>Confined to the client channel's event loop; the connections it borrows live on the same loop.
  */
