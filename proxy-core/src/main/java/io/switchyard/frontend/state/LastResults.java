@@ -52,16 +52,20 @@ final class LastResults {
      * {@code traits} returned: an error or several results, one result set of {@code rows} rows,
      * or an OK. After one result set, the rows it returned and -1; after an OK, the affected rows
      * ({@code FOUND_ROWS()} stays). Unknown after an error, several results,
-     * {@code SQL_CALC_FOUND_ROWS} (the server does not say its count) or a write returning rows;
-     * {@code FOUND_ROWS()} is unknown after a result set limited by a {@code LIMIT},
-     * {@code OFFSET} or {@code FETCH} clause (MariaDB counts the rows it passed over).
+     * {@code SQL_CALC_FOUND_ROWS} (the server does not say its count) or a write returning rows.
+     * After a result set limited by a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause
+     * MariaDB counts the rows the clause passed over too: when the statement ends with the clause
+     * and gives its offset as a number ({@link StatementTraits#limitOffset}) and a row came back,
+     * that is the offset plus the rows returned (3 after {@code LIMIT 2, 1}); otherwise
+     * {@code FOUND_ROWS()} is unknown (with no row returned the offset may lie beyond the last
+     * row, and the count is then every row there was).
      */
     void ended(StatementTraits traits, boolean failedOrSeveral, boolean resultSet, long rows, long affectedRows) {
         if (failedOrSeveral || (resultSet && traits.keepsResult())) {
             foundRows = UNKNOWN;
             rowCount = UNKNOWN;
         } else if (resultSet && traits.limited()) {
-            foundRows = UNKNOWN;
+            foundRows = traits.limitOffset() >= 0 && rows > 0 ? traits.limitOffset() + rows : UNKNOWN;
             rowCount = -1;
         } else if (resultSet) {
             foundRows = rows;

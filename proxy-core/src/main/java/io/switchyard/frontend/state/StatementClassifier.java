@@ -3,6 +3,8 @@ package io.switchyard.frontend.state;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a statement's text (one statement or several) and tells its {@link StatementTraits}.
@@ -46,6 +48,18 @@ public final class StatementClassifier {
             "REGEXP_REPLACE", "LPAD", "RPAD", "ABS", "FLOOR", "CEIL", "ROUND");
     private static final Set<String> READS_PREVIOUS_FUNCTIONS = Set.of("ROW_COUNT", "FOUND_ROWS");
     private static final Set<String> READS_PREVIOUS_VARIABLES = Set.of("warning_count", "error_count");
+    /**
+     * A statement's last words when they are a {@code LIMIT}, {@code OFFSET} or
+     * {@code FETCH ... ONLY} clause of numbers; the offset is group 1, 2 or 3 (none: the clause
+     * skips no row). Read only in the text's last {@link #LIMIT_TAIL} characters.
+     */
+    private static final Pattern FINAL_LIMIT = Pattern.compile("(?i)\\b(?:LIMIT\\s+(\\d{1,15})\\s*,\\s*\\d+"
+            + "|LIMIT\\s+\\d+(?:\\s+OFFSET\\s+(\\d{1,15}))?"
+            + "|OFFSET\\s+(\\d{1,15})\\s+ROWS?(?:\\s+FETCH\\s+(?:FIRST|NEXT)\\s+(?:\\d+\\s+)?ROWS?\\s+ONLY)?"
+            + "|FETCH\\s+(?:FIRST|NEXT)\\s+(?:\\d+\\s+)?ROWS?\\s+ONLY)\\s*$");
+    private static final int LIMIT_TAIL = 200;
+    /** Words that join several queries into one result, whose {@code FOUND_ROWS()} counts every row of every part. */
+    private static final Pattern SET_OPERATION = Pattern.compile("(?i)\\b(?:UNION|INTERSECT|EXCEPT)\\b");
 
     private StatementClassifier() {
     }
@@ -79,7 +93,25 @@ public final class StatementClassifier {
                 from = i + 1;
             }
         }
+        if (b.limited && sql.indexOf(';') < 0 && (all.get(0).isWord("SELECT") || all.get(0).isWord("WITH") || all.get(0).isSymbol("("))
+                && !SET_OPERATION.matcher(sql).find()) {
+            b.limitOffset = finalLimitOffset(sql);
+        }
         return b.build();
+    }
+
+    /**
+     * The rows skipped by the clause {@code sql} ends with ({@link #FINAL_LIMIT}): a number, 0 for
+     * a {@code LIMIT n}, or -1 when the text does not end with such a clause.
+     */
+    static long finalLimitOffset(String sql) {
+        Matcher m = FINAL_LIMIT.matcher(sql).region(Math.max(0, sql.length() - LIMIT_TAIL), sql.length())
+                .useTransparentBounds(true);
+        if (m.find()) {
+            String offset = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+            return offset == null ? 0 : Long.parseLong(offset);
+        }
+        return -1;
     }
 
     /**
@@ -128,7 +160,7 @@ public final class StatementClassifier {
 
     /**
      * The fast path, in one pass over the text: {@link StatementTraits#PLAIN} (or
-     * {@link StatementTraits#PLAIN_LIMITED} when a {@code LIMIT}, {@code OFFSET} or {@code FETCH}
+     * {@link StatementTraits#plainLimited} when a {@code LIMIT}, {@code OFFSET} or {@code FETCH}
      * may be in it) for a single {@code SELECT} that reads and changes nothing else; null when
      * anything in it could make it more than a plain read, and the lexer must look: variables,
      * several statements, comments (which may hide versioned SQL), locks, {@code INTO}, and the
@@ -145,6 +177,7 @@ public final class StatementClassifier {
             return null;
         }
         boolean limited = false;
+        boolean setOperation = false;
         for (int j = i + 7; j < n; j++) {
             switch (sql.charAt(j)) {
                 case '@', ';', '#' -> {
@@ -170,7 +203,10 @@ public final class StatementClassifier {
                     if (at(sql, j, "INTO")) {
                         return null;
                     }
+                    setOperation |= at(sql, j, "INTERSECT");
                 }
+                case 'U', 'u' -> setOperation |= at(sql, j, "UNION");
+                case 'E', 'e' -> setOperation |= at(sql, j, "EXCEPT");
                 case 'F', 'f' -> {
                     if (at(sql, j, "FOUND_ROWS")) {
                         return null;
@@ -196,7 +232,8 @@ public final class StatementClassifier {
                 default -> { }
             }
         }
-        return limited ? StatementTraits.PLAIN_LIMITED : StatementTraits.PLAIN;
+        return !limited ? StatementTraits.PLAIN
+                : StatementTraits.plainLimited(setOperation ? -1 : finalLimitOffset(sql));
     }
 
     /** True when {@code word} (upper case) is at {@code index} of {@code sql}, in any case. */

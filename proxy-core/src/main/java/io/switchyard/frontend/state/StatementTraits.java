@@ -36,7 +36,13 @@ import java.util.Set;
  * @param readsTracking it reads the session-tracking settings
  * @param limited it has a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause: after its result
  *     set MariaDB's {@code FOUND_ROWS()} counts the rows the clause passed over as well as those
- *     returned, so the proxy does not know it
+ *     returned
+ * @param limitOffset for a single {@code SELECT} (no {@code UNION}, {@code INTERSECT} or
+ *     {@code EXCEPT}) that ends with a {@code LIMIT}, {@code OFFSET} or {@code FETCH ... ONLY}
+ *     clause giving its numbers as literals: the rows that clause skips (0 when it skips none).
+ *     After such a result set of at least one row, {@code FOUND_ROWS()} is this offset plus the
+ *     rows returned. -1 otherwise ({@code LIMIT ?}, {@code WITH TIES}, {@code ROWS EXAMINED},
+ *     a clause that is not the statement's last words)
  * @param globals lower-case names of the variables its {@code SET GLOBAL}s assign: what new
  *     sessions start with ({@code GlobalValues})
  */
@@ -53,15 +59,21 @@ public record StatementTraits(
         String namesCollation,
         boolean readsTracking,
         boolean limited,
+        long limitOffset,
         java.util.List<String> globals) {
 
     /** A statement with no effect on the session beyond what the server reports (e.g. a plain SELECT). */
     public static final StatementTraits PLAIN = new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(),
-            false, false, false, null, false, false, java.util.List.of());
+            false, false, false, null, false, false, -1, java.util.List.of());
 
-    /** A plain SELECT with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause. */
-    public static final StatementTraits PLAIN_LIMITED = new StatementTraits(Set.of(), true, false, false, false,
-            java.util.List.of(), false, false, false, null, false, true, java.util.List.of());
+    /** A plain SELECT with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause whose offset is not known. */
+    public static final StatementTraits PLAIN_LIMITED = plainLimited(-1);
+
+    /** A plain SELECT with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause that skips {@code offset} rows (-1: not known). */
+    public static StatementTraits plainLimited(long offset) {
+        return new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(), false, false, false, null, false,
+                true, offset, java.util.List.of());
+    }
 
     public StatementTraits {
         pins = pins.isEmpty() ? Set.of() : Set.copyOf(pins);
@@ -83,12 +95,13 @@ public record StatementTraits(
         String namesCollation;
         boolean readsTracking;
         boolean limited;
+        long limitOffset = -1;
         final Set<String> globals = new LinkedHashSet<>();
 
         StatementTraits build() {
             return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, java.util.List.copyOf(assigned),
                     readsPrevious, keepsResult, setsLastInsertId, namesCollation, readsTracking, limited,
-                    java.util.List.copyOf(globals));
+                    limitOffset, java.util.List.copyOf(globals));
         }
     }
 }

@@ -178,13 +178,26 @@ class SessionStateTrackerTest {
         tracker.statementResult(false, true, 1, 0);
         assertThat(tracker.previousResultSetUp()).as("the server does not say the count").isEmpty();
 
-        for (String limited : new String[] {"SELECT * FROM t ORDER BY a LIMIT 2, 1", "SELECT * FROM t LIMIT 1 OFFSET 3",
-                "SELECT * FROM t OFFSET 2 ROWS FETCH FIRST 1 ROWS ONLY", "SELECT a FROM t WHERE a = @x LIMIT 1"}) {
+        String[][] known = {{"SELECT * FROM t ORDER BY a LIMIT 2, 1", "SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1"},
+            {"SELECT * FROM t LIMIT 1 OFFSET 1", "SELECT 1 UNION ALL SELECT 1"},
+            {"SELECT * FROM t OFFSET 1 ROWS FETCH FIRST 1 ROWS ONLY", "SELECT 1 UNION ALL SELECT 1"},
+            {"SELECT a FROM t WHERE a = @x LIMIT 5", "SELECT 1"}};
+        for (String[] limited : known) {
+            tracker.before(limited[0]);
+            tracker.statementResult(false, true, 1, 0);
+            assertThat(tracker.previousResultSetUp()).as("MariaDB counts the rows %s passed over: the offset and the row", limited[0])
+                    .containsExactly(limited[1]);
+        }
+        for (String limited : new String[] {"SELECT * FROM t LIMIT ?", "SELECT * FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES",
+                "SELECT a FROM t UNION SELECT a FROM u LIMIT 1", "SELECT * FROM t LIMIT 2, 1 FOR UPDATE"}) {
             tracker.before(limited);
             tracker.statementResult(false, true, 1, 0);
-            assertThat(tracker.previousResultSetUp()).as("MariaDB counts the rows %s passed over: ROW_COUNT() alone", limited)
+            assertThat(tracker.previousResultSetUp()).as("the offset of %s is not known: ROW_COUNT() alone", limited)
                     .containsExactly("SELECT 1 FROM DUAL WHERE 0");
         }
+        tracker.before("SELECT * FROM t LIMIT 5, 1");
+        tracker.statementResult(false, true, 0, 0);
+        assertThat(tracker.previousResultSetUp()).as("no row: the offset may lie past the last row").containsExactly("SELECT 1 FROM DUAL WHERE 0");
         tracker.before("DO 1");
         tracker.statementResult(false, false, 0, 0);
         assertThat(tracker.previousResultSetUp()).as("FOUND_ROWS() still unknown").containsExactly("DO 0");

@@ -25,12 +25,12 @@ class StatementClassifierTest {
     void aPlainSelectTakesTheOnePassCheckAndAnythingThatMightMatterGoesToTheLexer() {
         assertThat(of("SELECT c FROM sbtest1 WHERE id=4711")).isSameAs(StatementTraits.PLAIN);
         assertThat(of("  select c from t where k between 1 and 9 order by c")).isSameAs(StatementTraits.PLAIN);
-        assertThat(of("SELECT c FROM t ORDER BY c LIMIT 20, 10")).isSameAs(StatementTraits.PLAIN_LIMITED);
+        assertThat(of("SELECT c FROM t ORDER BY c LIMIT 20, 10")).isEqualTo(StatementTraits.plainLimited(20));
         for (String sql : new String[] {"SELECT @x", "SELECT 1; SELECT 2", "SELECT 1 # x", "SELECT 1 -- x", "SELECT /*!50000 1 */",
                 "SELECT a FROM t FOR UPDATE LOCK IN SHARE MODE", "SELECT a INTO OUTFILE '/tmp/x' FROM t", "SELECT FOUND_ROWS()",
                 "SELECT row_count()", "SELECT last_insert_id()", "SELECT connection_id()", "SELECT * FROM SESSION_STATUS",
                 "SELECT * FROM information_schema.session_variables", "SELECT GET_LOCK('x', 0)"}) {
-            assertThat(of(sql)).as(sql).isNotSameAs(StatementTraits.PLAIN).isNotSameAs(StatementTraits.PLAIN_LIMITED);
+            assertThat(of(sql)).as(sql).isNotSameAs(StatementTraits.PLAIN).isNotEqualTo(StatementTraits.PLAIN_LIMITED);
         }
     }
 
@@ -227,6 +227,29 @@ class StatementClassifierTest {
         assertThat(of("SELECT @x := a FROM t LIMIT 1").limited()).as("through the lexer").isTrue();
         assertThat(of("SELECT * FROM t").limited()).isFalse();
         assertThat(of("SELECT @x := a FROM t").limited()).isFalse();
+    }
+
+    /** Each offset checked against MariaDB 10.11: {@code FOUND_ROWS()} after a row came back is the offset plus the rows. */
+    @Test
+    void theOffsetOfAFinalLimitClauseOfNumbersIsKnown() {
+        String[][] known = {{"SELECT * FROM t LIMIT 3", "0"}, {"select * from t limit 5,3", "5"}, {"SELECT * FROM t LIMIT 5 , 3", "5"},
+            {"SELECT * FROM t ORDER BY b LIMIT 3 OFFSET 2", "2"}, {"SELECT a FROM t ORDER BY a OFFSET 98 ROWS", "98"},
+            {"SELECT a FROM t ORDER BY a OFFSET 3 ROWS FETCH NEXT 2 ROWS ONLY", "3"}, {"SELECT a FROM t FETCH FIRST ROW ONLY", "0"},
+            {"SELECT a FROM t WHERE a IN (SELECT a FROM u LIMIT 9) LIMIT 4, 1", "4"}, {"SELECT @x := a FROM t LIMIT 7, 1 ", "7"},
+            {"WITH c AS (SELECT a FROM t) SELECT a FROM c LIMIT 3,2", "3"}, {"(SELECT a FROM t) LIMIT 1, 1", "1"},
+            {"SELECT b, COUNT(*) FROM t GROUP BY b WITH ROLLUP LIMIT 2,3", "2"}};
+        for (String[] sql : known) {
+            assertThat(of(sql[0]).limitOffset()).as(sql[0]).isEqualTo(Long.parseLong(sql[1]));
+        }
+        for (String sql : new String[] {"SELECT * FROM t", "SELECT * FROM t LIMIT ?", "SELECT * FROM t LIMIT ?, 3",
+                "SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS WITH TIES", "SELECT a FROM t LIMIT 3 ROWS EXAMINED 50",
+                "SELECT a FROM t LIMIT 2 OFFSET 3 FOR UPDATE", "SELECT a FROM t UNION ALL SELECT a FROM t LIMIT 3",
+                "SELECT a FROM t INTERSECT SELECT a FROM u LIMIT 3", "SELECT a FROM t EXCEPT SELECT a FROM u LIMIT 3",
+                "SELECT a FROM (SELECT a FROM t LIMIT 3) d", "SELECT a FROM t LIMIT 3 -- x", "SELECT a FROM t LIMIT 3; SELECT 1",
+                "SELECT a FROM t WHERE a IN (SELECT a FROM u LIMIT 3)", "SHOW WARNINGS LIMIT 1", "VALUES (1), (2) LIMIT 1",
+                "SELECT a FROM t LIMIT 99999999999999999999, 1"}) {
+            assertThat(of(sql).limitOffset()).as(sql).isEqualTo(-1);
+        }
     }
 
     @Test

@@ -283,6 +283,68 @@ class MultiplexingTest {
     }
 
     /**
+     * After a {@code SELECT} that ends with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause
+     * of numbers, {@code FOUND_ROWS()} is the clause's offset plus the rows returned. Read on
+     * another connection than the {@code SELECT}'s (another session holds that one), it gives what
+     * it gives directly: the proxy sets it up there. The offsets are chosen so that neither the
+     * rows returned nor every row would give the same count.
+     */
+    @Test
+    void foundRowsAfterALimitedSelectFollowsTheSessionToAnotherConnection() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        String[] statements = {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT 5, 3",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq DESC LIMIT 2 OFFSET 40",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq OFFSET 10 ROWS FETCH FIRST 4 ROWS ONLY",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > 95 LIMIT 3, 10",
+            "SELECT seq FROM seq_1_to_100 LIMIT 20, 1"};
+        List<String> expected = new ArrayList<>();
+        List<String> proxied = new ArrayList<>();
+        for (String statement : statements) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(limitedThenFoundRows(d, statement, null)[0]);
+            }
+            try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+                sb.execute("SELECT 1");
+                String[] seen = limitedThenFoundRows(a, statement, sb);
+                proxied.add(seen[0]);
+                if (seen[1] != null) {
+                    assertThat(seen[2]).as("the read ran on another connection than %s", statement).isNotEqualTo(seen[1]);
+                }
+            }
+        }
+        assertThat(expected).containsExactly("8 -1", "42 -1", "14 -1", "5 -1", "21 -1");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
+     * Runs {@code statement} on {@code c}; when {@code other} is given, it then holds the
+     * connection the statement used inside a transaction; then reads {@code FOUND_ROWS()} and
+     * {@code ROW_COUNT()}. Returns what they read, the connection the statement ran on (its first
+     * column, when that is {@code @@pseudo_thread_id}) and the connection of the read.
+     */
+    private static String[] limitedThenFoundRows(Connection c, String statement, Statement other) throws Exception {
+        String statementConnection = null;
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery(statement)) {
+                while (rs.next()) {
+                    statementConnection = statement.contains("pseudo_thread_id") ? rs.getString(1) : null;
+                }
+            }
+            if (other != null) {
+                occupy(other);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT(), @@pseudo_thread_id")) {
+                assertThat(rs.next()).isTrue();
+                return new String[] {rs.getLong(1) + " " + rs.getLong(2), statementConnection, rs.getString(3)};
+            } finally {
+                if (other != null) {
+                    other.execute("COMMIT");
+                }
+            }
+        }
+    }
+
+    /**
      * After an {@code INSERT} the proxy reads {@code LAST_INSERT_ID()} on the session's connection
      * before the next statement, and brings the connection to the session's state before a
      * statement: a read of the previous result after them, on the same connection, still gives

@@ -428,11 +428,22 @@ public final class Grammar {
     }
 
     private void foundRows() {
-        if (chance(30)) {
-            // FOUND_ROWS() here counts the row LIMIT skipped, which the proxy does not know: only
-            // ROW_COUNT() is read, which it gives any connection the session moves to.
+        if (chance(20)) {
+            // FOUND_ROWS() here counts the row LIMIT skipped, and when the table has fewer rows
+            // than the offset, every row: the proxy does not know it. Only ROW_COUNT() is read,
+            // which it gives any connection the session moves to.
             add("SELECT id, c FROM " + table + " ORDER BY id LIMIT 1, 1");
             add("SELECT ROW_COUNT()");
+            return;
+        }
+        if (chance(25)) {
+            // Rows come back, so FOUND_ROWS() is the offset plus those rows.
+            add(pick("SELECT seq FROM seq_1_to_50 ORDER BY seq LIMIT 7, 3", "SELECT seq FROM seq_1_to_50 LIMIT 2 OFFSET 45",
+                    "SELECT seq FROM seq_1_to_50 ORDER BY seq DESC OFFSET 4 ROWS FETCH FIRST 2 ROWS ONLY"));
+            if (chance(30) && !avoid.contains(Avoid.PREVIOUS_RESULT)) {
+                add(stateRead());
+            }
+            add("SELECT FOUND_ROWS(), ROW_COUNT()");
             return;
         }
         add("SELECT SQL_CALC_FOUND_ROWS id, c FROM " + table + " ORDER BY id LIMIT 1");
