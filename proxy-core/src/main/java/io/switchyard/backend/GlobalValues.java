@@ -29,6 +29,24 @@ public final class GlobalValues {
     /** The key of a variable's value from before the first change the proxy saw. */
     private static final long BEFORE_ANY = Long.MIN_VALUE;
     private static final String TRACKING_PREFIX = "session_track_";
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9_]+");
+    /**
+     * Variables whose session value the proxy cannot give every session (checked on MariaDB
+     * 10.11 by setting each variable of both scopes to its own value as an account without
+     * privileges): those only a privileged account may set ({@code BINLOG ADMIN}, {@code SUPER},
+     * {@code FILE}, MySQL's {@code SYSTEM_VARIABLES_ADMIN}), where doing so could fail another
+     * user's statement; those whose session value is read-only (taken from the global at login);
+     * and {@code system_versioning_asof}, whose global reads {@code DEFAULT}, a value no
+     * assignment takes. A change of them is not followed. Names starting with {@code wsrep_} are
+     * left out too, and so are the character-set variables, which a login sets from its collation.
+     */
+    private static final Set<String> NOT_FOLLOWED = Set.of("binlog_format", "binlog_row_image",
+            "binlog_annotate_row_events", "binlog_direct_non_transactional_updates", "binlog_row_value_options",
+            "binlog_transaction_compression", "sql_log_bin", "sql_log_off", "gtid_domain_id", "gtid_seq_no", "gtid_next",
+            "server_id", "pseudo_thread_id", "enforce_storage_engine", "innodb_tmpdir", "log_disabled_statements",
+            "explicit_defaults_for_timestamp", "sql_require_primary_key", "default_table_encryption", "rbr_exec_mode",
+            "original_commit_timestamp", "max_allowed_packet", "net_buffer_length", "max_user_connections",
+            "system_versioning_asof");
 
     /**
      * One variable's change: its global value before (when {@code beforeKnown}) and after, as the
@@ -46,6 +64,14 @@ public final class GlobalValues {
 
     /** Variable name to change number to its value from that change on. */
     private volatile Map<String, NavigableMap<Long, Value>> history = Map.of();
+    /** The globals the monitor read last ({@link #watched}), or null before its first reading. */
+    private Map<String, String> lastWatched;
+
+    /** True when a change of {@code name}'s global can be followed: given to every session it reaches (see {@link #NOT_FOLLOWED}). */
+    public static boolean followable(String name) {
+        return NAME.matcher(name).matches() && !SessionBaseline.CHARSET_VARIABLES.contains(name)
+                && !NOT_FOLLOWED.contains(name) && !name.startsWith("wsrep_");
+    }
 
     /** The number of the last change recorded on any server: a session or a connection that starts now has these globals. */
     public static long now() {
@@ -131,6 +157,42 @@ public final class GlobalValues {
         if (!changes.isEmpty()) {
             record(changes);
         }
+    }
+
+    /**
+     * The monitor's reading of the server's globals of every variable that has a session value
+     * (lower-case name to value, as {@code CAST(@@GLOBAL.x AS CHAR)} returns it), taken every
+     * {@code mysql-monitor_globals_interval}. Each followable variable that reads differently from
+     * the monitor's last reading changed where the proxy did not see it (directly on the server,
+     * through another proxy): it is recorded as a change, and followed from then on. The first
+     * reading only sets the mark.
+     */
+    public synchronized void watched(Map<String, String> reading) {
+        Map<String, String> last = lastWatched;
+        lastWatched = Map.copyOf(reading.entrySet().stream().filter(e -> e.getValue() != null)
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        if (last == null) {
+            return;
+        }
+        List<Change> changes = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> e : reading.entrySet()) {
+            String name = e.getKey();
+            if (!followable(name) || !last.containsKey(name) || java.util.Objects.equals(last.get(name), e.getValue())) {
+                continue;
+            }
+            Change c = latest(name) != null ? changeTo(name, e.getValue()) : new Change(name, true, last.get(name), e.getValue());
+            if (c != null) {
+                changes.add(c);
+            }
+        }
+        if (!changes.isEmpty()) {
+            record(changes);
+        }
+    }
+
+    /** True once the monitor has read the server's globals ({@link #watched}): a change made directly from then on is noticed. */
+    public synchronized boolean watching() {
+        return lastWatched != null;
     }
 
     /**

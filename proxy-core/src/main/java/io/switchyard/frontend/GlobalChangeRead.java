@@ -4,16 +4,13 @@ import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.GlobalValues;
 import io.switchyard.backend.InternalQuery;
-import io.switchyard.backend.SessionBaseline;
 import io.switchyard.backend.TrackingSettings;
 import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.protocol.Command;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * After a client statement that assigns global variables ({@code SET GLOBAL}), reads their global
@@ -27,32 +24,12 @@ import java.util.regex.Pattern;
  * unless the session set the variable itself (then it is not known). A variable whose session
  * value equals the new global either did not change or has no session value (a global-only
  * variable): nothing is recorded for it. The session-tracking settings are compared with those
- * the connection logged in with instead (its session has the proxy's own). The character-set
- * variables a login sets from its collation, and those the proxy could not set for every
- * session, are left out.
+ * the connection logged in with instead (its session has the proxy's own). Variables the proxy
+ * cannot follow ({@link GlobalValues#followable}) are left out.
  *
  * <p>Confined to the connection's event loop.
  */
 final class GlobalChangeRead {
-    private static final Pattern NAME = Pattern.compile("[a-z0-9_]+");
-    /**
-     * Variables whose session value the proxy cannot give every session (checked on MariaDB
-     * 10.11 by setting each variable of both scopes to its own value as an account without
-     * privileges): those only a privileged account may set ({@code BINLOG ADMIN}, {@code SUPER},
-     * {@code FILE}, MySQL's {@code SYSTEM_VARIABLES_ADMIN}), where doing so could fail another
-     * user's statement; those whose session value is read-only (taken from the global at login);
-     * and {@code system_versioning_asof}, whose global reads {@code DEFAULT}, a value no
-     * assignment takes. A change of them is not followed. Names starting with {@code wsrep_} are
-     * left out too.
-     */
-    private static final Set<String> NOT_FOLLOWED = Set.of("binlog_format", "binlog_row_image",
-            "binlog_annotate_row_events", "binlog_direct_non_transactional_updates", "binlog_row_value_options",
-            "binlog_transaction_compression", "sql_log_bin", "sql_log_off", "gtid_domain_id", "gtid_seq_no", "gtid_next",
-            "server_id", "pseudo_thread_id", "enforce_storage_engine", "innodb_tmpdir", "log_disabled_statements",
-            "explicit_defaults_for_timestamp", "sql_require_primary_key", "default_table_encryption", "rbr_exec_mode",
-            "original_commit_timestamp", "max_allowed_packet", "net_buffer_length", "max_user_connections",
-            "system_versioning_asof");
-
     private GlobalChangeRead() {
     }
 
@@ -64,7 +41,7 @@ final class GlobalChangeRead {
      */
     static void run(BackendConnection c, List<String> names, SessionStateTracker tracker, boolean firstRead,
                     Consumer<Throwable> then) {
-        List<String> read = names.stream().filter(GlobalChangeRead::recordable).toList();
+        List<String> read = names.stream().filter(GlobalValues::followable).toList();
         if (read.isEmpty()) {
             then.accept(null);
             return;
@@ -106,11 +83,6 @@ final class GlobalChangeRead {
             }
             then.accept(failure);
         }));
-    }
-
-    private static boolean recordable(String name) {
-        return NAME.matcher(name).matches() && !SessionBaseline.CHARSET_VARIABLES.contains(name)
-                && !NOT_FOLLOWED.contains(name) && !name.startsWith("wsrep_");
     }
 
     private static void record(BackendConnection c, List<String> names, List<String> row, ConnectionState session) {

@@ -30,13 +30,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The health monitor: for every configured server (each host and port once, following
- * configuration changes) it runs connect, ping, read_only and replication lag checks on its own
- * threads, through a small HikariCP pool of Connector/J connections per server (never the data
- * path's pools; over TLS when a row of the server has {@code use_ssl=1}). Results go to the {@code monitor.mysql_server_*_log} tables and to each
- * server's {@link ServerHealth}: failed pings open its circuit breaker, read_only places it in
+ * configuration changes) it runs connect, ping, read_only, replication lag and global defaults
+ * checks on its own threads, through a small HikariCP pool of Connector/J connections per server
+ * (never the data path's pools; over TLS when a row of the server has {@code use_ssl=1}). Results
+ * go to the {@code monitor.mysql_server_*_log} tables and to each server's {@link ServerHealth}: failed pings open its circuit breaker, read_only places it in
  * its replication hostgroup pair (see {@link WriterArbiter}), lag above
- * {@code max_replication_lag} shuns it. When a server is shunned, its pool's idle connections
- * are closed.
+ * {@code max_replication_lag} shuns it, and a session variable's global changed directly on the
+ * server is followed by its pool's {@link io.switchyard.backend.GlobalValues}. When a server is
+ * shunned, its pool's idle connections are closed.
  *
  * <p>Intervals, timeouts, credentials and thresholds are read from the variables in force at
  * every check, so a change takes effect at the next one. A failed ping is confirmed at once on
@@ -57,7 +58,8 @@ public final class Monitor implements AutoCloseable {
         CONNECT("mysql-monitor_connect_interval", "mysql-monitor_connect_timeout"),
         PING("mysql-monitor_ping_interval", "mysql-monitor_ping_timeout"),
         READ_ONLY("mysql-monitor_read_only_interval", "mysql-monitor_read_only_timeout"),
-        REPLICATION_LAG("mysql-monitor_replication_lag_interval", "mysql-monitor_replication_lag_timeout");
+        REPLICATION_LAG("mysql-monitor_replication_lag_interval", "mysql-monitor_replication_lag_timeout"),
+        GLOBALS("mysql-monitor_globals_interval", "mysql-monitor_globals_timeout");
 
         final String intervalVariable;
         final String timeoutVariable;
@@ -317,6 +319,7 @@ public final class Monitor implements AutoCloseable {
                     }
                     case READ_ONLY -> checks.readOnly(t, config, timeout);
                     case REPLICATION_LAG -> checks.replicationLag(t, config, timeout);
+                    case GLOBALS -> checks.globals(t, v, timeout);
                 }
             }
         } catch (RuntimeException e) {

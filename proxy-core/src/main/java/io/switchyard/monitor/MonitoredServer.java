@@ -22,6 +22,8 @@ final class MonitoredServer {
     private final ThreadFactory threads;
     private ServerProbe probe;
     private volatile boolean retired;
+    /** The server has no table of its variables to read the global defaults from (MySQL). */
+    private volatile boolean globalsUnreadable;
 
     MonitoredServer(ServerAddress address, BackendPool pool, boolean tls, ScheduledExecutorService housekeeping,
                     ThreadFactory threads) {
@@ -34,6 +36,14 @@ final class MonitoredServer {
 
     ServerHealth health() {
         return pool.health();
+    }
+
+    boolean globalsUnreadable() {
+        return globalsUnreadable;
+    }
+
+    void globalsUnreadable(boolean unreadable) {
+        globalsUnreadable = unreadable;
     }
 
     /** False once the server left the configuration or the monitor stopped. */

@@ -226,6 +226,25 @@ final class ServerChecks {
         return List.copyOf(members);
     }
 
+    /**
+     * Reads the server's global defaults of session variables and hands them to its pool's
+     * {@link io.switchyard.backend.GlobalValues}, which follows those that changed where the proxy
+     * did not see it. A failed read changes nothing (health is the other checks' business); a
+     * server without the variables table (MySQL) is not read again by this probe.
+     */
+    void globals(MonitoredServer t, GlobalVariables v, long timeout) {
+        if (runtime.pool(t.address) != t.pool || t.globalsUnreadable()) {
+            return;
+        }
+        try {
+            t.pool.globals().watched(t.probe(v).sessionGlobals(timeout));
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 1109 || e.getErrorCode() == 1146) {
+                t.globalsUnreadable(true);
+            }
+        }
+    }
+
     void replicationLag(MonitoredServer t, RuntimeConfig config, long timeout) {
         ServerHealth health = t.health();
         int maxLag = maxReplicationLag(config, t.address);

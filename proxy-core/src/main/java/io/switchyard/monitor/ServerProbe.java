@@ -12,8 +12,12 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -164,6 +168,55 @@ final class ServerProbe implements AutoCloseable {
                     throw new SQLException("SELECT @@global." + variable + " returned no row");
                 }
                 return new ReadOnlyCheck(rs.getLong(1) != 0, null);
+            }
+        }
+    }
+
+    /** The variables with a session value the server has (MariaDB's {@code information_schema.SYSTEM_VARIABLES}); read once. */
+    private volatile List<String> sessionVariables;
+
+    /**
+     * The server's global values of every variable that has a session value: lower-case name to
+     * {@code CAST(@@GLOBAL.x AS CHAR)} (null for SQL NULL). Fails on servers without
+     * {@code information_schema.SYSTEM_VARIABLES} (MySQL).
+     */
+    Map<String, String> sessionGlobals(long timeoutMillis) throws SQLException {
+        try (Connection c = borrow(timeoutMillis); Statement s = c.createStatement()) {
+            List<String> names = sessionVariables;
+            if (names == null) {
+                List<String> read = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery("SELECT LOWER(VARIABLE_NAME) FROM information_schema.SYSTEM_VARIABLES"
+                        + " WHERE VARIABLE_SCOPE = 'SESSION' ORDER BY 1")) {
+                    while (rs.next()) {
+                        String name = rs.getString(1);
+                        if (name.matches("[a-z0-9_]+")) {
+                            read.add(name);
+                        }
+                    }
+                }
+                names = List.copyOf(read);
+                sessionVariables = names;
+            }
+            if (names.isEmpty()) {
+                return Map.of();
+            }
+            StringBuilder sql = new StringBuilder("SELECT ");
+            for (int i = 0; i < names.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append("CAST(@@GLOBAL.").append(names.get(i)).append(" AS CHAR)");
+            }
+            try (ResultSet rs = s.executeQuery(sql.toString())) {
+                if (!rs.next()) {
+                    throw new SQLException("the read of the global defaults returned no row");
+                }
+                Map<String, String> values = new HashMap<>();
+                for (int i = 0; i < names.size(); i++) {
+                    values.put(names.get(i), rs.getString(i + 1));
+                }
+                return values;
+            } catch (SQLException e) {
+                // A variable went away with its plugin: the names are read again next time.
+                sessionVariables = null;
+                throw e;
             }
         }
     }

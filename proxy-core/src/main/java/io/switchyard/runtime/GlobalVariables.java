@@ -36,6 +36,9 @@ public final class GlobalVariables {
         intVar("mysql-monitor_read_only_timeout", 500, 50, 600_000, "ms a read_only check may take");
         intVar("mysql-monitor_replication_lag_interval", 2_000, 100, 3_600_000, "ms between replication lag checks of servers with max_replication_lag");
         intVar("mysql-monitor_replication_lag_timeout", 1_000, 50, 600_000, "ms a replication lag check may take");
+        intVar("mysql-monitor_globals_interval", 2_000, 100, 3_600_000,
+                "ms between reads of each server's global defaults of session variables, to follow changes made directly on it");
+        intVar("mysql-monitor_globals_timeout", 1_000, 50, 600_000, "ms a read of the global defaults may take");
         boolVar("mysql-monitor_writer_is_also_reader", true, "the writer of a replication hostgroup pair also serves the reader hostgroup");
         stringVar("mysql-monitor_username", "monitor", "user the monitor connects as");
         stringVar("mysql-monitor_password", "monitor", "password of the monitor user");

@@ -185,10 +185,7 @@ class GlobalDefaultsTest {
     @Test
     void aFollowedGlobalChangedAgainDirectlyOnTheServerIsNoticedWhenTheNextSessionStarts() throws Exception {
         String read = "SELECT @@max_sort_length, @@pseudo_thread_id";
-        String original;
-        try (Connection d = direct()) {
-            original = results(d, read).get(0).split("\\|")[0];
-        }
+        String original = directFirstColumn(read);
         holdConnectionsAtOnce(4);
         Set<Long> loggedInBefore = appThreads();
         try {
@@ -207,6 +204,51 @@ class GlobalDefaultsTest {
         } finally {
             try (Connection operator = fixture.mysql("")) {
                 execute(operator, "SET GLOBAL max_sort_length = " + original);
+            }
+        }
+    }
+
+    /**
+     * A global the proxy never saw change, changed directly on the server: the monitor reads the
+     * server's global defaults every {@code mysql-monitor_globals_interval}, and from its next read
+     * on a session that starts gets the new value, also on a connection that logged in before the
+     * change, as a direct session does. Bounded: the read comes within two intervals (default
+     * settings) plus the time sessions take.
+     */
+    @Test
+    void aGlobalChangedDirectlyOnTheServerReachesNewSessionsAfterTheMonitorsNextRead() throws Exception {
+        String read = "SELECT @@group_concat_max_len, @@pseudo_thread_id";
+        String original = directFirstColumn(read);
+        assertThat(pool().globals().names()).as("never seen changing").doesNotContain("group_concat_max_len");
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!pool().globals().watching() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(pool().globals().watching()).as("the monitor read the globals once").isTrue();
+        holdConnectionsAtOnce(4);
+        Set<Long> loggedInBefore = appThreads();
+        try {
+            try (Connection d = direct()) {
+                execute(d, "SET GLOBAL group_concat_max_len = 4321");
+            }
+            String got;
+            int sessions = 0;
+            do {
+                if (sessions++ > 0) {
+                    Thread.sleep(100);
+                }
+                try (Connection p = fixture.mysql("")) {
+                    String[] row = results(p, read).get(0).split("\\|");
+                    assertThat(loggedInBefore).as("the new session ran on a connection that logged in before the change")
+                            .contains(Long.parseLong(row[1]));
+                    got = row[0];
+                }
+            } while (!got.equals("4321") && System.nanoTime() < deadline);
+            assertThat(got).as("a session started %d tries after the change", sessions).isEqualTo("4321");
+            assertThat(pool().globals().names()).contains("group_concat_max_len");
+        } finally {
+            try (Connection d = direct()) {
+                execute(d, "SET GLOBAL group_concat_max_len = " + original);
             }
         }
     }
@@ -240,6 +282,13 @@ class GlobalDefaultsTest {
             for (String sql : statements) {
                 assertThat(results(p, sql)).as(sql).isEqualTo(results(d, sql));
             }
+        }
+    }
+
+    /** The first column of {@code read}'s first row, on a direct session. */
+    private static String directFirstColumn(String read) throws SQLException {
+        try (Connection d = direct()) {
+            return results(d, read).get(0).split("\\|")[0];
         }
     }
 

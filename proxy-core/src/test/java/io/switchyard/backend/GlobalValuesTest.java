@@ -1,0 +1,53 @@
+package io.switchyard.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GlobalValuesTest {
+
+    @Test
+    void theMonitorsReadingsRecordWhatChangedBetweenThemAndOnlyWhatCanBeFollowed() {
+        GlobalValues globals = new GlobalValues();
+        Map<String, String> reading = new HashMap<>(Map.of("sql_mode", "STRICT_TRANS_TABLES", "max_sort_length", "1024",
+                "binlog_format", "MIXED", "character_set_client", "latin1", "wsrep_on", "OFF"));
+        globals.watched(reading);
+        assertThat(globals.watching()).isTrue();
+        assertThat(globals.names()).as("the first reading only sets the mark").isEmpty();
+
+        long before = GlobalValues.now();
+        reading.putAll(Map.of("sql_mode", "ANSI_QUOTES", "binlog_format", "ROW", "character_set_client", "utf8mb4",
+                "wsrep_on", "ON"));
+        globals.watched(reading);
+        assertThat(globals.names()).as("binlog_format, the character sets and wsrep_* are not followed")
+                .containsExactly("sql_mode");
+        assertThat(globals.at("sql_mode", before).raw()).as("a session from before keeps the old value")
+                .isEqualTo("STRICT_TRANS_TABLES");
+        assertThat(globals.at("sql_mode", GlobalValues.now()).raw()).isEqualTo("ANSI_QUOTES");
+
+        long unchanged = GlobalValues.now();
+        globals.watched(reading);
+        assertThat(GlobalValues.now()).as("the same reading again records nothing").isEqualTo(unchanged);
+
+        globals.record(List.of(globals.changeTo("sql_mode", "TRADITIONAL")));
+        long seenThroughTheProxy = GlobalValues.now();
+        reading.put("sql_mode", "TRADITIONAL");
+        globals.watched(reading);
+        assertThat(GlobalValues.now()).as("a change the proxy recorded itself is not recorded twice")
+                .isEqualTo(seenThroughTheProxy);
+    }
+
+    @Test
+    void followableVariablesExcludeThoseNoSessionCanBeGiven() {
+        assertThat(GlobalValues.followable("sql_mode")).isTrue();
+        assertThat(GlobalValues.followable("session_track_system_variables")).isTrue();
+        assertThat(GlobalValues.followable("max_allowed_packet")).isFalse();
+        assertThat(GlobalValues.followable("sql_log_bin")).isFalse();
+        assertThat(GlobalValues.followable("collation_connection")).isFalse();
+        assertThat(GlobalValues.followable("wsrep_sync_wait")).isFalse();
+        assertThat(GlobalValues.followable("x; DROP TABLE t")).isFalse();
+    }
+}
