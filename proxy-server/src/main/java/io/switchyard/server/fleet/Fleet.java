@@ -37,8 +37,6 @@ import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.curator.framework.recipes.leader.LeaderLatch;
-import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryUntilElapsed;
@@ -65,7 +63,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code writers/<writer hostgroup>}: per replication hostgroup pair, an election
  *       ({@code election}) and the elected node's decision ({@code decision}, the writer's
  *       {@code host:port}, empty for none). The elected node arbitrates from its monitor's
- *       read_only checks; the others place servers by its decision ({@link WriterDecisions}).
+ *       read_only checks; the others place servers by its decision ({@link WriterDecisions},
+ *       kept by {@link FleetWriters}).
  * </ul>
  * When ZooKeeper cannot be reached the node keeps serving with the configuration in force and
  * refuses admin changes; while its session is lost it also decides writers from its own checks.
@@ -86,8 +85,7 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Map<Integer, LeaderLatch> elections = new ConcurrentHashMap<>();
-    private final Map<Integer, Optional<ServerAddress>> decisions = new ConcurrentHashMap<>();
+    private final FleetWriters writers;
     private final Map<String, FleetLink.Node> members = new ConcurrentHashMap<>();
 
     /** The version of the fleet's configuration in force here; -1 before the first. Guarded by this. */
@@ -114,6 +112,14 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
         this.client = client;
         this.base = "/switchyard/" + settings.name();
         this.configPath = base + "/config";
+        this.writers = new FleetWriters(client, settings.name(), node, base, this::reconsiderWriter);
+    }
+
+    private void reconsiderWriter(int writerHostgroup) {
+        Switchyard p = proxy;
+        if (p != null) {
+            p.monitor().reconsiderWriter(writerHostgroup);
+        }
     }
 
     /**
@@ -239,7 +245,7 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
         configCache.start();
         writersCache = CuratorCache.build(client, base + "/writers");
         writersCache.listenable().addListener(CuratorCacheListener.builder()
-                .forAll((type, before, now) -> decisionChanged(now != null ? now : before, now == null)).build());
+                .forAll((type, before, now) -> writers.changed(now != null ? now : before, now == null)).build());
         writersCache.start();
         nodesCache = CuratorCache.build(client, base + "/nodes");
         nodesCache.listenable().addListener(CuratorCacheListener.builder()
@@ -366,96 +372,17 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
         for (ReplicationHostgroup pair : proxy.runtime().current().rows().replicationHostgroups()) {
             pairs.add(pair.writerHostgroup());
         }
-        for (int hostgroup : pairs) {
-            elections.computeIfAbsent(hostgroup, hg -> {
-                LeaderLatch latch = new LeaderLatch(client, base + "/writers/" + hg + "/election", node);
-                latch.addListener(new LeaderLatchListener() {
-                    @Override
-                    public void isLeader() {
-                        log.info("fleet {}: node {} is elected to decide the writer of hostgroup {}", settings.name(), node, hg);
-                        proxy.monitor().reconsiderWriter(hg);
-                    }
-
-                    @Override
-                    public void notLeader() {
-                        log.info("fleet {}: node {} no longer decides the writer of hostgroup {}", settings.name(), node, hg);
-                        proxy.monitor().reconsiderWriter(hg);
-                    }
-                });
-                try {
-                    latch.start();
-                } catch (Exception e) {
-                    log.warn("fleet {}: the election for hostgroup {} could not start: {}", settings.name(), hg, e.toString());
-                }
-                return latch;
-            });
-        }
-        for (Integer gone : List.copyOf(elections.keySet())) {
-            if (!pairs.contains(gone)) {
-                closeQuietly(elections.remove(gone));
-                decisions.remove(gone);
-            }
-        }
-    }
-
-    private boolean leads(int writerHostgroup) {
-        LeaderLatch latch = elections.get(writerHostgroup);
-        return latch != null && latch.hasLeadership();
+        writers.sync(pairs);
     }
 
     @Override
     public Optional<Decision> follow(int writerHostgroup) {
-        if (leads(writerHostgroup) || state == ConnectionState.LOST) {
-            return Optional.empty();
-        }
-        Optional<ServerAddress> published = decisions.get(writerHostgroup);
-        return published == null ? Optional.empty() : Optional.of(new Decision(published.orElse(null)));
+        return writers.follow(writerHostgroup, state == ConnectionState.LOST);
     }
 
     @Override
     public void decided(int writerHostgroup, ServerAddress writer) {
-        if (!leads(writerHostgroup)) {
-            return;
-        }
-        String path = base + "/writers/" + writerHostgroup + "/decision";
-        byte[] data = (writer == null ? "" : writer.host() + ":" + writer.port()).getBytes(StandardCharsets.UTF_8);
-        String described = writer == null ? "none" : writer.toString();
-        try {
-            // In the background: the monitor's check that decided must not wait on ZooKeeper.
-            client.create().orSetData().creatingParentsIfNeeded().inBackground((c, event) -> {
-                if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-                    log.info("fleet {}: node {} decided the writer of hostgroup {}: {}", settings.name(), node, writerHostgroup, described);
-                } else {
-                    log.warn("fleet {}: the writer decision for hostgroup {} ({}) could not be published: {}", settings.name(),
-                            writerHostgroup, described, KeeperException.Code.get(event.getResultCode()));
-                }
-            }).forPath(path, data);
-        } catch (Exception e) {
-            log.warn("fleet {}: the writer decision for hostgroup {} ({}) could not be published: {}", settings.name(), writerHostgroup,
-                    described, e.toString());
-        }
-    }
-
-    private void decisionChanged(ChildData data, boolean deleted) {
-        if (data == null || !data.getPath().endsWith("/decision")) {
-            return;
-        }
-        String[] parts = data.getPath().split("/");
-        int hostgroup;
-        try {
-            hostgroup = Integer.parseInt(parts[parts.length - 2]);
-        } catch (NumberFormatException e) {
-            return;
-        }
-        if (deleted) {
-            decisions.remove(hostgroup);
-        } else {
-            String text = data.getData() == null ? "" : new String(data.getData(), StandardCharsets.UTF_8);
-            decisions.put(hostgroup, text.isEmpty() ? Optional.empty() : Optional.of(ServerAddress.parse(text)));
-        }
-        if (proxy != null && !leads(hostgroup)) {
-            proxy.monitor().reconsiderWriter(hostgroup);
-        }
+        writers.decided(writerHostgroup, writer);
     }
 
     // ---- members ------------------------------------------------------------------------------
@@ -472,7 +399,7 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
         m.put("queries", p == null ? 0 : p.stats().questions());
         m.put("qps", Math.round(qps * 10) / 10.0);
         List<Integer> writerFor = new ArrayList<>();
-        elections.keySet().stream().sorted().filter(this::leads).forEach(writerFor::add);
+        writers.pairs().stream().sorted().filter(writers::leads).forEach(writerFor::add);
         m.put("writer_for", writerFor);
         return ConfigValueFactory.fromMap(m).render(ConfigRenderOptions.concise()).getBytes(StandardCharsets.UTF_8);
     }
@@ -563,9 +490,7 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
             default -> { }
         }
         if ((next == ConnectionState.RECONNECTED || next == ConnectionState.LOST) && proxy != null) {
-            for (int hostgroup : elections.keySet()) {
-                proxy.monitor().reconsiderWriter(hostgroup);
-            }
+            writers.pairs().forEach(this::reconsiderWriter);
         }
     }
 
@@ -577,8 +502,7 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
-        elections.values().forEach(Fleet::closeQuietly);
-        elections.clear();
+        writers.close();
         closeQuietly(registration);
         for (CuratorCache cache : new CuratorCache[] {configCache, writersCache, nodesCache}) {
             if (cache != null) {
@@ -588,7 +512,7 @@ public final class Fleet implements FleetLink, WriterDecisions, AutoCloseable {
         client.close();
     }
 
-    private static void closeQuietly(AutoCloseable c) {
+    static void closeQuietly(AutoCloseable c) {
         if (c == null) {
             return;
         }
