@@ -36,8 +36,10 @@ public final class GlobalValues {
      * privileges): those only a privileged account may set ({@code BINLOG ADMIN}, {@code SUPER},
      * {@code FILE}, MySQL's {@code SYSTEM_VARIABLES_ADMIN}), where doing so could fail another
      * user's statement; those whose session value is read-only (taken from the global at login);
-     * and {@code system_versioning_asof}, whose global reads {@code DEFAULT}, a value no
-     * assignment takes. A change of them is not followed. Names starting with {@code wsrep_} are
+     * those a session may set only to some values given the global ({@code max_delayed_threads}:
+     * 0 or the global; {@code query_cache_type}: not on while the global is off, error 1925); and
+     * {@code system_versioning_asof}, whose global reads {@code DEFAULT}, a value no assignment
+     * takes. A change of them is not followed. Names starting with {@code wsrep_} are
      * left out too, and so are the character-set variables, which a login sets from its collation.
      */
     private static final Set<String> NOT_FOLLOWED = Set.of("binlog_format", "binlog_row_image",
@@ -46,7 +48,7 @@ public final class GlobalValues {
             "server_id", "pseudo_thread_id", "enforce_storage_engine", "innodb_tmpdir", "log_disabled_statements",
             "explicit_defaults_for_timestamp", "sql_require_primary_key", "default_table_encryption", "rbr_exec_mode",
             "original_commit_timestamp", "max_allowed_packet", "net_buffer_length", "max_user_connections",
-            "system_versioning_asof");
+            "max_delayed_threads", "max_insert_delayed_threads", "query_cache_type", "system_versioning_asof");
 
     /**
      * One variable's change: its global value before (when {@code beforeKnown}) and after, as the

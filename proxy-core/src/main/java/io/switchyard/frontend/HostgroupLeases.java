@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HostgroupLeases {
     private static final Logger log = LoggerFactory.getLogger(HostgroupLeases.class);
+    /** A variable named in a server error ({@code Variable 'x' ...}, {@code SESSION variable 'x' ...}). */
+    private static final java.util.regex.Pattern REFUSED_VARIABLE = java.util.regex.Pattern.compile("(?i)variable '([a-z0-9_]+)'");
     private final FrontendContext context;
     private final LeaseListener listener;
     private final Map<Integer, BackendLease> byHostgroup = new HashMap<>();
@@ -143,15 +145,33 @@ final class HostgroupLeases {
             listener.leased();
         }, plan.followed().isEmpty() ? null : err -> {
             // The server refused a value the proxy gave after a global change: the proxy stops
-            // following those variables, and the session takes another connection without them.
+            // following that variable, and the session takes another connection without it.
             BackendConnection c = lease.connection();
+            java.util.Collection<String> refused = refusedVariables(err.message(), plan.followed());
             log.warn("{}: a session could not be given the globals it started with ({}); no longer following {}",
-                    c.address(), err.message(), plan.followed());
-            c.globals().forget(plan.followed());
+                    c.address(), err.message(), refused);
+            c.globals().forget(refused);
             byHostgroup.remove(hostgroup);
             lease.discard(c);
             use(hostgroup, null, lastKey, target);
         });
+    }
+
+    /**
+     * The followed variables a server's refusal of a restore names ({@code Variable 'x' can't be
+     * set …}, {@code SESSION variable 'x' is read-only}, …), or all of {@code followed} when it
+     * names none of them: the others go on being followed.
+     */
+    static java.util.Collection<String> refusedVariables(String message, java.util.Collection<String> followed) {
+        java.util.Set<String> named = new java.util.LinkedHashSet<>();
+        java.util.regex.Matcher m = REFUSED_VARIABLE.matcher(message);
+        while (m.find()) {
+            String name = m.group(1).toLowerCase(java.util.Locale.ROOT);
+            if (followed.contains(name)) {
+                named.add(name);
+            }
+        }
+        return named.isEmpty() ? followed : named;
     }
 
     /** Runs the commands one after the other on the lease's connection, then {@code done}; the first failure stops them. */

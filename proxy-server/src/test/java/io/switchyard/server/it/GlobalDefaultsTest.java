@@ -274,6 +274,38 @@ class GlobalDefaultsTest {
         }
     }
 
+    /**
+     * A session on a connection from before two followed changes, one of which the server refuses
+     * to give it: only the refused variable stops being followed, and the session still gets the
+     * other one's new value, as directly.
+     */
+    @Test
+    void aRefusedValueStopsTheFollowingOfThatVariableOnly() throws Exception {
+        String read = "SELECT @@max_sort_length, @@pseudo_thread_id";
+        String original = directFirstColumn(read);
+        String packet = directFirstColumn("SELECT @@GLOBAL.max_allowed_packet");
+        holdConnectionsAtOnce(4);
+        Set<Long> loggedInBefore = appThreads();
+        try {
+            try (Connection operator = fixture.mysql("")) {
+                execute(operator, "SET GLOBAL max_sort_length = 1700");
+            }
+            pool().globals().record(List.of(new io.switchyard.backend.GlobalValues.Change("max_allowed_packet", true,
+                    String.valueOf(Long.parseLong(packet) / 2), packet)));
+            try (Connection p = fixture.mysql("")) {
+                String[] got = results(p, read).get(0).split("\\|");
+                assertThat(loggedInBefore).as("the session ran on a connection from before the changes")
+                        .contains(Long.parseLong(got[1]));
+                assertThat(got[0]).isEqualTo(directFirstColumn(read)).isEqualTo("1700");
+            }
+            assertThat(pool().globals().names()).contains("max_sort_length").doesNotContain("max_allowed_packet");
+        } finally {
+            try (Connection operator = fixture.mysql("")) {
+                execute(operator, "SET GLOBAL max_sort_length = " + original);
+            }
+        }
+    }
+
     @Test
     void whatTheProxyReadsAfterASetGlobalLeavesItsWarningsAndRowCount() throws Exception {
         String[] statements = {"SET GLOBAL max_sort_length = 3", "SHOW WARNINGS", "SET GLOBAL max_sort_length = 1500",
