@@ -301,11 +301,11 @@ class MultiplexingTest {
         List<String> proxied = new ArrayList<>();
         for (String statement : statements) {
             try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
-                expected.add(limitedThenFoundRows(d, statement, null)[0]);
+                expected.add(previousResult(d, new String[] {statement}, null)[0]);
             }
             try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
                 sb.execute("SELECT 1");
-                String[] seen = limitedThenFoundRows(a, statement, sb);
+                String[] seen = previousResult(a, new String[] {statement}, sb);
                 proxied.add(seen[0]);
                 if (seen[1] != null) {
                     assertThat(seen[2]).as("the read ran on another connection than %s", statement).isNotEqualTo(seen[1]);
@@ -314,34 +314,6 @@ class MultiplexingTest {
         }
         assertThat(expected).containsExactly("8 -1", "42 -1", "14 -1", "5 -1", "21 -1");
         assertThat(proxied).isEqualTo(expected);
-    }
-
-    /**
-     * Runs {@code statement} on {@code c}; when {@code other} is given, it then holds the
-     * connection the statement used inside a transaction; then reads {@code FOUND_ROWS()} and
-     * {@code ROW_COUNT()}. Returns what they read, the connection the statement ran on (its first
-     * column, when that is {@code @@pseudo_thread_id}) and the connection of the read.
-     */
-    private static String[] limitedThenFoundRows(Connection c, String statement, Statement other) throws Exception {
-        String statementConnection = null;
-        try (Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery(statement)) {
-                while (rs.next()) {
-                    statementConnection = statement.contains("pseudo_thread_id") ? rs.getString(1) : null;
-                }
-            }
-            if (other != null) {
-                occupy(other);
-            }
-            try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT(), @@pseudo_thread_id")) {
-                assertThat(rs.next()).isTrue();
-                return new String[] {rs.getLong(1) + " " + rs.getLong(2), statementConnection, rs.getString(3)};
-            } finally {
-                if (other != null) {
-                    other.execute("COMMIT");
-                }
-            }
-        }
     }
 
     /**
@@ -519,7 +491,8 @@ class MultiplexingTest {
      * Runs {@code statements} on {@code c}; when {@code other} is given, it then holds the
      * connection {@code c} used inside a transaction; then reads {@code FOUND_ROWS()} and
      * {@code ROW_COUNT()}. Returns what they read, the connection id a statement returned (if
-     * any) and the connection id of the read.
+     * any: {@code CONNECTION_ID()}, or {@code @@pseudo_thread_id} as its first column) and the
+     * connection id of the read.
      */
     private static String[] previousResult(Connection c, String[] statements, Statement other) throws Exception {
         String statementConnection = null;
@@ -528,7 +501,7 @@ class MultiplexingTest {
                 if (s.execute(statement)) {
                     try (ResultSet rs = s.getResultSet()) {
                         while (rs.next()) {
-                            if (statement.contains("CONNECTION_ID")) {
+                            if (statement.contains("CONNECTION_ID") || statement.startsWith("SELECT @@pseudo_thread_id,")) {
                                 statementConnection = rs.getString(1);
                             }
                         }
