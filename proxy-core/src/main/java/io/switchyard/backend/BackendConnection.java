@@ -81,6 +81,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private final GlobalValues globals;
     private boolean settingUp;
     private long uses;
+    /** The largest command sent since login, in bytes, and who held the connection then ({@link #largestCommand}). */
+    private int largestCommand;
+    private Holder largestCommandBy;
     private BackendStatements statements;
     private Runnable closeHook;
     private volatile boolean closeRequested;
@@ -350,6 +353,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         lastUsedNanos = System.nanoTime();
         tracker.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE
                 && StmtExecute.requestsCursor(packets, packets.readerIndex() + Wire.HEADER_SIZE), sink.isolatesMetadata());
+        sent(packets);
         channel.writeAndFlush(packets, channel.voidPromise());
     }
 
@@ -376,7 +380,29 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             throw new IllegalStateException("backend connection " + id + " is " + phase + ", not idle");
         }
         lastUsedNanos = System.nanoTime();
+        sent(packets);
         channel.write(packets, channel.voidPromise());
+    }
+
+    private void sent(ByteBuf packets) {
+        if (packets.readableBytes() > largestCommand) {
+            largestCommand = packets.readableBytes();
+            largestCommandBy = owner;
+        }
+    }
+
+    /**
+     * The largest command sent since login, in bytes (headers included). The server's network
+     * buffer grows to hold the largest command it receives and keeps that size for the rest of
+     * the connection, counted in the connection's memory.
+     */
+    public int largestCommand() {
+        return largestCommand;
+    }
+
+    /** Who held the connection when it sent {@link #largestCommand} (null: nobody, the proxy's own). */
+    public Holder largestCommandBy() {
+        return largestCommandBy;
     }
 
     /** Forwards the client's LOCAL INFILE packets; {@code last} marks the empty packet that ends the file. */

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiPredicate;
 
 /**
  * The statements prepared on one backend connection, by text and what they were prepared under
@@ -83,6 +84,21 @@ public final class BackendStatements {
             }
         }
         return p;
+    }
+
+    /**
+     * Closes on the server every cached statement {@code keep} does not accept (COM_STMT_CLOSE has
+     * no reply; they go out with the next flush, ahead of the next command).
+     */
+    public void closeAllBut(BackendConnection c, BiPredicate<ConnectionState, String> keep) {
+        Iterator<Map.Entry<Key, Prepared>> it = byText.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Key, Prepared> each = it.next();
+            if (!keep.test(each.getKey().prepareState(), each.getKey().sql())) {
+                it.remove();
+                close(c, each.getValue().backendId);
+            }
+        }
     }
 
     /** Forgets everything (the server dropped the statements: COM_RESET_CONNECTION). */

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendPool;
+import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.ResponseSink;
 import io.switchyard.backend.ServerAddress;
 import io.switchyard.frontend.state.PinReason;
@@ -19,6 +20,7 @@ import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.Wire;
 import java.util.List;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +79,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
      * once the client has its answer gets them, as directly.
      */
     private boolean holdClientFlush;
+    /** The prepared statements the client holds, by what they were prepared under and their text ({@link MemoryLimit}). */
+    private BiPredicate<ConnectionState, String> heldStatements = (state, sql) -> false;
 
     BackendSide(FrontendContext context, SessionInfo info, StatementRouting routing, SessionActivity activity,
                 SessionControl session) {
@@ -278,7 +282,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
     }
 
     /** Same, brought to {@code state} instead of the session's (a transaction runs again from where it started). */
-    void leaseInState(int hostgroup, BackendPool avoid, io.switchyard.backend.ConnectionState state, Runnable leased,
+    void leaseInState(int hostgroup, BackendPool avoid, ConnectionState state, Runnable leased,
                       Consumer<ErrPacket> failed) {
         onLeased = leased;
         onLeaseFailed = failed;
@@ -313,9 +317,21 @@ final class BackendSide implements ResponseSink, LeaseListener {
         failed.accept(err);
     }
 
+    void heldStatements(BiPredicate<ConnectionState, String> held) {
+        this.heldStatements = held;
+    }
+
+    @Override
+    public boolean fit(BackendConnection c) {
+        List<String> assigned = routing.tracker().traits().assigned();
+        MemoryLimit.before(c, routing.state(), assigned, heldStatements);
+        return !MemoryLimit.unfit(c, routing.state(), assigned, routing.mayMove(), this);
+    }
+
     /** Sends a command on the current connection; its response is relayed to the client and reported to {@code listener}. */
     void send(Command command, ByteBuf packets, ResponseListener listener) {
         this.listener = listener;
+        MemoryLimit.before(connection(), routing.state(), routing.tracker().traits().assigned(), heldStatements);
         session.enter(SessionPhase.BUSY);
         unflushedBackendWrites = false;
         activity.runningOn(leases.currentHostgroup(), connection());

@@ -119,6 +119,14 @@ final class HostgroupLeases {
     }
 
     private void sync(int hostgroup, BackendLease lease, ConnectionState target) {
+        if (!listener.fit(lease.connection())) {
+            BackendConnection c = lease.connection();
+            log.debug("{}: backend connection {} does not serve this session (memory limit), another is borrowed", c.address(), c.id());
+            byHostgroup.remove(hostgroup);
+            lease.discard(c);
+            use(hostgroup, null, lastKey, target);
+            return;
+        }
         ConnectionState from = carried(lease.connection());
         if (from.equals(target)) {
             listener.leased();

@@ -18,6 +18,15 @@ interface LeaseListener extends BackendConnection.Holder {
 
     boolean closed();
 
+    /**
+     * Makes {@code c}, just borrowed for the session's next statement and not yet brought to the
+     * session's state, fit to serve it where it can; false when it cannot, and it is closed for
+     * another ({@link MemoryLimit}).
+     */
+    default boolean fit(BackendConnection c) {
+        return true;
+    }
+
     /** The hostgroup's connection is current and carries the session's state. */
     void leased();
 

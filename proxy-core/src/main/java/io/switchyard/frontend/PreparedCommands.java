@@ -39,6 +39,7 @@ final class PreparedCommands implements ResponseListener {
 
     PreparedCommands(SessionParts parts) {
         this.parts = parts;
+        parts.backend().heldStatements(statements::holds);
     }
 
     /**
@@ -193,6 +194,7 @@ final class PreparedCommands implements ResponseListener {
             return;
         }
         parts.context().stats().reprepared();
+        MemoryLimit.before(c, parts.routing().tracker().state(), st.traits.assigned(), statements::holds);
         PreparedStatements.prepareOn(c, parts.routing().tracker().state(), st, maxPerConnection(), go, failed, broken);
     }
 

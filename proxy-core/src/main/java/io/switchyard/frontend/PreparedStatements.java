@@ -176,6 +176,16 @@ final class PreparedStatements {
         return false;
     }
 
+    /** True when the client holds a statement of text {@code sql} prepared under {@code prepareState}. */
+    boolean holds(ConnectionState prepareState, String sql) {
+        for (Statement st : byId.values()) {
+            if (st.sql.equals(sql) && st.prepareState.equals(prepareState)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Number of statements the client holds open. */
     int size() {
         return byId.size();

@@ -173,6 +173,104 @@ class RelayBasicsTest {
         }
     }
 
+    /**
+     * A session that limits its own memory ({@code max_session_mem_used}): the server counts all
+     * the memory of the connection a statement runs on, and a pooled connection holds memory for
+     * other sessions: the prepared statements the proxy keeps cached on it, and a network buffer
+     * another session's large command grew. Under the limit, the session's statements run as
+     * directly. First the cache: statements the session prepared and closed inside a transaction,
+     * so they are on the connection it runs on. Then the buffers: eight sessions have each sent a
+     * 1 MiB command on their own connection, and the limited session starts after them.
+     */
+    @Test
+    void aSessionMemoryLimitCountsOnlyWhatTheSessionHolds() throws Exception {
+        List<String> expected = List.of("x-0", "x-99", "0");
+        closeIdleConnections();
+        try (Connection direct = direct("&useServerPrepStmts=true"); Connection proxied = fixture.mysql("useServerPrepStmts=true")) {
+            assertThat(afterClosedStatements(direct)).as("directly").isEqualTo(expected);
+            assertThat(afterClosedStatements(proxied)).as("through the proxy").isEqualTo(expected);
+            assertThat(afterClosedStatements(proxied)).as("again, the closed statements prepared anew").isEqualTo(expected);
+        }
+        closeIdleConnections();
+        String large = "SELECT LENGTH('" + "y".repeat(1024 * 1024) + "')";
+        List<Connection> others = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                Connection other = fixture.mysql("");
+                others.add(other);
+                try (Statement s = other.createStatement()) {
+                    s.execute("BEGIN");
+                    s.executeQuery(large).close();
+                }
+            }
+            for (Connection other : others) {
+                other.createStatement().execute("COMMIT");
+            }
+        } finally {
+            for (Connection other : others) {
+                other.close();
+            }
+        }
+        try (Connection direct = direct(""); Connection proxied = fixture.mysql("")) {
+            assertThat(underMemoryLimit(direct)).as("directly").isEqualTo(expected);
+            for (int i = 0; i < 3; i++) {
+                assertThat(underMemoryLimit(proxied)).as("through the proxy, after other sessions' large commands").isEqualTo(expected);
+            }
+        }
+    }
+
+    private static Connection direct(String params) throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(fixture.cluster().primary().jdbcUrl("app") + params,
+                io.switchyard.server.launcher.MariaDbCluster.APP_USER, io.switchyard.server.launcher.MariaDbCluster.APP_PASSWORD);
+    }
+
+    /** Closes the pool's idle connections and waits until none is left. */
+    private static void closeIdleConnections() {
+        io.switchyard.backend.BackendPool pool = fixture.proxy().topology().allPools().get(0);
+        pool.closeIdle();
+        Await.until(java.time.Duration.ofSeconds(5), "idle backend connections closed", () -> pool.idle() == 0);
+    }
+
+    /** In a transaction, prepares, runs and closes 10 statements (about 150 KiB of server memory each), then {@link #underMemoryLimit}. */
+    private static List<String> afterClosedStatements(Connection c) throws java.sql.SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN");
+            for (int i = 0; i < 10; i++) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT ? AS n, " + manyColumns() + ", " + i)) {
+                    ps.setInt(1, i);
+                    ps.executeQuery().close();
+                }
+            }
+            List<String> outcome = underMemoryLimit(c);
+            s.execute("COMMIT");
+            return outcome;
+        }
+    }
+
+    /** Runs a query of 100 columns under a 512 KiB limit: its first and last values and the error code (0 for none). */
+    private static List<String> underMemoryLimit(Connection c) throws java.sql.SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET max_session_mem_used = 512 * 1024");
+            List<String> outcome;
+            try (ResultSet rs = s.executeQuery("SELECT " + manyColumns())) {
+                rs.next();
+                outcome = List.of(rs.getString(1), rs.getString(100), "0");
+            } catch (java.sql.SQLException e) {
+                outcome = List.of(e.getMessage(), "", String.valueOf(e.getErrorCode()));
+            }
+            s.execute("SET max_session_mem_used = DEFAULT");
+            return outcome;
+        }
+    }
+
+    private static String manyColumns() {
+        StringBuilder columns = new StringBuilder();
+        for (int k = 0; k < 100; k++) {
+            columns.append(k == 0 ? "" : ", ").append("CONCAT('x-', ").append(k).append(") AS c").append(k);
+        }
+        return columns.toString();
+    }
+
     private static long comSelect(Connection c) throws java.sql.SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE 'Com_select'")) {
             rs.next();
