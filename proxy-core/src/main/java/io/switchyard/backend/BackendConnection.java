@@ -84,6 +84,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** The largest command sent since login, in bytes, and who held the connection then ({@link #largestCommand}). */
     private int largestCommand;
     private Holder largestCommandBy;
+    /** The {@link GlobalValues} change number its login, or its last reset, took the globals as of. */
+    private volatile long loginGlobalsAsOf = GlobalValues.now();
+    /** The change number when the COM_RESET_CONNECTION running now was sent. */
+    private long resetAsOf;
     private BackendStatements statements;
     private Runnable closeHook;
     private volatile boolean closeRequested;
@@ -353,6 +357,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         lastUsedNanos = System.nanoTime();
         tracker.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE
                 && StmtExecute.requestsCursor(packets, packets.readerIndex() + Wire.HEADER_SIZE), sink.isolatesMetadata());
+        if (command == Command.RESET_CONNECTION) {
+            resetAsOf = GlobalValues.now();
+        }
         sent(packets);
         channel.writeAndFlush(packets, channel.voidPromise());
     }
@@ -403,6 +410,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** Who held the connection when it sent {@link #largestCommand} (null: nobody, the proxy's own). */
     public Holder largestCommandBy() {
         return largestCommandBy;
+    }
+
+    /** The change number of the globals its login, or its last reset, gave its session ({@link GlobalValues#loginOnlyStale}). */
+    public long loginGlobalsAsOf() {
+        return loginGlobalsAsOf;
     }
 
     /** Forwards the client's LOCAL INFILE packets; {@code last} marks the empty packet that ends the file. */
@@ -467,6 +479,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         phase = Phase.IDLE;
         setAutoRead(true);
         lastUsedNanos = System.nanoTime();
+        if (tracker.command() == Command.RESET_CONNECTION && tracker.error() == null) {
+            // The reset gave the session the globals as they are now, those it cannot set included.
+            loginGlobalsAsOf = resetAsOf;
+        }
         if (tracker.command() == Command.RESET_CONNECTION && tracker.error() == null && tracksSessionState()) {
             // The reset turned session tracking off; turn it on again before anyone uses the connection.
             int flags = tracker.statusFlags();

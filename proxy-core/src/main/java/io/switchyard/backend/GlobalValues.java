@@ -51,6 +51,13 @@ public final class GlobalValues {
             "max_delayed_threads", "max_insert_delayed_threads", "query_cache_type", "system_versioning_asof");
 
     /**
+     * Variables whose session value a login (or a reset) takes from the global and no session may
+     * set: a connection that logged in before a change of one of them cannot serve a session that
+     * started after it ({@link #loginOnlyChanged}).
+     */
+    private static final Set<String> LOGIN_ONLY = Set.of("max_allowed_packet", "net_buffer_length", "max_user_connections");
+
+    /**
      * One variable's change: its global value before (when {@code beforeKnown}) and after, as the
      * server returns them (null for SQL NULL).
      */
@@ -64,6 +71,8 @@ public final class GlobalValues {
         }
     }
 
+    /** The change number of the last change of a {@link #LOGIN_ONLY} global; 0 before any. */
+    private volatile long loginOnlyChanged;
     /** Variable name to change number to its value from that change on. */
     private volatile Map<String, NavigableMap<Long, Value>> history = Map.of();
     /** The globals the monitor read last ({@link #watched}), or null before its first reading. */
@@ -73,6 +82,42 @@ public final class GlobalValues {
     public static boolean followable(String name) {
         return NAME.matcher(name).matches() && !SessionBaseline.CHARSET_VARIABLES.contains(name)
                 && !NOT_FOLLOWED.contains(name) && !name.startsWith("wsrep_");
+    }
+
+    /** True for a variable whose session value a login takes from the global and no session may set. */
+    public static boolean loginOnly(String name) {
+        return LOGIN_ONLY.contains(name);
+    }
+
+    /** True for a variable whose global the monitor watches: one the proxy can follow, or a {@link #loginOnly} one. */
+    public static boolean watchable(String name) {
+        return followable(name) || loginOnly(name);
+    }
+
+    /** The change number of the last change of a {@link #loginOnly} global on this server; 0 before any. */
+    public long loginOnlyChanged() {
+        return loginOnlyChanged;
+    }
+
+    /**
+     * A {@link #loginOnly} global changed: records it under a new change number and returns it.
+     * From then on a session that starts is not given a connection that logged in (or was reset)
+     * before it.
+     */
+    public synchronized long loginOnlyChange() {
+        long number = CHANGES.incrementAndGet();
+        loginOnlyChanged = number;
+        return number;
+    }
+
+    /**
+     * True when a connection whose login (or last reset) took the globals as of change
+     * {@code connectionAsOf} has the value of a {@link #loginOnly} variable from before its last
+     * change, and a session that started at change {@code sessionAsOf} has the value from after it.
+     */
+    public boolean loginOnlyStale(long connectionAsOf, long sessionAsOf) {
+        long changed = loginOnlyChanged;
+        return changed > 0 && connectionAsOf < changed && sessionAsOf >= changed;
     }
 
     /** The number of the last change recorded on any server: a session or a connection that starts now has these globals. */
@@ -166,8 +211,9 @@ public final class GlobalValues {
      * (lower-case name to value, as {@code CAST(@@GLOBAL.x AS CHAR)} returns it), taken every
      * {@code mysql-monitor_globals_interval}. Each followable variable that reads differently from
      * the monitor's last reading changed where the proxy did not see it (directly on the server,
-     * through another proxy): it is recorded as a change, and followed from then on. The first
-     * reading only sets the mark.
+     * through another proxy): it is recorded as a change, and followed from then on; so is a
+     * change of a {@link #loginOnly} one ({@link #loginOnlyChange}). The first reading only sets
+     * the mark.
      */
     public synchronized void watched(Map<String, String> reading) {
         Map<String, String> last = lastWatched;
@@ -177,9 +223,16 @@ public final class GlobalValues {
             return;
         }
         List<Change> changes = new java.util.ArrayList<>();
+        boolean loginOnlyChange = false;
         for (Map.Entry<String, String> e : reading.entrySet()) {
             String name = e.getKey();
-            if (!followable(name) || !last.containsKey(name) || java.util.Objects.equals(last.get(name), e.getValue())) {
+            if (!last.containsKey(name) || java.util.Objects.equals(last.get(name), e.getValue())) {
+                continue;
+            }
+            if (loginOnly(name)) {
+                loginOnlyChange = true;
+            }
+            if (!followable(name)) {
                 continue;
             }
             Change c = latest(name) != null ? changeTo(name, e.getValue()) : new Change(name, true, last.get(name), e.getValue());
@@ -189,6 +242,9 @@ public final class GlobalValues {
         }
         if (!changes.isEmpty()) {
             record(changes);
+        }
+        if (loginOnlyChange) {
+            loginOnlyChange();
         }
     }
 

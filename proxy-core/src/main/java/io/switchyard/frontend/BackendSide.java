@@ -321,11 +321,21 @@ final class BackendSide implements ResponseSink, LeaseListener {
         this.heldStatements = held;
     }
 
+    /**
+     * A connection does not serve a session free to move when it is not what the session's own
+     * connection would be: a memory limit counts memory it holds for others ({@link MemoryLimit}),
+     * or its login took a global the session cannot set from before a change the session started
+     * after ({@link io.switchyard.backend.GlobalValues#loginOnlyStale}).
+     */
     @Override
     public boolean fit(BackendConnection c) {
         List<String> assigned = routing.tracker().traits().assigned();
         MemoryLimit.before(c, routing.state(), assigned, heldStatements);
-        return !MemoryLimit.unfit(c, routing.state(), assigned, routing.mayMove(), this);
+        if (!routing.mayMove()) {
+            return true;
+        }
+        return !MemoryLimit.unfit(c, routing.state(), assigned, this)
+                && (c.globals() == null || !c.globals().loginOnlyStale(c.loginGlobalsAsOf(), routing.state().globalsAsOf()));
     }
 
     /** Sends a command on the current connection; its response is relayed to the client and reported to {@code listener}. */

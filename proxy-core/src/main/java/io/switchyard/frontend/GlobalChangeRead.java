@@ -24,8 +24,10 @@ import java.util.function.Consumer;
  * unless the session set the variable itself (then it is not known). A variable whose session
  * value equals the new global either did not change or has no session value (a global-only
  * variable): nothing is recorded for it. The session-tracking settings are compared with those
- * the connection logged in with instead (its session has the proxy's own). Variables the proxy
- * cannot follow ({@link GlobalValues#followable}) are left out.
+ * the connection logged in with instead (its session has the proxy's own). A variable whose
+ * session value a login takes from the global ({@link GlobalValues#loginOnly}) changed when the
+ * new global differs from the connection's session value. Other variables the proxy cannot follow
+ * ({@link GlobalValues#followable}) are left out.
  *
  * <p>Confined to the connection's event loop.
  */
@@ -41,7 +43,7 @@ final class GlobalChangeRead {
      */
     static void run(BackendConnection c, List<String> names, SessionStateTracker tracker, boolean firstRead,
                     Consumer<Throwable> then) {
-        List<String> read = names.stream().filter(GlobalValues::followable).toList();
+        List<String> read = names.stream().filter(GlobalValues::watchable).toList();
         if (read.isEmpty()) {
             then.accept(null);
             return;
@@ -88,12 +90,16 @@ final class GlobalChangeRead {
     private static void record(BackendConnection c, List<String> names, List<String> row, ConnectionState session) {
         GlobalValues globals = c.globals();
         List<GlobalValues.Change> changes = new ArrayList<>();
+        boolean loginOnlyChange = false;
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             String global = row.get(2 * i);
             String sessionValue = row.get(2 * i + 1);
             GlobalValues.Value latest = globals.latest(name);
-            if (GlobalValues.isTracking(name) && latest == null) {
+            if (GlobalValues.loginOnly(name)) {
+                // The connection's session value is the global its login took.
+                loginOnlyChange |= !Objects.equals(sessionValue, global);
+            } else if (GlobalValues.isTracking(name) && latest == null) {
                 // The connection's own settings are the proxy's; its login read the globals.
                 TrackingSettings loggedIn = c.baseline() == null ? null : c.baseline().tracking();
                 if (loggedIn != null && !loggedIn.with(name, global).equals(loggedIn)) {
@@ -113,6 +119,9 @@ final class GlobalChangeRead {
         }
         if (!changes.isEmpty()) {
             globals.record(changes);
+        }
+        if (loginOnlyChange) {
+            globals.loginOnlyChange();
         }
     }
 }

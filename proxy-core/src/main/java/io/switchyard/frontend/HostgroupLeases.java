@@ -121,7 +121,8 @@ final class HostgroupLeases {
     private void sync(int hostgroup, BackendLease lease, ConnectionState target) {
         if (!listener.fit(lease.connection())) {
             BackendConnection c = lease.connection();
-            log.debug("{}: backend connection {} does not serve this session (memory limit), another is borrowed", c.address(), c.id());
+            log.debug("{}: backend connection {} does not fit this session (memory limit, or globals from before a change), "
+                    + "another is borrowed", c.address(), c.id());
             byHostgroup.remove(hostgroup);
             lease.discard(c);
             use(hostgroup, null, lastKey, target);

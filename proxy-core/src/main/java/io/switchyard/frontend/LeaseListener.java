@@ -21,7 +21,7 @@ interface LeaseListener extends BackendConnection.Holder {
     /**
      * Makes {@code c}, just borrowed for the session's next statement and not yet brought to the
      * session's state, fit to serve it where it can; false when it cannot, and it is closed for
-     * another ({@link MemoryLimit}).
+     * another (a memory limit, a global from before a change: {@link BackendSide#fit}).
      */
     default boolean fit(BackendConnection c) {
         return true;

@@ -55,12 +55,11 @@ final class MemoryLimit {
 
     /**
      * True when {@code c}, just borrowed for the next statement of {@code session}'s {@code self},
-     * must not serve it: the session is under or setting a limit, may move, and another session
-     * grew {@code c}'s network buffer.
+     * a session free to move, must not serve it: the session is under or setting a limit, and
+     * another session grew {@code c}'s network buffer.
      */
-    static boolean unfit(BackendConnection c, ConnectionState session, List<String> assigned, boolean mayMove,
-                         BackendConnection.Holder self) {
-        return mayMove && c.largestCommand() > FRESH_BUFFER && c.largestCommandBy() != self && applies(c, session, assigned);
+    static boolean unfit(BackendConnection c, ConnectionState session, List<String> assigned, BackendConnection.Holder self) {
+        return c.largestCommand() > FRESH_BUFFER && c.largestCommandBy() != self && applies(c, session, assigned);
     }
 
     private static boolean applies(BackendConnection c, ConnectionState session, List<String> assigned) {

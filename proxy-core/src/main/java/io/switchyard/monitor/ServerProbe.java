@@ -172,12 +172,16 @@ final class ServerProbe implements AutoCloseable {
         }
     }
 
-    /** The variables with a session value the server has (MariaDB's {@code information_schema.SYSTEM_VARIABLES}); read once. */
+    /**
+     * The variables with a session value the server has (MariaDB's
+     * {@code information_schema.SYSTEM_VARIABLES}) whose global the proxy watches
+     * ({@link io.switchyard.backend.GlobalValues#watchable}); read once.
+     */
     private volatile List<String> sessionVariables;
 
     /**
-     * The server's global values of every variable that has a session value: lower-case name to
-     * {@code CAST(@@GLOBAL.x AS CHAR)} (null for SQL NULL). Fails on servers without
+     * The server's global values of every variable that has a session value and that the proxy
+     * watches: lower-case name to {@code CAST(@@GLOBAL.x AS CHAR)} (null for SQL NULL). Fails on servers without
      * {@code information_schema.SYSTEM_VARIABLES} (MySQL).
      */
     Map<String, String> sessionGlobals(long timeoutMillis) throws SQLException {
@@ -189,7 +193,7 @@ final class ServerProbe implements AutoCloseable {
                         + " WHERE VARIABLE_SCOPE = 'SESSION' ORDER BY 1")) {
                     while (rs.next()) {
                         String name = rs.getString(1);
-                        if (name.matches("[a-z0-9_]+")) {
+                        if (io.switchyard.backend.GlobalValues.watchable(name)) {
                             read.add(name);
                         }
                     }

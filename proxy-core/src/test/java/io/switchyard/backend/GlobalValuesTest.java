@@ -41,6 +41,30 @@ class GlobalValuesTest {
     }
 
     @Test
+    void aChangeOfAGlobalALoginTakesMakesOlderConnectionsStaleForNewerSessionsOnly() {
+        GlobalValues globals = new GlobalValues();
+        Map<String, String> reading = new HashMap<>(Map.of("max_allowed_packet", "16777216", "sort_buffer_size", "2097152"));
+        globals.watched(reading);
+        long connectionBefore = GlobalValues.now();
+        assertThat(globals.loginOnlyStale(connectionBefore, connectionBefore)).as("nothing changed yet").isFalse();
+
+        reading.put("max_allowed_packet", "33554432");
+        globals.watched(reading);
+        long changed = globals.loginOnlyChanged();
+        assertThat(changed).isGreaterThan(connectionBefore);
+        assertThat(globals.names()).as("not followed: no session may set it").doesNotContain("max_allowed_packet");
+        assertThat(globals.loginOnlyStale(connectionBefore, GlobalValues.now())).as("an older connection, a newer session").isTrue();
+        assertThat(globals.loginOnlyStale(connectionBefore, connectionBefore)).as("an older session takes any").isFalse();
+        assertThat(globals.loginOnlyStale(GlobalValues.now(), GlobalValues.now())).as("a newer connection").isFalse();
+
+        globals.watched(reading);
+        assertThat(globals.loginOnlyChanged()).as("the same reading again").isEqualTo(changed);
+        assertThat(GlobalValues.watchable("max_allowed_packet")).isTrue();
+        assertThat(GlobalValues.watchable("net_buffer_length")).isTrue();
+        assertThat(GlobalValues.watchable("binlog_format")).isFalse();
+    }
+
+    @Test
     void followableVariablesExcludeThoseNoSessionCanBeGiven() {
         assertThat(GlobalValues.followable("sql_mode")).isTrue();
         assertThat(GlobalValues.followable("session_track_system_variables")).isTrue();

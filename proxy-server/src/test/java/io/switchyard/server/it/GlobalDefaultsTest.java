@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * connection each runs on — as with direct connections. Each part checks that it ran on the kind
  * of connection that makes the difference: a new session on one that logged in before the change,
  * an old session on one that logged in after it. A variable whose session value is read-only
- * ({@code max_allowed_packet}) changes with them and is not followed, without failing anything.
+ * ({@code max_allowed_packet}) is taken from the global at login: a session that starts after a
+ * change of it does not get a connection that logged in before.
  */
 class GlobalDefaultsTest {
     @RegisterExtension
@@ -102,10 +103,8 @@ class GlobalDefaultsTest {
     @Test
     void sessionsThatStartAfterASetGlobalGetTheNewValuesAndOlderSessionsKeepTheirs() throws Exception {
         List<String> original;
-        String originalPacket;
         try (Connection d = direct()) {
             original = read(d);
-            originalPacket = results(d, "SELECT @@GLOBAL.max_allowed_packet").get(0).replace("|", "");
         }
         try (Connection oldThroughProxy = fixture.mysql(""); Connection oldDirect = direct()) {
             List<String> oldAtStart = read(oldThroughProxy);
@@ -114,7 +113,7 @@ class GlobalDefaultsTest {
             Set<Long> loggedInBefore = appThreads();
             try (Connection operator = fixture.mysql("")) {
                 execute(operator, "SET GLOBAL sql_mode = 'ANSI_QUOTES,STRICT_ALL_TABLES', max_sort_length = 2000, "
-                        + "max_connections = 400, @@global.div_precision_increment = 9, max_allowed_packet = 8388608",
+                        + "max_connections = 400, @@global.div_precision_increment = 9",
                         "SET GLOBAL TRANSACTION ISOLATION LEVEL READ COMMITTED");
             }
             try {
@@ -142,8 +141,7 @@ class GlobalDefaultsTest {
             } finally {
                 try (Connection operator = fixture.mysql("")) {
                     execute(operator, "SET GLOBAL sql_mode = '" + original.get(0) + "', max_sort_length = " + original.get(1)
-                            + ", max_connections = " + original.get(4) + ", div_precision_increment = " + original.get(3)
-                            + ", max_allowed_packet = " + originalPacket,
+                            + ", max_connections = " + original.get(4) + ", div_precision_increment = " + original.get(3),
                             "SET GLOBAL tx_isolation = '" + original.get(2) + "'");
                 }
             }
@@ -175,6 +173,59 @@ class GlobalDefaultsTest {
                 execute(operator, "SET GLOBAL session_track_system_variables = '" + was[0] + "', session_track_state_change = "
                         + was[1]);
             }
+        }
+    }
+
+    /**
+     * A global whose session value no session may set ({@code max_allowed_packet}: a login takes
+     * it from the global), changed through the proxy and then directly on the server: a session
+     * that starts after each change gets the new value, as directly, and so does the width of a
+     * column computed from it. The proxy does not give such a session a connection that logged in
+     * before the change: it closes it and borrows another. Bounded: the direct change is seen
+     * within two monitor intervals (default settings) plus the time sessions take.
+     */
+    @Test
+    void aSessionThatStartsAfterAChangeOfALoginOnlyGlobalGetsTheNewValue() throws Exception {
+        String read = "SELECT @@max_allowed_packet, @@pseudo_thread_id";
+        String original = directFirstColumn("SELECT @@GLOBAL.max_allowed_packet");
+        awaitMonitorReading();
+        try {
+            holdConnectionsAtOnce(4);
+            Set<Long> loggedInBefore = appThreads();
+            try (Connection operator = fixture.mysql("")) {
+                execute(operator, "SET GLOBAL max_allowed_packet = 2097152");
+            }
+            try (Connection p = fixture.mysql("")) {
+                String[] got = results(p, read).get(0).split("\\|");
+                assertThat(got[0]).as("after a change through the proxy").isEqualTo(directFirstColumn(read)).isEqualTo("2097152");
+                assertThat(loggedInBefore).as("not a connection from before the change").doesNotContain(Long.parseLong(got[1]));
+            }
+            holdConnectionsAtOnce(4);
+            try (Connection d = direct()) {
+                execute(d, "SET GLOBAL max_allowed_packet = 32768");
+            }
+            String[] got = newSessionsUntil(read, "32768", 15, row -> { });
+            assertThat(got[0]).as("a session started %s tries after a change made directly", got[1]).isEqualTo("32768");
+            String width = "CREATE TABLE app.sized AS SELECT REPEAT('x', 10) AS r, SFORMAT(_ucs2 x'003D007B007D003D', _ucs2 x'0442') AS s";
+            String type = "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'app' AND TABLE_NAME = 'sized' "
+                    + "AND COLUMN_NAME = 's'";
+            List<String> types = new ArrayList<>();
+            for (Connection c : List.of(direct(), fixture.mysql(""))) {
+                try (c) {
+                    execute(c, "DROP TABLE IF EXISTS app.sized", width);
+                    types.add(results(c, type).get(0));
+                    execute(c, "DROP TABLE app.sized");
+                }
+            }
+            assertThat(types.get(0)).as("directly, a column as wide as max_allowed_packet allows (mediumtext at 2 MiB)")
+                    .isEqualTo("text|");
+            assertThat(types.get(1)).as("through the proxy").isEqualTo(types.get(0));
+        } finally {
+            try (Connection d = direct()) {
+                execute(d, "SET GLOBAL max_allowed_packet = " + original);
+            }
+            // Seen by the monitor before the next test holds connections of its own.
+            newSessionsUntil(read, original, 15, row -> { });
         }
     }
 
@@ -220,31 +271,16 @@ class GlobalDefaultsTest {
         String read = "SELECT @@group_concat_max_len, @@pseudo_thread_id";
         String original = directFirstColumn(read);
         assertThat(pool().globals().names()).as("never seen changing").doesNotContain("group_concat_max_len");
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (!pool().globals().watching() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(pool().globals().watching()).as("the monitor read the globals once").isTrue();
+        awaitMonitorReading();
         holdConnectionsAtOnce(4);
         Set<Long> loggedInBefore = appThreads();
         try {
             try (Connection d = direct()) {
                 execute(d, "SET GLOBAL group_concat_max_len = 4321");
             }
-            String got;
-            int sessions = 0;
-            do {
-                if (sessions++ > 0) {
-                    Thread.sleep(100);
-                }
-                try (Connection p = fixture.mysql("")) {
-                    String[] row = results(p, read).get(0).split("\\|");
-                    assertThat(loggedInBefore).as("the new session ran on a connection that logged in before the change")
-                            .contains(Long.parseLong(row[1]));
-                    got = row[0];
-                }
-            } while (!got.equals("4321") && System.nanoTime() < deadline);
-            assertThat(got).as("a session started %d tries after the change", sessions).isEqualTo("4321");
+            String[] got = newSessionsUntil(read, "4321", 15, row -> assertThat(loggedInBefore)
+                    .as("the new session ran on a connection that logged in before the change").contains(Long.parseLong(row[1])));
+            assertThat(got[0]).as("a session started %s tries after the change", got[1]).isEqualTo("4321");
             assertThat(pool().globals().names()).contains("group_concat_max_len");
         } finally {
             try (Connection d = direct()) {
@@ -318,6 +354,39 @@ class GlobalDefaultsTest {
     }
 
     /** The first column of {@code read}'s first row, on a direct session. */
+    /** Waits (up to 15 s) until the monitor has read the server's globals once: a change made directly from then on is noticed. */
+    private static void awaitMonitorReading() throws InterruptedException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!pool().globals().watching() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(pool().globals().watching()).as("the monitor read the globals once").isTrue();
+    }
+
+    /**
+     * Starts sessions through the proxy one after another, 100 ms apart, until one reads
+     * {@code expected} as the first column of {@code read}, or for {@code seconds}; each row, its
+     * columns split, goes to {@code check}. Returns the first column the last session read and
+     * how many sessions started.
+     */
+    private static String[] newSessionsUntil(String read, String expected, int seconds, java.util.function.Consumer<String[]> check)
+            throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        String got;
+        int sessions = 0;
+        do {
+            if (sessions++ > 0) {
+                Thread.sleep(100);
+            }
+            try (Connection p = fixture.mysql("")) {
+                String[] row = results(p, read).get(0).split("\\|");
+                check.accept(row);
+                got = row[0];
+            }
+        } while (!got.equals(expected) && System.nanoTime() < deadline);
+        return new String[] {got, String.valueOf(sessions)};
+    }
+
     private static String directFirstColumn(String read) throws SQLException {
         try (Connection d = direct()) {
             return results(d, read).get(0).split("\\|")[0];
