@@ -53,10 +53,10 @@ public final class StatementClassifier {
      * {@code FETCH ... ONLY} clause of numbers; the offset is group 1, 2 or 3 (none: the clause
      * skips no row). Read only in the text's last {@link #LIMIT_TAIL} characters.
      */
-    private static final Pattern FINAL_LIMIT = Pattern.compile("(?i)\\b(?:LIMIT\\s+(\\d{1,15})\\s*,\\s*\\d+"
-            + "|LIMIT\\s+\\d+(?:\\s+OFFSET\\s+(\\d{1,15}))?"
-            + "|OFFSET\\s+(\\d{1,15})\\s+ROWS?(?:\\s+FETCH\\s+(?:FIRST|NEXT)\\s+(?:\\d+\\s+)?ROWS?\\s+ONLY)?"
-            + "|FETCH\\s+(?:FIRST|NEXT)\\s+(?:\\d+\\s+)?ROWS?\\s+ONLY)\\s*$");
+    private static final Pattern FINAL_LIMIT = Pattern.compile("(?i)\\b(?:LIMIT\\s+(\\d{1,15})\\s*,\\s*(?:\\d+|\\?)"
+            + "|LIMIT\\s+(?:\\d+|\\?)(?:\\s+OFFSET\\s+(\\d{1,15}))?"
+            + "|OFFSET\\s+(\\d{1,15})\\s+ROWS?(?:\\s+FETCH\\s+(?:FIRST|NEXT)\\s+(?:(?:\\d+|\\?)\\s+)?ROWS?\\s+ONLY)?"
+            + "|FETCH\\s+(?:FIRST|NEXT)\\s+(?:(?:\\d+|\\?)\\s+)?ROWS?\\s+ONLY)\\s*$");
     private static final int LIMIT_TAIL = 200;
     /** Words that join several queries into one result, whose {@code FOUND_ROWS()} counts every row of every part. */
     private static final Pattern SET_OPERATION = Pattern.compile("(?i)\\b(?:UNION|INTERSECT|EXCEPT)\\b");
@@ -102,7 +102,8 @@ public final class StatementClassifier {
 
     /**
      * The rows skipped by the clause {@code sql} ends with ({@link #FINAL_LIMIT}): a number, 0 for
-     * a {@code LIMIT n}, or -1 when the text does not end with such a clause.
+     * a {@code LIMIT n} or {@code LIMIT ?}, or -1 when the text does not end with such a clause or
+     * its offset is a parameter.
      */
     static long finalLimitOffset(String sql) {
         Matcher m = FINAL_LIMIT.matcher(sql).region(Math.max(0, sql.length() - LIMIT_TAIL), sql.length())

@@ -39,10 +39,11 @@ import java.util.Set;
  *     returned
  * @param limitOffset for a single {@code SELECT} (no {@code UNION}, {@code INTERSECT} or
  *     {@code EXCEPT}) that ends with a {@code LIMIT}, {@code OFFSET} or {@code FETCH ... ONLY}
- *     clause giving its numbers as literals: the rows that clause skips (0 when it skips none).
- *     After such a result set of at least one row, {@code FOUND_ROWS()} is this offset plus the
- *     rows returned. -1 otherwise ({@code LIMIT ?}, {@code WITH TIES}, {@code ROWS EXAMINED},
- *     a clause that is not the statement's last words)
+ *     clause giving its offset as a literal (its row count may be a prepared statement's
+ *     parameter): the rows that clause skips (0 when it skips none). After such a result set of at
+ *     least one row, {@code FOUND_ROWS()} is this offset plus the rows returned. -1 otherwise (an
+ *     offset {@code ?}, {@code WITH TIES}, {@code ROWS EXAMINED}, a clause that is not the
+ *     statement's last words)
  * @param globals lower-case names of the variables its {@code SET GLOBAL}s assign: what new
  *     sessions start with ({@code GlobalValues})
  */

@@ -229,7 +229,10 @@ class StatementClassifierTest {
         assertThat(of("SELECT @x := a FROM t").limited()).isFalse();
     }
 
-    /** Each offset checked against MariaDB 10.11: {@code FOUND_ROWS()} after a row came back is the offset plus the rows. */
+    /**
+     * Each offset checked against MariaDB 10.11: {@code FOUND_ROWS()} after a row came back is the
+     * offset plus the rows, also when a prepared statement's row count is a parameter.
+     */
     @Test
     void theOffsetOfAFinalLimitClauseOfNumbersIsKnown() {
         String[][] known = {{"SELECT * FROM t LIMIT 3", "0"}, {"select * from t limit 5,3", "5"}, {"SELECT * FROM t LIMIT 5 , 3", "5"},
@@ -237,11 +240,14 @@ class StatementClassifierTest {
             {"SELECT a FROM t ORDER BY a OFFSET 3 ROWS FETCH NEXT 2 ROWS ONLY", "3"}, {"SELECT a FROM t FETCH FIRST ROW ONLY", "0"},
             {"SELECT a FROM t WHERE a IN (SELECT a FROM u LIMIT 9) LIMIT 4, 1", "4"}, {"SELECT @x := a FROM t LIMIT 7, 1 ", "7"},
             {"WITH c AS (SELECT a FROM t) SELECT a FROM c LIMIT 3,2", "3"}, {"(SELECT a FROM t) LIMIT 1, 1", "1"},
-            {"SELECT b, COUNT(*) FROM t GROUP BY b WITH ROLLUP LIMIT 2,3", "2"}};
+            {"SELECT b, COUNT(*) FROM t GROUP BY b WITH ROLLUP LIMIT 2,3", "2"}, {"SELECT * FROM t LIMIT ?", "0"},
+            {"SELECT * FROM t LIMIT 5, ?", "5"}, {"SELECT * FROM t LIMIT ? OFFSET 20", "20"},
+            {"SELECT a FROM t ORDER BY a OFFSET 10 ROWS FETCH FIRST ? ROWS ONLY", "10"}, {"SELECT a FROM t FETCH NEXT ? ROWS ONLY", "0"}};
         for (String[] sql : known) {
             assertThat(of(sql[0]).limitOffset()).as(sql[0]).isEqualTo(Long.parseLong(sql[1]));
         }
-        for (String sql : new String[] {"SELECT * FROM t", "SELECT * FROM t LIMIT ?", "SELECT * FROM t LIMIT ?, 3",
+        for (String sql : new String[] {"SELECT * FROM t", "SELECT * FROM t LIMIT ?, 3", "SELECT * FROM t LIMIT 3 OFFSET ?",
+                "SELECT * FROM t LIMIT ? OFFSET ?", "SELECT a FROM t OFFSET ? ROWS",
                 "SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS WITH TIES", "SELECT a FROM t LIMIT 3 ROWS EXAMINED 50",
                 "SELECT a FROM t LIMIT 2 OFFSET 3 FOR UPDATE", "SELECT a FROM t UNION ALL SELECT a FROM t LIMIT 3",
                 "SELECT a FROM t INTERSECT SELECT a FROM u LIMIT 3", "SELECT a FROM t EXCEPT SELECT a FROM u LIMIT 3",

@@ -317,6 +317,53 @@ class MultiplexingTest {
     }
 
     /**
+     * The same with server-side prepared statements whose row count is a parameter, the usual
+     * shape of a page query ({@code LIMIT ?}): the offset is in the text, so the count is known
+     * and follows the session.
+     */
+    @Test
+    void foundRowsAfterAPreparedSelectWithARowCountParameterFollowsTheSessionToAnotherConnection() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
+        String[] statements = {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT ?",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT 5, ?",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq LIMIT ? OFFSET 20",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq OFFSET 10 ROWS FETCH FIRST ? ROWS ONLY"};
+        List<String> expected = new ArrayList<>();
+        List<String> proxied = new ArrayList<>();
+        for (String statement : statements) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(preparedLimited(d, statement, null)[0]);
+            }
+            try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection b = fixture.mysql("");
+                 Statement sb = b.createStatement()) {
+                sb.execute("SELECT 1");
+                String[] seen = preparedLimited(a, statement, sb);
+                proxied.add(seen[0]);
+                assertThat(seen[2]).as("the read ran on another connection than %s", statement).isNotEqualTo(seen[1]);
+            }
+        }
+        assertThat(expected).containsExactly("3 -1", "8 -1", "23 -1", "13 -1");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
+     * Runs {@code sql}, a prepared statement whose one parameter is a row count, with 3 on
+     * {@code c}; then as {@link #previousResult}.
+     */
+    private static String[] preparedLimited(Connection c, String sql, Statement other) throws Exception {
+        String statementConnection = null;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setInt(1, 3);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    statementConnection = rs.getString(1);
+                }
+            }
+        }
+        return previousResult(c, new String[0], other, statementConnection);
+    }
+
+    /**
      * After an {@code INSERT} the proxy reads {@code LAST_INSERT_ID()} on the session's connection
      * before the next statement, and brings the connection to the session's state before a
      * statement: a read of the previous result after them, on the same connection, still gives
@@ -495,7 +542,12 @@ class MultiplexingTest {
      * connection id of the read.
      */
     private static String[] previousResult(Connection c, String[] statements, Statement other) throws Exception {
-        String statementConnection = null;
+        return previousResult(c, statements, other, null);
+    }
+
+    /** Same, where {@code statementConnection} is the connection id of a statement that ran before. */
+    private static String[] previousResult(Connection c, String[] statements, Statement other, String statementConnection)
+            throws Exception {
         try (Statement s = c.createStatement()) {
             for (String statement : statements) {
                 if (s.execute(statement)) {
