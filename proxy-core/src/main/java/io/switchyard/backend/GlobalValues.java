@@ -73,6 +73,8 @@ public final class GlobalValues {
 
     /** The change number of the last change of a {@link #LOGIN_ONLY} global; 0 before any. */
     private volatile long loginOnlyChanged;
+    /** The global value of each {@link #LOGIN_ONLY} variable as last read. */
+    private volatile Map<String, String> loginOnlyValues = Map.of();
     /** Variable name to change number to its value from that change on. */
     private volatile Map<String, NavigableMap<Long, Value>> history = Map.of();
     /** The globals the monitor read last ({@link #watched}), or null before its first reading. */
@@ -108,6 +110,21 @@ public final class GlobalValues {
         long number = CHANGES.incrementAndGet();
         loginOnlyChanged = number;
         return number;
+    }
+
+    /**
+     * {@code value} was read as the global of {@link #loginOnly} variable {@code name}: remembers
+     * it, and returns true when another value was read before (it changed in between).
+     */
+    public synchronized boolean loginOnlyRead(String name, String value) {
+        String before = loginOnlyValues.get(name);
+        if (value == null || value.equals(before)) {
+            return false;
+        }
+        Map<String, String> next = new HashMap<>(loginOnlyValues);
+        next.put(name, value);
+        loginOnlyValues = Map.copyOf(next);
+        return before != null;
     }
 
     /**
@@ -171,18 +188,22 @@ public final class GlobalValues {
     }
 
     /**
-     * The query part that reads the current global values of the variables the proxy follows
-     * ({@code , @@GLOBAL.x, ...}, empty when none), and the names in its order: a login or a pool
-     * reset adds it to a query of its own, so that a change made where the proxy does not see it
-     * (directly on the server) is noticed ({@link #observed}).
+     * The query part that reads the current global values of the variables the proxy follows, and
+     * of the {@link #loginOnly} ones once one of them changed ({@code , @@GLOBAL.x, ...}, empty
+     * when none), and the names in its order: a session's start, a login or a pool reset adds it
+     * to a query of its own, so that a change made where the proxy does not see it (directly on
+     * the server) is noticed ({@link #observed}).
      */
     public Observation observation() {
-        List<String> names = List.copyOf(history.keySet());
+        List<String> names = new java.util.ArrayList<>(history.keySet());
+        if (loginOnlyChanged > 0) {
+            names.addAll(new java.util.TreeSet<>(LOGIN_ONLY));
+        }
         StringBuilder sql = new StringBuilder();
         for (String name : names) {
             sql.append(", @@GLOBAL.").append(name);
         }
-        return new Observation(names, sql.toString());
+        return new Observation(List.copyOf(names), sql.toString());
     }
 
     /** What {@link #observation} reads: {@code names} by the SQL {@code select} adds to a query's columns. */
@@ -191,11 +212,16 @@ public final class GlobalValues {
     /**
      * The current global values of {@code names} as a query read them ({@link #observation}):
      * each that differs from the last value recorded is recorded as a change (under one new
-     * change number).
+     * change number; a {@link #loginOnly} one as {@link #loginOnlyChange}).
      */
     public synchronized void observed(List<String> names, List<String> values) {
         List<Change> changes = new java.util.ArrayList<>();
+        boolean loginOnlyChange = false;
         for (int i = 0; i < names.size() && i < values.size(); i++) {
+            if (loginOnly(names.get(i))) {
+                loginOnlyChange |= loginOnlyRead(names.get(i), values.get(i));
+                continue;
+            }
             Change c = changeTo(names.get(i), values.get(i));
             if (c != null) {
                 changes.add(c);
@@ -203,6 +229,9 @@ public final class GlobalValues {
         }
         if (!changes.isEmpty()) {
             record(changes);
+        }
+        if (loginOnlyChange) {
+            loginOnlyChange();
         }
     }
 
@@ -219,20 +248,20 @@ public final class GlobalValues {
         Map<String, String> last = lastWatched;
         lastWatched = Map.copyOf(reading.entrySet().stream().filter(e -> e.getValue() != null)
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        boolean loginOnlyChange = false;
+        for (String name : LOGIN_ONLY) {
+            loginOnlyChange |= reading.containsKey(name) && loginOnlyRead(name, reading.get(name));
+        }
+        if (loginOnlyChange) {
+            loginOnlyChange();
+        }
         if (last == null) {
             return;
         }
         List<Change> changes = new java.util.ArrayList<>();
-        boolean loginOnlyChange = false;
         for (Map.Entry<String, String> e : reading.entrySet()) {
             String name = e.getKey();
-            if (!last.containsKey(name) || java.util.Objects.equals(last.get(name), e.getValue())) {
-                continue;
-            }
-            if (loginOnly(name)) {
-                loginOnlyChange = true;
-            }
-            if (!followable(name)) {
+            if (!followable(name) || !last.containsKey(name) || java.util.Objects.equals(last.get(name), e.getValue())) {
                 continue;
             }
             Change c = latest(name) != null ? changeTo(name, e.getValue()) : new Change(name, true, last.get(name), e.getValue());
@@ -242,9 +271,6 @@ public final class GlobalValues {
         }
         if (!changes.isEmpty()) {
             record(changes);
-        }
-        if (loginOnlyChange) {
-            loginOnlyChange();
         }
     }
 

@@ -98,7 +98,7 @@ final class GlobalChangeRead {
             GlobalValues.Value latest = globals.latest(name);
             if (GlobalValues.loginOnly(name)) {
                 // The connection's session value is the global its login took.
-                loginOnlyChange |= !Objects.equals(sessionValue, global);
+                loginOnlyChange |= globals.loginOnlyRead(name, global) || !Objects.equals(sessionValue, global);
             } else if (GlobalValues.isTracking(name) && latest == null) {
                 // The connection's own settings are the proxy's; its login read the globals.
                 TrackingSettings loggedIn = c.baseline() == null ? null : c.baseline().tracking();

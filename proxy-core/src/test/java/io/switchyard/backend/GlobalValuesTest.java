@@ -59,6 +59,15 @@ class GlobalValuesTest {
 
         globals.watched(reading);
         assertThat(globals.loginOnlyChanged()).as("the same reading again").isEqualTo(changed);
+
+        GlobalValues.Observation observation = globals.observation();
+        assertThat(observation.names()).as("read again when a session starts, once one changed").contains("max_allowed_packet");
+        List<String> values = observation.names().stream().map(n -> n.equals("max_allowed_packet") ? "33554432" : "0").toList();
+        globals.observed(observation.names(), values);
+        assertThat(globals.loginOnlyChanged()).as("read at a session's start, unchanged").isEqualTo(changed);
+        values = observation.names().stream().map(n -> n.equals("max_allowed_packet") ? "1048576" : "0").toList();
+        globals.observed(observation.names(), values);
+        assertThat(globals.loginOnlyChanged()).as("changed directly, read at a session's start").isGreaterThan(changed);
         assertThat(GlobalValues.watchable("max_allowed_packet")).isTrue();
         assertThat(GlobalValues.watchable("net_buffer_length")).isTrue();
         assertThat(GlobalValues.watchable("binlog_format")).isFalse();

@@ -181,8 +181,9 @@ class GlobalDefaultsTest {
      * it from the global), changed through the proxy and then directly on the server: a session
      * that starts after each change gets the new value, as directly, and so does the width of a
      * column computed from it. The proxy does not give such a session a connection that logged in
-     * before the change: it closes it and borrows another. Bounded: the direct change is seen
-     * within two monitor intervals (default settings) plus the time sessions take.
+     * before the change: it closes it and borrows another. Once it saw such a change, the proxy
+     * reads these globals again when a session starts, so the direct change is noticed by the
+     * next session.
      */
     @Test
     void aSessionThatStartsAfterAChangeOfALoginOnlyGlobalGetsTheNewValue() throws Exception {
@@ -206,6 +207,8 @@ class GlobalDefaultsTest {
             }
             String[] got = newSessionsUntil(read, "32768", 15, row -> { });
             assertThat(got[0]).as("a session started %s tries after a change made directly", got[1]).isEqualTo("32768");
+            assertThat(got[1]).as("noticed by the first session that starts: the proxy reads it at each start once it changed")
+                    .isEqualTo("1");
             String width = "CREATE TABLE app.sized AS SELECT REPEAT('x', 10) AS r, SFORMAT(_ucs2 x'003D007B007D003D', _ucs2 x'0442') AS s";
             String type = "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'app' AND TABLE_NAME = 'sized' "
                     + "AND COLUMN_NAME = 's'";
