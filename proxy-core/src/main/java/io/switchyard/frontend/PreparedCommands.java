@@ -104,7 +104,8 @@ final class PreparedCommands implements ResponseListener {
                 : new StatementRouting.Placement(current >= 0 && routing.mustStayWhereItRan(st.traits) ? current : st.hostgroup,
                         StatementRouting.Step.NONE);
         int hostgroup = placed.hostgroup();
-        routing.tracker().before(executes ? st.traits : StatementTraits.PLAIN, executes ? st.sql : null);
+        routing.tracker().before(executes ? executionTraits(command, st, payload, frames) : StatementTraits.PLAIN,
+                executes ? st.sql : null);
         Runnable run = () -> backend.runStatement(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();
@@ -179,6 +180,20 @@ final class PreparedCommands implements ResponseListener {
                     session.reply(err);
                 });
         return true;
+    }
+
+    /**
+     * The traits of this execution of {@code st}: the statement's, with the offset its parameter
+     * gives when the offset of its final {@code LIMIT} is one ({@link StatementTraits#offsetParameter}).
+     */
+    private static StatementTraits executionTraits(Command command, PreparedStatements.Statement st, ByteBuf payload,
+                                                   List<Frame> frames) {
+        if (st.traits.offsetParameter() < 0 || command != Command.STMT_EXECUTE || frames.size() > 1 || st.longDataPending) {
+            return st.traits;
+        }
+        Long offset = io.switchyard.protocol.StmtExecute.integerParameter(payload, payload.readerIndex(), st.params, st.types,
+                st.traits.offsetParameter());
+        return offset == null || offset < 0 ? st.traits : st.traits.withLimitOffset(offset);
     }
 
     /**

@@ -3,8 +3,6 @@ package io.switchyard.frontend.state;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads a statement's text (one statement or several) and tells its {@link StatementTraits}.
@@ -48,19 +46,6 @@ public final class StatementClassifier {
             "REGEXP_REPLACE", "LPAD", "RPAD", "ABS", "FLOOR", "CEIL", "ROUND");
     private static final Set<String> READS_PREVIOUS_FUNCTIONS = Set.of("ROW_COUNT", "FOUND_ROWS");
     private static final Set<String> READS_PREVIOUS_VARIABLES = Set.of("warning_count", "error_count");
-    /**
-     * A statement's last words when they are a {@code LIMIT}, {@code OFFSET} or
-     * {@code FETCH ... ONLY} clause of numbers; the offset is group 1, 2 or 3 (none: the clause
-     * skips no row). Read only in the text's last {@link #LIMIT_TAIL} characters.
-     */
-    private static final Pattern FINAL_LIMIT = Pattern.compile("(?i)\\b(?:LIMIT\\s+(\\d{1,15})\\s*,\\s*(?:\\d+|\\?)"
-            + "|LIMIT\\s+(?:\\d+|\\?)(?:\\s+OFFSET\\s+(\\d{1,15}))?"
-            + "|OFFSET\\s+(\\d{1,15})\\s+ROWS?(?:\\s+FETCH\\s+(?:FIRST|NEXT)\\s+(?:(?:\\d+|\\?)\\s+)?ROWS?\\s+ONLY)?"
-            + "|FETCH\\s+(?:FIRST|NEXT)\\s+(?:(?:\\d+|\\?)\\s+)?ROWS?\\s+ONLY)\\s*$");
-    private static final int LIMIT_TAIL = 200;
-    /** Words that join several queries into one result, whose {@code FOUND_ROWS()} counts every row of every part. */
-    private static final Pattern SET_OPERATION = Pattern.compile("(?i)\\b(?:UNION|INTERSECT|EXCEPT)\\b");
-
     private StatementClassifier() {
     }
 
@@ -94,25 +79,13 @@ public final class StatementClassifier {
             }
         }
         if (b.limited && sql.indexOf(';') < 0 && (all.get(0).isWord("SELECT") || all.get(0).isWord("WITH") || all.get(0).isSymbol("("))
-                && !SET_OPERATION.matcher(sql).find()) {
-            b.limitOffset = finalLimitOffset(sql);
+                && !LimitClause.joinsResults(sql)) {
+            b.limitOffset = LimitClause.offset(sql);
+            if (b.limitOffset < 0) {
+                b.offsetParameter = LimitClause.offsetParameter(sql, all);
+            }
         }
         return b.build();
-    }
-
-    /**
-     * The rows skipped by the clause {@code sql} ends with ({@link #FINAL_LIMIT}): a number, 0 for
-     * a {@code LIMIT n} or {@code LIMIT ?}, or -1 when the text does not end with such a clause or
-     * its offset is a parameter.
-     */
-    static long finalLimitOffset(String sql) {
-        Matcher m = FINAL_LIMIT.matcher(sql).region(Math.max(0, sql.length() - LIMIT_TAIL), sql.length())
-                .useTransparentBounds(true);
-        if (m.find()) {
-            String offset = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
-            return offset == null ? 0 : Long.parseLong(offset);
-        }
-        return -1;
     }
 
     /**
@@ -233,8 +206,12 @@ public final class StatementClassifier {
                 default -> { }
             }
         }
-        return !limited ? StatementTraits.PLAIN
-                : StatementTraits.plainLimited(setOperation ? -1 : finalLimitOffset(sql));
+        if (!limited) {
+            return StatementTraits.PLAIN;
+        }
+        long offset = setOperation ? -1 : LimitClause.offset(sql);
+        // An offset that may be a parameter: the lexer finds which one.
+        return offset < 0 && !setOperation && sql.indexOf('?') >= 0 ? null : StatementTraits.plainLimited(offset);
     }
 
     /** True when {@code word} (upper case) is at {@code index} of {@code sql}, in any case. */

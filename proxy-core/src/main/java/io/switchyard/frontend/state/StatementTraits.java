@@ -44,6 +44,10 @@ import java.util.Set;
  *     least one row, {@code FOUND_ROWS()} is this offset plus the rows returned. -1 otherwise (an
  *     offset {@code ?}, {@code WITH TIES}, {@code ROWS EXAMINED}, a clause that is not the
  *     statement's last words)
+ * @param offsetParameter for such a {@code SELECT} whose offset is a prepared statement's
+ *     parameter ({@code LIMIT ?, n}, {@code LIMIT n OFFSET ?}, {@code OFFSET ? ROWS}): that
+ *     parameter's index (0 for the first {@code ?}); -1 otherwise. An execution that gives it
+ *     a number knows its {@code limitOffset} ({@link #withLimitOffset})
  * @param globals lower-case names of the variables its {@code SET GLOBAL}s assign: what new
  *     sessions start with ({@code GlobalValues})
  */
@@ -61,11 +65,12 @@ public record StatementTraits(
         boolean readsTracking,
         boolean limited,
         long limitOffset,
+        int offsetParameter,
         java.util.List<String> globals) {
 
     /** A statement with no effect on the session beyond what the server reports (e.g. a plain SELECT). */
     public static final StatementTraits PLAIN = new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(),
-            false, false, false, null, false, false, -1, java.util.List.of());
+            false, false, false, null, false, false, -1, -1, java.util.List.of());
 
     /** A plain SELECT with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause whose offset is not known. */
     public static final StatementTraits PLAIN_LIMITED = plainLimited(-1);
@@ -73,13 +78,19 @@ public record StatementTraits(
     /** A plain SELECT with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause that skips {@code offset} rows (-1: not known). */
     public static StatementTraits plainLimited(long offset) {
         return new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(), false, false, false, null, false,
-                true, offset, java.util.List.of());
+                true, offset, -1, java.util.List.of());
     }
 
     public StatementTraits {
         pins = pins.isEmpty() ? Set.of() : Set.copyOf(pins);
         assigned = java.util.List.copyOf(assigned);
         globals = java.util.List.copyOf(globals);
+    }
+
+    /** These traits for one execution that gave the offset parameter the number {@code offset}. */
+    public StatementTraits withLimitOffset(long offset) {
+        return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, assigned, readsPrevious, keepsResult,
+                setsLastInsertId, namesCollation, readsTracking, limited, offset, -1, globals);
     }
 
     /** Accumulates the traits of the statements of a multi-statement text. */
@@ -97,12 +108,13 @@ public record StatementTraits(
         boolean readsTracking;
         boolean limited;
         long limitOffset = -1;
+        int offsetParameter = -1;
         final Set<String> globals = new LinkedHashSet<>();
 
         StatementTraits build() {
             return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, java.util.List.copyOf(assigned),
                     readsPrevious, keepsResult, setsLastInsertId, namesCollation, readsTracking, limited,
-                    limitOffset, java.util.List.copyOf(globals));
+                    limitOffset, offsetParameter, java.util.List.copyOf(globals));
         }
     }
 }

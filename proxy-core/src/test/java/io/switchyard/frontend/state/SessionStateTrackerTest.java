@@ -181,14 +181,14 @@ class SessionStateTrackerTest {
         String[][] known = {{"SELECT * FROM t ORDER BY a LIMIT 2, 1", "SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1"},
             {"SELECT * FROM t LIMIT 1 OFFSET 1", "SELECT 1 UNION ALL SELECT 1"},
             {"SELECT * FROM t OFFSET 1 ROWS FETCH FIRST 1 ROWS ONLY", "SELECT 1 UNION ALL SELECT 1"},
-            {"SELECT a FROM t WHERE a = @x LIMIT 5", "SELECT 1"}};
+            {"SELECT a FROM t WHERE a = @x LIMIT 5", "SELECT 1"}, {"SELECT * FROM t LIMIT ?", "SELECT 1"}};
         for (String[] limited : known) {
             tracker.before(limited[0]);
             tracker.statementResult(false, true, 1, 0);
             assertThat(tracker.previousResultSetUp()).as("MariaDB counts the rows %s passed over: the offset and the row", limited[0])
                     .containsExactly(limited[1]);
         }
-        for (String limited : new String[] {"SELECT * FROM t LIMIT ?", "SELECT * FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES",
+        for (String limited : new String[] {"SELECT * FROM t LIMIT ?, 1", "SELECT * FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES",
                 "SELECT a FROM t UNION SELECT a FROM u LIMIT 1", "SELECT * FROM t LIMIT 2, 1 FOR UPDATE"}) {
             tracker.before(limited);
             tracker.statementResult(false, true, 1, 0);

@@ -220,6 +220,23 @@ class StatementClassifierTest {
     }
 
     @Test
+    void anOffsetGivenByAParameterNamesThatParameter() {
+        String[][] known = {{"SELECT * FROM t LIMIT ?, 3", "0"}, {"SELECT * FROM t WHERE a = ? LIMIT ?, ?", "1"},
+            {"SELECT * FROM t WHERE b = '?' AND a = ? ORDER BY a LIMIT ? OFFSET ?", "2"},
+            {"SELECT a FROM t WHERE a > ? ORDER BY a OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", "1"},
+            {"SELECT a FROM t /* ? */ WHERE a > ? LIMIT 3 OFFSET ?", "1"}};
+        for (String[] sql : known) {
+            assertThat(of(sql[0]).offsetParameter()).as(sql[0]).isEqualTo(Integer.parseInt(sql[1]));
+            assertThat(of(sql[0]).limitOffset()).as(sql[0]).isEqualTo(-1);
+            assertThat(of(sql[0]).withLimitOffset(7).limitOffset()).isEqualTo(7);
+        }
+        for (String sql : new String[] {"SELECT * FROM t LIMIT ?", "SELECT * FROM t LIMIT 3, ?", "SELECT * FROM t WHERE a = ?",
+                "SELECT a FROM t UNION SELECT a FROM u LIMIT ?, 3", "SELECT a FROM t LIMIT ?, 3 FOR UPDATE"}) {
+            assertThat(of(sql).offsetParameter()).as(sql).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void selectsWhoseFoundRowsCountMoreThanTheirRowsAreMarkedLimited() {
         assertThat(of("SELECT * FROM t ORDER BY a LIMIT 2, 1").limited()).isTrue();
         assertThat(of("select * from t limit 1 offset 3").limited()).isTrue();
@@ -247,6 +264,7 @@ class StatementClassifierTest {
             assertThat(of(sql[0]).limitOffset()).as(sql[0]).isEqualTo(Long.parseLong(sql[1]));
         }
         for (String sql : new String[] {"SELECT * FROM t", "SELECT * FROM t LIMIT ?, 3", "SELECT * FROM t LIMIT 3 OFFSET ?",
+                "SELECT a FROM t ORDER BY a OFFSET ? ROWS FETCH NEXT 2 ROWS ONLY", "SELECT a FROM t OFFSET @o ROWS FETCH FIRST ROW ONLY",
                 "SELECT * FROM t LIMIT ? OFFSET ?", "SELECT a FROM t OFFSET ? ROWS",
                 "SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS WITH TIES", "SELECT a FROM t LIMIT 3 ROWS EXAMINED 50",
                 "SELECT a FROM t LIMIT 2 OFFSET 3 FOR UPDATE", "SELECT a FROM t UNION ALL SELECT a FROM t LIMIT 3",

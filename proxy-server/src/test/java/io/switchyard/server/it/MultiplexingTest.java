@@ -317,17 +317,21 @@ class MultiplexingTest {
     }
 
     /**
-     * The same with server-side prepared statements whose row count is a parameter, the usual
-     * shape of a page query ({@code LIMIT ?}): the offset is in the text, so the count is known
-     * and follows the session.
+     * The same with server-side prepared statements whose row count or offset is a parameter, the
+     * usual shape of a page query ({@code LIMIT ?, ?}): the offset comes from the text or from
+     * the execution's parameter, so the count is known and follows the session. Every parameter
+     * is 3 but the offset, 30.
      */
     @Test
-    void foundRowsAfterAPreparedSelectWithARowCountParameterFollowsTheSessionToAnotherConnection() throws Exception {
+    void foundRowsAfterAPreparedSelectWithParametersInItsLimitFollowsTheSessionToAnotherConnection() throws Exception {
         String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
         String[] statements = {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT ?",
             "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT 5, ?",
             "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq LIMIT ? OFFSET 20",
-            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq OFFSET 10 ROWS FETCH FIRST ? ROWS ONLY"};
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq OFFSET 10 ROWS FETCH FIRST ? ROWS ONLY",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > ? LIMIT ?, ?",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > ? ORDER BY seq LIMIT ? OFFSET ?",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > ? ORDER BY seq OFFSET ? ROWS FETCH NEXT ? ROWS ONLY"};
         List<String> expected = new ArrayList<>();
         List<String> proxied = new ArrayList<>();
         for (String statement : statements) {
@@ -342,18 +346,24 @@ class MultiplexingTest {
                 assertThat(seen[2]).as("the read ran on another connection than %s", statement).isNotEqualTo(seen[1]);
             }
         }
-        assertThat(expected).containsExactly("3 -1", "8 -1", "23 -1", "13 -1");
+        assertThat(expected).containsExactly("3 -1", "8 -1", "23 -1", "13 -1", "33 -1", "33 -1", "33 -1");
         assertThat(proxied).isEqualTo(expected);
     }
 
     /**
-     * Runs {@code sql}, a prepared statement whose one parameter is a row count, with 3 on
+     * Runs {@code sql}, a prepared statement whose parameters are 3 but for an offset, 30, on
      * {@code c}; then as {@link #previousResult}.
      */
     private static String[] preparedLimited(Connection c, String sql, Statement other) throws Exception {
         String statementConnection = null;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, 3);
+            // The offset's parameter: the first of "LIMIT ?, ?", or the one after OFFSET.
+            int at = sql.contains("LIMIT ?, ?") ? sql.indexOf("LIMIT ?, ?") + 6 : sql.indexOf("OFFSET ?") + 7;
+            int offset = at > 6 ? (int) sql.substring(0, at + 1).chars().filter(ch -> ch == '?').count() : 0;
+            int parameters = (int) sql.chars().filter(ch -> ch == '?').count();
+            for (int i = 1; i <= parameters; i++) {
+                ps.setInt(i, i == offset ? 30 : 3);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     statementConnection = rs.getString(1);

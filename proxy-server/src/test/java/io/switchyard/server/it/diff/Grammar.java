@@ -437,9 +437,16 @@ public final class Grammar {
             return;
         }
         if (chance(25)) {
-            // Rows come back, so FOUND_ROWS() is the offset plus those rows.
-            add(pick("SELECT seq FROM seq_1_to_50 ORDER BY seq LIMIT 7, 3", "SELECT seq FROM seq_1_to_50 LIMIT 2 OFFSET 45",
-                    "SELECT seq FROM seq_1_to_50 ORDER BY seq DESC OFFSET 4 ROWS FETCH FIRST 2 ROWS ONLY"));
+            // Rows come back, so FOUND_ROWS() is the offset plus those rows; a page query's offset
+            // and row count may be parameters of a prepared statement.
+            if (chance(40)) {
+                steps.add(Step.prepared(pick("SELECT seq FROM seq_1_to_50 ORDER BY seq LIMIT ?, ?",
+                        "SELECT seq FROM seq_1_to_50 ORDER BY seq DESC OFFSET ? ROWS FETCH NEXT ? ROWS ONLY"),
+                        random.nextInt(45), 1 + random.nextInt(5)));
+            } else {
+                add(pick("SELECT seq FROM seq_1_to_50 ORDER BY seq LIMIT 7, 3", "SELECT seq FROM seq_1_to_50 LIMIT 2 OFFSET 45",
+                        "SELECT seq FROM seq_1_to_50 ORDER BY seq DESC OFFSET 4 ROWS FETCH FIRST 2 ROWS ONLY"));
+            }
             if (chance(30) && !avoid.contains(Avoid.PREVIOUS_RESULT)) {
                 add(stateRead());
             }
