@@ -84,10 +84,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** The largest command sent since login, in bytes, and who held the connection then ({@link #largestCommand}). */
     private int largestCommand;
     private Holder largestCommandBy;
-    /** The {@link GlobalValues} change number its login, or its last reset, took the globals as of. */
-    private volatile long loginGlobalsAsOf = GlobalValues.now();
-    /** The change number when the COM_RESET_CONNECTION running now was sent. */
-    private long resetAsOf;
+    /**
+     * The {@link GlobalValues} change number its login took the globals as of. A reset does not
+     * change it: COM_RESET_CONNECTION gives the session variables the globals of the moment, but
+     * the connection keeps the packet limit and network buffer of its login.
+     */
+    private final long loginGlobalsAsOf = GlobalValues.now();
     private BackendStatements statements;
     private Runnable closeHook;
     private volatile boolean closeRequested;
@@ -357,9 +359,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         lastUsedNanos = System.nanoTime();
         tracker.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE
                 && StmtExecute.requestsCursor(packets, packets.readerIndex() + Wire.HEADER_SIZE), sink.isolatesMetadata());
-        if (command == Command.RESET_CONNECTION) {
-            resetAsOf = GlobalValues.now();
-        }
         sent(packets);
         channel.writeAndFlush(packets, channel.voidPromise());
     }
@@ -412,7 +411,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         return largestCommandBy;
     }
 
-    /** The change number of the globals its login, or its last reset, gave its session ({@link GlobalValues#loginOnlyStale}). */
+    /** The change number of the globals its login gave it ({@link GlobalValues#loginOnlyStale}). */
     public long loginGlobalsAsOf() {
         return loginGlobalsAsOf;
     }
@@ -479,10 +478,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         phase = Phase.IDLE;
         setAutoRead(true);
         lastUsedNanos = System.nanoTime();
-        if (tracker.command() == Command.RESET_CONNECTION && tracker.error() == null) {
-            // The reset gave the session the globals as they are now, those it cannot set included.
-            loginGlobalsAsOf = resetAsOf;
-        }
         if (tracker.command() == Command.RESET_CONNECTION && tracker.error() == null && tracksSessionState()) {
             // The reset turned session tracking off; turn it on again before anyone uses the connection.
             int flags = tracker.statusFlags();

@@ -53,7 +53,11 @@ public final class GlobalValues {
     /**
      * Variables whose session value a login (or a reset) takes from the global and no session may
      * set: a connection that logged in before a change of one of them cannot serve a session that
-     * started after it ({@link #loginOnlyChanged}).
+     * started after it ({@link #loginOnlyChanged}). A reset does not help: COM_RESET_CONNECTION
+     * shows the new values, but the connection keeps the packet limit of its login (measured on
+     * MariaDB 10.11: a connection that logged in with {@code max_allowed_packet = 2048} and
+     * {@code net_buffer_length = 1024} refuses a 5,000-byte query with 1153 after a reset under
+     * the defaults).
      */
     private static final Set<String> LOGIN_ONLY = Set.of("max_allowed_packet", "net_buffer_length", "max_user_connections");
 
@@ -103,8 +107,7 @@ public final class GlobalValues {
 
     /**
      * A {@link #loginOnly} global changed: records it under a new change number and returns it.
-     * From then on a session that starts is not given a connection that logged in (or was reset)
-     * before it.
+     * From then on a session that starts is not given a connection that logged in before it.
      */
     public synchronized long loginOnlyChange() {
         long number = CHANGES.incrementAndGet();
@@ -128,7 +131,7 @@ public final class GlobalValues {
     }
 
     /**
-     * True when a connection whose login (or last reset) took the globals as of change
+     * True when a connection whose login took the globals as of change
      * {@code connectionAsOf} has the value of a {@link #loginOnly} variable from before its last
      * change, and a session that started at change {@code sessionAsOf} has the value from after it.
      */
