@@ -51,7 +51,7 @@ public final class GlobalValues {
             "max_delayed_threads", "max_insert_delayed_threads", "query_cache_type", "system_versioning_asof");
 
     /**
-     * Variables whose session value a login (or a reset) takes from the global and no session may
+     * Variables whose session value a login takes from the global and no session may
      * set: a connection that logged in before a change of one of them cannot serve a session that
      * started after it ({@link #loginOnlyChanged}). A reset does not help: COM_RESET_CONNECTION
      * shows the new values, but the connection keeps the packet limit of its login (measured on
