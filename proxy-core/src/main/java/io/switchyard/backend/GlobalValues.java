@@ -106,28 +106,25 @@ public final class GlobalValues {
     }
 
     /**
-     * A {@link #loginOnly} global changed: records it under a new change number and returns it.
-     * From then on a session that starts is not given a connection that logged in before it.
+     * The globals of the {@link #loginOnly} variables among {@code read} (name to value) were
+     * read: each is remembered, and when one differs from the value read before it, or when the
+     * caller {@code saw} a change itself, the change is recorded under a new change number. From
+     * then on a session that starts is not given a connection that logged in before it.
      */
-    public synchronized long loginOnlyChange() {
-        long number = CHANGES.incrementAndGet();
-        loginOnlyChanged = number;
-        return number;
-    }
-
-    /**
-     * {@code value} was read as the global of {@link #loginOnly} variable {@code name}: remembers
-     * it, and returns true when another value was read before (it changed in between).
-     */
-    public synchronized boolean loginOnlyRead(String name, String value) {
-        String before = loginOnlyValues.get(name);
-        if (value == null || value.equals(before)) {
-            return false;
-        }
+    public synchronized void loginOnlyRead(Map<String, String> read, boolean saw) {
+        boolean changed = saw;
         Map<String, String> next = new HashMap<>(loginOnlyValues);
-        next.put(name, value);
+        for (String name : LOGIN_ONLY) {
+            String value = read.get(name);
+            if (value != null) {
+                String before = next.put(name, value);
+                changed |= before != null && !before.equals(value);
+            }
+        }
         loginOnlyValues = Map.copyOf(next);
-        return before != null;
+        if (changed) {
+            loginOnlyChanged = CHANGES.incrementAndGet();
+        }
     }
 
     /**
@@ -215,14 +212,14 @@ public final class GlobalValues {
     /**
      * The current global values of {@code names} as a query read them ({@link #observation}):
      * each that differs from the last value recorded is recorded as a change (under one new
-     * change number; a {@link #loginOnly} one as {@link #loginOnlyChange}).
+     * change number; a {@link #loginOnly} one as {@link #loginOnlyRead} says).
      */
     public synchronized void observed(List<String> names, List<String> values) {
         List<Change> changes = new java.util.ArrayList<>();
-        boolean loginOnlyChange = false;
+        Map<String, String> loginOnlyRead = new HashMap<>();
         for (int i = 0; i < names.size() && i < values.size(); i++) {
             if (loginOnly(names.get(i))) {
-                loginOnlyChange |= loginOnlyRead(names.get(i), values.get(i));
+                loginOnlyRead.put(names.get(i), values.get(i));
                 continue;
             }
             Change c = changeTo(names.get(i), values.get(i));
@@ -233,9 +230,7 @@ public final class GlobalValues {
         if (!changes.isEmpty()) {
             record(changes);
         }
-        if (loginOnlyChange) {
-            loginOnlyChange();
-        }
+        loginOnlyRead(loginOnlyRead, false);
     }
 
     /**
@@ -244,20 +239,14 @@ public final class GlobalValues {
      * {@code mysql-monitor_globals_interval}. Each followable variable that reads differently from
      * the monitor's last reading changed where the proxy did not see it (directly on the server,
      * through another proxy): it is recorded as a change, and followed from then on; so is a
-     * change of a {@link #loginOnly} one ({@link #loginOnlyChange}). The first reading only sets
+     * change of a {@link #loginOnly} one ({@link #loginOnlyRead}). The first reading only sets
      * the mark.
      */
     public synchronized void watched(Map<String, String> reading) {
         Map<String, String> last = lastWatched;
         lastWatched = Map.copyOf(reading.entrySet().stream().filter(e -> e.getValue() != null)
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
-        boolean loginOnlyChange = false;
-        for (String name : LOGIN_ONLY) {
-            loginOnlyChange |= reading.containsKey(name) && loginOnlyRead(name, reading.get(name));
-        }
-        if (loginOnlyChange) {
-            loginOnlyChange();
-        }
+        loginOnlyRead(reading, false);
         if (last == null) {
             return;
         }

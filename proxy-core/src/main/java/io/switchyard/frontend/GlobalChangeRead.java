@@ -90,6 +90,7 @@ final class GlobalChangeRead {
     private static void record(BackendConnection c, List<String> names, List<String> row, ConnectionState session) {
         GlobalValues globals = c.globals();
         List<GlobalValues.Change> changes = new ArrayList<>();
+        java.util.Map<String, String> loginOnlyRead = new java.util.HashMap<>();
         boolean loginOnlyChange = false;
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
@@ -98,7 +99,8 @@ final class GlobalChangeRead {
             GlobalValues.Value latest = globals.latest(name);
             if (GlobalValues.loginOnly(name)) {
                 // The connection's session value is the global its login took.
-                loginOnlyChange |= globals.loginOnlyRead(name, global) || !Objects.equals(sessionValue, global);
+                loginOnlyRead.put(name, global);
+                loginOnlyChange |= !Objects.equals(sessionValue, global);
             } else if (GlobalValues.isTracking(name) && latest == null) {
                 // The connection's own settings are the proxy's; its login read the globals.
                 TrackingSettings loggedIn = c.baseline() == null ? null : c.baseline().tracking();
@@ -120,8 +122,8 @@ final class GlobalChangeRead {
         if (!changes.isEmpty()) {
             globals.record(changes);
         }
-        if (loginOnlyChange) {
-            globals.loginOnlyChange();
+        if (!loginOnlyRead.isEmpty()) {
+            globals.loginOnlyRead(loginOnlyRead, loginOnlyChange);
         }
     }
 }

@@ -123,9 +123,7 @@ final class HostgroupLeases {
             BackendConnection c = lease.connection();
             log.debug("{}: backend connection {} does not fit this session (memory limit, or globals from before a change), "
                     + "another is borrowed", c.address(), c.id());
-            byHostgroup.remove(hostgroup);
-            lease.discard(c);
-            use(hostgroup, null, lastKey, target);
+            replace(hostgroup, lease, target);
             return;
         }
         ConnectionState from = carried(lease.connection());
@@ -160,10 +158,15 @@ final class HostgroupLeases {
             log.warn("{}: a session could not be given the globals it started with ({}); no longer following {}",
                     c.address(), err.message(), refused);
             c.globals().forget(refused);
-            byHostgroup.remove(hostgroup);
-            lease.discard(c);
-            use(hostgroup, null, lastKey, target);
+            replace(hostgroup, lease, target);
         });
+    }
+
+    /** Closes the lease's connection, which cannot serve the session, and borrows another brought to {@code target}. */
+    private void replace(int hostgroup, BackendLease lease, ConnectionState target) {
+        byHostgroup.remove(hostgroup);
+        lease.discard(lease.connection());
+        use(hostgroup, null, lastKey, target);
     }
 
     /**
