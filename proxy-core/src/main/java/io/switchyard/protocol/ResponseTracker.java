@@ -52,6 +52,7 @@ public final class ResponseTracker {
     /** Packets the relay dropped from this response so far: later packets' sequence ids move down by as many. */
     private int sequenceShift;
     private boolean cursorRequested;
+    private boolean cursorOpened;
     private State state = State.DONE;
     private long remaining;
     private long bodyRemaining;
@@ -112,6 +113,7 @@ public final class ResponseTracker {
         this.command = command;
         this.isolateStatusPackets = isolateStatusPackets;
         this.cursorRequested = cursorRequested;
+        this.cursorOpened = false;
         this.deprecateEof = Capability.has(capabilities, Capability.CLIENT_DEPRECATE_EOF);
         this.state = switch (command) {
             case STATISTICS -> State.SINGLE;
@@ -343,17 +345,14 @@ public final class ResponseTracker {
             case FIRST -> onFirstPacket(buf, index, length, first);
             case COLUMN_EOF -> {
                 statusFlags = OkPacket.statusFlags(buf, index, length);
-                // Only a COM_STMT_EXECUTE that asked for a cursor gets its rows by COM_STMT_FETCH. A
-                // stored program with an open cursor of its own also sets the flag on the result
-                // sets it sends (one of several: more results follow), and their rows follow.
-                boolean cursor = cursorRequested && command == Command.STMT_EXECUTE
-                        && ServerStatus.has(statusFlags, ServerStatus.CURSOR_EXISTS)
-                        && !ServerStatus.has(statusFlags, ServerStatus.MORE_RESULTS_EXISTS);
-                state = cursor ? endOfResult() : State.ROWS;
+                cursorOpened = opensCursor();
+                state = cursorOpened ? endOfResult() : State.ROWS;
             }
             case ROWS -> {
                 statusFlags = OkPacket.statusFlags(buf, index, length);
                 warnings = OkPacket.warnings(buf, index, length);
+                // With CLIENT_DEPRECATE_EOF a cursor's columns end with this packet.
+                cursorOpened = rows == 0 && opensCursor();
                 state = endOfResult();
             }
             case PREPARE_PARAMS_EOF -> state = afterParams();
@@ -393,6 +392,17 @@ public final class ResponseTracker {
             withColumns++;
             state = State.COLUMN_DEFS;
         }
+    }
+
+    /**
+     * True when the status just read ends the columns of a result whose rows come by
+     * COM_STMT_FETCH: only a COM_STMT_EXECUTE that asked for a cursor gets them so. A stored
+     * program with an open cursor of its own also sets the flag on the result sets it sends (one
+     * of several: more results follow), and their rows follow.
+     */
+    private boolean opensCursor() {
+        return cursorRequested && command == Command.STMT_EXECUTE && ServerStatus.has(statusFlags, ServerStatus.CURSOR_EXISTS)
+                && !ServerStatus.has(statusFlags, ServerStatus.MORE_RESULTS_EXISTS);
     }
 
     private State afterParams() {
@@ -439,6 +449,11 @@ public final class ResponseTracker {
 
     public long rows() {
         return rows;
+    }
+
+    /** True when the response opened a cursor: its rows come later, by COM_STMT_FETCH, and {@link #rows} does not count them. */
+    public boolean cursorOpened() {
+        return cursorOpened;
     }
 
     /** Results the response held: result sets and OKs (a multi-statement text or a procedure has several). */

@@ -347,6 +347,7 @@ class ResponseTrackerTest {
         assertThat(feed(query, wire, List.of(wire.length))).isEqualTo(wire.length);
         assertThat(query.isDone()).isTrue();
         assertThat(query.rows()).isEqualTo(1);
+        assertThat(query.cursorOpened()).isFalse();
 
         // while a COM_STMT_EXECUTE that asked for a cursor ends at the column EOF: rows come by COM_STMT_FETCH
         ResponseTracker execute = new ResponseTracker();
@@ -354,6 +355,34 @@ class ResponseTrackerTest {
         int columnsEnd = packetEnd(wire, 3);
         assertThat(feed(execute, Arrays.copyOf(wire, columnsEnd), List.of(columnsEnd))).isEqualTo(columnsEnd);
         assertThat(execute.isDone()).isTrue();
+        assertThat(execute.cursorOpened()).as("its rows are not counted").isTrue();
+        execute.begin(Command.STMT_EXECUTE, CAPTURE_CAPABILITIES, false, true);
+        assertThat(execute.cursorOpened()).as("a new command").isFalse();
+    }
+
+    @Test
+    void withoutAColumnEofACursorIsSeenAtTheStatusPacketAfterTheColumns() {
+        // given SELECT 1's response with CLIENT_DEPRECATE_EOF cut to what an execution that opens
+        // a cursor sends: the column count, the column definition, then the status packet, which
+        // carries SERVER_STATUS_CURSOR_EXISTS
+        byte[] full = bytes(CapturedPackets.DEPRECATE_EOF_SELECT_1);
+        int columnsEnd = packetEnd(full, 2);
+        byte[] status = Arrays.copyOfRange(full, packetEnd(full, 3), full.length);
+        status[Wire.HEADER_SIZE + 3] |= (byte) ServerStatus.CURSOR_EXISTS;
+        byte[] wire = Arrays.copyOf(full, columnsEnd + status.length);
+        System.arraycopy(status, 0, wire, columnsEnd, status.length);
+
+        ResponseTracker execute = new ResponseTracker();
+        execute.begin(Command.STMT_EXECUTE, CAPTURE_CAPABILITIES | Capability.CLIENT_DEPRECATE_EOF, false, true);
+        assertThat(feed(execute, wire, List.of(wire.length))).isEqualTo(wire.length);
+        assertThat(execute.isDone()).isTrue();
+        assertThat(execute.rows()).isZero();
+        assertThat(execute.cursorOpened()).isTrue();
+
+        // and the same packets as a text query's (no cursor asked for): a result of no row
+        ResponseTracker query = tracking(Command.QUERY, true);
+        assertThat(feed(query, wire, List.of(wire.length))).isEqualTo(wire.length);
+        assertThat(query.cursorOpened()).isFalse();
     }
 
     @ParameterizedTest(name = "CLIENT_DEPRECATE_EOF={0}")
