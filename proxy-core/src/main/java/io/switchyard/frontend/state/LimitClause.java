@@ -14,19 +14,24 @@ import java.util.regex.Pattern;
  * <p>Stateless and thread-safe.
  */
 final class LimitClause {
+    /** A locking clause, which may follow the limit without changing what it counts. */
+    private static final String LOCKING = "(?:\\s+(?:FOR\\s+UPDATE|LOCK\\s+IN\\s+SHARE\\s+MODE)"
+            + "(?:\\s+(?:NOWAIT|SKIP\\s+LOCKED|WAIT\\s+\\d+))?)?";
     /**
      * A statement's last words when they are a {@code LIMIT}, {@code OFFSET} or
-     * {@code FETCH ... ONLY} clause of numbers; the offset is group 1, 2 or 3 (none: the clause
-     * skips no row). Read only in the text's last {@link #LIMIT_TAIL} characters.
+     * {@code FETCH ... ONLY} clause of numbers, perhaps followed by a locking clause; the offset
+     * is group 1, 2 or 3 (none: the clause skips no row). Read only in the text's last
+     * {@link #LIMIT_TAIL} characters.
      */
     private static final Pattern FINAL_LIMIT = Pattern.compile("(?i)\\b(?:LIMIT\\s+(\\d{1,15})\\s*,\\s*(?:\\d+|\\?)"
             + "|LIMIT\\s+(?:\\d+|\\?)(?:\\s+OFFSET\\s+(\\d{1,15}))?"
             + "|OFFSET\\s+(\\d{1,15})\\s+ROWS?(?:\\s+FETCH\\s+(?:FIRST|NEXT)\\s+(?:(?:\\d+|\\?)\\s+)?ROWS?\\s+ONLY)?"
-            + "|FETCH\\s+(?:FIRST|NEXT)\\s+(?:(?:\\d+|\\?)\\s+)?ROWS?\\s+ONLY)\\s*$");
+            + "|FETCH\\s+(?:FIRST|NEXT)\\s+(?:(?:\\d+|\\?)\\s+)?ROWS?\\s+ONLY)" + LOCKING + "\\s*$");
     /** The same clauses with the offset a parameter: group 1, 2 or 3 is its {@code ?}. */
     private static final Pattern FINAL_LIMIT_PARAMETER = Pattern.compile("(?i)\\b(?:LIMIT\\s+(\\?)\\s*,\\s*(?:\\d+|\\?)"
             + "|LIMIT\\s+(?:\\d+|\\?)\\s+OFFSET\\s+(\\?)"
-            + "|OFFSET\\s+(\\?)\\s+ROWS?(?:\\s+FETCH\\s+(?:FIRST|NEXT)\\s+(?:(?:\\d+|\\?)\\s+)?ROWS?\\s+ONLY)?)\\s*$");
+            + "|OFFSET\\s+(\\?)\\s+ROWS?(?:\\s+FETCH\\s+(?:FIRST|NEXT)\\s+(?:(?:\\d+|\\?)\\s+)?ROWS?\\s+ONLY)?)" + LOCKING
+            + "\\s*$");
     private static final int LIMIT_TAIL = 200;
     /** Text that ends with the {@code ROW}/{@code ROWS} of an {@code OFFSET} clause. */
     private static final Pattern AFTER_ROWS = Pattern.compile("(?i)\\bROWS?\\s*$");

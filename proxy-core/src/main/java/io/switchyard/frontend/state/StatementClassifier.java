@@ -210,8 +210,9 @@ public final class StatementClassifier {
             return StatementTraits.PLAIN;
         }
         long offset = setOperation ? -1 : LimitClause.offset(sql);
-        // An offset that may be a parameter: the lexer finds which one.
-        return offset < 0 && !setOperation && sql.indexOf('?') >= 0 ? null : StatementTraits.plainLimited(offset);
+        // An offset that may be a parameter, or a clause that may belong to a subquery: the lexer
+        // finds which.
+        return offset < 0 && !setOperation ? null : StatementTraits.plainLimited(offset);
     }
 
     /** True when {@code word} (upper case) is at {@code index} of {@code sql}, in any case. */
@@ -282,9 +283,13 @@ public final class StatementClassifier {
     private static void scanTokens(List<SqlToken> t, int from, int to, StatementTraits.Builder b) {
         // In a SET (scanned from its verb, or from just after it), @@x = ... assigns x rather than reading it.
         boolean set = word(t, from).equals("SET") || (from > 0 && word(t, from - 1).equals("SET"));
+        // Parentheses opened since from: a LIMIT inside a subquery, derived table or common table
+        // expression does not change what FOUND_ROWS() counts.
+        int depth = 0;
         for (int i = from; i < to; i++) {
             SqlToken token = t.get(i);
             switch (token.kind()) {
+                case SYMBOL -> depth += token.isSymbol("(") ? 1 : token.isSymbol(")") ? -1 : 0;
                 case USER_VARIABLE -> b.pins.add(PinReason.USER_VARIABLE);
                 case SYSTEM_VARIABLE -> {
                     String name = bareName(token.text());
@@ -309,7 +314,7 @@ public final class StatementClassifier {
                     if (w.equals("SQL_CALC_FOUND_ROWS")) {
                         b.keepsResult = true;
                     } else if (w.equals("LIMIT") || w.equals("OFFSET") || w.equals("FETCH")) {
-                        b.limited = true;
+                        b.limited |= depth <= 0;
                     } else if (call && w.equals("GET_LOCK")) {
                         b.pins.add(PinReason.ADVISORY_LOCK);
                     } else if (call && w.equals("CONNECTION_ID")) {

@@ -224,14 +224,14 @@ class StatementClassifierTest {
         String[][] known = {{"SELECT * FROM t LIMIT ?, 3", "0"}, {"SELECT * FROM t WHERE a = ? LIMIT ?, ?", "1"},
             {"SELECT * FROM t WHERE b = '?' AND a = ? ORDER BY a LIMIT ? OFFSET ?", "2"},
             {"SELECT a FROM t WHERE a > ? ORDER BY a OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", "1"},
-            {"SELECT a FROM t /* ? */ WHERE a > ? LIMIT 3 OFFSET ?", "1"}};
+            {"SELECT a FROM t /* ? */ WHERE a > ? LIMIT 3 OFFSET ?", "1"}, {"SELECT a FROM t LIMIT ?, 3 FOR UPDATE", "0"}};
         for (String[] sql : known) {
             assertThat(of(sql[0]).offsetParameter()).as(sql[0]).isEqualTo(Integer.parseInt(sql[1]));
             assertThat(of(sql[0]).limitOffset()).as(sql[0]).isEqualTo(-1);
             assertThat(of(sql[0]).withLimitOffset(7).limitOffset()).isEqualTo(7);
         }
         for (String sql : new String[] {"SELECT * FROM t LIMIT ?", "SELECT * FROM t LIMIT 3, ?", "SELECT * FROM t WHERE a = ?",
-                "SELECT a FROM t UNION SELECT a FROM u LIMIT ?, 3", "SELECT a FROM t LIMIT ?, 3 FOR UPDATE"}) {
+                "SELECT a FROM t UNION SELECT a FROM u LIMIT ?, 3"}) {
             assertThat(of(sql).offsetParameter()).as(sql).isEqualTo(-1);
         }
     }
@@ -244,6 +244,10 @@ class StatementClassifierTest {
         assertThat(of("SELECT @x := a FROM t LIMIT 1").limited()).as("through the lexer").isTrue();
         assertThat(of("SELECT * FROM t").limited()).isFalse();
         assertThat(of("SELECT @x := a FROM t").limited()).isFalse();
+        assertThat(of("(SELECT * FROM t LIMIT 2)").limited()).as("a parenthesized query's own clause").isTrue();
+        assertThat(of("SELECT * FROM t WHERE a = (SELECT a FROM u LIMIT 1)").limited()).as("a subquery's clause").isFalse();
+        assertThat(of("SELECT * FROM (SELECT a FROM u LIMIT 1, 2) d").limited()).as("a derived table's clause").isFalse();
+        assertThat(of("WITH c AS (SELECT a FROM u LIMIT 2) SELECT a FROM c").limited()).as("a common table expression's").isFalse();
     }
 
     /**
@@ -259,7 +263,9 @@ class StatementClassifierTest {
             {"WITH c AS (SELECT a FROM t) SELECT a FROM c LIMIT 3,2", "3"}, {"(SELECT a FROM t) LIMIT 1, 1", "1"},
             {"SELECT b, COUNT(*) FROM t GROUP BY b WITH ROLLUP LIMIT 2,3", "2"}, {"SELECT * FROM t LIMIT ?", "0"},
             {"SELECT * FROM t LIMIT 5, ?", "5"}, {"SELECT * FROM t LIMIT ? OFFSET 20", "20"},
-            {"SELECT a FROM t ORDER BY a OFFSET 10 ROWS FETCH FIRST ? ROWS ONLY", "10"}, {"SELECT a FROM t FETCH NEXT ? ROWS ONLY", "0"}};
+            {"SELECT a FROM t ORDER BY a OFFSET 10 ROWS FETCH FIRST ? ROWS ONLY", "10"}, {"SELECT a FROM t FETCH NEXT ? ROWS ONLY", "0"},
+            {"SELECT a FROM t LIMIT 2 OFFSET 3 FOR UPDATE", "3"}, {"SELECT a FROM t WHERE a > 1 LIMIT 1 FOR UPDATE SKIP LOCKED", "0"},
+            {"SELECT a FROM t LIMIT 4, 1 LOCK IN SHARE MODE NOWAIT", "4"}, {"select a from t limit 6, 1 for update wait 5", "6"}};
         for (String[] sql : known) {
             assertThat(of(sql[0]).limitOffset()).as(sql[0]).isEqualTo(Long.parseLong(sql[1]));
         }
@@ -267,7 +273,7 @@ class StatementClassifierTest {
                 "SELECT a FROM t ORDER BY a OFFSET ? ROWS FETCH NEXT 2 ROWS ONLY", "SELECT a FROM t OFFSET @o ROWS FETCH FIRST ROW ONLY",
                 "SELECT * FROM t LIMIT ? OFFSET ?", "SELECT a FROM t OFFSET ? ROWS",
                 "SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS WITH TIES", "SELECT a FROM t LIMIT 3 ROWS EXAMINED 50",
-                "SELECT a FROM t LIMIT 2 OFFSET 3 FOR UPDATE", "SELECT a FROM t UNION ALL SELECT a FROM t LIMIT 3",
+                "SELECT a FROM t FOR UPDATE", "SELECT a FROM t UNION ALL SELECT a FROM t LIMIT 3",
                 "SELECT a FROM t INTERSECT SELECT a FROM u LIMIT 3", "SELECT a FROM t EXCEPT SELECT a FROM u LIMIT 3",
                 "SELECT a FROM (SELECT a FROM t LIMIT 3) d", "SELECT a FROM t LIMIT 3 -- x", "SELECT a FROM t LIMIT 3; SELECT 1",
                 "SELECT a FROM t WHERE a IN (SELECT a FROM u LIMIT 3)", "SHOW WARNINGS LIMIT 1", "VALUES (1), (2) LIMIT 1",
