@@ -391,11 +391,16 @@ final class BackendSide implements ResponseSink, LeaseListener {
      * carry, and the next statement borrows whichever connection is free.
      */
     void releaseIfFree() {
-        if (leases.holdsAny() && routing.mayMove() && context.variables().boolValue("mysql-multiplexing")) {
+        if (leases.holdsAny() && mayRelease()) {
             leases.releaseBetweenStatements();
             context.stats().multiplexedRelease();
             session.backendWritabilityChanged();
         }
+    }
+
+    /** True when multiplexing is on and nothing ties the session to its connections. */
+    private boolean mayRelease() {
+        return routing.mayMove() && context.variables().boolValue("mysql-multiplexing");
     }
 
     /** Counts a finished statement in the statistics (commands that are not statements are not counted). */
@@ -552,12 +557,14 @@ final class BackendSide implements ResponseSink, LeaseListener {
         List<String> readBack = routing.tracker().completed(tracker.error() != null, tracker.warnings());
         List<String> globals = current == Command.QUERY || current == Command.STMT_EXECUTE
                 ? routing.tracker().traits().globals() : List.of();
-        if ((readBack.isEmpty() && globals.isEmpty()) || !connection.isIdle()) {
+        // Values only this connection holds are read before the session may leave it.
+        boolean readResults = previousResults.unreadOn(connection, routing.tracker()) && mayRelease();
+        if ((readBack.isEmpty() && globals.isEmpty() && !readResults) || !connection.isIdle()) {
             finishCommand(connection);
             return;
         }
         holdClientFlush = !globals.isEmpty();
-        between.afterStatement(connection, readBack, globals, this::releaseClientFlush, () -> finishCommand(connection));
+        between.afterStatement(connection, readBack, readResults, globals, this::releaseClientFlush, () -> finishCommand(connection));
     }
 
     /** The command and what the session learned from it are complete: the session takes the next one. */

@@ -157,13 +157,15 @@ final class BetweenStatements {
 
     /**
      * After a client statement on {@code connection}: reads back the session variables in
-     * {@code readBack}, then records the {@code globals} a {@code SET GLOBAL} changed (after
-     * which {@code globalsRecorded} runs), then puts back the {@code FOUND_ROWS()} and
-     * {@code ROW_COUNT()} the client's statement left, which the read-back replaced; then
-     * {@code finish}.
+     * {@code readBack}, and with {@code readResults} the {@code FOUND_ROWS()} and
+     * {@code ROW_COUNT()} the session's statements left there, then records the {@code globals}
+     * a {@code SET GLOBAL} changed (after which {@code globalsRecorded} runs), then puts back the
+     * {@code FOUND_ROWS()} and {@code ROW_COUNT()} the client's statement left, which the
+     * read-back replaced; then {@code finish}.
      */
-    void afterStatement(BackendConnection connection, List<String> readBack, List<String> globals, Runnable globalsRecorded,
-                        Runnable finish) {
+    void afterStatement(BackendConnection connection, List<String> readBack, boolean readResults, List<String> globals,
+                        Runnable globalsRecorded, Runnable finish) {
+        boolean read = readResults || !readBack.isEmpty();
         Consumer<Throwable> afterReadBack = failure -> {
             if (session.closed()) {
                 return;
@@ -173,7 +175,7 @@ final class BetweenStatements {
             }
             // The read-back was a SELECT of one row: what FOUND_ROWS() and ROW_COUNT() read next
             // is put back as the client's statement left it.
-            List<String> results = routing.tracker().resultsAfterReadBack();
+            List<String> results = routing.tracker().resultsAfterReadBack(readResults);
             if (results.isEmpty() || failure != null) {
                 finish.run();
                 return;
@@ -191,12 +193,12 @@ final class BetweenStatements {
                 afterReadBack.accept(failure);
                 return;
             }
-            GlobalChangeRead.run(connection, globals, routing.tracker(), readBack.isEmpty(), readFailure -> {
+            GlobalChangeRead.run(connection, globals, routing.tracker(), !read, readFailure -> {
                 globalsRecorded.run();
                 afterReadBack.accept(readFailure);
             });
         };
-        if (readBack.isEmpty()) {
+        if (!read) {
             afterState.accept(null);
         } else {
             StateReadBack.run(connection, readBack, routing.tracker(), afterState);

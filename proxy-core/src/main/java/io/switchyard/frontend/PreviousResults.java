@@ -20,6 +20,7 @@ import io.switchyard.protocol.ResponseTracker;
 final class PreviousResults {
     private BackendConnection on;
     private long uses;
+    private BackendConnection unread;
 
     /**
      * A client command's response ended on {@code c}: a statement's outcome goes to the session's
@@ -34,13 +35,31 @@ final class PreviousResults {
             tracker.statementFailed();
             if (!carriedOneMore(c)) {
                 on = null;
+                unread = null;
             }
             return;
         }
-        tracker.statementResult(response.error() != null || response.resultSets() != 1, response.resultSetsWithColumns() == 1,
-                response.rows(), response.affectedRows());
+        boolean uncounted = response.error() != null || response.resultSets() != 1 || response.cursorOpened();
+        boolean resultSet = response.resultSetsWithColumns() == 1;
+        tracker.statementResult(uncounted, resultSet, response.rows(), response.affectedRows());
+        if (tracker.previousResultsUnknownByLast()) {
+            unread = c;
+        } else if (resultSet || c != unread) {
+            unread = null;
+        }
         on = c;
         uses = c.uses();
+    }
+
+    /**
+     * True when the session's statements left on {@code c} a {@code FOUND_ROWS()} or
+     * {@code ROW_COUNT()} the proxy could not tell from their responses and has not read since
+     * ({@code tracker} still does not know it): it is read there before the session may leave
+     * {@code c}. An OK on the same connection keeps the unknown {@code FOUND_ROWS()}; a result
+     * set or a statement elsewhere replaces it.
+     */
+    boolean unreadOn(BackendConnection c, SessionStateTracker tracker) {
+        return c != null && c == unread && tracker.previousResultsUnknown();
     }
 
     /** A prepare ran on {@code c}: it leaves the values where they are. */

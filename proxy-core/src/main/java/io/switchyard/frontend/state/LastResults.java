@@ -29,12 +29,14 @@ final class LastResults {
 
     private long foundRows = UNKNOWN;
     private long rowCount = UNKNOWN;
+    private boolean unknownByLast;
 
     /**
      * The values the session's last statement left, as the proxy's read-back read them on its
      * connection before replacing them (its {@code SELECT} evaluates them first).
      */
     void read(long found, long count) {
+        unknownByLast = false;
         foundRows = found;
         rowCount = count;
     }
@@ -44,39 +46,59 @@ final class LastResults {
      * and sets {@code ROW_COUNT()} to -1 (MariaDB 10.11).
      */
     void failed() {
+        unknownByLast = false;
         rowCount = -1;
     }
 
     /**
      * What a statement (a {@code COM_QUERY} or {@code COM_STMT_EXECUTE}) of the given
-     * {@code traits} returned: an error or several results, one result set of {@code rows} rows,
-     * or an OK. After one result set, the rows it returned and -1; after an OK, the affected rows
-     * ({@code FOUND_ROWS()} stays). Unknown after an error, several results,
-     * {@code SQL_CALC_FOUND_ROWS} (the server does not say its count) or a write returning rows.
-     * After a result set limited by a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause
-     * MariaDB counts the rows the clause passed over too: when the statement ends with the clause
-     * and gives its offset as a number ({@link StatementTraits#limitOffset}) and a row came back,
-     * that is the offset plus the rows returned (3 after {@code LIMIT 2, 1}); otherwise
-     * {@code FOUND_ROWS()} is unknown (with no row returned the offset may lie beyond the last
-     * row, and the count is then every row there was).
+     * {@code traits} returned: an error, several results or a cursor ({@code uncounted}), one
+     * result set of {@code rows} rows, or an OK. After one result set, the rows it returned and
+     * -1; after an OK, the affected rows ({@code FOUND_ROWS()} stays). Unknown after an error,
+     * several results, a cursor (its rows come later), {@code SQL_CALC_FOUND_ROWS} (the server
+     * does not say its count) or a write returning rows. After a result set limited by a
+     * {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause MariaDB counts the rows the clause
+     * passed over too: when the statement ends with the clause and gives its offset as a number
+     * ({@link StatementTraits#limitOffset}) and a row came back, that is the offset plus the rows
+     * returned (3 after {@code LIMIT 2, 1}); with no row back and no offset, 0 (no row matched,
+     * or {@code LIMIT 0}); otherwise {@code FOUND_ROWS()} is unknown (with no row returned an
+     * offset may lie beyond the last row, and the count is then every row there was).
      */
-    void ended(StatementTraits traits, boolean failedOrSeveral, boolean resultSet, long rows, long affectedRows) {
-        if (failedOrSeveral || (resultSet && traits.keepsResult())) {
+    void ended(StatementTraits traits, boolean uncounted, boolean resultSet, long rows, long affectedRows) {
+        if (uncounted || (resultSet && traits.keepsResult())) {
             foundRows = UNKNOWN;
             rowCount = UNKNOWN;
         } else if (resultSet && traits.limited()) {
-            foundRows = traits.limitOffset() >= 0 && rows > 0 ? traits.limitOffset() + rows : UNKNOWN;
+            long offset = traits.limitOffset();
+            foundRows = offset >= 0 && rows > 0 ? offset + rows : offset == 0 ? 0 : UNKNOWN;
             rowCount = -1;
         } else if (resultSet) {
             foundRows = rows;
             rowCount = -1;
         } else {
             rowCount = affectedRows;
+            unknownByLast = false;
+            return;
         }
+        unknownByLast = foundRows == UNKNOWN;
+    }
+
+    /**
+     * True when the session's last statement left {@code FOUND_ROWS()} or {@code ROW_COUNT()} at
+     * values its response does not show; they are known again once read ({@link #read}).
+     */
+    boolean unknownByLast() {
+        return unknownByLast;
+    }
+
+    /** True when {@code FOUND_ROWS()} or {@code ROW_COUNT()} is not known. */
+    boolean unknown() {
+        return foundRows == UNKNOWN || rowCount == UNKNOWN;
     }
 
     /** The session was reset: nothing is known. */
     void forget() {
+        unknownByLast = false;
         foundRows = UNKNOWN;
         rowCount = UNKNOWN;
     }

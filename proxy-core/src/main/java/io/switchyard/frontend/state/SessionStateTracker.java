@@ -339,8 +339,18 @@ public final class SessionStateTracker {
     }
 
     /** What a statement returned: see {@link LastResults#ended}. */
-    public void statementResult(boolean failedOrSeveral, boolean resultSet, long rows, long affectedRows) {
-        lastResults.ended(traits, failedOrSeveral, resultSet, rows, affectedRows);
+    public void statementResult(boolean uncounted, boolean resultSet, long rows, long affectedRows) {
+        lastResults.ended(traits, uncounted, resultSet, rows, affectedRows);
+    }
+
+    /** True when the last statement left values its response does not show: see {@link LastResults#unknownByLast}. */
+    public boolean previousResultsUnknownByLast() {
+        return lastResults.unknownByLast();
+    }
+
+    /** True when the session's {@code FOUND_ROWS()} or {@code ROW_COUNT()} is not known. */
+    public boolean previousResultsUnknown() {
+        return lastResults.unknown();
     }
 
     /**
@@ -349,11 +359,12 @@ public final class SessionStateTracker {
      * globals a {@code SET GLOBAL} assigned back on its connection (a one-row {@code SELECT});
      * none when the statement replaced nothing, or while warnings or errors are held and a
      * statement that reads a table (which clears them) would be needed. Not after the read-back
-     * of the character-set variables (a {@code SET NAMES} at every connect: the extra round trips
-     * are not spent there).
+     * of the character-set variables alone (a {@code SET NAMES} at every connect: the extra round
+     * trips are not spent there); always after a read of values the proxy did not know
+     * ({@code resultsRead}).
      */
-    public List<String> resultsAfterReadBack() {
-        boolean resultsReplaced = traits.tracking() || traits.readsTracking() || !traits.globals().isEmpty();
+    public List<String> resultsAfterReadBack(boolean resultsRead) {
+        boolean resultsReplaced = resultsRead || traits.tracking() || traits.readsTracking() || !traits.globals().isEmpty();
         return resultsReplaced ? lastResults.afterOneRowRead(diagnosticsHeld) : List.of();
     }
 

@@ -181,7 +181,8 @@ class SessionStateTrackerTest {
         String[][] known = {{"SELECT * FROM t ORDER BY a LIMIT 2, 1", "SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1"},
             {"SELECT * FROM t LIMIT 1 OFFSET 1", "SELECT 1 UNION ALL SELECT 1"},
             {"SELECT * FROM t OFFSET 1 ROWS FETCH FIRST 1 ROWS ONLY", "SELECT 1 UNION ALL SELECT 1"},
-            {"SELECT a FROM t WHERE a = @x LIMIT 5", "SELECT 1"}, {"SELECT * FROM t LIMIT ?", "SELECT 1"}};
+            {"SELECT a FROM t WHERE a = @x LIMIT 5", "SELECT 1"}, {"SELECT * FROM t LIMIT ?", "SELECT 1"},
+            {"SELECT * FROM t LIMIT 2, 1 FOR UPDATE", "SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1"}};
         for (String[] limited : known) {
             tracker.before(limited[0]);
             tracker.statementResult(false, true, 1, 0);
@@ -189,18 +190,33 @@ class SessionStateTrackerTest {
                     .containsExactly(limited[1]);
         }
         for (String limited : new String[] {"SELECT * FROM t LIMIT ?, 1", "SELECT * FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES",
-                "SELECT a FROM t UNION SELECT a FROM u LIMIT 1", "SELECT * FROM t LIMIT 2, 1 FOR UPDATE"}) {
+                "SELECT a FROM t UNION SELECT a FROM u LIMIT 1", "(SELECT * FROM t LIMIT 2, 1)"}) {
             tracker.before(limited);
             tracker.statementResult(false, true, 1, 0);
             assertThat(tracker.previousResultSetUp()).as("the offset of %s is not known: ROW_COUNT() alone", limited)
                     .containsExactly("SELECT 1 FROM DUAL WHERE 0");
+            assertThat(tracker.previousResultsUnknownByLast()).as("%s leaves a count to read", limited).isTrue();
         }
         tracker.before("SELECT * FROM t LIMIT 5, 1");
         tracker.statementResult(false, true, 0, 0);
         assertThat(tracker.previousResultSetUp()).as("no row: the offset may lie past the last row").containsExactly("SELECT 1 FROM DUAL WHERE 0");
+        assertThat(tracker.previousResultsUnknownByLast()).isTrue();
         tracker.before("DO 1");
         tracker.statementResult(false, false, 0, 0);
         assertThat(tracker.previousResultSetUp()).as("FOUND_ROWS() still unknown").containsExactly("DO 0");
+        assertThat(tracker.previousResultsUnknown()).isTrue();
+        assertThat(tracker.previousResultsUnknownByLast()).as("the DO did not make it unknown").isFalse();
+        tracker.previousResultsRead(100, 0);
+        assertThat(tracker.previousResultsUnknown()).as("read").isFalse();
+
+        tracker.before("SELECT * FROM t WHERE a > 5 LIMIT 3");
+        tracker.statementResult(false, true, 0, 0);
+        assertThat(tracker.previousResultsUnknown()).as("no row and no offset: nothing matched").isFalse();
+        assertThat(tracker.previousResultSetUp()).containsExactly("SELECT 1 FROM DUAL WHERE 0");
+
+        tracker.before("SELECT * FROM t");
+        tracker.statementResult(true, true, 0, 0);
+        assertThat(tracker.previousResultsUnknownByLast()).as("a cursor, several results or an error after rows").isTrue();
 
         tracker.before("SELECT a FROM t");
         tracker.statementResult(false, true, 2, 0);

@@ -429,11 +429,17 @@ public final class Grammar {
 
     private void foundRows() {
         if (chance(20)) {
-            // FOUND_ROWS() here counts the row LIMIT skipped, and when the table has fewer rows
-            // than the offset, every row: the proxy does not know it. Only ROW_COUNT() is read,
-            // which it gives any connection the session moves to.
-            add("SELECT id, c FROM " + table + " ORDER BY id LIMIT 1, 1");
-            add("SELECT ROW_COUNT()");
+            // FOUND_ROWS() here is not in the response: with no row back the offset may lie past
+            // the last row (then every row counts), a UNION counts every row of its parts, WITH
+            // TIES the rows it read. The proxy reads it where the statement ran.
+            add(pick("SELECT id, c FROM " + table + " ORDER BY id LIMIT 1, 1", "SELECT id, c FROM " + table + " ORDER BY id LIMIT 90, 1",
+                    "SELECT seq FROM seq_1_to_30 UNION ALL SELECT id FROM " + table + " LIMIT 3",
+                    "SELECT seq % 5 FROM seq_1_to_40 ORDER BY seq % 5 FETCH FIRST 2 ROWS WITH TIES",
+                    "(SELECT id FROM " + table + " ORDER BY id LIMIT 2, 2)"));
+            if (chance(30) && !avoid.contains(Avoid.PREVIOUS_RESULT)) {
+                add(stateRead());
+            }
+            add("SELECT FOUND_ROWS(), ROW_COUNT()");
             return;
         }
         if (chance(25)) {

@@ -1,0 +1,501 @@
+package io.switchyard.server.it;
+
+import static io.switchyard.server.it.MultiplexingTest.occupy;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchyard.backend.BackendPool;
+import io.switchyard.server.launcher.MariaDbCluster;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code FOUND_ROWS()} and {@code ROW_COUNT()}, which the server keeps per connection, read after
+ * a session's statement on another backend connection than the statement's: they give what they
+ * give directly. As in {@link MultiplexingTest}, a second session holds the connection the first
+ * one used last inside a transaction, so the first must borrow another; one event loop, so both
+ * sessions share one pool partition.
+ */
+class FoundRowsTest {
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, """
+            event-loop-threads = 1
+            variables { mysql-max_stmts_per_connection = 4 }
+            """);
+
+    /**
+     * Waits until the session gave its connection back: the client has its reply before the proxy
+     * reads what the statement left, and only then may another session take that connection.
+     */
+    private static void awaitNoConnectionInUse() throws InterruptedException {
+        BackendPool pool = fixture.proxy().topology().allPools().get(0);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (pool.inUse() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(pool.inUse()).as("connections in use after the statements").isZero();
+    }
+
+    @BeforeAll
+    static void tables() {
+        fixture.cluster().primary().execute(
+                "CREATE TABLE app.mux (id INT PRIMARY KEY, v VARCHAR(40))",
+                "INSERT INTO app.mux VALUES (1, 'one'), (2, 'two')",
+                "CREATE TABLE app.ids (id INT AUTO_INCREMENT PRIMARY KEY, v INT)");
+    }
+
+    /**
+     * {@code FOUND_ROWS()} and {@code ROW_COUNT()} read after a plain {@code SELECT} (or after a
+     * statement that changes no rows) give what they give directly, also when the session reads
+     * them on another connection than the one its statement ran on.
+     */
+    @Test
+    void foundRowsAndRowCountAfterAPlainSelectFollowTheSession() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        List<String> expected = new ArrayList<>();
+        List<String> proxied = new ArrayList<>();
+        for (String[] statements : new String[][] {{"SELECT * FROM mux"}, {"SELECT * FROM mux", "DO 1"},
+                {"SELECT * FROM mux WHERE id = 0"}, {"SELECT @@pseudo_thread_id"}}) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(previousResult(d, statements, null)[0]);
+            }
+            try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+                String[] seen = previousResult(a, statements, sb);
+                proxied.add(seen[0]);
+                if (seen[1] != null) {
+                    assertThat(seen[2]).as("the read ran on another connection than the statement before it")
+                            .isNotEqualTo(seen[1]);
+                }
+            }
+        }
+        assertThat(expected).containsExactly("2 -1", "2 0", "0 -1", "1 -1");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
+     * After a {@code SELECT} with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause MariaDB's
+     * {@code FOUND_ROWS()} counts the rows the clause passed over, not the rows returned: read by
+     * the session's next statement, it gives what it gives directly.
+     */
+    @Test
+    void foundRowsAfterALimitedSelectCountsTheRowsTheLimitPassedOver() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        List<String> expected = new ArrayList<>();
+        List<String> proxied = new ArrayList<>();
+        for (String statement : new String[] {"SELECT * FROM mux ORDER BY id LIMIT 1, 1", "SELECT * FROM mux LIMIT 1 OFFSET 1",
+                "SELECT * FROM mux ORDER BY id OFFSET 1 ROWS FETCH FIRST 1 ROWS ONLY", "SELECT * FROM mux LIMIT 5, 1"}) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(previousResult(d, new String[] {statement}, null)[0]);
+            }
+            try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+                sb.execute("SELECT 1");
+                proxied.add(previousResult(a, new String[] {statement}, null)[0]);
+            }
+        }
+        assertThat(expected).containsExactly("2 -1", "2 -1", "2 -1", "2 -1");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
+     * After a {@code SELECT} that ends with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause
+     * of numbers, {@code FOUND_ROWS()} is the clause's offset plus the rows returned. Read on
+     * another connection than the {@code SELECT}'s (another session holds that one), it gives what
+     * it gives directly: the proxy sets it up there. The offsets are chosen so that neither the
+     * rows returned nor every row would give the same count.
+     */
+    @Test
+    void foundRowsAfterALimitedSelectFollowsTheSessionToAnotherConnection() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        String[] statements = {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT 5, 3",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq DESC LIMIT 2 OFFSET 40",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq OFFSET 10 ROWS FETCH FIRST 4 ROWS ONLY",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > 95 LIMIT 3, 10",
+            "SELECT seq FROM seq_1_to_100 LIMIT 20, 1"};
+        List<String> expected = new ArrayList<>();
+        List<String> proxied = new ArrayList<>();
+        for (String statement : statements) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(previousResult(d, new String[] {statement}, null)[0]);
+            }
+            try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+                sb.execute("SELECT 1");
+                String[] seen = previousResult(a, new String[] {statement}, sb);
+                proxied.add(seen[0]);
+                if (seen[1] != null) {
+                    assertThat(seen[2]).as("the read ran on another connection than %s", statement).isNotEqualTo(seen[1]);
+                }
+            }
+        }
+        assertThat(expected).containsExactly("8 -1", "42 -1", "14 -1", "5 -1", "21 -1");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
+     * The same with server-side prepared statements whose row count or offset is a parameter, the
+     * usual shape of a page query ({@code LIMIT ?, ?}): the offset comes from the text or from
+     * the execution's parameter, so the count is known and follows the session. Every parameter
+     * is 3 but the offset, 30.
+     */
+    @Test
+    void foundRowsAfterAPreparedSelectWithParametersInItsLimitFollowsTheSessionToAnotherConnection() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
+        String[] statements = {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT ?",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT 5, ?",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq LIMIT ? OFFSET 20",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq OFFSET 10 ROWS FETCH FIRST ? ROWS ONLY",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > ? LIMIT ?, ?",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > ? ORDER BY seq LIMIT ? OFFSET ?",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > ? ORDER BY seq OFFSET ? ROWS FETCH NEXT ? ROWS ONLY"};
+        List<String> expected = new ArrayList<>();
+        List<String> proxied = new ArrayList<>();
+        for (String statement : statements) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(preparedLimited(d, statement, null)[0]);
+            }
+            try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection b = fixture.mysql("");
+                 Statement sb = b.createStatement()) {
+                sb.execute("SELECT 1");
+                String[] seen = preparedLimited(a, statement, sb);
+                proxied.add(seen[0]);
+                assertThat(seen[2]).as("the read ran on another connection than %s", statement).isNotEqualTo(seen[1]);
+            }
+        }
+        assertThat(expected).containsExactly("3 -1", "8 -1", "23 -1", "13 -1", "33 -1", "33 -1", "33 -1");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
+     * After statements whose response does not show what {@code FOUND_ROWS()} counts (a page past
+     * the last row, a {@code UNION} or a parenthesized query with a limit, {@code WITH TIES},
+     * several results of one text), the proxy reads it on the statement's connection before the
+     * session may leave that connection, and puts it back there: read on another connection, or
+     * on the same one, it gives what it gives directly. With them, counts the proxy works out
+     * from the text (a limit inside a subquery, a locking clause after the limit, no row and no
+     * offset).
+     */
+    @Test
+    void foundRowsTheResponseDoesNotShowIsReadBeforeTheSessionLeavesItsConnection() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&allowMultiQueries=true";
+        String[][] sequences = {
+            {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT 200, 3"},
+            {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT 200, 3", "DO 0"},
+            {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > 90 UNION ALL "
+                + "SELECT @@pseudo_thread_id, seq FROM seq_1_to_50 LIMIT 2"},
+            {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 ORDER BY seq % 10 FETCH FIRST 3 ROWS WITH TIES"},
+            {"(SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT 10, 2)"},
+            {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_10 LIMIT 2; SELECT seq FROM seq_1_to_30 LIMIT 4, 1"},
+            {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq = (SELECT seq FROM seq_1_to_100 ORDER BY seq DESC LIMIT 1)"},
+            {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 LIMIT 5, 2 FOR UPDATE"},
+            {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > 500 LIMIT 3"}};
+        List<String> expected = new ArrayList<>();
+        List<String> moved = new ArrayList<>();
+        List<String> stayed = new ArrayList<>();
+        for (String[] statements : sequences) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(previousResult(d, statements, null)[0]);
+            }
+            try (Connection a = fixture.mysql("allowMultiQueries=true"); Connection b = fixture.mysql("allowMultiQueries=true");
+                 Statement sb = b.createStatement()) {
+                sb.execute("SELECT 1");
+                String[] seen = previousResult(a, statements, sb);
+                moved.add(seen[0]);
+                if (seen[1] != null) {
+                    assertThat(seen[2]).as("the read ran on another connection than %s", statements[0]).isNotEqualTo(seen[1]);
+                }
+            }
+            try (Connection a = fixture.mysql("allowMultiQueries=true")) {
+                stayed.add(previousResult(a, statements, null)[0]);
+            }
+        }
+        assertThat(expected).containsExactly("100 -1", "100 0", "60 -1", "100 -1", "12 -1", "5 -1", "1 -1", "7 -1", "0 -1");
+        assertThat(moved).isEqualTo(expected);
+        assertThat(stayed).isEqualTo(expected);
+    }
+
+    /**
+     * A statement read through a cursor (Connector/J's {@code useCursorFetch}) sends its rows
+     * later, by {@code COM_STMT_FETCH}; the server counts them when it opens the cursor. The proxy
+     * reads the count on the cursor's connection before the session leaves it: read on another
+     * connection, after a statement that leaves it, it gives what it gives directly.
+     */
+    @Test
+    void foundRowsAfterACursorFollowsTheSessionToAnotherConnection() throws Exception {
+        String cursor = "useCursorFetch=true&defaultFetchSize=10";
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&" + cursor;
+        String[] queries = {"SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > ?",
+            "SELECT @@pseudo_thread_id, seq FROM seq_1_to_100 WHERE seq > ? LIMIT 5, 20"};
+        List<String> expected = new ArrayList<>();
+        List<String> proxied = new ArrayList<>();
+        for (String query : queries) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(throughCursor(d, query, null)[0]);
+            }
+            try (Connection a = fixture.mysql(cursor); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+                sb.execute("SELECT 1");
+                String[] seen = throughCursor(a, query, sb);
+                proxied.add(seen[0]);
+                assertThat(seen[2]).as("the read ran on another connection than %s", query).isNotEqualTo(seen[1]);
+            }
+        }
+        assertThat(expected).containsExactly("60 0", "25 0");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /** Reads {@code query} with 40 for its parameter through a cursor on {@code c}; then {@code DO 0} and as {@link #previousResult}. */
+    private static String[] throughCursor(Connection c, String query, Statement other) throws Exception {
+        String statementConnection = null;
+        try (PreparedStatement ps = c.prepareStatement(query)) {
+            ps.setFetchSize(10);
+            ps.setInt(1, 40);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    statementConnection = rs.getString(1);
+                }
+            }
+        }
+        return previousResult(c, new String[] {"DO 0"}, other, statementConnection);
+    }
+
+    /**
+     * Runs {@code sql}, a prepared statement whose parameters are 3 but for an offset, 30, on
+     * {@code c}; then as {@link #previousResult}.
+     */
+    private static String[] preparedLimited(Connection c, String sql, Statement other) throws Exception {
+        String statementConnection = null;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            // The offset's parameter: the first of "LIMIT ?, ?", or the one after OFFSET.
+            int at = sql.contains("LIMIT ?, ?") ? sql.indexOf("LIMIT ?, ?") + 6 : sql.indexOf("OFFSET ?") + 7;
+            int offset = at > 6 ? (int) sql.substring(0, at + 1).chars().filter(ch -> ch == '?').count() : 0;
+            int parameters = (int) sql.chars().filter(ch -> ch == '?').count();
+            for (int i = 1; i <= parameters; i++) {
+                ps.setInt(i, i == offset ? 30 : 3);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    statementConnection = rs.getString(1);
+                }
+            }
+        }
+        return previousResult(c, new String[0], other, statementConnection);
+    }
+
+    /**
+     * After an {@code INSERT} the proxy reads {@code LAST_INSERT_ID()} on the session's connection
+     * before the next statement, and brings the connection to the session's state before a
+     * statement: a read of the previous result after them, on the same connection, still gives
+     * what the statement left. Server-side prepared statements, so that each statement's prepare
+     * comes between them as well.
+     */
+    @Test
+    void aReadOfThePreviousResultAfterTheProxysOwnStatementsGivesTheStatementsValues() throws Exception {
+        String[] statements = {"UPDATE mux SET v = v WHERE id = 2", "INSERT INTO ids (v) VALUES (1)", "SELECT * FROM mux"};
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
+        String expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = preparedPreviousResult(d, statements);
+        }
+        assertThat(expected).isEqualTo("2 -1");
+        for (int round = 0; round < 5; round++) {
+            try (Connection a = fixture.mysql("useServerPrepStmts=true")) {
+                assertThat(preparedPreviousResult(a, statements)).as("round %d", round).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** Runs {@code statements} as prepared statements on {@code c}, then reads {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
+    /**
+     * Statements that leave {@code FOUND_ROWS()} as it was ({@code SHOW WARNINGS}, a failed
+     * statement, {@code CHECKSUM TABLE}), then a change of the tracking settings, after which the
+     * proxy reads its settings back on the connection: a read of {@code FOUND_ROWS()} and
+     * {@code ROW_COUNT()} still gives what it gives directly.
+     */
+    @Test
+    void statementsThatLeaveFoundRowsAsItWasAreFollowedAcrossTheProxysReadBack() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        String[][] sequences = {
+            {"SELECT * FROM mux", "SHOW WARNINGS", "SET SESSION session_track_system_variables = 'time_zone'"},
+            {"SELECT * FROM mux", "SET SESSION session_track_system_variables = 'time_zone'", "SELECT * FROM no_such_table"},
+            {"SELECT * FROM mux", "CHECKSUM TABLE mux", "SET SESSION session_track_state_change = ON", "DO 1"},
+        };
+        for (String[] sequence : sequences) {
+            String expected;
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected = previousResultAfterFailures(d, sequence);
+            }
+            try (Connection a = fixture.mysql("")) {
+                assertThat(previousResultAfterFailures(a, sequence)).as(String.join("; ", sequence)).isEqualTo(expected);
+            }
+        }
+    }
+
+    /**
+     * A session's statement returns 7 rows; another session then holds the connection it ran on,
+     * and the session's next statement fails on another connection, which the session keeps (its
+     * error is held for {@code SHOW ERRORS}). A read of {@code FOUND_ROWS()} there gives the 7 the
+     * server left for it directly (a failed statement leaves it), not that connection's own, and
+     * the error is still held after it.
+     */
+    @Test
+    void foundRowsReadOnAConnectionAFailedStatementBorrowedIsTheSessions() throws Exception {
+        String[] statements = {"WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM r WHERE k < 7) SELECT k FROM r",
+            "SELECT * FROM no_such_table"};
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        String expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = previousResultAfterFailures(d, statements);
+        }
+        assertThat(expected).isEqualTo("7 -1");
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sa = a.createStatement();
+             Statement sb = b.createStatement()) {
+            sb.execute("SELECT 1");
+            try (ResultSet rs = sa.executeQuery(statements[0])) {
+                while (rs.next()) {
+                    rs.getString(1);
+                }
+            }
+            occupy(sb);
+            try {
+                assertThat(previousResultAfterFailures(a, new String[] {statements[1]})).isEqualTo(expected);
+                try (ResultSet rs = sa.executeQuery("SHOW ERRORS")) {
+                    assertThat(rs.next()).as("the error is still held").isTrue();
+                    assertThat(rs.getInt(2)).isEqualTo(1146);
+                }
+            } finally {
+                sb.execute("COMMIT");
+            }
+        }
+    }
+
+    /** Runs {@code statements} on {@code c}, those that fail too, then reads {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
+    private static String previousResultAfterFailures(Connection c, String[] statements) throws Exception {
+        try (Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                try {
+                    if (s.execute(statement)) {
+                        try (ResultSet rs = s.getResultSet()) {
+                            while (rs.next()) {
+                                rs.getString(1);
+                            }
+                        }
+                    }
+                } catch (SQLException expectedFailure) {
+                    // the sequence's failing statement
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT()")) {
+                assertThat(rs.next()).isTrue();
+                return rs.getLong(1) + " " + rs.getLong(2);
+            }
+        }
+    }
+
+    /**
+     * {@code FOUND_ROWS()} after a {@code SELECT SQL_CALC_FOUND_ROWS ... LIMIT}, read with a
+     * server-side prepared statement: the read's prepare comes between them, and another session
+     * holds a connection between that prepare and the execution. The read gives what it gives
+     * directly.
+     */
+    @Test
+    void theCountOfSqlCalcFoundRowsSurvivesThePrepareOfItsRead() throws Exception {
+        String statement = "SELECT SQL_CALC_FOUND_ROWS id FROM mux ORDER BY id LIMIT 1";
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
+        String expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = preparedFoundRows(d, statement, null);
+        }
+        try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection b = fixture.mysql("");
+             Statement sb = b.createStatement()) {
+            sb.execute("SELECT 1");
+            assertThat(preparedFoundRows(a, statement, sb)).isEqualTo(expected);
+        }
+    }
+
+    /** Runs {@code statement} prepared on {@code c}, then prepares the read of {@code FOUND_ROWS()}; {@code other} holds a connection before it runs. */
+    private static String preparedFoundRows(Connection c, String statement, Statement other) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(statement); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rs.getString(1);
+            }
+        }
+        try (PreparedStatement read = c.prepareStatement("SELECT FOUND_ROWS()")) {
+            if (other != null) {
+                occupy(other);
+            }
+            try (ResultSet rs = read.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            } finally {
+                if (other != null) {
+                    other.execute("COMMIT");
+                }
+            }
+        }
+    }
+
+    private static String preparedPreviousResult(Connection c, String[] statements) throws Exception {
+        for (String statement : statements) {
+            try (PreparedStatement ps = c.prepareStatement(statement)) {
+                if (ps.execute()) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        while (rs.next()) {
+                            rs.getString(1);
+                        }
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT FOUND_ROWS(), ROW_COUNT()"); ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(1) + " " + rs.getLong(2);
+        }
+    }
+
+    /**
+     * Runs {@code statements} on {@code c}; when {@code other} is given, it then holds the
+     * connection {@code c} used inside a transaction; then reads {@code FOUND_ROWS()} and
+     * {@code ROW_COUNT()}. Returns what they read, the connection id a statement returned (if
+     * any: {@code CONNECTION_ID()}, or {@code @@pseudo_thread_id} as its first column) and the
+     * connection id of the read.
+     */
+    private static String[] previousResult(Connection c, String[] statements, Statement other) throws Exception {
+        return previousResult(c, statements, other, null);
+    }
+
+    /** Same, where {@code statementConnection} is the connection id of a statement that ran before. */
+    private static String[] previousResult(Connection c, String[] statements, Statement other, String statementConnection)
+            throws Exception {
+        try (Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                if (s.execute(statement)) {
+                    try (ResultSet rs = s.getResultSet()) {
+                        while (rs.next()) {
+                            if (statement.contains("CONNECTION_ID") || statement.replaceFirst("^\\(", "").startsWith("SELECT @@pseudo_thread_id,")) {
+                                statementConnection = rs.getString(1);
+                            }
+                        }
+                    }
+                }
+            }
+            if (other != null) {
+                awaitNoConnectionInUse();
+                occupy(other);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT(), @@pseudo_thread_id")) {
+                assertThat(rs.next()).isTrue();
+                return new String[] {rs.getLong(1) + " " + rs.getLong(2), statementConnection, rs.getString(3)};
+            } finally {
+                if (other != null) {
+                    other.execute("COMMIT");
+                }
+            }
+        }
+    }
+}
