@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -512,6 +513,25 @@ public final class BackendPool implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /**
+     * Closes on the server the statements cached on the idle connections that {@code keep} does
+     * not accept, then runs {@code done} on {@code caller} once the server has processed every
+     * close (a ping follows them on each connection). Borrowed connections stay as they are.
+     */
+    public void closeCachedStatements(BiPredicate<ConnectionState, String> keep, EventLoop caller, Runnable done) {
+        List<PoolPartition> all = List.copyOf(partitions.values());
+        AtomicInteger left = new AtomicInteger(all.size() + 1);
+        Runnable oneDone = () -> {
+            if (left.decrementAndGet() == 0) {
+                caller.execute(done);
+            }
+        };
+        for (PoolPartition p : all) {
+            p.loop.execute(() -> p.closeCachedStatements(keep, oneDone));
+        }
+        oneDone.run();
     }
 
     /** Open connections, busy and idle. */

@@ -88,17 +88,21 @@ public final class BackendStatements {
 
     /**
      * Closes on the server every cached statement {@code keep} does not accept (COM_STMT_CLOSE has
-     * no reply; they go out with the next flush, ahead of the next command).
+     * no reply; they go out with the next flush, ahead of the next command); true when it closed
+     * any.
      */
-    public void closeAllBut(BackendConnection c, BiPredicate<ConnectionState, String> keep) {
+    public boolean closeAllBut(BackendConnection c, BiPredicate<ConnectionState, String> keep) {
+        boolean closed = false;
         Iterator<Map.Entry<Key, Prepared>> it = byText.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Key, Prepared> each = it.next();
             if (!keep.test(each.getKey().prepareState(), each.getKey().sql())) {
                 it.remove();
                 close(c, each.getValue().backendId);
+                closed = true;
             }
         }
+        return closed;
     }
 
     /** Forgets everything (the server dropped the statements: COM_RESET_CONNECTION). */

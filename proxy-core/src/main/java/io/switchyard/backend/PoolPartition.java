@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,14 +180,46 @@ final class PoolPartition {
     }
 
     private void ping(BackendConnection c) {
+        ping(c, () -> { });
+    }
+
+    /** Pings {@code c}, taken out of the idle connections but still counted: back when it answers, closed when not; then {@code then}. */
+    private void ping(BackendConnection c, Runnable then) {
         c.executeInternal(Command.PING, null, (err, failure) -> {
             if (err == null && failure == null) {
                 returnFromPing(c);
             } else {
                 idle.decrementAndGet();
-                log.info("keepalive ping to {} failed; closing backend connection {}", pool.address(), c.id());
+                log.info("ping to {} failed; closing backend connection {}", pool.address(), c.id());
                 c.close();
             }
+            then.run();
         });
+    }
+
+    /**
+     * Closes the statements cached on the idle connections that {@code keep} does not accept, and
+     * pings each connection that had any, so that the server has processed the closes; then
+     * {@code done}. A connection is out of the idle ones meanwhile, still counted.
+     */
+    void closeCachedStatements(BiPredicate<ConnectionState, String> keep, Runnable done) {
+        List<BackendConnection> cached = new ArrayList<>();
+        for (ArrayDeque<BackendConnection> deque : idleByKey.values()) {
+            for (Iterator<BackendConnection> it = deque.iterator(); it.hasNext(); ) {
+                BackendConnection c = it.next();
+                if (c.isIdle() && c.statements() != null && c.statements().closeAllBut(c, keep)) {
+                    it.remove();
+                    cached.add(c);
+                }
+            }
+        }
+        int[] left = {cached.size() + 1};
+        Runnable oneDone = () -> {
+            if (--left[0] == 0) {
+                done.run();
+            }
+        };
+        cached.forEach(c -> ping(c, oneDone));
+        oneDone.run();
     }
 }

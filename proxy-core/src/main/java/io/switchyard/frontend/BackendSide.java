@@ -343,11 +343,34 @@ final class BackendSide implements ResponseSink, LeaseListener {
         this.listener = listener;
         MemoryLimit.before(connection(), routing.state(), routing.tracker().traits().assigned(), heldStatements);
         session.enter(SessionPhase.BUSY);
+        BackendConnection c = connection();
+        BackendPool pool = leases.currentPool();
+        if (routing.tracker().traits().uninstallsPlugin() && pool != null) {
+            // The server defers an uninstall while a prepared statement uses the plugin: the
+            // statements cached for no client go first, here and on the server's idle connections.
+            HeldStatements held = context.sessions().heldStatements();
+            if (c.statements() != null) {
+                c.statements().closeAllBut(c, held::holds);
+            }
+            pool.closeCachedStatements(held::holds, c.eventLoop(), () -> {
+                if (session.closed()) {
+                    packets.release();
+                } else {
+                    sendOn(c, command, packets);
+                }
+            });
+            return;
+        }
+        sendOn(c, command, packets);
+    }
+
+    /** Sends on {@code c}, the current connection (a connection lost meanwhile fails the command as it would in flight). */
+    private void sendOn(BackendConnection c, Command command, ByteBuf packets) {
         unflushedBackendWrites = false;
-        activity.runningOn(leases.currentHostgroup(), connection());
+        activity.runningOn(leases.currentHostgroup(), c);
         leases.countQuery(packets.readableBytes());
         continuity.sending(command, packets, leases.currentHostgroup(), listener.recordableExecution());
-        connection().execute(command, packets, this);
+        c.execute(command, packets, this);
     }
 
     /** Sends a command that has no reply (long data) and goes on with queued commands. */

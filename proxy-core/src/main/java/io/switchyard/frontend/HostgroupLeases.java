@@ -273,6 +273,12 @@ final class HostgroupLeases {
         return previous.size() == 1 ? previous.keySet().iterator().next() : -1;
     }
 
+    /** The pool of the current connection's server, or null. */
+    BackendPool currentPool() {
+        BackendLease lease = current;
+        return lease == null ? null : lease.pool();
+    }
+
     /** Counts a statement of {@code bytes} sent on the current connection, in its server's statistics. */
     void countQuery(long bytes) {
         BackendLease lease = current;

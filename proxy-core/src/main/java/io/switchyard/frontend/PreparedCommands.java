@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  */
 final class PreparedCommands implements ResponseListener {
     private final SessionParts parts;
-    private final PreparedStatements statements = new PreparedStatements();
+    private final PreparedStatements statements;
     private PreparedStatements.Statement running;
     /** The statement of the COM_STMT_EXECUTE being sent when a transaction replay may run it again. */
     private PreparedStatements.Statement recordable;
@@ -39,6 +39,7 @@ final class PreparedCommands implements ResponseListener {
 
     PreparedCommands(SessionParts parts) {
         this.parts = parts;
+        this.statements = new PreparedStatements(parts.context().sessions().heldStatements());
         parts.backend().heldStatements(statements::holds);
     }
 

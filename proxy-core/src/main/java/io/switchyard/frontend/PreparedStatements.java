@@ -78,12 +78,18 @@ final class PreparedStatements {
     }
 
     private final Map<Integer, Statement> byId = new HashMap<>();
+    private final HeldStatements held;
     private int nextId;
     private Statement preparing;
     private boolean idToPatch;
     private Statement lastPrepared;
     /** The client's last COM_STMT_PREPARE failed (its pipelined execution of id -1 then fails on the server too). */
     private boolean lastPrepareFailed;
+
+    /** The statements of a session whose clients' open statements {@code held} counts. */
+    PreparedStatements(HeldStatements held) {
+        this.held = held;
+    }
 
     /** True when the session may not prepare another statement. */
     boolean full() {
@@ -132,6 +138,7 @@ final class PreparedStatements {
         lastPrepareFailed = false;
         st.params = reply.preparedParams();
         byId.put(st.id, st);
+        held.hold(st.prepareState, st.sql);
         lastPrepared = st;
         BackendStatements.of(c).add(c, st.prepareState, st.sql, reply.preparedStatementId(), maxPerConnection);
         return st;
@@ -150,7 +157,9 @@ final class PreparedStatements {
     void close(ByteBuf payload) {
         Statement st = find(payload);
         if (st != null) {
-            byId.remove(st.id);
+            if (byId.remove(st.id) != null) {
+                held.release(st.prepareState, st.sql);
+            }
             if (lastPrepared == st) {
                 lastPrepared = null;
             }
@@ -159,6 +168,7 @@ final class PreparedStatements {
 
     /** Forgets every statement (COM_RESET_CONNECTION, COM_CHANGE_USER). */
     void clear() {
+        byId.values().forEach(st -> held.release(st.prepareState, st.sql));
         byId.clear();
         preparing = null;
         lastPrepared = null;

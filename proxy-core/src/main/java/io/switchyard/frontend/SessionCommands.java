@@ -105,10 +105,14 @@ final class SessionCommands implements SessionControl {
         prepared.clear();
     }
 
-    /** The session ends: queued commands are dropped, the running statement ends, connections go back. */
+    /**
+     * The session ends: queued commands are dropped, the running statement ends, its client's
+     * prepared statements are forgotten, connections go back.
+     */
     void clear() {
         queue.clear();
         queries.end();
+        prepared.clear();
         backend.releaseAll();
     }
 

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The live client sessions, for connection limits, the process list and shutdown. Thread-safe.
+ * The live client sessions, for connection limits, the process list and shutdown, and the
+ * prepared statements their clients hold. Thread-safe.
  */
 public final class SessionRegistry {
     private final AtomicLong ids = new AtomicLong();
@@ -16,6 +17,12 @@ public final class SessionRegistry {
     private final LongAdder authFailures = new LongAdder();
     /** Logged-in sessions per user name, kept with every login, change of user and close. */
     private final Map<String, LongAdder> perUser = new ConcurrentHashMap<>();
+    private final HeldStatements heldStatements = new HeldStatements();
+
+    /** The prepared statements the sessions' clients hold open. */
+    HeldStatements heldStatements() {
+        return heldStatements;
+    }
 
     long nextId() {
         return ids.incrementAndGet();

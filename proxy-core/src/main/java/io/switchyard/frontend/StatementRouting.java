@@ -298,7 +298,7 @@ final class StatementRouting {
         if (frames.size() > 1) {
             // A statement of 16 MiB or more is not read: it might change anything.
             tracker.before(new StatementTraits(java.util.Set.of(PinReason.UNEXPLAINED_CHANGE), false, false, false,
-                    false, java.util.List.of(), false, true, false, null, false, false, -1, -1, java.util.List.of()));
+                    false, java.util.List.of(), false, true, false, null, false, false, -1, -1, java.util.List.of(), false));
             return new Decision(mustStay ? currentHostgroup : defaultHostgroup, null, null, null, null, StatementKind.UNKNOWN, null, null);
         }
         ByteBuf payload = first.payload();

@@ -241,6 +241,7 @@ public final class StatementClassifier {
             }
             case "PREPARE", "DEALLOCATE" -> b.pins.add(PinReason.PREPARED_STATEMENT);
             case "HANDLER" -> b.pins.add(PinReason.HANDLER);
+            case "UNINSTALL" -> b.uninstallsPlugin = true;
             case "XA" -> b.pins.add(PinReason.XA_TRANSACTION);
             case "LOCK" -> b.pins.add(PinReason.TABLE_LOCK);
             case "FLUSH" -> {

@@ -43,13 +43,16 @@ import java.util.Set;
  *     parameter): the rows that clause skips (0 when it skips none). After such a result set of at
  *     least one row, {@code FOUND_ROWS()} is this offset plus the rows returned. -1 otherwise (an
  *     offset {@code ?}, {@code WITH TIES}, {@code ROWS EXAMINED}, a clause that is not the
- *     statement's last words)
+ *     statement's last words but for a locking clause)
  * @param offsetParameter for such a {@code SELECT} whose offset is a prepared statement's
  *     parameter ({@code LIMIT ?, n}, {@code LIMIT n OFFSET ?}, {@code OFFSET ? ROWS}): that
  *     parameter's index (0 for the first {@code ?}); -1 otherwise. An execution that gives it
  *     a number knows its {@code limitOffset} ({@link #withLimitOffset})
  * @param globals lower-case names of the variables its {@code SET GLOBAL}s assign: what new
  *     sessions start with ({@code GlobalValues})
+ * @param uninstallsPlugin it is an {@code UNINSTALL PLUGIN} or {@code UNINSTALL SONAME}, which
+ *     the server defers while a prepared statement uses the plugin, so the statements the proxy
+ *     keeps cached for no client are closed first
  */
 public record StatementTraits(
         Set<PinReason> pins,
@@ -66,11 +69,12 @@ public record StatementTraits(
         boolean limited,
         long limitOffset,
         int offsetParameter,
-        java.util.List<String> globals) {
+        java.util.List<String> globals,
+        boolean uninstallsPlugin) {
 
     /** A statement with no effect on the session beyond what the server reports (e.g. a plain SELECT). */
     public static final StatementTraits PLAIN = new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(),
-            false, false, false, null, false, false, -1, -1, java.util.List.of());
+            false, false, false, null, false, false, -1, -1, java.util.List.of(), false);
 
     /** A plain SELECT with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause whose offset is not known. */
     public static final StatementTraits PLAIN_LIMITED = plainLimited(-1);
@@ -78,7 +82,7 @@ public record StatementTraits(
     /** A plain SELECT with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause that skips {@code offset} rows (-1: not known). */
     public static StatementTraits plainLimited(long offset) {
         return new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(), false, false, false, null, false,
-                true, offset, -1, java.util.List.of());
+                true, offset, -1, java.util.List.of(), false);
     }
 
     public StatementTraits {
@@ -90,7 +94,7 @@ public record StatementTraits(
     /** These traits for one execution that gave the offset parameter the number {@code offset}. */
     public StatementTraits withLimitOffset(long offset) {
         return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, assigned, readsPrevious, keepsResult,
-                setsLastInsertId, namesCollation, readsTracking, limited, offset, -1, globals);
+                setsLastInsertId, namesCollation, readsTracking, limited, offset, -1, globals, uninstallsPlugin);
     }
 
     /** Accumulates the traits of the statements of a multi-statement text. */
@@ -110,11 +114,12 @@ public record StatementTraits(
         long limitOffset = -1;
         int offsetParameter = -1;
         final Set<String> globals = new LinkedHashSet<>();
+        boolean uninstallsPlugin;
 
         StatementTraits build() {
             return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, java.util.List.copyOf(assigned),
                     readsPrevious, keepsResult, setsLastInsertId, namesCollation, readsTracking, limited,
-                    limitOffset, offsetParameter, java.util.List.copyOf(globals));
+                    limitOffset, offsetParameter, java.util.List.copyOf(globals), uninstallsPlugin);
         }
     }
 }

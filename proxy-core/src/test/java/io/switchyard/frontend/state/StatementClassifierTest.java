@@ -283,6 +283,14 @@ class StatementClassifierTest {
     }
 
     @Test
+    void anUninstallOfAPluginIsMarked() {
+        assertThat(of("UNINSTALL PLUGIN blackhole").uninstallsPlugin()).isTrue();
+        assertThat(of("uninstall soname 'ha_blackhole.so'").uninstallsPlugin()).isTrue();
+        assertThat(of("INSTALL PLUGIN blackhole SONAME 'ha_blackhole.so'").uninstallsPlugin()).isFalse();
+        assertThat(of("SELECT 'UNINSTALL PLUGIN x'").uninstallsPlugin()).isFalse();
+    }
+
+    @Test
     void multiStatementTextCombinesItsStatements() {
         StatementTraits t = of("SET sql_mode = ''; SELECT GET_LOCK('x', 0); SET NAMES latin1");
 
