@@ -82,7 +82,7 @@ public final class GlobalValues {
     /** Variable name to change number to its value from that change on. */
     private volatile Map<String, NavigableMap<Long, Value>> history = Map.of();
     /** The globals the monitor read last ({@link #watched}), or null before its first reading. */
-    private Map<String, String> lastWatched;
+    private volatile Map<String, String> lastWatched;
 
     /** True when a change of {@code name}'s global can be followed: given to every session it reaches (see {@link #NOT_FOLLOWED}). */
     public static boolean followable(String name) {
@@ -180,6 +180,16 @@ public final class GlobalValues {
     /** True for the session-tracking settings, which the proxy keeps on for itself on every connection. */
     public static boolean isTracking(String name) {
         return name.startsWith(TRACKING_PREFIX);
+    }
+
+    /**
+     * The global value of {@code name} as the monitor's last reading returned it: the server's
+     * own default for a variable the proxy never saw change; null before the first reading or
+     * for a variable it does not read.
+     */
+    public String watchedValue(String name) {
+        Map<String, String> watched = lastWatched;
+        return watched == null ? null : watched.get(name);
     }
 
     /** The variables whose global value the proxy saw change. */

@@ -26,8 +26,8 @@ import java.util.function.BiPredicate;
  * the cache: they prepare their statements again where they run next.
  *
  * <p>The limit a session is under: its own value, else the global it started with when the proxy
- * saw that global change ({@link GlobalValues}). A limit the server was started with is not known
- * to the proxy (see the README).
+ * saw that global change ({@link GlobalValues}), else the global as the monitor last read it (a
+ * limit in the server's configuration; none before the monitor's first reading).
  */
 final class MemoryLimit {
     /** The session variables that limit a connection's memory. */
@@ -75,7 +75,7 @@ final class MemoryLimit {
         String value = session.variables().get(limit);
         if (value == null && c.globals() != null) {
             GlobalValues.Value global = c.globals().at(limit, session.globalsAsOf());
-            value = global == null ? null : global.raw();
+            value = global != null ? global.raw() : c.globals().watchedValue(limit);
         }
         return value != null && !UNLIMITED.contains(value);
     }

@@ -230,7 +230,8 @@ final class ServerChecks {
      * Reads the server's global defaults of session variables and hands them to its pool's
      * {@link io.switchyard.backend.GlobalValues}, which follows those that changed where the proxy
      * did not see it. A failed read changes nothing (health is the other checks' business); a
-     * server without the variables table (MySQL) is not read again by this probe.
+     * server without the variables table or MariaDB's memory limit (MySQL) is not read again by
+     * this probe.
      */
     void globals(MonitoredServer t, GlobalVariables v, long timeout) {
         if (runtime.pool(t.address) != t.pool || t.globalsUnreadable()) {
@@ -239,7 +240,8 @@ final class ServerChecks {
         try {
             t.pool.globals().watched(t.probe(v).sessionGlobals(timeout));
         } catch (SQLException e) {
-            if (e.getErrorCode() == 1109 || e.getErrorCode() == 1146) {
+            // No variables table, or (MySQL) no max_session_mem_used, which the read sets first.
+            if (e.getErrorCode() == 1109 || e.getErrorCode() == 1146 || e.getErrorCode() == 1193) {
                 t.globalsUnreadable(true);
             }
         }

@@ -186,6 +186,9 @@ final class ServerProbe implements AutoCloseable {
      */
     Map<String, String> sessionGlobals(long timeoutMillis) throws SQLException {
         try (Connection c = borrow(timeoutMillis); Statement s = c.createStatement()) {
+            // A session memory limit in the server's configuration applies to the monitor too, and
+            // these reads (information_schema, hundreds of columns) need more than a small one.
+            s.execute("SET SESSION max_session_mem_used = " + Long.MAX_VALUE);
             List<String> names = sessionVariables;
             if (names == null) {
                 List<String> read = new ArrayList<>();

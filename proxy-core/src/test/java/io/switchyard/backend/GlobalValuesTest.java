@@ -12,11 +12,13 @@ class GlobalValuesTest {
     @Test
     void theMonitorsReadingsRecordWhatChangedBetweenThemAndOnlyWhatCanBeFollowed() {
         GlobalValues globals = new GlobalValues();
+        assertThat(globals.watchedValue("max_sort_length")).as("before any reading").isNull();
         Map<String, String> reading = new HashMap<>(Map.of("sql_mode", "STRICT_TRANS_TABLES", "max_sort_length", "1024",
                 "binlog_format", "MIXED", "character_set_client", "latin1", "wsrep_on", "OFF"));
         globals.watched(reading);
         assertThat(globals.watching()).isTrue();
         assertThat(globals.names()).as("the first reading only sets the mark").isEmpty();
+        assertThat(globals.watchedValue("max_sort_length")).as("the server's own default, as read").isEqualTo("1024");
 
         long before = GlobalValues.now();
         reading.putAll(Map.of("sql_mode", "ANSI_QUOTES", "binlog_format", "ROW", "character_set_client", "utf8mb4",
