@@ -18,7 +18,8 @@ import java.util.function.BiPredicate;
  * server, so the proxy never fills a server's {@code max_prepared_stmt_count}.
  *
  * <p>Kept on the connection ({@link BackendConnection#statements()}); touched only on the
- * connection's event loop while a session holds it.
+ * connection's event loop, while a session holds it or, idle, by its pool partition
+ * ({@code BackendPool#closeCachedStatements}).
  */
 public final class BackendStatements {
 
