@@ -551,6 +551,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
             return;
         }
         boolean answered = listener.answered();
+        int statusBefore = info.statusFlags();
         info.statusFlags(tracker.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
         if (ServerStatus.has(tracker.statusFlags(), ServerStatus.IN_TRANS)) {
             continuity.transactionLog().completedInTransaction();
@@ -560,6 +561,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
         }
         listener.completed(current, connection, tracker);
         listener = ResponseListener.NONE;
+        if ((current == Command.QUERY || current == Command.STMT_EXECUTE) && !connection.deprecatesEof() && tracker.error() == null
+                && tracker.resultSets() == 1 && tracker.resultSetsWithColumns() == 1 && !tracker.cursorOpened()) {
+            routing.tracker().resultEndedWithEof(statusBefore, tracker.statusFlags());
+        }
         if (current == Command.SET_OPTION) {
             connection.markNotReusable();
             routing.pinForGood();

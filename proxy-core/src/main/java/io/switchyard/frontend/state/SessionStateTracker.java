@@ -6,6 +6,7 @@ import io.switchyard.backend.SessionBaseline;
 import io.switchyard.backend.SqlLiteral;
 import io.switchyard.backend.TrackingSettings;
 import io.switchyard.protocol.OkPacket;
+import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.SessionStateInfo;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -214,6 +215,24 @@ public final class SessionStateTracker {
         resultsCharsetAssigned = false;
         connectionCharsetAssigned = false;
         pins.addAll(traits.pins());
+    }
+
+    /**
+     * The statement's one result set ended with an EOF packet (a connection without
+     * CLIENT_DEPRECATE_EOF), whose status ({@code after}; {@code before} the statement's) may say
+     * that the session's state changed (SESSION_STATE_CHANGED) but cannot say what: a stored
+     * function the statement called assigned a user variable or a system variable, or created a
+     * temporary table (checked on MariaDB 10.11; the next command's OK does not carry it either).
+     * Such a change pins the session. Inside a transaction the server sets the flag on every
+     * statement, and after the transaction characteristics of {@code SET TRANSACTION} were used
+     * on every statement until one sends an OK: there it says nothing, and the session stays as
+     * it is (tied to its connection while the transaction lasts).
+     */
+    public void resultEndedWithEof(int before, int after) {
+        if (ServerStatus.has(after, ServerStatus.SESSION_STATE_CHANGED)
+                && !ServerStatus.has(before | after, ServerStatus.IN_TRANS) && !nextTransactionPending()) {
+            pins.add(PinReason.UNEXPLAINED_CHANGE);
+        }
     }
 
     /** Learns from one OK packet (a statement's, or the one ending a result) of the running command. */

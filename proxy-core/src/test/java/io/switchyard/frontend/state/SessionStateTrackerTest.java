@@ -226,6 +226,21 @@ class SessionStateTrackerTest {
     }
 
     @Test
+    void aChangeAnEofReportsWithoutSayingWhatPinsTheSessionOutsideATransaction() {
+        int autocommit = ServerStatus.AUTOCOMMIT;
+        int changed = ServerStatus.SESSION_STATE_CHANGED;
+        tracker.before("SELECT f()");
+        tracker.resultEndedWithEof(autocommit, autocommit);
+        assertThat(tracker.pinned()).as("no change").isFalse();
+        tracker.resultEndedWithEof(ServerStatus.IN_TRANS, ServerStatus.IN_TRANS | changed);
+        assertThat(tracker.pinned()).as("in a transaction the server flags every statement").isFalse();
+        tracker.resultEndedWithEof(0, ServerStatus.IN_TRANS | changed);
+        assertThat(tracker.pinned()).as("the statement began a transaction").isFalse();
+        tracker.resultEndedWithEof(autocommit, autocommit | changed);
+        assertThat(tracker.pins()).containsExactly(PinReason.UNEXPLAINED_CHANGE);
+    }
+
+    @Test
     void aSchemaReportMovesTheSession() {
         tracker.before("USE other");
         tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.SCHEMA, new byte[] {5, 'o', 't', 'h', 'e', 'r'}), CHANGED));

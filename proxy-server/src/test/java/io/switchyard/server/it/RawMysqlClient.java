@@ -196,6 +196,54 @@ final class RawMysqlClient implements AutoCloseable {
         write(sequence, payload);
     }
 
+    /**
+     * Runs {@code sql} (COM_QUERY) and reads its one result as this client's capabilities frame
+     * it (no CLIENT_DEPRECATE_EOF: column definitions and rows each end with an EOF): the rows of
+     * a result set, each value as text (null for SQL NULL), or none for an OK.
+     *
+     * @throws IOException on an ERR, with its code and message
+     */
+    java.util.List<java.util.List<String>> rows(String sql) throws IOException {
+        query(sql, 0);
+        Packet first = read();
+        if (first.isErr()) {
+            throw new IOException(first.errorCode() + " " + first.errorMessage());
+        }
+        java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
+        if (first.type() == OK) {
+            return rows;
+        }
+        long columns = first.payload()[0] & 0xFF;
+        for (long i = 0; i <= columns; i++) {
+            read();
+        }
+        for (Packet row = read(); !(row.type() == 0xFE && row.payload().length < 9); row = read()) {
+            if (row.isErr()) {
+                throw new IOException(row.errorCode() + " " + row.errorMessage());
+            }
+            java.util.List<String> values = new java.util.ArrayList<>();
+            byte[] p = row.payload();
+            int at = 0;
+            while (at < p.length) {
+                int length = p[at] & 0xFF;
+                if (length == 0xFB) {
+                    values.add(null);
+                    at++;
+                    continue;
+                }
+                int prefix = length < 0xFB ? 1 : length == 0xFC ? 3 : length == 0xFD ? 4 : 9;
+                long n = length < 0xFB ? length : 0;
+                for (int k = prefix - 1; k >= 1; k--) {
+                    n = n << 8 | (p[at + k] & 0xFF);
+                }
+                values.add(new String(p, at + prefix, (int) n, StandardCharsets.UTF_8));
+                at += prefix + (int) n;
+            }
+            rows.add(values);
+        }
+        return rows;
+    }
+
     /** Writes one packet: a header for {@code payload}'s length, then the payload. */
     void write(int sequence, byte[] payload) throws IOException {
         writeRaw(header(payload.length, sequence));
