@@ -585,8 +585,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
         List<String> readBack = routing.tracker().completed(tracker.error() != null, tracker.warnings());
         List<String> globals = current == Command.QUERY || current == Command.STMT_EXECUTE
                 ? routing.tracker().traits().globals() : List.of();
-        // Values only this connection holds are read before the session may leave it.
-        boolean readResults = previousResults.unreadOn(connection, routing.tracker()) && mayRelease();
+        // Values only this connection holds are read before the session may leave it (MariaDB:
+        // only there can another connection be given them).
+        boolean readResults = previousResults.unreadOn(connection, routing.tracker()) && mayRelease()
+                && PreviousResultSetUp.supported(connection);
         if ((readBack.isEmpty() && globals.isEmpty() && !readResults) || !connection.isIdle()) {
             finishCommand(connection);
             return;

@@ -27,11 +27,15 @@ final class PreviousResultSetUp {
      * and errors are), only statements that leave those.
      */
     static List<String> statements(BackendConnection c, SessionStateTracker tracker, boolean held) {
-        if (!tracker.traits().readsPrevious() || c == null
-                || Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL)) {
+        if (!tracker.traits().readsPrevious() || c == null || !supported(c)) {
             return List.of();
         }
         return held ? tracker.previousResultSetUpKeepingDiagnostics() : tracker.previousResultSetUp();
+    }
+
+    /** True when {@code c}'s server takes the set-up statements: MariaDB (MySQL says CLIENT_MYSQL). */
+    static boolean supported(BackendConnection c) {
+        return !Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL);
     }
 
     /**
