@@ -263,7 +263,8 @@ class RelayBasicsTest {
         }
     }
 
-    private static String manyColumns() {
+    /** A select list of 100 columns, {@code x-0} to {@code x-99}. */
+    static String manyColumns() {
         StringBuilder columns = new StringBuilder();
         for (int k = 0; k < 100; k++) {
             columns.append(k == 0 ? "" : ", ").append("CONCAT('x-', ").append(k).append(") AS c").append(k);

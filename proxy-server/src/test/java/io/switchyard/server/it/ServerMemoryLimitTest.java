@@ -1,5 +1,6 @@
 package io.switchyard.server.it;
 
+import static io.switchyard.server.it.RelayBasicsTest.manyColumns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchyard.backend.BackendPool;
@@ -84,13 +85,5 @@ class ServerMemoryLimitTest {
                 return limit + " error " + e.getErrorCode();
             }
         }
-    }
-
-    private static String manyColumns() {
-        StringBuilder columns = new StringBuilder();
-        for (int k = 0; k < 100; k++) {
-            columns.append(k == 0 ? "" : ", ").append("CONCAT('x-', ").append(k).append(") AS c").append(k);
-        }
-        return columns.toString();
     }
 }
