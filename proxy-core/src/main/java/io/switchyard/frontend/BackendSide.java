@@ -346,13 +346,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
         BackendConnection c = connection();
         BackendPool pool = leases.currentPool();
         if (routing.tracker().traits().uninstallsPlugin() && pool != null) {
-            // The server defers an uninstall while a prepared statement uses the plugin: the
-            // statements cached for no client go first, here and on the server's idle connections.
-            HeldStatements held = context.sessions().heldStatements();
-            if (c.statements() != null) {
-                c.statements().closeAllBut(c, held::holds);
-            }
-            pool.closeCachedStatements(held::holds, c.eventLoop(), () -> {
+            // The server defers an uninstall while a prepared statement uses the plugin.
+            context.sessions().heldStatements().closeUnheld(c, pool, () -> {
                 if (session.closed()) {
                     packets.release();
                 } else {

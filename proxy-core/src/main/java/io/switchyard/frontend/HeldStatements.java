@@ -1,5 +1,7 @@
 package io.switchyard.frontend;
 
+import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ConnectionState;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +27,18 @@ final class HeldStatements {
     /** A client closed such a statement, or its session forgot it. */
     void release(ConnectionState prepareState, String sql) {
         counts.computeIfPresent(new Key(prepareState, sql), (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /**
+     * Closes the statements no client holds that are cached on {@code c} and on the idle
+     * connections of its server's {@code pool}, then runs {@code then} on {@code c}'s event loop
+     * once the server has processed the closes.
+     */
+    void closeUnheld(BackendConnection c, BackendPool pool, Runnable then) {
+        if (c.statements() != null) {
+            c.statements().closeAllBut(c, this::holds);
+        }
+        pool.closeCachedStatements(this::holds, c.eventLoop(), then);
     }
 
     /** True when some client holds {@code sql} prepared under {@code prepareState}. */
