@@ -20,8 +20,11 @@ import java.util.function.Consumer;
  */
 final class BackendLease {
 
-    /** The server and thread serving a session, for KILL. */
-    record KillTarget(BackendPool pool, long threadId) {}
+    /**
+     * The server, thread and hostgroup of the connection a session holds: for KILL, and for the
+     * process list while the session sleeps.
+     */
+    record KillTarget(BackendPool pool, long threadId, int hostgroup) {}
 
     private final FrontendContext context;
     private final EventLoop loop;
@@ -124,7 +127,7 @@ final class BackendLease {
             pool = chosen;
             connection = c;
             c.owner(owner);
-            killTarget = new KillTarget(chosen, c.threadId());
+            killTarget = new KillTarget(chosen, c.threadId(), hostgroup);
             context.identity().learn(c.serverHandshake());
             then.run();
         });

@@ -73,7 +73,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** What the session is doing now, for the process list; callable from any thread. */
     public ProcessInfo processInfo() {
-        return activity.snapshot(id, info.username(), info.schema(), info.clientHost(), info.clientPort(), commands.phase());
+        return activity.snapshot(id, info.username(), info.schema(), info.clientHost(), info.clientPort(), commands.phase(),
+                commands.backend().killTarget());
     }
 
     /** The authenticated user name, or null during login. */

@@ -7,6 +7,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.ServerAddress;
 import io.switchyard.digest.QueryDigest;
 import io.switchyard.protocol.Command;
 import io.switchyard.runtime.GlobalVariables;
@@ -225,16 +226,31 @@ final class SessionActivity {
         return (System.nanoTime() - sinceNanos) / 1_000;
     }
 
-    ProcessInfo snapshot(long sessionId, String user, String schema, String clientHost, int clientPort, SessionPhase phase) {
+    /**
+     * The process list's row: the connection a running command uses, else the one the session
+     * holds between statements ({@code held}: a transaction, a pin, the previous statement's
+     * results), else none.
+     */
+    ProcessInfo snapshot(long sessionId, String user, String schema, String clientHost, int clientPort, SessionPhase phase,
+                         BackendLease.KillTarget held) {
         BackendConnection b = backend;
+        int group = hostgroup;
         Command c = command;
         String label = switch (phase) {
             case LOGIN -> "Connect";
             case CONNECTING -> c == null ? "Connecting" : "Connecting for " + c.label();
             default -> c == null ? "Sleep" : c == Command.QUERY ? "Query" : c.label();
         };
-        return new ProcessInfo(sessionId, user, schema, clientHost, clientPort, b == null ? -1 : hostgroup,
-                b == null ? null : b.address().host(), b == null ? 0 : b.address().port(),
-                b == null ? -1 : b.threadId(), label, (System.nanoTime() - sinceNanos) / 1_000_000, info);
+        long millis = (System.nanoTime() - sinceNanos) / 1_000_000;
+        if (b != null) {
+            return new ProcessInfo(sessionId, user, schema, clientHost, clientPort, group, b.address().host(),
+                    b.address().port(), b.threadId(), label, millis, info);
+        }
+        if (held != null && c == null) {
+            ServerAddress server = held.pool().address();
+            return new ProcessInfo(sessionId, user, schema, clientHost, clientPort, held.hostgroup(), server.host(),
+                    server.port(), held.threadId(), label, millis, info);
+        }
+        return new ProcessInfo(sessionId, user, schema, clientHost, clientPort, -1, null, 0, -1, label, millis, info);
     }
 }

@@ -206,6 +206,27 @@ class AdminConfigTest {
         }
     }
 
+    /**
+     * A sleeping session that holds a connection (here: a transaction) shows it in the process
+     * list, so an operator finds who keeps the pool's connections; one that gave its connection
+     * back shows none.
+     */
+    @Test
+    void processListShowsTheConnectionASleepingSessionHolds() throws SQLException {
+        try (Connection holding = fixture.mysql(null); Connection released = fixture.mysql(null);
+             Connection admin = fixture.admin(); Statement s = admin.createStatement();
+             Statement inTransaction = holding.createStatement(); Statement plain = released.createStatement()) {
+            inTransaction.execute("BEGIN");
+            String thread = rows(inTransaction, "SELECT CONNECTION_ID()").get(0).get(0);
+            rows(plain, "SELECT 1");
+            assertThat(rows(s, "SELECT hostgroup, srv_host, srv_port, srv_thread_id, command FROM stats_mysql_processlist "
+                    + "WHERE user = 'app' ORDER BY hostgroup DESC"))
+                    .containsExactly(List.of("0", "127.0.0.1", Integer.toString(primary().port()), thread, "Sleep"),
+                            java.util.Arrays.asList("-1", null, "0", "-1", "Sleep"));
+            inTransaction.execute("ROLLBACK");
+        }
+    }
+
     /** The stats tables count the statements the data path ran: digests, commands, pool queries, rule hits. */
     @Test
     void statsTablesCountTheStatementsSent() throws SQLException {
