@@ -18,6 +18,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.Frame;
+import io.switchyard.protocol.CompressedProtocol;
 import io.switchyard.protocol.FrameDecoder;
 import io.switchyard.protocol.HandshakeV10;
 import io.switchyard.protocol.Packets;
@@ -294,6 +295,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         login = null;
         sessionState = ConnectionState.initial(schema);
         channel.pipeline().remove(FrameDecoder.NAME);
+        if (Capability.has(negotiatedCaps, Capability.CLIENT_COMPRESS)) {
+            CompressedProtocol.install(channel.pipeline(), channel.pipeline().context(this).name());
+        }
         log.debug("backend connection {} to {} logged in as {} (thread {})", id, address,
                 key.credentials().user(), serverHandshake.connectionId());
         if (!tracksSessionState()) {
@@ -360,7 +364,15 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         tracker.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE
                 && StmtExecute.requestsCursor(packets, packets.readerIndex() + Wire.HEADER_SIZE), sink.isolatesMetadata());
         sent(packets);
+        commandStarts();
         channel.writeAndFlush(packets, channel.voidPromise());
+    }
+
+    /** Under compression, starts the compressed sequence again for the command written next. */
+    private void commandStarts() {
+        if (Capability.has(negotiatedCaps, Capability.CLIENT_COMPRESS)) {
+            channel.write(CompressedProtocol.COMMAND_STARTS, channel.voidPromise());
+        }
     }
 
     /**
@@ -387,6 +399,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         }
         lastUsedNanos = System.nanoTime();
         sent(packets);
+        commandStarts();
         channel.write(packets, channel.voidPromise());
     }
 
@@ -546,6 +559,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** Closes the connection (sending COM_QUIT when idle). */
     public void close() {
         if (phase == Phase.IDLE && channel != null && channel.isActive()) {
+            commandStarts();
             channel.writeAndFlush(Packets.command(channel.alloc(), Command.QUIT, null));
         }
         fail(new ProtocolException("closed by the proxy"));

@@ -7,6 +7,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
 import io.switchyard.protocol.ChangeUser;
+import io.switchyard.protocol.CompressedProtocol;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
 import io.switchyard.protocol.FrameDecoder;
@@ -64,7 +65,7 @@ final class ClientLogin {
 
     /** Handles a packet of the login exchange (the caller releases the frame). */
     void onPacket(Frame frame) {
-        if (frame.sequenceId() != expectedSeq) {
+        if (frame.sequenceId() != expectedSeq && !CompressedProtocol.active(channel.pipeline())) {
             refused.accept(ProxyError.PACKETS_OUT_OF_ORDER.format(expectedSeq, frame.sequenceId()), frame.sequenceId() + 1);
             return;
         }

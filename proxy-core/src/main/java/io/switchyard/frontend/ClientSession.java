@@ -9,8 +9,10 @@ import io.netty.channel.EventLoop;
 import io.switchyard.backend.BackendFailures;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.ChangeUser;
+import io.switchyard.protocol.CompressedProtocol;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
+import io.switchyard.protocol.FrameDecoder;
 import io.switchyard.protocol.HandshakeResponse41;
 import io.switchyard.protocol.LastWord;
 import io.switchyard.protocol.Packets;
@@ -148,12 +150,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         commands.routing().reset(info.schema());
         commands.enter(SessionPhase.CONNECTING);
+        boolean compress = !changingUser && Capability.has(info.clientCaps(), Capability.CLIENT_COMPRESS);
         commands.backend().login(() -> {
             commands.enter(SessionPhase.READY);
             changingUser = false;
             log.debug("session {}: {}@{} logged in, schema {}", id, user.username(), info.clientHost(), info.schema());
             commands.writeOk(okSeq);
             channel.flush();
+            if (compress) {
+                // Both sides compress from the packet after the login's OK on.
+                CompressedProtocol.install(channel.pipeline(), FrameDecoder.NAME);
+            }
             commands.backend().releaseIfFree();
             commands.drain();
         }, err -> sendErrAndClose(okSeq, err));

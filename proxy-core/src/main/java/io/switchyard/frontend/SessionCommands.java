@@ -3,6 +3,7 @@ package io.switchyard.frontend;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.switchyard.frontend.state.StatementTraits;
+import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
@@ -157,7 +158,10 @@ final class SessionCommands implements SessionControl {
 
     private void dispatch(List<Frame> frames) {
         Frame first = frames.get(0);
-        for (int i = 0; i < frames.size(); i++) {
+        // Under compression the compressed packets carry the order; client libraries number
+        // the packets inside them as they please (MariaDB Connector/C: all 0).
+        boolean numbered = !Capability.has(info.clientCaps(), Capability.CLIENT_COMPRESS);
+        for (int i = 0; i < frames.size() && numbered; i++) {
             if (frames.get(i).sequenceId() != i) {
                 int got = frames.get(i).sequenceId();
                 frames.forEach(Frame::release);

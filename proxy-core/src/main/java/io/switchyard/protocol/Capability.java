@@ -51,7 +51,8 @@ public final class Capability {
     public static final long MARIADB_CLIENT_CACHE_METADATA = 1L << 36;
 
     /**
-     * Everything the proxy can relay faithfully. Compression, optional result-set metadata,
+     * Everything the proxy can relay faithfully. Compression (CLIENT_COMPRESS) the proxy ends on
+     * each side ({@link CompressedProtocol}); zstd compression, optional result-set metadata,
      * query attributes, multi-factor authentication, progress reports and COM_MULTI change
      * framing the relay does not parse, so the proxy never offers them to clients. MariaDB's
      * metadata caching the proxy does itself (backend connections never negotiate it): see
@@ -60,7 +61,7 @@ public final class Capability {
      * like COM_STMT_EXECUTE; backend connections always negotiate it.
      */
     public static final long PROXY_SUPPORTED = CLIENT_MYSQL | CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG
-            | CLIENT_CONNECT_WITH_DB | CLIENT_NO_SCHEMA | CLIENT_ODBC | CLIENT_LOCAL_FILES
+            | CLIENT_CONNECT_WITH_DB | CLIENT_NO_SCHEMA | CLIENT_COMPRESS | CLIENT_ODBC | CLIENT_LOCAL_FILES
             | CLIENT_IGNORE_SPACE | CLIENT_PROTOCOL_41 | CLIENT_INTERACTIVE | CLIENT_SSL
             | CLIENT_IGNORE_SIGPIPE | CLIENT_TRANSACTIONS | CLIENT_RESERVED | CLIENT_SECURE_CONNECTION
             | CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS | CLIENT_PS_MULTI_RESULTS
@@ -73,9 +74,11 @@ public final class Capability {
      * Flags that change what the server sends or how it parses what it receives; a backend
      * connection must carry the same values as the client it serves. Session tracking is not
      * among them: backend connections always negotiate it (the proxy learns session state from
-     * it) and the relay rewrites OK packets for clients that did not.
+     * it) and the relay rewrites OK packets for clients that did not. A client that compresses
+     * is served by connections that compress too, so the server's {@code Compression} status
+     * reads as it would directly.
      */
-    public static final long WIRE_AFFECTING = CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG | CLIENT_NO_SCHEMA
+    public static final long WIRE_AFFECTING = CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG | CLIENT_NO_SCHEMA | CLIENT_COMPRESS
             | CLIENT_ODBC | CLIENT_LOCAL_FILES | CLIENT_IGNORE_SPACE | CLIENT_INTERACTIVE
             | CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS | CLIENT_PS_MULTI_RESULTS
             | CLIENT_DEPRECATE_EOF | MARIADB_CLIENT_EXTENDED_TYPE_INFO;

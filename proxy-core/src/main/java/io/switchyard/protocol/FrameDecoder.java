@@ -28,6 +28,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private boolean failed;
     private final long readTimeoutMillis;
     private ScheduledFuture<?> stallCheck;
+    /** A decoder in front of this one that may hold part of a packet too (compression), or null. */
+    private Partial upstream;
+
+    /** A decoder that may hold part of what its peer sends. */
+    public interface Partial {
+        /** Nanoseconds since bytes last arrived, if part of a unit is waiting for the rest; else 0. */
+        long stalledPartialNanos();
+    }
 
     public FrameDecoder(long maxLogicalPacket) {
         this(maxLogicalPacket, 0);
@@ -80,7 +88,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (readTimeoutMillis > 0) {
             long every = Math.max(1, readTimeoutMillis / 2);
             stallCheck = ctx.executor().scheduleWithFixedDelay(() -> {
-                if (!failed && TimeUnit.NANOSECONDS.toMillis(stalledPartialNanos()) >= readTimeoutMillis) {
+                long stalled = Math.max(stalledPartialNanos(), upstream == null ? 0 : upstream.stalledPartialNanos());
+                if (!failed && TimeUnit.NANOSECONDS.toMillis(stalled) >= readTimeoutMillis) {
                     failed = true;
                     ctx.fireExceptionCaught(new PacketStalledException(readTimeoutMillis));
                 }
@@ -128,6 +137,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     public ByteBuf takeUndecoded() {
         ByteBuf buffered = internalBuffer();
         return buffered.readRetainedSlice(buffered.readableBytes());
+    }
+
+    /** The read timeout also covers what {@code decoder}, in front of this one, holds back. */
+    public void watch(Partial decoder) {
+        this.upstream = decoder;
     }
 
     /**
