@@ -6,7 +6,8 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * One session of a seed: its driver and its script. The same seed always gives the same plans.
+ * One session of a seed: its driver and its script. The same seed always gives the same plans;
+ * about one session in four compresses ({@link Driver#compressed()}).
  *
  * <p>Immutable.
  */
@@ -25,6 +26,10 @@ public record SessionPlan(int session, Driver driver, List<Step> steps) {
         for (int session = 0; session < sessions; session++) {
             Random random = new Random(seed * 0x9E3779B97F4A7C15L + session);
             Driver driver = driverFor(random.nextInt(10));
+            // A draw of its own, so the scripts of a seed stay what they were before sessions compressed.
+            if (new Random(seed * 0x9E3779B97F4A7C15L - session - 1).nextInt(4) == 0) {
+                driver = driver.compressed();
+            }
             plans.add(new SessionPlan(session, driver, Grammar.script(random, session, statements, avoid, driver.isMariaDb())));
         }
         return plans;
