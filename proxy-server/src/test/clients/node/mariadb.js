@@ -1,5 +1,5 @@
 'use strict';
-// Client matrix checks with the mariadb driver. Usage: node mariadb.js host port user password database
+// Client matrix checks with the mariadb driver. Usage: node mariadb.js host port user password database [compress]
 let mariadb;
 try {
   mariadb = require('mariadb');
@@ -22,6 +22,7 @@ const adapter = {
     }
   },
   errorText: (e) => `error ${e.errno} ${e.sqlState} ${e.text}`,
+  compression: { compress: true }, // the connect option for the script's 'compress' argument
 };
 
 run('mariadb', adapter).catch((e) => {

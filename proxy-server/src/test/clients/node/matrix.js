@@ -23,14 +23,27 @@ async function attempt(adapter, body) {
   }
 }
 
-async function run(name, adapter) {
+// host, port, user, password, database, and whether to compress (an optional sixth argument,
+// "compress", taken when the adapter has connect options for compression).
+function argumentsOf(adapter) {
   const args = process.argv.slice(2);
-  if (args.length !== 5) {
-    process.stderr.write('usage: node ' + process.argv[1] + ' host port user password database\n');
-    process.exit(2);
+  if (args.length === 5) {
+    return [args, false];
   }
-  const [host, port, user, password, database] = args;
-  const options = { host, port: Number(port), user, password, database, connectTimeout: 10000 };
+  if (adapter.compression && args.length === 6 && args[5] === 'compress') {
+    return [args.slice(0, 5), true];
+  }
+  process.stderr.write('usage: node ' + process.argv[1] + ' host port user password database'
+      + (adapter.compression ? ' [compress]' : ' (the driver has no protocol compression)') + '\n');
+  return process.exit(2);
+}
+
+// The adapter: connect(options, multi, charset = 'utf8mb4'), query, execute, affected, multi,
+// stream, errorText, and compression, the connect options that turn protocol compression on.
+async function run(name, adapter) {
+  const [[host, port, user, password, database], compress] = argumentsOf(adapter);
+  const options = { host, port: Number(port), user, password, database, connectTimeout: 10000,
+    ...(compress ? adapter.compression : {}) };
   const table = 'cm_' + name;
   let other = null;
   const q = async (connection, sql, params) => adapter.query(connection, sql, params);
@@ -54,7 +67,16 @@ async function run(name, adapter) {
 
   await check('connect', async () => {
     const [db, current, autocommit] = await first(main, 'SELECT DATABASE(), CURRENT_USER(), @@autocommit');
-    return [db === database, `db=${db} user=${current} autocommit=${str(autocommit)}`];
+    let ok = db === database;
+    let observed = `db=${db} user=${current} autocommit=${str(autocommit)}`;
+    if (compress) {
+      // A compression option the driver ignores leaves the status OFF, which fails the direct run.
+      const rows = await q(main, "SHOW SESSION STATUS LIKE 'Compression'");
+      const compression = rows.length > 0 ? str(rows[0][1]) : 'none';
+      ok = ok && compression === 'ON';
+      observed += ` compression=${compression}`;
+    }
+    return [ok, observed];
   });
   other = await adapter.connect(options, false);
   await q(other, "SET SESSION time_zone = '+05:00'");

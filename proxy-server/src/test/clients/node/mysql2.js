@@ -1,5 +1,5 @@
 'use strict';
-// Client matrix checks with the mysql2 driver. Usage: node mysql2.js host port user password database
+// Client matrix checks with the mysql2 driver. Usage: node mysql2.js host port user password database [compress]
 let mysql;
 try {
   mysql = require('mysql2/promise');
@@ -24,6 +24,7 @@ const adapter = {
       .on('end', resolve);
   }),
   errorText: (e) => `error ${e.errno} ${e.sqlState} ${e.sqlMessage}`,
+  compression: { compress: true }, // the connect option for the script's 'compress' argument
 };
 
 run('mysql2', adapter).catch((e) => {

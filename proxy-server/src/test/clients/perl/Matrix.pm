@@ -16,12 +16,21 @@ sub rows_text { join ';', map { join ',', map { str($_) } @$_ } @{ $_[0] } }
 # The error of the last DBI call, whichever handle made it.
 sub error_text { sprintf 'error %s %s %s', str($DBI::err), str($DBI::state), str($DBI::errstr) }
 
+# host, port, user, password, database, and whether to compress (an optional sixth argument,
+# "compress").
+sub arguments {
+    return (@ARGV, 0) if @ARGV == 5;
+    return (@ARGV[0 .. 4], 1) if @ARGV == 6 && $ARGV[5] eq 'compress';
+    print STDERR "usage: $0 host port user password database [compress]\n";
+    exit 2;
+}
+
 sub run {
     # name (for table names), driver (DBI's), prefix (of its attributes), options (to connect),
+    # compression (the DSN attribute that turns protocol compression on),
     # use_result (stream the large result) or store_result_why (why not)
     my (%driver) = @_;
-    die "usage: $0 host port user password database\n" unless @ARGV == 5;
-    my ($host, $port, $user, $password, $database) = @ARGV;
+    my ($host, $port, $user, $password, $database, $compress) = arguments();
     binmode STDOUT, ':encoding(UTF-8)';
     $| = 1;
     my $p = $driver{prefix};
@@ -30,7 +39,7 @@ sub run {
     my $connect = sub {
         my ($multi) = @_;
         my $dsn = "DBI:$driver{driver}:database=$database;host=$host;port=$port;${p}_connect_timeout=10"
-            . ($multi ? ";${p}_multi_statements=1" : '');
+            . ($multi ? ";${p}_multi_statements=1" : '') . ($compress ? ";$driver{compression}" : '');
         DBI->connect($dsn, $user, $password, { RaiseError => 1, PrintError => 0, AutoCommit => 1, %{ $driver{options} } })
             or die $DBI::errstr;
     };
@@ -55,7 +64,15 @@ sub run {
 
     $check->(connect => sub {
         my ($db, $current, $autocommit) = @{ $first->($main, 'SELECT DATABASE(), CURRENT_USER(), @@autocommit') };
-        return ($db eq $database, "db=$db user=$current autocommit=$autocommit");
+        my ($ok, $observed) = ($db eq $database, "db=$db user=$current autocommit=$autocommit");
+        if ($compress) {
+            # A compression option the driver ignores leaves the status OFF, which fails the direct run.
+            my $row = $first->($main, "SHOW SESSION STATUS LIKE 'Compression'");
+            my $compression = $row ? str($row->[1]) : 'none';
+            $ok &&= $compression eq 'ON';
+            $observed .= " compression=$compression";
+        }
+        return ($ok, $observed);
     });
     $other = $connect->(0);
     $other->do("SET SESSION time_zone = '+05:00'");

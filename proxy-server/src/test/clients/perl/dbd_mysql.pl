@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# Client matrix checks with DBD::mysql. Usage: dbd_mysql.pl host port user password database
+# Client matrix checks with DBD::mysql. Usage: dbd_mysql.pl host port user password database [compress]
 use strict;
 use warnings;
 use FindBin;
@@ -14,4 +14,5 @@ BEGIN {
 }
 use Matrix;
 
-Matrix::run(name => 'dbd_mysql', driver => 'mysql', prefix => 'mysql', options => { mysql_enable_utf8mb4 => 1 }, use_result => 1);
+Matrix::run(name => 'dbd_mysql', driver => 'mysql', prefix => 'mysql', compression => 'mysql_compression=1',
+    options => { mysql_enable_utf8mb4 => 1 }, use_result => 1);

@@ -16,16 +16,24 @@ function rows_text(array $rows): string
     return implode(';', array_map(fn ($row) => implode(',', array_map('str', $row)), $rows));
 }
 
-/** $a: connect(options, bool multi, charset = 'utf8mb4'), query(c, sql, ?params) => rows, execute(c, sql, params) => rows (server-side prepared),
+/** host, port, user, password, database, and whether to compress (an optional sixth argument, "compress"). */
+function matrix_arguments(array $argv): array
+{
+    $count = count($argv);
+    if ($count === 6 || ($count === 7 && $argv[6] === 'compress')) {
+        return [...array_slice($argv, 1, 5), $count === 7];
+    }
+    fwrite(STDERR, "usage: php {$argv[0]} host port user password database [compress]\n");
+    exit(2);
+}
+
+/** $a: connect(options, bool multi, charset = 'utf8mb4'), where options['compress'] asks for the driver's protocol compression,
+ *  query(c, sql, ?params) => rows, execute(c, sql, params) => rows (server-side prepared),
  *  affected(c, sql), multi(c, sql) => list of row lists, stream(c, sql, onRow), error(Throwable) => ?string */
 function run_matrix(string $name, array $a, array $argv): void
 {
-    if (count($argv) !== 6) {
-        fwrite(STDERR, "usage: php {$argv[0]} host port user password database\n");
-        exit(2);
-    }
-    [, $host, $port, $user, $password, $database] = $argv;
-    $options = compact('host', 'port', 'user', 'password', 'database');
+    [$host, $port, $user, $password, $database, $compress] = matrix_arguments($argv);
+    $options = compact('host', 'port', 'user', 'password', 'database', 'compress');
     $table = "cm_$name";
     $other = null;
     $first = fn ($c, $sql, $params = null) => $a['query']($c, $sql, $params)[0];
@@ -57,9 +65,17 @@ function run_matrix(string $name, array $a, array $argv): void
         }
     };
 
-    $check('connect', function () use ($main, $first, $database) {
+    $check('connect', function () use ($a, $main, $first, $database, $compress) {
         [$db, $current, $autocommit] = $first($main, 'SELECT DATABASE(), CURRENT_USER(), @@autocommit');
-        return [$db === $database, "db=$db user=$current autocommit=$autocommit"];
+        [$ok, $observed] = [$db === $database, "db=$db user=$current autocommit=$autocommit"];
+        if ($compress) {
+            // A compression option the driver ignores leaves the status OFF, which fails the direct run.
+            $rows = $a['query']($main, "SHOW SESSION STATUS LIKE 'Compression'");
+            $compression = count($rows) > 0 ? str($rows[0][1]) : 'none';
+            $ok = $ok && $compression === 'ON';
+            $observed .= " compression=$compression";
+        }
+        return [$ok, $observed];
     });
     $other = $a['connect']($options, false);
     $a['query']($other, "SET SESSION time_zone = '+05:00'");

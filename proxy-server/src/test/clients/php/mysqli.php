@@ -1,5 +1,5 @@
 <?php
-// Client matrix checks with mysqli. Usage: php mysqli.php host port user password database
+// Client matrix checks with mysqli. Usage: php mysqli.php host port user password database [compress]
 if (!extension_loaded('mysqli')) {
     fwrite(STDERR, "missing driver: the mysqli extension is not loaded; install the Debian package php-mysql\n");
     exit(3);
@@ -22,7 +22,8 @@ run_matrix('mysqli', [
         $c = mysqli_init();
         $c->options(MYSQLI_OPT_CONNECT_TIMEOUT, 10);
         $c->options(MYSQLI_SET_CHARSET_NAME, $charset);
-        $c->real_connect($o['host'], $o['user'], $o['password'], $o['database'], (int) $o['port']);
+        $c->real_connect($o['host'], $o['user'], $o['password'], $o['database'], (int) $o['port'], null,
+            $o['compress'] ? MYSQLI_CLIENT_COMPRESS : 0);
         if ($multi) {
             $c->set_charset($charset); // the main session also takes the way the PHP manual recommends
         }

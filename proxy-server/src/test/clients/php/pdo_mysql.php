@@ -1,5 +1,5 @@
 <?php
-// Client matrix checks with PDO_mysql. Usage: php pdo_mysql.php host port user password database
+// Client matrix checks with PDO_mysql. Usage: php pdo_mysql.php host port user password database [compress]
 if (!extension_loaded('pdo_mysql')) {
     fwrite(STDERR, "missing driver: the pdo_mysql extension is not loaded; install the Debian package php-mysql\n");
     exit(3);
@@ -9,7 +9,8 @@ require __DIR__ . '/matrix.php';
 run_matrix('pdo_mysql', [
     'connect' => fn (array $o, bool $multi, string $charset = 'utf8mb4') => new PDO(
         "mysql:host={$o['host']};port={$o['port']};dbname={$o['database']};charset=$charset", $o['user'], $o['password'],
-        [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_TIMEOUT => 10, PDO::MYSQL_ATTR_MULTI_STATEMENTS => $multi]),
+        [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_TIMEOUT => 10, PDO::MYSQL_ATTR_MULTI_STATEMENTS => $multi,
+            PDO::MYSQL_ATTR_COMPRESS => $o['compress']]),
     'query' => function (PDO $c, string $sql, ?array $params = null) {
         $statement = $c->prepare($sql);
         $statement->execute($params ?? []);

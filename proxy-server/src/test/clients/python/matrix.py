@@ -23,14 +23,18 @@ def error_text(error):
 
 
 class Matrix:
-    """Runs the checks with a driver described by a few callables (see pymysql_matrix.py)."""
+    """Runs the checks with a driver described by a few callables (see pymysql_matrix.py).
 
-    def __init__(self, name, connect, stream_cursor, error_class, args):
+    With compress set, connect opens every connection with the driver's compression option.
+    """
+
+    def __init__(self, name, connect, stream_cursor, error_class, args, compress=False):
         self.name = name
         self.connect = connect
         self.stream_cursor = stream_cursor
         self.error_class = error_class
         self.host, self.port, self.user, self.password, self.database = args
+        self.compress = compress
         self.table = "cm_" + name
         self.main = None
         self.other = None
@@ -79,7 +83,14 @@ class Matrix:
 
     def connected(self):
         db, user, autocommit = self.query(self.main, "SELECT DATABASE(), CURRENT_USER(), @@autocommit")[0]
-        return db == self.database, "db=%s user=%s autocommit=%s" % (db, user, autocommit)
+        ok, observed = db == self.database, "db=%s user=%s autocommit=%s" % (db, user, autocommit)
+        if self.compress:
+            # A compression option the driver ignores leaves the status OFF, which fails the direct run.
+            rows = self.query(self.main, "SHOW SESSION STATUS LIKE 'Compression'")
+            compression = rows[0][1] if rows else "none"
+            ok = ok and compression == "ON"
+            observed += " compression=" + compression
+        return ok, observed
 
     def session(self):
         row = self.query(self.main, "SELECT @@character_set_client, @@character_set_connection, "
@@ -192,8 +203,22 @@ class Matrix:
         return row == ("+05:00", "latin1", None), "time_zone=%s character_set_client=%s @l=%s" % tuple(row)
 
 
-def main(name, connect, stream_cursor, error_class):
-    if len(sys.argv) != 6:
-        sys.stderr.write("usage: %s host port user password database\n" % sys.argv[0])
-        sys.exit(2)
-    Matrix(name, connect, stream_cursor, error_class, sys.argv[1:]).run()
+def arguments(can_compress):
+    """host, port, user, password, database, and whether to compress (an optional sixth argument, "compress")."""
+    args = sys.argv[1:]
+    if len(args) == 5:
+        return args, False
+    if can_compress and len(args) == 6 and args[5] == "compress":
+        return args[:5], True
+    if can_compress:
+        sys.stderr.write("usage: %s host port user password database [compress]\n" % sys.argv[0])
+    else:
+        sys.stderr.write("usage: %s host port user password database (the driver has no protocol compression)\n"
+                         % sys.argv[0])
+    sys.exit(2)
+
+
+def main(name, connect, stream_cursor, error_class, can_compress=True):
+    """Runs the checks; connect(matrix, multi, charset="utf8mb4") reads matrix.compress when can_compress."""
+    args, compress = arguments(can_compress)
+    Matrix(name, connect, stream_cursor, error_class, args, compress).run()

@@ -1,4 +1,4 @@
-"""Client matrix checks with mysqlclient (MySQLdb). Usage: mysqldb_matrix.py host port user password database"""
+"""Client matrix checks with mysqlclient (MySQLdb). Usage: mysqldb_matrix.py host port user password database [compress]"""
 
 import sys
 
@@ -16,7 +16,7 @@ import matrix
 def connect(m, multi, charset="utf8mb4"):
     return MySQLdb.connect(host=m.host, port=int(m.port), user=m.user, password=m.password, database=m.database,
                            charset=charset, autocommit=True, connect_timeout=10,
-                           client_flag=CLIENT.MULTI_STATEMENTS if multi else 0)
+                           client_flag=CLIENT.MULTI_STATEMENTS if multi else 0, compress=m.compress)
 
 
 if __name__ == "__main__":

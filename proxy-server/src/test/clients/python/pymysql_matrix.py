@@ -1,4 +1,7 @@
-"""Client matrix checks with PyMySQL. Usage: pymysql_matrix.py host port user password database"""
+"""Client matrix checks with PyMySQL. Usage: pymysql_matrix.py host port user password database
+
+PyMySQL has no protocol compression, so the script takes no "compress" argument.
+"""
 
 import sys
 
@@ -20,4 +23,4 @@ def connect(m, multi, charset="utf8mb4"):
 
 
 if __name__ == "__main__":
-    matrix.main("pymysql", connect, lambda c: c.cursor(pymysql.cursors.SSCursor), pymysql.MySQLError)
+    matrix.main("pymysql", connect, lambda c: c.cursor(pymysql.cursors.SSCursor), pymysql.MySQLError, can_compress=False)

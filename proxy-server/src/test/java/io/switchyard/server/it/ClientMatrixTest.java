@@ -24,6 +24,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>The pool holds two backend connections and each script keeps a second session busy between
  * checks, so with multiplexing the backend connections change hands between the two sessions.
  * A driver that is not installed fails its test with the package to install.
+ *
+ * <p>Every driver that has protocol compression (all but PyMySQL) also runs its checks with it:
+ * given the argument {@code compress}, the script opens every connection with the driver's
+ * compression option, and its {@code connect} check requires {@code Compression} to read
+ * {@code ON}, so an option the driver ignores fails the direct run. Through the proxy these
+ * sessions are served by compressed backend connections, and must again print the same lines.
  */
 @Timeout(300)
 class ClientMatrixTest {
@@ -44,6 +50,8 @@ class ClientMatrixTest {
     private static final int CHECKS = 12;
     /** The exit code of a script that cannot load its driver. */
     private static final int DRIVER_MISSING = 3;
+    /** The script's optional last argument: open every connection with protocol compression. */
+    private static final String COMPRESS = "compress";
 
     @RegisterExtension
     static final ProxyFixture fixture = ProxyFixture.perClass(0, "backend.pool.max-connections = 2");
@@ -79,71 +87,120 @@ class ClientMatrixTest {
 
     @Test
     void pyMySqlSeesThroughTheProxyWhatItSeesDirectly() {
-        assertSameThroughTheProxy(Client.PYMYSQL);
+        assertSameThroughTheProxy(Client.PYMYSQL, false);
     }
 
     @Test
     void mysqlclientSeesThroughTheProxyWhatItSeesDirectly() {
-        assertSameThroughTheProxy(Client.MYSQLCLIENT);
+        assertSameThroughTheProxy(Client.MYSQLCLIENT, false);
+    }
+
+    @Test
+    void mysqlclientCompressedSeesThroughTheProxyWhatItSeesDirectly() {
+        assertSameThroughTheProxy(Client.MYSQLCLIENT, true);
     }
 
     @Test
     void nodeMysql2SeesThroughTheProxyWhatItSeesDirectly() {
-        assertSameThroughTheProxy(Client.NODE_MYSQL2);
+        assertSameThroughTheProxy(Client.NODE_MYSQL2, false);
+    }
+
+    @Test
+    void nodeMysql2CompressedSeesThroughTheProxyWhatItSeesDirectly() {
+        assertSameThroughTheProxy(Client.NODE_MYSQL2, true);
     }
 
     @Test
     void nodeMariadbSeesThroughTheProxyWhatItSeesDirectly() {
-        assertSameThroughTheProxy(Client.NODE_MARIADB);
+        assertSameThroughTheProxy(Client.NODE_MARIADB, false);
+    }
+
+    @Test
+    void nodeMariadbCompressedSeesThroughTheProxyWhatItSeesDirectly() {
+        assertSameThroughTheProxy(Client.NODE_MARIADB, true);
     }
 
     @Test
     void perlDbdMysqlSeesThroughTheProxyWhatItSeesDirectly() {
-        assertSameThroughTheProxy(Client.DBD_MYSQL);
+        assertSameThroughTheProxy(Client.DBD_MYSQL, false);
+    }
+
+    @Test
+    void perlDbdMysqlCompressedSeesThroughTheProxyWhatItSeesDirectly() {
+        assertSameThroughTheProxy(Client.DBD_MYSQL, true);
     }
 
     @Test
     void perlDbdMariaDbSeesThroughTheProxyWhatItSeesDirectly() {
-        assertSameThroughTheProxy(Client.DBD_MARIADB);
+        assertSameThroughTheProxy(Client.DBD_MARIADB, false);
+    }
+
+    @Test
+    void perlDbdMariaDbCompressedSeesThroughTheProxyWhatItSeesDirectly() {
+        assertSameThroughTheProxy(Client.DBD_MARIADB, true);
     }
 
     @Test
     void phpMysqliSeesThroughTheProxyWhatItSeesDirectly() {
-        assertSameThroughTheProxy(Client.PHP_MYSQLI);
+        assertSameThroughTheProxy(Client.PHP_MYSQLI, false);
+    }
+
+    @Test
+    void phpMysqliCompressedSeesThroughTheProxyWhatItSeesDirectly() {
+        assertSameThroughTheProxy(Client.PHP_MYSQLI, true);
     }
 
     @Test
     void phpPdoMysqlSeesThroughTheProxyWhatItSeesDirectly() {
-        assertSameThroughTheProxy(Client.PHP_PDO_MYSQL);
+        assertSameThroughTheProxy(Client.PHP_PDO_MYSQL, false);
+    }
+
+    @Test
+    void phpPdoMysqlCompressedSeesThroughTheProxyWhatItSeesDirectly() {
+        assertSameThroughTheProxy(Client.PHP_PDO_MYSQL, true);
     }
 
     /**
      * Runs the client's checks against MariaDB directly, where every check must pass, then
-     * through the proxy, where every line must be the same as directly.
+     * through the proxy, where every line must be the same as directly; with {@code compressed},
+     * on connections that use the driver's protocol compression, which the direct run's
+     * {@code connect} check shows to be on.
      */
-    private static void assertSameThroughTheProxy(Client client) {
-        ProcessResult direct = run(client, fixture.cluster().primary().port());
+    private static void assertSameThroughTheProxy(Client client, boolean compressed) {
+        String title = compressed ? client + ", compressed," : client.toString();
+        ProcessResult direct = run(client, fixture.cluster().primary().port(), compressed);
         assertThat(direct.exitCode()).as("%s against MariaDB directly: exit code; stdout:%n%s%nstderr:%n%s",
-                client, direct.stdout(), direct.stderr()).isZero();
+                title, direct.stdout(), direct.stderr()).isZero();
         assertThat(direct.stdout().lines().filter(line -> !line.startsWith("PASS ") && !line.startsWith("SKIP ")))
-                .as("%s against MariaDB directly: checks that did not pass; stderr:%n%s", client, direct.stderr())
+                .as("%s against MariaDB directly: checks that did not pass; stderr:%n%s", title, direct.stderr())
                 .isEmpty();
-        assertThat(direct.stdout().lines().count()).as("checks run by %s", client).isEqualTo(CHECKS);
+        assertThat(direct.stdout().lines().count()).as("checks run by %s", title).isEqualTo(CHECKS);
+        if (compressed) {
+            assertThat(direct.stdout().lines().findFirst().orElse("(no line)"))
+                    .as("%s against MariaDB directly: the connect check", title)
+                    .startsWith("PASS connect ").endsWith(" compression=ON");
+        }
 
-        ProcessResult proxied = run(client, fixture.port());
+        ProcessResult proxied = run(client, fixture.port(), compressed);
         assertThat(proxied.stdout()).as("%s through the proxy prints what it printed directly; differences:%n%s%nstderr:%n%s",
-                client, differences(direct.stdout(), proxied.stdout()), proxied.stderr()).isEqualTo(direct.stdout());
-        assertThat(proxied.exitCode()).as("%s through the proxy: exit code; stderr:%n%s", client, proxied.stderr()).isZero();
+                title, differences(direct.stdout(), proxied.stdout()), proxied.stderr()).isEqualTo(direct.stdout());
+        assertThat(proxied.exitCode()).as("%s through the proxy: exit code; stderr:%n%s", title, proxied.stderr()).isZero();
     }
 
-    /** Runs the client's script against {@code port}; fails the test, naming what to install, when the driver is missing. */
-    private static ProcessResult run(Client client, int port) {
+    /**
+     * Runs the client's script against {@code port}, with the driver's protocol compression when
+     * {@code compressed}; fails the test, naming what to install, when the driver is missing.
+     */
+    private static ProcessResult run(Client client, int port, boolean compressed) {
         Path script = CLIENTS.resolve(client.script);
         assertThat(Files.isRegularFile(script)).as("%s exists (the test runs in the proxy-server module)",
                 script.toAbsolutePath()).isTrue();
         List<String> command = new ArrayList<>(client.interpreter);
         command.addAll(List.of(script.toString(), fixture.host(), Integer.toString(port),
                 MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, MariaDbCluster.APP_DATABASE));
+        if (compressed) {
+            command.add(COMPRESS);
+        }
         ProcessResult result;
         try {
             result = Processes.run(command, "", SCRIPT_TIMEOUT);
