@@ -86,7 +86,6 @@ final class ConfigRows {
         return table(c, schema, AdminSchema.SERVERS, "hostgroup_id, hostname, port", rs -> "hostgroup_id=" + rs.getString("hostgroup_id")
                 + ", hostname='" + rs.getString("hostname") + "', port=" + rs.getString("port"), r -> {
             r.unsupportedUnless("gtid_port", 0);
-            r.unsupportedUnless("compression", 0);
             r.unsupportedUnless("max_latency_ms", 0);
             String statusText = r.string("status", "ONLINE");
             ServerState status = ServerState.parse(statusText);
@@ -94,7 +93,7 @@ final class ConfigRows {
                 throw r.bad("status must be ONLINE, OFFLINE_SOFT or OFFLINE_HARD, got '" + statusText + "'");
             }
             return r.construct(() -> new ServerRow(r.integer("hostgroup_id"), r.string("hostname", ""), r.integer("port"), status,
-                    r.integer("weight"), r.integer("max_connections"), r.integer("max_replication_lag"),
+                    r.integer("weight"), r.flag("compression"), r.integer("max_connections"), r.integer("max_replication_lag"),
                     r.flag("use_ssl"), r.string("comment", "")));
         });
     }
@@ -273,7 +272,7 @@ final class ConfigRows {
         replace(c, table, "hostgroup_id, hostname, port, gtid_port, status, weight, compression, max_connections, "
                 + "max_replication_lag, use_ssl, max_latency_ms, comment", rows.size(), (p, i) -> {
             ServerRow s = rows.get(i);
-            bind(p, s.hostgroup(), s.host(), s.port(), 0, s.status().name(), s.weight(), 0, s.maxConnections(),
+            bind(p, s.hostgroup(), s.host(), s.port(), 0, s.status().name(), s.weight(), s.compression() ? 1 : 0, s.maxConnections(),
                     s.maxReplicationLag(), s.useSsl() ? 1 : 0, 0, s.comment());
         });
     }

@@ -115,7 +115,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         BackendConnection connection = new BackendConnection(address, key, schema, settings, globals);
         Promise<BackendConnection> promise = loop.newPromise();
         connection.loginPromise = promise;
-        connection.login = new BackendLogin(key, schema);
+        connection.login = new BackendLogin(key, schema, settings.compression());
         Bootstrap bootstrap = template.clone(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeoutMillis())
                 .handler(new ChannelInitializer<Channel>() {

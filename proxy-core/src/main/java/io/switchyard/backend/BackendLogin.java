@@ -36,6 +36,8 @@ final class BackendLogin {
 
     private final ConnectionKey key;
     private final String schema;
+    /** Compress whatever the client does ({@code mysql_servers.compression}). */
+    private final boolean compress;
     private HandshakeV10 handshake;
     private byte[] seed;
     private String plugin;
@@ -43,9 +45,10 @@ final class BackendLogin {
     private boolean awaitingPublicKey;
     private ErrPacket error;
 
-    BackendLogin(ConnectionKey key, String schema) {
+    BackendLogin(ConnectionKey key, String schema, boolean compress) {
         this.key = key;
         this.schema = schema;
+        this.compress = compress;
     }
 
     HandshakeV10 handshake() {
@@ -68,6 +71,9 @@ final class BackendLogin {
         long wanted = (key.capabilities() & Capability.WIRE_AFFECTING) | Capability.BACKEND_REQUIRED;
         if (schema != null) {
             wanted |= Capability.CLIENT_CONNECT_WITH_DB;
+        }
+        if (compress) {
+            wanted |= Capability.CLIENT_COMPRESS;
         }
         return wanted & handshake.capabilities();
     }

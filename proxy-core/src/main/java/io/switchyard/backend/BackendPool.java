@@ -53,6 +53,8 @@ public final class BackendPool implements AutoCloseable {
 
     private final ServerAddress address;
     private final BackendSettings backendSettings;
+    /** New connections compress whatever their client does ({@code mysql_servers.compression}). */
+    private volatile boolean compression;
     private final Bootstrap bootstrap;
     private final Map<EventLoop, PoolPartition> partitions = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<Waiter> waiters = new ConcurrentLinkedDeque<>();
@@ -255,7 +257,8 @@ public final class BackendPool implements AutoCloseable {
     /** Opens a connection in an already reserved slot. */
     private Future<BackendConnection> connect(EventLoop loop, ConnectionKey key, String schema) {
         long started = health.outages().now();
-        Future<BackendConnection> f = BackendConnection.connect(bootstrap, loop, address, key, schema, backendSettings, globals);
+        Future<BackendConnection> f = BackendConnection.connect(bootstrap, loop, address, key, schema,
+                backendSettings.withCompression(compression), globals);
         f.addListener(done -> {
             String attempt = "connect as " + key.credentials().user();
             if (done.isSuccess()) {
@@ -480,6 +483,14 @@ public final class BackendPool implements AutoCloseable {
             throw new IllegalArgumentException("mysql-free_connections_pct must be 0-100, got " + pct);
         }
         freeConnectionsPct = pct;
+    }
+
+    /**
+     * Sets {@code mysql_servers.compression}: connections opened from now on use protocol
+     * compression (when the server offers it) whatever their client does; open ones stay as they are.
+     */
+    public void compression(boolean on) {
+        compression = on;
     }
 
     /** Changes sizing and timing; open connections above a lower maximum close as they are released. */

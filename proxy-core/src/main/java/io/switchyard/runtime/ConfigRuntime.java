@@ -123,8 +123,10 @@ public final class ConfigRuntime implements AutoCloseable {
     private void reconcilePools(List<ServerRow> servers, int freeConnectionsPct) {
         Map<ServerAddress, Integer> maxByServer = new HashMap<>();
         Map<ServerAddress, Boolean> hardOffline = new HashMap<>();
+        Map<ServerAddress, Boolean> compression = new HashMap<>();
         for (ServerRow s : servers) {
             maxByServer.merge(s.address(), s.maxConnections(), Math::max);
+            compression.merge(s.address(), s.compression(), Boolean::logicalOr);
             hardOffline.merge(s.address(), s.status() == ServerState.OFFLINE_HARD, Boolean::logicalAnd);
         }
         for (Map.Entry<ServerAddress, BackendPool> e : Map.copyOf(pools).entrySet()) {
@@ -138,6 +140,7 @@ public final class ConfigRuntime implements AutoCloseable {
                 continue;
             }
             pool.freeConnectionsPct(freeConnectionsPct);
+            pool.compression(compression.get(address));
             int cap = Math.max(1, Math.min(basePool.maxConnections(), max));
             if (pool.settings().maxConnections() != cap) {
                 pool.settings(new PoolSettings(Math.min(basePool.minIdle(), cap), cap, basePool.idleTimeoutMillis(),

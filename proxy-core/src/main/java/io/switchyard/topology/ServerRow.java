@@ -14,13 +14,15 @@ import java.util.Objects;
  * @param port the server's port
  * @param status the configured status (ONLINE, SHUNNED, OFFLINE_SOFT, OFFLINE_HARD)
  * @param weight relative share of new work among the hostgroup's usable servers (0: none)
+ * @param compression connections to the server use protocol compression, whatever their client
+ *                    does (a row of the server in any hostgroup decides; new connections only)
  * @param maxConnections connections this hostgroup may have open to the server
  * @param maxReplicationLag seconds of replication lag above which the server is shunned (0: no limit)
  * @param useSsl 1 to reach this server over TLS (needs backend TLS configured), 0 otherwise
  * @param comment free text
  */
-public record ServerRow(int hostgroup, String host, int port, ServerState status, int weight, int maxConnections,
-                        int maxReplicationLag, boolean useSsl, String comment) {
+public record ServerRow(int hostgroup, String host, int port, ServerState status, int weight, boolean compression,
+                        int maxConnections, int maxReplicationLag, boolean useSsl, String comment) {
     public ServerRow {
         Objects.requireNonNull(status, "status");
         comment = comment == null ? "" : comment;
@@ -50,7 +52,7 @@ public record ServerRow(int hostgroup, String host, int port, ServerState status
 
     /** A server row with ProxySQL's column defaults. */
     public static ServerRow of(int hostgroup, String host, int port) {
-        return new ServerRow(hostgroup, host, port, ServerState.ONLINE, 1, 1000, 0, false, "");
+        return new ServerRow(hostgroup, host, port, ServerState.ONLINE, 1, false, 1000, 0, false, "");
     }
 
     public ServerAddress address() {
@@ -59,6 +61,6 @@ public record ServerRow(int hostgroup, String host, int port, ServerState status
 
     /** The same row placed in another hostgroup. */
     public ServerRow inHostgroup(int hostgroup) {
-        return new ServerRow(hostgroup, host, port, status, weight, maxConnections, maxReplicationLag, useSsl, comment);
+        return new ServerRow(hostgroup, host, port, status, weight, compression, maxConnections, maxReplicationLag, useSsl, comment);
     }
 }

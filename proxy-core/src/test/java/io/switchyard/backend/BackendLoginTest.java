@@ -64,8 +64,22 @@ class BackendLoginTest {
     }
 
     @Test
+    void compressionIsAskedForWhenTheClientCompressesOrTheServerRowSaysSo() {
+        ByteBuf greeting = mysql8Greeting("caching_sha2_password");
+        long plain = new BackendLogin(key(), null, false).onHandshake(greeting.duplicate());
+        long forced = new BackendLogin(key(), null, true).onHandshake(greeting.duplicate());
+        ConnectionKey compressing = new ConnectionKey(key().credentials(), key().capabilities() | Capability.CLIENT_COMPRESS, 45);
+        long client = new BackendLogin(compressing, null, false).onHandshake(greeting.duplicate());
+        greeting.release();
+
+        assertThat(Capability.has(plain, Capability.CLIENT_COMPRESS)).isFalse();
+        assertThat(Capability.has(forced, Capability.CLIENT_COMPRESS)).isTrue();
+        assertThat(Capability.has(client, Capability.CLIENT_COMPRESS)).isTrue();
+    }
+
+    @Test
     void cachingSha2FastPathSendsTheScrambleAndAcceptsFastAuthSuccess() {
-        BackendLogin login = new BackendLogin(key(), "app");
+        BackendLogin login = new BackendLogin(key(), "app", false);
         HandshakeResponse41 response = sentResponse(login, false);
 
         assertThat(response.authPluginName()).isEqualTo("caching_sha2_password");
@@ -83,7 +97,7 @@ class BackendLoginTest {
     @Test
     void cachingSha2FullAuthenticationAsksForTheRsaKeyAndSendsTheEncryptedPassword() {
         RsaKeyPair serverKeys = RsaKeyPair.generate();
-        BackendLogin login = new BackendLogin(key(), null);
+        BackendLogin login = new BackendLogin(key(), null, false);
         sentResponse(login, false);
 
         ByteBuf fullAuth = packet(0x01, 0x04);
@@ -103,7 +117,7 @@ class BackendLoginTest {
 
     @Test
     void cachingSha2FullAuthenticationOverTlsSendsTheClearTextPassword() {
-        BackendLogin login = new BackendLogin(key(), null);
+        BackendLogin login = new BackendLogin(key(), null, false);
         HandshakeResponse41 response = sentResponse(login, true);
         assertThat(Capability.has(response.capabilities(), Capability.CLIENT_SSL)).isTrue();
 
@@ -115,7 +129,7 @@ class BackendLoginTest {
 
     @Test
     void authSwitchToNativePasswordUsesTheNewSeed() {
-        BackendLogin login = new BackendLogin(key(), null);
+        BackendLogin login = new BackendLogin(key(), null, false);
         sentResponse(login, false);
         byte[] newSeed = "abcdefghij0123456789".getBytes(StandardCharsets.US_ASCII);
         ByteBuf switchRequest = Unpooled.buffer().writeByte(0xfe)
@@ -130,7 +144,7 @@ class BackendLoginTest {
 
     @Test
     void errFromTheServerEndsTheLoginWithItsCodeAndMessage() {
-        BackendLogin login = new BackendLogin(key(), null);
+        BackendLogin login = new BackendLogin(key(), null, false);
         sentResponse(login, false);
         ByteBuf err = Unpooled.buffer();
         new ErrPacket(1045, "28000", "Access denied for user 'app'@'10.0.0.1' (using password: YES)").encode(err);

@@ -236,6 +236,7 @@ public final class ConfigLoader {
                         intIn(s, "port", 1, 65535),
                         serverState(s),
                         s.hasPath("weight") ? intIn(s, "weight", 0, 10_000_000) : 1,
+                        s.hasPath("compression") && s.getBoolean("compression"),
                         s.hasPath("max-connections") ? intIn(s, "max-connections", 1, 10_000) : 1000,
                         s.hasPath("max-replication-lag") ? intIn(s, "max-replication-lag", 0, 126_144_000) : 0,
                         s.hasPath("use-ssl") && s.getBoolean("use-ssl"),

@@ -19,8 +19,8 @@ import java.util.TreeSet;
  * with the file, the line and the nearest known key rather than silently ignored. Stateless.
  */
 final class KnownKeys {
-    static final Set<String> SERVER_KEYS = Set.of("hostgroup", "host", "port", "status", "weight", "max-connections",
-            "max-replication-lag", "use-ssl", "comment");
+    static final Set<String> SERVER_KEYS = Set.of("hostgroup", "host", "port", "status", "weight", "compression",
+            "max-connections", "max-replication-lag", "use-ssl", "comment");
     static final Set<String> USER_KEYS = Set.of("username", "password", "default-schema", "default-hostgroup", "active",
             "max-connections", "transaction-persistent");
     /** The mysql_query_rules columns the proxy applies (ProxySQL's other columns are refused, not ignored). */

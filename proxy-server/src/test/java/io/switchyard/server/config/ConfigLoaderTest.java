@@ -139,8 +139,8 @@ class ConfigLoaderTest {
                     keepalive-interval = 10s, acquire-timeout = 1s } }
                   event-loop-threads = 1
                   metrics { enabled = false, bind = "127.0.0.1", port = 0 }
-                  servers = [ { hostgroup = 0, host = "127.0.0.1", port = 3306, status = ONLINE, weight = 1, max-connections = 10,
-                    max-replication-lag = 0, use-ssl = false, comment = "" }
+                  servers = [ { hostgroup = 0, host = "127.0.0.1", port = 3306, status = ONLINE, weight = 1, compression = true,
+                    max-connections = 10, max-replication-lag = 0, use-ssl = false, comment = "" }
                     { hostgroup = 1, host = "127.0.0.2", port = 3306 } ]
                   users = [ { username = "app", password = "x", default-schema = "app", default-hostgroup = 0, active = true,
                     max-connections = 10, transaction-persistent = true } ]
@@ -159,6 +159,7 @@ class ConfigLoaderTest {
         assertThat(config.frontend().port()).isEqualTo(7000);
         assertThat(config.queryRules()).hasSize(4);
         assertThat(config.queryRules().get(3).causalReads()).isEqualTo("local");
+        assertThat(config.servers()).extracting(io.switchyard.topology.ServerRow::compression).containsExactly(true, false);
     }
 
     @Test

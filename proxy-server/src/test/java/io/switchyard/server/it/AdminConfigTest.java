@@ -207,6 +207,38 @@ class AdminConfigTest {
     }
 
     /**
+     * {@code mysql_servers.compression = 1} makes the connections opened to the server from then
+     * on compress, for a client that does not: it reads {@code Compression ON}; back at 0, new
+     * connections do not. (OFFLINE_HARD then ONLINE closes the open ones in between.)
+     */
+    @Test
+    void compressionColumnMakesNewConnectionsToTheServerCompress() throws SQLException {
+        try (Connection admin = fixture.admin(); Statement s = admin.createStatement()) {
+            reopenPrimary(s, "compression = 1");
+            assertThat(rows(s, "SELECT DISTINCT compression FROM runtime_mysql_servers WHERE port = " + primary().port()))
+                    .containsExactly(List.of("1"));
+            assertThat(compressionThroughProxy()).isEqualTo("ON");
+            reopenPrimary(s, "compression = 0");
+            assertThat(compressionThroughProxy()).isEqualTo("OFF");
+        }
+    }
+
+    /** Closes every connection to the primary (OFFLINE_HARD), then puts it ONLINE again with {@code change}. */
+    private static void reopenPrimary(Statement admin, String change) throws SQLException {
+        admin.executeUpdate("UPDATE mysql_servers SET status = 'OFFLINE_HARD' WHERE port = " + primary().port());
+        admin.execute("LOAD MYSQL SERVERS TO RUNTIME");
+        admin.executeUpdate("UPDATE mysql_servers SET status = 'ONLINE', " + change + " WHERE port = " + primary().port());
+        admin.execute("LOAD MYSQL SERVERS TO RUNTIME");
+    }
+
+    /** {@code Compression} as a client that does not ask for compression reads it through the proxy. */
+    private static String compressionThroughProxy() throws SQLException {
+        try (Connection client = fixture.mysql(null); Statement s = client.createStatement()) {
+            return rows(s, "SHOW SESSION STATUS LIKE 'Compression'").get(0).get(1);
+        }
+    }
+
+    /**
      * A sleeping session that holds a connection (here: a transaction) shows it in the process
      * list, so an operator finds who keeps the pool's connections; one that gave its connection
      * back shows none.

@@ -139,13 +139,13 @@ class OfflineStatusTest {
 
     private static void setStatus(Replica replica, ServerState status) {
         changeServers(rows -> rows.stream().map(r -> r.port() != replica.port() ? r
-                : new ServerRow(r.hostgroup(), r.host(), r.port(), status, r.weight(), r.maxConnections(),
+                : new ServerRow(r.hostgroup(), r.host(), r.port(), status, r.weight(), r.compression(), r.maxConnections(),
                 r.maxReplicationLag(), r.useSsl(), r.comment())).toList());
     }
 
     private static void setWeight(Replica replica, int weight) {
         changeServers(rows -> rows.stream().map(r -> r.port() != replica.port() || r.hostgroup() != 1 ? r
-                : new ServerRow(r.hostgroup(), r.host(), r.port(), r.status(), weight, r.maxConnections(),
+                : new ServerRow(r.hostgroup(), r.host(), r.port(), r.status(), weight, r.compression(), r.maxConnections(),
                 r.maxReplicationLag(), r.useSsl(), r.comment())).toList());
     }
 

@@ -129,8 +129,8 @@ class SwitchyardMetricsTest {
                 .contains("switchyard_server_status{hostgroup=\"1\",server=\"127.0.0.1:3307\",status=\"SHUNNED\"} 0");
 
         runtime.update(rows -> rows.withServers(List.of(
-                new ServerRow(0, "127.0.0.1", 3306, ServerState.ONLINE, 1, 1000, 0, false, ""),
-                new ServerRow(1, "127.0.0.1", 3308, ServerState.OFFLINE_SOFT, 1, 1000, 0, false, ""))));
+                new ServerRow(0, "127.0.0.1", 3306, ServerState.ONLINE, 1, false, 1000, 0, false, ""),
+                new ServerRow(1, "127.0.0.1", 3308, ServerState.OFFLINE_SOFT, 1, false, 1000, 0, false, ""))));
 
         String after = metrics.scrape();
         assertThat(after).doesNotContain("127.0.0.1:3307")
