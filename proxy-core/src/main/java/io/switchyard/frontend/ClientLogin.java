@@ -35,6 +35,8 @@ final class ClientLogin {
     private final String clientHost;
     private final IntConsumer authenticated;
     private final ObjIntConsumer<ErrPacket> refused;
+    private final ObjIntConsumer<ErrPacket> changeUserDenied;
+    private boolean changingUser;
     private final FrontendAuthenticator auth;
     private int expectedSeq = 1;
     private ScheduledFuture<?> timeout;
@@ -42,15 +44,18 @@ final class ClientLogin {
     /**
      * @param authenticated called with the sequence id of the OK when the client proved who it is
      * @param refused called with the error and its sequence id when the login failed
+     * @param changeUserDenied called instead when a COM_CHANGE_USER names a user or password the
+     *                         proxy does not accept (the session goes on as the user it was)
      */
     ClientLogin(FrontendContext context, Channel channel, long sessionId, String clientHost,
-                IntConsumer authenticated, ObjIntConsumer<ErrPacket> refused) {
+                IntConsumer authenticated, ObjIntConsumer<ErrPacket> refused, ObjIntConsumer<ErrPacket> changeUserDenied) {
         this.context = context;
         this.channel = channel;
         this.sessionId = sessionId;
         this.clientHost = clientHost;
         this.authenticated = authenticated;
         this.refused = refused;
+        this.changeUserDenied = changeUserDenied;
         this.auth = new FrontendAuthenticator(context.settings(), context::user, clientHost);
     }
 
@@ -75,6 +80,7 @@ final class ClientLogin {
     /** Verifies a COM_CHANGE_USER request, which arrived with sequence id 0. */
     void changeUser(ChangeUser request) {
         expectedSeq = 2;
+        changingUser = true;
         handle(auth.changeUser(request.username(), request.authPluginName(), request.authResponse()), 0);
     }
 
@@ -101,11 +107,19 @@ final class ClientLogin {
                     early.release();
                 }
             }
-            case SUCCESS -> authenticated.accept(seq + 1);
+            case SUCCESS -> {
+                changingUser = false;
+                authenticated.accept(seq + 1);
+            }
             case FAILURE -> {
                 context.sessions().authFailed();
                 log.debug("session {} from {}: login refused: {}", sessionId, clientHost, reply.error());
-                refused.accept(reply.error(), seq + 1);
+                if (changingUser) {
+                    changingUser = false;
+                    changeUserDenied.accept(reply.error(), seq + 1);
+                } else {
+                    refused.accept(reply.error(), seq + 1);
+                }
             }
         }
     }

@@ -21,6 +21,7 @@ import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.topology.UserConfig;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private ClientLogin login;
     private boolean changingUser;
+    /** Failed COM_CHANGE_USERs on this connection: the server answers 1047 to those after the third. */
+    private int failedChangeUsers;
+    /** The schema a failed COM_CHANGE_USER puts back, saved when it arrives. */
+    private String schemaBeforeChangeUser;
+
+    /** After this many failed COM_CHANGE_USERs a connection gets 1047 for the next, as from the server. */
+    private static final int CHANGE_USER_ATTEMPTS = 3;
+    /** The server answers a failed COM_CHANGE_USER after this long (it slows down guessing). */
+    private static final long CHANGE_USER_DENIAL_DELAY_MILLIS = 1_000;
 
     public ClientSession(FrontendContext context) {
         this.context = context;
@@ -99,7 +109,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         login = new ClientLogin(context, channel, id, info.clientHost(), this::onAuthenticated,
-                (err, seq) -> sendErrAndClose(seq, err));
+                (err, seq) -> sendErrAndClose(seq, err), this::changeUserDenied);
         login.greet();
     }
 
@@ -167,6 +177,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void changeUser(ByteBuf payload) {
+        schemaBeforeChangeUser = info.schema();
         ChangeUser request = ChangeUser.decode(payload, info.clientCaps());
         if (request.collation() >= 0) {
             info.collation(request.collation());
@@ -176,8 +187,40 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         changingUser = true;
         info.schema(request.database());
         info.statusFlags(ServerStatus.AUTOCOMMIT);
+        if (failedChangeUsers >= CHANGE_USER_ATTEMPTS) {
+            // The server resets the session and answers as for a refused user, without looking.
+            changeUserDenied(ProxyError.CHANGE_USER_LOCKED.format(), 1);
+            return;
+        }
         commands.enter(SessionPhase.LOGIN);
         login.changeUser(request);
+    }
+
+    /**
+     * A COM_CHANGE_USER was refused: as the server does, the answer comes after a second, and the
+     * connection stays, logged in as the user it was, in the schema it had, with the rest of the
+     * session started afresh (the connections it held went back to the pool, which resets them),
+     * in the character set the COM_CHANGE_USER asked for.
+     */
+    private void changeUserDenied(ErrPacket err, int seq) {
+        failedChangeUsers++;
+        String schema = schemaBeforeChangeUser;
+        commands.enter(SessionPhase.CONNECTING);
+        channel.eventLoop().schedule(() -> {
+            if (commands.phase() == SessionPhase.CLOSED) {
+                return;
+            }
+            changingUser = false;
+            info.schema(schema);
+            commands.routing().reset(schema);
+            commands.backend().login(() -> {
+                commands.enter(SessionPhase.READY);
+                channel.write(Packets.err(channel.alloc(), seq & 0xff, err), channel.voidPromise());
+                channel.flush();
+                commands.backend().releaseIfFree();
+                commands.drain();
+            }, failure -> sendErrAndClose(seq, failure));
+        }, CHANGE_USER_DENIAL_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     @Override

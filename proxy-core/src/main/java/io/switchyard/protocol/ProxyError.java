@@ -18,6 +18,8 @@ public enum ProxyError {
     USER_INACTIVE(1045, "28000", "Access denied for user '%s'@'%s': the user is not active on this proxy"),
     BAD_HANDSHAKE(1043, "08S01", "Bad handshake: %s"),
     UNKNOWN_COMMAND(1047, "08S01", "Unknown command %s: the proxy does not relay this command"),
+    /** What the server answers to COM_CHANGE_USER after three failed ones on a connection. */
+    CHANGE_USER_LOCKED(1047, "08S01", "Unknown command"),
     PACKET_TOO_LARGE(1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes (limit %d on this port); send less, or raise frontend.max-allowed-packet for the client port"),
     PACKETS_OUT_OF_ORDER(1156, "08S01", "Got packets out of order: expected sequence id %d, got %d"),
     NET_READ_INTERRUPTED(1159, "08S01", "Got timeout reading communication packets: no complete packet within %d ms"),

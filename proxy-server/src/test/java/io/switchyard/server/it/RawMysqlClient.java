@@ -182,6 +182,25 @@ final class RawMysqlClient implements AutoCloseable {
         return answer;
     }
 
+    /**
+     * Sends COM_CHANGE_USER for {@code user} with {@code password}, whose scramble the server's
+     * authentication switch seeds (the first answer is made with a seed of zeros, which a server
+     * accepts only after such a switch), and returns the final answer (OK or ERR).
+     */
+    Packet changeUser(String user, String password, String database) throws IOException {
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.write(0x11);
+        writeNulTerminated(request, user);
+        byte[] auth = NativePassword.scramble(password.getBytes(StandardCharsets.UTF_8), new byte[NativePassword.SCRAMBLE_LENGTH]);
+        request.write(auth.length);
+        request.writeBytes(auth);
+        writeNulTerminated(request, database);
+        writeInt(request, UTF8MB4_GENERAL_CI, 2);
+        writeNulTerminated(request, "mysql_native_password");
+        write(0, request.toByteArray());
+        return answerToLogin(password, in, out);
+    }
+
     /** Reads the greeting without answering it. */
     Packet readGreeting() throws IOException {
         return read();
