@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.ConnectionState;
+import io.switchyard.backend.GlobalValues;
 import io.switchyard.backend.ResponseSink;
 import io.switchyard.backend.ServerAddress;
 import io.switchyard.frontend.state.PinReason;
@@ -73,6 +74,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private final CausalReads causalReads;
     /** The running statement's transaction was rolled back for a deadlock; it runs again when the response ends. */
     private boolean deadlocked;
+    /** The globals of the server the session last borrowed a connection from (for its wait_timeout). */
+    private GlobalValues lastGlobals;
     /**
      * The end of a {@code SET GLOBAL}'s response waits in the client channel, unflushed, until
      * the proxy has recorded the new globals ({@link GlobalChangeRead}): a session that starts
@@ -141,6 +144,19 @@ final class BackendSide implements ResponseSink, LeaseListener {
     /** The server the last borrow could not get a connection from, or null. */
     BackendPool lastFailedPool() {
         return leases.lastFailedPool();
+    }
+
+    /**
+     * The global value of {@code name} on the server the session last used, as of change number
+     * {@code asOf} (the session's login), else as the monitor last read it; null when unknown.
+     */
+    String globalAsOfLogin(String name, long asOf) {
+        GlobalValues g = lastGlobals;
+        if (g == null) {
+            return null;
+        }
+        GlobalValues.Value v = g.at(name, asOf);
+        return v != null ? v.raw() : g.watchedValue(name);
     }
 
     /** Server and thread of the current connection, for KILL; safe from any thread. */
@@ -303,6 +319,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     @Override
     public void leased() {
+        BackendConnection c = connection();
+        if (c != null && c.globals() != null) {
+            lastGlobals = c.globals();
+        }
         Runnable then = onLeased;
         onLeased = null;
         onLeaseFailed = null;

@@ -76,6 +76,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             public void close(Throwable cause) {
                 closeAsTheServerDid(cause);
             }
+
+            @Override
+            public void reset() {
+                if (channel != null) {
+                    channel.config().setOption(ChannelOption.SO_LINGER, 0);
+                }
+                ClientSession.this.close();
+            }
         });
     }
 

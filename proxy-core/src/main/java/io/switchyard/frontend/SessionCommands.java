@@ -39,6 +39,9 @@ final class SessionCommands implements SessionControl {
 
         /** Closes the connection: with a reset when {@code cause} is the server resetting the backend's, else in order. */
         void close(Throwable cause);
+
+        /** Closes the connection with a reset, as the server ends one idle past its wait_timeout. */
+        void reset();
     }
 
     private final SessionInfo info;
@@ -52,8 +55,11 @@ final class SessionCommands implements SessionControl {
     private volatile SessionPhase phase = SessionPhase.LOGIN;
     private Channel channel;
     private int replySeq;
+    private final FrontendContext context;
+    private IdleTimeout idleTimeout;
 
     SessionCommands(FrontendContext context, SessionInfo info, SessionActivity activity, Connection connection) {
+        this.context = context;
         this.info = info;
         this.routing = new StatementRouting(context, info);
         this.activity = activity;
@@ -68,6 +74,41 @@ final class SessionCommands implements SessionControl {
     void attach(Channel client) {
         this.channel = client;
         backend.attach(client);
+        idleTimeout = new IdleTimeout(client.eventLoop(), this::idleLimitMillis, () -> {
+            log.debug("session {}: idle for longer than its wait_timeout ({} ms); closing it", info.id(), idleLimitMillis());
+            connection.reset();
+        });
+    }
+
+    /**
+     * How long the session may wait for its next command, in ms (0: no limit): its own
+     * {@code wait_timeout} (what it set, else the server's global {@code wait_timeout}, or
+     * {@code interactive_timeout} for a client that logged in with CLIENT_INTERACTIVE, as of its
+     * login, on the server it last used), capped by {@code mysql-wait_timeout}.
+     */
+    long idleLimitMillis() {
+        long cap = context.variables().intValue("mysql-wait_timeout");
+        String own = routing.tracker().state().variables().get("wait_timeout");
+        if (own == null) {
+            boolean interactive = Capability.has(info.clientCaps(), Capability.CLIENT_INTERACTIVE);
+            own = backend.globalAsOfLogin(interactive ? "interactive_timeout" : "wait_timeout", routing.tracker().state().globalsAsOf());
+        }
+        long seconds = seconds(own);
+        long session = seconds > 0 ? seconds * 1_000 : 0;
+        return session <= 0 ? cap : cap <= 0 ? session : Math.min(session, cap);
+    }
+
+    /** A whole number of seconds in {@code value} (a literal, quoted or not), or 0. */
+    private static long seconds(String value) {
+        if (value == null) {
+            return 0;
+        }
+        String digits = value.startsWith("'") && value.endsWith("'") && value.length() >= 2 ? value.substring(1, value.length() - 1) : value;
+        try {
+            return Long.parseLong(digits.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     BackendSide backend() {
@@ -99,6 +140,15 @@ final class SessionCommands implements SessionControl {
         }
         log.trace("session {}: {} -> {}", info.id(), phase, next);
         phase = next;
+        if (idleTimeout != null) {
+            if (next == SessionPhase.READY) {
+                idleTimeout.idle();
+            } else if (next == SessionPhase.CLOSED) {
+                idleTimeout.stop();
+            } else {
+                idleTimeout.busy();
+            }
+        }
     }
 
     /** Forgets every prepared statement (a new login). */
@@ -150,7 +200,11 @@ final class SessionCommands implements SessionControl {
             if (command == null) {
                 break;
             }
+            idleTimeout.busy();
             dispatch(command);
+        }
+        if (phase == SessionPhase.READY) {
+            idleTimeout.idle();
         }
         backend.flushWrites();
         updateAutoRead();

@@ -51,6 +51,8 @@ public final class GlobalVariables {
         intVar("mysql-query_retries_on_failure", 1, 0, 1_000, "times a statement is retried when its backend connection fails before any result");
         intVar("mysql-query_retry_backoff_ms", 20, 0, 60_000, "base of the exponential backoff (with full jitter) between retries");
         intVar("mysql-writer_wait_timeout", 5_000, 0, 3_600_000, "ms a statement for a hostgroup with no usable server waits for one to appear");
+        intVar("mysql-wait_timeout", 28_800_000, 0, 1_728_000_000,
+                "ms a client session may wait for its next command before the proxy closes it (0: no limit); its own wait_timeout applies when shorter");
         boolVar("mysql-readers_fallback_to_writer", true, "reads go to the writer hostgroup when no reader is usable");
         intVar("mysql-max_connections", 2_048, 1, 1_000_000, "client connections the proxy accepts in total");
         intVar("mysql-free_connections_pct", 10, 0, 100, "idle connections kept per server, as a percentage of its max_connections; idle ones above it unused for 10 s are closed, half of the excess each second");
