@@ -61,6 +61,9 @@ public final class ConfigRuntime implements AutoCloseable {
             BackendPool p = pools.get(a);
             return p != null ? p : created.computeIfAbsent(a, x -> poolFactory.apply(x, basePool));
         });
+        // A new server's pool compresses as its rows say before any session can use it.
+        Map<ServerAddress, Boolean> compression = compressionByServer(rows.servers());
+        created.forEach((address, pool) -> pool.compression(compression.getOrDefault(address, false)));
         pools.putAll(created);
         RuntimeConfig previous = current.getAndSet(next);
         reconcilePools(rows.servers(), rows.variables().intValue("mysql-free_connections_pct"));
@@ -123,10 +126,9 @@ public final class ConfigRuntime implements AutoCloseable {
     private void reconcilePools(List<ServerRow> servers, int freeConnectionsPct) {
         Map<ServerAddress, Integer> maxByServer = new HashMap<>();
         Map<ServerAddress, Boolean> hardOffline = new HashMap<>();
-        Map<ServerAddress, Boolean> compression = new HashMap<>();
+        Map<ServerAddress, Boolean> compression = compressionByServer(servers);
         for (ServerRow s : servers) {
             maxByServer.merge(s.address(), s.maxConnections(), Math::max);
-            compression.merge(s.address(), s.compression(), Boolean::logicalOr);
             hardOffline.merge(s.address(), s.status() == ServerState.OFFLINE_HARD, Boolean::logicalAnd);
         }
         for (Map.Entry<ServerAddress, BackendPool> e : Map.copyOf(pools).entrySet()) {
@@ -153,6 +155,15 @@ public final class ConfigRuntime implements AutoCloseable {
                 pool.closeEverything();
             }
         }
+    }
+
+    /** Whether each server's connections compress: one of its rows with {@code compression = 1} is enough. */
+    private static Map<ServerAddress, Boolean> compressionByServer(List<ServerRow> servers) {
+        Map<ServerAddress, Boolean> compression = new HashMap<>();
+        for (ServerRow s : servers) {
+            compression.merge(s.address(), s.compression(), Boolean::logicalOr);
+        }
+        return compression;
     }
 
     /** Closes every pool. */
