@@ -76,6 +76,7 @@ final class SessionCommands implements SessionControl {
         backend.attach(client);
         idleTimeout = new IdleTimeout(client.eventLoop(), this::idleLimitMillis, () -> {
             log.debug("session {}: idle for longer than its wait_timeout ({} ms); closing it", info.id(), idleLimitMillis());
+            context.stats().idleTimeout();
             connection.reset();
         });
     }

@@ -25,6 +25,7 @@ public final class ProxyStats {
     private final LongAdder retries = new LongAdder();
     private final LongAdder queryTimeouts = new LongAdder();
     private final LongAdder multiplexedReleases = new LongAdder();
+    private final LongAdder idleTimeouts = new LongAdder();
     private final LongAdder readOnlyTransactionsOnReaders = new LongAdder();
     private final LongAdder transactionsReplayed = new LongAdder();
     private final LongAdder causalWaits = new LongAdder();
@@ -111,6 +112,11 @@ public final class ProxyStats {
 
     public void multiplexedRelease() {
         multiplexedReleases.increment();
+    }
+
+    /** A client session was closed for waiting for its next command longer than its wait_timeout. */
+    public void idleTimeout() {
+        idleTimeouts.increment();
     }
 
     /** A read waited on a replica (MASTER_GTID_WAIT) for a write it must see. */
@@ -232,6 +238,10 @@ public final class ProxyStats {
 
     public long queryTimeouts() {
         return queryTimeouts.sum();
+    }
+
+    public long idleTimeouts() {
+        return idleTimeouts.sum();
     }
 
     public long multiplexedReleases() {

@@ -31,6 +31,8 @@ final class ProxyMeters implements DynamicMeters {
         counter("switchyard.client.connections.accepted", "Client connections accepted since start",
                 sessions, SessionRegistry::accepted);
         counter("switchyard.client.auth.failures", "Client logins refused since start", sessions, SessionRegistry::authFailures);
+        counter("switchyard.client.idle.timeouts", "Client sessions closed for waiting for a command longer than their wait_timeout",
+                stats, ProxyStats::idleTimeouts);
         counter("switchyard.slow.queries", "Statements slower than mysql-long_query_time", stats, ProxyStats::slowQueries);
         counter("switchyard.query.retries", "Statements retried on another connection after their backend failed",
                 stats, ProxyStats::retries);

@@ -33,6 +33,7 @@ class IdleTimeoutTest {
 
     @Test
     void mysqlWaitTimeoutClosesASessionIdleLongerThanItButNotOneThatKeepsBusy() throws Exception {
+        long closedBefore = fixture.proxy().stats().idleTimeouts();
         try (RawMysqlClient busy = login(fixture.port()); RawMysqlClient idle = login(fixture.port())) {
             idle.rows("SELECT 1");
             long idleSince = System.nanoTime();
@@ -44,6 +45,7 @@ class IdleTimeoutTest {
             assertThat(howItEnds(idle)).as("how the idle session's connection ends").isEqualTo("reset");
             assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isGreaterThanOrEqualTo(Duration.ofMillis(CAP_MILLIS - 100));
             assertThat(busy.rows("SELECT 'still here'")).containsExactly(List.of("still here"));
+            assertThat(fixture.proxy().stats().idleTimeouts() - closedBefore).as("switchyard_client_idle_timeouts_total").isEqualTo(1);
         }
     }
 
