@@ -67,7 +67,7 @@ final class ConnectionLoss {
         // Inside a transaction that can run again, or as the first statement of one (autocommit off:
         // nothing committed, the transaction it started ended with the connection).
         boolean transactionLost = continuity.transactionReplayable();
-        boolean firstOfTransaction = !continuity.inTransaction() && routing.tiedOnlyByAutocommitBetweenTransactions();
+        boolean firstOfTransaction = !continuity.inTransaction() && routing.betweenTransactionsWithAutocommitOff();
         boolean mayRunAgain = transactionLost ? routing.statementMayRunAgainInTransaction()
                 : routing.statementMayRunAgainOutsideTransaction();
         if (!bytesRelayed && continuity.replayOn() && (transactionLost || firstOfTransaction) && continuity.transactionLog().pendingRecorded()
@@ -119,7 +119,7 @@ final class ConnectionLoss {
             continuity.replayBeforeNextCommand();
             return;
         }
-        if (!backend.tiedToServer() || routing.tiedOnlyByAutocommitBetweenTransactions()) {
+        if (!backend.tiedToServer() || routing.betweenTransactionsWithAutocommitOff()) {
             // Held only for the last statement's results (LAST_INSERT_ID(), ROW_COUNT(), warnings),
             // or for autocommit off between transactions: the next statement runs on another
             // connection, brought to the session's state.
@@ -142,7 +142,7 @@ final class ConnectionLoss {
     boolean heldConnectionClosing() {
         BackendConnection held = backend.connection();
         if (held == null || held.isIdle() || session.phase() == SessionPhase.BUSY || !backend.tiedToServer()
-                || routing.tiedOnlyByAutocommitBetweenTransactions()) {
+                || routing.betweenTransactionsWithAutocommitOff()) {
             return false;
         }
         betweenStatements(held, new java.nio.channels.ClosedChannelException());
@@ -158,7 +158,7 @@ final class ConnectionLoss {
      */
     boolean betweenStatements(BackendConnection c, Throwable failure) {
         backend.discard(c);
-        if (!backend.tiedToServer() || routing.tiedOnlyByAutocommitBetweenTransactions()) {
+        if (!backend.tiedToServer() || routing.betweenTransactionsWithAutocommitOff()) {
             return false;
         }
         if (continuity.replayOn() && continuity.transactionReplayable()) {

@@ -73,7 +73,7 @@ final class QueryCommands {
     private void route(List<Frame> frames) {
         BackendSide backend = parts.backend();
         // Autocommit off between transactions ties nothing another connection cannot be given.
-        boolean tiedBefore = parts.routing().tied() && !parts.routing().tiedOnlyByAutocommitBetweenTransactions();
+        boolean tiedBefore = parts.routing().tied() && !parts.routing().betweenTransactionsWithAutocommitOff();
         StatementRouting.Decision d = parts.routing().decide(frames, backend.currentHostgroup(), backend.previousHostgroup());
         // A statement that reads the last one's results (warnings, ROW_COUNT(), ...) must not run
         // again on another connection, where they are not.

@@ -167,18 +167,26 @@ final class StatementRouting {
         return !tied() && !tracker.keepForNext() && !tracker.lastInsertIdUnknown();
     }
 
-    /** True while a transaction, pinned state or a rule ties the session to its connection, whatever runs next. */
+    /**
+     * True while a transaction, pinned state or a rule ties the session to its connection,
+     * whatever runs next. {@code autocommit} off alone does not: between two transactions (the
+     * server reports none open) nothing lives on the connection that another cannot be given
+     * ({@code autocommit} is a session variable the proxy sets there), and the statement that
+     * starts the next transaction ties the session from its answer on. A statement that fails
+     * may have started one too, unseen (an error carries no status): the connection is kept for
+     * the statement after it anyway (its warnings and errors), whose answer tells.
+     */
     boolean tied() {
         return ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS) || pinnedForGood || statementPinned
-                || autocommitOff() || tracker.pinned() || tracker.nextTransactionPending();
+                || tracker.pinned() || tracker.nextTransactionPending();
     }
 
     /**
-     * True when the session is tied only because autocommit is off, with no transaction open:
-     * nothing lives on its connection that another connection cannot be given (autocommit is a
-     * session variable the proxy replays), so losing the connection loses nothing.
+     * True when autocommit is off, no transaction is open and nothing else ties the session:
+     * nothing lives on its connection that another connection cannot be given, so losing the
+     * connection loses nothing, and the next statement is the first of a transaction.
      */
-    boolean tiedOnlyByAutocommitBetweenTransactions() {
+    boolean betweenTransactionsWithAutocommitOff() {
         return autocommitOff() && !ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS) && !pinnedForGood
                 && !statementPinned && !tracker.pinned() && !tracker.nextTransactionPending();
     }

@@ -1,9 +1,11 @@
 package io.switchyard.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchyard.backend.BackendPool;
 import io.switchyard.server.launcher.MariaDbCluster;
+import io.switchyard.testing.Await;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -140,11 +142,74 @@ class MultiplexingTest {
             sa.execute("ROLLBACK");
             sb.execute("COMMIT");
             a.setAutoCommit(false);
+            sa.executeQuery("SELECT 1 FROM app.mux LIMIT 1").close();
             long second = connectionId(sa);
             occupy(sb);
-            assertThat(connectionId(sa)).as("autocommit=0 keeps the connection").isEqualTo(second);
+            assertThat(connectionId(sa)).as("the transaction a statement started with autocommit=0 keeps the connection")
+                    .isEqualTo(second);
             a.commit();
             sb.execute("COMMIT");
+            Await.until(java.time.Duration.ofSeconds(5), () -> "connections in use: " + pool().inUse(), () -> pool().inUse() == 0);
+        }
+    }
+
+    /**
+     * Sessions with autocommit off (the default of Python's DB-API drivers, and what a JDBC pool
+     * sets for every transaction) hold no connection between their transactions: twenty of them,
+     * each between two transactions, leave the pool's connections free.
+     */
+    @Test
+    void sessionsWithAutocommitOffHoldNoConnectionBetweenTransactions() throws Exception {
+        List<Connection> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Connection c = fixture.mysql("");
+                sessions.add(c);
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT v FROM app.mux WHERE id = 1")) {
+                    assertThat(rs.next()).isTrue();
+                }
+                c.commit();
+            }
+            Await.until(java.time.Duration.ofSeconds(5), () -> "connections in use: " + pool().inUse(), () -> pool().inUse() == 0);
+            for (Connection c : sessions) {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@autocommit")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getInt(1)).as("autocommit stays off on whichever connection runs the session").isZero();
+                }
+                c.rollback();
+            }
+        } finally {
+            for (Connection c : sessions) {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * With autocommit off, a statement that fails may have started a transaction (an error
+     * carries no status): the session keeps its connection for the next statement, whose answer
+     * tells, so the locks of that transaction stay the session's, as directly.
+     */
+    @Test
+    void aFailedFirstStatementWithAutocommitOffKeepsTheTransactionItStarted() throws Exception {
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql("");
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            a.setAutoCommit(false);
+            // A duplicate key: InnoDB keeps the shared lock it took on the existing row.
+            assertThatThrownBy(() -> sa.executeUpdate("INSERT INTO mux (id, v) VALUES (2, 'dup')"))
+                    .isInstanceOf(java.sql.SQLIntegrityConstraintViolationException.class);
+            try (ResultSet rs = sa.executeQuery("SELECT @@in_transaction")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).as("the failed INSERT started a transaction").isEqualTo(1);
+            }
+            sb.execute("SET SESSION innodb_lock_wait_timeout = 1");
+            assertThatThrownBy(() -> sb.executeUpdate("UPDATE mux SET v = 'b' WHERE id = 2"))
+                    .as("the row stays locked by the session's transaction")
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1205));
+            a.rollback();
+            assertThat(sb.executeUpdate("UPDATE mux SET v = 'two' WHERE id = 2"))
+                    .as("the rollback reached the connection that held the lock").isEqualTo(1);
         }
     }
 
