@@ -84,6 +84,15 @@ final class StatementRouting {
     private int readerTransactionWriter = -1;
     /** The last statement (a text one after rewriting, or a prepared one executed) and its traits: what the questions below are asked of. */
     private String lastQuery = "";
+    /**
+     * With autocommit off, a statement may leave state of the transaction it is in that the
+     * server does not report as one open: a {@code SAVEPOINT} before the transaction touched a
+     * table (MariaDB 10.11 keeps it, and reports no transaction). So from any statement but a
+     * {@code SET} run with autocommit off until a {@code COMMIT} or {@code ROLLBACK}, the session
+     * stays on its connection; between a {@code COMMIT} and the next such statement it does not.
+     */
+    private boolean autocommitOffTransaction;
+    private static final java.util.regex.Pattern TO_SAVEPOINT = java.util.regex.Pattern.compile("(?i)\\bTO\\b");
     /** The causal reads the rules matching the last text statement asked for; null for the variable's. */
     private String ruleCausalReads;
     private StatementTraits lastTraits = StatementTraits.PLAIN;
@@ -95,6 +104,7 @@ final class StatementRouting {
 
     /** Starts over with a fresh login's state in {@code schema} (login, COM_CHANGE_USER). */
     void reset(String schema) {
+        autocommitOffTransaction = false;
         TrackingSettings tracking = tracker.clientTracking();
         tracker = new SessionStateTracker(ConnectionState.initial(schema));
         tracker.clientTracking(tracking);
@@ -169,16 +179,31 @@ final class StatementRouting {
 
     /**
      * True while a transaction, pinned state or a rule ties the session to its connection,
-     * whatever runs next. {@code autocommit} off alone does not: between two transactions (the
-     * server reports none open) nothing lives on the connection that another cannot be given
-     * ({@code autocommit} is a session variable the proxy sets there), and the statement that
-     * starts the next transaction ties the session from its answer on. A statement that fails
-     * may have started one too, unseen (an error carries no status): the connection is kept for
-     * the statement after it anyway (its warnings and errors), whose answer tells.
+     * whatever runs next. {@code autocommit} off alone does not: after a {@code COMMIT} or
+     * {@code ROLLBACK} nothing lives on the connection that another cannot be given
+     * ({@code autocommit} is a session variable the proxy sets there); from the next statement
+     * on the session is tied (see {@link #autocommitOffTransaction}).
      */
     boolean tied() {
         return ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS) || pinnedForGood || statementPinned
-                || tracker.pinned() || tracker.nextTransactionPending();
+                || tracker.pinned() || tracker.nextTransactionPending() || (autocommitOff() && autocommitOffTransaction);
+    }
+
+    /** Follows {@link #autocommitOffTransaction} for a statement about to run. */
+    private void beforeStatement(String query) {
+        StatementKind kind = StatementKind.of(query);
+        if ((kind == StatementKind.COMMIT || (kind == StatementKind.ROLLBACK && !TO_SAVEPOINT.matcher(query).find()))
+                && single(query)) {
+            autocommitOffTransaction = false;
+        } else if (!autocommitOff()) {
+            autocommitOffTransaction = false;
+        } else if (kind != StatementKind.SET || !single(query)) {
+            autocommitOffTransaction = true;
+        }
+    }
+
+    private static boolean single(String query) {
+        return io.switchyard.frontend.state.SqlLexer.splitStatements(query).size() == 1;
     }
 
     /**
@@ -344,6 +369,7 @@ final class StatementRouting {
         int routed = destination != null ? destination : defaultHostgroup;
         lastQuery = query;
         lastTraits = traits;
+        beforeStatement(query);
         ruleCausalReads = outcome == null ? null : outcome.causalReads();
         Placement placed = place(query, traits, currentHostgroup, mustStay, routed, keptForNext && traits.readsPrevious());
         int hostgroup = placed.hostgroup();
@@ -432,6 +458,7 @@ final class StatementRouting {
         ruleCausalReads = null;
         lastQuery = sql;
         lastTraits = traits;
+        beforeStatement(sql);
         boolean readsPrevious = tracker.keepForNext() && traits.readsPrevious();
         boolean mustStay = currentHostgroup >= 0 && mustStayWhereItRan(traits);
         return place(sql, traits, currentHostgroup, mustStay, prepared, readsPrevious);

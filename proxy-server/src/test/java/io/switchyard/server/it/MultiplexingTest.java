@@ -187,6 +187,29 @@ class MultiplexingTest {
     }
 
     /**
+     * With autocommit off, a {@code SAVEPOINT} before the transaction touched a table leaves a
+     * savepoint the server keeps without reporting a transaction open: the session stays on its
+     * connection from it on, so {@code ROLLBACK TO SAVEPOINT} finds it, as directly.
+     */
+    @Test
+    void aSavepointWithAutocommitOffKeepsTheConnection() throws Exception {
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql("");
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            a.setAutoCommit(false);
+            sa.execute("SAVEPOINT sp");
+            occupy(sb);
+            sa.executeUpdate("UPDATE mux SET v = 'changed' WHERE id = 1");
+            sa.execute("ROLLBACK TO SAVEPOINT sp");
+            try (ResultSet rs = sa.executeQuery("SELECT v FROM mux WHERE id = 1")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("one");
+            }
+            a.commit();
+            sb.execute("COMMIT");
+        }
+    }
+
+    /**
      * With autocommit off, a statement that fails may have started a transaction (an error
      * carries no status): the session keeps its connection for the next statement, whose answer
      * tells, so the locks of that transaction stay the session's, as directly.
