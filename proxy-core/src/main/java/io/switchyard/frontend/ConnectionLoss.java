@@ -67,7 +67,7 @@ final class ConnectionLoss {
         // Inside a transaction that can run again, or as the first statement of one (autocommit off:
         // nothing committed, the transaction it started ended with the connection).
         boolean transactionLost = continuity.transactionReplayable();
-        boolean firstOfTransaction = !continuity.inTransaction() && routing.betweenTransactionsWithAutocommitOff();
+        boolean firstOfTransaction = !continuity.inTransaction() && routing.startedBetweenTransactionsWithAutocommitOff();
         boolean mayRunAgain = transactionLost ? routing.statementMayRunAgainInTransaction()
                 : routing.statementMayRunAgainOutsideTransaction();
         if (!bytesRelayed && continuity.replayOn() && (transactionLost || firstOfTransaction) && continuity.transactionLog().pendingRecorded()
@@ -119,10 +119,10 @@ final class ConnectionLoss {
             continuity.replayBeforeNextCommand();
             return;
         }
-        if (!backend.tiedToServer() || routing.betweenTransactionsWithAutocommitOff()) {
+        if (!backend.tiedToServer() || routing.startedBetweenTransactionsWithAutocommitOff()) {
             // Held only for the last statement's results (LAST_INSERT_ID(), ROW_COUNT(), warnings),
-            // or for autocommit off between transactions: the next statement runs on another
-            // connection, brought to the session's state.
+            // or the first statement of a transaction with autocommit off: the next statement runs
+            // on another connection, brought to the session's state.
             backend.discard(connection);
             previousResultLostOn = connection.address();
             return;

@@ -92,6 +92,8 @@ final class StatementRouting {
      * stays on its connection; between a {@code COMMIT} and the next such statement it does not.
      */
     private boolean autocommitOffTransaction;
+    /** {@link #autocommitOffTransaction} before the running statement. */
+    private boolean autocommitOffTransactionBefore;
     private static final java.util.regex.Pattern TO_SAVEPOINT = java.util.regex.Pattern.compile("(?i)\\bTO\\b");
     /** The causal reads the rules matching the last text statement asked for; null for the variable's. */
     private String ruleCausalReads;
@@ -105,6 +107,7 @@ final class StatementRouting {
     /** Starts over with a fresh login's state in {@code schema} (login, COM_CHANGE_USER). */
     void reset(String schema) {
         autocommitOffTransaction = false;
+        autocommitOffTransactionBefore = false;
         TrackingSettings tracking = tracker.clientTracking();
         tracker = new SessionStateTracker(ConnectionState.initial(schema));
         tracker.clientTracking(tracking);
@@ -191,6 +194,7 @@ final class StatementRouting {
 
     /** Follows {@link #autocommitOffTransaction} for a statement about to run. */
     private void beforeStatement(String query) {
+        autocommitOffTransactionBefore = autocommitOffTransaction;
         StatementKind kind = StatementKind.of(query);
         if ((kind == StatementKind.COMMIT || (kind == StatementKind.ROLLBACK && !TO_SAVEPOINT.matcher(query).find()))
                 && single(query)) {
@@ -212,8 +216,20 @@ final class StatementRouting {
      * connection loses nothing, and the next statement is the first of a transaction.
      */
     boolean betweenTransactionsWithAutocommitOff() {
-        return autocommitOff() && !ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS) && !pinnedForGood
-                && !statementPinned && !tracker.pinned() && !tracker.nextTransactionPending();
+        return betweenTransactions(autocommitOffTransaction);
+    }
+
+    /**
+     * The same as it was before the running statement: true when that statement is the first of a
+     * transaction with autocommit off (a loss of its connection loses nothing committed).
+     */
+    boolean startedBetweenTransactionsWithAutocommitOff() {
+        return betweenTransactions(autocommitOffTransactionBefore);
+    }
+
+    private boolean betweenTransactions(boolean transactionState) {
+        return autocommitOff() && !transactionState && !ServerStatus.has(info.statusFlags(), ServerStatus.IN_TRANS)
+                && !pinnedForGood && !statementPinned && !tracker.pinned() && !tracker.nextTransactionPending();
     }
 
     private boolean autocommitOff() {
