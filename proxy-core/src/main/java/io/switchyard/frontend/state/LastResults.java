@@ -126,7 +126,8 @@ final class LastResults {
             return List.of();
         }
         String rows = foundRows == 0 ? NO_ROWS
-                : foundRows <= MAX_ROWS_WITHOUT_TABLE ? "SELECT 1" + " UNION ALL SELECT 1".repeat((int) foundRows - 1)
+                // The LIMIT keeps the session's sql_select_limit from cutting the rows short.
+                : foundRows <= MAX_ROWS_WITHOUT_TABLE ? "SELECT 1" + " UNION ALL SELECT 1".repeat((int) foundRows - 1) + " LIMIT " + foundRows
                 : "SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL "
                         + "SELECT k + 1 FROM r WHERE k < " + foundRows + ") SELECT SQL_CALC_FOUND_ROWS k FROM r LIMIT 0";
         return rowCount == -1 ? List.of(rows) : List.of(rows, ROW_COUNT_ZERO);

@@ -148,7 +148,7 @@ class SessionStateTrackerTest {
         tracker.before("SELECT * FROM t");
         tracker.statementResult(false, true, 3, 0);
         assertThat(tracker.previousResultSetUp()).as("few rows: a query without a table, which leaves warnings")
-                .containsExactly("SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1");
+                .containsExactly("SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1 LIMIT 3");
 
         tracker.before("SELECT * FROM t");
         tracker.statementResult(false, true, LastResults.MAX_ROWS_WITHOUT_TABLE + 1, 0);
@@ -178,11 +178,11 @@ class SessionStateTrackerTest {
         tracker.statementResult(false, true, 1, 0);
         assertThat(tracker.previousResultSetUp()).as("the server does not say the count").isEmpty();
 
-        String[][] known = {{"SELECT * FROM t ORDER BY a LIMIT 2, 1", "SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1"},
-            {"SELECT * FROM t LIMIT 1 OFFSET 1", "SELECT 1 UNION ALL SELECT 1"},
-            {"SELECT * FROM t OFFSET 1 ROWS FETCH FIRST 1 ROWS ONLY", "SELECT 1 UNION ALL SELECT 1"},
-            {"SELECT a FROM t WHERE a = @x LIMIT 5", "SELECT 1"}, {"SELECT * FROM t LIMIT ?", "SELECT 1"},
-            {"SELECT * FROM t LIMIT 2, 1 FOR UPDATE", "SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1"}};
+        String[][] known = {{"SELECT * FROM t ORDER BY a LIMIT 2, 1", "SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1 LIMIT 3"},
+            {"SELECT * FROM t LIMIT 1 OFFSET 1", "SELECT 1 UNION ALL SELECT 1 LIMIT 2"},
+            {"SELECT * FROM t OFFSET 1 ROWS FETCH FIRST 1 ROWS ONLY", "SELECT 1 UNION ALL SELECT 1 LIMIT 2"},
+            {"SELECT a FROM t WHERE a = @x LIMIT 5", "SELECT 1 LIMIT 1"}, {"SELECT * FROM t LIMIT ?", "SELECT 1 LIMIT 1"},
+            {"SELECT * FROM t LIMIT 2, 1 FOR UPDATE", "SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1 LIMIT 3"}};
         for (String[] limited : known) {
             tracker.before(limited[0]);
             tracker.statementResult(false, true, 1, 0);

@@ -139,6 +139,28 @@ class FoundRowsTest {
     }
 
     /**
+     * The same under a session {@code sql_select_limit} smaller than the count: the statement's
+     * own {@code LIMIT} overrides it, and the statements that give the count to the other
+     * connection must not be cut short by it (they carry a {@code LIMIT} of their own).
+     */
+    @Test
+    void foundRowsFollowsTheSessionUnderASmallerSqlSelectLimit() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        String[] statements = {"SET SESSION sql_select_limit = 2", "SELECT @@pseudo_thread_id, seq FROM seq_1_to_50 ORDER BY seq LIMIT 15, 5"};
+        String expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = previousResult(d, statements, null)[0];
+        }
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+            sb.execute("SELECT 1");
+            String[] seen = previousResult(a, statements, sb);
+            assertThat(seen[2]).as("the read ran on another connection").isNotEqualTo(seen[1]);
+            assertThat(expected).isEqualTo("20 -1");
+            assertThat(seen[0]).isEqualTo(expected);
+        }
+    }
+
+    /**
      * The same with server-side prepared statements whose row count or offset is a parameter, the
      * usual shape of a page query ({@code LIMIT ?, ?}): the offset comes from the text or from
      * the execution's parameter, so the count is known and follows the session. Every parameter
