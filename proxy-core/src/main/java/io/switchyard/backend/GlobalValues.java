@@ -192,6 +192,16 @@ public final class GlobalValues {
         return watched == null ? null : watched.get(name);
     }
 
+    /**
+     * The global value of {@code name} a session that started at change number {@code asOf}
+     * has (raw, as the server returns it): the one recorded then, else the monitor's last
+     * reading; null when neither is known.
+     */
+    public String sessionDefault(String name, long asOf) {
+        Value v = at(name, asOf);
+        return v != null ? v.raw() : watchedValue(name);
+    }
+
     /** The variables whose global value the proxy saw change. */
     public Set<String> names() {
         return history.keySet();

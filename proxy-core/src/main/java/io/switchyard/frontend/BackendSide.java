@@ -152,11 +152,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
      */
     String globalAsOfLogin(String name, long asOf) {
         GlobalValues g = lastGlobals;
-        if (g == null) {
-            return null;
-        }
-        GlobalValues.Value v = g.at(name, asOf);
-        return v != null ? v.raw() : g.watchedValue(name);
+        return g == null ? null : g.sessionDefault(name, asOf);
     }
 
     /** Server and thread of the current connection, for KILL; safe from any thread. */

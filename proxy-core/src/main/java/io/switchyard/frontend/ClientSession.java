@@ -79,10 +79,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
             @Override
             public void reset() {
-                if (channel != null) {
-                    channel.config().setOption(ChannelOption.SO_LINGER, 0);
-                }
-                ClientSession.this.close();
+                closeWithReset();
             }
         });
     }
@@ -272,7 +269,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * see connected directly.
      */
     private void closeAsTheServerDid(Throwable cause) {
-        if (channel != null && cause != null && BackendFailures.resetByServer(cause)) {
+        if (cause != null && BackendFailures.resetByServer(cause)) {
+            closeWithReset();
+        } else {
+            close();
+        }
+    }
+
+    private void closeWithReset() {
+        if (channel != null) {
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
         }
         close();

@@ -74,8 +74,7 @@ final class MemoryLimit {
     private static boolean limited(BackendConnection c, ConnectionState session, String limit) {
         String value = session.variables().get(limit);
         if (value == null && c.globals() != null) {
-            GlobalValues.Value global = c.globals().at(limit, session.globalsAsOf());
-            value = global != null ? global.raw() : c.globals().watchedValue(limit);
+            value = c.globals().sessionDefault(limit, session.globalsAsOf());
         }
         return value != null && !UNLIMITED.contains(value);
     }

@@ -101,10 +101,10 @@ final class SessionCommands implements SessionControl {
 
     /** A whole number of seconds in {@code value} (a literal, quoted or not), or 0. */
     private static long seconds(String value) {
-        if (value == null) {
+        String digits = io.switchyard.backend.SqlLiteral.name(value);
+        if (digits == null) {
             return 0;
         }
-        String digits = value.startsWith("'") && value.endsWith("'") && value.length() >= 2 ? value.substring(1, value.length() - 1) : value;
         try {
             return Long.parseLong(digits.trim());
         } catch (NumberFormatException e) {
