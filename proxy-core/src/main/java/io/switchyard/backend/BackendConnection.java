@@ -362,7 +362,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         this.bytesRelayed = false;
         lastUsedNanos = System.nanoTime();
         tracker.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE
-                && StmtExecute.requestsCursor(packets, packets.readerIndex() + Wire.HEADER_SIZE), sink.isolatesMetadata());
+                && StmtExecute.requestsCursor(packets, packets.readerIndex() + Wire.HEADER_SIZE), sink.isolatesMetadata(),
+                sink.expectsEofPackets());
         sent(packets);
         commandStarts();
         channel.writeAndFlush(packets, channel.voidPromise());
@@ -467,6 +468,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 }
                 flushPending = sink;
             }
+            if (tracker.eofToInsert()) {
+                sink.responseEof(tracker.insertedSequence(), tracker.insertedWarnings(), tracker.insertedStatus());
+            }
             if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {
                 sink.localInfileRequested();
                 return;
@@ -475,7 +479,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 complete();
                 return;
             }
-            if (n == 0 || phase != Phase.BUSY) {
+            if ((n == 0 && !tracker.eofToInsert()) || phase != Phase.BUSY) {
                 return;
             }
         }

@@ -40,6 +40,24 @@ public interface ResponseSink {
         return 0;
     }
 
+    /**
+     * True when the client is served EOF packets (it did not negotiate CLIENT_DEPRECATE_EOF) while
+     * the connection has CLIENT_DEPRECATE_EOF: the EOF packets the server leaves out come to
+     * {@link #responseEof}, and the OK that ends each result, to {@link #responseStatusPacket},
+     * is written as an EOF.
+     */
+    default boolean expectsEofPackets() {
+        return false;
+    }
+
+    /**
+     * An EOF packet the client expects where the server, under CLIENT_DEPRECATE_EOF, sent none:
+     * after column definitions (only when {@link #expectsEofPackets}).
+     */
+    default void responseEof(int sequenceId, int warnings, int statusFlags) {
+        throw new IllegalStateException("this sink takes the response as the server sends it");
+    }
+
     /** The backend's current read burst ended: a good moment to flush. */
     void responseFlush();
 

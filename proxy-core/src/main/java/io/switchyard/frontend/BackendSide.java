@@ -513,7 +513,27 @@ final class BackendSide implements ResponseSink, LeaseListener {
         BackendConnection c = connection();
         boolean lengthEncodedInfo = clientTracks
                 || (c != null && !Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL));
+        if (header == OkPacket.EOF_HEADER && expectsEofPackets()) {
+            relay(Packets.build(client.alloc(), seq, b -> forClient.encodeRelayedAsEof(b, clientTracks)));
+            return;
+        }
         relay(Packets.build(client.alloc(), seq, b -> forClient.encodeRelayed(b, header, clientTracks, lengthEncodedInfo)));
+    }
+
+    @Override
+    public boolean expectsEofPackets() {
+        return !Capability.has(info.clientCaps(), Capability.CLIENT_DEPRECATE_EOF);
+    }
+
+    /**
+     * The EOF after column definitions that the server leaves out: see
+     * {@link ResponseTracker#eofToInsert}. It says nothing of session state, which this client
+     * learns, if at all, from the OK packets it gets.
+     */
+    @Override
+    public void responseEof(int sequenceId, int warnings, int statusFlags) {
+        int status = statusFlags & ~ServerStatus.SESSION_STATE_CHANGED;
+        relay(Packets.build(client.alloc(), sequenceId, b -> OkPacket.encodeEof(b, warnings, status)));
     }
 
     @Override
@@ -562,7 +582,6 @@ final class BackendSide implements ResponseSink, LeaseListener {
             return;
         }
         boolean answered = listener.answered();
-        int statusBefore = info.statusFlags();
         info.statusFlags(tracker.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED);
         if (ServerStatus.has(tracker.statusFlags(), ServerStatus.IN_TRANS)) {
             continuity.transactionLog().completedInTransaction();
@@ -572,10 +591,6 @@ final class BackendSide implements ResponseSink, LeaseListener {
         }
         listener.completed(current, connection, tracker);
         listener = ResponseListener.NONE;
-        if ((current == Command.QUERY || current == Command.STMT_EXECUTE) && !connection.deprecatesEof() && tracker.error() == null
-                && tracker.resultSets() == 1 && tracker.resultSetsWithColumns() == 1 && !tracker.cursorOpened()) {
-            routing.tracker().resultEndedWithEof(statusBefore, tracker.statusFlags());
-        }
         if (current == Command.SET_OPTION) {
             connection.markNotReusable();
             routing.pinForGood();

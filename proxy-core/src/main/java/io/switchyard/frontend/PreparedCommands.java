@@ -284,7 +284,7 @@ final class PreparedCommands implements ResponseListener {
                 PreparedStatements.Statement st = statements.prepareDone(connection, tracker, maxPerConnection());
                 if (st != null && prepareReply != null) {
                     byte[] definitions = ColumnDefinitions.ofPrepareReply(Unpooled.wrappedBuffer(prepareReply.toByteArray()),
-                            connection.deprecatesEof());
+                            !parts.backend().expectsEofPackets());
                     st.clientMetadata = definitions == null ? null : held(definitions);
                 }
                 forgetPrepareReply();

@@ -74,19 +74,23 @@ public final class Capability {
      * Flags that change what the server sends or how it parses what it receives; a backend
      * connection must carry the same values as the client it serves. Session tracking is not
      * among them: backend connections always negotiate it (the proxy learns session state from
-     * it) and the relay rewrites OK packets for clients that did not. A client that compresses
+     * it) and the relay rewrites OK packets for clients that did not. Nor is CLIENT_DEPRECATE_EOF:
+     * backend connections always negotiate it, so that every result ends with an OK that says
+     * what changed, and the relay writes the EOF packets a client without it expects
+     * ({@link ResponseTracker#eofToInsert}). A client that compresses
      * is served by connections that compress too, so the server's {@code Compression} status
      * reads as it would directly.
      */
     public static final long WIRE_AFFECTING = CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG | CLIENT_NO_SCHEMA | CLIENT_COMPRESS
             | CLIENT_ODBC | CLIENT_LOCAL_FILES | CLIENT_IGNORE_SPACE | CLIENT_INTERACTIVE
             | CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS | CLIENT_PS_MULTI_RESULTS
-            | CLIENT_DEPRECATE_EOF | MARIADB_CLIENT_EXTENDED_TYPE_INFO;
+            | MARIADB_CLIENT_EXTENDED_TYPE_INFO;
 
     /** Flags the proxy always sets on its backend connections. */
     public static final long BACKEND_REQUIRED = CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION
             | CLIENT_PLUGIN_AUTH | CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | CLIENT_TRANSACTIONS
-            | CLIENT_LONG_FLAG | CLIENT_CONNECT_ATTRS | CLIENT_SESSION_TRACK | MARIADB_CLIENT_STMT_BULK_OPERATIONS;
+            | CLIENT_LONG_FLAG | CLIENT_CONNECT_ATTRS | CLIENT_SESSION_TRACK | CLIENT_DEPRECATE_EOF
+            | MARIADB_CLIENT_STMT_BULK_OPERATIONS;
 
     public static boolean has(long flags, long capability) {
         return (flags & capability) != 0;

@@ -80,7 +80,7 @@ public record OkPacket(long affectedRows, long lastInsertId, int statusFlags, in
      */
     public void encodeRelayed(ByteBuf out, int header, boolean sessionTrack, boolean lengthEncodedInfo) {
         boolean state = sessionTrack && !sessionState.isEmpty();
-        int status = state ? statusFlags | ServerStatus.SESSION_STATE_CHANGED : statusFlags & ~ServerStatus.SESSION_STATE_CHANGED;
+        int status = relayedStatus(sessionTrack);
         out.writeByte(header);
         Wire.writeLenEncInt(out, affectedRows);
         Wire.writeLenEncInt(out, lastInsertId);
@@ -97,6 +97,20 @@ public record OkPacket(long affectedRows, long lastInsertId, int statusFlags, in
         } else {
             out.writeBytes(infoBytes);
         }
+    }
+
+    /**
+     * Writes this OK, which ends a result, as the EOF a client without CLIENT_DEPRECATE_EOF
+     * expects there, with the status flags {@link #encodeRelayed} would give it.
+     */
+    public void encodeRelayedAsEof(ByteBuf out, boolean sessionTrack) {
+        encodeEof(out, warnings, relayedStatus(sessionTrack));
+    }
+
+    /** The status flags for a client: the session-state flag only with information it gets. */
+    private int relayedStatus(boolean sessionTrack) {
+        return sessionTrack && !sessionState.isEmpty() ? statusFlags | ServerStatus.SESSION_STATE_CHANGED
+                : statusFlags & ~ServerStatus.SESSION_STATE_CHANGED;
     }
 
     /** The same OK with other session-state information. */

@@ -16,7 +16,9 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Longer than 400 lines on purpose: it is one state machine over every response shape (text
  * and binary results, several result sets, cursors, prepare replies, LOCAL INFILE), and its
- * transitions are read together to see that each shape ends exactly where the server's does.
+ * transitions are read together to see that each shape ends exactly where the server's does, and
+ * that a client without CLIENT_DEPRECATE_EOF gets its EOF packets exactly where the server would
+ * put them for it.
  *
  * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_query_response.html">COM_QUERY response</a>
  * @see <a href="https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_stmt_prepare.html#sect_protocol_com_stmt_prepare_response">COM_STMT_PREPARE response</a>
@@ -41,8 +43,30 @@ public final class ResponseTracker {
         DONE
     }
 
+    /** Where an EOF the client expects and the server does not send goes, after the packet now scanned. */
+    private enum Insertion {
+        NONE,
+        /** After a prepare reply's parameter or column definitions: the connection's status as the command found it. */
+        AT_ONCE,
+        /** After a result's column definitions: the status {@link ColumnsEof} finds. */
+        LOOK_AHEAD
+    }
+
     private Command command = Command.UNKNOWN;
     private boolean deprecateEof;
+    /** The client expects EOF packets the server (CLIENT_DEPRECATE_EOF) does not send. */
+    private boolean insertEof;
+    private Insertion insertion = Insertion.NONE;
+    /** A result's column definitions ended; the EOF the client expects after them waits for its status. */
+    private boolean columnsEofPending;
+    private boolean eofToInsert;
+    private int insertedSequence;
+    private int insertedStatus;
+    private int insertedWarnings;
+    /** The sequence id of the last packet header scanned, as the server sent it. */
+    private int lastSequence;
+    /** The connection's status as the command found it, without the flags of the statement before. */
+    private int statusBefore;
     private boolean isolateStatusPackets;
     private boolean endedWithStatusPacket;
     /** Hand each result's column count (and a COM_STMT_EXECUTE's first column definitions) over on its own. */
@@ -108,13 +132,29 @@ public final class ResponseTracker {
      */
     public void begin(Command command, long capabilities, boolean isolateStatusPackets, boolean cursorRequested,
                       boolean isolateMetadata) {
+        begin(command, capabilities, isolateStatusPackets, cursorRequested, isolateMetadata, false);
+    }
+
+    /**
+     * Same; with {@code insertEof}, on a connection with CLIENT_DEPRECATE_EOF, the response is
+     * relayed to a client without it: {@link #scan} stops where that client expects an EOF packet
+     * the server does not send ({@link #eofToInsert}), and every OK that ends a result is returned
+     * on its own, for the relay to write as an EOF.
+     */
+    public void begin(Command command, long capabilities, boolean isolateStatusPackets, boolean cursorRequested,
+                      boolean isolateMetadata, boolean insertEof) {
         this.isolateMetadata = isolateMetadata;
         sequenceShift = 0;
         this.command = command;
-        this.isolateStatusPackets = isolateStatusPackets;
         this.cursorRequested = cursorRequested;
         this.cursorOpened = false;
         this.deprecateEof = Capability.has(capabilities, Capability.CLIENT_DEPRECATE_EOF);
+        this.insertEof = insertEof && deprecateEof;
+        this.isolateStatusPackets = isolateStatusPackets || this.insertEof;
+        insertion = Insertion.NONE;
+        columnsEofPending = false;
+        eofToInsert = false;
+        statusBefore = statusFlags & ~ServerStatus.PER_STATEMENT;
         this.state = switch (command) {
             case STATISTICS -> State.SINGLE;
             case FIELD_LIST, STMT_FETCH -> State.ROWS;
@@ -153,11 +193,22 @@ public final class ResponseTracker {
         int pos = start;
         endedWithStatusPacket = false;
         endedWithMetadata = false;
+        eofToInsert = false;
+        if (columnsEofPending) {
+            decideColumnsEof(buf, start, end);
+            if (columnsEofPending || eofToInsert) {
+                return 0;
+            }
+        }
         while (pos < end && (packetPending() || (state != State.DONE && state != State.LOCAL_INFILE))) {
             if (bodyRemaining > 0) {
                 int n = (int) Math.min(bodyRemaining, end - pos);
                 pos += n;
                 bodyRemaining -= n;
+                if (bodyRemaining == 0 && !continuation && insertion != Insertion.NONE) {
+                    definitionsEnded();
+                    break;
+                }
                 continue;
             }
             if (end - pos < Wire.HEADER_SIZE) {
@@ -200,9 +251,75 @@ public final class ResponseTracker {
                 shiftSequence(buf, pos);
                 pos += Wire.HEADER_SIZE;
                 bodyRemaining = length;
+                if (length == 0 && insertion != Insertion.NONE) {
+                    definitionsEnded();
+                    break;
+                }
             }
         }
         return pos - start;
+    }
+
+    /**
+     * The last definition of a group passed: a prepare reply's EOF is inserted now; a result's
+     * waits until {@link #decideColumnsEof} finds its status.
+     */
+    private void definitionsEnded() {
+        Insertion what = insertion;
+        insertion = Insertion.NONE;
+        if (what == Insertion.AT_ONCE) {
+            insert(statusBefore, warnings);
+        } else {
+            columnsEofPending = true;
+        }
+    }
+
+    /**
+     * Decides the EOF a client without CLIENT_DEPRECATE_EOF expects after a result's columns
+     * ({@link ColumnsEof}). A predicted status is the one before the result (the connection's as
+     * the command found it, or the previous result's), without the flags of one statement, but
+     * with "more results" when the previous result of this response said so.
+     */
+    private void decideColumnsEof(ByteBuf buf, int start, int end) {
+        int status = ColumnsEof.status(buf, start, end, s -> rows == 0 && opensCursor(s));
+        switch (status) {
+            case ColumnsEof.UNDECIDED -> { }
+            case ColumnsEof.NONE -> columnsEofPending = false;
+            case ColumnsEof.PREDICTED ->
+                    insert((statusFlags & ~ServerStatus.PER_STATEMENT) | (statusFlags & ServerStatus.MORE_RESULTS_EXISTS), 0);
+            default -> insert(status, 0);
+        }
+    }
+
+    /** An EOF goes to the client now, before the rest of the response, whose sequence ids move up by one. */
+    private void insert(int status, int warningCount) {
+        columnsEofPending = false;
+        eofToInsert = true;
+        insertedStatus = status;
+        insertedWarnings = warningCount;
+        insertedSequence = (lastSequence + 1 - sequenceShift) & 0xff;
+        sequenceShift--;
+    }
+
+    /**
+     * True when, after the bytes the last {@link #scan} counted, the client (without
+     * CLIENT_DEPRECATE_EOF, only with {@code insertEof}) gets an EOF packet the server did not
+     * send: sequence id {@link #insertedSequence}, {@link #insertedWarnings}, {@link #insertedStatus}.
+     */
+    public boolean eofToInsert() {
+        return eofToInsert;
+    }
+
+    public int insertedSequence() {
+        return insertedSequence;
+    }
+
+    public int insertedStatus() {
+        return insertedStatus;
+    }
+
+    public int insertedWarnings() {
+        return insertedWarnings;
     }
 
     /**
@@ -235,6 +352,9 @@ public final class ResponseTracker {
                 at += Wire.HEADER_SIZE + Wire.payloadLength(buf, at);
                 onStreamedPacket();
             }
+            if (insertion != Insertion.NONE) {
+                definitionsEnded();
+            }
         }
         endedWithMetadata = true;
         metadataColumns = withDefinitions ? (int) count : 0;
@@ -248,6 +368,7 @@ public final class ResponseTracker {
 
     /** Moves the sequence id of the packet header at {@code pos} down by the packets dropped before it. */
     private void shiftSequence(ByteBuf buf, int pos) {
+        lastSequence = buf.getUnsignedByte(pos + 3);
         if (sequenceShift != 0) {
             buf.setByte(pos + 3, (buf.getUnsignedByte(pos + 3) - sequenceShift) & 0xff);
         }
@@ -317,16 +438,19 @@ public final class ResponseTracker {
             case COLUMN_DEFS -> {
                 if (--remaining == 0) {
                     state = deprecateEof ? State.ROWS : State.COLUMN_EOF;
+                    insertion = insertEof ? Insertion.LOOK_AHEAD : Insertion.NONE;
                 }
             }
             case PREPARE_PARAMS -> {
                 if (--remaining == 0) {
                     state = deprecateEof ? afterParams() : State.PREPARE_PARAMS_EOF;
+                    insertion = insertEof ? Insertion.AT_ONCE : Insertion.NONE;
                 }
             }
             case PREPARE_COLUMNS -> {
                 if (--remaining == 0) {
                     state = deprecateEof ? State.DONE : State.PREPARE_COLUMNS_EOF;
+                    insertion = insertEof ? Insertion.AT_ONCE : Insertion.NONE;
                 }
             }
             case ROWS -> rows++;
@@ -345,14 +469,14 @@ public final class ResponseTracker {
             case FIRST -> onFirstPacket(buf, index, length, first);
             case COLUMN_EOF -> {
                 statusFlags = OkPacket.statusFlags(buf, index, length);
-                cursorOpened = opensCursor();
+                cursorOpened = opensCursor(statusFlags);
                 state = cursorOpened ? endOfResult() : State.ROWS;
             }
             case ROWS -> {
                 statusFlags = OkPacket.statusFlags(buf, index, length);
                 warnings = OkPacket.warnings(buf, index, length);
                 // With CLIENT_DEPRECATE_EOF a cursor's columns end with this packet.
-                cursorOpened = rows == 0 && opensCursor();
+                cursorOpened = rows == 0 && opensCursor(statusFlags);
                 state = endOfResult();
             }
             case PREPARE_PARAMS_EOF -> state = afterParams();
@@ -400,9 +524,9 @@ public final class ResponseTracker {
      * program with an open cursor of its own also sets the flag on the result sets it sends (one
      * of several: more results follow), and their rows follow.
      */
-    private boolean opensCursor() {
-        return cursorRequested && command == Command.STMT_EXECUTE && ServerStatus.has(statusFlags, ServerStatus.CURSOR_EXISTS)
-                && !ServerStatus.has(statusFlags, ServerStatus.MORE_RESULTS_EXISTS);
+    private boolean opensCursor(int status) {
+        return cursorRequested && command == Command.STMT_EXECUTE && ServerStatus.has(status, ServerStatus.CURSOR_EXISTS)
+                && !ServerStatus.has(status, ServerStatus.MORE_RESULTS_EXISTS);
     }
 
     private State afterParams() {

@@ -73,16 +73,18 @@ class BackendConnectionTest {
         assertThat(server.logins()).isZero();
     }
 
-    @ParameterizedTest(name = "deprecateEof={0}")
+    /** Whatever the client it serves negotiated, a connection negotiates CLIENT_DEPRECATE_EOF. */
+    @ParameterizedTest(name = "client deprecates EOF={0}")
     @ValueSource(booleans = {true, false})
-    void relaysAResultExactlyAsTheServerSentItAndIsIdleAfterwards(boolean deprecateEof) throws Exception {
+    void relaysAResultExactlyAsTheServerSentItAndIsIdleAfterwards(boolean clientDeprecatesEof) throws Exception {
         server.on(SQL, TWO_ROWS);
-        BackendConnection c = await(fixture.connect(BackendFixture.key(BackendFixture.PASSWORD, deprecateEof)));
+        BackendConnection c = await(fixture.connect(BackendFixture.key(BackendFixture.PASSWORD, clientDeprecatesEof)));
 
         RecordingSink sink = awaitEnd(new RecordingSink().run(c, Command.QUERY, SQL));
 
+        assertThat(c.deprecatesEof()).isTrue();
         assertThat(sink.outcomes()).containsExactly("complete");
-        assertThat(sink.bytes()).isEqualTo(TWO_ROWS.bytes(deprecateEof, true));
+        assertThat(sink.bytes()).isEqualTo(TWO_ROWS.bytes(true, true));
         assertThat(sink.tracker().rows()).isEqualTo(2);
         assertThat(fixture.onLoop(c::phase)).isEqualTo(BackendConnection.Phase.IDLE);
         assertThat(fixture.onLoop(c::isIdle)).isTrue();

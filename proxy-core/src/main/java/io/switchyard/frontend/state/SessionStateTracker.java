@@ -6,7 +6,6 @@ import io.switchyard.backend.SessionBaseline;
 import io.switchyard.backend.SqlLiteral;
 import io.switchyard.backend.TrackingSettings;
 import io.switchyard.protocol.OkPacket;
-import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.SessionStateInfo;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -71,6 +70,8 @@ public final class SessionStateTracker {
     private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
     private StatementTraits traits = StatementTraits.PLAIN;
     private TrackingSettings clientTracking;
+    /** See {@link #namesItsChanges(StatementTraits, String)}; true for a command that is not a statement. */
+    private boolean namesItsChanges = true;
     /** The last statement failed: it assigned nothing. */
     private boolean lastFailed;
     private String nextTransaction = "";
@@ -191,6 +192,7 @@ public final class SessionStateTracker {
     /** A statement is about to run: its text decides the pins the server will not report. */
     public StatementTraits before(String sql) {
         traits = StatementClassifier.classify(sql);
+        namesItsChanges = namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && StatementClassifier.usesTables(sql);
         clientCharsetAssigned = false;
         resultsCharsetAssigned = false;
@@ -210,6 +212,7 @@ public final class SessionStateTracker {
     /** Same, for a prepared statement of text {@code sql} (null when the command has none). */
     public void before(StatementTraits commandTraits, String sql) {
         traits = commandTraits;
+        namesItsChanges = sql == null || namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && sql != null && StatementClassifier.usesTables(sql);
         clientCharsetAssigned = false;
         resultsCharsetAssigned = false;
@@ -218,21 +221,16 @@ public final class SessionStateTracker {
     }
 
     /**
-     * The statement's one result set ended with an EOF packet (a connection without
-     * CLIENT_DEPRECATE_EOF), whose status ({@code after}; {@code before} the statement's) may say
-     * that the session's state changed (SESSION_STATE_CHANGED) but cannot say what: a stored
-     * function the statement called assigned a user variable or a system variable, or created a
-     * temporary table (checked on MariaDB 10.11; the next command's OK does not carry it either).
-     * Such a change pins the session. Inside a transaction the server sets the flag on every
-     * statement, and after the transaction characteristics of {@code SET TRANSACTION} were used
-     * on every statement until one sends an OK: there it says nothing, and the session stays as
-     * it is (tied to its connection while the transaction lasts).
+     * True when the statement's text names the state it changes, so that the system variables
+     * and schema the server reports for it account for the server's "state changed": a
+     * {@code SET} of system variables or {@code USE}. Any other statement reports them only from
+     * stored code it called (a stored function's {@code SET}, or the schema a function of another
+     * database switches to and back), which may have changed what no report names (user
+     * variables, temporary tables) under the same flag.
      */
-    public void resultEndedWithEof(int before, int after) {
-        if (ServerStatus.has(after, ServerStatus.SESSION_STATE_CHANGED)
-                && !ServerStatus.has(before | after, ServerStatus.IN_TRANS) && !nextTransactionPending()) {
-            pins.add(PinReason.UNEXPLAINED_CHANGE);
-        }
+    private static boolean namesItsChanges(StatementTraits traits, String sql) {
+        return !traits.assigned().isEmpty() || traits.charset() || traits.tracking()
+                || io.switchyard.stats.StatementKind.of(sql) == io.switchyard.stats.StatementKind.USE;
     }
 
     /** Learns from one OK packet (a statement's, or the one ending a result) of the running command. */
@@ -249,13 +247,13 @@ public final class SessionStateTracker {
         for (SessionStateInfo.Entry e : info.entries()) {
             switch (e.type()) {
                 case SessionStateInfo.SYSTEM_VARIABLES -> {
-                    explained = true;
+                    explained |= namesItsChanges;
                     learnVariable(e.variableName().toLowerCase(Locale.ROOT), e.variableValue());
                 }
                 case SessionStateInfo.SCHEMA -> {
-                    explained = true;
-                    String schema = e.text();
-                    state = state.withSchema(schema.isEmpty() ? null : schema);
+                    String schema = e.text().isEmpty() ? null : e.text();
+                    explained |= namesItsChanges || !java.util.Objects.equals(schema, state.schema());
+                    state = state.withSchema(schema);
                 }
                 case SessionStateInfo.STATE_CHANGE -> changed = true;
                 case SessionStateInfo.TRANSACTION_CHARACTERISTICS -> nextTransaction = e.text();

@@ -226,18 +226,33 @@ class SessionStateTrackerTest {
     }
 
     @Test
-    void aChangeAnEofReportsWithoutSayingWhatPinsTheSessionOutsideATransaction() {
-        int autocommit = ServerStatus.AUTOCOMMIT;
-        int changed = ServerStatus.SESSION_STATE_CHANGED;
-        tracker.before("SELECT f()");
-        tracker.resultEndedWithEof(autocommit, autocommit);
-        assertThat(tracker.pinned()).as("no change").isFalse();
-        tracker.resultEndedWithEof(ServerStatus.IN_TRANS, ServerStatus.IN_TRANS | changed);
-        assertThat(tracker.pinned()).as("in a transaction the server flags every statement").isFalse();
-        tracker.resultEndedWithEof(0, ServerStatus.IN_TRANS | changed);
-        assertThat(tracker.pinned()).as("the statement began a transaction").isFalse();
-        tracker.resultEndedWithEof(autocommit, autocommit | changed);
+    void aStoredFunctionsChangeReportedWithTheSchemaItSwitchedToAndBackPinsTheSession() {
+        // a function of another database reports the session's own schema again and a change,
+        // which may be a user variable it assigned
+        tracker.before("SELECT other_db.f()");
+        tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.SCHEMA, new byte[] {3, 'a', 'p', 'p'}), CHANGED));
+
+        assertThat(tracker.schema()).isEqualTo("app");
         assertThat(tracker.pins()).containsExactly(PinReason.UNEXPLAINED_CHANGE);
+    }
+
+    @Test
+    void aStoredFunctionsVariablesExplainNothingOfTheChangeReportedWithThem() {
+        tracker.before("SELECT f()");
+        tracker.onOk(ok(variable("group_concat_max_len", "5000"), CHANGED));
+
+        assertThat(tracker.state().variables()).containsOnly(Map.entry("group_concat_max_len", "5000"));
+        assertThat(tracker.pins()).containsExactly(PinReason.UNEXPLAINED_CHANGE);
+    }
+
+    @Test
+    void aUseOfTheSchemaTheSessionIsInDoesNotPin() {
+        tracker.before("USE other");
+        tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.SCHEMA, new byte[] {5, 'o', 't', 'h', 'e', 'r'}), CHANGED));
+        tracker.before("USE other");
+        tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.SCHEMA, new byte[] {5, 'o', 't', 'h', 'e', 'r'}), CHANGED));
+
+        assertThat(tracker.pins()).isEmpty();
     }
 
     @Test

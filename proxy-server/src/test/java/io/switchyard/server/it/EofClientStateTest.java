@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class EofClientStateTest {
     @RegisterExtension
-    static final ProxyFixture fixture = ProxyFixture.perClass(0, "event-loop-threads = 1\n");
+    static final ProxyFixture fixture = ProxyFixture.withAdmin(0, cluster -> "event-loop-threads = 1\n");
 
     @BeforeAll
     static void functions() {
@@ -34,7 +34,10 @@ class EofClientStateTest {
                 "CREATE FUNCTION app.set_length() RETURNS INT BEGIN SET SESSION group_concat_max_len = 5000; RETURN 2; END",
                 "CREATE FUNCTION app.make_temporary() RETURNS INT BEGIN "
                         + "CREATE TEMPORARY TABLE IF NOT EXISTS app.from_function (a INT); RETURN 3; END",
-                "CREATE FUNCTION app.pure() RETURNS INT RETURN 4");
+                "CREATE FUNCTION app.pure() RETURNS INT RETURN 4",
+                "CREATE DATABASE other_schema",
+                "CREATE FUNCTION other_schema.set_variable() RETURNS INT BEGIN SET @from_other = 8; RETURN 5; END",
+                "CREATE FUNCTION other_schema.pure() RETURNS INT RETURN 6");
     }
 
     @Test
@@ -53,6 +56,54 @@ class EofClientStateTest {
         assertThat(expected).containsExactly("[[1]] [[7]]", "[[2]] [[5000]]", "[[3]] [[0]]",
                 "[[4]] [[STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION]]");
         assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
+     * Inside a transaction the server flags every statement's EOF as a change, so there the flag
+     * tells nothing; the OK that ends the result on the proxy's connections says what changed.
+     * After the transaction, a session whose function changed its state keeps the connection
+     * that state lives on (the process list shows it held while the session sleeps), and one
+     * whose function changed nothing gives its connection back.
+     */
+    @Test
+    void aChangeAStoredFunctionMadeInsideATransactionKeepsTheSessionOnItsConnection() throws Exception {
+        String[][] steps = {
+            {"SELECT app.set_variable()", "SELECT @from_function", "[[7]]"},
+            {"SELECT app.set_length()", "SELECT @@group_concat_max_len", "[[5000]]"},
+            {"SELECT app.make_temporary()", "SELECT COUNT(*) FROM app.from_function", "[[0]]"},
+            {"SELECT other_schema.set_variable()", "SELECT @from_other", "[[8]]"}};
+        for (String[] step : steps) {
+            try (RawMysqlClient a = login(fixture.port())) {
+                String thread = functionInTransaction(a, step[0]);
+                assertThat(heldThread(a)).as(step[0]).isEqualTo(thread);
+                assertThat(String.valueOf(a.rows(step[1]))).as(step[1]).isEqualTo(step[2]);
+            }
+        }
+        try (RawMysqlClient a = login(fixture.port())) {
+            functionInTransaction(a, "SELECT app.pure()");
+            assertThat(heldThread(a)).as("after a function that changed nothing").isEqualTo("-1");
+        }
+    }
+
+    /** Runs {@code call} inside a transaction that read a table; returns the server thread it ran on. */
+    private static String functionInTransaction(RawMysqlClient a, String call) throws Exception {
+        a.rows("BEGIN");
+        a.rows("SELECT id FROM app.holder");
+        String thread = heldThread(a);
+        assertThat(thread).as("held in the transaction").isNotEqualTo("-1");
+        a.rows(call);
+        a.rows("COMMIT");
+        return thread;
+    }
+
+    /** The server thread the session of {@code client} holds while it sleeps, as the process list shows it. */
+    private static String heldThread(RawMysqlClient client) throws Exception {
+        try (java.sql.Connection admin = fixture.admin(); java.sql.Statement s = admin.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT srv_thread_id FROM stats_mysql_processlist WHERE cli_port = "
+                     + client.localPort())) {
+            assertThat(rs.next()).as("the session's row").isTrue();
+            return rs.getString(1);
+        }
     }
 
     /** Runs the function's {@code SELECT}, lets another client hold a connection in a transaction, then the read. */

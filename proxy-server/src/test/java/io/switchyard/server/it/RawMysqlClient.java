@@ -201,6 +201,11 @@ final class RawMysqlClient implements AutoCloseable {
         return answerToLogin(password, in, out);
     }
 
+    /** The client side's port of the connection. */
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
     /** Reads the greeting without answering it. */
     Packet readGreeting() throws IOException {
         return read();
