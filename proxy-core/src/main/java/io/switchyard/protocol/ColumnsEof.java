@@ -5,14 +5,16 @@ import java.util.function.IntPredicate;
 
 /**
  * The EOF a client without CLIENT_DEPRECATE_EOF expects after a result's column definitions,
- * where a connection with it gets none: its status, found in the packets that follow.
+ * where a connection with it gets none: its status and warnings, found in the packets that
+ * follow.
  *
  * <p>MariaDB writes there the status the statement has while it sends the rows, which is the
  * status the result ends with (checked on 10.11: more results, no index used, a procedure's OUT
- * parameters, which clients read from this EOF before they fetch the row). So the status is
- * taken from the OK that ends the result when that OK comes within {@link #LOOK_AHEAD} bytes
- * after the definitions; a longer result, or one that fails, gets a predicted status (see
- * {@link ResponseTracker}). The columns of a cursor end with a status packet of the server's
+ * parameters, which clients read from this EOF before they fetch the row), and the warnings the
+ * statement raised before it sent its first row. So both are taken from the OK that ends the
+ * result when that OK comes within {@link #LOOK_AHEAD} bytes after the definitions; a longer
+ * result, or one that fails, gets a predicted status (see {@link ResponseTracker}) and no
+ * warnings. The columns of a cursor end with a status packet of the server's
  * own, which becomes that EOF: nothing is inserted.
  *
  * <p>Stateless; thread-safe.
@@ -30,12 +32,13 @@ final class ColumnsEof {
     static final int PREDICTED = -3;
 
     /**
-     * The status of the EOF after the columns, from the packets in {@code buf} between
-     * {@code start} (just after the last definition) and {@code end}, or {@link #UNDECIDED},
-     * {@link #NONE} or {@link #PREDICTED}. {@code opensCursor} tells whether a status packet right
-     * after the columns with the given flags opens a cursor.
+     * Where the OK that ends the result starts in {@code buf} (its status and warnings go into
+     * the EOF after the columns), looking at the packets between {@code start} (just after the
+     * last definition) and {@code end}; or {@link #UNDECIDED}, {@link #NONE} or
+     * {@link #PREDICTED}. {@code opensCursor} tells whether a status packet right after the
+     * columns with the given flags opens a cursor.
      */
-    static int status(ByteBuf buf, int start, int end, IntPredicate opensCursor) {
+    static int endOfResult(ByteBuf buf, int start, int end, IntPredicate opensCursor) {
         int pos = start;
         boolean firstPacket = true;
         while (true) {
@@ -52,7 +55,7 @@ final class ColumnsEof {
                     return UNDECIDED;
                 }
                 int status = OkPacket.statusFlags(buf, pos + Wire.HEADER_SIZE, length);
-                return firstPacket && opensCursor.test(status) ? NONE : status;
+                return firstPacket && opensCursor.test(status) ? NONE : pos;
             }
             firstPacket = false;
             pos += Wire.HEADER_SIZE + length;

@@ -281,13 +281,16 @@ public final class ResponseTracker {
      * with "more results" when the previous result of this response said so.
      */
     private void decideColumnsEof(ByteBuf buf, int start, int end) {
-        int status = ColumnsEof.status(buf, start, end, s -> rows == 0 && opensCursor(s));
-        switch (status) {
+        int at = ColumnsEof.endOfResult(buf, start, end, s -> rows == 0 && opensCursor(s));
+        switch (at) {
             case ColumnsEof.UNDECIDED -> { }
             case ColumnsEof.NONE -> columnsEofPending = false;
             case ColumnsEof.PREDICTED ->
                     insert((statusFlags & ~ServerStatus.PER_STATEMENT) | (statusFlags & ServerStatus.MORE_RESULTS_EXISTS), 0);
-            default -> insert(status, 0);
+            default -> {
+                int length = Wire.payloadLength(buf, at);
+                insert(OkPacket.statusFlags(buf, at + Wire.HEADER_SIZE, length), OkPacket.warnings(buf, at + Wire.HEADER_SIZE, length));
+            }
         }
     }
 

@@ -34,7 +34,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and columns, at the end of rows), with their sequence ids and status flags. Each response
  * shape runs on one connection directly and on one through the proxy, and every packet is
  * compared: sequence id and payload, except the statement id the proxy numbers itself and the
- * session-state flag, which follows what the client gets in OK packets.
+ * session-state flag, which follows what the client gets in OK packets. A warning the server
+ * raises while it sends the rows is counted in the EOF after the columns too (the relay cannot
+ * tell it from one raised before, such as {@code 1 / 0} in a {@code WHERE}, which the server
+ * counts there).
  */
 class EofFramingTest {
     @RegisterExtension
@@ -50,6 +53,8 @@ class EofFramingTest {
     private static final int COM_STMT_CLOSE = 0x19;
     private static final int COM_STMT_FETCH = 0x1C;
     private static final int CURSOR_READ_ONLY = 1;
+    /** A statement whose warning the server raises while it sends the row, after the EOF that ends the columns. */
+    private static final String WARNING_WHILE_SENDING = "SELECT 1 / 0";
 
     @BeforeAll
     static void schema() {
@@ -71,7 +76,8 @@ class EofFramingTest {
             "BEGIN",
             "SELECT name FROM app.framing WHERE id = 2",
             "COMMIT",
-            "SELECT 1 / 0",
+            WARNING_WHILE_SENDING,
+            "SELECT id FROM app.framing WHERE 1 / 0 = 1",
             "CALL app.two_results()",
             "SELECT (SELECT 1 UNION SELECT 2)",
             "SELECT * FROM app.no_such_table",
@@ -82,7 +88,14 @@ class EofFramingTest {
             List<String> proxied = new ArrayList<>();
             try (RawMysqlClient d = login(fixture.cluster().primary().port(), caps); RawMysqlClient p = login(fixture.port(), caps)) {
                 for (String sql : statements) {
-                    direct.add(sql + " -> " + exchange(d, query(sql), false));
+                    String directly = exchange(d, query(sql), false);
+                    if (sql.equals(WARNING_WHILE_SENDING)) {
+                        // the one known difference: the EOF after the columns counts the warning
+                        // the server raised while it sent the row
+                        assertThat(directly).contains("3:fe00000200");
+                        directly = directly.replace("3:fe00000200", "3:fe01000200");
+                    }
+                    direct.add(sql + " -> " + directly);
                     proxied.add(sql + " -> " + exchange(p, query(sql), false));
                 }
             }
