@@ -14,8 +14,8 @@ import java.util.function.IntPredicate;
  * statement raised before it sent its first row. So both are taken from the OK that ends the
  * result when that OK comes within {@link #LOOK_AHEAD} bytes after the definitions; a longer
  * result, or one that fails, gets a predicted status (see {@link ResponseTracker}) and no
- * warnings. The columns of a cursor end with a status packet of the server's
- * own, which becomes that EOF: nothing is inserted.
+ * warnings. The columns of a cursor end with a status packet of the server's own, which
+ * becomes that EOF, or with an error when the cursor cannot be opened: nothing is inserted.
  *
  * <p>Stateless; thread-safe.
  */
@@ -35,10 +35,12 @@ final class ColumnsEof {
      * Where the OK that ends the result starts in {@code buf} (its status and warnings go into
      * the EOF after the columns), looking at the packets between {@code start} (just after the
      * last definition) and {@code end}; or {@link #UNDECIDED}, {@link #NONE} or
-     * {@link #PREDICTED}. {@code opensCursor} tells whether a status packet right after the
+     * {@link #PREDICTED}. {@code cursorAsked} tells that the command asked for a cursor, whose
+     * columns an error may follow directly (the server sends no EOF before it, as it sends none
+     * before a cursor is open); {@code opensCursor} tells whether a status packet right after the
      * columns with the given flags opens a cursor.
      */
-    static int endOfResult(ByteBuf buf, int start, int end, IntPredicate opensCursor) {
+    static int endOfResult(ByteBuf buf, int start, int end, boolean cursorAsked, IntPredicate opensCursor) {
         int pos = start;
         boolean firstPacket = true;
         while (true) {
@@ -47,6 +49,9 @@ final class ColumnsEof {
             }
             int length = Wire.payloadLength(buf, pos);
             int first = length > 0 ? buf.getUnsignedByte(pos + Wire.HEADER_SIZE) : -1;
+            if (first == ErrPacket.HEADER && firstPacket && cursorAsked) {
+                return NONE;
+            }
             if (first == ErrPacket.HEADER || length >= Wire.MAX_PAYLOAD) {
                 return PREDICTED;
             }

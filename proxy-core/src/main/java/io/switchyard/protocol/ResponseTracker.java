@@ -281,7 +281,8 @@ public final class ResponseTracker {
      * with "more results" when the previous result of this response said so.
      */
     private void decideColumnsEof(ByteBuf buf, int start, int end) {
-        int at = ColumnsEof.endOfResult(buf, start, end, s -> rows == 0 && opensCursor(s));
+        int at = ColumnsEof.endOfResult(buf, start, end, cursorRequested && command == Command.STMT_EXECUTE && rows == 0,
+                s -> rows == 0 && opensCursor(s));
         switch (at) {
             case ColumnsEof.UNDECIDED -> { }
             case ColumnsEof.NONE -> columnsEofPending = false;

@@ -59,6 +59,8 @@ class EofFramingTest {
     @BeforeAll
     static void schema() {
         fixture.cluster().primary().execute(
+                "SET GLOBAL log_bin_trust_function_creators = 1",
+                "CREATE FUNCTION app.out_of_range() RETURNS TINYINT BEGIN RETURN 1e10; END",
                 "CREATE TABLE app.framing (id INT PRIMARY KEY, name VARCHAR(20))",
                 "INSERT INTO app.framing VALUES (1, 'one'), (2, 'two'), (3, 'three')",
                 "CREATE PROCEDURE app.two_results() BEGIN SELECT 1 AS a; SELECT id, name FROM app.framing; END",
@@ -123,6 +125,10 @@ class EofFramingTest {
             steps.add("fetch -> " + exchange(c, fetch(select, 2), false));
             steps.add("fetch rest -> " + exchange(c, fetch(select, 10), false));
             steps.add("cursor over nothing -> " + exchange(c, execute(select, CURSOR_READ_ONLY, 2, 1, 99), true));
+            steps.add("prepare failing -> " + exchange(c, command(COM_STMT_PREPARE, "SELECT app.out_of_range()"), false, reply));
+            int failing = statementId(reply[0]);
+            steps.add("cursor that cannot open -> " + exchange(c, executeWithoutParameters(failing, CURSOR_READ_ONLY), true));
+            steps.add("failing without a cursor -> " + exchange(c, executeWithoutParameters(failing, 0), false));
             steps.add("prepare call -> " + exchange(c, command(COM_STMT_PREPARE, "CALL app.out_params(?, ?)"), false, reply));
             int call = statementId(reply[0]);
             steps.add("execute call -> " + exchange(c, execute(call, 0, 2, 0, 5), false));
@@ -196,6 +202,9 @@ class EofFramingTest {
                             readInto(c, packets);
                         }
                         RawMysqlClient.Packet eof = readInto(c, packets);
+                        if (eof.isErr()) {
+                            return;
+                        }
                         status = eofStatus(eof.payload());
                         if (cursor && ServerStatus.has(status, ServerStatus.CURSOR_EXISTS)) {
                             return;
@@ -300,6 +309,11 @@ class EofFramingTest {
         types.putInt(first).putInt(second);
         out.writeBytes(types.array());
         return out.toByteArray();
+    }
+
+    private static byte[] executeWithoutParameters(int statement, int flags) {
+        return ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).put((byte) COM_STMT_EXECUTE).putInt(statement)
+                .put((byte) flags).putInt(1).array();
     }
 
     private static byte[] fetch(int statement, int rows) {
