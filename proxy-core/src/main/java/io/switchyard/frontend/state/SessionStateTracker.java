@@ -7,10 +7,12 @@ import io.switchyard.backend.SqlLiteral;
 import io.switchyard.backend.TrackingSettings;
 import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.SessionStateInfo;
+import io.switchyard.stats.StatementKind;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -230,7 +232,7 @@ public final class SessionStateTracker {
      */
     private static boolean namesItsChanges(StatementTraits traits, String sql) {
         return !traits.assigned().isEmpty() || traits.charset() || traits.tracking()
-                || io.switchyard.stats.StatementKind.of(sql) == io.switchyard.stats.StatementKind.USE;
+                || StatementKind.of(sql) == StatementKind.USE;
     }
 
     /** Learns from one OK packet (a statement's, or the one ending a result) of the running command. */
@@ -252,7 +254,7 @@ public final class SessionStateTracker {
                 }
                 case SessionStateInfo.SCHEMA -> {
                     String schema = e.text().isEmpty() ? null : e.text();
-                    explained |= namesItsChanges || !java.util.Objects.equals(schema, state.schema());
+                    explained |= namesItsChanges || !Objects.equals(schema, state.schema());
                     state = state.withSchema(schema);
                 }
                 case SessionStateInfo.STATE_CHANGE -> changed = true;
