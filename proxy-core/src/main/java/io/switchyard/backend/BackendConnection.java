@@ -469,7 +469,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 flushPending = sink;
             }
             if (tracker.eofToInsert()) {
-                sink.responseEof(tracker.insertedSequence(), tracker.insertedWarnings(), tracker.insertedStatus());
+                sink.responseEof(tracker.insertedSequence(), tracker.insertedWarnings(), tracker.insertedStatus(),
+                        tracker.insertedFrom());
             }
             if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {
                 sink.localInfileRequested();

@@ -52,9 +52,11 @@ public interface ResponseSink {
 
     /**
      * An EOF packet the client expects where the server, under CLIENT_DEPRECATE_EOF, sent none:
-     * after column definitions (only when {@link #expectsEofPackets}).
+     * after column definitions (only when {@link #expectsEofPackets}). {@code endOfResult} is the
+     * payload of the OK that ends the result, its status and warnings taken from it, or null;
+     * valid only during the call.
      */
-    default void responseEof(int sequenceId, int warnings, int statusFlags) {
+    default void responseEof(int sequenceId, int warnings, int statusFlags, ByteBuf endOfResult) {
         throw new IllegalStateException("this sink takes the response as the server sends it");
     }
 

@@ -56,6 +56,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private final HostgroupLeases leases;
     private Channel client;
     private Command current = Command.UNKNOWN;
+    /** The command's results told the client of a change of session state (see {@link #reportsChangeToClient}). */
+    private boolean stateChangeFlagged;
     private ResponseListener listener = ResponseListener.NONE;
     private int pinsLogged;
     private boolean unflushedBackendWrites;
@@ -117,6 +119,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
     /** A client command starts. */
     void begin(Command command) {
         current = command;
+        stateChangeFlagged = false;
         listener = ResponseListener.NONE;
         activity.started(command);
     }
@@ -509,14 +512,15 @@ final class BackendSide implements ResponseSink, LeaseListener {
                 context.writes().wrote(after);
             }
         }
+        if (header == OkPacket.EOF_HEADER && expectsEofPackets()) {
+            boolean changed = reportsChangeToClient(ok);
+            relay(Packets.build(client.alloc(), seq, b -> ok.encodeRelayedAsEof(b, changed)));
+            return;
+        }
         OkPacket forClient = ok.withSessionState(clientTracks ? routing.tracker().forClient(ok.sessionState()) : null);
         BackendConnection c = connection();
         boolean lengthEncodedInfo = clientTracks
                 || (c != null && !Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL));
-        if (header == OkPacket.EOF_HEADER && expectsEofPackets()) {
-            relay(Packets.build(client.alloc(), seq, b -> forClient.encodeRelayedAsEof(b, clientTracks)));
-            return;
-        }
         relay(Packets.build(client.alloc(), seq, b -> forClient.encodeRelayed(b, header, clientTracks, lengthEncodedInfo)));
     }
 
@@ -527,13 +531,27 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     /**
      * The EOF after column definitions that the server leaves out: see
-     * {@link ResponseTracker#eofToInsert}. It says nothing of session state, which this client
-     * learns, if at all, from the OK packets it gets.
+     * {@link ResponseTracker#eofToInsert}. Its session-state flag is the one the EOF that ends
+     * the result gets ({@link #reportsChangeToClient}); cleared when the end was not seen.
      */
     @Override
-    public void responseEof(int sequenceId, int warnings, int statusFlags) {
-        int status = statusFlags & ~ServerStatus.SESSION_STATE_CHANGED;
+    public void responseEof(int sequenceId, int warnings, int statusFlags, ByteBuf endOfResult) {
+        boolean changed = endOfResult != null && reportsChangeToClient(OkPacket.decodeRelayed(endOfResult.duplicate(), true));
+        int status = changed ? statusFlags | ServerStatus.SESSION_STATE_CHANGED : statusFlags & ~ServerStatus.SESSION_STATE_CHANGED;
         relay(Packets.build(client.alloc(), sequenceId, b -> OkPacket.encodeEof(b, warnings, status)));
+    }
+
+    /**
+     * True when the server, with this client's own tracking settings, would flag the EOF packets
+     * of the statement that {@code ok} ends as a change of session state. It flags EOF packets
+     * whether or not the client negotiated CLIENT_SESSION_TRACK (it leaves the flag out of OK
+     * packets only), so the flag follows what the client's settings track of what the proxy's
+     * connection reported. Once set, it stays for the rest of the command's results, as the
+     * server's does (each OK reports only the changes since the one before).
+     */
+    private boolean reportsChangeToClient(OkPacket ok) {
+        stateChangeFlagged |= !routing.tracker().forClient(ok.sessionState()).isEmpty();
+        return stateChangeFlagged;
     }
 
     @Override

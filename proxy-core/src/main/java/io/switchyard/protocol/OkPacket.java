@@ -101,10 +101,11 @@ public record OkPacket(long affectedRows, long lastInsertId, int statusFlags, in
 
     /**
      * Writes this OK, which ends a result, as the EOF a client without CLIENT_DEPRECATE_EOF
-     * expects there, with the status flags {@link #encodeRelayed} would give it.
+     * expects there; {@code stateChanged} sets its session-state flag.
      */
-    public void encodeRelayedAsEof(ByteBuf out, boolean sessionTrack) {
-        encodeEof(out, warnings, relayedStatus(sessionTrack));
+    public void encodeRelayedAsEof(ByteBuf out, boolean stateChanged) {
+        encodeEof(out, warnings, stateChanged ? statusFlags | ServerStatus.SESSION_STATE_CHANGED
+                : statusFlags & ~ServerStatus.SESSION_STATE_CHANGED);
     }
 
     /** The status flags for a client: the session-state flag only with information it gets. */

@@ -52,6 +52,15 @@ public final class ResponseTracker {
         LOOK_AHEAD
     }
 
+    /**
+     * The status flags that hold for one statement only: the server clears them when the next
+     * statement starts (MariaDB's SERVER_STATUS_CLEAR_SET).
+     */
+    private static final int PER_STATEMENT = ServerStatus.NO_GOOD_INDEX_USED | ServerStatus.NO_INDEX_USED
+            | ServerStatus.MORE_RESULTS_EXISTS | ServerStatus.METADATA_CHANGED | ServerStatus.QUERY_WAS_SLOW
+            | ServerStatus.DB_DROPPED | ServerStatus.CURSOR_EXISTS | ServerStatus.LAST_ROW_SENT
+            | ServerStatus.SESSION_STATE_CHANGED | ServerStatus.PS_OUT_PARAMS;
+
     private Command command = Command.UNKNOWN;
     private boolean deprecateEof;
     /** The client expects EOF packets the server (CLIENT_DEPRECATE_EOF) does not send. */
@@ -63,6 +72,7 @@ public final class ResponseTracker {
     private int insertedSequence;
     private int insertedStatus;
     private int insertedWarnings;
+    private ByteBuf insertedFrom;
     /** The sequence id of the last packet header scanned, as the server sent it. */
     private int lastSequence;
     /** The connection's status as the command found it, without the flags of the statement before. */
@@ -154,7 +164,7 @@ public final class ResponseTracker {
         insertion = Insertion.NONE;
         columnsEofPending = false;
         eofToInsert = false;
-        statusBefore = statusFlags & ~ServerStatus.PER_STATEMENT;
+        statusBefore = statusFlags & ~PER_STATEMENT;
         this.state = switch (command) {
             case STATISTICS -> State.SINGLE;
             case FIELD_LIST, STMT_FETCH -> State.ROWS;
@@ -287,10 +297,11 @@ public final class ResponseTracker {
             case ColumnsEof.UNDECIDED -> { }
             case ColumnsEof.NONE -> columnsEofPending = false;
             case ColumnsEof.PREDICTED ->
-                    insert((statusFlags & ~ServerStatus.PER_STATEMENT) | (statusFlags & ServerStatus.MORE_RESULTS_EXISTS), 0);
+                    insert((statusFlags & ~PER_STATEMENT) | (statusFlags & ServerStatus.MORE_RESULTS_EXISTS), 0);
             default -> {
                 int length = Wire.payloadLength(buf, at);
                 insert(OkPacket.statusFlags(buf, at + Wire.HEADER_SIZE, length), OkPacket.warnings(buf, at + Wire.HEADER_SIZE, length));
+                insertedFrom = buf.slice(at + Wire.HEADER_SIZE, length);
             }
         }
     }
@@ -301,6 +312,7 @@ public final class ResponseTracker {
         eofToInsert = true;
         insertedStatus = status;
         insertedWarnings = warningCount;
+        insertedFrom = null;
         insertedSequence = (lastSequence + 1 - sequenceShift) & 0xff;
         sequenceShift--;
     }
@@ -324,6 +336,15 @@ public final class ResponseTracker {
 
     public int insertedWarnings() {
         return insertedWarnings;
+    }
+
+    /**
+     * The payload of the OK that ends the result, whose status and warnings the inserted EOF
+     * took, or null when they were predicted. A view of the scanned buffer: valid only until the
+     * next {@link #scan}.
+     */
+    public ByteBuf insertedFrom() {
+        return insertedFrom;
     }
 
     /**

@@ -23,13 +23,6 @@ public final class ServerStatus {
     public static final int IN_TRANS_READONLY = 1 << 13;
     public static final int SESSION_STATE_CHANGED = 1 << 14;
 
-    /**
-     * The flags that hold for one statement only: the server clears them when the next statement
-     * starts (MariaDB's SERVER_STATUS_CLEAR_SET).
-     */
-    public static final int PER_STATEMENT = NO_GOOD_INDEX_USED | NO_INDEX_USED | MORE_RESULTS_EXISTS | METADATA_CHANGED
-            | QUERY_WAS_SLOW | DB_DROPPED | CURSOR_EXISTS | LAST_ROW_SENT | SESSION_STATE_CHANGED | PS_OUT_PARAMS;
-
     public static boolean has(int status, int flag) {
         return (status & flag) != 0;
     }

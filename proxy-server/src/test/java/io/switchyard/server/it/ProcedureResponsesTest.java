@@ -40,6 +40,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -231,7 +232,7 @@ class ProcedureResponsesTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = Client.class, names = {"CONNECTOR_J_TEXT", "MARIADB_BINARY"})
     void outAndInoutParametersReachACallableStatement(Client client) throws SQLException {
-        List<String> direct = assertSameThroughProxy(client, port -> converseJdbc(client, port, (connection, seen) -> {
+        List<String> direct = assertSameThroughProxy(client, UnaryOperator.identity(), port -> converseJdbc(client, port, (connection, seen) -> {
             try (CallableStatement call = connection.prepareCall("{CALL pr_out_params(?, ?, ?)}")) {
                 call.setInt(1, 21);
                 call.registerOutParameter(2, Types.INTEGER);
@@ -293,7 +294,11 @@ class ProcedureResponsesTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Client.class)
     void hundredThousandRowsFromAProcedureArriveComplete(Client client) throws SQLException {
-        List<String> direct = assertSameThroughProxy(client, Step.underTest("CALL pr_large()"));
+        // For a client without CLIENT_DEPRECATE_EOF, the EOF after the columns of a result longer
+        // than the relay looks ahead (16 KiB) carries the status before the result, without the
+        // flags of one statement (documented); everything else is as directly.
+        UnaryOperator<List<String>> throughProxy = direct -> client.raw() ? withStatusBeforeAtFirstColumnsEnd(direct) : direct;
+        List<String> direct = assertSameThroughProxy(client, throughProxy, Step.underTest("CALL pr_large()"));
 
         assertThat(direct).anyMatch(line -> line.startsWith("  100000 rows, sha256 "));
     }
@@ -334,10 +339,28 @@ class ProcedureResponsesTest {
     }
 
     private static List<String> assertSameThroughProxy(Client client, Step... steps) throws SQLException {
+        return assertSameThroughProxy(client, UnaryOperator.identity(), steps);
+    }
+
+    /** Same; what the client sees through the proxy is {@code throughProxy} applied to what it saw directly. */
+    private static List<String> assertSameThroughProxy(Client client, UnaryOperator<List<String>> throughProxy, Step... steps)
+            throws SQLException {
         List<Step> list = List.of(steps);
-        return assertSameThroughProxy(client, client.raw()
+        return assertSameThroughProxy(client, throughProxy, client.raw()
                 ? port -> converseRaw(client, port, list)
                 : port -> converseJdbc(client, port, (connection, seen) -> runJdbc(client, connection, list, seen)));
+    }
+
+    /** The first result's columns end with the status of autocommit alone, the status before it. */
+    private static List<String> withStatusBeforeAtFirstColumnsEnd(List<String> direct) {
+        List<String> out = new ArrayList<>(direct);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).startsWith("  columns end ")) {
+                out.set(i, "  columns end 0 warnings, status " + flags(ServerStatus.AUTOCOMMIT));
+                break;
+            }
+        }
+        return out;
     }
 
     /**
@@ -345,7 +368,8 @@ class ProcedureResponsesTest {
      * client saw the same both times, ending with a usable connection. Returns what it saw
      * directly, for the test's own expectations.
      */
-    private static List<String> assertSameThroughProxy(Client client, Conversation conversation) throws SQLException {
+    private static List<String> assertSameThroughProxy(Client client, UnaryOperator<List<String>> throughProxy,
+                                                       Conversation conversation) throws SQLException {
         long executionsBefore = statementExecutions();
         List<String> direct = conversation.at(fixture.cluster().primary().port());
         if (client.binary) {
@@ -355,7 +379,7 @@ class ProcedureResponsesTest {
 
         List<String> proxied = conversation.at(fixture.port());
 
-        assertThat(proxied).as("through the proxy").isEqualTo(direct);
+        assertThat(proxied).as("through the proxy").isEqualTo(throughProxy.apply(direct));
         return direct;
     }
 
