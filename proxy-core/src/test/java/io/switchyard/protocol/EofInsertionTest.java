@@ -1,6 +1,8 @@
 package io.switchyard.protocol;
 
 import static io.switchyard.protocol.CapturedPackets.bytes;
+import static io.switchyard.protocol.ResponseTrackerTest.concat;
+import static io.switchyard.protocol.ResponseTrackerTest.packet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -200,33 +202,15 @@ class EofInsertionTest {
         return out;
     }
 
+    /** One packet whose payload {@code payload} writes. */
     private static byte[] frame(int sequenceId, java.util.function.Consumer<ByteBuf> payload) {
         ByteBuf body = Unpooled.buffer();
-        payload.accept(body);
-        byte[] out = new byte[Wire.HEADER_SIZE + body.readableBytes()];
-        out[0] = (byte) body.readableBytes();
-        out[1] = (byte) (body.readableBytes() >> 8);
-        out[2] = (byte) (body.readableBytes() >> 16);
-        out[3] = (byte) sequenceId;
-        body.readBytes(out, Wire.HEADER_SIZE, body.readableBytes());
-        body.release();
-        return out;
-    }
-
-    private static byte[] packet(int sequenceId, int... payload) {
-        byte[] out = new byte[Wire.HEADER_SIZE + payload.length];
-        out[0] = (byte) payload.length;
-        out[3] = (byte) sequenceId;
-        for (int i = 0; i < payload.length; i++) {
-            out[Wire.HEADER_SIZE + i] = (byte) payload[i];
+        try {
+            payload.accept(body);
+            return ResponseTrackerTest.frame(ByteBufUtil.getBytes(body), sequenceId);
+        } finally {
+            body.release();
         }
-        return out;
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 
     private static String hex(byte[] bytes) {

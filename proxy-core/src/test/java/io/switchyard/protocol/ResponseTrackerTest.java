@@ -510,7 +510,7 @@ class ResponseTrackerTest {
         return row;
     }
 
-    private static byte[] frame(byte[] payload, int sequenceId) {
+    static byte[] frame(byte[] payload, int sequenceId) {
         ByteBuf in = Unpooled.wrappedBuffer(payload);
         ByteBuf framed = Packets.split(ByteBufAllocator.DEFAULT, in, sequenceId);
         try {
@@ -534,7 +534,7 @@ class ResponseTrackerTest {
         }
     }
 
-    private static byte[] packet(int sequenceId, int... payload) {
+    static byte[] packet(int sequenceId, int... payload) {
         byte[] out = new byte[Wire.HEADER_SIZE + payload.length];
         out[0] = (byte) payload.length;
         out[3] = (byte) sequenceId;
@@ -544,7 +544,7 @@ class ResponseTrackerTest {
         return out;
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
+    static byte[] concat(byte[] a, byte[] b) {
         byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;

@@ -18,7 +18,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -117,7 +116,7 @@ class EofFramingTest {
         List<String> steps = new ArrayList<>();
         try (RawMysqlClient c = login(port, EOF_CLIENT)) {
             RawMysqlClient.Packet[] reply = new RawMysqlClient.Packet[1];
-            steps.add("prepare select -> " + exchange(c, command(COM_STMT_PREPARE, "SELECT id, name, ? FROM app.framing WHERE id > ?"),
+            steps.add("prepare select -> " + exchange(c, RawMysqlClient.command(COM_STMT_PREPARE, "SELECT id, name, ? FROM app.framing WHERE id > ?"),
                     false, reply));
             int select = statementId(reply[0]);
             steps.add("execute select -> " + exchange(c, execute(select, 0, 2, 1, 0), false));
@@ -125,16 +124,16 @@ class EofFramingTest {
             steps.add("fetch -> " + exchange(c, fetch(select, 2), false));
             steps.add("fetch rest -> " + exchange(c, fetch(select, 10), false));
             steps.add("cursor over nothing -> " + exchange(c, execute(select, CURSOR_READ_ONLY, 2, 1, 99), true));
-            steps.add("prepare failing -> " + exchange(c, command(COM_STMT_PREPARE, "SELECT app.out_of_range()"), false, reply));
+            steps.add("prepare failing -> " + exchange(c, RawMysqlClient.command(COM_STMT_PREPARE, "SELECT app.out_of_range()"), false, reply));
             int failing = statementId(reply[0]);
             steps.add("cursor that cannot open -> " + exchange(c, executeWithoutParameters(failing, CURSOR_READ_ONLY), true));
             steps.add("failing without a cursor -> " + exchange(c, executeWithoutParameters(failing, 0), false));
-            steps.add("prepare call -> " + exchange(c, command(COM_STMT_PREPARE, "CALL app.out_params(?, ?)"), false, reply));
+            steps.add("prepare call -> " + exchange(c, RawMysqlClient.command(COM_STMT_PREPARE, "CALL app.out_params(?, ?)"), false, reply));
             int call = statementId(reply[0]);
             steps.add("execute call -> " + exchange(c, execute(call, 0, 2, 0, 5), false));
-            steps.add("prepare no parameters -> " + exchange(c, command(COM_STMT_PREPARE, "SELECT 1 AS one"), false, reply));
-            steps.add("prepare write -> " + exchange(c, command(COM_STMT_PREPARE, "DO ?"), false, reply));
-            steps.add("field list -> " + exchange(c, command(COM_FIELD_LIST, "framing\0"), false));
+            steps.add("prepare no parameters -> " + exchange(c, RawMysqlClient.command(COM_STMT_PREPARE, "SELECT 1 AS one"), false, reply));
+            steps.add("prepare write -> " + exchange(c, RawMysqlClient.command(COM_STMT_PREPARE, "DO ?"), false, reply));
+            steps.add("field list -> " + exchange(c, RawMysqlClient.command(COM_FIELD_LIST, "framing\0"), false));
             c.write(0, closeStatement(select));
             steps.add("after close -> " + exchange(c, query("SELECT 2"), false));
         }
@@ -283,16 +282,9 @@ class EofFramingTest {
     }
 
     private static byte[] query(String sql) {
-        return command(COM_QUERY, sql);
+        return RawMysqlClient.command(COM_QUERY, sql);
     }
 
-    private static byte[] command(int command, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        byte[] payload = new byte[bytes.length + 1];
-        payload[0] = (byte) command;
-        System.arraycopy(bytes, 0, payload, 1, bytes.length);
-        return payload;
-    }
 
     /** COM_STMT_EXECUTE of a statement with {@code params} INT parameters (the first two given). */
     private static byte[] execute(int statement, int flags, int params, int first, int second) {

@@ -13,7 +13,6 @@ import io.switchyard.server.launcher.MariaDbCluster;
 import io.switchyard.server.launcher.MariaDbServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -113,13 +112,13 @@ class FailedPrepareTest {
                 c.query(statements[i], 0);
                 record(c.read(), statements[i], seen);
             }
-            c.write(0, command(0x16, "SELECT 1 AS one"));
+            c.write(0, RawMysqlClient.command(0x16, "SELECT 1 AS one"));
             RawMysqlClient.Packet ok = c.read();
             seen.add("prepare " + ok.type());
             record(c.read(), "prepare", seen);
 
             ByteArrayOutputStream pipelined = new ByteArrayOutputStream();
-            byte[] prepare = command(0x16, statements[statements.length - 1]);
+            byte[] prepare = RawMysqlClient.command(0x16, statements[statements.length - 1]);
             pipelined.writeBytes(RawMysqlClient.header(prepare.length, 0));
             pipelined.writeBytes(prepare);
             byte[] execute = {0x17, -1, -1, -1, -1, 0, 1, 0, 0, 0};
@@ -154,11 +153,4 @@ class FailedPrepareTest {
                 : p.type() == 0xfe ? "end" : HexFormat.of().formatHex(p.payload())));
     }
 
-    private static byte[] command(int command, String text) {
-        byte[] sql = text.getBytes(StandardCharsets.UTF_8);
-        byte[] payload = new byte[sql.length + 1];
-        payload[0] = (byte) command;
-        System.arraycopy(sql, 0, payload, 1, sql.length);
-        return payload;
-    }
 }

@@ -77,7 +77,7 @@ class MetadataCachingTest {
 
             // a text of its own per kind of client: clients with and without EOF packets share
             // connections, which must not hold this statement from the other kind's run
-            c.write(0, command(COM_STMT_PREPARE, "SELECT CHARSET(?) AS c, 'y' AS d" + (deprecateEof ? "" : " FROM DUAL")));
+            c.write(0, RawMysqlClient.command(COM_STMT_PREPARE, "SELECT CHARSET(?) AS c, 'y' AS d" + (deprecateEof ? "" : " FROM DUAL")));
             RawMysqlClient.Packet ok = c.read();
             byte[] id = {ok.payload()[1], ok.payload()[2], ok.payload()[3], ok.payload()[4]};
             seen.add("prepare " + ok.sequence() + " " + HexFormat.of().formatHex(ok.payload(), 5, ok.payload().length));
@@ -190,7 +190,7 @@ class MetadataCachingTest {
 
     /** Prepares {@code sql}, recording the definitions; returns a COM_STMT_EXECUTE of it (no parameters). */
     private static byte[] prepare(RawMysqlClient c, String sql, List<String> seen) throws IOException {
-        c.write(0, command(COM_STMT_PREPARE, sql));
+        c.write(0, RawMysqlClient.command(COM_STMT_PREPARE, sql));
         RawMysqlClient.Packet ok = c.read();
         assertThat(ok.type()).as(sql).isEqualTo(RawMysqlClient.OK);
         int definitions = (ok.payload()[5] & 0xff) + (ok.payload()[7] & 0xff);
@@ -277,13 +277,6 @@ class MetadataCachingTest {
         seen.add(step + " " + p.sequence() + " " + HexFormat.of().formatHex(p.payload()) + " ");
     }
 
-    private static byte[] command(byte command, String text) {
-        byte[] sql = text.getBytes(StandardCharsets.UTF_8);
-        byte[] payload = new byte[sql.length + 1];
-        payload[0] = command;
-        System.arraycopy(sql, 0, payload, 1, sql.length);
-        return payload;
-    }
 
     @org.junit.jupiter.api.BeforeAll
     static void table() {

@@ -211,13 +211,18 @@ final class RawMysqlClient implements AutoCloseable {
         return read();
     }
 
+    /** The payload of a command {@code command} whose argument is {@code text} (UTF-8). */
+    static byte[] command(int command, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[bytes.length + 1];
+        payload[0] = (byte) command;
+        System.arraycopy(bytes, 0, payload, 1, bytes.length);
+        return payload;
+    }
+
     /** Sends {@code sql} as COM_QUERY with sequence id {@code sequence} (0 is correct). */
     void query(String sql, int sequence) throws IOException {
-        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
-        byte[] payload = new byte[text.length + 1];
-        payload[0] = COM_QUERY;
-        System.arraycopy(text, 0, payload, 1, text.length);
-        write(sequence, payload);
+        write(sequence, command(COM_QUERY, sql));
     }
 
     /**
