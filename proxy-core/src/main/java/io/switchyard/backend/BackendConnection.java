@@ -468,9 +468,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 }
                 flushPending = sink;
             }
-            if (tracker.eofToInsert()) {
-                sink.responseEof(tracker.insertedSequence(), tracker.insertedWarnings(), tracker.insertedStatus(),
-                        tracker.insertedFrom());
+            ResponseTracker.InsertedEof eof = tracker.eofToInsert();
+            if (eof != null) {
+                sink.responseEof(eof.sequenceId(), eof.warnings(), eof.statusFlags(), eof.from());
             }
             if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {
                 sink.localInfileRequested();
@@ -480,7 +480,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 complete();
                 return;
             }
-            if ((n == 0 && !tracker.eofToInsert()) || phase != Phase.BUSY) {
+            if ((n == 0 && eof == null) || phase != Phase.BUSY) {
                 return;
             }
         }

@@ -68,11 +68,7 @@ public final class ResponseTracker {
     private Insertion insertion = Insertion.NONE;
     /** A result's column definitions ended; the EOF the client expects after them waits for its status. */
     private boolean columnsEofPending;
-    private boolean eofToInsert;
-    private int insertedSequence;
-    private int insertedStatus;
-    private int insertedWarnings;
-    private ByteBuf insertedFrom;
+    private InsertedEof eofToInsert;
     /** The sequence id of the last packet header scanned, as the server sent it. */
     private int lastSequence;
     /** The connection's status as the command found it, without the flags of the statement before. */
@@ -163,7 +159,7 @@ public final class ResponseTracker {
         this.isolateStatusPackets = isolateStatusPackets || this.insertEof;
         insertion = Insertion.NONE;
         columnsEofPending = false;
-        eofToInsert = false;
+        eofToInsert = null;
         statusBefore = statusFlags & ~PER_STATEMENT;
         this.state = switch (command) {
             case STATISTICS -> State.SINGLE;
@@ -203,10 +199,10 @@ public final class ResponseTracker {
         int pos = start;
         endedWithStatusPacket = false;
         endedWithMetadata = false;
-        eofToInsert = false;
+        eofToInsert = null;
         if (columnsEofPending) {
             decideColumnsEof(buf, start, end);
-            if (columnsEofPending || eofToInsert) {
+            if (columnsEofPending || eofToInsert != null) {
                 return 0;
             }
         }
@@ -278,7 +274,7 @@ public final class ResponseTracker {
         Insertion what = insertion;
         insertion = Insertion.NONE;
         if (what == Insertion.AT_ONCE) {
-            insert(statusBefore, warnings);
+            insert(statusBefore, warnings, null);
         } else {
             columnsEofPending = true;
         }
@@ -297,54 +293,37 @@ public final class ResponseTracker {
             case ColumnsEof.UNDECIDED -> { }
             case ColumnsEof.NONE -> columnsEofPending = false;
             case ColumnsEof.PREDICTED ->
-                    insert((statusFlags & ~PER_STATEMENT) | (statusFlags & ServerStatus.MORE_RESULTS_EXISTS), 0);
+                    insert((statusFlags & ~PER_STATEMENT) | (statusFlags & ServerStatus.MORE_RESULTS_EXISTS), 0, null);
             default -> {
                 int length = Wire.payloadLength(buf, at);
-                insert(OkPacket.statusFlags(buf, at + Wire.HEADER_SIZE, length), OkPacket.warnings(buf, at + Wire.HEADER_SIZE, length));
-                insertedFrom = buf.slice(at + Wire.HEADER_SIZE, length);
+                insert(OkPacket.statusFlags(buf, at + Wire.HEADER_SIZE, length), OkPacket.warnings(buf, at + Wire.HEADER_SIZE, length),
+                        buf.slice(at + Wire.HEADER_SIZE, length));
             }
         }
     }
 
     /** An EOF goes to the client now, before the rest of the response, whose sequence ids move up by one. */
-    private void insert(int status, int warningCount) {
+    private void insert(int status, int warningCount, ByteBuf from) {
         columnsEofPending = false;
-        eofToInsert = true;
-        insertedStatus = status;
-        insertedWarnings = warningCount;
-        insertedFrom = null;
-        insertedSequence = (lastSequence + 1 - sequenceShift) & 0xff;
+        eofToInsert = new InsertedEof((lastSequence + 1 - sequenceShift) & 0xff, status, warningCount, from);
         sequenceShift--;
     }
 
     /**
-     * True when, after the bytes the last {@link #scan} counted, the client (without
-     * CLIENT_DEPRECATE_EOF, only with {@code insertEof}) gets an EOF packet the server did not
-     * send: sequence id {@link #insertedSequence}, {@link #insertedWarnings}, {@link #insertedStatus}.
+     * An EOF packet the server did not send, for a client without CLIENT_DEPRECATE_EOF.
+     *
+     * @param from the payload of the OK that ends the result, whose status and warnings the EOF
+     *     took, or null when they were predicted; a view of the scanned buffer, valid only until
+     *     the next {@link #scan}
      */
-    public boolean eofToInsert() {
-        return eofToInsert;
-    }
-
-    public int insertedSequence() {
-        return insertedSequence;
-    }
-
-    public int insertedStatus() {
-        return insertedStatus;
-    }
-
-    public int insertedWarnings() {
-        return insertedWarnings;
-    }
+    public record InsertedEof(int sequenceId, int statusFlags, int warnings, ByteBuf from) { }
 
     /**
-     * The payload of the OK that ends the result, whose status and warnings the inserted EOF
-     * took, or null when they were predicted. A view of the scanned buffer: valid only until the
-     * next {@link #scan}.
+     * The EOF the client (without CLIENT_DEPRECATE_EOF, only with {@code insertEof}) gets after
+     * the bytes the last {@link #scan} counted, or null.
      */
-    public ByteBuf insertedFrom() {
-        return insertedFrom;
+    public InsertedEof eofToInsert() {
+        return eofToInsert;
     }
 
     /**

@@ -171,11 +171,12 @@ class EofInsertionTest {
                     } else {
                         out.writeBytes(ByteBufUtil.getBytes(chunk));
                     }
-                    if (tracker.eofToInsert()) {
-                        int status = tracker.insertedStatus() & ~ServerStatus.SESSION_STATE_CHANGED;
-                        out.writeBytes(frame(tracker.insertedSequence(), b -> OkPacket.encodeEof(b, tracker.insertedWarnings(), status)));
+                    ResponseTracker.InsertedEof eof = tracker.eofToInsert();
+                    if (eof != null) {
+                        int status = eof.statusFlags() & ~ServerStatus.SESSION_STATE_CHANGED;
+                        out.writeBytes(frame(eof.sequenceId(), b -> OkPacket.encodeEof(b, eof.warnings(), status)));
                     }
-                    if ((n == 0 && !tracker.eofToInsert()) || tracker.isDone()) {
+                    if ((n == 0 && eof == null) || tracker.isDone()) {
                         break;
                     }
                 }
