@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 public final class ReplayScript {
     private static final Pattern NUMBER = Pattern.compile("^/\\*\\s*\\d+\\s*\\*/\\s*");
     private static final Pattern PREPARED = Pattern.compile("^-- JDBC prepared: (.*?)  with \\[(.*)]$");
-    private static final Pattern DRIVER = Pattern.compile("^-- driver ([A-Z_]+).*");
+    private static final Pattern DRIVER = Pattern.compile("^-- driver ([A-Z0-9_]+).*");
 
     private ReplayScript() {}
 

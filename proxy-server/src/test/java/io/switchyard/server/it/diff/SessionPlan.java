@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * One session of a seed: its driver and its script. The same seed always gives the same plans;
- * about one session in four compresses ({@link Driver#compressed()}).
+ * about one session in four compresses ({@link Driver#compressed()}), about one Connector/J session
+ * in three uses Connector/J 5.1 ({@link Driver#withoutDeprecateEof()}).
  *
  * <p>Immutable.
  */
@@ -26,7 +27,11 @@ public record SessionPlan(int session, Driver driver, List<Step> steps) {
         for (int session = 0; session < sessions; session++) {
             Random random = new Random(seed * 0x9E3779B97F4A7C15L + session);
             Driver driver = driverFor(random.nextInt(10));
-            // A draw of its own, so the scripts of a seed stay what they were before sessions compressed.
+            // Draws of their own, so the scripts of a seed stay what they were before sessions
+            // used Connector/J 5.1 or compressed.
+            if (new Random(seed * 0x9E3779B97F4A7C15L + 7919L * (session + 1)).nextInt(3) == 0) {
+                driver = driver.withoutDeprecateEof();
+            }
             if (new Random(seed * 0x9E3779B97F4A7C15L - session - 1).nextInt(4) == 0) {
                 driver = driver.compressed();
             }

@@ -1,7 +1,6 @@
 package io.switchyard.server.it.diff;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,7 +31,7 @@ public final class SessionRun {
     public static List<Outcome> run(Driver driver, int port, String user, String password, List<Step> steps, Runnable stalled) {
         List<Outcome> outcomes = new ArrayList<>();
         Map<String, PreparedStatement> prepared = new HashMap<>();
-        try (Connection connection = DriverManager.getConnection(driver.url(port, Schema.APP_DATABASE), user, password)) {
+        try (Connection connection = driver.connect(port, Schema.APP_DATABASE, user, password)) {
             for (Step step : steps) {
                 Outcome outcome = step.prepared() ? runPrepared(connection, prepared, step) : runText(connection, step);
                 if (outcome.timedOut()) {
