@@ -23,10 +23,15 @@ import java.util.function.BiPredicate;
  */
 public final class BackendStatements {
 
-    /** One statement prepared on the server, and the parameter types the server last saw for it. */
+    /**
+     * One statement prepared on the server, and what the server bound it with when it last
+     * received parameter types: the types, and the client's character sets then (the server
+     * converts every later string parameter from and to those, until types come again).
+     */
     public static final class Prepared {
         private final long backendId;
         private byte[] lastTypes;
+        private Map<String, String> lastCharsets;
 
         Prepared(long backendId) {
             this.backendId = backendId;
@@ -42,8 +47,18 @@ public final class BackendStatements {
             return lastTypes;
         }
 
-        public void lastTypes(byte[] types) {
+        /**
+         * The character-set variables in force when the server last received types for this
+         * statement (names to SQL literals, a login value left out), or null when not known.
+         */
+        public Map<String, String> lastCharsets() {
+            return lastCharsets;
+        }
+
+        /** The server received {@code types} for this statement under {@code charsets} (null: not known). */
+        public void bound(byte[] types, Map<String, String> charsets) {
             this.lastTypes = types;
+            this.lastCharsets = charsets;
         }
     }
 

@@ -58,6 +58,17 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private Command current = Command.UNKNOWN;
     /** The command's results told the client of a change of session state (see {@link #reportsChangeToClient}). */
     private boolean stateChangeFlagged;
+    /**
+     * The character-set variables the running command left on its connection in place of the
+     * session's (see {@link #leavesCharsets}), or null.
+     */
+    private java.util.Map<String, String> charsetsLeft;
+    /**
+     * The character-set variables the connection the session holds carries instead of the
+     * session's (see {@link #leavesCharsets}) until its next statement that does not read the
+     * previous one's results; null when none.
+     */
+    private java.util.Map<String, String> charsetsOwed;
     private ResponseListener listener = ResponseListener.NONE;
     private int pinsLogged;
     private boolean unflushedBackendWrites;
@@ -116,10 +127,29 @@ final class BackendSide implements ResponseSink, LeaseListener {
         return session.closed();
     }
 
+    /**
+     * The running command leaves its connection with {@code charsets} (character-set variables,
+     * {@link PreparedStatements#CONVERSION_VARIABLES}) instead of the session's: the connection
+     * is recorded so, and brought back before it runs the session's next statement.
+     */
+    void leavesCharsets(java.util.Map<String, String> charsets) {
+        charsetsLeft = charsets;
+    }
+
+    /**
+     * The state the session's connection carries once its statement ran: the session's, with
+     * the character sets an execution left there instead ({@link #leavesCharsets}) until they are
+     * given back.
+     */
+    ConnectionState carriedState() {
+        return charsetsOwed == null ? routing.state() : PreparedStatements.withConversionCharsets(routing.state(), charsetsOwed);
+    }
+
     /** A client command starts. */
     void begin(Command command) {
         current = command;
         stateChangeFlagged = false;
+        charsetsLeft = null;
         listener = ResponseListener.NONE;
         activity.started(command);
     }
@@ -242,8 +272,19 @@ final class BackendSide implements ResponseSink, LeaseListener {
             return;
         }
         if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {
-            between.onHeld(c, action, failed).run();
+            Runnable held = between.onHeld(c, action, failed);
+            boolean readsPrevious = (current == Command.QUERY || current == Command.STMT_EXECUTE)
+                    && routing.tracker().traits().readsPrevious();
+            if (charsetsOwed != null && !readsPrevious) {
+                // An execution left other character sets there (leavesCharsets): the session's come
+                // back first, but not before a read of its results (a SET would clear them).
+                charsetsOwed = null;
+                lease(hostgroup, avoid, held, failed);
+            } else {
+                held.run();
+            }
         } else {
+            charsetsOwed = null;
             connectThen(hostgroup, avoid, between.withClientTracking(action), failed);
         }
     }
@@ -648,8 +689,12 @@ final class BackendSide implements ResponseSink, LeaseListener {
             log.debug("session {}: stays on backend connection {} ({})", info.id(), connection.id(), routing.tracker().pins());
         }
         if (connection.isIdle()) {
-            leases.ranOnCurrent(routing.state());
+            if (charsetsLeft != null) {
+                charsetsOwed = charsetsLeft;
+            }
+            leases.ranOnCurrent(carriedState());
         }
+        charsetsLeft = null;
         activity.finished();
         session.enter(SessionPhase.READY);
         if (!session.commandsQueued()) {

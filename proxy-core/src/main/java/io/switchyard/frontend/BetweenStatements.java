@@ -70,7 +70,7 @@ final class BetweenStatements {
                     return;
                 }
             } else {
-                c.sessionState(routing.state());
+                c.sessionState(backend.carriedState());
             }
             session.enter(SessionPhase.READY);
             then.run();

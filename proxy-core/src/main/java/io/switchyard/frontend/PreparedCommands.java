@@ -114,7 +114,8 @@ final class PreparedCommands implements ResponseListener {
             boolean mayRunAgain = command == Command.STMT_EXECUTE && !st.longDataPending
                     && !io.switchyard.protocol.StmtExecute.requestsCursor(payload, payload.readerIndex());
             Consumer<BackendStatements.Prepared> go = copy -> {
-                ByteBuf packet = statements.toBackend(command, st, copy, frames);
+                ByteBuf packet = statements.toBackend(command, st, copy, frames,
+                        PreparedStatements.conversionCharsets(routing.tracker().state()));
                 routing.statementPinned(statements.pinned());
                 if (packet == null) {
                     replyAndResume(ProxyError.STMT_TYPES_TOO_LARGE.format());
@@ -123,7 +124,10 @@ final class PreparedCommands implements ResponseListener {
                 } else {
                     running = st;
                     recordable = mayRunAgain ? st : null;
-                    backend.send(command, packet, this);
+                    bindUnder(c, st, () -> backend.send(command, packet, this), cause -> {
+                        packet.release();
+                        backend.backendFailed(c, cause, false);
+                    });
                 }
             };
             withCopy(c, st, go, err -> {
@@ -212,6 +216,33 @@ final class PreparedCommands implements ResponseListener {
         parts.context().stats().reprepared();
         MemoryLimit.before(c, parts.routing().tracker().state(), st.traits.assigned(), statements::holds);
         PreparedStatements.prepareOn(c, parts.routing().tracker().state(), st, maxPerConnection(), go, failed, broken);
+    }
+
+    /**
+     * Runs {@code send} (an execution whose types the proxy inserted) under the character sets
+     * the client's statement was bound under ({@link PreparedStatements.Statement#bindUnder}),
+     * when those are not the session's now: {@code c} takes them for the execution and keeps
+     * them after it; the connection is brought back to the session's before its next statement
+     * ({@link BackendSide#leavesCharsets}). Not for an execution that assigns a character-set
+     * variable or reads the previous statement's results (which a {@code SET} would change): it
+     * runs under the session's. A connection that refuses the {@code SET} is {@code broken}.
+     */
+    private void bindUnder(BackendConnection c, PreparedStatements.Statement st, Runnable send, Consumer<Throwable> broken) {
+        java.util.Map<String, String> charsets = st.bindUnder;
+        st.bindUnder = null;
+        if (charsets == null || st.traits.charset() || st.traits.readsPrevious()
+                || st.traits.assigned().stream().anyMatch(PreparedStatements.CONVERSION_VARIABLES::contains)) {
+            send.run();
+            return;
+        }
+        io.switchyard.backend.ConnectionState here = parts.routing().tracker().state().withSchema(c.schema());
+        io.switchyard.backend.ConnectionState there = PreparedStatements.withConversionCharsets(here, charsets);
+        var plan = io.switchyard.frontend.state.SessionStateRestorer.restore(here, there, c.baseline(), c.globals());
+        PreparedStatements.run(c, plan, true, () -> {
+            parts.backend().leavesCharsets(charsets);
+            send.run();
+        }, err -> broken.accept(new IllegalStateException("could not set the character sets a statement was bound under: "
+                + err.message())), (failed, cause) -> broken.accept(cause));
     }
 
     /** COM_STMT_CLOSE: no reply; the connection's copy stays cached for whoever runs the same text. */

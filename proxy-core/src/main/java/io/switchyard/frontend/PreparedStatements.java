@@ -8,6 +8,7 @@ import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.InternalSink;
 import io.switchyard.digest.QueryDigest;
 import io.switchyard.frontend.state.SessionStateRestorer;
+import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.frontend.state.StatementClassifier;
 import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.protocol.ColumnDefinitions;
@@ -34,7 +35,9 @@ import java.util.function.Consumer;
  * own server-side ids ({@link BackendStatements}). A statement executed on a connection that has
  * not prepared it is prepared there first, transparently. The parameter types a client sends
  * once (and then omits, {@code new_params_bound_flag = 0}) are kept and re-sent whenever the
- * connection's copy of the statement last saw other types.
+ * connection's copy of the statement last saw other types, or saw them under other character
+ * sets: the server binds string parameters to the character sets in force when the types come,
+ * so the copy is bound under the client's, as the original was ({@link #withTypes}).
  *
  * <p>A statement with an open cursor or with long data sent but not yet executed ties the
  * session to its connection until it is executed, reset or closed.
@@ -60,6 +63,13 @@ final class PreparedStatements {
         final StatementTraits traits;
         int params;
         byte[] types;
+        /** The character-set variables when the client last sent {@link #types} ({@link #conversionCharsets}). */
+        Map<String, String> typesCharsets;
+        /**
+         * Set by {@link #toBackend} for the execution it rewrote: the character sets the server
+         * must bind the inserted types under, other than the session's now; null otherwise.
+         */
+        Map<String, String> bindUnder;
         boolean cursorOpen;
         boolean longDataPending;
         /** The column definitions the client holds for it (metadata caching); null until it got some. */
@@ -254,7 +264,7 @@ final class PreparedStatements {
      * {@code failed}, unless {@code mustComplete}; any later one leaves the connection half
      * changed, which makes it {@code broken}.
      */
-    private static void run(BackendConnection c, SessionStateRestorer.Plan plan, boolean mustComplete, Runnable then,
+    static void run(BackendConnection c, SessionStateRestorer.Plan plan, boolean mustComplete, Runnable then,
                             Consumer<ErrPacket> failed, BiConsumer<BackendConnection, Throwable> broken) {
         runSteps(c, plan.steps(), 0, mustComplete, then, failed, broken);
     }
@@ -287,7 +297,9 @@ final class PreparedStatements {
      * released) when a command larger than one packet would need types inserted, which the proxy
      * does not do.
      */
-    ByteBuf toBackend(Command command, Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames) {
+    ByteBuf toBackend(Command command, Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames,
+                      Map<String, String> charsetsNow) {
+        st.bindUnder = null;
         Frame first = frames.get(0);
         ByteBuf payload = first.payload();
         int base = payload.readerIndex();
@@ -299,7 +311,7 @@ final class PreparedStatements {
                 }
                 st.longDataPending = false;
                 if (st.params > 0) {
-                    ByteBuf rewritten = withTypes(command, st, p, frames, payload, base);
+                    ByteBuf rewritten = withTypes(command, st, p, frames, payload, base, charsetsNow);
                     if (rewritten != null || frames.isEmpty()) {
                         return rewritten;
                     }
@@ -322,11 +334,17 @@ final class PreparedStatements {
      * A COM_STMT_EXECUTE (types after {@code new_params_bound_flag} = 1) or COM_STMT_BULK_EXECUTE
      * (types after its two bytes of flags when flag 128 is set): the types it carries become the
      * statement's; one without them gets the statement's inserted when the connection's copy last
-     * saw others (the server would use those). Null when the original can go as it is; empties
-     * {@code frames} on refusal (a command larger than one packet).
+     * received others, or received them under other character sets while the statement has a
+     * string parameter. The server binds a statement's parameters when it receives their types:
+     * it converts each later string parameter from the {@code character_set_client} of that moment
+     * to its {@code collation_connection} (which also becomes the parameter's collation), whatever
+     * the session sets in between. So a copy bound under other character sets than the client's
+     * statement is bound again under the statement's ({@link Statement#bindUnder} when those are
+     * not the session's now). Null when the original can go as it is; empties {@code frames} on
+     * refusal (a command larger than one packet).
      */
     private ByteBuf withTypes(Command command, Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames,
-                              ByteBuf payload, int base) {
+                              ByteBuf payload, int base, Map<String, String> charsetsNow) {
         boolean bulk = command == Command.STMT_BULK_EXECUTE;
         int markAt = bulk ? base + 5 : base + 10 + (st.params + 7) / 8;
         int markLength = bulk ? 2 : 1;
@@ -338,10 +356,16 @@ final class PreparedStatements {
             byte[] types = new byte[Math.min(2 * st.params, payload.writerIndex() - markAt - markLength)];
             payload.getBytes(markAt + markLength, types);
             st.types = types;
-            p.lastTypes(types);
+            st.typesCharsets = charsetsNow;
+            p.bound(types, charsetsNow);
             return null;
         }
-        if (st.types == null || Arrays.equals(st.types, p.lastTypes())) {
+        if (st.types == null) {
+            return null;
+        }
+        Map<String, String> bindCharsets = st.typesCharsets != null ? st.typesCharsets : charsetsNow;
+        boolean converts = hasStringType(st.types);
+        if (Arrays.equals(st.types, p.lastTypes()) && (!converts || bindCharsets.equals(p.lastCharsets()))) {
             return null;
         }
         if (frames.size() > 1 || payload.readableBytes() + st.types.length >= Wire.MAX_PAYLOAD) {
@@ -359,12 +383,53 @@ final class PreparedStatements {
         body.writeBytes(st.types);
         body.writeBytes(payload, markAt + markLength, payload.writerIndex() - markAt - markLength);
         frames.forEach(Frame::release);
-        p.lastTypes(st.types);
+        p.bound(st.types, bindCharsets);
+        st.bindUnder = converts && !bindCharsets.equals(charsetsNow) ? bindCharsets : null;
         try {
             return Packets.split(ByteBufAllocator.DEFAULT, body, 0);
         } finally {
             body.release();
         }
+    }
+
+    /**
+     * The variables the server converts string parameters by when it binds a statement:
+     * {@code character_set_client} (and the collation a {@code SET NAMES ... COLLATE} gave it),
+     * {@code character_set_connection} and {@code collation_connection}.
+     */
+    static final List<String> CONVERSION_VARIABLES = List.of("character_set_client",
+            SessionStateTracker.CLIENT_COLLATION, "character_set_connection", "collation_connection");
+
+    /** The {@link #CONVERSION_VARIABLES} {@code state} sets (a login value left out). */
+    static Map<String, String> conversionCharsets(ConnectionState state) {
+        Map<String, String> charsets = new java.util.LinkedHashMap<>();
+        for (String name : CONVERSION_VARIABLES) {
+            String value = state.variables().get(name);
+            if (value != null) {
+                charsets.put(name, value);
+            }
+        }
+        return charsets;
+    }
+
+    /** {@code state} with the {@link #CONVERSION_VARIABLES} of {@code charsets} instead of its own. */
+    static ConnectionState withConversionCharsets(ConnectionState state, Map<String, String> charsets) {
+        ConnectionState s = state;
+        for (String name : CONVERSION_VARIABLES) {
+            s = s.withVariable(name, charsets.get(name));
+        }
+        return s;
+    }
+
+    /** True when a parameter of {@code types} (type and flag byte each) is one the server converts as a string. */
+    private static boolean hasStringType(byte[] types) {
+        for (int i = 0; i < types.length; i += 2) {
+            int type = types[i] & 0xff;
+            if (type == 15 || type == 245 || (type >= 247 && type <= 254)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** After COM_STMT_EXECUTE/FETCH: a cursor stays open until the server says the last row went. */

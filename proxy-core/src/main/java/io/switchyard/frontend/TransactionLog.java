@@ -103,7 +103,7 @@ final class TransactionLog {
         /** The packet for {@code copy}, the statement prepared on another connection, which now knows its types. */
         ByteBuf on(BackendStatements.Prepared copy) {
             if (types != null) {
-                copy.lastTypes(types);
+                copy.bound(types, null);
             }
             ByteBuf b = Unpooled.copiedBuffer(packet);
             return b.setIntLE(Wire.HEADER_SIZE + 1, (int) copy.backendId());
