@@ -277,7 +277,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
                     && routing.tracker().traits().readsPrevious();
             if (charsetsOwed != null && !readsPrevious) {
                 // An execution left other character sets there (leavesCharsets): the session's come
-                // back first, but not before a read of its results (a SET would clear them).
+                // back first (a prepare among them, whose literals take them), but not before a
+                // statement that reads that execution's results (the SET sets ROW_COUNT() to 0).
                 charsetsOwed = null;
                 lease(hostgroup, avoid, held, failed);
             } else {

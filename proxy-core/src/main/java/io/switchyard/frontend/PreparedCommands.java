@@ -215,7 +215,8 @@ final class PreparedCommands implements ResponseListener {
         }
         parts.context().stats().reprepared();
         MemoryLimit.before(c, parts.routing().tracker().state(), st.traits.assigned(), statements::holds);
-        PreparedStatements.prepareOn(c, parts.routing().tracker().state(), st, maxPerConnection(), go, failed, broken);
+        // The connection's state: the session's, but for character sets an execution may have left there.
+        PreparedStatements.prepareOn(c, parts.backend().carriedState(), st, maxPerConnection(), go, failed, broken);
     }
 
     /**
@@ -235,7 +236,7 @@ final class PreparedCommands implements ResponseListener {
             send.run();
             return;
         }
-        io.switchyard.backend.ConnectionState here = parts.routing().tracker().state().withSchema(c.schema());
+        io.switchyard.backend.ConnectionState here = parts.backend().carriedState().withSchema(c.schema());
         io.switchyard.backend.ConnectionState there = PreparedStatements.withConversionCharsets(here, charsets);
         var plan = io.switchyard.frontend.state.SessionStateRestorer.restore(here, there, c.baseline(), c.globals());
         PreparedStatements.run(c, plan, true, () -> {
