@@ -84,7 +84,8 @@ final class BetweenStatements {
      * that statement's results first.
      */
     Runnable onHeld(BackendConnection c, Runnable action, Consumer<ErrPacket> failed) {
-        return withClientTracking(previousResults.ranOn(c) ? action : () -> previousResultSetUp(action, failed, true));
+        return withClientTracking(previousResults.ranOn(c) && !previousResults.foundRowsElsewhere(c) ? action
+                : () -> previousResultSetUp(action, failed, true));
     }
 
     /**
@@ -121,7 +122,8 @@ final class BetweenStatements {
      */
     void previousResultSetUp(Runnable then, Consumer<ErrPacket> failed, boolean held) {
         BackendConnection c = backend.connection();
-        List<String> setUp = previousResults.heldBy(c) ? List.of() : PreviousResultSetUp.statements(c, routing.tracker(), held);
+        List<String> setUp = !previousResults.heldBy(c) ? PreviousResultSetUp.statements(c, routing.tracker(), held)
+                : previousResults.foundRowsElsewhere(c) ? PreviousResultSetUp.foundRows(c, routing.tracker()) : List.of();
         if (setUp.isEmpty()) {
             then.run();
             return;

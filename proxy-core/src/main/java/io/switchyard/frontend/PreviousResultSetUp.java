@@ -33,6 +33,18 @@ final class PreviousResultSetUp {
         return held ? tracker.previousResultSetUpKeepingDiagnostics() : tracker.previousResultSetUp();
     }
 
+    /**
+     * For a statement that reads the previous results on {@code c}, which has the session's
+     * {@code ROW_COUNT()} but not its {@code FOUND_ROWS()}: what gives it that
+     * ({@link SessionStateTracker#foundRowsSetUp}).
+     */
+    static List<String> foundRows(BackendConnection c, SessionStateTracker tracker) {
+        if (!tracker.traits().readsPrevious() || c == null || !supported(c)) {
+            return List.of();
+        }
+        return tracker.foundRowsSetUp();
+    }
+
     /** True when {@code c}'s server takes the set-up statements: MariaDB (MySQL says CLIENT_MYSQL). */
     static boolean supported(BackendConnection c) {
         return !Capability.has(c.serverHandshake().capabilities(), Capability.CLIENT_MYSQL);

@@ -21,6 +21,8 @@ final class PreviousResults {
     private BackendConnection on;
     private long uses;
     private BackendConnection unread;
+    /** The connection of the last statement that set {@code FOUND_ROWS()} (one that returned a result set, or several). */
+    private BackendConnection foundRowsOn;
 
     /**
      * A client command's response ended on {@code c}: a statement's outcome goes to the session's
@@ -41,6 +43,9 @@ final class PreviousResults {
         }
         boolean uncounted = response.error() != null || response.resultSets() != 1 || response.cursorOpened();
         boolean resultSet = response.resultSetsWithColumns() == 1;
+        if (uncounted || resultSet) {
+            foundRowsOn = c;
+        }
         tracker.statementResult(uncounted, resultSet, response.rows(), response.affectedRows());
         if (tracker.previousResultsUnknownByLast()) {
             unread = c;
@@ -74,6 +79,15 @@ final class PreviousResults {
      */
     boolean ranOn(BackendConnection c) {
         return c == on;
+    }
+
+    /**
+     * True when the session's last statement ran on {@code c} but its {@code FOUND_ROWS()} was
+     * set on another connection: a statement without a result set (a write, a {@code SET}) ran
+     * on {@code c} after the last result set came from elsewhere, and leaves {@code c}'s own.
+     */
+    boolean foundRowsElsewhere(BackendConnection c) {
+        return c == on && foundRowsOn != null && foundRowsOn != c;
     }
 
     /** True when {@code c} holds the values the session's last statement left. */

@@ -114,7 +114,10 @@ final class LastResults {
      * need a table. When only {@code ROW_COUNT()} is known (after a {@code LIMIT}), it alone is
      * given: the connection's {@code FOUND_ROWS()} is no more right before than after.
      */
-    List<String> setUp(boolean diagnosticsHeld) {
+    List<String> setUp(boolean diagnosticsHeld, boolean readsRowCount) {
+        if (!readsRowCount) {
+            return foundRowsSetUp(diagnosticsHeld);
+        }
         if (rowCount == UNKNOWN || rowCount > 0) {
             return List.of();
         }
@@ -122,15 +125,28 @@ final class LastResults {
         if (!foundRowsKnown) {
             return List.of(rowCount == -1 ? NO_ROWS : ROW_COUNT_ZERO);
         }
-        if (foundRows > MAX_ROWS_WITHOUT_TABLE && diagnosticsHeld) {
+        List<String> rows = foundRowsSetUp(diagnosticsHeld);
+        if (rows.isEmpty()) {
             return List.of();
         }
-        String rows = foundRows == 0 ? NO_ROWS
+        return rowCount == -1 ? rows : List.of(rows.get(0), ROW_COUNT_ZERO);
+    }
+
+    /**
+     * The query that gives a connection the session's {@code FOUND_ROWS()} (and sets
+     * {@code ROW_COUNT()} to -1), for a statement that does not read {@code ROW_COUNT()}; none
+     * when the count is not known, above {@link #MAX_PRIMED_FOUND_ROWS}, or would need a table
+     * while {@code diagnosticsHeld}.
+     */
+    List<String> foundRowsSetUp(boolean diagnosticsHeld) {
+        if (foundRows == UNKNOWN || foundRows > MAX_PRIMED_FOUND_ROWS || (foundRows > MAX_ROWS_WITHOUT_TABLE && diagnosticsHeld)) {
+            return List.of();
+        }
+        return List.of(foundRows == 0 ? NO_ROWS
                 // The LIMIT keeps the session's sql_select_limit from cutting the rows short.
                 : foundRows <= MAX_ROWS_WITHOUT_TABLE ? "SELECT 1" + " UNION ALL SELECT 1".repeat((int) foundRows - 1) + " LIMIT " + foundRows
                 : "SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL "
-                        + "SELECT k + 1 FROM r WHERE k < " + foundRows + ") SELECT SQL_CALC_FOUND_ROWS k FROM r LIMIT 0";
-        return rowCount == -1 ? List.of(rows) : List.of(rows, ROW_COUNT_ZERO);
+                        + "SELECT k + 1 FROM r WHERE k < " + foundRows + ") SELECT SQL_CALC_FOUND_ROWS k FROM r LIMIT 0");
     }
 
     /**
@@ -138,7 +154,7 @@ final class LastResults {
      * {@code FOUND_ROWS()} at 1 and {@code ROW_COUNT()} at -1): only what differs from that.
      */
     List<String> afterOneRowRead(boolean diagnosticsHeld) {
-        List<String> setUp = setUp(diagnosticsHeld);
+        List<String> setUp = setUp(diagnosticsHeld, true);
         if (foundRows == 1 && !setUp.isEmpty()) {
             return rowCount == -1 ? List.of() : List.of(ROW_COUNT_ZERO);
         }

@@ -74,6 +74,9 @@ public final class SessionStateTracker {
     private TrackingSettings clientTracking;
     /** See {@link #namesItsChanges(StatementTraits, String)}; true for a command that is not a statement. */
     private boolean namesItsChanges = true;
+    /** The running statement may read {@code ROW_COUNT()}, {@code FOUND_ROWS()} ({@link #mayRead}). */
+    private boolean readsRowCount = true;
+    private boolean readsFoundRows = true;
     /** The last statement failed: it assigned nothing. */
     private boolean lastFailed;
     private String nextTransaction = "";
@@ -194,6 +197,8 @@ public final class SessionStateTracker {
     /** A statement is about to run: its text decides the pins the server will not report. */
     public StatementTraits before(String sql) {
         traits = StatementClassifier.classify(sql);
+        readsRowCount = mayRead(sql, "ROW_COUNT");
+        readsFoundRows = mayRead(sql, "FOUND_ROWS");
         namesItsChanges = namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && StatementClassifier.usesTables(sql);
         clientCharsetAssigned = false;
@@ -214,6 +219,8 @@ public final class SessionStateTracker {
     /** Same, for a prepared statement of text {@code sql} (null when the command has none). */
     public void before(StatementTraits commandTraits, String sql) {
         traits = commandTraits;
+        readsRowCount = mayRead(sql, "ROW_COUNT");
+        readsFoundRows = mayRead(sql, "FOUND_ROWS");
         namesItsChanges = sql == null || namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && sql != null && StatementClassifier.usesTables(sql);
         clientCharsetAssigned = false;
@@ -389,7 +396,7 @@ public final class SessionStateTracker {
 
     /** Statements that give another connection what the session's last statement left: see {@link LastResults#setUp}. */
     public List<String> previousResultSetUp() {
-        return lastResults.setUp(false);
+        return readsRowCount || readsFoundRows ? lastResults.setUp(false, readsRowCount) : List.of();
     }
 
     /**
@@ -397,7 +404,23 @@ public final class SessionStateTracker {
      * warnings and errors: only statements that read no table (which leave them), else none.
      */
     public List<String> previousResultSetUpKeepingDiagnostics() {
-        return lastResults.setUp(diagnosticsHeld);
+        return readsRowCount || readsFoundRows ? lastResults.setUp(diagnosticsHeld, readsRowCount) : List.of();
+    }
+
+    /**
+     * For a connection the session holds that has its {@code ROW_COUNT()} but not its
+     * {@code FOUND_ROWS()} (a statement that returned no result set, such as a write, ran there
+     * after the last result set came from another connection): the statement that gives it the
+     * session's {@code FOUND_ROWS()}, when the running statement reads it and not
+     * {@code ROW_COUNT()} (which that statement sets to -1); else none.
+     */
+    public List<String> foundRowsSetUp() {
+        return readsRowCount || !readsFoundRows ? List.of() : lastResults.foundRowsSetUp(diagnosticsHeld);
+    }
+
+    /** True unless {@code sql} cannot read {@code function}: it does not name it (a command without text, null, may). */
+    private static boolean mayRead(String sql, String function) {
+        return sql == null || sql.toUpperCase(Locale.ROOT).contains(function);
     }
 
     /**

@@ -141,42 +141,73 @@ class SessionStateTrackerTest {
         assertThat(tracker.lastInsertIdUnknown()).as("LAST_INSERT_ID(201) changed it once more").isTrue();
     }
 
+    /** A statement that reads both values the set-ups give. */
+    private static final String READS_BOTH = "SELECT FOUND_ROWS(), ROW_COUNT()";
+
+    /** The set-up before {@code reader}, the next statement, on a connection the session borrows. */
+    private List<String> setUpFor(String reader) {
+        tracker.before(reader);
+        return tracker.previousResultSetUp();
+    }
+
+    /** The same on the connection the session holds. */
+    private List<String> setUpKeepingDiagnosticsFor(String reader) {
+        tracker.before(reader);
+        return tracker.previousResultSetUpKeepingDiagnostics();
+    }
+
+    @Test
+    void aStatementThatReadsFoundRowsAloneIsGivenItAfterAWrite() {
+        tracker.before("SELECT * FROM t");
+        tracker.statementResult(false, true, 3, 0);
+        tracker.before("INSERT INTO t VALUES (1)");
+        tracker.statementResult(false, false, 0, 1);
+        assertThat(setUpFor(READS_BOTH)).as("ROW_COUNT() 1 cannot be given without a write").isEmpty();
+        assertThat(setUpFor("SELECT FOUND_ROWS()")).as("it does not read ROW_COUNT(), which the query sets to -1")
+                .containsExactly("SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1 LIMIT 3");
+        assertThat(tracker.foundRowsSetUp()).as("on the connection the write ran on").containsExactly(
+                "SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1 LIMIT 3");
+        assertThat(setUpFor("SHOW WARNINGS")).as("reads neither").isEmpty();
+        tracker.before(READS_BOTH);
+        assertThat(tracker.foundRowsSetUp()).as("it reads ROW_COUNT() too").isEmpty();
+    }
+
     @Test
     void theFoundRowsAndRowCountOfTheLastStatementAreSetUpOnlyWhenKnownExactly() {
-        assertThat(tracker.previousResultSetUp()).as("nothing ran yet").isEmpty();
+        assertThat(setUpFor(READS_BOTH)).as("nothing ran yet").isEmpty();
 
         tracker.before("SELECT * FROM t");
         tracker.statementResult(false, true, 3, 0);
-        assertThat(tracker.previousResultSetUp()).as("few rows: a query without a table, which leaves warnings")
+        assertThat(setUpFor(READS_BOTH)).as("few rows: a query without a table, which leaves warnings")
                 .containsExactly("SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1 LIMIT 3");
 
         tracker.before("SELECT * FROM t");
         tracker.statementResult(false, true, LastResults.MAX_ROWS_WITHOUT_TABLE + 1, 0);
-        assertThat(tracker.previousResultSetUp()).singleElement().asString()
+        assertThat(setUpFor(READS_BOTH)).singleElement().asString()
                 .contains("k < " + (LastResults.MAX_ROWS_WITHOUT_TABLE + 1)).contains("SQL_CALC_FOUND_ROWS")
                 .endsWith("LIMIT 0");
 
         tracker.before("SELECT nosuch FROM t");
         tracker.statementFailed();
         tracker.completed(true, 0);
-        assertThat(tracker.previousResultSetUp()).as("a failed statement leaves FOUND_ROWS(); ROW_COUNT() is -1").singleElement()
+        assertThat(setUpFor(READS_BOTH)).as("a failed statement leaves FOUND_ROWS(); ROW_COUNT() is -1").singleElement()
                 .asString().contains("SQL_CALC_FOUND_ROWS");
-        assertThat(tracker.previousResultSetUpKeepingDiagnostics()).as("it would clear the error held").isEmpty();
+        assertThat(setUpKeepingDiagnosticsFor(READS_BOTH)).as("it would clear the error held").isEmpty();
 
         tracker.before("SELECT * FROM t");
         tracker.statementResult(false, true, 3, 0);
 
         tracker.before("DO 1");
         tracker.statementResult(false, false, 0, 0);
-        assertThat(tracker.previousResultSetUp()).hasSize(2).last().isEqualTo("DO 0");
+        assertThat(setUpFor(READS_BOTH)).hasSize(2).last().isEqualTo("DO 0");
 
         tracker.before("SELECT * FROM t WHERE 0");
         tracker.statementResult(false, true, 0, 0);
-        assertThat(tracker.previousResultSetUp()).containsExactly("SELECT 1 FROM DUAL WHERE 0");
+        assertThat(setUpFor(READS_BOTH)).containsExactly("SELECT 1 FROM DUAL WHERE 0");
 
         tracker.before("SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 1");
         tracker.statementResult(false, true, 1, 0);
-        assertThat(tracker.previousResultSetUp()).as("the server does not say the count").isEmpty();
+        assertThat(setUpFor(READS_BOTH)).as("the server does not say the count").isEmpty();
 
         String[][] known = {{"SELECT * FROM t ORDER BY a LIMIT 2, 1", "SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT 1 LIMIT 3"},
             {"SELECT * FROM t LIMIT 1 OFFSET 1", "SELECT 1 UNION ALL SELECT 1 LIMIT 2"},
@@ -186,24 +217,24 @@ class SessionStateTrackerTest {
         for (String[] limited : known) {
             tracker.before(limited[0]);
             tracker.statementResult(false, true, 1, 0);
-            assertThat(tracker.previousResultSetUp()).as("MariaDB counts the rows %s passed over: the offset and the row", limited[0])
+            assertThat(setUpFor(READS_BOTH)).as("MariaDB counts the rows %s passed over: the offset and the row", limited[0])
                     .containsExactly(limited[1]);
         }
         for (String limited : new String[] {"SELECT * FROM t LIMIT ?, 1", "SELECT * FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES",
                 "SELECT a FROM t UNION SELECT a FROM u LIMIT 1", "(SELECT * FROM t LIMIT 2, 1)"}) {
             tracker.before(limited);
             tracker.statementResult(false, true, 1, 0);
-            assertThat(tracker.previousResultSetUp()).as("the offset of %s is not known: ROW_COUNT() alone", limited)
+            assertThat(setUpFor(READS_BOTH)).as("the offset of %s is not known: ROW_COUNT() alone", limited)
                     .containsExactly("SELECT 1 FROM DUAL WHERE 0");
             assertThat(tracker.previousResultsUnknownByLast()).as("%s leaves a count to read", limited).isTrue();
         }
         tracker.before("SELECT * FROM t LIMIT 5, 1");
         tracker.statementResult(false, true, 0, 0);
-        assertThat(tracker.previousResultSetUp()).as("no row: the offset may lie past the last row").containsExactly("SELECT 1 FROM DUAL WHERE 0");
+        assertThat(setUpFor(READS_BOTH)).as("no row: the offset may lie past the last row").containsExactly("SELECT 1 FROM DUAL WHERE 0");
         assertThat(tracker.previousResultsUnknownByLast()).isTrue();
         tracker.before("DO 1");
         tracker.statementResult(false, false, 0, 0);
-        assertThat(tracker.previousResultSetUp()).as("FOUND_ROWS() still unknown").containsExactly("DO 0");
+        assertThat(setUpFor(READS_BOTH)).as("FOUND_ROWS() still unknown").containsExactly("DO 0");
         assertThat(tracker.previousResultsUnknown()).isTrue();
         assertThat(tracker.previousResultsUnknownByLast()).as("the DO did not make it unknown").isFalse();
         tracker.previousResultsRead(100, 0);
@@ -212,7 +243,7 @@ class SessionStateTrackerTest {
         tracker.before("SELECT * FROM t WHERE a > 5 LIMIT 3");
         tracker.statementResult(false, true, 0, 0);
         assertThat(tracker.previousResultsUnknown()).as("no row and no offset: nothing matched").isFalse();
-        assertThat(tracker.previousResultSetUp()).containsExactly("SELECT 1 FROM DUAL WHERE 0");
+        assertThat(setUpFor(READS_BOTH)).containsExactly("SELECT 1 FROM DUAL WHERE 0");
 
         tracker.before("SELECT * FROM t");
         tracker.statementResult(true, true, 0, 0);
@@ -222,7 +253,7 @@ class SessionStateTrackerTest {
         tracker.statementResult(false, true, 2, 0);
         tracker.before("SELECT nosuch FROM t");
         tracker.statementResult(true, false, 0, 0);
-        assertThat(tracker.previousResultSetUp()).isEmpty();
+        assertThat(setUpFor(READS_BOTH)).isEmpty();
     }
 
     @Test

@@ -396,6 +396,37 @@ class FoundRowsTest {
         }
     }
 
+    /**
+     * {@code FOUND_ROWS()} read after a write (or a {@code DO}) that ran on another connection
+     * than the {@code SELECT} before it: the write leaves the session's count, which that other
+     * connection does not hold; the read gives it as it does directly, whether the session kept
+     * the write's connection (an {@code AUTO_INCREMENT} insert) or not.
+     */
+    @Test
+    void foundRowsReadAfterAWriteOnAnotherConnectionIsTheSelectsCount() throws Exception {
+        for (String write : new String[] {"INSERT INTO ids (v) VALUES (1)", "UPDATE ids SET v = v + 1", "DO 1"}) {
+            try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sa = a.createStatement();
+                 Statement sb = b.createStatement()) {
+                sb.execute("SELECT 1");
+                try (ResultSet rs = sa.executeQuery("SELECT id FROM mux ORDER BY id")) {
+                    while (rs.next()) {
+                        rs.getInt(1);
+                    }
+                }
+                occupy(sb);
+                try {
+                    sa.execute(write);
+                    try (ResultSet rs = sa.executeQuery("SELECT FOUND_ROWS()")) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getLong(1)).as("after %s", write).isEqualTo(2);
+                    }
+                } finally {
+                    sb.execute("COMMIT");
+                }
+            }
+        }
+    }
+
     /** Runs {@code statements} on {@code c}, those that fail too, then reads {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
     private static String previousResultAfterFailures(Connection c, String[] statements) throws Exception {
         try (Statement s = c.createStatement()) {
