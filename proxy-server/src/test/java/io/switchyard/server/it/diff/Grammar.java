@@ -459,6 +459,15 @@ public final class Grammar {
             add("SELECT FOUND_ROWS(), ROW_COUNT()");
             return;
         }
+        if (chance(25)) {
+            // A statement without a result set leaves the count of the SELECT before it, also when
+            // it runs on another connection than that SELECT.
+            add("SELECT id, c FROM " + table + " ORDER BY id");
+            add(pick("INSERT INTO " + table + " (c, n) VALUES ('counted', 1)", "UPDATE " + table + " SET n = n + 1 WHERE id = 1",
+                    "DO 1", "SET @counted = 1"));
+            add("SELECT FOUND_ROWS()");
+            return;
+        }
         add("SELECT SQL_CALC_FOUND_ROWS id, c FROM " + table + " ORDER BY id LIMIT 1");
         if (chance(30) && !avoid.contains(Avoid.PREVIOUS_RESULT)) {
             add(stateRead());
