@@ -354,6 +354,20 @@ public final class SessionStateTracker {
         return readBackNames();
     }
 
+    /**
+     * A COM_STMT_PREPARE completed: it changes no session state and leaves the last statement's
+     * results and warnings, so what that statement left stands (what it keeps for the next one,
+     * its read-back done); a failed prepare, or one with warnings, holds them for the next
+     * statement. Nothing is read back.
+     */
+    public List<String> prepareCompleted(boolean failed, int warnings) {
+        if (failed || warnings > 0) {
+            diagnosticsHeld = true;
+            keepForNext = true;
+        }
+        return List.of();
+    }
+
     /** The {@code FOUND_ROWS()} and {@code ROW_COUNT()} the proxy's read-back read: see {@link LastResults#read}. */
     public void previousResultsRead(long found, long count) {
         lastResults.read(found, count);

@@ -42,16 +42,22 @@ class SessionTrackingTest {
             """;
 
     /** Runs {@code script} with {@code mariadb-test} as the application's user against {@code port}. */
-    private static ProcessResult run(int port, String script) {
-        return Processes.run(List.of("mariadb-test", "--no-defaults", "--protocol=TCP", "-h", fixture.host(), "-P",
-                Integer.toString(port), "-u", MariaDbCluster.APP_USER, "--password=" + MariaDbCluster.APP_PASSWORD,
-                "--database=" + MariaDbCluster.APP_DATABASE), script, Duration.ofSeconds(60));
+    private static ProcessResult run(int port, String script, List<String> options) {
+        List<String> command = new java.util.ArrayList<>(List.of("mariadb-test", "--no-defaults", "--protocol=TCP", "-h",
+                fixture.host(), "-P", Integer.toString(port), "-u", MariaDbCluster.APP_USER,
+                "--password=" + MariaDbCluster.APP_PASSWORD, "--database=" + MariaDbCluster.APP_DATABASE));
+        command.addAll(options);
+        return Processes.run(command, script, Duration.ofSeconds(60));
     }
 
     private static void sameAsDirect(String script) {
-        ProcessResult direct = run(fixture.cluster().primary().port(), script);
+        sameAsDirect(script, List.of());
+    }
+
+    private static void sameAsDirect(String script, List<String> options) {
+        ProcessResult direct = run(fixture.cluster().primary().port(), script, options);
         assertThat(direct.exitCode()).as("direct: %s", direct).isZero();
-        ProcessResult proxied = run(fixture.port(), script);
+        ProcessResult proxied = run(fixture.port(), script, options);
         assertThat(proxied).as("through the proxy").isEqualTo(direct);
     }
 
@@ -85,6 +91,20 @@ class SessionTrackingTest {
                 """ + TRACKED_CHANGES + """
                 SET @@session.session_track_system_variables = 'time_zone';
                 """ + TRACKED_CHANGES);
+    }
+
+    /**
+     * With {@code --ps-protocol} each statement is prepared, then executed: the prepare of a read
+     * right after a {@code SET} of the settings is not taken for that {@code SET} again (which
+     * made the proxy take its own settings, read back after the prepare, for the client's).
+     */
+    @Test
+    void settingsChangedAndReadWithPreparedStatementsAreTheClients() {
+        sameAsDirect("""
+                SET SESSION session_track_transaction_info = STATE;
+                SELECT @@session_track_transaction_info;
+                SET SESSION session_track_state_change = ON, session_track_system_variables = 'time_zone';
+                """ + READ_SETTINGS + TRACKED_CHANGES + READ_SETTINGS, List.of("--ps-protocol"));
     }
 
     @Test
