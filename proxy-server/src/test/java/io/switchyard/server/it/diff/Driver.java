@@ -24,6 +24,8 @@ public enum Driver {
     CONNECTOR_J("jdbc:mysql", "sslMode=DISABLED&allowPublicKeyRetrieval=true&connectTimeout=5000&socketTimeout=30000"),
     CONNECTOR_J_SERVER_PREPARED("jdbc:mysql", CONNECTOR_J.options + "&useServerPrepStmts=true"),
     CONNECTOR_J_AFFECTED_ROWS("jdbc:mysql", CONNECTOR_J.options + "&useAffectedRows=true"),
+    // Results of prepared statements read through a server cursor, two rows per COM_STMT_FETCH.
+    CONNECTOR_J_CURSOR("jdbc:mysql", CONNECTOR_J.options + "&useServerPrepStmts=true&useCursorFetch=true&defaultFetchSize=2"),
     MARIADB("jdbc:mariadb", "connectTimeout=5000&socketTimeout=30000"),
     MARIADB_SERVER_PREPARED("jdbc:mariadb", MARIADB.options + "&useServerPrepStmts=true"),
     CONNECTOR_J_5("jdbc:mysql", "useSSL=false&connectTimeout=5000&socketTimeout=30000"),
@@ -34,6 +36,7 @@ public enum Driver {
     CONNECTOR_J_COMPRESSED("jdbc:mysql", CONNECTOR_J.options + "&useCompression=true"),
     CONNECTOR_J_SERVER_PREPARED_COMPRESSED("jdbc:mysql", CONNECTOR_J_SERVER_PREPARED.options + "&useCompression=true"),
     CONNECTOR_J_AFFECTED_ROWS_COMPRESSED("jdbc:mysql", CONNECTOR_J_AFFECTED_ROWS.options + "&useCompression=true"),
+    CONNECTOR_J_CURSOR_COMPRESSED("jdbc:mysql", CONNECTOR_J_CURSOR.options + "&useCompression=true"),
     MARIADB_COMPRESSED("jdbc:mariadb", MARIADB.options + "&useCompression=true"),
     MARIADB_SERVER_PREPARED_COMPRESSED("jdbc:mariadb", MARIADB_SERVER_PREPARED.options + "&useCompression=true"),
     CONNECTOR_J_5_COMPRESSED("jdbc:mysql", CONNECTOR_J_5.options + "&useCompression=true"),
@@ -83,6 +86,11 @@ public enum Driver {
             case CONNECTOR_J_AFFECTED_ROWS -> CONNECTOR_J_5_CURSOR;
             default -> this;
         };
+    }
+
+    /** Connector/J 8 reading through cursors in place of its server-prepared driver; any other driver unchanged. */
+    public Driver withCursors() {
+        return this == CONNECTOR_J_SERVER_PREPARED ? CONNECTOR_J_CURSOR : this;
     }
 
     /** Whether this is MariaDB Connector/J. */

@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * One session of a seed: its driver and its script. The same seed always gives the same plans;
  * about one session in four compresses ({@link Driver#compressed()}), about one Connector/J session
- * in three uses Connector/J 5.1 ({@link Driver#withoutDeprecateEof()}).
+ * in three uses Connector/J 5.1 ({@link Driver#withoutDeprecateEof()}), and of the other server-prepared
+ * Connector/J sessions about one in two reads through cursors ({@link Driver#withCursors()}).
  *
  * <p>Immutable.
  */
@@ -31,6 +32,8 @@ public record SessionPlan(int session, Driver driver, List<Step> steps) {
             // used Connector/J 5.1 or compressed.
             if (new Random(seed * 0x9E3779B97F4A7C15L + 7919L * (session + 1)).nextInt(3) == 0) {
                 driver = driver.withoutDeprecateEof();
+            } else if (new Random(seed * 0x9E3779B97F4A7C15L + 104729L * (session + 1)).nextInt(2) == 0) {
+                driver = driver.withCursors();
             }
             if (new Random(seed * 0x9E3779B97F4A7C15L - session - 1).nextInt(4) == 0) {
                 driver = driver.compressed();
