@@ -58,17 +58,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private Command current = Command.UNKNOWN;
     /** The command's results told the client of a change of session state (see {@link #reportsChangeToClient}). */
     private boolean stateChangeFlagged;
-    /**
-     * The character-set variables the running command left on its connection in place of the
-     * session's (see {@link #leavesCharsets}), or null.
-     */
-    private java.util.Map<String, String> charsetsLeft;
-    /**
-     * The character-set variables the connection the session holds carries instead of the
-     * session's (see {@link #leavesCharsets}) until its next statement that does not read the
-     * previous one's results; null when none.
-     */
-    private java.util.Map<String, String> charsetsOwed;
+    private final LeftCharsets leftCharsets = new LeftCharsets();
     private ResponseListener listener = ResponseListener.NONE;
     private int pinsLogged;
     private boolean unflushedBackendWrites;
@@ -127,29 +117,21 @@ final class BackendSide implements ResponseSink, LeaseListener {
         return session.closed();
     }
 
-    /**
-     * The running command leaves its connection with {@code charsets} (character-set variables,
-     * {@link PreparedStatements#CONVERSION_VARIABLES}) instead of the session's: the connection
-     * is recorded so, and brought back before it runs the session's next statement.
-     */
+    /** The running command leaves its connection with {@code charsets} instead of the session's: see {@link LeftCharsets}. */
     void leavesCharsets(java.util.Map<String, String> charsets) {
-        charsetsLeft = charsets;
+        leftCharsets.leave(charsets);
     }
 
-    /**
-     * The state the session's connection carries once its statement ran: the session's, with
-     * the character sets an execution left there instead ({@link #leavesCharsets}) until they are
-     * given back.
-     */
+    /** The state the session's connection carries once its statement ran: see {@link LeftCharsets#carried}. */
     ConnectionState carriedState() {
-        return charsetsOwed == null ? routing.state() : PreparedStatements.withConversionCharsets(routing.state(), charsetsOwed);
+        return leftCharsets.carried(routing.state());
     }
 
     /** A client command starts. */
     void begin(Command command) {
         current = command;
         stateChangeFlagged = false;
-        charsetsLeft = null;
+        leftCharsets.leave(null);
         listener = ResponseListener.NONE;
         activity.started(command);
     }
@@ -275,17 +257,14 @@ final class BackendSide implements ResponseSink, LeaseListener {
             Runnable held = between.onHeld(c, action, failed);
             boolean readsPrevious = (current == Command.QUERY || current == Command.STMT_EXECUTE)
                     && routing.tracker().traits().readsPrevious();
-            if (charsetsOwed != null && !readsPrevious) {
-                // An execution left other character sets there (leavesCharsets): the session's come
-                // back first (a prepare among them, whose literals take them), but not before a
-                // statement that reads that execution's results (the SET sets ROW_COUNT() to 0).
-                charsetsOwed = null;
+            if (leftCharsets.giveBack(readsPrevious)) {
+                // Brought to the session's state first (a prepare too, whose literals take them).
                 lease(hostgroup, avoid, held, failed);
             } else {
                 held.run();
             }
         } else {
-            charsetsOwed = null;
+            leftCharsets.forget();
             connectThen(hostgroup, avoid, between.withClientTracking(action), failed);
         }
     }
@@ -692,13 +671,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
             pinsLogged = routing.tracker().pins().size();
             log.debug("session {}: stays on backend connection {} ({})", info.id(), connection.id(), routing.tracker().pins());
         }
-        if (connection.isIdle()) {
-            if (charsetsLeft != null) {
-                charsetsOwed = charsetsLeft;
-            }
-            leases.ranOnCurrent(carriedState());
+        ConnectionState carried = leftCharsets.ended(routing.state(), connection.isIdle());
+        if (carried != null) {
+            leases.ranOnCurrent(carried);
         }
-        charsetsLeft = null;
         activity.finished();
         session.enter(SessionPhase.READY);
         if (!session.commandsQueued()) {

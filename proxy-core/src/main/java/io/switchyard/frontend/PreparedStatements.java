@@ -364,7 +364,7 @@ final class PreparedStatements {
             return null;
         }
         Map<String, String> bindCharsets = st.typesCharsets != null ? st.typesCharsets : charsetsNow;
-        boolean converts = hasStringType(st.types);
+        boolean converts = StmtExecute.hasStringParameter(st.types);
         if (Arrays.equals(st.types, p.lastTypes()) && (!converts || bindCharsets.equals(p.lastCharsets()))) {
             return null;
         }
@@ -419,17 +419,6 @@ final class PreparedStatements {
             s = s.withVariable(name, charsets.get(name));
         }
         return s;
-    }
-
-    /** True when a parameter of {@code types} (type and flag byte each) is one the server converts as a string. */
-    private static boolean hasStringType(byte[] types) {
-        for (int i = 0; i < types.length; i += 2) {
-            int type = types[i] & 0xff;
-            if (type == 15 || type == 245 || (type >= 247 && type <= 254)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** After COM_STMT_EXECUTE/FETCH: a cursor stays open until the server says the last row went. */

@@ -28,6 +28,11 @@ public final class StmtExecute {
     private static final int TYPE_TIME = 11;
     private static final int TYPE_DATETIME = 12;
     private static final int TYPE_YEAR = 13;
+    private static final int TYPE_VARCHAR = 15;
+    private static final int TYPE_JSON = 245;
+    /** {@code MYSQL_TYPE_ENUM}, the first of the string types up to {@link #TYPE_STRING}: SET, the BLOBs, VAR_STRING. */
+    private static final int TYPE_ENUM = 247;
+    private static final int TYPE_STRING = 254;
 
     private StmtExecute() {
     }
@@ -138,5 +143,20 @@ public final class StmtExecute {
     public static boolean requestsCursor(ByteBuf buf, int payloadStart) {
         int flagsAt = payloadStart + FLAGS_OFFSET;
         return buf.writerIndex() > flagsAt && (buf.getUnsignedByte(flagsAt) & CURSOR_TYPE_MASK) != 0;
+    }
+
+    /**
+     * True when a parameter of {@code types} (the type and flag bytes an execution sends for each
+     * parameter) has a string type, which the server converts from the client's character set
+     * (the VARCHAR, JSON, ENUM, SET, BLOB and STRING types).
+     */
+    public static boolean hasStringParameter(byte[] types) {
+        for (int i = 0; i < types.length; i += 2) {
+            int type = types[i] & 0xff;
+            if (type == TYPE_VARCHAR || type == TYPE_JSON || (type >= TYPE_ENUM && type <= TYPE_STRING)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

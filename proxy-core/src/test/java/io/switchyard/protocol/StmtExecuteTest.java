@@ -64,4 +64,14 @@ class StmtExecuteTest {
         assertThat(StmtExecute.integerParameter(execute(true, 0, 3, 0, le(17, 2)), 0, 3, null, 2)).as("cut short").isNull();
         assertThat(StmtExecute.integerParameter(execute(true, 0, 3, 0, le(17, 4)), 0, 3, null, 3)).as("no such parameter").isNull();
     }
+
+    @Test
+    void stringParametersAreTheOnesTheServerConvertsFromTheClientsCharacterSet() {
+        assertThat(StmtExecute.hasStringParameter(new byte[] {3, 0, 8, (byte) 0x80, (byte) 246, 0, 12, 0})).as("numbers, a date")
+                .isFalse();
+        for (int type : new int[] {15, 245, 247, 248, 249, 250, 251, 252, 253, 254}) {
+            assertThat(StmtExecute.hasStringParameter(new byte[] {3, 0, (byte) type, 0})).as("type %d", type).isTrue();
+        }
+        assertThat(StmtExecute.hasStringParameter(new byte[0])).isFalse();
+    }
 }
