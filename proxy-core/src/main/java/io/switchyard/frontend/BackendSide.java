@@ -250,7 +250,11 @@ final class BackendSide implements ResponseSink, LeaseListener {
             return;
         }
         BackendConnection c = connection();
-        if (c != null && c.isIdle() && between.readLastInsertIdFirst(c, () -> onHostgroup(hostgroup, avoid, action, failed))) {
+        // Only before a statement: a prepare (say) leaves ROW_COUNT() and FOUND_ROWS(), which the
+        // execution after it may read, and which the read would replace.
+        boolean statement = current == Command.QUERY || current == Command.STMT_EXECUTE || current == Command.STMT_BULK_EXECUTE;
+        if (statement && c != null && c.isIdle()
+                && between.readLastInsertIdFirst(c, () -> onHostgroup(hostgroup, avoid, action, failed))) {
             return;
         }
         if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {

@@ -427,6 +427,31 @@ class FoundRowsTest {
         }
     }
 
+    /**
+     * {@code ROW_COUNT()} and {@code LAST_INSERT_ID()} read with a server-side prepared statement
+     * right after an insert: the proxy reads the insert's {@code LAST_INSERT_ID()} before the
+     * session's next statement that does not read them, not before the read's prepare (which
+     * would leave {@code ROW_COUNT()} at -1).
+     */
+    @Test
+    void rowCountReadWithAPreparedStatementAfterAnInsertIsTheInserts() throws Exception {
+        try (Connection a = fixture.mysql("useServerPrepStmts=true"); Statement s = a.createStatement()) {
+            s.execute("INSERT INTO ids (v) VALUES (1), (2)");
+            long id;
+            try (ResultSet rs = s.executeQuery("SELECT MAX(id) - 1 FROM ids")) {
+                assertThat(rs.next()).isTrue();
+                id = rs.getLong(1);
+            }
+            s.execute("INSERT INTO ids (v) VALUES (3), (4)");
+            try (PreparedStatement read = a.prepareStatement("SELECT LAST_INSERT_ID(), ROW_COUNT()");
+                 ResultSet rs = read.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).as("the first id of the insert").isEqualTo(id + 2);
+                assertThat(rs.getLong(2)).as("rows the insert wrote").isEqualTo(2);
+            }
+        }
+    }
+
     /** Runs {@code statements} on {@code c}, those that fail too, then reads {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
     private static String previousResultAfterFailures(Connection c, String[] statements) throws Exception {
         try (Statement s = c.createStatement()) {
