@@ -30,6 +30,11 @@ final class PreviousResults {
      * failed on another connection, no connection holds both).
      */
     void ended(Command command, BackendConnection c, ResponseTracker response, SessionStateTracker tracker) {
+        if (command == Command.STMT_FETCH || command == Command.STMT_RESET) {
+            // Rows of a cursor, or its reset: the values stay where they are.
+            carriedOneMore(c);
+            return;
+        }
         if (command != Command.QUERY && command != Command.STMT_EXECUTE && command != Command.STMT_BULK_EXECUTE) {
             return;
         }

@@ -112,9 +112,12 @@ final class LastResults {
      * {@code DO 0}, {@code SELECT 1 FROM DUAL WHERE 0} and the query without a table leave the
      * warnings and errors held; with {@code diagnosticsHeld}, none is given when the query would
      * need a table. When only {@code ROW_COUNT()} is known (after a {@code LIMIT}), it alone is
-     * given: the connection's {@code FOUND_ROWS()} is no more right before than after.
+     * given: 0 with {@code DO 0}; -1 with {@code SELECT 1 FROM DUAL WHERE 0}, which also sets
+     * {@code FOUND_ROWS()} to 0, so only for a statement that does not read that
+     * ({@code readsFoundRows}: the connection may hold the right one). For a statement that does
+     * not read {@code ROW_COUNT()}, {@link #foundRowsSetUp} alone.
      */
-    List<String> setUp(boolean diagnosticsHeld, boolean readsRowCount) {
+    List<String> setUp(boolean diagnosticsHeld, boolean readsRowCount, boolean readsFoundRows) {
         if (!readsRowCount) {
             return foundRowsSetUp(diagnosticsHeld);
         }
@@ -123,7 +126,9 @@ final class LastResults {
         }
         boolean foundRowsKnown = foundRows != UNKNOWN && foundRows <= MAX_PRIMED_FOUND_ROWS;
         if (!foundRowsKnown) {
-            return List.of(rowCount == -1 ? NO_ROWS : ROW_COUNT_ZERO);
+            // ROW_COUNT() alone: -1 comes with a SELECT, which sets FOUND_ROWS() (to 0), so not
+            // for a statement that reads that too; 0 with a DO, which leaves it.
+            return rowCount == 0 ? List.of(ROW_COUNT_ZERO) : readsFoundRows ? List.of() : List.of(NO_ROWS);
         }
         List<String> rows = foundRowsSetUp(diagnosticsHeld);
         if (rows.isEmpty()) {
@@ -154,7 +159,7 @@ final class LastResults {
      * {@code FOUND_ROWS()} at 1 and {@code ROW_COUNT()} at -1): only what differs from that.
      */
     List<String> afterOneRowRead(boolean diagnosticsHeld) {
-        List<String> setUp = setUp(diagnosticsHeld, true);
+        List<String> setUp = setUp(diagnosticsHeld, true, true);
         if (foundRows == 1 && !setUp.isEmpty()) {
             return rowCount == -1 ? List.of() : List.of(ROW_COUNT_ZERO);
         }

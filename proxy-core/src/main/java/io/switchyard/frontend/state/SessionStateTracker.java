@@ -410,7 +410,7 @@ public final class SessionStateTracker {
 
     /** Statements that give another connection what the session's last statement left: see {@link LastResults#setUp}. */
     public List<String> previousResultSetUp() {
-        return readsRowCount || readsFoundRows ? lastResults.setUp(false, readsRowCount) : List.of();
+        return readsRowCount || readsFoundRows ? lastResults.setUp(false, readsRowCount, readsFoundRows) : List.of();
     }
 
     /**
@@ -418,7 +418,7 @@ public final class SessionStateTracker {
      * warnings and errors: only statements that read no table (which leave them), else none.
      */
     public List<String> previousResultSetUpKeepingDiagnostics() {
-        return readsRowCount || readsFoundRows ? lastResults.setUp(diagnosticsHeld, readsRowCount) : List.of();
+        return readsRowCount || readsFoundRows ? lastResults.setUp(diagnosticsHeld, readsRowCount, readsFoundRows) : List.of();
     }
 
     /**

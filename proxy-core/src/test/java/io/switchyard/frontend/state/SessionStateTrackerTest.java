@@ -224,13 +224,15 @@ class SessionStateTrackerTest {
                 "SELECT a FROM t UNION SELECT a FROM u LIMIT 1", "(SELECT * FROM t LIMIT 2, 1)"}) {
             tracker.before(limited);
             tracker.statementResult(false, true, 1, 0);
-            assertThat(setUpFor(READS_BOTH)).as("the offset of %s is not known: ROW_COUNT() alone", limited)
+            assertThat(setUpFor("SELECT ROW_COUNT()")).as("the offset of %s is not known: ROW_COUNT() alone", limited)
                     .containsExactly("SELECT 1 FROM DUAL WHERE 0");
+            assertThat(setUpFor(READS_BOTH)).as("the query that gives -1 would set FOUND_ROWS() to 0").isEmpty();
             assertThat(tracker.previousResultsUnknownByLast()).as("%s leaves a count to read", limited).isTrue();
         }
         tracker.before("SELECT * FROM t LIMIT 5, 1");
         tracker.statementResult(false, true, 0, 0);
-        assertThat(setUpFor(READS_BOTH)).as("no row: the offset may lie past the last row").containsExactly("SELECT 1 FROM DUAL WHERE 0");
+        assertThat(setUpFor("SELECT ROW_COUNT()")).as("no row: the offset may lie past the last row")
+                .containsExactly("SELECT 1 FROM DUAL WHERE 0");
         assertThat(tracker.previousResultsUnknownByLast()).isTrue();
         tracker.before("DO 1");
         tracker.statementResult(false, false, 0, 0);

@@ -452,6 +452,50 @@ class FoundRowsTest {
         }
     }
 
+    /**
+     * Inside a transaction (the session keeps its connection), rows read through a cursor
+     * (several COM_STMT_FETCH), a statement that fails, then {@code FOUND_ROWS()} and
+     * {@code ROW_COUNT()}: the connection still holds what the server left, and the read gets it
+     * as directly (the fetches count as commands that leave the values; an unknown count is not
+     * replaced by 0).
+     */
+    @Test
+    void foundRowsAfterACursorAndAFailedStatementInATransactionIsTheServers() throws Exception {
+        String cursor = "useServerPrepStmts=true&useCursorFetch=true&defaultFetchSize=1";
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&" + cursor;
+        String expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = cursorThenFailure(d);
+        }
+        try (Connection p = fixture.mysql(cursor)) {
+            assertThat(cursorThenFailure(p)).isEqualTo(expected);
+        }
+    }
+
+    private static String cursorThenFailure(Connection c) throws Exception {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.setFetchSize(1);
+            long rows = 0;
+            try (ResultSet rs = s.executeQuery("SELECT id FROM mux ORDER BY id")) {
+                while (rs.next()) {
+                    rows++;
+                }
+            }
+            try {
+                s.executeQuery("SELECT * FROM no_such_table").close();
+            } catch (SQLException expectedFailure) {
+                // the failing statement
+            }
+            try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT()")) {
+                assertThat(rs.next()).isTrue();
+                return rows + " rows, then " + rs.getLong(1) + " " + rs.getLong(2);
+            }
+        } finally {
+            c.rollback();
+        }
+    }
+
     /** Runs {@code statements} on {@code c}, those that fail too, then reads {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
     private static String previousResultAfterFailures(Connection c, String[] statements) throws Exception {
         try (Statement s = c.createStatement()) {
