@@ -21,8 +21,13 @@ final class PreviousResults {
     private BackendConnection on;
     private long uses;
     private BackendConnection unread;
-    /** The connection of the last statement that set {@code FOUND_ROWS()} (one that returned a result set, or several). */
+    /**
+     * The connection of the last statement that set {@code FOUND_ROWS()} (one that returned a
+     * result set, or several), and its command count since which only the session's commands
+     * that leave the count ran there.
+     */
     private BackendConnection foundRowsOn;
+    private long foundRowsUses;
 
     /**
      * A client command's response ended on {@code c}: a statement's outcome goes to the session's
@@ -33,12 +38,14 @@ final class PreviousResults {
         if (command == Command.STMT_FETCH || command == Command.STMT_RESET) {
             // Rows of a cursor, or its reset: the values stay where they are.
             carriedOneMore(c);
+            foundRowsCarriedOneMore(c);
             return;
         }
         if (command != Command.QUERY && command != Command.STMT_EXECUTE && command != Command.STMT_BULK_EXECUTE) {
             return;
         }
         if (response.error() != null && response.resultSets() == 0) {
+            foundRowsCarriedOneMore(c);
             tracker.statementFailed();
             if (!carriedOneMore(c)) {
                 on = null;
@@ -50,6 +57,9 @@ final class PreviousResults {
         boolean resultSet = response.resultSetsWithColumns() == 1;
         if (uncounted || resultSet) {
             foundRowsOn = c;
+            foundRowsUses = c.uses();
+        } else {
+            foundRowsCarriedOneMore(c);
         }
         tracker.statementResult(uncounted, resultSet, response.rows(), response.affectedRows());
         if (tracker.previousResultsUnknownByLast()) {
@@ -75,6 +85,7 @@ final class PreviousResults {
     /** A prepare ran on {@code c}: it leaves the values where they are. */
     void prepared(BackendConnection c) {
         carriedOneMore(c);
+        foundRowsCarriedOneMore(c);
     }
 
     /**
@@ -87,12 +98,21 @@ final class PreviousResults {
     }
 
     /**
-     * True when the session's last statement ran on {@code c} but its {@code FOUND_ROWS()} was
-     * set on another connection: a statement without a result set (a write, a {@code SET}) ran
-     * on {@code c} after the last result set came from elsewhere, and leaves {@code c}'s own.
+     * True when the session's last statement ran on {@code c} but {@code c} may not hold the
+     * session's {@code FOUND_ROWS()}: a statement without a result set (a write, a {@code SET})
+     * ran on {@code c} after the last result set came from another connection, or from {@code c}
+     * before something else ran there (another session, after the session gave it back; the
+     * proxy's own statements). Such a statement leaves the connection's own count.
      */
     boolean foundRowsElsewhere(BackendConnection c) {
-        return c == on && foundRowsOn != null && foundRowsOn != c;
+        return c == on && foundRowsOn != null && (foundRowsOn != c || c.uses() != foundRowsUses);
+    }
+
+    /** Counts one more command of the session that left {@code FOUND_ROWS()} on {@code c}. */
+    private void foundRowsCarriedOneMore(BackendConnection c) {
+        if (c == foundRowsOn && c.uses() == foundRowsUses + 1) {
+            foundRowsUses++;
+        }
     }
 
     /** True when {@code c} holds the values the session's last statement left. */

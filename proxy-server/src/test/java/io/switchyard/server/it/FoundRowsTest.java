@@ -496,6 +496,36 @@ class FoundRowsTest {
         }
     }
 
+    /**
+     * {@code FOUND_ROWS()} read after a {@code DO} that ran on the connection of the session's
+     * {@code SELECT}, when another session ran a {@code SELECT} there in between (the connection
+     * went back to the pool): the read gives the session's count, not the other session's.
+     */
+    @Test
+    void foundRowsOnAConnectionAnotherSessionUsedInBetweenIsTheSessions() throws Exception {
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sa = a.createStatement();
+             Statement sb = b.createStatement()) {
+            awaitNoConnectionInUse();
+            try (ResultSet rs = sa.executeQuery("SELECT id FROM mux ORDER BY id")) {
+                while (rs.next()) {
+                    rs.getInt(1);
+                }
+            }
+            awaitNoConnectionInUse();
+            try (ResultSet rs = sb.executeQuery("SELECT seq FROM seq_1_to_5")) {
+                while (rs.next()) {
+                    rs.getInt(1);
+                }
+            }
+            awaitNoConnectionInUse();
+            sa.execute("DO 1");
+            try (ResultSet rs = sa.executeQuery("SELECT FOUND_ROWS()")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(2);
+            }
+        }
+    }
+
     /** Runs {@code statements} on {@code c}, those that fail too, then reads {@code FOUND_ROWS()} and {@code ROW_COUNT()}. */
     private static String previousResultAfterFailures(Connection c, String[] statements) throws Exception {
         try (Statement s = c.createStatement()) {
