@@ -115,7 +115,8 @@ final class PreparedCommands implements ResponseListener {
                     && !io.switchyard.protocol.StmtExecute.requestsCursor(payload, payload.readerIndex());
             Consumer<BackendStatements.Prepared> go = copy -> {
                 ByteBuf packet = statements.toBackend(command, st, copy, frames,
-                        PreparedStatements.conversionCharsets(routing.tracker().state()));
+                        PreparedStatements.conversionCharsets(routing.tracker().state()),
+                        PreparedStatements.conversionCharsets(backend.carriedState()));
                 routing.statementPinned(statements.pinned());
                 if (packet == null) {
                     replyAndResume(ProxyError.STMT_TYPES_TOO_LARGE.format());
@@ -222,11 +223,11 @@ final class PreparedCommands implements ResponseListener {
     /**
      * Runs {@code send} (an execution whose types the proxy inserted) under the character sets
      * the client's statement was bound under ({@link PreparedStatements.Statement#bindUnder}),
-     * when those are not the session's now: {@code c} takes them for the execution and keeps
+     * when those are not the connection's now: {@code c} takes them for the execution and keeps
      * them after it; the connection is brought back to the session's before its next statement
      * ({@link BackendSide#leavesCharsets}). Not for an execution that assigns a character-set
      * variable or reads the previous statement's results (which a {@code SET} would change): it
-     * runs under the session's. A connection that refuses the {@code SET} is {@code broken}.
+     * runs under the connection's. A connection that refuses the {@code SET} is {@code broken}.
      */
     private void bindUnder(BackendConnection c, PreparedStatements.Statement st, Runnable send, Consumer<Throwable> broken) {
         java.util.Map<String, String> charsets = st.bindUnder;

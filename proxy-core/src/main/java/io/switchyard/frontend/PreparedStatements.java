@@ -298,7 +298,7 @@ final class PreparedStatements {
      * does not do.
      */
     ByteBuf toBackend(Command command, Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames,
-                      Map<String, String> charsetsNow) {
+                      Map<String, String> sessionCharsets, Map<String, String> connectionCharsets) {
         st.bindUnder = null;
         Frame first = frames.get(0);
         ByteBuf payload = first.payload();
@@ -311,7 +311,7 @@ final class PreparedStatements {
                 }
                 st.longDataPending = false;
                 if (st.params > 0) {
-                    ByteBuf rewritten = withTypes(command, st, p, frames, payload, base, charsetsNow);
+                    ByteBuf rewritten = withTypes(command, st, p, frames, payload, base, sessionCharsets, connectionCharsets);
                     if (rewritten != null || frames.isEmpty()) {
                         return rewritten;
                     }
@@ -340,11 +340,15 @@ final class PreparedStatements {
      * to its {@code collation_connection} (which also becomes the parameter's collation), whatever
      * the session sets in between. So a copy bound under other character sets than the client's
      * statement is bound again under the statement's ({@link Statement#bindUnder} when those are
-     * not the session's now). Null when the original can go as it is; empties {@code frames} on
+     * not the connection's now). The client's statement is bound under {@code sessionCharsets}
+     * (as it would be directly), the connection's copy under {@code connectionCharsets} (which
+     * differ only while an execution's binding character sets are left there:
+     * {@link LeftCharsets}). Null when the original can go as it is; empties {@code frames} on
      * refusal (a command larger than one packet).
      */
     private ByteBuf withTypes(Command command, Statement st, BackendStatements.Prepared p, java.util.List<Frame> frames,
-                              ByteBuf payload, int base, Map<String, String> charsetsNow) {
+                              ByteBuf payload, int base, Map<String, String> sessionCharsets,
+                              Map<String, String> connectionCharsets) {
         boolean bulk = command == Command.STMT_BULK_EXECUTE;
         int markAt = bulk ? base + 5 : base + 10 + (st.params + 7) / 8;
         int markLength = bulk ? 2 : 1;
@@ -356,14 +360,14 @@ final class PreparedStatements {
             byte[] types = new byte[Math.min(2 * st.params, payload.writerIndex() - markAt - markLength)];
             payload.getBytes(markAt + markLength, types);
             st.types = types;
-            st.typesCharsets = charsetsNow;
-            p.bound(types, charsetsNow);
+            st.typesCharsets = sessionCharsets;
+            p.bound(types, connectionCharsets);
             return null;
         }
         if (st.types == null) {
             return null;
         }
-        Map<String, String> bindCharsets = st.typesCharsets != null ? st.typesCharsets : charsetsNow;
+        Map<String, String> bindCharsets = st.typesCharsets != null ? st.typesCharsets : sessionCharsets;
         boolean converts = StmtExecute.hasStringParameter(st.types);
         if (Arrays.equals(st.types, p.lastTypes()) && (!converts || bindCharsets.equals(p.lastCharsets()))) {
             return null;
@@ -384,7 +388,7 @@ final class PreparedStatements {
         body.writeBytes(payload, markAt + markLength, payload.writerIndex() - markAt - markLength);
         frames.forEach(Frame::release);
         p.bound(st.types, bindCharsets);
-        st.bindUnder = converts && !bindCharsets.equals(charsetsNow) ? bindCharsets : null;
+        st.bindUnder = converts && !bindCharsets.equals(connectionCharsets) ? bindCharsets : null;
         try {
             return Packets.split(ByteBufAllocator.DEFAULT, body, 0);
         } finally {
