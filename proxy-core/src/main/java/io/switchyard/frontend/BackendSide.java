@@ -252,16 +252,13 @@ final class BackendSide implements ResponseSink, LeaseListener {
         BackendConnection c = connection();
         // Only before a statement: a prepare (say) leaves ROW_COUNT() and FOUND_ROWS(), which the
         // execution after it may read, and which the read would replace.
-        boolean statement = current == Command.QUERY || current == Command.STMT_EXECUTE || current == Command.STMT_BULK_EXECUTE;
-        if (statement && c != null && c.isIdle()
+        if (current.runsStatement() && c != null && c.isIdle()
                 && between.readLastInsertIdFirst(c, () -> onHostgroup(hostgroup, avoid, action, failed))) {
             return;
         }
         if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {
             Runnable held = between.onHeld(c, action, failed);
-            boolean readsPrevious = (current == Command.QUERY || current == Command.STMT_EXECUTE)
-                    && routing.tracker().traits().readsPrevious();
-            if (leftCharsets.giveBack(readsPrevious)) {
+            if (leftCharsets.giveBack(current.runsStatement() && routing.tracker().traits().readsPrevious())) {
                 // Brought to the session's state first (a prepare too, whose literals take them).
                 lease(hostgroup, avoid, held, failed);
             } else {

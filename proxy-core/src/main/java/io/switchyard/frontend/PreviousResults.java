@@ -18,16 +18,11 @@ import io.switchyard.protocol.ResponseTracker;
  * <p>Confined to the session's event loop.
  */
 final class PreviousResults {
-    private BackendConnection on;
-    private long uses;
+    /** The connection of the session's last statement. */
+    private final Mark last = new Mark();
     private BackendConnection unread;
-    /**
-     * The connection of the last statement that set {@code FOUND_ROWS()} (one that returned a
-     * result set, or several), and its command count since which only the session's commands
-     * that leave the count ran there.
-     */
-    private BackendConnection foundRowsOn;
-    private long foundRowsUses;
+    /** The connection of the last statement that set {@code FOUND_ROWS()} (one that returned a result set, or several). */
+    private final Mark foundRows = new Mark();
 
     /**
      * A client command's response ended on {@code c}: a statement's outcome goes to the session's
@@ -38,17 +33,16 @@ final class PreviousResults {
         if (command == Command.STMT_FETCH || command == Command.STMT_RESET) {
             // Rows of a cursor, or its reset: the values stay where they are.
             carriedOneMore(c);
-            foundRowsCarriedOneMore(c);
             return;
         }
-        if (command != Command.QUERY && command != Command.STMT_EXECUTE && command != Command.STMT_BULK_EXECUTE) {
+        if (!command.runsStatement()) {
             return;
         }
         if (response.error() != null && response.resultSets() == 0) {
-            foundRowsCarriedOneMore(c);
+            foundRows.carriedOneMore(c);
             tracker.statementFailed();
-            if (!carriedOneMore(c)) {
-                on = null;
+            if (!last.carriedOneMore(c)) {
+                last.clear();
                 unread = null;
             }
             return;
@@ -56,10 +50,9 @@ final class PreviousResults {
         boolean uncounted = response.error() != null || response.resultSets() != 1 || response.cursorOpened();
         boolean resultSet = response.resultSetsWithColumns() == 1;
         if (uncounted || resultSet) {
-            foundRowsOn = c;
-            foundRowsUses = c.uses();
+            foundRows.at(c);
         } else {
-            foundRowsCarriedOneMore(c);
+            foundRows.carriedOneMore(c);
         }
         tracker.statementResult(uncounted, resultSet, response.rows(), response.affectedRows());
         if (tracker.previousResultsUnknownByLast()) {
@@ -67,8 +60,7 @@ final class PreviousResults {
         } else if (resultSet || c != unread) {
             unread = null;
         }
-        on = c;
-        uses = c.uses();
+        last.at(c);
     }
 
     /**
@@ -85,7 +77,6 @@ final class PreviousResults {
     /** A prepare ran on {@code c}: it leaves the values where they are. */
     void prepared(BackendConnection c) {
         carriedOneMore(c);
-        foundRowsCarriedOneMore(c);
     }
 
     /**
@@ -94,7 +85,7 @@ final class PreviousResults {
      * back; cursor fetches leave them).
      */
     boolean ranOn(BackendConnection c) {
-        return c == on;
+        return c == last.on;
     }
 
     /**
@@ -105,27 +96,48 @@ final class PreviousResults {
      * proxy's own statements). Such a statement leaves the connection's own count.
      */
     boolean foundRowsElsewhere(BackendConnection c) {
-        return c == on && foundRowsOn != null && (foundRowsOn != c || c.uses() != foundRowsUses);
-    }
-
-    /** Counts one more command of the session that left {@code FOUND_ROWS()} on {@code c}. */
-    private void foundRowsCarriedOneMore(BackendConnection c) {
-        if (c == foundRowsOn && c.uses() == foundRowsUses + 1) {
-            foundRowsUses++;
-        }
+        return c == last.on && foundRows.on != null && !foundRows.heldBy(c);
     }
 
     /** True when {@code c} holds the values the session's last statement left. */
     boolean heldBy(BackendConnection c) {
-        return c == on && c.uses() == uses;
+        return last.heldBy(c);
     }
 
-    /** Counts one more command that left the values on {@code c}; false when {@code c} did not hold them. */
-    private boolean carriedOneMore(BackendConnection c) {
-        if (c == on && c.uses() == uses + 1) {
-            uses++;
-            return true;
+    /** Counts one more command of the session that left both values on {@code c}. */
+    private void carriedOneMore(BackendConnection c) {
+        last.carriedOneMore(c);
+        foundRows.carriedOneMore(c);
+    }
+
+    /**
+     * A connection that holds what a statement left, and its command count then: it still holds
+     * it while only commands that leave it ran there since, each counted.
+     */
+    private static final class Mark {
+        private BackendConnection on;
+        private long uses;
+
+        void at(BackendConnection c) {
+            on = c;
+            uses = c.uses();
         }
-        return false;
+
+        void clear() {
+            on = null;
+        }
+
+        boolean heldBy(BackendConnection c) {
+            return c == on && c.uses() == uses;
+        }
+
+        /** Counts one more command that left the values on {@code c}; false when {@code c} did not hold them. */
+        boolean carriedOneMore(BackendConnection c) {
+            if (c == on && c.uses() == uses + 1) {
+                uses++;
+                return true;
+            }
+            return false;
+        }
     }
 }

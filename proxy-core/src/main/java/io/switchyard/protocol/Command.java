@@ -37,6 +37,11 @@ public enum Command {
     }
 
     /** The metric and log name, e.g. {@code query}, {@code stmt_execute}. */
+    /** True for the commands that run a statement: COM_QUERY, COM_STMT_EXECUTE, COM_STMT_BULK_EXECUTE. */
+    public boolean runsStatement() {
+        return this == QUERY || this == STMT_EXECUTE || this == STMT_BULK_EXECUTE;
+    }
+
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

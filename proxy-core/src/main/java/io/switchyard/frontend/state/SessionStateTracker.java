@@ -74,9 +74,8 @@ public final class SessionStateTracker {
     private TrackingSettings clientTracking;
     /** See {@link #namesItsChanges(StatementTraits, String)}; true for a command that is not a statement. */
     private boolean namesItsChanges = true;
-    /** The running statement may read {@code ROW_COUNT()}, {@code FOUND_ROWS()} ({@link #mayRead}). */
-    private boolean readsRowCount = true;
-    private boolean readsFoundRows = true;
+    /** The running statement's text, null for a command without one: what {@link #mayRead} looks at. */
+    private String runningSql;
     /** The last statement failed: it assigned nothing. */
     private boolean lastFailed;
     private String nextTransaction = "";
@@ -197,8 +196,7 @@ public final class SessionStateTracker {
     /** A statement is about to run: its text decides the pins the server will not report. */
     public StatementTraits before(String sql) {
         traits = StatementClassifier.classify(sql);
-        readsRowCount = mayRead(sql, "ROW_COUNT");
-        readsFoundRows = mayRead(sql, "FOUND_ROWS");
+        runningSql = sql;
         namesItsChanges = namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && StatementClassifier.usesTables(sql);
         clientCharsetAssigned = false;
@@ -219,8 +217,7 @@ public final class SessionStateTracker {
     /** Same, for a prepared statement of text {@code sql} (null when the command has none). */
     public void before(StatementTraits commandTraits, String sql) {
         traits = commandTraits;
-        readsRowCount = mayRead(sql, "ROW_COUNT");
-        readsFoundRows = mayRead(sql, "FOUND_ROWS");
+        runningSql = sql;
         namesItsChanges = sql == null || namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && sql != null && StatementClassifier.usesTables(sql);
         clientCharsetAssigned = false;
@@ -410,7 +407,7 @@ public final class SessionStateTracker {
 
     /** Statements that give another connection what the session's last statement left: see {@link LastResults#setUp}. */
     public List<String> previousResultSetUp() {
-        return readsRowCount || readsFoundRows ? lastResults.setUp(false, readsRowCount, readsFoundRows) : List.of();
+        return setUp(false);
     }
 
     /**
@@ -418,7 +415,14 @@ public final class SessionStateTracker {
      * warnings and errors: only statements that read no table (which leave them), else none.
      */
     public List<String> previousResultSetUpKeepingDiagnostics() {
-        return readsRowCount || readsFoundRows ? lastResults.setUp(diagnosticsHeld, readsRowCount, readsFoundRows) : List.of();
+        return setUp(diagnosticsHeld);
+    }
+
+    /** {@link LastResults#setUp} for the running statement, none when it reads neither value. */
+    private List<String> setUp(boolean keepDiagnostics) {
+        boolean readsRowCount = mayRead("ROW_COUNT");
+        boolean readsFoundRows = mayRead("FOUND_ROWS");
+        return readsRowCount || readsFoundRows ? lastResults.setUp(keepDiagnostics, readsRowCount, readsFoundRows) : List.of();
     }
 
     /**
@@ -429,12 +433,24 @@ public final class SessionStateTracker {
      * {@code ROW_COUNT()} (which that statement sets to -1); else none.
      */
     public List<String> foundRowsSetUp() {
-        return readsRowCount || !readsFoundRows ? List.of() : lastResults.foundRowsSetUp(diagnosticsHeld);
+        return mayRead("ROW_COUNT") || !mayRead("FOUND_ROWS") ? List.of() : lastResults.foundRowsSetUp(diagnosticsHeld);
     }
 
-    /** True unless {@code sql} cannot read {@code function}: it does not name it (a command without text, null, may). */
-    private static boolean mayRead(String sql, String function) {
-        return sql == null || sql.toUpperCase(Locale.ROOT).contains(function);
+    /**
+     * True unless the running statement cannot read {@code function} (upper case): its text does
+     * not name it (a command without text may). Asked only when a set-up is considered.
+     */
+    private boolean mayRead(String function) {
+        String sql = runningSql;
+        if (sql == null) {
+            return true;
+        }
+        for (int i = 0; i + function.length() <= sql.length(); i++) {
+            if (sql.regionMatches(true, i, function, 0, function.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
