@@ -23,6 +23,13 @@ public enum PinReason {
      */
     CONNECTION_ID,
     /**
+     * A sequence's next value was taken ({@code NEXTVAL(s)}, {@code NEXT VALUE FOR s}) or its last
+     * value read ({@code LASTVAL(s)}, {@code PREVIOUS VALUE FOR s}): the last value the session
+     * took lives on the connection, the server does not report it, and nothing but taking another
+     * value sets it.
+     */
+    SEQUENCE,
+    /**
      * The session reset or read its session status counters ({@code FLUSH STATUS},
      * {@code SHOW [SESSION] STATUS}): they belong to the connection, so later readings compare
      * with earlier ones only on the same connection.

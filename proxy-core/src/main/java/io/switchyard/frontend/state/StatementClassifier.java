@@ -17,10 +17,15 @@ import java.util.Set;
  *   <li>{@code CALL}, compound statements ({@code BEGIN NOT ATOMIC}, {@code FOR}, {@code IF},
  *       {@code WHILE}, {@code LOOP}, {@code REPEAT}, a label) and {@code EXECUTE [IMMEDIATE]} pin
  *       ({@link PinReason#STORED_PROGRAM}); so do {@code GET_LOCK(}, {@code CONNECTION_ID(}, {@code HANDLER},
+ *       a sequence's {@code NEXTVAL}, {@code NEXT VALUE FOR}, {@code LASTVAL} and
+ *       {@code PREVIOUS VALUE FOR} (and Oracle mode's {@code s.nextval}, {@code s.currval}),
  *       {@code PREPARE}, {@code LOCK TABLES}, {@code FLUSH ... WITH READ LOCK}, {@code XA},
  *       {@code FLUSH STATUS}, {@code SHOW [SESSION] STATUS} and a read of
  *       {@code information_schema.SESSION_STATUS},
  *       {@code CREATE TEMPORARY TABLE};</li>
+ *   <li>a read of a sequence's last value also reads the previous statement's result: an
+ *       {@code INSERT} whose column default took a value (unseen in its text) leaves it on the
+ *       connection it ran on, where the read then runs;</li>
  *   <li>{@code SET} of system variables is trusted when its values call no function outside a
  *       short list of built-ins; {@code SET NAMES}, {@code SET CHARACTER SET} and any
  *       character-set or collation variable mark a read-back of the character-set variables;
@@ -168,7 +173,7 @@ public final class StatementClassifier {
                     }
                 }
                 case 'L', 'l' -> {
-                    if (at(sql, j, "LOCK") || at(sql, j, "LAST_INSERT_ID")) {
+                    if (at(sql, j, "LOCK") || at(sql, j, "LAST_INSERT_ID") || at(sql, j, "LASTVAL")) {
                         return null;
                     }
                     limited |= at(sql, j, "LIMIT");
@@ -193,12 +198,22 @@ public final class StatementClassifier {
                     }
                 }
                 case 'C', 'c' -> {
-                    if (at(sql, j, "CONNECTION_ID")) {
+                    if (at(sql, j, "CONNECTION_ID") || at(sql, j, "CURRVAL")) {
                         return null;
                     }
                 }
                 case 'S', 's' -> {
                     if (at(sql, j, "SESSION_STATUS") || at(sql, j, "SESSION_VARIABLES")) {
+                        return null;
+                    }
+                }
+                case 'N', 'n' -> {
+                    if (at(sql, j, "NEXT")) {
+                        return null;
+                    }
+                }
+                case 'P', 'p' -> {
+                    if (at(sql, j, "PREVIOUS")) {
                         return null;
                     }
                 }
@@ -320,6 +335,11 @@ public final class StatementClassifier {
                         b.pins.add(PinReason.ADVISORY_LOCK);
                     } else if (call && w.equals("CONNECTION_ID")) {
                         b.pins.add(PinReason.CONNECTION_ID);
+                    } else if (SequenceUse.takes(t, i, to)) {
+                        b.pins.add(PinReason.SEQUENCE);
+                    } else if (SequenceUse.reads(t, i, to)) {
+                        b.pins.add(PinReason.SEQUENCE);
+                        b.readsPrevious = true;
                     } else if (w.equals("SESSION_STATUS")) {
                         b.pins.add(PinReason.SESSION_STATUS);
                     } else if (w.equals("SESSION_VARIABLES")) {

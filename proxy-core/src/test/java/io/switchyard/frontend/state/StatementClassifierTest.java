@@ -91,6 +91,27 @@ class StatementClassifierTest {
     }
 
     @Test
+    void takingOrReadingASequenceValuePins() {
+        for (String takes : new String[] {"SELECT NEXTVAL(s)", "select nextval(app.s), 1", "SELECT NEXT VALUE FOR s",
+                "INSERT INTO t (id) VALUES (NEXT VALUE FOR s)", "DO NEXTVAL(s)", "SELECT s.nextval FROM dual",
+                "SELECT 1; SELECT next value for `s`"}) {
+            StatementTraits traits = of(takes);
+            assertThat(traits.pins()).as(takes).containsExactly(PinReason.SEQUENCE);
+            assertThat(traits.readsPrevious()).as(takes).isFalse();
+        }
+        for (String reads : new String[] {"SELECT LASTVAL(s)", "SELECT PREVIOUS VALUE FOR app.s, 2",
+                "SELECT s.currval FROM dual", "select lastval(s)"}) {
+            StatementTraits traits = of(reads);
+            assertThat(traits.pins()).as(reads).containsExactly(PinReason.SEQUENCE);
+            assertThat(traits.readsPrevious()).as("the last value an INSERT's column default took: %s", reads).isTrue();
+        }
+        for (String other : new String[] {"SELECT 'NEXTVAL(s)', nextval FROM t", "SELECT SETVAL(s, 10)",
+                "SELECT next_id, previous FROM t", "SELECT * FROM s", "SELECT lastval FROM t"}) {
+            assertThat(of(other).pins()).as(other).isEmpty();
+        }
+    }
+
+    @Test
     void locksHandlersPreparesAndTemporaryTablesPin() {
         assertThat(of("SELECT GET_LOCK('a', 0)").pins()).containsExactly(PinReason.ADVISORY_LOCK);
         assertThat(of("SELECT CONNECTION_ID()").pins()).containsExactly(PinReason.CONNECTION_ID);
