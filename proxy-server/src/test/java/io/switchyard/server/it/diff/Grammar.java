@@ -52,11 +52,14 @@ public final class Grammar {
     private final String table;
     private final String temporary;
     private final String lock;
+    private final String sequence;
+    private final String defaulted;
+    private final String defaultedSequence;
     private final List<Step> steps = new ArrayList<>();
     /** A statement so far may have pinned the session (README, "What pins a session"). */
     private boolean mayBePinned;
     private static final java.util.regex.Pattern MAY_PIN = java.util.regex.Pattern.compile(
-            "(?<!@)@(?!@)|\\b(PREPARE|EXECUTE|CALL|GET_LOCK|TEMPORARY|LOCK|HANDLER|XA|CONNECTION_ID|FLUSH|STATUS|ROLE)\\b",
+            "(?<!@)@(?!@)|\\b(PREPARE|EXECUTE|CALL|GET_LOCK|TEMPORARY|LOCK|HANDLER|XA|CONNECTION_ID|FLUSH|STATUS|ROLE|NEXTVAL|LASTVAL|NEXT VALUE|PREVIOUS VALUE)\\b",
             java.util.regex.Pattern.CASE_INSENSITIVE);
 
     /**
@@ -98,6 +101,9 @@ public final class Grammar {
         this.table = Schema.table(session);
         this.temporary = Schema.APP_DATABASE + "." + Schema.table(session) + "_tmp";
         this.lock = "'difftest_lock_" + session + "'";
+        this.sequence = Schema.APP_DATABASE + "." + Schema.sequence(session);
+        this.defaulted = Schema.APP_DATABASE + "." + Schema.defaultedTable(session);
+        this.defaultedSequence = Schema.APP_DATABASE + "." + Schema.defaultedSequence(session);
     }
 
     /**
@@ -116,7 +122,7 @@ public final class Grammar {
     }
 
     private void block() {
-        switch (random.nextInt(21)) {
+        switch (random.nextInt(22)) {
             case 0, 1 -> setVariable();
             case 2 -> setSeveral();
             case 3 -> names();
@@ -134,6 +140,7 @@ public final class Grammar {
             case 17 -> call();
             case 18 -> useNonAscii();
             case 19 -> tracking();
+            case 20 -> sequence();
             default -> add(write());
         }
     }
@@ -411,6 +418,33 @@ public final class Grammar {
         }
         if (chance(20)) {
             add("SELECT RELEASE_LOCK(" + lock + ")");
+        }
+    }
+
+    /**
+     * A sequence's values: taken and read in the statement's text, or taken by a column default
+     * (unseen in the text) and read right after that write, where the proxy keeps its connection
+     * (README, known limits).
+     */
+    private void sequence() {
+        switch (random.nextInt(6)) {
+            case 0 -> add("SELECT NEXTVAL(" + sequence + ")");
+            case 1 -> add("SELECT NEXT VALUE FOR " + sequence + ", n FROM " + table + " WHERE id = 1");
+            case 2 -> add("INSERT INTO " + table + " (c, n) VALUES ('seq', NEXTVAL(" + sequence + "))");
+            case 3 -> add("SELECT SETVAL(" + sequence + ", " + (100 + random.nextInt(50)) + ")");
+            case 4 -> {
+                add("INSERT INTO " + defaulted + " (v) VALUES (" + random.nextInt(9) + ")");
+                add(pick("SELECT LASTVAL(" + defaultedSequence + ")", "SELECT PREVIOUS VALUE FOR " + defaultedSequence
+                        + ", ROW_COUNT()"));
+            }
+            default -> { }
+        }
+        if (chance(40)) {
+            add(stateRead());
+        }
+        if (chance(70)) {
+            add(pick("SELECT LASTVAL(" + sequence + "), PREVIOUS VALUE FOR " + sequence,
+                    "SELECT PREVIOUS VALUE FOR " + sequence + " + 1"));
         }
     }
 

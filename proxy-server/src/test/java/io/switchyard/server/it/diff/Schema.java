@@ -10,7 +10,8 @@ import java.util.Map;
  * The objects the sessions work on, identical on every server: per session a table
  * {@code s<n>_t} in both {@link #APP_DATABASE} and {@link #OTHER_DATABASE} (different rows, so a
  * statement shows which database it ran in), and in each database a procedure {@code multi(p)}
- * that returns several result sets and sets {@code @proc_out}.
+ * that returns several result sets and sets {@code @proc_out}; per session in {@link #APP_DATABASE}
+ * a sequence, and a table whose key's default takes another sequence's values.
  */
 public final class Schema {
     public static final String APP_DATABASE = "app";
@@ -23,6 +24,21 @@ public final class Schema {
     /** The unqualified name of session {@code session}'s table. */
     public static String table(int session) {
         return "s" + session + "_t";
+    }
+
+    /** Session {@code session}'s sequence, in {@link #APP_DATABASE}. */
+    public static String sequence(int session) {
+        return "s" + session + "_seq";
+    }
+
+    /** Session {@code session}'s table in {@link #APP_DATABASE} whose key's default takes {@link #defaultedSequence}'s values. */
+    public static String defaultedTable(int session) {
+        return "s" + session + "_defaulted";
+    }
+
+    /** The sequence {@link #defaultedTable}'s default takes from. */
+    public static String defaultedSequence(int session) {
+        return "s" + session + "_dseq";
     }
 
     /** Drops and creates every session's tables and the procedures, as root. */
@@ -43,6 +59,14 @@ public final class Schema {
                     + "END");
             for (int session = 0; session < sessions; session++) {
                 String table = database + "." + table(session);
+                if (database.equals(APP_DATABASE)) {
+                    String defaulted = database + "." + defaultedTable(session);
+                    String defaultedSequence = database + "." + defaultedSequence(session);
+                    sql.add("DROP TABLE IF EXISTS " + defaulted);
+                    sql.add("CREATE OR REPLACE SEQUENCE " + database + "." + sequence(session));
+                    sql.add("CREATE OR REPLACE SEQUENCE " + defaultedSequence);
+                    sql.add("CREATE TABLE " + defaulted + " (id INT DEFAULT NEXTVAL(" + defaultedSequence + ") PRIMARY KEY, v INT)");
+                }
                 sql.add("DROP TABLE IF EXISTS " + table);
                 sql.add("CREATE TABLE " + table + " (id INT AUTO_INCREMENT PRIMARY KEY, c VARCHAR(20), n INT, "
                         + "ts TIMESTAMP NULL, d DECIMAL(12,4)) CHARACTER SET utf8mb4");
@@ -72,6 +96,14 @@ public final class Schema {
                 }
                 contents.put(table, rows);
             }
+        }
+        for (int session = 0; session < sessions; session++) {
+            String defaulted = APP_DATABASE + "." + defaultedTable(session);
+            List<String> rows = new ArrayList<>();
+            for (Map<String, Object> row : server.query("SELECT id, v FROM " + defaulted + " ORDER BY id")) {
+                rows.add(row.values().toString());
+            }
+            contents.put(defaulted, rows);
         }
         return contents;
     }
