@@ -21,14 +21,15 @@ import java.util.Properties;
  * system property {@code switchyard.connectorJ5}, set by the build) in a class loader of its own.
  */
 public enum Driver {
-    CONNECTOR_J("jdbc:mysql", "sslMode=DISABLED&allowPublicKeyRetrieval=true&connectTimeout=5000&socketTimeout=30000"),
+    CONNECTOR_J("jdbc:mysql", "sslMode=DISABLED&allowPublicKeyRetrieval=true&connectTimeout=5000&socketTimeout=30000"
+            + "&allowMultiQueries=true"),
     CONNECTOR_J_SERVER_PREPARED("jdbc:mysql", CONNECTOR_J.options + "&useServerPrepStmts=true"),
     CONNECTOR_J_AFFECTED_ROWS("jdbc:mysql", CONNECTOR_J.options + "&useAffectedRows=true"),
     // Results of prepared statements read through a server cursor, two rows per COM_STMT_FETCH.
     CONNECTOR_J_CURSOR("jdbc:mysql", CONNECTOR_J.options + "&useServerPrepStmts=true&useCursorFetch=true&defaultFetchSize=2"),
-    MARIADB("jdbc:mariadb", "connectTimeout=5000&socketTimeout=30000"),
+    MARIADB("jdbc:mariadb", "connectTimeout=5000&socketTimeout=30000&allowMultiQueries=true"),
     MARIADB_SERVER_PREPARED("jdbc:mariadb", MARIADB.options + "&useServerPrepStmts=true"),
-    CONNECTOR_J_5("jdbc:mysql", "useSSL=false&connectTimeout=5000&socketTimeout=30000"),
+    CONNECTOR_J_5("jdbc:mysql", "useSSL=false&connectTimeout=5000&socketTimeout=30000&allowMultiQueries=true"),
     CONNECTOR_J_5_SERVER_PREPARED("jdbc:mysql", CONNECTOR_J_5.options + "&useServerPrepStmts=true"),
     // Results of prepared statements read through a server cursor, two rows per COM_STMT_FETCH.
     CONNECTOR_J_5_CURSOR("jdbc:mysql", CONNECTOR_J_5.options + "&useCursorFetch=true&defaultFetchSize=2"),
@@ -96,6 +97,11 @@ public enum Driver {
     /** Whether this is MariaDB Connector/J. */
     public boolean isMariaDb() {
         return scheme.equals("jdbc:mariadb");
+    }
+
+    /** Whether this is MariaDB Connector/J with server-side prepared statements. */
+    public boolean isMariaDbServerPrepared() {
+        return isMariaDb() && options.contains("useServerPrepStmts=true");
     }
 
     /** Whether the driver negotiates {@code CLIENT_DEPRECATE_EOF} (all but Connector/J 5.1). */

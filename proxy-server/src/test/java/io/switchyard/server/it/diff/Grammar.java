@@ -49,6 +49,7 @@ public final class Grammar {
     private final Random random;
     private final Set<Avoid> avoid;
     private final boolean utf8ClientOnly;
+    private final boolean multiStatements;
     private final String table;
     private final String temporary;
     private final String lock;
@@ -58,6 +59,12 @@ public final class Grammar {
     private final List<Step> steps = new ArrayList<>();
     /** A statement so far may have pinned the session (README, "What pins a session"). */
     private boolean mayBePinned;
+    /**
+     * A statement that certainly returned a result set ran ({@code SELECT @@…}): before one,
+     * {@code FOUND_ROWS()} is what the server thread last served (0 on a new thread, else the
+     * count of whichever connection it served before), directly as through the proxy.
+     */
+    private boolean foundRowsSet;
     private static final java.util.regex.Pattern MAY_PIN = java.util.regex.Pattern.compile(
             "(?<!@)@(?!@)|\\b(PREPARE|EXECUTE|CALL|GET_LOCK|TEMPORARY|LOCK|HANDLER|XA|CONNECTION_ID|FLUSH|STATUS|ROLE|NEXTVAL|LASTVAL|NEXT VALUE|PREVIOUS VALUE)\\b",
             java.util.regex.Pattern.CASE_INSENSITIVE);
@@ -94,8 +101,9 @@ public final class Grammar {
         }
     }
 
-    private Grammar(Random random, int session, Set<Avoid> avoid, boolean utf8ClientOnly) {
+    private Grammar(Random random, int session, Set<Avoid> avoid, boolean utf8ClientOnly, boolean multiStatements) {
         this.random = random;
+        this.multiStatements = multiStatements;
         this.avoid = avoid;
         this.utf8ClientOnly = utf8ClientOnly;
         this.table = Schema.table(session);
@@ -109,11 +117,14 @@ public final class Grammar {
     /**
      * A script of {@code length} steps for session {@code session}, drawn from {@code random}.
      * With {@code utf8ClientOnly} the client character set stays a UTF-8 one: MariaDB Connector/J
-     * closes the connection when it changes to anything else.
+     * closes the connection when it changes to anything else. Without {@code multiStatements} no
+     * text holds several statements: MariaDB Connector/J 3.5 with server-side prepares waits
+     * forever for its next prepared statement after a text whose second or later statement
+     * failed (directly as through the proxy).
      */
     public static List<Step> script(Random random, int session, int length, Set<Avoid> avoid,
-            boolean utf8ClientOnly) {
-        Grammar grammar = new Grammar(random, session, avoid, utf8ClientOnly);
+            boolean utf8ClientOnly, boolean multiStatements) {
+        Grammar grammar = new Grammar(random, session, avoid, utf8ClientOnly, multiStatements);
         grammar.add("SET SESSION innodb_lock_wait_timeout = 3");
         for (int blocks = 0; grammar.steps.size() < length && blocks < 10 * length; blocks++) {
             grammar.block();
@@ -122,7 +133,7 @@ public final class Grammar {
     }
 
     private void block() {
-        switch (random.nextInt(22)) {
+        switch (random.nextInt(23)) {
             case 0, 1 -> setVariable();
             case 2 -> setSeveral();
             case 3 -> names();
@@ -141,6 +152,7 @@ public final class Grammar {
             case 18 -> useNonAscii();
             case 19 -> tracking();
             case 20 -> sequence();
+            case 21 -> multiStatement();
             default -> add(write());
         }
     }
@@ -149,6 +161,7 @@ public final class Grammar {
         if (!avoided(sql)) {
             steps.add(Step.text(sql));
             mayBePinned |= MAY_PIN.matcher(sql).find();
+            foundRowsSet |= sql.startsWith("SELECT @@") && sql.indexOf(';') < 0;
         }
     }
 
@@ -445,6 +458,43 @@ public final class Grammar {
         if (chance(70)) {
             add(pick("SELECT LASTVAL(" + sequence + "), PREVIOUS VALUE FOR " + sequence,
                     "SELECT PREVIOUS VALUE FOR " + sequence + " + 1"));
+        }
+    }
+
+    /**
+     * Two or three statements in one text (every driver allows them): each statement's changes
+     * count as they come, a failing one stops the rest, and the next statement reads what the
+     * last one that ran left.
+     */
+    private void multiStatement() {
+        if (!multiStatements) {
+            add(write());
+            return;
+        }
+        int count = 2 + random.nextInt(2);
+        List<String> parts = new ArrayList<>();
+        while (parts.size() < count) {
+            String part = switch (random.nextInt(9)) {
+                case 0, 1 -> "SET " + pick("SESSION ", "") + assignment();
+                case 2 -> stateRead();
+                case 3 -> write();
+                case 4 -> pick("USE " + Schema.OTHER_DATABASE, "USE " + Schema.APP_DATABASE, "USE nosuchdb");
+                case 5 -> pick("SET NAMES utf8mb4 COLLATE utf8mb4_bin", "SET NAMES utf8mb4", "SET NAMES nosuchcharset",
+                        utf8ClientOnly ? "SET character_set_results = NULL" : "SET NAMES latin1");
+                case 6 -> pick("SELECT CAST('abc' AS SIGNED)", "SELECT 1/0", "DO 1", "SELECT * FROM no_such_table_" + table);
+                case 7 -> pick("SELECT id, c FROM " + table + " ORDER BY id LIMIT 1, 1",
+                        foundRowsSet ? "SELECT FOUND_ROWS(), ROW_COUNT()" : "SELECT ROW_COUNT()",
+                        "SELECT LAST_INSERT_ID()", "INSERT INTO " + table + " (c, n) VALUES ('multi', 5)");
+                default -> "SELECT NEXTVAL(" + sequence + "), LASTVAL(" + sequence + ")";
+            };
+            if (!avoided(part)) {
+                parts.add(part);
+            }
+        }
+        add(String.join("; ", parts));
+        if (chance(60)) {
+            add(pick(stateRead(), foundRowsSet ? "SELECT FOUND_ROWS(), ROW_COUNT()" : "SELECT ROW_COUNT()", "SHOW WARNINGS",
+                    "SELECT DATABASE(), @@time_zone"));
         }
     }
 

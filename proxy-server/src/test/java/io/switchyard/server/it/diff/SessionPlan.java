@@ -38,7 +38,8 @@ public record SessionPlan(int session, Driver driver, List<Step> steps) {
             if (new Random(seed * 0x9E3779B97F4A7C15L - session - 1).nextInt(4) == 0) {
                 driver = driver.compressed();
             }
-            plans.add(new SessionPlan(session, driver, Grammar.script(random, session, statements, avoid, driver.isMariaDb())));
+            plans.add(new SessionPlan(session, driver, Grammar.script(random, session, statements, avoid, driver.isMariaDb(),
+                    !driver.isMariaDbServerPrepared())));
         }
         return plans;
     }
