@@ -184,13 +184,12 @@ public final class SessionStateTracker {
     }
 
     /**
-     * True when the statement about to run reads the session-tracking settings in a session not
-     * pinned: the client's own must be put on its connection first
-     * ({@link TrackingSettings#assignment()}); the read-back after it turns full tracking on
-     * again. (A pinned session reads the proxy's settings.)
+     * True when the statement about to run reads the session-tracking settings: the client's own
+     * must be put on its connection first ({@link TrackingSettings#assignment()}); the read-back
+     * after it turns full tracking on again, in a pinned session too.
      */
     public boolean readsClientTracking() {
-        return traits.readsTracking() && clientTracking != null && pins.isEmpty();
+        return traits.readsTracking() && clientTracking != null;
     }
 
     /** A statement is about to run: its text decides the pins the server will not report. */
@@ -464,7 +463,7 @@ public final class SessionStateTracker {
 
     private List<String> readBackNames() {
         List<String> names = new ArrayList<>();
-        boolean trackingTouched = traits.tracking() || (traits.readsTracking() && pins.isEmpty());
+        boolean trackingTouched = traits.tracking() || traits.readsTracking();
         if (!pins.isEmpty() && !trackingTouched) {
             // The session stays on its connection; only a connection that stopped tracking
             // everything (the client changed or read its settings) is read back, and turned back.

@@ -81,16 +81,26 @@ class SessionTrackingTest {
                 """ + TRACKED_CHANGES + READ_SETTINGS);
     }
 
-    /** A pinned session gets the reports its settings ask for (it does not read the settings: see the README). */
+    /**
+     * A pinned session gets the reports its settings ask for, and reads its own settings (before
+     * 2026-12-06 it read the proxy's). {@code SET STATEMENT} pins: its temporary change is reported
+     * under the same flag as anything else the statement changed.
+     */
     @Test
-    void aPinnedSessionGetsWhatItAskedForToo() {
-        sameAsDirect("""
+    void aPinnedSessionGetsWhatItAskedForAndReadsItsSettings() {
+        sameAsDirect(READ_SETTINGS + """
                 SET @pinned = 1;
+                """ + READ_SETTINGS + """
                 SET @@session.session_track_system_variables = 'sql_mode,optimizer_switch';
                 SET SESSION session_track_state_change = ON;
-                """ + TRACKED_CHANGES + """
+                """ + TRACKED_CHANGES + READ_SETTINGS + """
                 SET @@session.session_track_system_variables = 'time_zone';
-                """ + TRACKED_CHANGES);
+                """ + TRACKED_CHANGES + READ_SETTINGS);
+        sameAsDirect("""
+                SET STATEMENT sql_mode = 'ANSI' FOR SELECT 'a' || 'b';
+                """ + READ_SETTINGS + """
+                SET SESSION session_track_schema = OFF;
+                """ + READ_SETTINGS + TRACKED_CHANGES + READ_SETTINGS, List.of("--ps-protocol"));
     }
 
     /**
