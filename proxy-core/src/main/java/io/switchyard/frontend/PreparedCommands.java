@@ -45,7 +45,8 @@ final class PreparedCommands implements ResponseListener {
 
     /**
      * COM_STMT_PREPARE: prepared where the rules send its text (or where the session must stay),
-     * under an id the proxy assigns, so that later commands can run on any connection.
+     * under an id the proxy assigns, so that later commands can run on any connection; a
+     * statement whose text pins the session pins it from its prepare on.
      */
     void prepare(List<Frame> frames) {
         ByteBuf payload = frames.get(0).payload();
@@ -62,7 +63,12 @@ final class PreparedCommands implements ResponseListener {
         // A statement prepared in a read-only transaction on a reader belongs where the rules
         // send it: after the transaction it does not run on the reader because it was prepared there.
         int home = parts.routing().onReaderForReadOnlyTransaction() ? parts.routing().prepareHostgroup(sql, -1) : hostgroup;
-        statements.beginPrepare(sql, parts.routing().tracker().state().withSchema(parts.info().schema()), home);
+        PreparedStatements.Statement st = statements.beginPrepare(sql,
+                parts.routing().tracker().state().withSchema(parts.info().schema()), home);
+        // The prepare already changes its connection (a user variable assigned with := exists
+        // there from then on), so the session stays where it prepares what its execution would
+        // pin it for.
+        st.traits.pins().forEach(parts.routing().tracker()::pin);
         backend.onHostgroup(hostgroup, frames, () -> backend.send(Command.STMT_PREPARE, CommandQueue.join(frames), this));
     }
 
