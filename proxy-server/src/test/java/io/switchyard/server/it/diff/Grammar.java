@@ -50,6 +50,8 @@ public final class Grammar {
     private final Set<Avoid> avoid;
     private final boolean utf8ClientOnly;
     private final boolean multiStatements;
+    /** The script's length: a block that must end (an XA transaction) starts only where it fits. */
+    private final int length;
     private final String table;
     private final String temporary;
     private final String lock;
@@ -101,8 +103,10 @@ public final class Grammar {
         }
     }
 
-    private Grammar(Random random, int session, Set<Avoid> avoid, boolean utf8ClientOnly, boolean multiStatements) {
+    private Grammar(Random random, int session, Set<Avoid> avoid, boolean utf8ClientOnly, boolean multiStatements,
+            int length) {
         this.random = random;
+        this.length = length;
         this.multiStatements = multiStatements;
         this.avoid = avoid;
         this.utf8ClientOnly = utf8ClientOnly;
@@ -124,7 +128,7 @@ public final class Grammar {
      */
     public static List<Step> script(Random random, int session, int length, Set<Avoid> avoid,
             boolean utf8ClientOnly, boolean multiStatements) {
-        Grammar grammar = new Grammar(random, session, avoid, utf8ClientOnly, multiStatements);
+        Grammar grammar = new Grammar(random, session, avoid, utf8ClientOnly, multiStatements, length);
         grammar.add("SET SESSION innodb_lock_wait_timeout = 3");
         for (int blocks = 0; grammar.steps.size() < length && blocks < 10 * length; blocks++) {
             grammar.block();
@@ -133,7 +137,7 @@ public final class Grammar {
     }
 
     private void block() {
-        switch (random.nextInt(23)) {
+        switch (random.nextInt(25)) {
             case 0, 1 -> setVariable();
             case 2 -> setSeveral();
             case 3 -> names();
@@ -153,6 +157,8 @@ public final class Grammar {
             case 19 -> tracking();
             case 20 -> sequence();
             case 21 -> multiStatement();
+            case 22 -> statementScoped();
+            case 23 -> tableLockOrXa();
             default -> add(write());
         }
     }
@@ -415,6 +421,59 @@ public final class Grammar {
             add(pick("SET autocommit = 1", "SET SESSION autocommit = ON"));
         }
         add(stateRead());
+    }
+
+    /**
+     * What changes state for one statement only ({@code SET STATEMENT … FOR}), dynamic SQL
+     * ({@code EXECUTE IMMEDIATE}, which may change the session's state), and statements that
+     * return rows from a write ({@code RETURNING}) or take row locks outside a transaction.
+     */
+    private void statementScoped() {
+        add(switch (random.nextInt(8)) {
+            case 0 -> "SET STATEMENT sql_mode = 'ANSI' FOR SELECT 'a' || 'b', @@sql_mode, \"c\"";
+            case 1 -> "SET STATEMENT time_zone = '+01:00', div_precision_increment = 2 FOR SELECT @@time_zone, 1/3, "
+                    + "UNIX_TIMESTAMP(" + FIXED_TIME + ")";
+            case 2 -> "SET STATEMENT max_statement_time = 10 FOR UPDATE " + table + " SET n = n + 1 WHERE id = 2";
+            case 3 -> "EXECUTE IMMEDIATE 'SELECT ?, @@time_zone, DATABASE()' USING " + random.nextInt(9);
+            case 4 -> "EXECUTE IMMEDIATE CONCAT('SET time_zone = ', QUOTE(" + pick(TIME_ZONES) + "))";
+            case 5 -> "INSERT INTO " + table + " (c, n) VALUES (" + pick(STRINGS) + ", 3) RETURNING id, c, n";
+            case 6 -> "DELETE FROM " + table + " WHERE id > 4 ORDER BY id DESC LIMIT 1 RETURNING id, c";
+            default -> "SELECT id, c FROM " + table + " WHERE id <= 2 ORDER BY id FOR UPDATE";
+        });
+        if (chance(60)) {
+            add(stateRead());
+        }
+    }
+
+    /**
+     * {@code LOCK TABLES} of the session's own table (other tables then fail to open), and an XA
+     * transaction, always ended: one left prepared would outlive the session.
+     */
+    private void tableLockOrXa() {
+        if (chance(50) || steps.size() + 6 >= length) {
+            add("LOCK TABLES " + table + " " + pick("WRITE", "READ"));
+            int count = 1 + random.nextInt(3);
+            for (int i = 0; i < count; i++) {
+                add(chance(50) ? write() : stateRead());
+            }
+            if (chance(90)) {
+                add("UNLOCK TABLES");
+            }
+            return;
+        }
+        String xid = "'difftest_xa_" + table + "'";
+        add("XA START " + xid);
+        add(write());
+        if (chance(50)) {
+            add(stateRead());
+        }
+        add("XA END " + xid);
+        if (chance(50)) {
+            add("XA COMMIT " + xid + " ONE PHASE");
+        } else {
+            add("XA PREPARE " + xid);
+            add(pick("XA COMMIT " + xid, "XA ROLLBACK " + xid));
+        }
     }
 
     private void advisoryLock() {
