@@ -35,7 +35,9 @@ final class PreviousResults {
             carriedOneMore(c);
             return;
         }
-        if (!command.runsStatement()) {
+        // COM_INIT_DB counts as a statement: it sets ROW_COUNT() to 0 (-1 when it fails) and
+        // leaves FOUND_ROWS(), as a statement without a result set does.
+        if (!command.runsStatement() && command != Command.INIT_DB) {
             return;
         }
         if (response.error() != null && response.resultSets() == 0) {

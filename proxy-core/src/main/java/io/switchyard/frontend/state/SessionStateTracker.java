@@ -82,6 +82,8 @@ public final class SessionStateTracker {
     /** The GTID of the session's last write the server reported ({@code last_gtid}), or "". */
     private String lastGtid = "";
     private boolean lastInsertIdUnknown;
+    /** The command that completes is the client's COM_RESET_CONNECTION. */
+    private boolean reset;
     private boolean readsPreviousResults;
     private boolean keepForNext;
     /** The connection holds warnings or errors of an earlier statement that a statement may still read. */
@@ -194,6 +196,7 @@ public final class SessionStateTracker {
 
     /** A statement is about to run: its text decides the pins the server will not report. */
     public StatementTraits before(String sql) {
+        reset = false;
         traits = StatementClassifier.classify(sql);
         runningSql = sql;
         namesItsChanges = namesItsChanges(traits, sql);
@@ -215,6 +218,7 @@ public final class SessionStateTracker {
 
     /** Same, for a prepared statement of text {@code sql} (null when the command has none). */
     public void before(StatementTraits commandTraits, String sql) {
+        reset = false;
         traits = commandTraits;
         runningSql = sql;
         namesItsChanges = sql == null || namesItsChanges(traits, sql);
@@ -482,8 +486,16 @@ public final class SessionStateTracker {
         if (trackingTouched) {
             names.addAll(TRACKING_VARIABLES);
         }
+        if (reset) {
+            // COM_RESET_CONNECTION keeps the schema but gives the schema's character-set variables
+            // the global values, which another connection in that schema would not have.
+            names.addAll(DATABASE_CHARSET_VARIABLES);
+        }
         return names;
     }
+
+    /** The schema's character-set variables: {@code COM_INIT_DB} and {@code USE} set them, a reset does not. */
+    private static final List<String> DATABASE_CHARSET_VARIABLES = List.of("character_set_database", "collation_database");
 
     /** True when reading back {@code names} must be followed by turning full session tracking on again. */
     public boolean restoresTracking(List<String> names) {
@@ -584,6 +596,7 @@ public final class SessionStateTracker {
      * saw change on the server).
      */
     public void onReset(SessionBaseline baseline, GlobalValues globals) {
+        reset = true;
         state = baseline == null ? ConnectionState.initial(state.schema()) : baseline.afterReset(state.schema());
         TrackingSettings defaults = baseline == null ? null
                 : globals == null ? baseline.tracking() : globals.tracking(baseline.tracking(), state.globalsAsOf());
