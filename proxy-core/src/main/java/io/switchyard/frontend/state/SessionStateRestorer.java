@@ -108,6 +108,13 @@ public final class SessionStateRestorer {
         Defaults baseline = Defaults.of(login, globals, from, to);
         java.util.Collection<String> followed = baseline.changed();
         String initDb = Objects.equals(from.schema(), to.schema()) || to.schema() == null ? null : to.schema();
+        if (initDb != null) {
+            // COM_INIT_DB gives the schema's character-set variables the schema's values, whatever
+            // the connection had (a reset leaves them at the globals).
+            for (String name : SCHEMA_VARIABLES) {
+                from = from.withVariable(name, null);
+            }
+        }
         if (initDb == null || readsUtf8(from, baseline)) {
             return new Plan(assignments(from, to, baseline), initDb, false, null, null, followed);
         }

@@ -263,6 +263,13 @@ public final class SessionStateTracker {
                     String schema = e.text().isEmpty() ? null : e.text();
                     explained |= namesItsChanges || !Objects.equals(schema, state.schema());
                     state = state.withSchema(schema);
+                    // Selecting a schema gives its character-set variables the schema's values
+                    // (a reset had left them at the globals), as selecting it elsewhere does.
+                    for (String name : DATABASE_CHARSET_VARIABLES) {
+                        if (state.variables().containsKey(name)) {
+                            state = state.withVariable(name, null);
+                        }
+                    }
                 }
                 case SessionStateInfo.STATE_CHANGE -> changed = true;
                 case SessionStateInfo.TRANSACTION_CHARACTERISTICS -> nextTransaction = e.text();

@@ -24,6 +24,24 @@ class SessionStateRestorerTest {
         return new ConnectionState(schema, vars, 0);
     }
 
+    /**
+     * A reset leaves the schema's character-set variables at the globals, and {@code COM_INIT_DB}
+     * gives them the schema's: a session that has them at the globals gets them assigned after
+     * its schema is selected, also on a connection that had them so in another schema.
+     */
+    @Test
+    void theSchemasCharacterSetVariablesAResetLeftAreAssignedAfterTheSchemaIsSelected() {
+        ConnectionState afterReset = state("app", "character_set_database", "'utf8mb4'", "collation_database", "'utf8mb4_general_ci'");
+        String assigned = "SET SESSION character_set_database = 'utf8mb4', collation_database = 'utf8mb4_general_ci'";
+        assertThat(SessionStateRestorer.restore(state("app"), afterReset, BASELINE).steps())
+                .extracting(SessionStateRestorer.Step::argument).containsExactly(assigned);
+        ConnectionState otherAfterReset = state("other", "character_set_database", "'utf8mb4'",
+                "collation_database", "'utf8mb4_general_ci'");
+        assertThat(SessionStateRestorer.restore(otherAfterReset, afterReset, BASELINE).steps())
+                .extracting(SessionStateRestorer.Step::argument).containsExactly("app", assigned);
+        assertThat(SessionStateRestorer.restore(afterReset, afterReset, BASELINE).isEmpty()).isTrue();
+    }
+
     @Test
     void aSessionThatStartedAfterASetGlobalGetsTheNewValueOnAConnectionFromBefore() {
         GlobalValues globals = new GlobalValues();

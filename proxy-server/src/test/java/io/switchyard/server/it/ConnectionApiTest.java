@@ -29,11 +29,12 @@ class ConnectionApiTest {
             """);
 
     private static final String LATIN1_DATABASE = "api_latin1";
+    private static final String OTHER_LATIN1_DATABASE = "`api_lätin1`";
 
     @BeforeAll
     static void databases() {
         fixture.cluster().primary().execute("CREATE DATABASE " + LATIN1_DATABASE + " CHARACTER SET latin1",
-                "CREATE TABLE " + LATIN1_DATABASE + ".t (v INT)");
+                "CREATE TABLE " + LATIN1_DATABASE + ".t (v INT)", "CREATE DATABASE " + OTHER_LATIN1_DATABASE + " CHARACTER SET latin1");
     }
 
     private static String directUrl(String database) {
@@ -44,7 +45,8 @@ class ConnectionApiTest {
      * After the reset the session keeps its database, but the server gives the database's
      * character-set variables their global values (utf8mb4 here), not the database's (latin1):
      * {@code SET CHARACTER SET} then takes the connection's character set from them. A connection
-     * newly in that database has the database's.
+     * newly in that database has the database's, and so has another session in it that runs
+     * where the reset session ran. A {@code USE} of another database gives them that database's.
      */
     @Test
     void aResetSessionKeepsTheServersDatabaseCharacterSetWhereverItRuns() throws Exception {
@@ -52,23 +54,26 @@ class ConnectionApiTest {
         List<String> expected;
         String direct = directUrl(LATIN1_DATABASE) + "&" + params;
         try (Connection a = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
-             Connection h = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
-            expected = resetScript(a, h);
+             Connection h = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+             Connection b = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = resetScript(a, h, b);
         }
         List<String> proxied;
         String throughProxy = fixture.mysqlUrl(params).replace("/" + MariaDbCluster.APP_DATABASE + "?", "/" + LATIN1_DATABASE + "?");
         try (Connection a = DriverManager.getConnection(throughProxy, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
-             Connection h = DriverManager.getConnection(throughProxy, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
-            proxied = resetScript(a, h);
+             Connection h = DriverManager.getConnection(throughProxy, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+             Connection b = DriverManager.getConnection(throughProxy, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            proxied = resetScript(a, h, b);
         }
         assertThat(expected).as("directly").containsExactly("api_latin1 | latin1 | latin1_swedish_ci | null",
-                "api_latin1 | utf8mb4 | utf8mb4_general_ci | null", "utf8mb4 | utf8mb4_general_ci");
+                "api_latin1 | utf8mb4 | utf8mb4_general_ci | null", "utf8mb4 | utf8mb4_general_ci", "latin1 | latin1_swedish_ci", "latin1 | latin1_swedish_ci");
         assertThat(proxied).as("through the proxy").isEqualTo(expected);
     }
 
-    private static List<String> resetScript(Connection a, Connection h) throws Exception {
+    /** {@code b} then runs where {@code a} ran last: it has its database's character set. */
+    private static List<String> resetScript(Connection a, Connection h, Connection b) throws Exception {
         List<String> seen = new ArrayList<>();
-        try (Statement sa = a.createStatement(); Statement sh = h.createStatement()) {
+        try (Statement sa = a.createStatement(); Statement sh = h.createStatement(); Statement sb = b.createStatement()) {
             sa.execute("SET @pinned = 1");
             seen.add(row(sa, "SELECT DATABASE(), @@character_set_database, @@collation_database, @never_set"));
             ((com.mysql.cj.jdbc.JdbcConnection) a).resetServerState();
@@ -76,7 +81,46 @@ class ConnectionApiTest {
             sh.executeQuery("SELECT v FROM t").close();
             seen.add(row(sa, "SELECT DATABASE(), @@character_set_database, @@collation_database, @pinned"));
             sa.execute("SET CHARACTER SET utf8mb4");
+            sh.execute("COMMIT");
             seen.add(row(sa, "SELECT @@character_set_connection, @@collation_connection"));
+            seen.add(row(sb, "SELECT @@character_set_database, @@collation_database"));
+            // Selecting a database gives them the database's, wherever the session goes next.
+            ((com.mysql.cj.jdbc.JdbcConnection) a).resetServerState();
+            sa.execute("USE " + OTHER_LATIN1_DATABASE);
+            sh.execute("BEGIN");
+            sh.executeQuery("SELECT v FROM " + LATIN1_DATABASE + ".t").close();
+            seen.add(row(sa, "SELECT @@character_set_database, @@collation_database"));
+            sh.execute("COMMIT");
+        }
+        return seen;
+    }
+
+    /** A {@code USE} right after the reset gives the database's character set, wherever the session reads it. */
+    @Test
+    void aDatabaseSelectedAfterAResetHasItsOwnCharacterSet() throws Exception {
+        List<String> expected;
+        String direct = directUrl(MariaDbCluster.APP_DATABASE);
+        try (Connection a = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+             Connection h = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = useAfterReset(a, h);
+        }
+        List<String> proxied;
+        try (Connection a = fixture.mysql(""); Connection h = fixture.mysql("")) {
+            proxied = useAfterReset(a, h);
+        }
+        assertThat(expected).as("directly").containsExactly("latin1_swedish_ci", "latin1_swedish_ci");
+        assertThat(proxied).as("through the proxy").isEqualTo(expected);
+    }
+
+    private static List<String> useAfterReset(Connection a, Connection h) throws Exception {
+        List<String> seen = new ArrayList<>();
+        try (Statement sa = a.createStatement(); Statement sh = h.createStatement()) {
+            ((com.mysql.cj.jdbc.JdbcConnection) a).resetServerState();
+            sa.execute("USE " + OTHER_LATIN1_DATABASE);
+            seen.add(row(sa, "SELECT @@collation_database"));
+            sh.execute("BEGIN");
+            sh.executeQuery("SELECT v FROM " + LATIN1_DATABASE + ".t").close();
+            seen.add(row(sa, "SELECT @@collation_database"));
             sh.execute("COMMIT");
         }
         return seen;

@@ -137,7 +137,7 @@ public final class Grammar {
     }
 
     private void block() {
-        switch (random.nextInt(25)) {
+        switch (random.nextInt(26)) {
             case 0, 1 -> setVariable();
             case 2 -> setSeveral();
             case 3 -> names();
@@ -159,6 +159,7 @@ public final class Grammar {
             case 21 -> multiStatement();
             case 22 -> statementScoped();
             case 23 -> tableLockOrXa();
+            case 24 -> connectionApi();
             default -> add(write());
         }
     }
@@ -474,6 +475,22 @@ public final class Grammar {
             add("XA PREPARE " + xid);
             add(pick("XA COMMIT " + xid, "XA ROLLBACK " + xid));
         }
+    }
+
+    /**
+     * What a driver sends for its connection's methods: {@code setCatalog} and its reset of the
+     * session ({@code COM_RESET_CONNECTION}), after which nothing the session set is left.
+     */
+    private void connectionApi() {
+        if (chance(60)) {
+            steps.add(Step.api(Step.Api.CATALOG, pick(Schema.APP_DATABASE, Schema.OTHER_DATABASE, Schema.APP_DATABASE)));
+        } else {
+            steps.add(Step.api(Step.Api.RESET, ""));
+            mayBePinned = false;
+            foundRowsSet = false;
+        }
+        add(pick(stateRead(), "SELECT DATABASE(), @@character_set_client, @@collation_connection, @@sql_mode",
+                "SELECT @a, @b, @s, @cnt, @l, @proc_out, @v1", "SELECT LAST_INSERT_ID(), ROW_COUNT()"));
     }
 
     private void advisoryLock() {

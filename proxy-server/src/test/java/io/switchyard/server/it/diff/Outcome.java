@@ -27,6 +27,11 @@ public record Outcome(List<String> lines) {
         lines = List.copyOf(lines);
     }
 
+    /** The outcome of a call that returns nothing, such as the connection's API. */
+    public static Outcome done() {
+        return new Outcome(List.of("DONE"));
+    }
+
     /** An outcome that is just an error. */
     public static Outcome of(SQLException e) {
         return new Outcome(List.of(error(e)));

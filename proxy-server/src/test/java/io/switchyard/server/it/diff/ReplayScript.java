@@ -9,12 +9,14 @@ import java.util.regex.Pattern;
  * Reads a session script back from the text {@link SessionPlan#replay} prints (or one written by
  * hand): one statement a line, an optional {@code /* n *&#47;} prefix and a trailing {@code ;};
  * {@code -- driver NAME} chooses the driver (default {@link Driver#CONNECTOR_J});
- * {@code -- JDBC prepared: SQL  with [p, 'q']} is a prepared step; other {@code --} lines and
+ * {@code -- JDBC prepared: SQL  with [p, 'q']} is a prepared step, {@code -- JDBC catalog: db}
+ * and {@code -- JDBC reset} calls of the connection's API; other {@code --} lines and
  * blank lines are ignored.
  */
 public final class ReplayScript {
     private static final Pattern NUMBER = Pattern.compile("^/\\*\\s*\\d+\\s*\\*/\\s*");
     private static final Pattern PREPARED = Pattern.compile("^-- JDBC prepared: (.*?)  with \\[(.*)]$");
+    private static final Pattern API = Pattern.compile("^-- JDBC (catalog|reset)(?:: (.*))?$");
     private static final Pattern DRIVER = Pattern.compile("^-- driver ([A-Z0-9_]+).*");
 
     private ReplayScript() {}
@@ -26,10 +28,14 @@ public final class ReplayScript {
             String line = NUMBER.matcher(raw.strip()).replaceFirst("");
             Matcher driverLine = DRIVER.matcher(line);
             Matcher prepared = PREPARED.matcher(line);
-            if (driverLine.matches()) {
+            Matcher api = API.matcher(line);
+            if (api.matches()) {
+                steps.add(Step.api(Step.Api.valueOf(api.group(1).toUpperCase(java.util.Locale.ROOT)),
+                        api.group(2) == null ? "" : api.group(2)));
+            } else if (driverLine.matches()) {
                 driver = Driver.valueOf(driverLine.group(1));
             } else if (prepared.matches()) {
-                steps.add(new Step(prepared.group(1), true, parameters(prepared.group(2))));
+                steps.add(new Step(prepared.group(1), true, parameters(prepared.group(2)), Step.Api.NONE));
             } else if (!line.isEmpty() && !line.startsWith("--")) {
                 steps.add(Step.text(line.endsWith(";") ? line.substring(0, line.length() - 1) : line));
             }

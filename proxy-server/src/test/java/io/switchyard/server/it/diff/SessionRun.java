@@ -33,7 +33,8 @@ public final class SessionRun {
         Map<String, PreparedStatement> prepared = new HashMap<>();
         try (Connection connection = driver.connect(port, Schema.APP_DATABASE, user, password)) {
             for (Step step : steps) {
-                Outcome outcome = step.prepared() ? runPrepared(connection, prepared, step) : runText(connection, step);
+                Outcome outcome = step.api() != Step.Api.NONE ? runApi(connection, prepared, step)
+                        : step.prepared() ? runPrepared(connection, prepared, step) : runText(connection, step);
                 if (outcome.timedOut()) {
                     stalled.run();
                 }
@@ -51,6 +52,50 @@ public final class SessionRun {
             }
         }
         return outcomes;
+    }
+
+    /**
+     * A call of the connection's API; its outcome is {@link Outcome#done}, or the error. The
+     * reset is called by name: Connector/J 5.1 lives in a class loader of its own.
+     */
+    private static Outcome runApi(Connection connection, Map<String, PreparedStatement> prepared, Step step) {
+        try {
+            if (step.api() == Step.Api.CATALOG) {
+                connection.setCatalog(step.sql());
+            } else {
+                for (PreparedStatement statement : prepared.values()) {
+                    statement.close();
+                }
+                prepared.clear();
+                reset(connection);
+            }
+            return Outcome.done();
+        } catch (SQLException e) {
+            return Outcome.of(e);
+        }
+    }
+
+    private static void reset(Connection connection) throws SQLException {
+        for (String name : new String[] {"resetServerState", "reset"}) {
+            java.lang.reflect.Method method;
+            try {
+                method = connection.getClass().getMethod(name);
+            } catch (NoSuchMethodException e) {
+                continue;
+            }
+            try {
+                method.invoke(connection);
+                return;
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                if (e.getCause() instanceof SQLException sql) {
+                    throw sql;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException(connection.getClass() + " has no reset");
     }
 
     private static Outcome runText(Connection connection, Step step) {
