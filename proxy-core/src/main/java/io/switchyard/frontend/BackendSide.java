@@ -651,7 +651,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         // A prepare runs under the traits of the statement before it (its text is not the
         // session's running statement): those must not be applied, nor read back, again.
         List<String> readBack = current == Command.STMT_PREPARE ? routing.tracker().prepareCompleted(tracker.error() != null,
-                tracker.warnings()) : routing.tracker().completed(tracker.error() != null, tracker.warnings());
+                tracker.warnings()) : routing.tracker().completed(tracker.error() != null, tracker.mostWarnings());
         List<String> globals = current == Command.QUERY || current == Command.STMT_EXECUTE
                 ? routing.tracker().traits().globals() : List.of();
         // Values only this connection holds are read before the session may leave it (MariaDB:

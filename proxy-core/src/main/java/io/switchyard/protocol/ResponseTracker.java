@@ -89,6 +89,8 @@ public final class ResponseTracker {
     private boolean continuation;
     private int statusFlags;
     private int warnings;
+    /** The most warnings any OK or EOF of the response counted: a statement of several may have left them. */
+    private int mostWarnings;
     private ErrPacket error;
     private long affectedRows;
     private int resultSets;
@@ -171,6 +173,7 @@ public final class ResponseTracker {
         continuation = false;
         error = null;
         warnings = 0;
+        mostWarnings = 0;
         affectedRows = 0;
         resultSets = 0;
         withColumns = 0;
@@ -479,6 +482,7 @@ public final class ResponseTracker {
             case ROWS -> {
                 statusFlags = OkPacket.statusFlags(buf, index, length);
                 warnings = OkPacket.warnings(buf, index, length);
+                mostWarnings = Math.max(mostWarnings, warnings);
                 // With CLIENT_DEPRECATE_EOF a cursor's columns end with this packet.
                 cursorOpened = rows == 0 && opensCursor(statusFlags);
                 state = endOfResult();
@@ -504,6 +508,7 @@ public final class ResponseTracker {
             if (length > 0) {
                 statusFlags = OkPacket.statusFlags(buf, index, length);
                 warnings = OkPacket.warnings(buf, index, length);
+                mostWarnings = Math.max(mostWarnings, warnings);
                 if (first == OkPacket.HEADER) {
                     affectedRows += OkPacket.affectedRows(buf, index);
                 }
@@ -564,6 +569,14 @@ public final class ResponseTracker {
 
     public int warnings() {
         return warnings;
+    }
+
+    /**
+     * The most warnings any result of the response ended with: in a text of several statements
+     * an earlier one's warnings stay readable after later ones that use no table.
+     */
+    public int mostWarnings() {
+        return mostWarnings;
     }
 
     /** The ERR that ended the response, or null. */

@@ -129,6 +129,27 @@ class DifferentialTest {
                 .isZero();
     }
 
+    /** Session scripts that once differed, kept under {@code src/test/resources/difftest-regressions}. */
+    private static final List<String> REGRESSIONS = List.of("warnings-after-a-text-of-several-statements.sql");
+
+    /**
+     * Each script of {@link #REGRESSIONS} (cut down from a randomized run that differed) replayed
+     * five times, directly and through the proxy beside sessions that keep the pool busy: the same.
+     */
+    @Test
+    @DisabledIfSystemProperty(named = "difftest.replay", matches = ".+")
+    void sessionsThatOnceDifferedRunTheSame() throws Exception {
+        int differing = 0;
+        for (String name : REGRESSIONS) {
+            try (var in = DifferentialTest.class.getResourceAsStream("/difftest-regressions/" + name)) {
+                assertThat(in).as(name).isNotNull();
+                System.out.printf("replaying %s%n", name);
+                differing += replay(ReplayScript.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)), 5);
+            }
+        }
+        assertThat(differing).as("replay runs with differences").isZero();
+    }
+
     /**
      * Replays the session scripts in the files named by {@code difftest.replay} (comma-separated;
      * written as a failure prints them, see {@link ReplayScript}) {@code difftest.replay.runs}
@@ -142,17 +163,17 @@ class DifferentialTest {
         int differing = 0;
         for (String file : System.getProperty("difftest.replay").split(",")) {
             System.out.printf("replaying %s%n", file);
-            differing += replay(ReplayScript.parse(Files.readString(Path.of(file.strip()))));
+            differing += replay(ReplayScript.parse(Files.readString(Path.of(file.strip()))),
+                    Integer.getInteger("difftest.replay.runs", 5));
         }
         assertThat(differing).as("replay runs with differences").isZero();
     }
 
-    /** Replays {@code plan} {@code difftest.replay.runs} times; returns how many runs differed. */
-    private static int replay(SessionPlan plan) throws IOException {
+    /** Replays {@code plan} {@code runs} times; returns how many runs differed. */
+    private static int replay(SessionPlan plan, int runs) throws IOException {
         String noiseFile = System.getProperty("difftest.replay.noise", "");
         List<String> noiseStatements = noiseFile.isBlank() ? List.of() : ReplayScript.parse(Files.readString(Path.of(noiseFile))).steps()
                 .stream().map(Step::sql).toList();
-        int runs = Integer.getInteger("difftest.replay.runs", 5);
         int sessions = Integer.getInteger("difftest.sessions", 16);
         int differing = 0;
         for (int run = 0; run < runs; run++) {
