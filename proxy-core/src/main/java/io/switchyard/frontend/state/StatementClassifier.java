@@ -291,6 +291,9 @@ public final class StatementClassifier {
         }
         if (WRITES.contains(verb)) {
             b.keepsResult = true;
+            // An insert that returns rows ends with an OK that carries no insert id: the
+            // LAST_INSERT_ID() it may have set is read from the connection.
+            b.setsLastInsertId |= (verb.equals("INSERT") || verb.equals("REPLACE")) && contains(t, start, to, "RETURNING");
         }
         scanTokens(t, start, to, b);
     }

@@ -238,6 +238,9 @@ class StatementClassifierTest {
         assertThat(of("SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 1").keepsResult()).isTrue();
         assertThat(of("SELECT LAST_INSERT_ID(5)").setsLastInsertId()).isTrue();
         assertThat(of("SELECT LAST_INSERT_ID()").setsLastInsertId()).isFalse();
+        assertThat(of("INSERT INTO t (v) VALUES (1) RETURNING id").setsLastInsertId()).isTrue();
+        assertThat(of("replace into t (id, v) values (1, 2) returning *").setsLastInsertId()).isTrue();
+        assertThat(of("DELETE FROM t WHERE id = 1 RETURNING id").setsLastInsertId()).isFalse();
     }
 
     @Test

@@ -319,6 +319,31 @@ class MultiplexingTest {
     }
 
     /**
+     * An {@code INSERT ... RETURNING} sets {@code LAST_INSERT_ID()} as any insert does, though its
+     * response (rows, then an OK without an insert id) does not show it: the session reads it
+     * later on another connection as it would directly.
+     */
+    @Test
+    void lastInsertIdOfAnInsertReturningRowsFollowsTheSession() throws Exception {
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql("");
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            long id;
+            assertThat(sa.execute("INSERT INTO ids (v) VALUES (7) RETURNING id")).isTrue();
+            try (ResultSet rs = sa.getResultSet()) {
+                assertThat(rs.next()).isTrue();
+                id = rs.getLong(1);
+            }
+            sa.executeQuery("SELECT 1").close();
+            occupy(sb);
+            try (ResultSet rs = sa.executeQuery("SELECT LAST_INSERT_ID()")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(id).isPositive();
+            }
+            sb.execute("COMMIT");
+        }
+    }
+
+    /**
      * The server keeps a statement's warnings readable across later statements that use no table
      * ({@code SELECT 1}, {@code DO 1}), and a statement using a table clears them: the session
      * keeps its connection for as long as they can be read, also while another session wants it.
