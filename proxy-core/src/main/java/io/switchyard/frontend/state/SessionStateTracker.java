@@ -42,7 +42,10 @@ import java.util.Set;
 public final class SessionStateTracker {
     /** Variables whose value is consumed or changes by itself, so setting it again elsewhere would differ. */
     private static final Set<String> UNREPLAYABLE = Set.of("insert_id", "identity", "rand_seed1", "rand_seed2",
-            "timestamp", "pseudo_thread_id", "gtid_seq_no", "wsrep_gtid_seq_no", "profiling", "debug_sync");
+            "timestamp", "pseudo_thread_id", "gtid_seq_no", "wsrep_gtid_seq_no", "profiling", "debug_sync",
+            // Like profiling: the trace shows the connection's last statement, which on an
+            // unpinned session may be the proxy's own read of what the session's left.
+            "optimizer_trace");
     /** Read-only variables the server reports as they change by themselves: not state the session set. */
     private static final Set<String> STATUS_VARIABLES = Set.of("last_gtid", "in_transaction", "warning_count", "error_count");
     /** Variables whose empty report means SQL NULL. */

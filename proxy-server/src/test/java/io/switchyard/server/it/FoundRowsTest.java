@@ -650,4 +650,38 @@ class FoundRowsTest {
             }
         }
     }
+
+    /**
+     * With {@code optimizer_trace} on, {@code information_schema.OPTIMIZER_TRACE} shows the
+     * session's last statement, as directly: the session keeps its connection, and the proxy runs
+     * none of its own statements there (before, it showed the proxy's read of the
+     * {@code FOUND_ROWS()} a {@code UNION} left).
+     */
+    @Test
+    void theOptimizerTraceShowsTheSessionsOwnLastStatement() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        String union = "SELECT v FROM mux UNION ALL SELECT v FROM mux LIMIT 1";
+        List<String> expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = traced(d, union);
+        }
+        assertThat(expected).containsExactly(union);
+        try (Connection a = fixture.mysql("")) {
+            assertThat(traced(a, union)).isEqualTo(expected);
+        }
+    }
+
+    private static List<String> traced(Connection c, String statement) throws SQLException {
+        List<String> queries = new ArrayList<>();
+        try (Statement s = c.createStatement()) {
+            s.execute("SET optimizer_trace = 'enabled=on'");
+            s.executeQuery(statement).close();
+            try (ResultSet rs = s.executeQuery("SELECT QUERY FROM information_schema.OPTIMIZER_TRACE")) {
+                while (rs.next()) {
+                    queries.add(rs.getString(1));
+                }
+            }
+        }
+        return queries;
+    }
 }
