@@ -340,7 +340,10 @@ public final class SessionStateTracker {
         if (traits.setsLastInsertId()) {
             lastInsertIdUnknown = true;
         }
-        if (!failed && traits.namesCollation() != null) {
+        // A command that failed after its SET NAMES ... COLLATE ran (a later statement of the
+        // same text) has the character sets the server reported for it.
+        boolean namesRan = traits.namesCollation() != null && (!failed || clientCharsetAssigned || connectionCharsetAssigned);
+        if (namesRan) {
             clientCollation = traits.namesCollation();
             resultsCollation = traits.namesCollation();
         } else {
@@ -351,7 +354,7 @@ public final class SessionStateTracker {
             // The server reports the character set, not the collation it gives the connection:
             // SET NAMES ... COLLATE's, else the character set's default (a read-back, where one
             // follows, reads the exact value).
-            String names = failed ? null : traits.namesCollation();
+            String names = namesRan ? traits.namesCollation() : null;
             String charset = SqlLiteral.name(state.variables().get(CHARACTER_SET_CONNECTION));
             String collation = names != null && !names.isEmpty() ? names : charset == null ? null : Collations.defaultOf(charset);
             if (collation != null) {

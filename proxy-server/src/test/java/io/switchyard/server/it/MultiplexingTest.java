@@ -344,6 +344,38 @@ class MultiplexingTest {
     }
 
     /**
+     * A text whose {@code SET NAMES … COLLATE} ran before a later statement of it failed leaves
+     * that collation, wherever the session runs next.
+     */
+    @Test
+    void aCollationSetBeforeAFailureInTheSameTextFollowsTheSession() throws Exception {
+        String sql = "SET NAMES utf8mb4 COLLATE utf8mb4_bin; USE no_such_database";
+        String read = "SELECT @@collation_connection, 'a' = 'A'";
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&allowMultiQueries=true";
+        String expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+             Statement s = d.createStatement()) {
+            assertThatThrownBy(() -> s.execute(sql)).isInstanceOf(SQLException.class);
+            expected = firstRow(s, read);
+        }
+        assertThat(expected).isEqualTo("utf8mb4_bin 0");
+        try (Connection a = fixture.mysql("allowMultiQueries=true"); Connection b = fixture.mysql("");
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            assertThatThrownBy(() -> sa.execute(sql)).isInstanceOf(SQLException.class);
+            occupy(sb);
+            assertThat(firstRow(sa, read)).isEqualTo(expected);
+            sb.execute("COMMIT");
+        }
+    }
+
+    private static String firstRow(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            assertThat(rs.next()).isTrue();
+            return rs.getString(1) + " " + rs.getString(2);
+        }
+    }
+
+    /**
      * The server keeps a statement's warnings readable across later statements that use no table
      * ({@code SELECT 1}, {@code DO 1}), and a statement using a table clears them: the session
      * keeps its connection for as long as they can be read, also while another session wants it.
