@@ -66,6 +66,22 @@ public record ConnectionState(String schema, Map<String, String> variables, long
     }
 
     /** The same state with {@code name} set to {@code literal}, or back to its login value when {@code literal} is null. */
+    /**
+     * The schema's character-set variables: selecting a schema ({@code USE}, {@code COM_INIT_DB})
+     * gives them the schema's values; a reset leaves them at the globals.
+     */
+    public static final List<String> SCHEMA_CHARSET_VARIABLES = List.of("character_set_database", "collation_database");
+
+    /** This state without {@link #SCHEMA_CHARSET_VARIABLES}: they are the schema's, whatever they were. */
+    public ConnectionState withSchemaCharsets() {
+        if (SCHEMA_CHARSET_VARIABLES.stream().noneMatch(variables::containsKey)) {
+            return this;
+        }
+        Map<String, String> copy = new LinkedHashMap<>(variables);
+        SCHEMA_CHARSET_VARIABLES.forEach(copy::remove);
+        return new ConnectionState(schema, copy, globalsAsOf);
+    }
+
     public ConnectionState withVariable(String name, String literal) {
         Map<String, String> copy = new LinkedHashMap<>(variables);
         if (literal == null) {

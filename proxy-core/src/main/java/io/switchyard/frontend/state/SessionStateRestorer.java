@@ -81,7 +81,7 @@ public final class SessionStateRestorer {
     private static final String UTF8_CLIENT = "SET SESSION character_set_client = utf8mb4";
 
     /** Set by {@code COM_INIT_DB}: assigned after it. */
-    private static final Set<String> SCHEMA_VARIABLES = Set.of("character_set_database", "collation_database");
+    private static final List<String> SCHEMA_VARIABLES = ConnectionState.SCHEMA_CHARSET_VARIABLES;
 
     private static final List<List<String>> COUPLED = List.of(
             List.of("character_set_connection", "collation_connection"),
@@ -111,9 +111,7 @@ public final class SessionStateRestorer {
         if (initDb != null) {
             // COM_INIT_DB gives the schema's character-set variables the schema's values, whatever
             // the connection had (a reset leaves them at the globals).
-            for (String name : SCHEMA_VARIABLES) {
-                from = from.withVariable(name, null);
-            }
+            from = from.withSchemaCharsets();
         }
         if (initDb == null || readsUtf8(from, baseline)) {
             return new Plan(assignments(from, to, baseline), initDb, false, null, null, followed);

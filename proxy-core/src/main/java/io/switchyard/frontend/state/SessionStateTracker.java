@@ -265,14 +265,9 @@ public final class SessionStateTracker {
                 case SessionStateInfo.SCHEMA -> {
                     String schema = e.text().isEmpty() ? null : e.text();
                     explained |= namesItsChanges || !Objects.equals(schema, state.schema());
-                    state = state.withSchema(schema);
                     // Selecting a schema gives its character-set variables the schema's values
                     // (a reset had left them at the globals), as selecting it elsewhere does.
-                    for (String name : DATABASE_CHARSET_VARIABLES) {
-                        if (state.variables().containsKey(name)) {
-                            state = state.withVariable(name, null);
-                        }
-                    }
+                    state = state.withSchema(schema).withSchemaCharsets();
                 }
                 case SessionStateInfo.STATE_CHANGE -> changed = true;
                 case SessionStateInfo.TRANSACTION_CHARACTERISTICS -> nextTransaction = e.text();
@@ -502,13 +497,11 @@ public final class SessionStateTracker {
         if (reset) {
             // COM_RESET_CONNECTION keeps the schema but gives the schema's character-set variables
             // the global values, which another connection in that schema would not have.
-            names.addAll(DATABASE_CHARSET_VARIABLES);
+            names.addAll(ConnectionState.SCHEMA_CHARSET_VARIABLES);
         }
         return names;
     }
 
-    /** The schema's character-set variables: {@code COM_INIT_DB} and {@code USE} set them, a reset does not. */
-    private static final List<String> DATABASE_CHARSET_VARIABLES = List.of("character_set_database", "collation_database");
 
     /** True when reading back {@code names} must be followed by turning full session tracking on again. */
     public boolean restoresTracking(List<String> names) {
