@@ -253,7 +253,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         // Only before a statement: a prepare (say) leaves ROW_COUNT() and FOUND_ROWS(), which the
         // execution after it may read, and which the read would replace.
         if (current.runsStatement() && c != null && c.isIdle()
-                && between.readLastInsertIdFirst(c, () -> onHostgroup(hostgroup, avoid, action, failed))) {
+                && between.readBackFirst(c, () -> onHostgroup(hostgroup, avoid, action, failed))) {
             return;
         }
         if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {
@@ -652,6 +652,9 @@ final class BackendSide implements ResponseSink, LeaseListener {
         // session's running statement): those must not be applied, nor read back, again.
         List<String> readBack = current == Command.STMT_PREPARE ? routing.tracker().prepareCompleted(tracker.error() != null,
                 tracker.warnings()) : routing.tracker().completed(tracker.error() != null, tracker.mostWarnings());
+        if (!mayRelease()) {
+            readBack = routing.tracker().deferCharsetReadBack(readBack);
+        }
         List<String> globals = current == Command.QUERY || current == Command.STMT_EXECUTE
                 ? routing.tracker().traits().globals() : List.of();
         // Values only this connection holds are read before the session may leave it (MariaDB:

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * The proxy's own queries on the session's connection between two client statements.
  *
  * <ul>
- *   <li>Before a statement: reading {@code LAST_INSERT_ID()} while the connection still knows it
- *       ({@link #readLastInsertIdFirst}), giving a statement that reads the session-tracking
+ *   <li>Before a statement: reading {@code LAST_INSERT_ID()} and the character sets while the connection still knows them
+ *       ({@link #readBackFirst}), giving a statement that reads the session-tracking
  *       settings the client's own ({@link #withClientTracking}), and giving a statement that reads
  *       {@code FOUND_ROWS()} or {@code ROW_COUNT()} the values the last statement left
  *       ({@link #previousResultSetUp}).</li>
@@ -50,18 +50,20 @@ final class BetweenStatements {
     }
 
     /**
-     * When the idle connection {@code c} knows {@code LAST_INSERT_ID()} and the session does not,
-     * reads it before the next statement replaces the last one's results, so that any connection
-     * the session moves to gets it, then runs {@code then}; true when it did. Not before a
-     * statement that reads the last one's results: it runs on {@code c}, where they are.
+     * When the idle connection {@code c} knows what the session does not
+     * ({@link SessionStateTracker#readBackBeforeNext}: {@code LAST_INSERT_ID()}, the character
+     * sets), reads it before the next statement replaces the last one's results, so that any
+     * connection the session moves to gets it, then runs {@code then}; true when it did. Not
+     * before a statement that reads the last one's results: it runs on {@code c}, where they are.
      */
-    boolean readLastInsertIdFirst(BackendConnection c, Runnable then) {
+    boolean readBackFirst(BackendConnection c, Runnable then) {
         SessionStateTracker tracker = routing.tracker();
-        if (!tracker.lastInsertIdUnknown() || tracker.traits().readsPrevious()) {
+        List<String> names = tracker.readBackBeforeNext();
+        if (names.isEmpty() || tracker.traits().readsPrevious()) {
             return false;
         }
         session.enter(SessionPhase.CONNECTING);
-        StateReadBack.run(c, List.of(SessionStateTracker.LAST_INSERT_ID), tracker, failure -> {
+        StateReadBack.run(c, names, tracker, failure -> {
             if (session.closed()) {
                 return;
             }

@@ -85,6 +85,8 @@ public final class SessionStateTracker {
     /** The GTID of the session's last write the server reported ({@code last_gtid}), or "". */
     private String lastGtid = "";
     private boolean lastInsertIdUnknown;
+    /** The read-back of the character-set group after the last change waits for the session's next statement ({@link #deferCharsetReadBack}). */
+    private boolean charsetsUnread;
     /** The command that completes is the client's COM_RESET_CONNECTION. */
     private boolean reset;
     private boolean readsPreviousResults;
@@ -473,6 +475,40 @@ public final class SessionStateTracker {
         return lastInsertIdUnknown && pins.isEmpty();
     }
 
+    /**
+     * For a session that keeps its connection for the next statement: when {@code names} (what
+     * {@link #completed} returned) is the character-set group alone, its read-back waits, as
+     * {@code LAST_INSERT_ID()}'s does, until the session is about to run a statement that does
+     * not read the last one's results (it would replace a {@code ROW_COUNT()} above 0, which no
+     * statement can put back without writing); returns what to read now.
+     */
+    public List<String> deferCharsetReadBack(List<String> names) {
+        if (!names.equals(SessionBaseline.CHARSET_VARIABLES)) {
+            return names;
+        }
+        charsetsUnread = true;
+        return List.of();
+    }
+
+    /**
+     * What the session's connection knows and the session does not, to be read there before its
+     * next statement that does not read the last one's results (none while pinned: the session
+     * stays there): {@code LAST_INSERT_ID()} ({@link #lastInsertIdUnknown}), the character-set
+     * group ({@link #deferCharsetReadBack}).
+     */
+    public List<String> readBackBeforeNext() {
+        List<String> names = new ArrayList<>();
+        if (pins.isEmpty()) {
+            if (lastInsertIdUnknown) {
+                names.add(LAST_INSERT_ID);
+            }
+            if (charsetsUnread) {
+                names.addAll(SessionBaseline.CHARSET_VARIABLES);
+            }
+        }
+        return names;
+    }
+
     private List<String> readBackNames() {
         List<String> names = new ArrayList<>();
         boolean trackingTouched = traits.tracking() || traits.readsTracking();
@@ -549,6 +585,9 @@ public final class SessionStateTracker {
             }
             clientTracking = client;
         }
+        if (names.contains(CHARACTER_SET_CLIENT)) {
+            charsetsUnread = false;
+        }
         if (names.contains(CHARACTER_SET_CLIENT) && baseline != null) {
             String login = baseline.loginCollation();
             String client = clientCollation(baseline);
@@ -609,6 +648,7 @@ public final class SessionStateTracker {
         pins.clear();
         nextTransaction = "";
         lastInsertIdUnknown = false;
+        charsetsUnread = false;
         readsPreviousResults = false;
         keepForNext = false;
         diagnosticsHeld = false;

@@ -8,6 +8,7 @@ import io.switchyard.backend.TrackingSettings;
 import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.SessionStateInfo;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -411,6 +412,31 @@ class SessionStateTrackerTest {
         tracker.readBack(List.of("last_insert_id"), List.of("7"), BASELINE);
         assertThat(tracker.lastInsertIdUnknown()).isFalse();
         assertThat(tracker.state().variables()).containsEntry("last_insert_id", "7");
+    }
+
+    @Test
+    void theReadBackOfTheCharacterSetsMayWaitForTheNextStatementThatDoesNotReadTheLastResults() {
+        tracker.before("SET NAMES utf8mb4; INSERT INTO t (v) VALUES (1)");
+        tracker.onOk(ok(variable("character_set_client", "utf8mb4"), variable("character_set_connection", "utf8mb4"),
+                variable("character_set_results", "utf8mb4"), CHANGED));
+        List<String> names = tracker.completed(false, 0);
+        assertThat(names).containsExactlyElementsOf(SessionBaseline.CHARSET_VARIABLES);
+        assertThat(tracker.readBackBeforeNext()).as("not deferred yet").isEmpty();
+
+        assertThat(tracker.deferCharsetReadBack(names)).isEmpty();
+        assertThat(tracker.readBackBeforeNext()).containsExactlyElementsOf(SessionBaseline.CHARSET_VARIABLES);
+
+        tracker.readBack(SessionBaseline.CHARSET_VARIABLES, List.of("utf8mb4", "utf8mb4", "utf8mb4", "utf8mb4_unicode_ci"), BASELINE);
+        assertThat(tracker.readBackBeforeNext()).isEmpty();
+        assertThat(tracker.state().variables()).containsEntry("collation_connection", "'utf8mb4_unicode_ci'");
+    }
+
+    @Test
+    void onlyTheCharacterSetGroupAloneWaits() {
+        List<String> more = new ArrayList<>(SessionBaseline.CHARSET_VARIABLES);
+        more.add("session_track_schema");
+        assertThat(tracker.deferCharsetReadBack(more)).isEqualTo(more);
+        assertThat(tracker.readBackBeforeNext()).isEmpty();
     }
 
     @Test

@@ -359,6 +359,35 @@ class FoundRowsTest {
     }
 
     /**
+     * A change of the character sets in a text that then writes or counts rows, or in a
+     * transaction: the proxy learns the new character sets from the server with a query of its
+     * own, which must not replace the {@code ROW_COUNT()} and {@code FOUND_ROWS()} the session
+     * reads next (no statement gives a connection a {@code ROW_COUNT()} above 0 without writing).
+     */
+    @Test
+    void aChangeOfTheCharacterSetsLeavesTheResultsOfTheStatementsAfterIt() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&allowMultiQueries=true";
+        String[][] sequences = {
+            {"SET NAMES utf8mb4; INSERT INTO ids (v) VALUES (1), (2)"},
+            {"SET CHARACTER SET latin1; SELECT SQL_CALC_FOUND_ROWS * FROM mux LIMIT 1"},
+            {"BEGIN", "UPDATE mux SET v = CONCAT(v, '') WHERE id > 0", "SET NAMES latin1"},
+            {"BEGIN", "SELECT SQL_CALC_FOUND_ROWS * FROM mux LIMIT 1", "SET NAMES utf8mb4 COLLATE utf8mb4_bin"},
+        };
+        List<String> expected = new ArrayList<>();
+        List<String> proxied = new ArrayList<>();
+        for (String[] sequence : sequences) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(previousResultAfterFailures(d, sequence));
+            }
+            try (Connection a = fixture.mysql("allowMultiQueries=true")) {
+                proxied.add(previousResultAfterFailures(a, sequence));
+            }
+        }
+        assertThat(expected).containsExactly("1 2", "2 -1", "1 0", "2 0");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
      * A session's statement returns 7 rows; another session then holds the connection it ran on,
      * and the session's next statement fails on another connection, which the session keeps (its
      * error is held for {@code SHOW ERRORS}). A read of {@code FOUND_ROWS()} there gives the 7 the
