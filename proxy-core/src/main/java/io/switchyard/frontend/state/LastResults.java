@@ -62,12 +62,17 @@ final class LastResults {
      * ({@link StatementTraits#limitOffset}) and a row came back, that is the offset plus the rows
      * returned (3 after {@code LIMIT 2, 1}); with no row back and no offset, 0 (no row matched,
      * or {@code LIMIT 0}); otherwise {@code FOUND_ROWS()} is unknown (with no row returned an
-     * offset may lie beyond the last row, and the count is then every row there was).
+     * offset may lie beyond the last row, and the count is then every row there was). It is
+     * unknown too where it is not what the response shows ({@code shown} false:
+     * {@link FoundRowsCount}).
      */
-    void ended(StatementTraits traits, boolean uncounted, boolean resultSet, long rows, long affectedRows) {
+    void ended(StatementTraits traits, boolean uncounted, boolean resultSet, long rows, long affectedRows, boolean shown) {
         if (uncounted || (resultSet && traits.keepsResult())) {
             foundRows = UNKNOWN;
             rowCount = UNKNOWN;
+        } else if (!shown) {
+            foundRows = UNKNOWN;
+            rowCount = resultSet ? -1 : affectedRows;
         } else if (resultSet && traits.limited()) {
             long offset = traits.limitOffset();
             foundRows = offset >= 0 && rows > 0 ? offset + rows : offset == 0 ? 0 : UNKNOWN;

@@ -390,7 +390,7 @@ public final class SessionStateTracker {
 
     /** What a statement returned: see {@link LastResults#ended}. */
     public void statementResult(boolean uncounted, boolean resultSet, long rows, long affectedRows) {
-        lastResults.ended(traits, uncounted, resultSet, rows, affectedRows);
+        lastResults.ended(traits, uncounted, resultSet, rows, affectedRows, FoundRowsCount.shownByResponse(runningSql, resultSet));
     }
 
     /** True when the last statement left values its response does not show: see {@link LastResults#unknownByLast}. */

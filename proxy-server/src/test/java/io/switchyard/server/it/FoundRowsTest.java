@@ -49,7 +49,7 @@ class FoundRowsTest {
         fixture.cluster().primary().execute(
                 "CREATE TABLE app.mux (id INT PRIMARY KEY, v VARCHAR(40))",
                 "INSERT INTO app.mux VALUES (1, 'one'), (2, 'two')",
-                "CREATE TABLE app.ids (id INT AUTO_INCREMENT PRIMARY KEY, v INT)");
+                "CREATE TABLE app.ids (id INT AUTO_INCREMENT PRIMARY KEY, v INT)", "CREATE TABLE app.plain (v INT)");
     }
 
     /**
@@ -77,6 +77,35 @@ class FoundRowsTest {
             }
         }
         assertThat(expected).containsExactly("2 -1", "2 0", "0 -1", "1 -1");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
+     * Statements whose response does not show the {@code FOUND_ROWS()} they leave: a result set
+     * that is not a query's ({@code VALUES} and {@code CHECKSUM TABLE} leave the count as it was), and an OK of a statement with a
+     * query of its own ({@code INSERT ... SELECT} sets that query's count). Read on another
+     * connection after a statement that leaves it ({@code DO 1}), it gives what it gives directly.
+     */
+    @Test
+    void foundRowsAfterStatementsWhoseResponseDoesNotShowItFollowsTheSession() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        String[][] sequences = {
+            {"SELECT * FROM mux", "VALUES (1), (2), (3)", "DO 1"},
+            {"SELECT * FROM mux", "CHECKSUM TABLE mux", "DO 1"},
+            {"SELECT * FROM mux", "INSERT INTO plain SELECT seq FROM seq_1_to_3", "DO 1"},
+        };
+        List<String> expected = new ArrayList<>();
+        List<String> proxied = new ArrayList<>();
+        for (String[] statements : sequences) {
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected.add(previousResult(d, statements, null)[0]);
+            }
+            try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+                String[] seen = previousResult(a, statements, sb, "");
+                proxied.add(seen[0]);
+            }
+        }
+        assertThat(expected).containsExactly("2 0", "2 0", "3 0");
         assertThat(proxied).isEqualTo(expected);
     }
 

@@ -569,10 +569,8 @@ public final class Grammar {
         }
         add(String.join("; ", parts));
         if (chance(60)) {
-            // Not FOUND_ROWS() right after the text: a session reading through cursors reads it
-            // as 0 there directly, and as the text's last count through the proxy (README,
-            // known limits; not yet explained).
-            add(pick(stateRead(), "SELECT ROW_COUNT()", "SHOW WARNINGS", "SELECT DATABASE(), @@time_zone"));
+            add(pick(stateRead(), foundRowsSet ? "SELECT FOUND_ROWS(), ROW_COUNT()" : "SELECT ROW_COUNT()", "SHOW WARNINGS",
+                    "SELECT DATABASE(), @@time_zone"));
         }
     }
 

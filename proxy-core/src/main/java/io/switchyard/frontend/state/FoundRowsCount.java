@@ -1,0 +1,63 @@
+package io.switchyard.frontend.state;
+
+import io.switchyard.stats.StatementKind;
+
+/**
+ * Which statements leave a {@code FOUND_ROWS()} the proxy can tell from their response (MariaDB
+ * 10.11, checked statement by statement).
+ *
+ * <ul>
+ *   <li>A result set counts only when the statement is a query ({@code SELECT}, {@code WITH}, a
+ *       query in parentheses): {@code SHOW WARNINGS}, {@code VALUES}, {@code EXPLAIN},
+ *       {@code CHECKSUM TABLE} and {@code SHOW CREATE TABLE} leave the count as it was, while
+ *       {@code SHOW TABLES} or {@code DESCRIBE} set it to what the rows returned do not show.</li>
+ *   <li>An OK leaves it, except after a statement with a query of its own at the top
+ *       ({@code SELECT ... INTO}, {@code INSERT ... SELECT}, {@code CREATE TABLE ... SELECT}),
+ *       which sets it to that query's count (0 after {@code SELECT 1 INTO @x}); a subquery does
+ *       not. {@code EXECUTE} and {@code CALL} run any statement.</li>
+ * </ul>
+ *
+ * <p>Where the response does not tell, the value counts as unknown: the proxy reads it on the
+ * connection before the session leaves it, and gives it no other connection until then.
+ */
+final class FoundRowsCount {
+
+    private FoundRowsCount() {
+    }
+
+    /**
+     * True when, after the statement of text {@code sql} (null for a command without text)
+     * returned {@code resultSet} or an OK, {@code FOUND_ROWS()} is what its response shows: a
+     * query's rows, or the value before it.
+     */
+    static boolean shownByResponse(String sql, boolean resultSet) {
+        if (sql == null) {
+            return !resultSet;
+        }
+        StatementKind kind = StatementKind.of(sql);
+        boolean query = kind == StatementKind.SELECT || kind == StatementKind.SELECT_FOR_UPDATE;
+        if (resultSet) {
+            return query;
+        }
+        return switch (kind) {
+            case SELECT, SELECT_FOR_UPDATE, EXECUTE, CALL -> false;
+            case INSERT, REPLACE, CREATE_TABLE, CREATE_TEMPORARY, CREATE_VIEW, UNKNOWN -> !containsWord(sql, "SELECT");
+            default -> true;
+        };
+    }
+
+    private static boolean containsWord(String sql, String word) {
+        int n = word.length();
+        for (int i = 0; i + n <= sql.length(); i++) {
+            if (sql.regionMatches(true, i, word, 0, n) && (i == 0 || !wordChar(sql.charAt(i - 1)))
+                    && (i + n == sql.length() || !wordChar(sql.charAt(i + n)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean wordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
+    }
+}
