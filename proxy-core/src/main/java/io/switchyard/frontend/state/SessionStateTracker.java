@@ -37,7 +37,8 @@ import java.util.Set;
  * <p>Longer than 400 lines on purpose: what the server reported, what must be read back and what
  * pins the session are decided from the same state, and are read together to see that no change
  * a statement made is lost or replayed twice. What {@code FOUND_ROWS()} and {@code ROW_COUNT()}
- * return after the last statement is kept apart, in {@link LastResults}.
+ * return after the last statement is kept apart, in {@link LastResults}, and the collations the
+ * reports do not show, in {@link SessionCollations}.
  */
 public final class SessionStateTracker {
     /** Variables whose value is consumed or changes by itself, so setting it again elsewhere would differ. */
@@ -64,10 +65,6 @@ public final class SessionStateTracker {
      */
     public static final String CLIENT_COLLATION = "#client_collation";
     public static final String RESULTS_COLLATION = "#results_collation";
-    private static final String CHARACTER_SET_CLIENT = "character_set_client";
-    private static final String CHARACTER_SET_RESULTS = "character_set_results";
-    private static final String CHARACTER_SET_CONNECTION = "character_set_connection";
-    private static final String COLLATION_CONNECTION = "collation_connection";
 
     private ConnectionState state;
     /** What {@code FOUND_ROWS()} and {@code ROW_COUNT()} return after the session's last statement. */
@@ -95,18 +92,7 @@ public final class SessionStateTracker {
     private boolean diagnosticsHeld;
     /** The running statement clears those ({@link StatementClassifier#usesTables}); decided only while they are held. */
     private boolean clearsDiagnostics;
-    /**
-     * The collations the server holds for {@code character_set_client} and
-     * {@code character_set_results}, which their reported values (character set names) do not
-     * show: null for the login's, empty for the default of the character set in force, else the
-     * one a {@code SET NAMES ... COLLATE} gave.
-     */
-    private String clientCollation;
-    private String resultsCollation;
-    /** The running statement's reports assigned {@code character_set_client}, {@code _results}, {@code _connection}. */
-    private boolean clientCharsetAssigned;
-    private boolean resultsCharsetAssigned;
-    private boolean connectionCharsetAssigned;
+    private final SessionCollations collations = new SessionCollations();
 
     public SessionStateTracker(ConnectionState initial) {
         this.state = initial;
@@ -206,9 +192,7 @@ public final class SessionStateTracker {
         runningSql = sql;
         namesItsChanges = namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && StatementClassifier.usesTables(sql);
-        clientCharsetAssigned = false;
-        resultsCharsetAssigned = false;
-        connectionCharsetAssigned = false;
+        collations.statementStarts();
         pins.addAll(traits.pins());
         if (traits.readsPrevious()) {
             readsPreviousResults = true;
@@ -228,9 +212,7 @@ public final class SessionStateTracker {
         runningSql = sql;
         namesItsChanges = sql == null || namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && sql != null && StatementClassifier.usesTables(sql);
-        clientCharsetAssigned = false;
-        resultsCharsetAssigned = false;
-        connectionCharsetAssigned = false;
+        collations.statementStarts();
         pins.addAll(traits.pins());
     }
 
@@ -304,9 +286,7 @@ public final class SessionStateTracker {
             pins.add(PinReason.UNREPLAYABLE_VARIABLE);
             return;
         }
-        clientCharsetAssigned |= name.equals(CHARACTER_SET_CLIENT);
-        resultsCharsetAssigned |= name.equals(CHARACTER_SET_RESULTS);
-        connectionCharsetAssigned |= name.equals(CHARACTER_SET_CONNECTION);
+        collations.reported(name);
         String literal = SqlLiteral.of(value.isEmpty() && NULLABLE.contains(name) ? null : value);
         if (!traits.trustedReports() && !traits.assigned().contains(name)) {
             if (!literal.equals(state.variables().get(name))) {
@@ -337,30 +317,7 @@ public final class SessionStateTracker {
         if (traits.setsLastInsertId()) {
             lastInsertIdUnknown = true;
         }
-        // A command that failed after its SET NAMES ... COLLATE ran (a later statement of the
-        // same text) has the character sets the server reported for it.
-        boolean namesRan = traits.namesCollation() != null && (!failed || clientCharsetAssigned || connectionCharsetAssigned);
-        if (namesRan) {
-            clientCollation = traits.namesCollation();
-            resultsCollation = traits.namesCollation();
-        } else {
-            clientCollation = clientCharsetAssigned ? "" : clientCollation;
-            resultsCollation = resultsCharsetAssigned ? "" : resultsCollation;
-        }
-        if (connectionCharsetAssigned) {
-            // The server reports the character set, not the collation it gives the connection:
-            // SET NAMES ... COLLATE's, else the character set's default (a read-back, where one
-            // follows, reads the exact value).
-            String names = namesRan ? traits.namesCollation() : null;
-            String charset = SqlLiteral.name(state.variables().get(CHARACTER_SET_CONNECTION));
-            String collation = names != null && !names.isEmpty() ? names : charset == null ? null : Collations.defaultOf(charset);
-            if (collation != null) {
-                state = state.withVariable(COLLATION_CONNECTION, SqlLiteral.of(collation));
-            }
-        }
-        clientCharsetAssigned = false;
-        resultsCharsetAssigned = false;
-        connectionCharsetAssigned = false;
+        state = collations.completed(state, traits.namesCollation(), failed);
         return readBackNames();
     }
 
@@ -585,15 +542,11 @@ public final class SessionStateTracker {
             }
             clientTracking = client;
         }
-        if (names.contains(CHARACTER_SET_CLIENT)) {
+        if (names.contains(SessionCollations.CHARACTER_SET_CLIENT)) {
             charsetsUnread = false;
-        }
-        if (names.contains(CHARACTER_SET_CLIENT) && baseline != null) {
-            String login = baseline.loginCollation();
-            String client = clientCollation(baseline);
-            String results = resultsCollation(baseline);
-            state = state.withVariable(CLIENT_COLLATION, client.equals(login) ? null : SqlLiteral.of(client));
-            state = state.withVariable(RESULTS_COLLATION, results.equals(login) || results.equals("null") ? null : SqlLiteral.of(results));
+            if (baseline != null) {
+                state = collations.readBack(state, baseline);
+            }
         }
     }
 
@@ -604,27 +557,12 @@ public final class SessionStateTracker {
      * sent again. {@code baseline} gives the login's; "?" when it is not known.
      */
     public String clientCollation(SessionBaseline baseline) {
-        return collation(clientCollation, CHARACTER_SET_CLIENT, baseline);
+        return collations.client(state, baseline);
     }
 
     /** Same, for {@code character_set_results} ("null" when it is SQL NULL). */
     public String resultsCollation(SessionBaseline baseline) {
-        return collation(resultsCollation, CHARACTER_SET_RESULTS, baseline);
-    }
-
-    private String collation(String held, String variable, SessionBaseline baseline) {
-        if (held != null && !held.isEmpty()) {
-            return held;
-        }
-        if (baseline == null) {
-            return "?";
-        }
-        if (held == null) {
-            String login = baseline.loginCollation();
-            return login != null ? login : "?";
-        }
-        String charset = SqlLiteral.name(state.variables().getOrDefault(variable, baseline.loginValues().get(variable)));
-        return charset == null ? "null" : Collations.defaultOf(charset);
+        return collations.results(state, baseline);
     }
 
     /**
@@ -654,8 +592,7 @@ public final class SessionStateTracker {
         diagnosticsHeld = false;
         clearsDiagnostics = false;
         lastResults.forget();
-        clientCollation = null;
-        resultsCollation = null;
+        collations.reset();
         traits = StatementTraits.PLAIN;
         clientTracking = defaults;
     }
