@@ -3,7 +3,6 @@ package io.switchyard.backend;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -40,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p>Confined to its channel's event loop: every method must be called on {@link #eventLoop()}.
  *
  * <p>The login reads framed packets (a {@link FrameDecoder} sits in front of the connection
- * until the server accepts it); a response is relayed as the raw bytes the socket delivers,
- * only its packet headers scanned.
+ * until the server accepts it); a response ({@link ResponseRelay}) is relayed as the raw bytes
+ * the socket delivers, only its packet headers scanned.
  *
  * <p>Longer than the house limit on purpose: login, the relay of a response, the move between
  * event loops and the failure of any of them share the connection's phase, and are read together.
@@ -59,7 +58,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private final ServerAddress address;
     private final ConnectionKey key;
     private final BackendSettings settings;
-    private final ResponseTracker tracker = new ResponseTracker();
+    private final ResponseRelay response = new ResponseRelay();
     private final long createdNanos = System.nanoTime();
     private Channel channel;
     private Phase phase = Phase.LOGIN;
@@ -69,10 +68,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private long negotiatedCaps;
     private HandshakeV10 serverHandshake;
     private String schema;
-    private ByteBuf cumulation;
-    private ResponseSink sink;
-    private ResponseSink flushPending;
-    private boolean bytesRelayed;
     private long lastUsedNanos = createdNanos;
     private long releasedNanos = createdNanos;
     private boolean reusable = true;
@@ -169,7 +164,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             in.release();
             return;
         }
-        cumulate(in);
+        response.cumulate(in, channel.alloc());
         try {
             switch (phase) {
                 case BUSY -> relay();
@@ -179,17 +174,13 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             fail(e);
         } finally {
-            compactCumulation();
+            response.compact(channel.alloc());
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        ResponseSink toFlush = flushPending;
-        flushPending = null;
-        if (toFlush != null) {
-            toFlush.responseFlush();
-        }
+        response.readComplete();
     }
 
     @Override
@@ -207,30 +198,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
         if (owner instanceof Holder holder) {
             holder.backendWritabilityChanged(ctx.channel().isWritable());
-        }
-    }
-
-    private void cumulate(ByteBuf in) {
-        if (cumulation == null) {
-            cumulation = in;
-        } else {
-            CompositeByteBuf composite = channel.alloc().compositeBuffer(2);
-            composite.addComponents(true, cumulation, in);
-            cumulation = composite;
-        }
-    }
-
-    private void compactCumulation() {
-        if (cumulation == null) {
-            return;
-        }
-        if (!cumulation.isReadable()) {
-            cumulation.release();
-            cumulation = null;
-        } else if (cumulation.readerIndex() > 0) {
-            ByteBuf rest = channel.alloc().buffer(cumulation.readableBytes()).writeBytes(cumulation);
-            cumulation.release();
-            cumulation = rest;
         }
     }
 
@@ -358,12 +325,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         }
         phase = Phase.BUSY;
         uses++;
-        this.sink = sink;
-        this.bytesRelayed = false;
         lastUsedNanos = System.nanoTime();
-        tracker.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE
-                && StmtExecute.requestsCursor(packets, packets.readerIndex() + Wire.HEADER_SIZE), sink.isolatesMetadata(),
-                sink.expectsEofPackets());
+        response.begin(command, negotiatedCaps, tracksSessionState(), command == Command.STMT_EXECUTE
+                && StmtExecute.requestsCursor(packets, packets.readerIndex() + Wire.HEADER_SIZE), sink);
         sent(packets);
         commandStarts();
         channel.writeAndFlush(packets, channel.voidPromise());
@@ -433,9 +397,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** Forwards the client's LOCAL INFILE packets; {@code last} marks the empty packet that ends the file. */
     public void forwardLocalInfile(ByteBuf packets, boolean last) {
         if (last) {
-            tracker.localInfileSent();
+            response.tracker().localInfileSent();
             channel.writeAndFlush(packets, channel.voidPromise());
-            if (cumulation != null && cumulation.isReadable()) {
+            if (response.hasBytes()) {
                 relay();
             }
         } else {
@@ -449,50 +413,15 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void relay() {
-        while (true) {
-            int n = tracker.scan(cumulation);
-            if (n > 0) {
-                bytesRelayed = true;
-                ByteBuf chunk = cumulation.readRetainedSlice(n);
-                if (tracker.endedWithStatusPacket()) {
-                    sink.responseStatusPacket(chunk);
-                } else if (tracker.endedWithMetadata()) {
-                    tracker.dropped(sink.responseMetadata(chunk, tracker.metadataColumns()));
-                } else {
-                    sink.responseBytes(chunk);
-                }
-                if (flushPending != null && flushPending != sink) {
-                    // An earlier command's response ended in this read (its sink gets nothing more):
-                    // flush it now, the slot is about to hold this command's sink.
-                    flushPending.responseFlush();
-                }
-                flushPending = sink;
-            }
-            ResponseTracker.InsertedEof eof = tracker.eofToInsert();
-            if (eof != null) {
-                sink.responseEof(eof.sequenceId(), eof.warnings(), eof.statusFlags(), eof.from());
-            }
-            if (tracker.state() == ResponseTracker.State.LOCAL_INFILE) {
-                sink.localInfileRequested();
-                return;
-            }
-            if (tracker.isDone()) {
-                complete();
-                return;
-            }
-            if ((n == 0 && eof == null) || phase != Phase.BUSY) {
-                return;
-            }
+        if (response.relay()) {
+            complete();
         }
     }
 
+    /** The running command's response is complete: the connection is idle again. */
     private void complete() {
-        if (cumulation.isReadable()) {
-            throw new ProtocolException("backend sent bytes past the end of the response to " + tracker.command().label()
-                    + ": " + io.netty.buffer.ByteBufUtil.hexDump(cumulation, cumulation.readerIndex(), Math.min(64, cumulation.readableBytes())));
-        }
-        ResponseSink done = sink;
-        sink = null;
+        ResponseSink done = response.finish();
+        ResponseTracker tracker = response.tracker();
         phase = Phase.IDLE;
         setAutoRead(true);
         lastUsedNanos = System.nanoTime();
@@ -532,10 +461,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         Phase was = phase;
         phase = Phase.CLOSED;
         reusable = false;
-        if (cumulation != null) {
-            cumulation.release();
-            cumulation = null;
-        }
+        response.releaseBytes();
         if (loginTimeout != null) {
             loginTimeout.cancel(false);
         }
@@ -545,11 +471,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         if (was == Phase.LOGIN) {
             Throwable reason = cause instanceof BackendLogin.BackendLoginException ? cause : new BackendFailures.BackendConnectException(address, cause);
             loginPromise.tryFailure(reason);
-        } else if (was == Phase.BUSY && sink != null) {
-            ResponseSink failed = sink;
-            sink = null;
-            flushPending = null;
-            failed.backendFailed(this, cause, bytesRelayed);
+        } else if (was == Phase.BUSY && response.sink() != null) {
+            ResponseSink failed = response.abandon();
+            failed.backendFailed(this, cause, response.bytesRelayed());
         } else {
             log.debug("idle backend connection {} to {} closed: {}", id, address, cause.toString());
             if (owner instanceof Holder holder) {
@@ -625,7 +549,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     /** True once any byte of the running command's response went to its sink. */
     public boolean bytesRelayed() {
-        return bytesRelayed;
+        return response.bytesRelayed();
     }
 
     public EventLoop eventLoop() {
