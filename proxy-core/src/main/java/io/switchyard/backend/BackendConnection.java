@@ -4,16 +4,12 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.Frame;
@@ -25,7 +21,6 @@ import io.switchyard.protocol.ProtocolException;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.StmtExecute;
 import io.switchyard.protocol.Wire;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to its channel's event loop: every method must be called on {@link #eventLoop()}.
  *
- * <p>The login reads framed packets (a {@link FrameDecoder} sits in front of the connection
- * until the server accepts it); a response ({@link ResponseRelay}) is relayed as the raw bytes
+ * <p>The login ({@link LoginPhase}) reads framed packets (a {@link FrameDecoder} sits in front of
+ * the connection until the server accepts it); a response ({@link ResponseRelay}) is relayed as the raw bytes
  * the socket delivers, only its packet headers scanned.
  *
  * <p>Longer than the house limit on purpose: login, the relay of a response, the move between
@@ -48,8 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
-    /** The largest packet a server sends while logging in (handshake, auth switch, a public key) is far below this. */
-    private static final long LOGIN_PACKET_LIMIT = 1 << 20;
 
     /** Life cycle of the connection. */
     public enum Phase { LOGIN, IDLE, BUSY, CLOSED }
@@ -57,14 +50,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private final long id = IDS.incrementAndGet();
     private final ServerAddress address;
     private final ConnectionKey key;
-    private final BackendSettings settings;
     private final ResponseRelay response = new ResponseRelay();
     private final long createdNanos = System.nanoTime();
     private Channel channel;
     private Phase phase = Phase.LOGIN;
-    private BackendLogin login;
-    private Promise<BackendConnection> loginPromise;
-    private ScheduledFuture<?> loginTimeout;
+    private LoginPhase login;
     private long negotiatedCaps;
     private HandshakeV10 serverHandshake;
     private String schema;
@@ -75,7 +65,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private ConnectionState sessionState;
     private SessionBaseline baseline;
     private final GlobalValues globals;
-    private boolean settingUp;
     private long uses;
     /** The largest command sent since login, in bytes, and who held the connection then ({@link #largestCommand}). */
     private int largestCommand;
@@ -90,12 +79,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private Runnable closeHook;
     private volatile boolean closeRequested;
 
-    private BackendConnection(ServerAddress address, ConnectionKey key, String schema, BackendSettings settings,
-                              GlobalValues globals) {
+    private BackendConnection(ServerAddress address, ConnectionKey key, String schema, GlobalValues globals) {
         this.address = address;
         this.key = key;
         this.schema = schema;
-        this.settings = settings;
         this.globals = globals;
     }
 
@@ -107,34 +94,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     public static Future<BackendConnection> connect(Bootstrap template, EventLoop loop, ServerAddress address,
                                                     ConnectionKey key, String schema, BackendSettings settings,
                                                     GlobalValues globals) {
-        BackendConnection connection = new BackendConnection(address, key, schema, settings, globals);
-        Promise<BackendConnection> promise = loop.newPromise();
-        connection.loginPromise = promise;
-        connection.login = new BackendLogin(key, schema, settings.compression());
-        Bootstrap bootstrap = template.clone(loop)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeoutMillis())
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        // Login packets come as frames; once logged in the decoder goes and
-                        // responses are relayed as raw bytes (see onLoggedIn).
-                        ch.pipeline().addLast(FrameDecoder.NAME, new FrameDecoder(LOGIN_PACKET_LIMIT));
-                        ch.pipeline().addLast(connection);
-                    }
-                });
-        bootstrap.connect(address.host(), address.port()).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                promise.tryFailure(new BackendFailures.BackendConnectException(address, f.cause()));
-            }
-        });
-        connection.loginTimeout = loop.schedule(() -> {
-            if (connection.phase == Phase.LOGIN || connection.settingUp) {
-                promise.tryFailure(new BackendFailures.BackendConnectException(address,
-                        new ProtocolException("login did not finish within " + settings.connectTimeoutMillis() + " ms")));
-                connection.close();
-            }
-        }, settings.connectTimeoutMillis(), TimeUnit.MILLISECONDS);
-        return promise;
+        BackendConnection connection = new BackendConnection(address, key, schema, globals);
+        connection.login = new LoginPhase(connection, loop, address, key, schema, settings);
+        return connection.login.start(template, loop);
     }
 
     @Override
@@ -149,8 +111,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Frame frame) {
             try {
-                if (phase == Phase.LOGIN) {
-                    readLogin(frame);
+                if (phase == Phase.LOGIN && login.read(channel, frame)) {
+                    onLoggedIn();
                 }
             } catch (RuntimeException e) {
                 fail(e);
@@ -201,65 +163,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** One packet of the login: the server's handshake, then its answers to the proxy's authentication. */
-    private void readLogin(Frame frame) {
-        if (frame.hasContinuation()) {
-            throw new ProtocolException("login packet of " + frame.length() + " bytes or more from " + address);
-        }
-        ByteBuf payload = frame.payload();
-        if (serverHandshake == null) {
-            onServerHandshake(payload);
-            return;
-        }
-        ByteBuf out = channel.alloc().buffer();
-        BackendLogin.Outcome outcome;
-        try {
-            outcome = login.onAuthPacket(payload, out);
-        } catch (RuntimeException e) {
-            out.release();
-            throw e;
-        }
-        if (outcome == BackendLogin.Outcome.SEND) {
-            channel.writeAndFlush(Packets.split(channel.alloc(), out, frame.sequenceId() + 1));
-        }
-        out.release();
-        if (outcome == BackendLogin.Outcome.SUCCESS) {
-            onLoggedIn();
-        }
-    }
-
-    private void onServerHandshake(ByteBuf payload) {
-        negotiatedCaps = login.onHandshake(payload);
-        serverHandshake = login.handshake();
-        boolean tls = settings.tls() != null && Capability.has(serverHandshake.capabilities(), Capability.CLIENT_SSL);
-        if (settings.tls() != null && !tls && settings.tlsRequired()) {
-            throw new ProtocolException("backend " + address + " does not offer TLS, but TLS to backends is required");
-        }
-        if (tls) {
-            ByteBuf out = login.sslRequest(channel.alloc().buffer(), negotiatedCaps);
-            channel.writeAndFlush(Packets.split(channel.alloc(), out, 1));
-            out.release();
-            SslHandler ssl = settings.tls().newHandler(channel.alloc(), address.host(), address.port());
-            channel.pipeline().addFirst("tls", ssl);
-            ssl.handshakeFuture().addListener(f -> {
-                if (!f.isSuccess()) {
-                    fail(f.cause());
-                    return;
-                }
-                ByteBuf response = login.handshakeResponse(channel.alloc().buffer(), negotiatedCaps, true);
-                channel.writeAndFlush(Packets.split(channel.alloc(), response, 2));
-                response.release();
-            });
-        } else {
-            ByteBuf response = login.handshakeResponse(channel.alloc().buffer(), negotiatedCaps, false);
-            channel.writeAndFlush(Packets.split(channel.alloc(), response, 1));
-            response.release();
-        }
-    }
-
+    /** The server accepted the login: responses come as raw bytes from now on. */
     private void onLoggedIn() {
         phase = Phase.IDLE;
-        login = null;
+        serverHandshake = login.serverHandshake();
+        negotiatedCaps = login.negotiatedCaps();
         sessionState = ConnectionState.initial(schema);
         channel.pipeline().remove(FrameDecoder.NAME);
         if (Capability.has(negotiatedCaps, Capability.CLIENT_COMPRESS)) {
@@ -267,23 +175,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         }
         log.debug("backend connection {} to {} logged in as {} (thread {})", id, address,
                 key.credentials().user(), serverHandshake.connectionId());
-        if (!tracksSessionState()) {
-            loginTimeout.cancel(false);
-            loginPromise.trySuccess(this);
-            return;
-        }
-        settingUp = true;
-        SessionSetup.afterLogin(this, (learned, failure) -> {
-            settingUp = false;
-            loginTimeout.cancel(false);
-            if (failure != null) {
-                loginPromise.tryFailure(new BackendFailures.BackendConnectException(address, failure));
-                close();
-                return;
-            }
-            baseline = learned;
-            loginPromise.trySuccess(this);
-        });
+        login.loggedIn(learned -> baseline = learned);
     }
 
     /** Turns on every session tracker again, after a statement that changed them. */
@@ -454,7 +346,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void fail(Throwable cause) {
+    /**
+     * Closes the connection for {@code cause} and tells whoever waits on it: the login's future,
+     * the running command's sink, or the session holding it idle. Does nothing once closed.
+     */
+    void fail(Throwable cause) {
         if (phase == Phase.CLOSED) {
             return;
         }
@@ -462,15 +358,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         phase = Phase.CLOSED;
         reusable = false;
         response.releaseBytes();
-        if (loginTimeout != null) {
-            loginTimeout.cancel(false);
-        }
+        login.cancelTimeout();
         if (channel != null) {
             channel.close();
         }
         if (was == Phase.LOGIN) {
-            Throwable reason = cause instanceof BackendLogin.BackendLoginException ? cause : new BackendFailures.BackendConnectException(address, cause);
-            loginPromise.tryFailure(reason);
+            login.failed(cause);
         } else if (was == Phase.BUSY && response.sink() != null) {
             ResponseSink failed = response.abandon();
             failed.backendFailed(this, cause, response.bytesRelayed());
