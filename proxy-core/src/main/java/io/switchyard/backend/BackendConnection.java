@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.Frame;
@@ -77,7 +76,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private final long loginGlobalsAsOf = GlobalValues.now();
     private BackendStatements statements;
     private Runnable closeHook;
-    private volatile boolean closeRequested;
+    private final LoopMove move = new LoopMove(this);
 
     private BackendConnection(ServerAddress address, ConnectionKey key, String schema, GlobalValues globals) {
         this.address = address;
@@ -392,18 +391,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
      * while it moves between loops ({@link #moveTo}), once it arrives.
      */
     public void closeFromAnyThread() {
-        closeRequested = true;
-        EventLoop loop = channel.eventLoop();
-        loop.execute(() -> {
-            if (!channel.isRegistered()) {
-                return; // moving: closed on arrival
-            }
-            if (channel.eventLoop() == loop) {
-                close();
-            } else {
-                closeFromAnyThread();
-            }
-        });
+        move.closeFromAnyThread(channel);
     }
 
     /**
@@ -413,27 +401,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
      * that cannot move, or was asked to close meanwhile, is closed and the future fails.
      */
     Future<BackendConnection> moveTo(EventLoop target) {
-        Promise<BackendConnection> moved = target.newPromise();
-        EventLoop from = channel.eventLoop();
-        // Leaves in a task of its own and joins target's loop in a task queued after the
-        // deregistration: a read the transport queued here for the channel (epoll queues one after
-        // each read) runs on this loop before the move, never on it while the channel is on target's.
-        from.execute(() -> channel.deregister().addListener(left -> {
-            if (!left.isSuccess()) {
-                close();
-                moved.tryFailure(left.cause());
-                return;
-            }
-            from.execute(() -> target.register(channel).addListener(joined -> {
-                if (joined.isSuccess() && !closeRequested) {
-                    moved.trySuccess(this);
-                    return;
-                }
-                close();
-                moved.tryFailure(joined.isSuccess() ? new ProtocolException("closed by the proxy") : joined.cause());
-            }));
-        }));
-        return moved;
+        return move.moveTo(channel, target);
     }
 
     public long id() {
