@@ -32,12 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to its channel's event loop: every method must be called on {@link #eventLoop()}.
  *
- * <p>The login ({@link LoginPhase}) reads framed packets (a {@link FrameDecoder} sits in front of
- * the connection until the server accepts it); a response ({@link ResponseRelay}) is relayed as the raw bytes
- * the socket delivers, only its packet headers scanned.
- *
- * <p>Longer than the house limit on purpose: login, the relay of a response, the move between
- * event loops and the failure of any of them share the connection's phase, and are read together.
+ * <p>The connection's {@link Phase} and its failure are kept here; each phase's work has a class
+ * of its own. The login ({@link LoginPhase}) reads framed packets (a {@link FrameDecoder} sits in
+ * front of the connection until the server accepts it); a response ({@link ResponseRelay}) is
+ * relayed as the raw bytes the socket delivers, only its packet headers scanned.
  */
 public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
@@ -317,17 +315,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         setAutoRead(true);
         lastUsedNanos = System.nanoTime();
         if (tracker.command() == Command.RESET_CONNECTION && tracker.error() == null && tracksSessionState()) {
-            // The reset turned session tracking off; turn it on again before anyone uses the connection.
-            int flags = tracker.statusFlags();
-            SessionSetup.trackEverything(this, (err, failure) -> {
-                if (failure == null && err == null) {
-                    done.responseComplete(this, ResponseTracker.completed(Command.RESET_CONNECTION, flags));
-                    return;
-                }
-                Throwable cause = failure != null ? failure : new ProtocolException("cannot turn on session tracking after a reset: " + err);
-                fail(cause);
-                done.backendFailed(this, cause, true);
-            });
+            SessionSetup.afterReset(this, tracker.statusFlags(), done);
             return;
         }
         done.responseComplete(this, tracker);

@@ -2,6 +2,7 @@ package io.switchyard.backend;
 
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ProtocolException;
+import io.switchyard.protocol.ResponseTracker;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -41,6 +42,24 @@ final class SessionSetup {
                 }
             });
         }));
+    }
+
+    /**
+     * After a COM_RESET_CONNECTION that succeeded on a connection that tracks session state: the
+     * reset turned the trackers off, so they are turned on again before anyone uses the
+     * connection; then {@code done} hears that the reset completed with status {@code flags}. When
+     * they cannot be turned on, the connection fails and {@code done} is told so.
+     */
+    static void afterReset(BackendConnection c, int flags, ResponseSink done) {
+        trackEverything(c, (err, failure) -> {
+            if (failure == null && err == null) {
+                done.responseComplete(c, ResponseTracker.completed(Command.RESET_CONNECTION, flags));
+                return;
+            }
+            Throwable cause = failure != null ? failure : new ProtocolException("cannot turn on session tracking after a reset: " + err);
+            c.fail(cause);
+            done.backendFailed(c, cause, true);
+        });
     }
 
     /** Turns on every session tracker (after login, and after each COM_RESET_CONNECTION, which turns them off). */
