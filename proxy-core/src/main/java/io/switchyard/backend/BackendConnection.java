@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to its channel's event loop: every method must be called on {@link #eventLoop()}.
  *
- * <p>The connection's {@link Phase} and its failure are kept here; each phase's work has a class
- * of its own. The login ({@link LoginPhase}) reads framed packets (a {@link FrameDecoder} sits in
- * front of the connection until the server accepts it); a response ({@link ResponseRelay}) is
- * relayed as the raw bytes the socket delivers, only its packet headers scanned.
+ * <p>The connection keeps its {@link Phase} and handles its failure; the work of a phase is done
+ * by a class of its own. The login ({@link LoginPhase}) reads framed packets (a {@link FrameDecoder}
+ * sits in front of the connection until the server accepts it); a response ({@link ResponseRelay})
+ * is relayed as the raw bytes the socket delivers, only its packet headers scanned; a move to
+ * another event loop is {@link LoopMove}'s.
  */
 public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
