@@ -10,6 +10,7 @@ import io.switchyard.backend.GlobalValues;
 import io.switchyard.backend.ResponseSink;
 import io.switchyard.backend.ServerAddress;
 import io.switchyard.frontend.state.PinReason;
+import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
@@ -21,6 +22,7 @@ import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.Wire;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -87,6 +89,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private boolean holdClientFlush;
     /** The prepared statements the client holds, by what they were prepared under and their text ({@link MemoryLimit}). */
     private BiPredicate<ConnectionState, String> heldStatements = (state, sql) -> false;
+    /** Runs its second argument once the session's prepared statements a write's next statement may need are on the connection ({@link PreparedCommands}). */
+    private BiConsumer<BackendConnection, Runnable> beforeWrite = (c, then) -> then.run();
 
     BackendSide(FrontendContext context, SessionInfo info, StatementRouting routing, SessionActivity activity,
                 SessionControl session) {
@@ -256,8 +260,11 @@ final class BackendSide implements ResponseSink, LeaseListener {
                 && between.readBackFirst(c, () -> onHostgroup(hostgroup, avoid, action, failed))) {
             return;
         }
+        StatementTraits traits = routing.tracker().traits();
+        Runnable run = current.runsStatement() && traits.keepsResult() && !traits.readsPrevious()
+                ? () -> beforeWrite.accept(connection(), action) : action;
         if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {
-            Runnable held = between.onHeld(c, action, failed);
+            Runnable held = between.onHeld(c, run, failed);
             if (leftCharsets.giveBack(current.runsStatement() && routing.tracker().traits().readsPrevious())) {
                 // Brought to the session's state first (a prepare too, whose literals take them).
                 lease(hostgroup, avoid, held, failed);
@@ -266,7 +273,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
             }
         } else {
             leftCharsets.forget();
-            connectThen(hostgroup, avoid, between.withClientTracking(action), failed);
+            connectThen(hostgroup, avoid, between.withClientTracking(run), failed);
         }
     }
 
@@ -360,6 +367,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     void heldStatements(BiPredicate<ConnectionState, String> held) {
         this.heldStatements = held;
+    }
+
+    void beforeWrite(BiConsumer<BackendConnection, Runnable> prepare) {
+        this.beforeWrite = prepare;
     }
 
     /**

@@ -41,6 +41,49 @@ final class PreparedCommands implements ResponseListener {
         this.parts = parts;
         this.statements = new PreparedStatements(parts.context().sessions().heldStatements());
         parts.backend().heldStatements(statements::holds);
+        parts.backend().beforeWrite(this::prepareReadersOfRowCount);
+    }
+
+    /**
+     * Before a statement that leaves its {@code ROW_COUNT()} for the next one (a write) runs on
+     * {@code c}: prepares there the session's statements that may read {@code ROW_COUNT()} and
+     * were prepared under another state than {@code c}'s (another database, {@code sql_mode},
+     * character sets), then runs {@code then}. An execution of one right after the write runs on
+     * {@code c}; preparing it there only then would take a {@code COM_INIT_DB} or a {@code SET}
+     * first, each of which sets {@code ROW_COUNT()} to 0, so it would read 0, not the write's
+     * count. A copy {@code c} has already, or a prepare the server refuses, is left as it is.
+     */
+    private void prepareReadersOfRowCount(BackendConnection c, Runnable then) {
+        if (c == null || !c.isIdle()) {
+            then.run();
+            return;
+        }
+        List<PreparedStatements.Statement> readers = statements.readingRowCountUnlike(parts.backend().carriedState().withSchema(c.schema()));
+        readers.removeIf(st -> BackendStatements.of(c).find(st.prepareState, st.sql) != null);
+        if (readers.isEmpty()) {
+            then.run();
+            return;
+        }
+        SessionControl session = parts.session();
+        session.enter(SessionPhase.CONNECTING);
+        prepareEach(c, readers, 0, () -> {
+            if (!session.closed()) {
+                session.enter(SessionPhase.READY);
+                then.run();
+            }
+        });
+    }
+
+    private void prepareEach(BackendConnection c, List<PreparedStatements.Statement> readers, int next, Runnable then) {
+        if (next == readers.size()) {
+            then.run();
+            return;
+        }
+        parts.context().stats().reprepared();
+        Runnable rest = () -> prepareEach(c, readers, next + 1, then);
+        // A broken connection fails the statement itself when it is sent there.
+        PreparedStatements.prepareOn(c, parts.backend().carriedState(), readers.get(next), maxPerConnection(), copy -> rest.run(),
+                refused -> rest.run(), (broken, cause) -> then.run());
     }
 
     /**

@@ -22,6 +22,7 @@ import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.StmtExecute;
 import io.switchyard.protocol.Wire;
 import io.switchyard.stats.StatementKind;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -49,6 +50,7 @@ final class PreparedStatements {
     static final int MAX_PER_SESSION = 16_382;
     /** The id MariaDB clients use for "the statement just prepared" when they pipeline PREPARE and EXECUTE. */
     static final long LAST_PREPARED = 0xFFFFFFFFL;
+    private static final java.util.regex.Pattern READS_ROW_COUNT = java.util.regex.Pattern.compile("(?i)\\bROW_COUNT\\s*\\(");
 
     /** One client statement. */
     static final class Statement {
@@ -194,6 +196,22 @@ final class PreparedStatements {
             }
         }
         return false;
+    }
+
+    /**
+     * The statements that may read {@code ROW_COUNT()} and whose copies must be prepared under
+     * another state than {@code here} ({@link ConnectionState#prepareState}): preparing one of
+     * them takes a {@code COM_INIT_DB} or a {@code SET} first, each of which sets
+     * {@code ROW_COUNT()} to 0.
+     */
+    List<Statement> readingRowCountUnlike(ConnectionState here) {
+        List<Statement> found = new ArrayList<>();
+        for (Statement st : byId.values()) {
+            if (st.traits.readsPrevious() && READS_ROW_COUNT.matcher(st.sql).find() && !st.prepareState.equals(here.prepareState())) {
+                found.add(st);
+            }
+        }
+        return found;
     }
 
     /** True when the client holds a statement of text {@code sql} prepared under {@code prepareState}. */

@@ -49,7 +49,8 @@ class FoundRowsTest {
         fixture.cluster().primary().execute(
                 "CREATE TABLE app.mux (id INT PRIMARY KEY, v VARCHAR(40))",
                 "INSERT INTO app.mux VALUES (1, 'one'), (2, 'two')",
-                "CREATE TABLE app.ids (id INT AUTO_INCREMENT PRIMARY KEY, v INT)", "CREATE TABLE app.plain (v INT)");
+                "CREATE TABLE app.ids (id INT AUTO_INCREMENT PRIMARY KEY, v INT)", "CREATE TABLE app.plain (v INT)",
+                "CREATE DATABASE other", "GRANT ALL ON other.* TO 'app'@'%'");
     }
 
     /**
@@ -107,6 +108,55 @@ class FoundRowsTest {
         }
         assertThat(expected).containsExactly("2 0", "2 0", "3 0");
         assertThat(proxied).isEqualTo(expected);
+    }
+
+    /**
+     * A statement that reads {@code ROW_COUNT()}, prepared on the server before the session
+     * changed its database or {@code sql_mode}, executed right after a write that ran on another
+     * connection than its prepare: the proxy prepares it there under what it was first prepared
+     * under, which takes a {@code COM_INIT_DB} or a {@code SET} that would set {@code ROW_COUNT()}
+     * to 0. It gives the write's count, as it does directly.
+     */
+    @Test
+    void aPreparedReadOfRowCountGivesTheWritesCountWhereItIsPreparedAgain() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
+        for (String change : new String[] {"USE other", "SET SESSION sql_mode = 'ANSI_QUOTES'"}) {
+            String expected;
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                expected = rowCountAfterAWrite(d, change, null);
+            }
+            assertThat(expected).isEqualTo("2");
+            try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection b = fixture.mysql("");
+                 Statement sb = b.createStatement()) {
+                assertThat(rowCountAfterAWrite(a, change, sb)).as(change).isEqualTo(expected);
+            }
+        }
+    }
+
+    /**
+     * Prepares {@code SELECT ROW_COUNT()} on {@code c}, runs {@code change} and a write of two
+     * rows (with {@code other} holding the prepare's connection meanwhile, when given), then
+     * executes it.
+     */
+    private static String rowCountAfterAWrite(Connection c, String change, Statement other) throws Exception {
+        try (PreparedStatement read = c.prepareStatement("SELECT ROW_COUNT()"); Statement s = c.createStatement()) {
+            if (other != null) {
+                awaitNoConnectionInUse();
+                occupy(other);
+            }
+            try {
+                s.execute(change);
+                s.executeUpdate("INSERT INTO app.plain VALUES (1), (2)");
+                try (ResultSet rs = read.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    return rs.getString(1);
+                }
+            } finally {
+                if (other != null) {
+                    other.execute("COMMIT");
+                }
+            }
+        }
     }
 
     /**
