@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.BackendStatements;
+import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.SessionBaseline;
 import io.switchyard.frontend.state.PinReason;
 import io.switchyard.frontend.state.SessionStateTracker;
@@ -266,7 +267,31 @@ final class PreparedCommands implements ResponseListener {
         parts.context().stats().reprepared();
         MemoryLimit.before(c, parts.routing().tracker().state(), st.traits.assigned(), statements::holds);
         // The connection's state: the session's, but for character sets an execution may have left there.
-        PreparedStatements.prepareOn(c, parts.backend().carriedState(), st, maxPerConnection(), go, failed, broken);
+        ConnectionState carried = parts.backend().carriedState();
+        boolean switches = !carried.withSchema(c.schema()).prepareState().equals(st.prepareState);
+        Consumer<BackendStatements.Prepared> prepared = !switches || !PreparedStatements.readsRowCount(st) ? go
+                : made -> previousResultsAgain(c, () -> go.accept(made), broken);
+        PreparedStatements.prepareOn(c, carried, st, maxPerConnection(), prepared, failed, broken);
+    }
+
+    /**
+     * After a prepare that took a {@code COM_INIT_DB} or a {@code SET} there and back (each sets
+     * {@code ROW_COUNT()} to 0), for an execution that may read {@code ROW_COUNT()}:
+     * gives {@code c} the values the session's last statement left again, as before any statement
+     * that reads them ({@link PreviousResultSetUp}), then runs {@code then}. A {@code ROW_COUNT()}
+     * above 0 cannot be given this way; the write that left it had the statement prepared on its
+     * connection first ({@link #prepareReadersOfRowCount}).
+     */
+    private void previousResultsAgain(BackendConnection c, Runnable then,
+                                      java.util.function.BiConsumer<BackendConnection, Throwable> broken) {
+        List<String> setUp = PreviousResultSetUp.statements(c, parts.routing().tracker(), true);
+        PreviousResultSetUp.run(c, setUp, (err, failure) -> {
+            if (failure != null) {
+                broken.accept(c, failure);
+            } else {
+                then.run();
+            }
+        });
     }
 
     /**

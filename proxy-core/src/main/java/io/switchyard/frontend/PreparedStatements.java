@@ -207,11 +207,16 @@ final class PreparedStatements {
     List<Statement> readingRowCountUnlike(ConnectionState here) {
         List<Statement> found = new ArrayList<>();
         for (Statement st : byId.values()) {
-            if (st.traits.readsPrevious() && READS_ROW_COUNT.matcher(st.sql).find() && !st.prepareState.equals(here.prepareState())) {
+            if (readsRowCount(st) && !st.prepareState.equals(here.prepareState())) {
                 found.add(st);
             }
         }
         return found;
+    }
+
+    /** True when {@code st} may read {@code ROW_COUNT()}, which the server sets to 0 at each {@code COM_INIT_DB} and {@code SET}. */
+    static boolean readsRowCount(Statement st) {
+        return st.traits.readsPrevious() && READS_ROW_COUNT.matcher(st.sql).find();
     }
 
     /** True when the client holds a statement of text {@code sql} prepared under {@code prepareState}. */

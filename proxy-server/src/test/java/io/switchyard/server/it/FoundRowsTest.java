@@ -112,33 +112,34 @@ class FoundRowsTest {
 
     /**
      * A statement that reads {@code ROW_COUNT()}, prepared on the server before the session
-     * changed its database or {@code sql_mode}, executed right after a write that ran on another
-     * connection than its prepare: the proxy prepares it there under what it was first prepared
-     * under, which takes a {@code COM_INIT_DB} or a {@code SET} that would set {@code ROW_COUNT()}
-     * to 0. It gives the write's count, as it does directly.
+     * changed its database or {@code sql_mode}, executed right after a write (or a query) that
+     * ran on another connection than its prepare: the proxy prepares it there under what it was
+     * first prepared under, which takes a {@code COM_INIT_DB} or a {@code SET} that would set
+     * {@code ROW_COUNT()} to 0. It gives the write's count (the query's -1), as it does directly.
      */
     @Test
-    void aPreparedReadOfRowCountGivesTheWritesCountWhereItIsPreparedAgain() throws Exception {
+    void aPreparedReadOfRowCountGivesTheLastStatementsCountWhereItIsPreparedAgain() throws Exception {
         String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
-        for (String change : new String[] {"USE other", "SET SESSION sql_mode = 'ANSI_QUOTES'"}) {
-            String expected;
-            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
-                expected = rowCountAfterAWrite(d, change, null);
-            }
-            assertThat(expected).isEqualTo("2");
-            try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection b = fixture.mysql("");
-                 Statement sb = b.createStatement()) {
-                assertThat(rowCountAfterAWrite(a, change, sb)).as(change).isEqualTo(expected);
+        for (String last : new String[] {"INSERT INTO app.plain VALUES (1), (2)", "SELECT * FROM app.mux"}) {
+            for (String change : new String[] {"USE other", "SET SESSION sql_mode = 'ANSI_QUOTES'"}) {
+                String expected;
+                try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                    expected = rowCountAfter(d, change, last, null);
+                }
+                assertThat(expected).isEqualTo(last.startsWith("INSERT") ? "2" : "-1");
+                try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection b = fixture.mysql("");
+                     Statement sb = b.createStatement()) {
+                    assertThat(rowCountAfter(a, change, last, sb)).as(change + "; " + last).isEqualTo(expected);
+                }
             }
         }
     }
 
     /**
-     * Prepares {@code SELECT ROW_COUNT()} on {@code c}, runs {@code change} and a write of two
-     * rows (with {@code other} holding the prepare's connection meanwhile, when given), then
-     * executes it.
+     * Prepares {@code SELECT ROW_COUNT()} on {@code c}, runs {@code change} and {@code last} (with
+     * {@code other} holding the prepare's connection meanwhile, when given), then executes it.
      */
-    private static String rowCountAfterAWrite(Connection c, String change, Statement other) throws Exception {
+    private static String rowCountAfter(Connection c, String change, String last, Statement other) throws Exception {
         try (PreparedStatement read = c.prepareStatement("SELECT ROW_COUNT()"); Statement s = c.createStatement()) {
             if (other != null) {
                 awaitNoConnectionInUse();
@@ -146,7 +147,9 @@ class FoundRowsTest {
             }
             try {
                 s.execute(change);
-                s.executeUpdate("INSERT INTO app.plain VALUES (1), (2)");
+                if (s.execute(last)) {
+                    s.getResultSet().close();
+                }
                 try (ResultSet rs = read.executeQuery()) {
                     assertThat(rs.next()).isTrue();
                     return rs.getString(1);
