@@ -269,9 +269,25 @@ final class PreparedCommands implements ResponseListener {
         // The connection's state: the session's, but for character sets an execution may have left there.
         ConnectionState carried = parts.backend().carriedState();
         boolean switches = !carried.withSchema(c.schema()).prepareState().equals(st.prepareState);
-        Consumer<BackendStatements.Prepared> prepared = !switches || !PreparedStatements.readsRowCount(st) ? go
-                : made -> previousResultsAgain(c, () -> go.accept(made), broken);
-        PreparedStatements.prepareOn(c, carried, st, maxPerConnection(), prepared, failed, broken);
+        if (!switches || !PreparedStatements.readsRowCount(st)) {
+            PreparedStatements.prepareOn(c, carried, st, maxPerConnection(), go, failed, broken);
+            return;
+        }
+        Runnable prepare = () -> PreparedStatements.prepareOn(c, carried, st, maxPerConnection(),
+                made -> previousResultsAgain(c, () -> go.accept(made), broken), failed, broken);
+        SessionStateTracker tracker = parts.routing().tracker();
+        if (!tracker.previousResultsUnknown() || !PreviousResultSetUp.supported(c)) {
+            prepare.run();
+            return;
+        }
+        // Values the proxy does not know (after a cursor, say) are read first, to be given back.
+        StateReadBack.run(c, List.of(), tracker, failure -> {
+            if (failure != null) {
+                broken.accept(c, failure);
+            } else {
+                prepare.run();
+            }
+        });
     }
 
     /**

@@ -112,24 +112,28 @@ class FoundRowsTest {
 
     /**
      * A statement that reads {@code ROW_COUNT()}, prepared on the server before the session
-     * changed its database or {@code sql_mode}, executed right after a write (or a query) that
-     * ran on another connection than its prepare: the proxy prepares it there under what it was
-     * first prepared under, which takes a {@code COM_INIT_DB} or a {@code SET} that would set
+     * changed its database or {@code sql_mode} (and, once, was pinned by a user variable),
+     * executed right after a write (or a query, read whole or through a cursor) that ran on
+     * another connection than its prepare: the proxy prepares it there under what it was first
+     * prepared under, which takes a {@code COM_INIT_DB} or a {@code SET} that would set
      * {@code ROW_COUNT()} to 0. It gives the write's count (the query's -1), as it does directly.
      */
     @Test
     void aPreparedReadOfRowCountGivesTheLastStatementsCountWhereItIsPreparedAgain() throws Exception {
-        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
-        for (String last : new String[] {"INSERT INTO app.plain VALUES (1), (2)", "SELECT * FROM app.mux"}) {
-            for (String change : new String[] {"USE other", "SET SESSION sql_mode = 'ANSI_QUOTES'"}) {
-                String expected;
-                try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
-                    expected = rowCountAfter(d, change, last, null);
-                }
-                assertThat(expected).isEqualTo(last.startsWith("INSERT") ? "2" : "-1");
-                try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection b = fixture.mysql("");
-                     Statement sb = b.createStatement()) {
-                    assertThat(rowCountAfter(a, change, last, sb)).as(change + "; " + last).isEqualTo(expected);
+        for (String options : new String[] {"useServerPrepStmts=true", "useServerPrepStmts=true&useCursorFetch=true&defaultFetchSize=2"}) {
+            String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&" + options;
+            for (String last : new String[] {"INSERT INTO app.plain VALUES (1), (2)", "SELECT * FROM app.mux"}) {
+                for (String change : new String[] {"USE other", "SET SESSION sql_mode = 'ANSI_QUOTES'",
+                    "SET SESSION sql_mode = 'ANSI_QUOTES', @pinned = 1"}) {
+                    String expected;
+                    try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+                        expected = rowCountAfter(d, change, last, null);
+                    }
+                    assertThat(expected).isEqualTo(last.startsWith("INSERT") ? "2" : "-1");
+                    try (Connection a = fixture.mysql(options); Connection b = fixture.mysql("");
+                         Statement sb = b.createStatement()) {
+                        assertThat(rowCountAfter(a, change, last, sb)).as(options + ": " + change + "; " + last).isEqualTo(expected);
+                    }
                 }
             }
         }
@@ -147,8 +151,14 @@ class FoundRowsTest {
             }
             try {
                 s.execute(change);
-                if (s.execute(last)) {
-                    s.getResultSet().close();
+                try (PreparedStatement ps = c.prepareStatement(last)) {
+                    if (ps.execute()) {
+                        try (ResultSet rs = ps.getResultSet()) {
+                            while (rs.next()) {
+                                rs.getString(1);
+                            }
+                        }
+                    }
                 }
                 try (ResultSet rs = read.executeQuery()) {
                     assertThat(rs.next()).isTrue();
