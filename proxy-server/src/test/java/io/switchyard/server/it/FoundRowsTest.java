@@ -89,25 +89,14 @@ class FoundRowsTest {
      */
     @Test
     void foundRowsAfterStatementsWhoseResponseDoesNotShowItFollowsTheSession() throws Exception {
-        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
         String[][] sequences = {
             {"SELECT * FROM mux", "VALUES (1), (2), (3)", "DO 1"},
             {"SELECT * FROM mux", "CHECKSUM TABLE mux", "DO 1"},
             {"SELECT * FROM mux", "INSERT INTO plain SELECT seq FROM seq_1_to_3", "DO 1"},
         };
-        List<String> expected = new ArrayList<>();
-        List<String> proxied = new ArrayList<>();
-        for (String[] statements : sequences) {
-            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
-                expected.add(previousResult(d, statements, null)[0]);
-            }
-            try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
-                String[] seen = previousResult(a, statements, sb, "");
-                proxied.add(seen[0]);
-            }
-        }
-        assertThat(expected).containsExactly("2 0", "2 0", "3 0");
-        assertThat(proxied).isEqualTo(expected);
+        List<List<String>> seen = directAndProxied("", sequences, true, (c, sequence, other) -> previousResult(c, sequence, other)[0]);
+        assertThat(seen.get(0)).containsExactly("2 0", "2 0", "3 0");
+        assertThat(seen.get(1)).isEqualTo(seen.get(0));
     }
 
     /**
@@ -149,26 +138,17 @@ class FoundRowsTest {
                 awaitNoConnectionInUse();
                 occupy(other);
             }
-            try {
-                s.execute(change);
-                try (PreparedStatement ps = c.prepareStatement(last)) {
-                    if (ps.execute()) {
-                        try (ResultSet rs = ps.getResultSet()) {
-                            while (rs.next()) {
-                                rs.getString(1);
-                            }
+            s.execute(change);
+            try (PreparedStatement ps = c.prepareStatement(last)) {
+                if (ps.execute()) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        while (rs.next()) {
+                            rs.getString(1);
                         }
                     }
                 }
-                try (ResultSet rs = read.executeQuery()) {
-                    assertThat(rs.next()).isTrue();
-                    return rs.getString(1);
-                }
-            } finally {
-                if (other != null) {
-                    other.execute("COMMIT");
-                }
             }
+            return firstColumnThenCommit(read, other);
         }
     }
 
@@ -458,25 +438,44 @@ class FoundRowsTest {
      */
     @Test
     void aChangeOfTheCharacterSetsLeavesTheResultsOfTheStatementsAfterIt() throws Exception {
-        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&allowMultiQueries=true";
         String[][] sequences = {
             {"SET NAMES utf8mb4; INSERT INTO ids (v) VALUES (1), (2)"},
             {"SET CHARACTER SET latin1; SELECT SQL_CALC_FOUND_ROWS * FROM mux LIMIT 1"},
             {"BEGIN", "UPDATE mux SET v = CONCAT(v, '') WHERE id > 0", "SET NAMES latin1"},
             {"BEGIN", "SELECT SQL_CALC_FOUND_ROWS * FROM mux LIMIT 1", "SET NAMES utf8mb4 COLLATE utf8mb4_bin"},
         };
+        List<List<String>> seen = directAndProxied("allowMultiQueries=true", sequences, false,
+                (c, sequence, other) -> previousResultAfterFailures(c, sequence));
+        assertThat(seen.get(0)).containsExactly("1 2", "2 -1", "1 0", "2 0");
+        assertThat(seen.get(1)).isEqualTo(seen.get(0));
+    }
+
+    /** What a test reads on {@code c} after {@code sequence}; {@code other}, when not null, may hold a connection meanwhile. */
+    @FunctionalInterface
+    private interface SequenceRead {
+        String read(Connection c, String[] sequence, Statement other) throws Exception;
+    }
+
+    /**
+     * For each of {@code sequences}, what {@code read} gives on a new direct connection (the
+     * first list) and on a new connection through the proxy (the second), both with
+     * {@code options}; through the proxy, when {@code contended}, with a second session's
+     * statement to hold a connection with.
+     */
+    private static List<List<String>> directAndProxied(String options, String[][] sequences, boolean contended, SequenceRead read)
+            throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + (options.isEmpty() ? "" : "&" + options);
         List<String> expected = new ArrayList<>();
         List<String> proxied = new ArrayList<>();
         for (String[] sequence : sequences) {
             try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
-                expected.add(previousResultAfterFailures(d, sequence));
+                expected.add(read.read(d, sequence, null));
             }
-            try (Connection a = fixture.mysql("allowMultiQueries=true")) {
-                proxied.add(previousResultAfterFailures(a, sequence));
+            try (Connection a = fixture.mysql(options); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+                proxied.add(read.read(a, sequence, contended ? sb : null));
             }
         }
-        assertThat(expected).containsExactly("1 2", "2 -1", "1 0", "2 0");
-        assertThat(proxied).isEqualTo(expected);
+        return List.of(expected, proxied);
     }
 
     /**
@@ -702,13 +701,18 @@ class FoundRowsTest {
             if (other != null) {
                 occupy(other);
             }
-            try (ResultSet rs = read.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                return rs.getString(1);
-            } finally {
-                if (other != null) {
-                    other.execute("COMMIT");
-                }
+            return firstColumnThenCommit(read, other);
+        }
+    }
+
+    /** Runs {@code read}, then ends {@code other}'s transaction (when not null); returns the first column of the first row. */
+    private static String firstColumnThenCommit(PreparedStatement read, Statement other) throws SQLException {
+        try (ResultSet rs = read.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getString(1);
+        } finally {
+            if (other != null) {
+                other.execute("COMMIT");
             }
         }
     }
