@@ -107,8 +107,15 @@ final class BetweenStatements {
                 if (session.closed() || (failure != null && loss.betweenStatements(c, failure))) {
                     return;
                 }
-                session.enter(SessionPhase.READY);
-                action.run();
+                // The SET replaced ROW_COUNT(): a statement that reads it too gets the session's
+                // back where a statement can give it (0 or -1; not a write's count).
+                PreviousResultSetUp.run(c, PreviousResultSetUp.statements(c, routing.tracker(), true), (setUpErr, lost) -> {
+                    if (session.closed() || (lost != null && loss.betweenStatements(c, lost))) {
+                        return;
+                    }
+                    session.enter(SessionPhase.READY);
+                    action.run();
+                });
             });
         };
     }

@@ -450,6 +450,31 @@ class FoundRowsTest {
         assertThat(seen.get(1)).isEqualTo(seen.get(0));
     }
 
+    /**
+     * A statement that reads the session-tracking settings and {@code ROW_COUNT()} together: the
+     * proxy gives the connection the client's own settings first (a {@code SET}, which sets
+     * {@code ROW_COUNT()} to 0). After a query or a {@code DO} it reads what it reads directly;
+     * after a write, 0 (a known limit: no statement gives a connection a count above 0 without
+     * writing).
+     */
+    @Test
+    void aReadOfTheTrackingSettingsAndRowCountGivesTheLastStatementsCount() throws Exception {
+        String[][] sequences = {{"SELECT * FROM mux"}, {"SELECT * FROM mux", "DO 1"}, {"SELECT * FROM mux WHERE id = 0"}};
+        List<List<String>> seen = directAndProxied("", sequences, false, (c, sequence, other) -> {
+            try (Statement s = c.createStatement()) {
+                for (String statement : sequence) {
+                    s.execute(statement);
+                }
+                try (ResultSet rs = s.executeQuery("SELECT @@session_track_schema, ROW_COUNT(), FOUND_ROWS()")) {
+                    assertThat(rs.next()).isTrue();
+                    return rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3);
+                }
+            }
+        });
+        assertThat(seen.get(0)).containsExactly("1 -1 2", "1 0 2", "1 -1 0");
+        assertThat(seen.get(1)).isEqualTo(seen.get(0));
+    }
+
     /** What a test reads on {@code c} after {@code sequence}; {@code other}, when not null, may hold a connection meanwhile. */
     @FunctionalInterface
     private interface SequenceRead {
