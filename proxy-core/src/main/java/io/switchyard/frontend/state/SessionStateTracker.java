@@ -84,8 +84,13 @@ public final class SessionStateTracker {
     private boolean lastInsertIdUnknown;
     /** The read-back of the character-set group after the last change waits for the session's next statement ({@link #deferCharsetReadBack}). */
     private boolean charsetsUnread;
-    /** The command that completes is the client's COM_RESET_CONNECTION. */
-    private boolean reset;
+    /**
+     * Since the client's COM_RESET_CONNECTION, which keeps the schema but gives its character-set
+     * variables the global values: those are read before the session's next statement that does
+     * not read the last results, not at once (a {@code SELECT} would count in the session's fresh
+     * status counters, which a {@code SHOW STATUS} right after the reset reads).
+     */
+    private boolean schemaCharsetsUnread;
     private boolean readsPreviousResults;
     private boolean keepForNext;
     /** The connection holds warnings or errors of an earlier statement that a statement may still read. */
@@ -187,7 +192,6 @@ public final class SessionStateTracker {
 
     /** A statement is about to run: its text decides the pins the server will not report. */
     public StatementTraits before(String sql) {
-        reset = false;
         traits = StatementClassifier.classify(sql);
         runningSql = sql;
         namesItsChanges = namesItsChanges(traits, sql);
@@ -207,7 +211,6 @@ public final class SessionStateTracker {
 
     /** Same, for a prepared statement of text {@code sql} (null when the command has none). */
     public void before(StatementTraits commandTraits, String sql) {
-        reset = false;
         traits = commandTraits;
         runningSql = sql;
         namesItsChanges = sql == null || namesItsChanges(traits, sql);
@@ -252,6 +255,7 @@ public final class SessionStateTracker {
                     // Selecting a schema gives its character-set variables the schema's values
                     // (a reset had left them at the globals), as selecting it elsewhere does.
                     state = state.withSchema(schema).withSchemaCharsets();
+                    schemaCharsetsUnread = false;
                 }
                 case SessionStateInfo.STATE_CHANGE -> changed = true;
                 case SessionStateInfo.TRANSACTION_CHARACTERISTICS -> nextTransaction = e.text();
@@ -451,7 +455,7 @@ public final class SessionStateTracker {
      * What the session's connection knows and the session does not, to be read there before its
      * next statement that does not read the last one's results (none while pinned: the session
      * stays there): {@code LAST_INSERT_ID()} ({@link #lastInsertIdUnknown}), the character-set
-     * group ({@link #deferCharsetReadBack}).
+     * group ({@link #deferCharsetReadBack}), the schema's character-set variables after a reset.
      */
     public List<String> readBackBeforeNext() {
         List<String> names = new ArrayList<>();
@@ -461,6 +465,9 @@ public final class SessionStateTracker {
             }
             if (charsetsUnread) {
                 names.addAll(SessionBaseline.CHARSET_VARIABLES);
+            }
+            if (schemaCharsetsUnread) {
+                names.addAll(ConnectionState.SCHEMA_CHARSET_VARIABLES);
             }
         }
         return names;
@@ -486,11 +493,6 @@ public final class SessionStateTracker {
         }
         if (trackingTouched) {
             names.addAll(TRACKING_VARIABLES);
-        }
-        if (reset) {
-            // COM_RESET_CONNECTION keeps the schema but gives the schema's character-set variables
-            // the global values, which another connection in that schema would not have.
-            names.addAll(ConnectionState.SCHEMA_CHARSET_VARIABLES);
         }
         return names;
     }
@@ -542,6 +544,9 @@ public final class SessionStateTracker {
             }
             clientTracking = client;
         }
+        if (names.contains(ConnectionState.SCHEMA_CHARSET_VARIABLES.get(0))) {
+            schemaCharsetsUnread = false;
+        }
         if (names.contains(SessionCollations.CHARACTER_SET_CLIENT)) {
             charsetsUnread = false;
             if (baseline != null) {
@@ -579,7 +584,7 @@ public final class SessionStateTracker {
      * saw change on the server).
      */
     public void onReset(SessionBaseline baseline, GlobalValues globals) {
-        reset = true;
+        schemaCharsetsUnread = true;
         state = baseline == null ? ConnectionState.initial(state.schema()) : baseline.afterReset(state.schema());
         TrackingSettings defaults = baseline == null ? null
                 : globals == null ? baseline.tracking() : globals.tracking(baseline.tracking(), state.globalsAsOf());

@@ -61,6 +61,24 @@ class SessionTrackingTest {
         assertThat(proxied).as("through the proxy").isEqualTo(direct);
     }
 
+    /**
+     * The reset ({@code COM_RESET_CONNECTION}) starts afresh the status counters of a session
+     * pinned by reading them: a {@code SHOW STATUS} right after it counts no query of the proxy's
+     * own either.
+     */
+    @Test
+    void theStatusCountersRightAfterAResetCountNothing() {
+        sameAsDirect("""
+                --disable_result_log
+                SHOW SESSION STATUS LIKE 'Com_select';
+                SELECT 1;
+                SELECT 2;
+                --enable_result_log
+                --reset_connection
+                SHOW SESSION STATUS LIKE 'Com_select';
+                """);
+    }
+
     @Test
     void theLoginsSettingsAreReportedAndRead() {
         sameAsDirect(READ_SETTINGS + TRACKED_CHANGES + "SELECT 1;\n");
