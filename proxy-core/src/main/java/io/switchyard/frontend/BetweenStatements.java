@@ -109,7 +109,7 @@ final class BetweenStatements {
                 }
                 // The SET replaced ROW_COUNT(): a statement that reads it too gets the session's
                 // back where a statement can give it (0 or -1; not a write's count).
-                PreviousResultSetUp.run(c, PreviousResultSetUp.statements(c, routing.tracker(), true), (setUpErr, lost) -> {
+                PreviousResultSetUp.again(c, routing.tracker(), (setUpErr, lost) -> {
                     if (session.closed() || (lost != null && loss.betweenStatements(c, lost))) {
                         return;
                     }

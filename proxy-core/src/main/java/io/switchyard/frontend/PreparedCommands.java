@@ -300,8 +300,7 @@ final class PreparedCommands implements ResponseListener {
      */
     private void previousResultsAgain(BackendConnection c, Runnable then,
                                       java.util.function.BiConsumer<BackendConnection, Throwable> broken) {
-        List<String> setUp = PreviousResultSetUp.statements(c, parts.routing().tracker(), true);
-        PreviousResultSetUp.run(c, setUp, (err, failure) -> {
+        PreviousResultSetUp.again(c, parts.routing().tracker(), (err, failure) -> {
             if (failure != null) {
                 broken.accept(c, failure);
             } else {

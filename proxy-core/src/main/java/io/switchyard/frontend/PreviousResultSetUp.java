@@ -51,6 +51,17 @@ final class PreviousResultSetUp {
     }
 
     /**
+     * On {@code c}, the connection the session holds, after a statement of the proxy's own that
+     * set {@code ROW_COUNT()} to 0 (a {@code SET}, a {@code COM_INIT_DB}): gives it back the
+     * values the session's last statement left, where the running statement reads them and a
+     * statement can give them ({@link #statements}, keeping the warnings held), then calls
+     * {@code done} as {@link #run} does.
+     */
+    static void again(BackendConnection c, SessionStateTracker tracker, BiConsumer<ErrPacket, Throwable> done) {
+        run(c, statements(c, tracker, true), done);
+    }
+
+    /**
      * Runs {@code statements} on {@code c} in order, then calls {@code done} once: with nulls when
      * all ran, with the server's error (the rest are not run), or with the connection's failure.
      */
