@@ -58,10 +58,10 @@ final class BetweenStatements {
      */
     boolean readBackFirst(BackendConnection c, Runnable then) {
         SessionStateTracker tracker = routing.tracker();
-        List<String> names = tracker.readBackBeforeNext();
-        if (names.isEmpty() || tracker.traits().readsPrevious()) {
+        if (!tracker.readBackPending() || tracker.traits().readsPrevious()) {
             return false;
         }
+        List<String> names = tracker.readBackBeforeNext();
         session.enter(SessionPhase.CONNECTING);
         StateReadBack.run(c, names, tracker, failure -> {
             if (session.closed()) {

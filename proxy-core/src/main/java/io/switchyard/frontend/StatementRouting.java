@@ -177,7 +177,7 @@ final class StatementRouting {
      * back to the pool (or the next statement may run elsewhere).
      */
     boolean mayMove() {
-        return !tied() && !tracker.keepForNext() && tracker.readBackBeforeNext().isEmpty();
+        return !tied() && !tracker.keepForNext() && !tracker.readBackPending();
     }
 
     /**

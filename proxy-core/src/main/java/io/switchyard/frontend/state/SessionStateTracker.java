@@ -451,6 +451,11 @@ public final class SessionStateTracker {
         return List.of();
     }
 
+    /** True when {@link #readBackBeforeNext} names something: asked after every statement, so it allocates nothing. */
+    public boolean readBackPending() {
+        return pins.isEmpty() && (lastInsertIdUnknown || charsetsUnread || schemaCharsetsUnread);
+    }
+
     /**
      * What the session's connection knows and the session does not, to be read there before its
      * next statement that does not read the last one's results (none while pinned: the session
@@ -458,17 +463,18 @@ public final class SessionStateTracker {
      * group ({@link #deferCharsetReadBack}), the schema's character-set variables after a reset.
      */
     public List<String> readBackBeforeNext() {
+        if (!readBackPending()) {
+            return List.of();
+        }
         List<String> names = new ArrayList<>();
-        if (pins.isEmpty()) {
-            if (lastInsertIdUnknown) {
-                names.add(LAST_INSERT_ID);
-            }
-            if (charsetsUnread) {
-                names.addAll(SessionBaseline.CHARSET_VARIABLES);
-            }
-            if (schemaCharsetsUnread) {
-                names.addAll(ConnectionState.SCHEMA_CHARSET_VARIABLES);
-            }
+        if (lastInsertIdUnknown) {
+            names.add(LAST_INSERT_ID);
+        }
+        if (charsetsUnread) {
+            names.addAll(SessionBaseline.CHARSET_VARIABLES);
+        }
+        if (schemaCharsetsUnread) {
+            names.addAll(ConnectionState.SCHEMA_CHARSET_VARIABLES);
         }
         return names;
     }
