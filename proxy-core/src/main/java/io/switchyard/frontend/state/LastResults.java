@@ -23,8 +23,14 @@ final class LastResults {
      * errors held (checked on 10.11); above it, with a recursive query, which clears them.
      */
     static final int MAX_ROWS_WITHOUT_TABLE = 100;
-    /** Beyond this many rows, {@code FOUND_ROWS()} is not set up again on another connection (it would take as long as the read). */
-    static final long MAX_PRIMED_FOUND_ROWS = 1_000_000;
+    /**
+     * Up to this many rows, a set-up beyond {@link #MAX_ROWS_WITHOUT_TABLE} gives
+     * {@code FOUND_ROWS()} with a recursive query (about 0.5 s for a million rows on 10.11), which
+     * needs no database; above it, with a query of MariaDB's sequence engine in the session's
+     * database (a {@code seq_1_to_N} table, about 30 ms for a million rows, 2 s for a hundred
+     * million), which needs one selected and readable, else none is given.
+     */
+    static final long MAX_RECURSIVE_FOUND_ROWS = 1_000_000;
     private static final long UNKNOWN = Long.MIN_VALUE;
 
     private long foundRows = UNKNOWN;
@@ -122,49 +128,56 @@ final class LastResults {
      * ({@code readsFoundRows}: the connection may hold the right one). For a statement that does
      * not read {@code ROW_COUNT()}, {@link #foundRowsSetUp} alone.
      */
-    List<String> setUp(boolean diagnosticsHeld, boolean readsRowCount, boolean readsFoundRows) {
+    List<String> setUp(boolean diagnosticsHeld, boolean inDatabase, boolean readsRowCount, boolean readsFoundRows) {
         if (!readsRowCount) {
-            return foundRowsSetUp(diagnosticsHeld);
+            return foundRowsSetUp(diagnosticsHeld, inDatabase);
         }
         if (rowCount == UNKNOWN || rowCount > 0) {
             return List.of();
         }
-        boolean foundRowsKnown = foundRows != UNKNOWN && foundRows <= MAX_PRIMED_FOUND_ROWS;
-        if (!foundRowsKnown) {
+        if (!foundRowsGivable(inDatabase)) {
             // ROW_COUNT() alone: -1 comes with a SELECT, which sets FOUND_ROWS() (to 0), so not
             // for a statement that reads that too; 0 with a DO, which leaves it.
             return rowCount == 0 ? List.of(ROW_COUNT_ZERO) : readsFoundRows ? List.of() : List.of(NO_ROWS);
         }
-        List<String> rows = foundRowsSetUp(diagnosticsHeld);
+        List<String> rows = foundRowsSetUp(diagnosticsHeld, inDatabase);
         if (rows.isEmpty()) {
             return List.of();
         }
         return rowCount == -1 ? rows : List.of(rows.get(0), ROW_COUNT_ZERO);
     }
 
+    /** True when {@code FOUND_ROWS()} is known and a query can give it: see {@link #MAX_RECURSIVE_FOUND_ROWS}. */
+    private boolean foundRowsGivable(boolean inDatabase) {
+        return foundRows != UNKNOWN && (foundRows <= MAX_RECURSIVE_FOUND_ROWS || inDatabase);
+    }
+
     /**
      * The query that gives a connection the session's {@code FOUND_ROWS()} (and sets
      * {@code ROW_COUNT()} to -1), for a statement that does not read {@code ROW_COUNT()}; none
-     * when the count is not known, above {@link #MAX_PRIMED_FOUND_ROWS}, or would need a table
-     * while {@code diagnosticsHeld}.
+     * when the count is not known, above {@link #MAX_RECURSIVE_FOUND_ROWS} with no database
+     * selected ({@code inDatabase} false), or would need a table while {@code diagnosticsHeld}.
+     * The queries with a table run without the session's {@code max_statement_time}.
      */
-    List<String> foundRowsSetUp(boolean diagnosticsHeld) {
-        if (foundRows == UNKNOWN || foundRows > MAX_PRIMED_FOUND_ROWS || (foundRows > MAX_ROWS_WITHOUT_TABLE && diagnosticsHeld)) {
+    List<String> foundRowsSetUp(boolean diagnosticsHeld, boolean inDatabase) {
+        if (!foundRowsGivable(inDatabase) || (foundRows > MAX_ROWS_WITHOUT_TABLE && diagnosticsHeld)) {
             return List.of();
         }
         return List.of(foundRows == 0 ? NO_ROWS
                 // The LIMIT keeps the session's sql_select_limit from cutting the rows short.
                 : foundRows <= MAX_ROWS_WITHOUT_TABLE ? "SELECT 1" + " UNION ALL SELECT 1".repeat((int) foundRows - 1) + " LIMIT " + foundRows
-                : "SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL "
-                        + "SELECT k + 1 FROM r WHERE k < " + foundRows + ") SELECT SQL_CALC_FOUND_ROWS k FROM r LIMIT 0");
+                : foundRows <= MAX_RECURSIVE_FOUND_ROWS ? "SET STATEMENT max_recursive_iterations = 4294967295, max_statement_time = 0 FOR "
+                        + "WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM r WHERE k < " + foundRows
+                        + ") SELECT SQL_CALC_FOUND_ROWS k FROM r LIMIT 0"
+                : "SET STATEMENT max_statement_time = 0 FOR SELECT SQL_CALC_FOUND_ROWS seq FROM seq_1_to_" + foundRows + " LIMIT 0");
     }
 
     /**
      * The same, on the connection where the proxy just read one row (which left
      * {@code FOUND_ROWS()} at 1 and {@code ROW_COUNT()} at -1): only what differs from that.
      */
-    List<String> afterOneRowRead(boolean diagnosticsHeld) {
-        List<String> setUp = setUp(diagnosticsHeld, true, true);
+    List<String> afterOneRowRead(boolean diagnosticsHeld, boolean inDatabase) {
+        List<String> setUp = setUp(diagnosticsHeld, inDatabase, true, true);
         if (foundRows == 1 && !setUp.isEmpty()) {
             return rowCount == -1 ? List.of() : List.of(ROW_COUNT_ZERO);
         }

@@ -376,7 +376,7 @@ public final class SessionStateTracker {
      */
     public List<String> resultsAfterReadBack(boolean resultsRead) {
         boolean resultsReplaced = resultsRead || traits.tracking() || traits.readsTracking() || !traits.globals().isEmpty();
-        return resultsReplaced ? lastResults.afterOneRowRead(diagnosticsHeld) : List.of();
+        return resultsReplaced ? lastResults.afterOneRowRead(diagnosticsHeld, state.schema() != null) : List.of();
     }
 
     /** Statements that give another connection what the session's last statement left: see {@link LastResults#setUp}. */
@@ -396,18 +396,19 @@ public final class SessionStateTracker {
     private List<String> setUp(boolean keepDiagnostics) {
         boolean readsRowCount = mayRead("ROW_COUNT");
         boolean readsFoundRows = mayRead("FOUND_ROWS");
-        return readsRowCount || readsFoundRows ? lastResults.setUp(keepDiagnostics, readsRowCount, readsFoundRows) : List.of();
+        return readsRowCount || readsFoundRows ? lastResults.setUp(keepDiagnostics, state.schema() != null, readsRowCount, readsFoundRows) : List.of();
     }
 
     /**
      * For a connection the session holds that has its {@code ROW_COUNT()} but not its
      * {@code FOUND_ROWS()} (a statement that returned no result set, such as a write, ran there
      * after the last result set came from another connection): the statement that gives it the
-     * session's {@code FOUND_ROWS()}, when the running statement reads it and not
-     * {@code ROW_COUNT()} (which that statement sets to -1); else none.
+     * session's {@code FOUND_ROWS()}, when the running statement reads it; for a statement that
+     * reads {@code ROW_COUNT()} too (which that statement sets to -1), only where a statement can
+     * give the session's back after it (0 after a {@code DO}, not a write's count); else none.
      */
     public List<String> foundRowsSetUp() {
-        return mayRead("ROW_COUNT") || !mayRead("FOUND_ROWS") ? List.of() : lastResults.foundRowsSetUp(diagnosticsHeld);
+        return mayRead("FOUND_ROWS") ? setUp(diagnosticsHeld) : List.of();
     }
 
     /**

@@ -188,6 +188,22 @@ class SessionStateTrackerTest {
                 .contains("k < " + (LastResults.MAX_ROWS_WITHOUT_TABLE + 1)).contains("SQL_CALC_FOUND_ROWS")
                 .endsWith("LIMIT 0");
 
+        long many = LastResults.MAX_RECURSIVE_FOUND_ROWS + 1;
+        tracker.before("SELECT * FROM t");
+        tracker.statementResult(false, true, many, 0);
+        assertThat(setUpFor(READS_BOTH)).as("more rows: the sequence engine, in the session's database").containsExactly(
+                "SET STATEMENT max_statement_time = 0 FOR SELECT SQL_CALC_FOUND_ROWS seq FROM seq_1_to_" + many + " LIMIT 0");
+        SessionStateTracker noDatabase = new SessionStateTracker(ConnectionState.initial(null));
+        noDatabase.before("SELECT * FROM other.t");
+        noDatabase.statementResult(false, true, many, 0);
+        noDatabase.before(READS_BOTH);
+        assertThat(noDatabase.previousResultSetUp()).as("no database to find the sequence engine's table in").isEmpty();
+        noDatabase.before("SELECT FOUND_ROWS(), ROW_COUNT(), 1");
+        noDatabase.statementResult(false, true, LastResults.MAX_RECURSIVE_FOUND_ROWS, 0);
+        noDatabase.before(READS_BOTH);
+        assertThat(noDatabase.previousResultSetUp()).as("up to a million rows, a recursive query").singleElement().asString()
+                .contains("WITH RECURSIVE");
+
         tracker.before("SELECT nosuch FROM t");
         tracker.statementFailed();
         tracker.completed(true, 0);

@@ -542,6 +542,76 @@ class FoundRowsTest {
     }
 
     /**
+     * A count above a million (of the rows a {@code LIMIT} passed over, which the proxy works
+     * out, and of {@code SQL_CALC_FOUND_ROWS}, which it reads), read with {@code ROW_COUNT()} on
+     * another connection than its query's, right after the query or after a {@code DO}: the proxy
+     * gives that connection the count with a query of MariaDB's sequence engine, and the reads
+     * give what they give directly.
+     */
+    @Test
+    void aCountAboveAMillionFollowsTheSessionToAnotherConnection() throws Exception {
+        String limited = "SELECT @@pseudo_thread_id, seq FROM seq_1_to_2500000 LIMIT 2499999, 1";
+        String counted = "SELECT SQL_CALC_FOUND_ROWS @@pseudo_thread_id, seq FROM seq_1_to_2500000 LIMIT 1";
+        String read = "SELECT FOUND_ROWS(), ROW_COUNT(), @@pseudo_thread_id";
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        String[][] cases = {{limited, "false"}, {limited, "true"}, {counted, "true"}};
+        for (String[] c : cases) {
+            String query = c[0];
+            boolean doBetween = Boolean.parseBoolean(c[1]);
+            String expected;
+            try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+                 Statement sd = d.createStatement()) {
+                lastRow(sd, query);
+                if (query.equals(counted)) {
+                    sd.execute("DO 1");
+                }
+                if (doBetween) {
+                    sd.execute("DO 1");
+                }
+                String[] row = lastRow(sd, read);
+                expected = row[0] + " " + row[1];
+            }
+            assertThat(expected).isEqualTo(doBetween ? "2500000 0" : "2500000 -1");
+            try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sa = a.createStatement();
+                 Statement sb = b.createStatement()) {
+                sb.execute("SELECT 1");
+                String[] first = lastRow(sa, query);
+                if (query.equals(counted)) {
+                    // The session stays on the query's connection until the proxy read the count
+                    // there: before its next statement that does not read it.
+                    sa.execute("DO 1");
+                }
+                awaitNoConnectionInUse();
+                occupy(sb);
+                try {
+                    if (doBetween) {
+                        sa.execute("DO 1");
+                    }
+                    String[] seen = lastRow(sa, read);
+                    assertThat(seen[2]).as("the read ran on another connection").isNotEqualTo(first[0]);
+                    assertThat(seen[0] + " " + seen[1]).as("%s, DO between: %s", query, doBetween).isEqualTo(expected);
+                } finally {
+                    sb.execute("COMMIT");
+                }
+            }
+        }
+    }
+
+    /** The columns of the last row {@code sql} returns. */
+    private static String[] lastRow(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            String[] last = null;
+            while (rs.next()) {
+                last = new String[rs.getMetaData().getColumnCount()];
+                for (int i = 0; i < last.length; i++) {
+                    last[i] = rs.getString(i + 1);
+                }
+            }
+            return last;
+        }
+    }
+
+    /**
      * {@code FOUND_ROWS()} read after a write (or a {@code DO}) that ran on another connection
      * than the {@code SELECT} before it: the write leaves the session's count, which that other
      * connection does not hold; the read gives it as it does directly, whether the session kept
