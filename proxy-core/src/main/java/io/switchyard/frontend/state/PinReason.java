@@ -45,6 +45,12 @@ public enum PinReason {
      * does not report everything such code changes (locks, variables set before an error).
      */
     STORED_PROGRAM,
+    /**
+     * A statement may have called a stored function ({@link StoredFunctionCalls}): its body may
+     * take an advisory lock ({@code GET_LOCK}) or a sequence's next value, which the server does
+     * not report.
+     */
+    STORED_FUNCTION,
     /** An XA transaction statement ran. */
     XA_TRANSACTION,
     /** The server reported a change of session state that no tracked statement explains. */

@@ -160,7 +160,7 @@ public final class SqlLexer {
         return end;
     }
 
-    private static boolean isWordChar(char c) {
+    static boolean isWordChar(char c) {
         return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 127;
     }
 }

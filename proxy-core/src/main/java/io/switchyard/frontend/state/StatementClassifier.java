@@ -23,6 +23,8 @@ import java.util.Set;
  *       {@code FLUSH STATUS}, {@code SHOW [SESSION] STATUS} and a read of
  *       {@code information_schema.SESSION_STATUS},
  *       {@code CREATE TEMPORARY TABLE};</li>
+ *   <li>a call of a stored function in a statement that evaluates expressions pins
+ *       ({@link PinReason#STORED_FUNCTION}; {@link StoredFunctionCalls});</li>
  *   <li>a read of a sequence's last value also reads the previous statement's result: an
  *       {@code INSERT} whose column default took a value (unseen in its text) leaves it on the
  *       connection it ran on, where the read then runs;</li>
@@ -44,6 +46,9 @@ import java.util.Set;
 public final class StatementClassifier {
 
     private static final Set<String> WRITES = Set.of("INSERT", "REPLACE", "UPDATE", "DELETE", "LOAD");
+    /** Statements whose expressions run when they do (not a definition's, not a plan's). */
+    private static final Set<String> EVALUATES = Set.of("SELECT", "WITH", "VALUES", "DO", "SET", "INSERT", "REPLACE",
+            "UPDATE", "DELETE", "LOAD");
     private static final Set<String> COMPOUND = Set.of("FOR", "IF", "WHILE", "LOOP", "REPEAT", "CASE", "DECLARE");
     private static final Set<String> SAFE_FUNCTIONS = Set.of("CONCAT", "CONCAT_WS", "REPLACE", "IF", "IFNULL",
             "COALESCE", "NULLIF", "LOWER", "UPPER", "LCASE", "UCASE", "TRIM", "LTRIM", "RTRIM", "SUBSTRING", "SUBSTR",
@@ -142,8 +147,9 @@ public final class StatementClassifier {
      * {@link StatementTraits#plainLimited} when a {@code LIMIT}, {@code OFFSET} or {@code FETCH}
      * may be in it) for a single {@code SELECT} that reads and changes nothing else; null when
      * anything in it could make it more than a plain read, and the lexer must look: variables,
-     * several statements, comments (which may hide versioned SQL), locks, {@code INTO}, and the
-     * functions that read or set the previous statement's results. Words are matched anywhere,
+     * several statements, comments (which may hide versioned SQL), locks, {@code INTO}, the
+     * functions that read or set the previous statement's results, and a name before {@code (}
+     * that may be a stored function's. Words are matched anywhere,
      * inside longer words and literals too, so a doubt always goes to the lexer.
      */
     private static StatementTraits plainSelect(String sql) {
@@ -218,6 +224,11 @@ public final class StatementClassifier {
                     }
                 }
                 case 'O', 'o' -> limited |= at(sql, j, "OFFSET");
+                case '(' -> {
+                    if (StoredFunctionCalls.mayBeStoredBefore(sql, j)) {
+                        return null;
+                    }
+                }
                 default -> { }
             }
         }
@@ -288,6 +299,9 @@ public final class StatementClassifier {
             case "GET" -> b.readsPrevious |= word(t, start + 1).equals("DIAGNOSTICS")
                     || word(t, start + 2).equals("DIAGNOSTICS");
             default -> { }
+        }
+        if (EVALUATES.contains(verb) && StoredFunctionCalls.any(t, start, to)) {
+            b.pins.add(PinReason.STORED_FUNCTION);
         }
         if (WRITES.contains(verb)) {
             b.keepsResult = true;

@@ -112,6 +112,27 @@ class StatementClassifierTest {
     }
 
     @Test
+    void aCallOfAStoredFunctionPins() {
+        for (String sql : new String[] {"SELECT take_lock()", "SELECT id, app.take_lock(id) FROM t", "SELECT `now`()",
+            "DO my_func(1)", "SET sql_mode = my_mode()", "INSERT INTO t (a) VALUES (f(1))", "UPDATE t SET a = f(a)",
+            "DELETE FROM t WHERE a = f(1)", "SELECT * FROM t WHERE a IN (SELECT f(b) FROM u)",
+            "WITH c (a) AS (SELECT f(1)) SELECT a FROM c", "SELECT status(1)", "SELECT COUNT(*), take_lock() FROM t"}) {
+            assertThat(of(sql).pins()).as(sql).containsExactly(PinReason.STORED_FUNCTION);
+        }
+        for (String sql : new String[] {"SELECT NOW(), CONCAT('a', 'b'), COUNT(*) FROM t WHERE a IN (1, 2)",
+            "INSERT INTO t (a, b) VALUES (1, 2)", "INSERT IGNORE t (a) SELECT a FROM u", "REPLACE INTO app.t (a) VALUES (1)",
+            "WITH RECURSIVE c (k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM c WHERE k < 3), d (x) AS (SELECT 2) SELECT k FROM c, d",
+            "SELECT CAST(d AS DATETIME(6)), CONVERT(x, DECIMAL(10, 2)), CHAR(65 USING utf8mb4) FROM t",
+            "SELECT * FROM t USE INDEX (k) JOIN u USING (id) WHERE MATCH (a) AGAINST ('x')",
+            "SELECT * FROM JSON_TABLE('[1]', '$[*]' COLUMNS (v INT PATH '$')) AS j",
+            "SELECT * FROM (SELECT 1, 2) AS d (a, b)", "SELECT ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) FROM t",
+            "SELECT 'take_lock()' FROM t", "CREATE TABLE t2 (a INT DEFAULT (f()))", "SELECT NEXTVAL(s)",
+            "LOAD DATA INFILE 'x' INTO TABLE t (a, b)", "SELECT GREATEST(1, 2), JSON_OBJECT('a', 1), UUID()"}) {
+            assertThat(of(sql).pins()).as(sql).doesNotContain(PinReason.STORED_FUNCTION);
+        }
+    }
+
+    @Test
     void locksHandlersPreparesAndTemporaryTablesPin() {
         assertThat(of("SELECT GET_LOCK('a', 0)").pins()).containsExactly(PinReason.ADVISORY_LOCK);
         assertThat(of("SELECT CONNECTION_ID()").pins()).containsExactly(PinReason.CONNECTION_ID);

@@ -63,22 +63,25 @@ class SequenceTest {
         try (Connection a = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
              Connection b = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
              Connection h = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
-            expected = run(a, b, h, serverPrepared);
+            expected = run(SCRIPT, a, b, h, serverPrepared);
         }
         recreate();
         List<String> proxied;
         try (Connection a = fixture.mysql(params); Connection b = fixture.mysql(params); Connection h = fixture.mysql(params)) {
-            proxied = run(a, b, h, serverPrepared);
+            proxied = run(SCRIPT, a, b, h, serverPrepared);
         }
         assertThat(expected).as("directly").containsExactly("1", "2", "0", "2 | 2", "null", "1 | 1", "2", "null | null",
                 "2 | 2", "1");
         assertThat(proxied).as("through the proxy").isEqualTo(expected);
     }
 
-    /** Runs {@link #SCRIPT}; returns each result row as "v | v", statements without one left out. */
-    private static List<String> run(Connection a, Connection b, Connection h, boolean serverPrepared) throws SQLException {
+    /**
+     * Runs {@code script} (steps of sessions {@code a}, {@code b} and {@code h}); returns each
+     * result row as "v | v", statements without one left out.
+     */
+    static List<String> run(String[][] script, Connection a, Connection b, Connection h, boolean serverPrepared) throws SQLException {
         List<String> rows = new ArrayList<>();
-        for (String[] step : SCRIPT) {
+        for (String[] step : script) {
             Connection c = switch (step[0]) {
                 case "a" -> a;
                 case "b" -> b;
