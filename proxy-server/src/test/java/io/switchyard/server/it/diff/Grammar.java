@@ -56,6 +56,8 @@ public final class Grammar {
     private final String temporary;
     private final String lock;
     private final String sequence;
+    /** A stored function that takes {@link #sequence}'s next value. */
+    private final String nextFunction;
     private final String defaulted;
     private final String defaultedSequence;
     private final List<Step> steps = new ArrayList<>();
@@ -114,6 +116,7 @@ public final class Grammar {
         this.temporary = Schema.APP_DATABASE + "." + Schema.table(session) + "_tmp";
         this.lock = "'difftest_lock_" + session + "'";
         this.sequence = Schema.APP_DATABASE + "." + Schema.sequence(session);
+        this.nextFunction = Schema.APP_DATABASE + "." + Schema.nextFunction(session);
         this.defaulted = Schema.APP_DATABASE + "." + Schema.defaultedTable(session);
         this.defaultedSequence = Schema.APP_DATABASE + "." + Schema.defaultedSequence(session);
     }
@@ -500,8 +503,10 @@ public final class Grammar {
                 "SELECT @a, @b, @s, @cnt, @l, @proc_out, @v1", "SELECT LAST_INSERT_ID(), ROW_COUNT()"));
     }
 
+    /** An advisory lock, taken directly or inside a stored function (which the server does not report). */
     private void advisoryLock() {
-        add("SELECT GET_LOCK(" + lock + ", 0)");
+        add(pick("SELECT GET_LOCK(" + lock + ", 0)", "SELECT take_lock(" + lock + ")",
+                "SELECT n, " + Schema.OTHER_DATABASE + ".take_lock(" + lock + ") FROM " + table + " WHERE id = 1"));
         if (chance(30)) {
             add("SELECT GET_LOCK(" + lock + ", 0)");
         }
@@ -523,11 +528,12 @@ public final class Grammar {
      * (README, known limits).
      */
     private void sequence() {
-        switch (random.nextInt(6)) {
+        switch (random.nextInt(7)) {
             case 0 -> add("SELECT NEXTVAL(" + sequence + ")");
             case 1 -> add("SELECT NEXT VALUE FOR " + sequence + ", n FROM " + table + " WHERE id = 1");
             case 2 -> add("INSERT INTO " + table + " (c, n) VALUES ('seq', NEXTVAL(" + sequence + "))");
             case 3 -> add("SELECT SETVAL(" + sequence + ", " + (100 + random.nextInt(50)) + ")");
+            case 5 -> add(pick("SELECT " + nextFunction + "()", "DO " + nextFunction + "()"));
             case 4 -> {
                 add("INSERT INTO " + defaulted + " (v) VALUES (" + random.nextInt(9) + ")");
                 add(pick("SELECT LASTVAL(" + defaultedSequence + ")", "SELECT PREVIOUS VALUE FOR " + defaultedSequence
@@ -653,7 +659,18 @@ public final class Grammar {
         add(pick("SHOW WARNINGS", "SHOW WARNINGS", "SELECT @@warning_count", "SHOW COUNT(*) WARNINGS", "SHOW ERRORS"));
     }
 
+    /** Stored code: a procedure of several results, or a function that assigns a user variable or changes nothing. */
     private void call() {
+        if (chance(40)) {
+            int v = random.nextInt(5);
+            add(pick("SELECT set_out(" + v + ")", "DO " + Schema.OTHER_DATABASE + ".set_out(" + v + ")",
+                    "SELECT plus_one(n), c FROM " + table + " ORDER BY id", "UPDATE " + table + " SET n = plus_one(n) WHERE id = 2",
+                    "SELECT no_such_function(" + v + ")"));
+            if (chance(60)) {
+                add("SELECT @fn_out, DATABASE()");
+            }
+            return;
+        }
         add("CALL " + pick("multi", "multi", Schema.OTHER_DATABASE + ".multi", "no_such_procedure") + "(" + random.nextInt(5) + ")");
         if (chance(60)) {
             add("SELECT @proc_out, DATABASE()");

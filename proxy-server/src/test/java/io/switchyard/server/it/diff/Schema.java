@@ -10,8 +10,11 @@ import java.util.Map;
  * The objects the sessions work on, identical on every server: per session a table
  * {@code s<n>_t} in both {@link #APP_DATABASE} and {@link #OTHER_DATABASE} (different rows, so a
  * statement shows which database it ran in), and in each database a procedure {@code multi(p)}
- * that returns several result sets and sets {@code @proc_out}; per session in {@link #APP_DATABASE}
- * a sequence, and a table whose key's default takes another sequence's values.
+ * that returns several result sets and sets {@code @proc_out}, and stored functions: one that
+ * takes an advisory lock ({@code take_lock(name)}), one that assigns {@code @fn_out}
+ * ({@code set_out(v)}) and one that changes nothing ({@code plus_one(v)}); per session in
+ * {@link #APP_DATABASE} a sequence, a function that takes its next value ({@link #nextFunction}),
+ * and a table whose key's default takes another sequence's values.
  */
 public final class Schema {
     public static final String APP_DATABASE = "app";
@@ -41,7 +44,12 @@ public final class Schema {
         return "s" + session + "_dseq";
     }
 
-    /** Drops and creates every session's tables and the procedures, as root. */
+    /** Session {@code session}'s function in {@link #APP_DATABASE} that returns its sequence's next value. */
+    public static String nextFunction(int session) {
+        return "s" + session + "_next";
+    }
+
+    /** Drops and creates every session's tables, the procedures and the functions, as root. */
     public static void reset(MariaDbServer server, int sessions) {
         List<String> sql = new ArrayList<>();
         sql.add("CREATE DATABASE IF NOT EXISTS " + OTHER_DATABASE);
@@ -57,6 +65,9 @@ public final class Schema {
                     + "SET @proc_out = p * 2; "
                     + "SELECT COUNT(*) AS tables_here FROM information_schema.tables WHERE table_schema = DATABASE(); "
                     + "END");
+            sql.add("CREATE OR REPLACE FUNCTION " + database + ".take_lock(n VARCHAR(64)) RETURNS INT NO SQL RETURN GET_LOCK(n, 0)");
+            sql.add("CREATE OR REPLACE FUNCTION " + database + ".set_out(v INT) RETURNS INT NO SQL BEGIN SET @fn_out = v; RETURN v; END");
+            sql.add("CREATE OR REPLACE FUNCTION " + database + ".plus_one(v INT) RETURNS INT DETERMINISTIC NO SQL RETURN v + 1");
             for (int session = 0; session < sessions; session++) {
                 String table = database + "." + table(session);
                 if (database.equals(APP_DATABASE)) {
@@ -66,6 +77,8 @@ public final class Schema {
                     sql.add("CREATE OR REPLACE SEQUENCE " + database + "." + sequence(session));
                     sql.add("CREATE OR REPLACE SEQUENCE " + defaultedSequence);
                     sql.add("CREATE TABLE " + defaulted + " (id INT DEFAULT NEXTVAL(" + defaultedSequence + ") PRIMARY KEY, v INT)");
+                    sql.add("CREATE OR REPLACE FUNCTION " + database + "." + nextFunction(session)
+                            + "() RETURNS BIGINT READS SQL DATA RETURN NEXTVAL(" + database + "." + sequence(session) + ")");
                 }
                 sql.add("DROP TABLE IF EXISTS " + table);
                 sql.add("CREATE TABLE " + table + " (id INT AUTO_INCREMENT PRIMARY KEY, c VARCHAR(20), n INT, "
