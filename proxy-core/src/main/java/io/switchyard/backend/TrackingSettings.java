@@ -62,8 +62,21 @@ public record TrackingSettings(Set<String> systemVariables, boolean schema, bool
      * them (it lists variables sorted, in lower case).
      */
     public String assignment() {
+        return "SET SESSION " + values();
+    }
+
+    /**
+     * The same for one statement only, to be put before it ({@code SET STATEMENT ... FOR }): the
+     * server takes its settings back after that statement, and sets {@code ROW_COUNT()} only by
+     * the statement itself.
+     */
+    public String forOneStatement() {
+        return "SET STATEMENT " + values() + " FOR ";
+    }
+
+    private String values() {
         String names = systemVariables == null ? "*" : String.join(",", new java.util.TreeSet<>(systemVariables));
-        return "SET SESSION session_track_system_variables = '" + names + "', session_track_schema = " + (schema ? "ON" : "OFF")
+        return "session_track_system_variables = '" + names + "', session_track_schema = " + (schema ? "ON" : "OFF")
                 + ", session_track_state_change = " + (stateChange ? "ON" : "OFF") + ", session_track_transaction_info = '"
                 + transactionInfo + "'";
     }

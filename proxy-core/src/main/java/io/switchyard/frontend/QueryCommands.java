@@ -2,8 +2,12 @@ package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.Future;
+import io.switchyard.frontend.state.SessionStateTracker;
+import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
+import io.switchyard.protocol.Wire;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -67,6 +71,31 @@ final class QueryCommands {
     }
 
     /**
+     * {@code frames} (one {@code COM_QUERY}) with the text of
+     * {@link SessionStateTracker#clientTrackingForOneStatement} put
+     * before the statement's bytes (ASCII, so whatever the client's character set), when the
+     * statement needs it and the result still fits one packet; else {@code frames} as they are.
+     */
+    private List<Frame> withClientTrackingForOneStatement(List<Frame> frames) {
+        SessionStateTracker tracker = parts.routing().tracker();
+        String prefix = tracker.clientTrackingForOneStatement();
+        if (prefix == null || frames.size() != 1) {
+            return frames;
+        }
+        ByteBuf payload = frames.get(0).payload();
+        int length = 1 + prefix.length() + payload.readableBytes() - 1;
+        if (length >= Wire.MAX_PAYLOAD) {
+            return frames;
+        }
+        ByteBuf body = payload.alloc().buffer(length);
+        body.writeByte(Command.QUERY.code).writeCharSequence(prefix, StandardCharsets.US_ASCII);
+        body.writeBytes(payload, payload.readerIndex() + 1, payload.readableBytes() - 1);
+        frames.forEach(Frame::release);
+        tracker.clientTrackingPrefixed();
+        return List.of(Frame.of(0, body));
+    }
+
+    /**
      * Applies the query rules to a statement and runs it on the hostgroup they name, unless the
      * session must stay where it is (transaction, pinned state): see {@link StatementRouting}.
      */
@@ -89,6 +118,7 @@ final class QueryCommands {
         if (d.rewritten() != null) {
             frames.forEach(Frame::release);
         }
+        toSend = withClientTrackingForOneStatement(toSend);
         parts.activity().ruleLog(d.rules() == null ? null : d.rules().log());
         if (d.rules() != null && parts.context().stats().tracing().on()) {
             parts.activity().rules(d.rules().matchedRuleIds());

@@ -102,6 +102,11 @@ final class LastResults {
         return unknownByLast;
     }
 
+    /** True when the last statement left a {@code ROW_COUNT()} above 0, which only a write gives a connection. */
+    boolean rowsChanged() {
+        return rowCount != UNKNOWN && rowCount > 0;
+    }
+
     /** True when {@code FOUND_ROWS()} or {@code ROW_COUNT()} is not known. */
     boolean unknown() {
         return foundRows == UNKNOWN || rowCount == UNKNOWN;

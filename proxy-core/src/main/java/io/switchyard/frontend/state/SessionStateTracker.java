@@ -97,6 +97,8 @@ public final class SessionStateTracker {
     private boolean diagnosticsHeld;
     /** The running statement clears those ({@link StatementClassifier#usesTables}); decided only while they are held. */
     private boolean clearsDiagnostics;
+    /** The running statement gets the client's tracking settings for itself alone ({@link #clientTrackingForOneStatement}). */
+    private boolean clientTrackingPrefixed;
     private final SessionCollations collations = new SessionCollations();
 
     public SessionStateTracker(ConnectionState initial) {
@@ -187,13 +189,34 @@ public final class SessionStateTracker {
      * after it turns full tracking on again, in a pinned session too.
      */
     public boolean readsClientTracking() {
-        return traits.readsTracking() && clientTracking != null;
+        return traits.readsTracking() && clientTracking != null && !clientTrackingPrefixed;
+    }
+
+    /**
+     * For a single {@code SELECT} that reads the session-tracking settings and
+     * {@code ROW_COUNT()} right after a write that changed rows: the {@code SET STATEMENT ... FOR }
+     * to put before its text, which gives it the client's own settings without the {@code SET}
+     * that would replace the write's count (no statement gives a connection a count above 0
+     * without writing); null otherwise, when {@link #readsClientTracking} tells whether a
+     * {@code SET} comes first. {@link #clientTrackingPrefixed} once the text carries it.
+     */
+    public String clientTrackingForOneStatement() {
+        boolean single = runningSql != null && runningSql.indexOf(';') < 0
+                && runningSql.stripLeading().regionMatches(true, 0, "SELECT", 0, 6);
+        return traits.readsTracking() && clientTracking != null && single && mayRead("ROW_COUNT") && lastResults.rowsChanged()
+                ? clientTracking.forOneStatement() : null;
+    }
+
+    /** The running statement's text starts with {@link #clientTrackingForOneStatement}: no {@code SET} before it. */
+    public void clientTrackingPrefixed() {
+        clientTrackingPrefixed = true;
     }
 
     /** A statement is about to run: its text decides the pins the server will not report. */
     public StatementTraits before(String sql) {
         traits = StatementClassifier.classify(sql);
         runningSql = sql;
+        clientTrackingPrefixed = false;
         namesItsChanges = namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && StatementClassifier.usesTables(sql);
         collations.statementStarts();
@@ -213,6 +236,7 @@ public final class SessionStateTracker {
     public void before(StatementTraits commandTraits, String sql) {
         traits = commandTraits;
         runningSql = sql;
+        clientTrackingPrefixed = false;
         namesItsChanges = sql == null || namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && sql != null && StatementClassifier.usesTables(sql);
         collations.statementStarts();

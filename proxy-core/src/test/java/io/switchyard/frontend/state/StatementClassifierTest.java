@@ -127,7 +127,7 @@ class StatementClassifierTest {
             "SELECT * FROM JSON_TABLE('[1]', '$[*]' COLUMNS (v INT PATH '$')) AS j",
             "SELECT * FROM (SELECT 1, 2) AS d (a, b)", "SELECT ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) FROM t",
             "SELECT 'take_lock()' FROM t", "CREATE TABLE t2 (a INT DEFAULT (f()))", "SELECT NEXTVAL(s)",
-            "LOAD DATA INFILE 'x' INTO TABLE t (a, b)", "SELECT GREATEST(1, 2), JSON_OBJECT('a', 1), UUID()"}) {
+            "LOAD DATA INFILE 'x' INTO TABLE t (a, b)", "SELECT GREATEST(1, 2), JSON_OBJECT('a', 1), UUID()", "SELECT ST_AsText(POINT(1, 2))"}) {
             assertThat(of(sql).pins()).as(sql).doesNotContain(PinReason.STORED_FUNCTION);
         }
     }
