@@ -28,9 +28,9 @@ import java.util.Set;
  * <p>Stateless and thread-safe.
  */
 final class StoredFunctionCalls {
-    /** Words after which a name followed by {@code (} names a table, a common table expression or a type. */
+    /** Words after which a name followed by {@code (} names a table, a common table expression or a derived table. */
     private static final Set<String> NOT_A_CALL_AFTER = Set.of("INTO", "INSERT", "REPLACE", "IGNORE", "TABLE", "LOW_PRIORITY",
-            "DELAYED", "HIGH_PRIORITY", "AS", "WITH", "RECURSIVE", "UPDATE", "JOIN", "FROM", "STRAIGHT_JOIN");
+            "DELAYED", "HIGH_PRIORITY", "AS", "WITH", "RECURSIVE");
     private static final Set<String> NOT_STORED = load("not-stored-functions.txt");
 
     private StoredFunctionCalls() {

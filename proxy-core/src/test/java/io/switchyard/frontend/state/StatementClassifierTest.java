@@ -116,7 +116,8 @@ class StatementClassifierTest {
         for (String sql : new String[] {"SELECT take_lock()", "SELECT id, app.take_lock(id) FROM t", "SELECT `now`()",
             "DO my_func(1)", "SET sql_mode = my_mode()", "INSERT INTO t (a) VALUES (f(1))", "UPDATE t SET a = f(a)",
             "DELETE FROM t WHERE a = f(1)", "SELECT * FROM t WHERE a IN (SELECT f(b) FROM u)",
-            "WITH c (a) AS (SELECT f(1)) SELECT a FROM c", "SELECT status(1)", "SELECT COUNT(*), take_lock() FROM t"}) {
+            "WITH c (a) AS (SELECT f(1)) SELECT a FROM c", "SELECT status(1)", "SELECT COUNT(*), take_lock() FROM t",
+            "SELECT EXTRACT(YEAR FROM f(d)), TRIM(LEADING 'x' FROM g(c)) FROM t", "INSERT INTO t SELECT * FROM u JOIN v ON f(u.a)"}) {
             assertThat(of(sql).pins()).as(sql).containsExactly(PinReason.STORED_FUNCTION);
         }
         for (String sql : new String[] {"SELECT NOW(), CONCAT('a', 'b'), COUNT(*) FROM t WHERE a IN (1, 2)",
