@@ -11,6 +11,7 @@ import io.switchyard.backend.ResponseSink;
 import io.switchyard.backend.ServerAddress;
 import io.switchyard.frontend.state.PinReason;
 import io.switchyard.frontend.state.StatementTraits;
+import io.switchyard.frontend.state.StoredFunctionCalls;
 import io.switchyard.protocol.Capability;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
@@ -663,21 +664,25 @@ final class BackendSide implements ResponseSink, LeaseListener {
         // session's running statement): those must not be applied, nor read back, again.
         List<String> readBack = current == Command.STMT_PREPARE ? routing.tracker().prepareCompleted(tracker.error() != null,
                 tracker.warnings()) : routing.tracker().completed(tracker.error() != null, tracker.mostWarnings());
-        if (!mayRelease()) {
+        boolean freeOnceFunctionsRead = routing.mayMoveOnceFunctionsRead() && context.variables().boolValue("mysql-multiplexing");
+        if (!freeOnceFunctionsRead) {
             readBack = routing.tracker().deferCharsetReadBack(readBack);
         }
+        // The bodies of the stored functions the session called are read before it may leave.
+        List<StoredFunctionCalls.Call> functions = freeOnceFunctionsRead ? routing.tracker().functionsToCheck() : List.of();
         List<String> globals = current == Command.QUERY || current == Command.STMT_EXECUTE
                 ? routing.tracker().traits().globals() : List.of();
         // Values only this connection holds are read before the session may leave it (MariaDB:
         // only there can another connection be given them).
-        boolean readResults = previousResults.unreadOn(connection, routing.tracker()) && mayRelease()
+        boolean readResults = previousResults.unreadOn(connection, routing.tracker()) && freeOnceFunctionsRead
                 && PreviousResultSetUp.supported(connection);
-        if ((readBack.isEmpty() && globals.isEmpty() && !readResults) || !connection.isIdle()) {
+        if ((readBack.isEmpty() && globals.isEmpty() && !readResults && functions.isEmpty()) || !connection.isIdle()) {
             finishCommand(connection);
             return;
         }
         holdClientFlush = !globals.isEmpty();
-        between.afterStatement(connection, readBack, readResults, globals, this::releaseClientFlush, () -> finishCommand(connection));
+        between.afterStatement(connection, readBack, readResults, globals, functions, this::releaseClientFlush,
+                () -> finishCommand(connection));
     }
 
     /** The command and what the session learned from it are complete: the session takes the next one. */

@@ -2,6 +2,7 @@ package io.switchyard.frontend;
 
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.frontend.state.SessionStateTracker;
+import io.switchyard.frontend.state.StoredFunctionCalls;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.ProxyError;
@@ -170,14 +171,15 @@ final class BetweenStatements {
      * After a client statement on {@code connection}: reads back the session variables in
      * {@code readBack}, and with {@code readResults} the {@code FOUND_ROWS()} and
      * {@code ROW_COUNT()} the session's statements left there, then records the {@code globals}
-     * a {@code SET GLOBAL} changed (after which {@code globalsRecorded} runs), then puts back the
-     * {@code FOUND_ROWS()} and {@code ROW_COUNT()} the client's statement left, which the
-     * read-back replaced; then {@code finish}.
+     * a {@code SET GLOBAL} changed (after which {@code globalsRecorded} runs), then reads the
+     * bodies of the stored {@code functions} the session called ({@link StoredFunctionLookup}),
+     * then puts back the {@code FOUND_ROWS()} and {@code ROW_COUNT()} the client's statement
+     * left, which the reads replaced; then {@code finish}.
      */
     void afterStatement(BackendConnection connection, List<String> readBack, boolean readResults, List<String> globals,
-                        Runnable globalsRecorded, Runnable finish) {
+                        List<StoredFunctionCalls.Call> functions, Runnable globalsRecorded, Runnable finish) {
         boolean read = readResults || !readBack.isEmpty();
-        Consumer<Throwable> afterReadBack = failure -> {
+        Consumer<Throwable> afterLookup = failure -> {
             if (session.closed()) {
                 return;
             }
@@ -186,7 +188,7 @@ final class BetweenStatements {
             }
             // The read-back was a SELECT of one row: what FOUND_ROWS() and ROW_COUNT() read next
             // is put back as the client's statement left it.
-            List<String> results = routing.tracker().resultsAfterReadBack(readResults);
+            List<String> results = routing.tracker().resultsAfterReadBack(readResults || !functions.isEmpty());
             if (results.isEmpty() || failure != null) {
                 finish.run();
                 return;
@@ -197,6 +199,13 @@ final class BetweenStatements {
                 }
                 finish.run();
             });
+        };
+        Consumer<Throwable> afterReadBack = functions.isEmpty() ? afterLookup : failure -> {
+            if (failure != null || session.closed()) {
+                afterLookup.accept(failure);
+                return;
+            }
+            StoredFunctionLookup.run(connection, functions, routing.tracker(), afterLookup);
         };
         Consumer<Throwable> afterState = globals.isEmpty() ? afterReadBack : failure -> {
             if (failure != null || session.closed()) {

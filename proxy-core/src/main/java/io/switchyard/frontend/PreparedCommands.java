@@ -156,7 +156,7 @@ final class PreparedCommands implements ResponseListener {
                         StatementRouting.Step.NONE);
         int hostgroup = placed.hostgroup();
         routing.tracker().before(executes ? executionTraits(command, st, payload, frames) : StatementTraits.PLAIN,
-                executes ? st.sql : null);
+                executes ? st.sql : null, st.schema);
         Runnable run = () -> backend.runStatement(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();

@@ -177,6 +177,14 @@ final class StatementRouting {
      * back to the pool (or the next statement may run elsewhere).
      */
     boolean mayMove() {
+        return mayMoveOnceFunctionsRead() && !tracker.functionsUnchecked();
+    }
+
+    /**
+     * The same, but for the stored functions the session called whose bodies the proxy has not
+     * read yet ({@link SessionStateTracker#functionsToCheck}): when this holds, they are read now.
+     */
+    boolean mayMoveOnceFunctionsRead() {
         return !tied() && !tracker.keepForNext() && !tracker.readBackPending();
     }
 
@@ -347,7 +355,8 @@ final class StatementRouting {
         if (frames.size() > 1) {
             // A statement of 16 MiB or more is not read: it might change anything.
             tracker.before(new StatementTraits(java.util.Set.of(PinReason.UNEXPLAINED_CHANGE), false, false, false,
-                    false, java.util.List.of(), false, true, false, null, false, false, -1, -1, java.util.List.of(), false));
+                    false, java.util.List.of(), false, true, false, null, false, false, -1, -1, java.util.List.of(), false,
+                    java.util.List.of()));
             return new Decision(mustStay ? currentHostgroup : defaultHostgroup, null, null, null, null, StatementKind.UNKNOWN, null, null);
         }
         ByteBuf payload = first.payload();

@@ -97,6 +97,11 @@ public final class SessionStateTracker {
     private boolean diagnosticsHeld;
     /** The running statement clears those ({@link StatementClassifier#usesTables}); decided only while they are held. */
     private boolean clearsDiagnostics;
+    /**
+     * The stored functions the session's statements called on its connection since the proxy
+     * last read their bodies ({@link #functionsToCheck}), each with its database.
+     */
+    private final List<StoredFunctionCalls.Call> functionsUnchecked = new ArrayList<>();
     /** The running statement gets the client's tracking settings for itself alone ({@link #clientTrackingForOneStatement}). */
     private boolean clientTrackingPrefixed;
     private final SessionCollations collations = new SessionCollations();
@@ -217,6 +222,11 @@ public final class SessionStateTracker {
         traits = StatementClassifier.classify(sql);
         runningSql = sql;
         clientTrackingPrefixed = false;
+        if (!traits.functions().isEmpty() && SqlLexer.splitStatements(sql).size() > 1) {
+            // A USE in the text may change the database its calls are resolved in.
+            pins.add(PinReason.STORED_FUNCTION);
+        }
+        calls(traits.functions(), state.schema());
         namesItsChanges = namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && StatementClassifier.usesTables(sql);
         collations.statementStarts();
@@ -234,9 +244,18 @@ public final class SessionStateTracker {
 
     /** Same, for a prepared statement of text {@code sql} (null when the command has none). */
     public void before(StatementTraits commandTraits, String sql) {
+        before(commandTraits, sql, state.schema());
+    }
+
+    /**
+     * Same, for a prepared statement of text {@code sql} prepared in database {@code schema}
+     * (where the server resolved the functions it calls).
+     */
+    public void before(StatementTraits commandTraits, String sql, String schema) {
         traits = commandTraits;
         runningSql = sql;
         clientTrackingPrefixed = false;
+        calls(traits.functions(), schema);
         namesItsChanges = sql == null || namesItsChanges(traits, sql);
         clearsDiagnostics = diagnosticsHeld && sql != null && StatementClassifier.usesTables(sql);
         collations.statementStarts();
@@ -601,6 +620,45 @@ public final class SessionStateTracker {
         return collations.results(state, baseline);
     }
 
+    /** Adds the stored functions of {@code calls} to those to read, in {@code schema} where a call names none. */
+    private void calls(List<StoredFunctionCalls.Call> calls, String schema) {
+        for (StoredFunctionCalls.Call call : calls) {
+            String database = call.schema() != null ? call.schema() : schema;
+            StoredFunctionCalls.Call resolved = new StoredFunctionCalls.Call(database, call.name());
+            if (database != null && !functionsUnchecked.contains(resolved)) {
+                functionsUnchecked.add(resolved);
+            }
+        }
+    }
+
+    /**
+     * The stored functions whose bodies the proxy reads before the session may leave its
+     * connection ({@link StoredFunctionCalls#mayLeaveUnreportedState}); none when the session is
+     * pinned (it stays anyway).
+     */
+    public List<StoredFunctionCalls.Call> functionsToCheck() {
+        if (!pins.isEmpty()) {
+            functionsUnchecked.clear();
+        }
+        return List.copyOf(functionsUnchecked);
+    }
+
+    /** True while stored functions the session called wait for their bodies to be read: it stays on its connection. */
+    public boolean functionsUnchecked() {
+        return pins.isEmpty() && !functionsUnchecked.isEmpty();
+    }
+
+    /**
+     * The bodies of {@link #functionsToCheck} were read: with {@code unreportedState}, one may
+     * have left state the server does not report, or could not be read, and the session is pinned.
+     */
+    public void functionsChecked(boolean unreportedState) {
+        functionsUnchecked.clear();
+        if (unreportedState) {
+            pins.add(PinReason.STORED_FUNCTION);
+        }
+    }
+
     /**
      * The proxy ended the session's transaction itself (a {@code COMMIT} of its own): the
      * characteristics the server reported for it no longer apply.
@@ -620,6 +678,7 @@ public final class SessionStateTracker {
         TrackingSettings defaults = baseline == null ? null
                 : globals == null ? baseline.tracking() : globals.tracking(baseline.tracking(), state.globalsAsOf());
         pins.clear();
+        functionsUnchecked.clear();
         nextTransaction = "";
         lastInsertIdUnknown = false;
         charsetsUnread = false;

@@ -23,8 +23,9 @@ import java.util.Set;
  *       {@code FLUSH STATUS}, {@code SHOW [SESSION] STATUS} and a read of
  *       {@code information_schema.SESSION_STATUS},
  *       {@code CREATE TEMPORARY TABLE};</li>
- *   <li>a call of a stored function in a statement that evaluates expressions pins
- *       ({@link PinReason#STORED_FUNCTION}; {@link StoredFunctionCalls});</li>
+ *   <li>a call of a stored function in a statement that evaluates expressions is named
+ *       ({@link StatementTraits#functions}; {@link StoredFunctionCalls}): the proxy reads its
+ *       body before the session may move;</li>
  *   <li>a read of a sequence's last value also reads the previous statement's result: an
  *       {@code INSERT} whose column default took a value (unseen in its text) leaves it on the
  *       connection it ran on, where the read then runs;</li>
@@ -300,8 +301,8 @@ public final class StatementClassifier {
                     || word(t, start + 2).equals("DIAGNOSTICS");
             default -> { }
         }
-        if (EVALUATES.contains(verb) && StoredFunctionCalls.any(t, start, to)) {
-            b.pins.add(PinReason.STORED_FUNCTION);
+        if (EVALUATES.contains(verb)) {
+            StoredFunctionCalls.collect(t, start, to, b.functions);
         }
         if (WRITES.contains(verb)) {
             b.keepsResult = true;

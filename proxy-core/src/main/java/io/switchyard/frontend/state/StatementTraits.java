@@ -53,6 +53,8 @@ import java.util.Set;
  * @param uninstallsPlugin it is an {@code UNINSTALL PLUGIN} or {@code UNINSTALL SONAME}, which
  *     the server defers while a prepared statement uses the plugin, so the statements the proxy
  *     keeps cached for no client are closed first
+ * @param functions the stored functions it may call ({@link StoredFunctionCalls}), whose bodies
+ *     may leave state the server does not report
  */
 public record StatementTraits(
         Set<PinReason> pins,
@@ -70,11 +72,12 @@ public record StatementTraits(
         long limitOffset,
         int offsetParameter,
         java.util.List<String> globals,
-        boolean uninstallsPlugin) {
+        boolean uninstallsPlugin,
+        java.util.List<StoredFunctionCalls.Call> functions) {
 
     /** A statement with no effect on the session beyond what the server reports (e.g. a plain SELECT). */
     public static final StatementTraits PLAIN = new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(),
-            false, false, false, null, false, false, -1, -1, java.util.List.of(), false);
+            false, false, false, null, false, false, -1, -1, java.util.List.of(), false, java.util.List.of());
 
     /** A plain SELECT with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause whose offset is not known. */
     public static final StatementTraits PLAIN_LIMITED = plainLimited(-1);
@@ -82,19 +85,20 @@ public record StatementTraits(
     /** A plain SELECT with a {@code LIMIT}, {@code OFFSET} or {@code FETCH} clause that skips {@code offset} rows (-1: not known). */
     public static StatementTraits plainLimited(long offset) {
         return new StatementTraits(Set.of(), true, false, false, false, java.util.List.of(), false, false, false, null, false,
-                true, offset, -1, java.util.List.of(), false);
+                true, offset, -1, java.util.List.of(), false, java.util.List.of());
     }
 
     public StatementTraits {
         pins = pins.isEmpty() ? Set.of() : Set.copyOf(pins);
         assigned = java.util.List.copyOf(assigned);
         globals = java.util.List.copyOf(globals);
+        functions = java.util.List.copyOf(functions);
     }
 
     /** These traits for one execution that gave the offset parameter the number {@code offset}. */
     public StatementTraits withLimitOffset(long offset) {
         return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, assigned, readsPrevious, keepsResult,
-                setsLastInsertId, namesCollation, readsTracking, limited, offset, -1, globals, uninstallsPlugin);
+                setsLastInsertId, namesCollation, readsTracking, limited, offset, -1, globals, uninstallsPlugin, functions);
     }
 
     /** Accumulates the traits of the statements of a multi-statement text. */
@@ -115,11 +119,12 @@ public record StatementTraits(
         int offsetParameter = -1;
         final Set<String> globals = new LinkedHashSet<>();
         boolean uninstallsPlugin;
+        final java.util.List<StoredFunctionCalls.Call> functions = new java.util.ArrayList<>();
 
         StatementTraits build() {
             return new StatementTraits(pins, trustedReports, temporaryVariables, charset, tracking, java.util.List.copyOf(assigned),
                     readsPrevious, keepsResult, setsLastInsertId, namesCollation, readsTracking, limited,
-                    limitOffset, offsetParameter, java.util.List.copyOf(globals), uninstallsPlugin);
+                    limitOffset, offsetParameter, java.util.List.copyOf(globals), uninstallsPlugin, functions);
         }
     }
 }

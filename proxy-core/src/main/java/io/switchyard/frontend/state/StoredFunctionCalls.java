@@ -16,8 +16,9 @@ import java.util.Set;
  * {@code (} that is not one of the server's native functions or a word its grammar reads there
  * ({@code not-stored-functions.txt}, measured on MariaDB 10.11), or any name qualified by a
  * database ({@code db.f(}), which no native function is. The body of such a function may take an
- * advisory lock ({@code GET_LOCK}) or a sequence's next value, which the server does not report;
- * the caller pins the session ({@link PinReason#STORED_FUNCTION}).
+ * advisory lock ({@code GET_LOCK}) or a sequence's next value, which the server does not report:
+ * the proxy reads the body ({@link #mayLeaveUnreportedState}) and pins the session when it may,
+ * or when it cannot be read ({@link PinReason#STORED_FUNCTION}).
  *
  * <p>A name before {@code (} is not a call where it is a table's with its column list
  * ({@code INSERT INTO t (a, b)}, {@code LOAD DATA ... INTO TABLE t (a)}), a common table
@@ -27,17 +28,24 @@ import java.util.Set;
  *
  * <p>Stateless and thread-safe.
  */
-final class StoredFunctionCalls {
+public final class StoredFunctionCalls {
     /** Words after which a name followed by {@code (} names a table, a common table expression or a derived table. */
     private static final Set<String> NOT_A_CALL_AFTER = Set.of("INTO", "INSERT", "REPLACE", "IGNORE", "TABLE", "LOW_PRIORITY",
             "DELAYED", "HIGH_PRIORITY", "AS", "WITH", "RECURSIVE");
     private static final Set<String> NOT_STORED = load("not-stored-functions.txt");
 
+    /**
+     * A call of function {@code name} (lower case), of database {@code schema} when the call names
+     * one (else null: the database the statement runs in).
+     */
+    public record Call(String schema, String name) {
+    }
+
     private StoredFunctionCalls() {
     }
 
-    /** True when the tokens {@code [from, to)} of one statement may call a stored function. */
-    static boolean any(List<SqlToken> t, int from, int to) {
+    /** Adds to {@code calls} the stored functions the tokens {@code [from, to)} of one statement may call. */
+    static void collect(List<SqlToken> t, int from, int to, List<Call> calls) {
         for (int i = from; i + 1 < to; i++) {
             SqlToken name = t.get(i);
             if (!isIdentifier(name) || !t.get(i + 1).isSymbol("(")) {
@@ -51,10 +59,37 @@ final class StoredFunctionCalls {
             boolean afterTableWord = start > from && t.get(start - 1).kind() == SqlToken.Kind.WORD
                     && NOT_A_CALL_AFTER.contains(t.get(start - 1).text().toUpperCase(Locale.ROOT));
             if (!afterTableWord && !columnListOfCommonTableExpression(t, i + 1, to)) {
+                Call call = new Call(qualified ? t.get(i - 2).text() : null, name.text().toLowerCase(Locale.ROOT));
+                if (!calls.contains(call)) {
+                    calls.add(call);
+                }
+            }
+        }
+    }
+
+    /**
+     * True when a stored function's body (its {@code ROUTINE_DEFINITION}) may leave session
+     * state the server does not report: it takes an advisory lock, takes or reads a sequence's
+     * value, calls a procedure, runs dynamic SQL, or calls another stored function (whose body
+     * is not read: a doubt).
+     */
+    public static boolean mayLeaveUnreportedState(String body) {
+        List<SqlToken> t = SqlLexer.tokenize(body);
+        for (int i = 0; i < t.size(); i++) {
+            SqlToken token = t.get(i);
+            if (token.kind() != SqlToken.Kind.WORD) {
+                continue;
+            }
+            String w = token.text().toUpperCase(Locale.ROOT);
+            boolean call = i + 1 < t.size() && t.get(i + 1).isSymbol("(");
+            if (w.equals("CALL") || w.equals("EXECUTE") || w.equals("PREPARE") || (call && w.equals("GET_LOCK"))
+                    || SequenceUse.takes(t, i, t.size()) || SequenceUse.reads(t, i, t.size())) {
                 return true;
             }
         }
-        return false;
+        List<Call> nested = new java.util.ArrayList<>();
+        collect(t, 0, t.size(), nested);
+        return !nested.isEmpty();
     }
 
     /**

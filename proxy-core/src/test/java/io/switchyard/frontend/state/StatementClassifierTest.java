@@ -112,14 +112,18 @@ class StatementClassifierTest {
     }
 
     @Test
-    void aCallOfAStoredFunctionPins() {
+    void theStoredFunctionsAStatementMayCallAreNamed() {
         for (String sql : new String[] {"SELECT take_lock()", "SELECT id, app.take_lock(id) FROM t", "SELECT `now`()",
             "DO my_func(1)", "SET sql_mode = my_mode()", "INSERT INTO t (a) VALUES (f(1))", "UPDATE t SET a = f(a)",
             "DELETE FROM t WHERE a = f(1)", "SELECT * FROM t WHERE a IN (SELECT f(b) FROM u)",
             "WITH c (a) AS (SELECT f(1)) SELECT a FROM c", "SELECT status(1)", "SELECT COUNT(*), take_lock() FROM t",
             "SELECT EXTRACT(YEAR FROM f(d)), TRIM(LEADING 'x' FROM g(c)) FROM t", "INSERT INTO t SELECT * FROM u JOIN v ON f(u.a)"}) {
-            assertThat(of(sql).pins()).as(sql).containsExactly(PinReason.STORED_FUNCTION);
+            assertThat(of(sql).functions()).as(sql).isNotEmpty();
+            assertThat(of(sql).pins()).as(sql).isEmpty();
         }
+        assertThat(of("SELECT id, app.take_lock(id), Take_Lock(1), `f`(2) FROM t").functions()).containsExactly(
+                new StoredFunctionCalls.Call("app", "take_lock"), new StoredFunctionCalls.Call(null, "take_lock"),
+                new StoredFunctionCalls.Call(null, "f"));
         for (String sql : new String[] {"SELECT NOW(), CONCAT('a', 'b'), COUNT(*) FROM t WHERE a IN (1, 2)",
             "INSERT INTO t (a, b) VALUES (1, 2)", "INSERT IGNORE t (a) SELECT a FROM u", "REPLACE INTO app.t (a) VALUES (1)",
             "WITH RECURSIVE c (k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM c WHERE k < 3), d (x) AS (SELECT 2) SELECT k FROM c, d",
@@ -129,7 +133,21 @@ class StatementClassifierTest {
             "SELECT * FROM (SELECT 1, 2) AS d (a, b)", "SELECT ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) FROM t",
             "SELECT 'take_lock()' FROM t", "CREATE TABLE t2 (a INT DEFAULT (f()))", "SELECT NEXTVAL(s)",
             "LOAD DATA INFILE 'x' INTO TABLE t (a, b)", "SELECT GREATEST(1, 2), JSON_OBJECT('a', 1), UUID()", "SELECT ST_AsText(POINT(1, 2))"}) {
-            assertThat(of(sql).pins()).as(sql).doesNotContain(PinReason.STORED_FUNCTION);
+            assertThat(of(sql).functions()).as(sql).isEmpty();
+        }
+    }
+
+    @Test
+    void aFunctionBodyMayLeaveStateTheServerDoesNotReportWhenItLocksUsesASequenceOrCallsStoredCode() {
+        for (String body : new String[] {"RETURN GET_LOCK(n, 0)", "RETURN NEXTVAL(s)", "RETURN NEXT VALUE FOR s",
+            "RETURN LASTVAL(s)", "BEGIN CALL p(); RETURN 1; END", "RETURN other_function(1)", "RETURN app.f(1) + 1",
+            "BEGIN EXECUTE IMMEDIATE 'SELECT 1'; RETURN 1; END"}) {
+            assertThat(StoredFunctionCalls.mayLeaveUnreportedState(body)).as(body).isTrue();
+        }
+        for (String body : new String[] {"RETURN v + 1", "BEGIN SET @fn_out = v; RETURN v; END",
+            "BEGIN DECLARE x DECIMAL(10, 2) DEFAULT 0; SELECT COUNT(*) INTO x FROM t WHERE a = CONCAT(v, 'x'); RETURN x; END",
+            "BEGIN INSERT INTO log (a, b) VALUES (v, NOW()); RETURN 'GET_LOCK(x)'; END"}) {
+            assertThat(StoredFunctionCalls.mayLeaveUnreportedState(body)).as(body).isFalse();
         }
     }
 
