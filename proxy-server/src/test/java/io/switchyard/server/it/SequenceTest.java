@@ -56,23 +56,34 @@ class SequenceTest {
     @ParameterizedTest(name = "server-prepared: {0}")
     @ValueSource(booleans = {false, true})
     void lastValuesAreTheSessionsOwn(boolean serverPrepared) throws Exception {
+        List<List<String>> seen = directAndProxied(fixture, SCRIPT, SequenceTest::recreate, serverPrepared);
+        assertThat(seen.get(0)).as("directly").containsExactly("1", "2", "0", "2 | 2", "null", "1 | 1", "2", "null | null",
+                "2 | 2", "1");
+        assertThat(seen.get(1)).as("through the proxy").isEqualTo(seen.get(0));
+    }
+
+    /**
+     * {@code script}'s rows ({@link #run}) on three direct connections to {@code fixture}'s
+     * primary, then on three sessions through its proxy, each after {@code recreate}; with
+     * {@code serverPrepared}, every statement a server-side prepared one.
+     */
+    static List<List<String>> directAndProxied(ProxyFixture fixture, String[][] script, Runnable recreate, boolean serverPrepared)
+            throws SQLException {
         String params = serverPrepared ? "useServerPrepStmts=true" : "";
         String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + (serverPrepared ? "&" + params : "");
-        recreate();
+        recreate.run();
         List<String> expected;
         try (Connection a = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
              Connection b = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
              Connection h = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
-            expected = run(SCRIPT, a, b, h, serverPrepared);
+            expected = run(script, a, b, h, serverPrepared);
         }
-        recreate();
+        recreate.run();
         List<String> proxied;
         try (Connection a = fixture.mysql(params); Connection b = fixture.mysql(params); Connection h = fixture.mysql(params)) {
-            proxied = run(SCRIPT, a, b, h, serverPrepared);
+            proxied = run(script, a, b, h, serverPrepared);
         }
-        assertThat(expected).as("directly").containsExactly("1", "2", "0", "2 | 2", "null", "1 | 1", "2", "null | null",
-                "2 | 2", "1");
-        assertThat(proxied).as("through the proxy").isEqualTo(expected);
+        return List.of(expected, proxied);
     }
 
     /**

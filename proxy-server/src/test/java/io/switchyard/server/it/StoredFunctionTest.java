@@ -60,22 +60,9 @@ class StoredFunctionTest {
     @ParameterizedTest(name = "server-prepared: {0}")
     @ValueSource(booleans = {false, true})
     void whatAFunctionLeavesStaysTheCallers(boolean serverPrepared) throws Exception {
-        String params = serverPrepared ? "useServerPrepStmts=true" : "";
-        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + (serverPrepared ? "&" + params : "");
-        recreate();
-        List<String> expected;
-        try (Connection a = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
-             Connection b = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
-             Connection h = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
-            expected = SequenceTest.run(SCRIPT, a, b, h, serverPrepared);
-        }
-        recreate();
-        List<String> proxied;
-        try (Connection a = fixture.mysql(params); Connection b = fixture.mysql(params); Connection h = fixture.mysql(params)) {
-            proxied = SequenceTest.run(SCRIPT, a, b, h, serverPrepared);
-        }
-        assertThat(expected).as("directly").containsExactly("1", "1", "0", "0", "1 | 1", "1 | 1");
-        assertThat(proxied).as("through the proxy").isEqualTo(expected);
+        List<List<String>> seen = SequenceTest.directAndProxied(fixture, SCRIPT, StoredFunctionTest::recreate, serverPrepared);
+        assertThat(seen.get(0)).as("directly").containsExactly("1", "1", "0", "0", "1 | 1", "1 | 1");
+        assertThat(seen.get(1)).as("through the proxy").isEqualTo(seen.get(0));
     }
 
     /**
