@@ -24,7 +24,8 @@ import java.util.Set;
  * characteristics), never from what a statement's text seems to say; a statement that fails
  * reports nothing and so changes nothing. The statement's text ({@link StatementClassifier}) adds
  * only what the server does not report: user variables, locks, stored programs and dynamic SQL
- * pin the session; the character-set variables and the variables of a statement that changes the
+ * pin the session; the bodies of the stored functions it calls are read before the session may
+ * move ({@link #functionsToCheck}); the character-set variables and the variables of a statement that changes the
  * client's session tracking are read back from the server afterwards
  * ({@link #completed}), because MariaDB reports neither completely. A change the proxy cannot
  * reproduce exactly pins the session.
