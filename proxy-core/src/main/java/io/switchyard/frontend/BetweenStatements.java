@@ -56,6 +56,9 @@ final class BetweenStatements {
      * sets), reads it before the next statement replaces the last one's results, so that any
      * connection the session moves to gets it, then runs {@code then}; true when it did. Not
      * before a statement that reads the last one's results: it runs on {@code c}, where they are.
+     * The read, a {@code SELECT} of one row, replaces {@code FOUND_ROWS()}, which a statement
+     * without a result set ({@code USE}, a write, a {@code SET}) leaves for the one after it: the
+     * session's is given back first ({@link SessionStateTracker#foundRowsAfterReadBack}).
      */
     boolean readBackFirst(BackendConnection c, Runnable then) {
         SessionStateTracker tracker = routing.tracker();
@@ -75,8 +78,14 @@ final class BetweenStatements {
             } else {
                 c.sessionState(backend.carriedState());
             }
-            session.enter(SessionPhase.READY);
-            then.run();
+            List<String> foundRows = failure == null && PreviousResultSetUp.supported(c) ? tracker.foundRowsAfterReadBack() : List.of();
+            PreviousResultSetUp.run(c, foundRows, (err, lost) -> {
+                if (session.closed() || (lost != null && loss.betweenStatements(c, lost))) {
+                    return;
+                }
+                session.enter(SessionPhase.READY);
+                then.run();
+            });
         });
         return true;
     }

@@ -177,6 +177,11 @@ final class LastResults {
                 : "SET STATEMENT max_statement_time = 0 FOR SELECT SQL_CALC_FOUND_ROWS seq FROM seq_1_to_" + foundRows + " LIMIT 0");
     }
 
+    /** {@link #foundRowsSetUp}, on the connection where the proxy just read one row (which left {@code FOUND_ROWS()} at 1). */
+    List<String> foundRowsAfterOneRowRead(boolean diagnosticsHeld, boolean inDatabase) {
+        return foundRows == 1 ? List.of() : foundRowsSetUp(diagnosticsHeld, inDatabase);
+    }
+
     /**
      * The same, on the connection where the proxy just read one row (which left
      * {@code FOUND_ROWS()} at 1 and {@code ROW_COUNT()} at -1): only what differs from that.

@@ -423,6 +423,17 @@ public final class SessionStateTracker {
         return resultsReplaced ? lastResults.afterOneRowRead(diagnosticsHeld, state.schema() != null) : List.of();
     }
 
+    /**
+     * After the proxy read back, before the session's next statement (one that reads no previous
+     * result, so it replaces {@code ROW_COUNT()}), values on the connection the session holds (a
+     * one-row {@code SELECT}): the query that gives it the session's {@code FOUND_ROWS()} again,
+     * which that statement may leave for the one after it; none when it is 1 or not known, or
+     * would need a table while warnings or errors are held.
+     */
+    public List<String> foundRowsAfterReadBack() {
+        return lastResults.foundRowsAfterOneRowRead(diagnosticsHeld, state.schema() != null);
+    }
+
     /** Statements that give another connection what the session's last statement left: see {@link LastResults#setUp}. */
     public List<String> previousResultSetUp() {
         return setUp(false);

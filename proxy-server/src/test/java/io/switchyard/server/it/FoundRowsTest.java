@@ -477,6 +477,41 @@ class FoundRowsTest {
         assertThat(seen.get(1)).isEqualTo(seen.get(0));
     }
 
+    /**
+     * {@code FOUND_ROWS()}, read with {@code ROW_COUNT()} after a server-prepared insert that took
+     * an {@code AUTO_INCREMENT} value and statements without a result set (a prepared
+     * {@code USE}, {@code DO} or {@code SET}, then an insert), which leave it: the proxy reads the
+     * first insert's {@code LAST_INSERT_ID()} back before the prepared statement runs (a one-row
+     * {@code SELECT}) and gives the connection the session's count again after it.
+     */
+    @Test
+    void foundRowsAfterTheReadOfAnInsertIdBeforeAStatementWithoutAResultIsTheSessions() throws Exception {
+        String[][] sequences = {{"USE app"}, {"DO 1"}, {"SET @@session.sql_mode = DEFAULT"}};
+        List<List<String>> seen = directAndProxied("useServerPrepStmts=true", sequences, false, (c, sequence, other) -> {
+            try (Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT seq FROM seq_1_to_7")) {
+                    while (rs.next()) {
+                        rs.getInt(1);
+                    }
+                }
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO ids (v) VALUES (?)")) {
+                    insert.setInt(1, 5);
+                    insert.executeUpdate();
+                }
+                try (PreparedStatement next = c.prepareStatement(sequence[0])) {
+                    next.execute();
+                }
+                s.execute("INSERT INTO plain VALUES (1)");
+                try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT()")) {
+                    assertThat(rs.next()).isTrue();
+                    return rs.getString(1) + " " + rs.getString(2);
+                }
+            }
+        });
+        assertThat(seen.get(0)).containsExactly("7 1", "7 1", "7 1");
+        assertThat(seen.get(1)).isEqualTo(seen.get(0));
+    }
+
     /** What a test reads on {@code c} after {@code sequence}; {@code other}, when not null, may hold a connection meanwhile. */
     @FunctionalInterface
     private interface SequenceRead {
