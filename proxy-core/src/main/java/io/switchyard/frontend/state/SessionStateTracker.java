@@ -509,21 +509,34 @@ public final class SessionStateTracker {
 
     /** True when {@link #readBackBeforeNext} names something: asked after every statement, so it allocates nothing. */
     public boolean readBackPending() {
-        return pins.isEmpty() && (lastInsertIdUnknown || charsetsUnread || schemaCharsetsUnread);
+        return (pins.isEmpty() && lastInsertIdUnknown) || ((charsetsUnread || schemaCharsetsUnread) && readsCharsetsWhilePinned());
+    }
+
+    /**
+     * True when the character-set group is read back in a pinned session too (after a text that
+     * failed part of the way): the session stays on its connection, but what its statements are
+     * prepared under ({@code collation_connection}, which MariaDB does not report after
+     * {@code SET NAMES ... COLLATE}) decides how the proxy prepares them again and which column
+     * definitions it sends. Not in a session pinned by reading its status: the read would count
+     * in {@code Com_select}.
+     */
+    private boolean readsCharsetsWhilePinned() {
+        return !pins.contains(PinReason.SESSION_STATUS);
     }
 
     /**
      * What the session's connection knows and the session does not, to be read there before its
-     * next statement that does not read the last one's results (none while pinned: the session
-     * stays there): {@code LAST_INSERT_ID()} ({@link #lastInsertIdUnknown}), the character-set
-     * group ({@link #deferCharsetReadBack}), the schema's character-set variables after a reset.
+     * next statement that does not read the last one's results: {@code LAST_INSERT_ID()}
+     * ({@link #lastInsertIdUnknown}; not while pinned: the session stays there), the
+     * character-set group ({@link #deferCharsetReadBack}), the schema's character-set variables
+     * after a reset (these two while pinned too, see {@link #readsCharsetsWhilePinned}).
      */
     public List<String> readBackBeforeNext() {
         if (!readBackPending()) {
             return List.of();
         }
         List<String> names = new ArrayList<>();
-        if (lastInsertIdUnknown) {
+        if (lastInsertIdUnknown && pins.isEmpty()) {
             names.add(LAST_INSERT_ID);
         }
         if (charsetsUnread) {
@@ -540,7 +553,13 @@ public final class SessionStateTracker {
         boolean trackingTouched = traits.tracking() || traits.readsTracking();
         if (!pins.isEmpty() && !trackingTouched) {
             // The session stays on its connection; only a connection that stopped tracking
-            // everything (the client changed or read its settings) is read back, and turned back.
+            // everything (the client changed or read its settings) is read back, and turned back,
+            // and the character-set group after a text that failed (its statements before the
+            // failure took effect, which the text alone does not tell), whose read waits for the
+            // next statement.
+            if (traits.charset() && lastFailed && readsCharsetsWhilePinned()) {
+                names.addAll(SessionBaseline.CHARSET_VARIABLES);
+            }
             return names;
         }
         if (traits.charset() || traits.tracking()) {

@@ -91,6 +91,14 @@ class SessionStateTrackerTest {
         tracker.completed(false, 0);
         assertThat(tracker.state().variables()).containsEntry("collation_connection", "'latin1_swedish_ci'");
         assertThat(tracker.clientCollation(null)).as("unknown without the login's").isEqualTo("?");
+
+        tracker.before("SET NAMES utf8mb4; SET NAMES utf8mb4 COLLATE utf8mb4_bin; SET NAMES nosuchcharset");
+        tracker.onOk(ok(variable("character_set_client", "utf8mb4"), variable("character_set_connection", "utf8mb4"),
+                variable("character_set_results", "utf8mb4"), CHANGED));
+        List<String> names = tracker.deferCharsetReadBack(tracker.completed(true, 0));
+        assertThat(names).as("read before the next statement").isEmpty();
+        assertThat(tracker.readBackBeforeNext()).as("a text that failed part of the way: what took effect is read")
+                .containsExactlyElementsOf(SessionBaseline.CHARSET_VARIABLES);
     }
 
     @Test

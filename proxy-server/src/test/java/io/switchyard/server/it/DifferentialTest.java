@@ -132,7 +132,8 @@ class DifferentialTest {
     /** Session scripts that once differed, kept under {@code src/test/resources/difftest-regressions}. */
     private static final List<String> REGRESSIONS = List.of("warnings-after-a-text-of-several-statements.sql",
             "a-collation-set-before-a-failure-in-the-same-text.sql", "found-rows-after-show-warnings-on-a-pinned-session.sql",
-            "row-count-read-by-a-statement-prepared-again-after-a-cursor.sql");
+            "row-count-read-by-a-statement-prepared-again-after-a-cursor.sql",
+            "a-collation-set-in-a-failed-text-of-a-pinned-session.sql");
 
     /**
      * Each script of {@link #REGRESSIONS} (cut down from a randomized run that differed) replayed
