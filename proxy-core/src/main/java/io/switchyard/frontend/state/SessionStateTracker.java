@@ -25,8 +25,8 @@ import java.util.Set;
  * reports nothing and so changes nothing. The statement's text ({@link StatementClassifier}) adds
  * only what the server does not report: user variables, locks, stored programs and dynamic SQL
  * pin the session; the bodies of the stored functions it calls are read before the session may
- * move ({@link #functionsToCheck}); the character-set variables and the variables of a statement that changes the
- * client's session tracking are read back from the server afterwards
+ * move ({@link #functionsToCheck}); the character-set variables and the variables of a statement
+ * that changes the client's session tracking are read back from the server afterwards
  * ({@link #completed}), because MariaDB reports neither completely. A change the proxy cannot
  * reproduce exactly pins the session.
  *
@@ -509,12 +509,13 @@ public final class SessionStateTracker {
 
     /** True when {@link #readBackBeforeNext} names something: asked after every statement, so it allocates nothing. */
     public boolean readBackPending() {
-        return (pins.isEmpty() && lastInsertIdUnknown) || ((charsetsUnread || schemaCharsetsUnread) && readsCharsetsWhilePinned());
+        return (pins.isEmpty() && lastInsertIdUnknown)
+                || ((charsetsUnread || schemaCharsetsUnread) && readsCharsetsWhilePinned());
     }
 
     /**
      * True when the character-set group is read back in a pinned session too (after a text that
-     * failed part of the way): the session stays on its connection, but what its statements are
+     * failed part of the way, or one of several statements): the session stays on its connection, but what its statements are
      * prepared under ({@code collation_connection}, which MariaDB does not report after
      * {@code SET NAMES ... COLLATE}) decides how the proxy prepares them again and which column
      * definitions it sends. Not in a session pinned by reading its status: the read would count
@@ -555,9 +556,11 @@ public final class SessionStateTracker {
             // The session stays on its connection; only a connection that stopped tracking
             // everything (the client changed or read its settings) is read back, and turned back,
             // and the character-set group after a text that failed (its statements before the
-            // failure took effect, which the text alone does not tell), whose read waits for the
-            // next statement.
-            if (traits.charset() && lastFailed && readsCharsetsWhilePinned()) {
+            // failure took effect) or that holds several statements (a SET NAMES and a later
+            // SET of collation_connection, say), which the text alone does not tell; that read
+            // waits for the next statement.
+            if (traits.charset() && (lastFailed || (runningSql != null && SqlLexer.splitStatements(runningSql).size() > 1))
+                    && readsCharsetsWhilePinned()) {
                 names.addAll(SessionBaseline.CHARSET_VARIABLES);
             }
             return names;

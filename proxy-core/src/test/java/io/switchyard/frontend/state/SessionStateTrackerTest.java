@@ -99,6 +99,17 @@ class SessionStateTrackerTest {
         assertThat(names).as("read before the next statement").isEmpty();
         assertThat(tracker.readBackBeforeNext()).as("a text that failed part of the way: what took effect is read")
                 .containsExactlyElementsOf(SessionBaseline.CHARSET_VARIABLES);
+
+        tracker.readBack(SessionBaseline.CHARSET_VARIABLES, List.of("utf8mb4", "utf8mb4", "utf8mb4", "utf8mb4_bin"), BASELINE);
+        assertThat(tracker.readBackBeforeNext()).as("read").isEmpty();
+        tracker.before("SET NAMES latin1; SET collation_connection = 'utf8mb4_unicode_ci'");
+        tracker.onOk(ok(variable("character_set_client", "latin1"), variable("character_set_connection", "latin1"),
+                variable("character_set_results", "latin1"), CHANGED));
+        tracker.onOk(ok(variable("character_set_connection", "utf8mb4"), variable("collation_connection", "utf8mb4_unicode_ci"),
+                CHANGED));
+        assertThat(tracker.deferCharsetReadBack(tracker.completed(false, 0))).isEmpty();
+        assertThat(tracker.readBackBeforeNext()).as("several statements: their order decides, which the text alone does not tell")
+                .containsExactlyElementsOf(SessionBaseline.CHARSET_VARIABLES);
     }
 
     @Test
