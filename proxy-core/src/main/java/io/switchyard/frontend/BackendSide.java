@@ -474,6 +474,11 @@ final class BackendSide implements ResponseSink, LeaseListener {
         return routing.mayMove() && context.variables().boolValue("mysql-multiplexing");
     }
 
+    /** The same, but for the stored functions whose bodies the proxy reads now ({@link StatementRouting#mayMoveOnceFunctionsRead}). */
+    private boolean mayReleaseOnceFunctionsRead() {
+        return routing.mayMoveOnceFunctionsRead() && context.variables().boolValue("mysql-multiplexing");
+    }
+
     /** Counts a finished statement in the statistics (commands that are not statements are not counted). */
     void recordStatement(int errorCode, long affectedRows, long rows) {
         activity.record(context, info.id(), info.username(), info.schema(), info.clientHost(), errorCode, affectedRows, rows);
@@ -664,7 +669,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         // session's running statement): those must not be applied, nor read back, again.
         List<String> readBack = current == Command.STMT_PREPARE ? routing.tracker().prepareCompleted(tracker.error() != null,
                 tracker.warnings()) : routing.tracker().completed(tracker.error() != null, tracker.mostWarnings());
-        boolean freeOnceFunctionsRead = routing.mayMoveOnceFunctionsRead() && context.variables().boolValue("mysql-multiplexing");
+        boolean freeOnceFunctionsRead = mayReleaseOnceFunctionsRead();
         if (!freeOnceFunctionsRead) {
             readBack = routing.tracker().deferCharsetReadBack(readBack);
         }

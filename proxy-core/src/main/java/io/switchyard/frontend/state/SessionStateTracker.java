@@ -96,7 +96,7 @@ public final class SessionStateTracker {
     private boolean keepForNext;
     /** The connection holds warnings or errors of an earlier statement that a statement may still read. */
     private boolean diagnosticsHeld;
-    /** The running statement clears those ({@link StatementClassifier#usesTables}); decided only while they are held. */
+    /** The running statement clears those ({@link TableUse#usesTables}); decided only while they are held. */
     private boolean clearsDiagnostics;
     /**
      * The stored functions the session's statements called on its connection since the proxy
@@ -223,13 +223,9 @@ public final class SessionStateTracker {
         traits = StatementClassifier.classify(sql);
         runningSql = sql;
         clientTrackingPrefixed = false;
-        if (!traits.functions().isEmpty() && SqlLexer.splitStatements(sql).size() > 1) {
-            // A USE in the text may change the database its calls are resolved in.
-            pins.add(PinReason.STORED_FUNCTION);
-        }
         calls(traits.functions(), state.schema());
         namesItsChanges = namesItsChanges(traits, sql);
-        clearsDiagnostics = diagnosticsHeld && StatementClassifier.usesTables(sql);
+        clearsDiagnostics = diagnosticsHeld && TableUse.usesTables(sql);
         collations.statementStarts();
         pins.addAll(traits.pins());
         if (traits.readsPrevious()) {
@@ -258,7 +254,7 @@ public final class SessionStateTracker {
         clientTrackingPrefixed = false;
         calls(traits.functions(), schema);
         namesItsChanges = sql == null || namesItsChanges(traits, sql);
-        clearsDiagnostics = diagnosticsHeld && sql != null && StatementClassifier.usesTables(sql);
+        clearsDiagnostics = diagnosticsHeld && sql != null && TableUse.usesTables(sql);
         collations.statementStarts();
         pins.addAll(traits.pins());
     }

@@ -25,7 +25,7 @@ import java.util.Set;
  *       {@code CREATE TEMPORARY TABLE};</li>
  *   <li>a call of a stored function in a statement that evaluates expressions is named
  *       ({@link StatementTraits#functions}; {@link StoredFunctionCalls}): the proxy reads its
- *       body before the session may move;</li>
+ *       body before the session may move; in a text of several statements it pins;</li>
  *   <li>a read of a sequence's last value also reads the previous statement's result: an
  *       {@code INSERT} whose column default took a value (unseen in its text) leaves it on the
  *       connection it ran on, where the read then runs;</li>
@@ -46,10 +46,7 @@ import java.util.Set;
  */
 public final class StatementClassifier {
 
-    private static final Set<String> WRITES = Set.of("INSERT", "REPLACE", "UPDATE", "DELETE", "LOAD");
-    /** Statements whose expressions run when they do (not a definition's, not a plan's). */
-    private static final Set<String> EVALUATES = Set.of("SELECT", "WITH", "VALUES", "DO", "SET", "INSERT", "REPLACE",
-            "UPDATE", "DELETE", "LOAD");
+    static final Set<String> WRITES = Set.of("INSERT", "REPLACE", "UPDATE", "DELETE", "LOAD");
     private static final Set<String> COMPOUND = Set.of("FOR", "IF", "WHILE", "LOOP", "REPEAT", "CASE", "DECLARE");
     private static final Set<String> SAFE_FUNCTIONS = Set.of("CONCAT", "CONCAT_WS", "REPLACE", "IF", "IFNULL",
             "COALESCE", "NULLIF", "LOWER", "UPPER", "LCASE", "UCASE", "TRIM", "LTRIM", "RTRIM", "SUBSTRING", "SUBSTR",
@@ -81,13 +78,19 @@ public final class StatementClassifier {
             return b.build();
         }
         int from = 0;
+        int statements = 0;
         for (int i = 0; i <= all.size(); i++) {
             if (i == all.size() || all.get(i).isSymbol(";")) {
                 if (i > from) {
                     statement(all, from, i, b);
+                    statements++;
                 }
                 from = i + 1;
             }
+        }
+        if (statements > 1 && !b.functions.isEmpty()) {
+            // A USE in the text may change the database its calls are resolved in.
+            b.pins.add(PinReason.STORED_FUNCTION);
         }
         if (b.limited && sql.indexOf(';') < 0 && (all.get(0).isWord("SELECT") || all.get(0).isWord("WITH") || all.get(0).isSymbol("("))
                 && !LimitClause.joinsResults(sql)) {
@@ -97,50 +100,6 @@ public final class StatementClassifier {
             }
         }
         return b.build();
-    }
-
-    /**
-     * True when {@code sql} certainly reads or writes a table (a derived table or a common table
-     * expression counts): the server then clears the warnings and errors an earlier statement left,
-     * which a statement that uses no table keeps ({@code SELECT 1}, {@code SET @a = 1},
-     * {@code DO 1} leave {@code SHOW WARNINGS} showing the last ones). A write names its table; a
-     * query uses one when one of its {@code FROM}s, at its own level or in a subquery, is followed
-     * by anything but {@code DUAL}. A {@code FROM} inside a function's parentheses
-     * ({@code EXTRACT(YEAR FROM d)}) and any other statement do not count, so that the answer
-     * errs towards keeping the warnings reachable.
-     */
-    public static boolean usesTables(String sql) {
-        List<SqlToken> t = SqlLexer.tokenize(sql);
-        java.util.ArrayDeque<Boolean> inQuery = new java.util.ArrayDeque<>();
-        int statementStart = 0;
-        for (int i = 0; i < t.size(); i++) {
-            SqlToken token = t.get(i);
-            if (i == statementStart) {
-                String verb = word(t, i);
-                if (WRITES.contains(verb)) {
-                    return true;
-                }
-                inQuery.clear();
-                inQuery.push(verb.equals("SELECT") || verb.equals("WITH") || token.isSymbol("("));
-            }
-            if (token.isSymbol(";")) {
-                statementStart = i + 1;
-            } else if (token.isSymbol("(")) {
-                String next = word(t, i + 1);
-                inQuery.push(next.equals("SELECT") || next.equals("WITH"));
-            } else if (token.isSymbol(")")) {
-                if (inQuery.size() > 1) {
-                    inQuery.pop();
-                }
-            } else if (token.isWord("FROM") && Boolean.TRUE.equals(inQuery.peek()) && i + 1 < t.size()) {
-                SqlToken after = t.get(i + 1);
-                if (after.isSymbol("(") || after.kind() == SqlToken.Kind.QUOTED_IDENTIFIER
-                        || (after.kind() == SqlToken.Kind.WORD && !after.isWord("DUAL"))) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /**
@@ -301,9 +260,7 @@ public final class StatementClassifier {
                     || word(t, start + 2).equals("DIAGNOSTICS");
             default -> { }
         }
-        if (EVALUATES.contains(verb)) {
-            StoredFunctionCalls.collect(t, start, to, b.functions);
-        }
+        StoredFunctionCalls.collect(verb, t, start, to, b.functions);
         if (WRITES.contains(verb)) {
             b.keepsResult = true;
             // An insert that returns rows ends with an OK that carries no insert id: the
@@ -598,7 +555,7 @@ public final class StatementClassifier {
         return false;
     }
 
-    private static String word(List<SqlToken> t, int i) {
+    static String word(List<SqlToken> t, int i) {
         return i < t.size() && t.get(i).kind() == SqlToken.Kind.WORD ? t.get(i).text().toUpperCase(Locale.ROOT) : "";
     }
 }

@@ -33,6 +33,9 @@ public final class StoredFunctionCalls {
     private static final Set<String> NOT_A_CALL_AFTER = Set.of("INTO", "INSERT", "REPLACE", "IGNORE", "TABLE", "LOW_PRIORITY",
             "DELAYED", "HIGH_PRIORITY", "AS", "WITH", "RECURSIVE");
     private static final Set<String> NOT_STORED = load("not-stored-functions.txt");
+    /** Statements whose expressions run when they do (not a definition's, not a plan's). */
+    private static final Set<String> EVALUATES = Set.of("SELECT", "WITH", "VALUES", "DO", "SET", "INSERT", "REPLACE",
+            "UPDATE", "DELETE", "LOAD");
 
     /**
      * A call of function {@code name} (lower case), of database {@code schema} when the call names
@@ -44,8 +47,17 @@ public final class StoredFunctionCalls {
     private StoredFunctionCalls() {
     }
 
-    /** Adds to {@code calls} the stored functions the tokens {@code [from, to)} of one statement may call. */
-    static void collect(List<SqlToken> t, int from, int to, List<Call> calls) {
+    /**
+     * Adds to {@code calls} the stored functions the tokens {@code [from, to)} of one statement
+     * may call, when its {@code verb} (upper case) is of a statement that evaluates expressions.
+     */
+    static void collect(String verb, List<SqlToken> t, int from, int to, List<Call> calls) {
+        if (EVALUATES.contains(verb)) {
+            collect(t, from, to, calls);
+        }
+    }
+
+    private static void collect(List<SqlToken> t, int from, int to, List<Call> calls) {
         for (int i = from; i + 1 < to; i++) {
             SqlToken name = t.get(i);
             if (!isIdentifier(name) || !t.get(i + 1).isSymbol("(")) {

@@ -41,13 +41,13 @@ class StatementClassifierTest {
                 "SELECT (SELECT COUNT(*) FROM t)", "SELECT * FROM (SELECT 1) x", "WITH a AS (SELECT 1) SELECT * FROM a",
                 "SELECT n INTO @x FROM t LIMIT 1", "INSERT INTO t SELECT 1 FROM dual WHERE 0", "UPDATE t SET a = 1",
                 "DELETE FROM t", "REPLACE INTO t VALUES (1)", "SET @x = (SELECT MAX(a) FROM t)", "SELECT 1; SELECT a FROM t"}) {
-            assertThat(StatementClassifier.usesTables(sql)).as(sql).isTrue();
+            assertThat(TableUse.usesTables(sql)).as(sql).isTrue();
         }
         for (String sql : new String[] {"SELECT 1", "SELECT 1 FROM dual", "SELECT 1 FROM DUAL WHERE EXISTS (SELECT 1)",
                 "SELECT EXTRACT(YEAR FROM NOW())", "SELECT TRIM(LEADING 'x' FROM 'xa')", "SELECT 1 INTO @x", "SET @a = 1",
                 "SET SESSION sql_mode = ''", "DO 1", "BEGIN", "USE t", "SELECT LAST_INSERT_ID(5)", "SELECT 'from t'",
                 "SELECT @@warning_count", "SELECT 1 /* FROM t */", "PREPARE s FROM 'SELECT a FROM t'"}) {
-            assertThat(StatementClassifier.usesTables(sql)).as(sql).isFalse();
+            assertThat(TableUse.usesTables(sql)).as(sql).isFalse();
         }
     }
 
