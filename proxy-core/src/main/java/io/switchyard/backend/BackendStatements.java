@@ -103,6 +103,21 @@ public final class BackendStatements {
     }
 
     /**
+     * The copy of {@code sql} recorded under {@code from} was prepared under {@code to}: it is
+     * recorded so (a copy recorded under {@code to} before is closed).
+     */
+    public void restate(BackendConnection c, ConnectionState from, ConnectionState to, String sql) {
+        Prepared p = byText.remove(new Key(from, sql));
+        if (p == null) {
+            return;
+        }
+        Prepared displaced = byText.put(new Key(to, sql), p);
+        if (displaced != null && displaced.backendId != p.backendId) {
+            close(c, displaced.backendId);
+        }
+    }
+
+    /**
      * Closes on the server every cached statement {@code keep} does not accept (COM_STMT_CLOSE has
      * no reply; they go out with the next flush, ahead of the next command); true when it closed
      * any.

@@ -374,6 +374,11 @@ final class BackendSide implements ResponseSink, LeaseListener {
         this.beforeWrite = prepare;
     }
 
+    /** Told the session's state on a connection once its character sets were read there: see {@link BetweenStatements#afterCharsetsRead}. */
+    void afterCharsetsRead(BiConsumer<BackendConnection, ConnectionState> restate) {
+        between.afterCharsetsRead(restate);
+    }
+
     /**
      * A connection does not serve a session free to move when it is not what the session's own
      * connection would be: a memory limit counts memory it holds for others ({@link MemoryLimit}),

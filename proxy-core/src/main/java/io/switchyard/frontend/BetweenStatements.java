@@ -1,12 +1,14 @@
 package io.switchyard.frontend;
 
 import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.ConnectionState;
 import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.frontend.state.StoredFunctionCalls;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.ProxyError;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,8 @@ final class BetweenStatements {
     private final BackendSide backend;
     private final ConnectionLoss loss;
     private final PreviousResults previousResults;
+    /** Told the session's state on a connection once its character sets were read there ({@link PreparedStatements#charsetsRead}). */
+    private BiConsumer<BackendConnection, ConnectionState> charsetsRead = (c, state) -> { };
 
     BetweenStatements(SessionInfo info, StatementRouting routing, SessionControl session, BackendSide backend, ConnectionLoss loss,
                       PreviousResults previousResults) {
@@ -62,7 +66,10 @@ final class BetweenStatements {
      */
     boolean readBackFirst(BackendConnection c, Runnable then) {
         SessionStateTracker tracker = routing.tracker();
+        boolean charsets = tracker.charsetsUnread();
         if (!tracker.readBackPending() || tracker.traits().readsPrevious()) {
+            // A statement runs before any read: statements prepared since stay as recorded.
+            charsetsRead.accept(c, null);
             return false;
         }
         List<String> names = tracker.readBackBeforeNext();
@@ -77,6 +84,7 @@ final class BetweenStatements {
                 }
             } else {
                 c.sessionState(backend.carriedState());
+                charsetsRead.accept(c, charsets ? tracker.state().withSchema(info.schema()) : null);
             }
             List<String> foundRows = failure == null && PreviousResultSetUp.supported(c) ? tracker.foundRowsAfterReadBack() : List.of();
             PreviousResultSetUp.run(c, foundRows, (err, lost) -> {
@@ -88,6 +96,15 @@ final class BetweenStatements {
             });
         });
         return true;
+    }
+
+    /**
+     * {@code restate} is told the session's state on a connection once {@link #readBackFirst}
+     * read its character sets there, before a statement; null when a statement runs there
+     * without that read.
+     */
+    void afterCharsetsRead(BiConsumer<BackendConnection, ConnectionState> restate) {
+        this.charsetsRead = restate;
     }
 
     /**

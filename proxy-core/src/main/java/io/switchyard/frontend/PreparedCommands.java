@@ -43,6 +43,7 @@ final class PreparedCommands implements ResponseListener {
         this.statements = new PreparedStatements(parts.context().sessions().heldStatements());
         parts.backend().heldStatements(statements::holds);
         parts.backend().beforeWrite(this::prepareReadersOfRowCount);
+        parts.backend().afterCharsetsRead(statements::charsetsRead);
     }
 
     /**
@@ -107,12 +108,13 @@ final class PreparedCommands implements ResponseListener {
         // A statement prepared in a read-only transaction on a reader belongs where the rules
         // send it: after the transaction it does not run on the reader because it was prepared there.
         int home = parts.routing().onReaderForReadOnlyTransaction() ? parts.routing().prepareHostgroup(sql, -1) : hostgroup;
-        PreparedStatements.Statement st = statements.beginPrepare(sql,
-                parts.routing().tracker().state().withSchema(parts.info().schema()), home);
+        SessionStateTracker tracker = parts.routing().tracker();
+        PreparedStatements.Statement st = statements.beginPrepare(sql, tracker.state().withSchema(parts.info().schema()), home,
+                tracker.charsetsUnread());
         // The prepare already changes its connection (a user variable assigned with := exists
         // there from then on), so the session stays where it prepares what its execution would
         // pin it for.
-        st.traits.pins().forEach(parts.routing().tracker()::pin);
+        st.traits.pins().forEach(tracker::pin);
         backend.onHostgroup(hostgroup, frames, () -> backend.send(Command.STMT_PREPARE, CommandQueue.join(frames), this));
     }
 

@@ -57,8 +57,12 @@ final class PreparedStatements {
         final int id;
         final String sql;
         final String schema;
-        /** What it was prepared under: a copy on another connection is prepared under the same. */
-        final ConnectionState prepareState;
+        /**
+         * What it was prepared under: a copy on another connection is prepared under the same.
+         * Corrected once when the session's character sets were not known at the prepare
+         * ({@link #charsetsRead}).
+         */
+        ConnectionState prepareState;
         final int hostgroup;
         final QueryDigest digest;
         final StatementKind kind;
@@ -89,10 +93,17 @@ final class PreparedStatements {
         }
     }
 
+    /** A statement the server prepared on {@code on} while the session's character sets there were not known. */
+    private record Unread(Statement statement, BackendConnection on) {}
+
     private final Map<Integer, Statement> byId = new HashMap<>();
     private final HeldStatements held;
     private int nextId;
     private Statement preparing;
+    /** The statement being prepared goes out while the session's character sets are not known. */
+    private boolean preparingUnread;
+    /** The statements prepared while the session's character sets were not known, until they are read ({@link #charsetsRead}). */
+    private final List<Unread> preparedUnread = new ArrayList<>();
     private boolean idToPatch;
     private Statement lastPrepared;
     /** The client's last COM_STMT_PREPARE failed (its pipelined execution of id -1 then fails on the server too). */
@@ -108,12 +119,52 @@ final class PreparedStatements {
         return byId.size() >= MAX_PER_SESSION;
     }
 
-    /** A COM_STMT_PREPARE goes to a backend; its reply will carry the id returned here. */
-    Statement beginPrepare(String sql, ConnectionState sessionState, int hostgroup) {
+    /**
+     * A COM_STMT_PREPARE goes to a backend; its reply will carry the id returned here.
+     * {@code charsetsUnread}: the character sets on the session's connection may not be those of
+     * {@code sessionState} (see {@link #charsetsRead}).
+     */
+    Statement beginPrepare(String sql, ConnectionState sessionState, int hostgroup, boolean charsetsUnread) {
         nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
         preparing = new Statement(nextId, sql, sessionState.prepareState(), hostgroup, QueryDigest.of(sql));
+        preparingUnread = charsetsUnread;
         idToPatch = true;
         return preparing;
+    }
+
+    /**
+     * The session's character sets were read on {@code c}, where the session is in {@code now}:
+     * the statements the server prepared there while they were not known (after a text that
+     * failed part of the way, say, in a session that stays on its connection) were prepared under
+     * those, not under the proxy's view then. Each is recorded under {@code now}'s
+     * {@link ConnectionState#prepareState}, on the session and in {@code c}'s cache, so that a
+     * copy prepared on a connection later takes the collation the original took. A statement
+     * prepared elsewhere was prepared under the view the proxy gave that connection, and stays.
+     * With {@code now} null a statement runs on {@code c} before the read (one that reads the
+     * last one's results): what a read after it finds may be that statement's doing, and the
+     * statements stay as recorded.
+     */
+    void charsetsRead(BackendConnection c, ConnectionState now) {
+        if (preparedUnread.isEmpty()) {
+            return;
+        }
+        ConnectionState actual = now == null ? null : now.prepareState();
+        for (Unread each : preparedUnread) {
+            Statement st = each.statement();
+            if (actual == null || each.on() != c || st.prepareState.equals(actual)) {
+                continue;
+            }
+            boolean open = byId.get(st.id) == st;
+            if (open) {
+                held.release(st.prepareState, st.sql);
+            }
+            BackendStatements.of(c).restate(c, st.prepareState, actual, st.sql);
+            st.prepareState = actual;
+            if (open) {
+                held.hold(actual, st.sql);
+            }
+        }
+        preparedUnread.clear();
     }
 
     /**
@@ -148,6 +199,9 @@ final class PreparedStatements {
             return null;
         }
         lastPrepareFailed = false;
+        if (preparingUnread) {
+            preparedUnread.add(new Unread(st, c));
+        }
         st.params = reply.preparedParams();
         byId.put(st.id, st);
         held.hold(st.prepareState, st.sql);
@@ -183,6 +237,7 @@ final class PreparedStatements {
         byId.values().forEach(st -> held.release(st.prepareState, st.sql));
         byId.clear();
         preparing = null;
+        preparedUnread.clear();
         lastPrepared = null;
         lastPrepareFailed = false;
         idToPatch = false;

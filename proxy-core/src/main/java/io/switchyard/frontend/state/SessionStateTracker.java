@@ -503,6 +503,15 @@ public final class SessionStateTracker {
         return List.of();
     }
 
+    /**
+     * True while the character-set group on the session's connection may differ from the
+     * session's view, until {@link #readBackBeforeNext} reads it: a statement prepared there now
+     * is prepared under what that read finds.
+     */
+    public boolean charsetsUnread() {
+        return charsetsUnread;
+    }
+
     /** True when {@link #readBackBeforeNext} names something: asked after every statement, so it allocates nothing. */
     public boolean readBackPending() {
         return (pins.isEmpty() && lastInsertIdUnknown)

@@ -3,7 +3,6 @@ package io.switchyard.server.it;
 import static io.switchyard.server.it.MultiplexingTest.occupy;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchyard.backend.BackendPool;
 import io.switchyard.server.launcher.MariaDbCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -30,19 +29,6 @@ class FoundRowsTest {
             event-loop-threads = 1
             variables { mysql-max_stmts_per_connection = 4 }
             """);
-
-    /**
-     * Waits until the session gave its connection back: the client has its reply before the proxy
-     * reads what the statement left, and only then may another session take that connection.
-     */
-    private static void awaitNoConnectionInUse() throws InterruptedException {
-        BackendPool pool = fixture.proxy().topology().allPools().get(0);
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (pool.inUse() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(pool.inUse()).as("connections in use after the statements").isZero();
-    }
 
     @BeforeAll
     static void tables() {
@@ -135,7 +121,7 @@ class FoundRowsTest {
     private static String rowCountAfter(Connection c, String change, String last, Statement other) throws Exception {
         try (PreparedStatement read = c.prepareStatement("SELECT ROW_COUNT()"); Statement s = c.createStatement()) {
             if (other != null) {
-                awaitNoConnectionInUse();
+                fixture.awaitConnectionsInUse(0);
                 occupy(other);
             }
             s.execute(change);
@@ -618,7 +604,7 @@ class FoundRowsTest {
                     // there: before its next statement that does not read it.
                     sa.execute("DO 1");
                 }
-                awaitNoConnectionInUse();
+                fixture.awaitConnectionsInUse(0);
                 occupy(sb);
                 try {
                     if (doBetween) {
@@ -757,19 +743,19 @@ class FoundRowsTest {
     void foundRowsOnAConnectionAnotherSessionUsedInBetweenIsTheSessions() throws Exception {
         try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sa = a.createStatement();
              Statement sb = b.createStatement()) {
-            awaitNoConnectionInUse();
+            fixture.awaitConnectionsInUse(0);
             try (ResultSet rs = sa.executeQuery("SELECT id FROM mux ORDER BY id")) {
                 while (rs.next()) {
                     rs.getInt(1);
                 }
             }
-            awaitNoConnectionInUse();
+            fixture.awaitConnectionsInUse(0);
             try (ResultSet rs = sb.executeQuery("SELECT seq FROM seq_1_to_5")) {
                 while (rs.next()) {
                     rs.getInt(1);
                 }
             }
-            awaitNoConnectionInUse();
+            fixture.awaitConnectionsInUse(0);
             sa.execute("DO 1");
             try (ResultSet rs = sa.executeQuery("SELECT FOUND_ROWS()")) {
                 assertThat(rs.next()).isTrue();
@@ -894,7 +880,7 @@ class FoundRowsTest {
                 }
             }
             if (other != null) {
-                awaitNoConnectionInUse();
+                fixture.awaitConnectionsInUse(0);
                 occupy(other);
             }
             try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT(), @@pseudo_thread_id")) {

@@ -101,6 +101,17 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
                 () -> writers().equals(List.of(address)) && Boolean.FALSE.equals(proxy().runtime().pool(address).health().readOnly()));
     }
 
+    /**
+     * Waits until {@code count} connections of the first pool are in use: a session gives its
+     * connection back after the client has its reply (once the proxy has read what the statement
+     * left), and only then may another session take it.
+     */
+    public void awaitConnectionsInUse(int count) {
+        BackendPool pool = proxy().topology().allPools().get(0);
+        Await.until(Duration.ofSeconds(5), () -> "connections in use: " + pool.inUse() + ", awaited " + count,
+                () -> pool.inUse() == count);
+    }
+
     /** The servers of writer hostgroup 0. */
     public List<io.switchyard.backend.ServerAddress> writers() {
         return proxy().topology().servers(0).stream().map(io.switchyard.topology.HostgroupServer::address).toList();

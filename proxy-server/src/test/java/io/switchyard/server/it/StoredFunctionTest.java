@@ -2,7 +2,6 @@ package io.switchyard.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchyard.backend.BackendPool;
 import io.switchyard.server.launcher.MariaDbCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -105,13 +104,9 @@ class StoredFunctionTest {
 
     /** Waits until {@code count} connections are in use (the proxy reads a body after the client has its reply). */
     private static void awaitConnectionsInUse(int count) throws InterruptedException {
-        BackendPool pool = fixture.proxy().topology().allPools().get(0);
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (pool.inUse() != count && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        fixture.awaitConnectionsInUse(count);
         Thread.sleep(100);
-        assertThat(pool.inUse()).as("connections in use after the statements").isEqualTo(count);
+        assertThat(fixture.proxy().topology().allPools().get(0).inUse()).as("connections in use after the statements").isEqualTo(count);
     }
 
     private static String[] row(Statement s, String sql) throws SQLException {
