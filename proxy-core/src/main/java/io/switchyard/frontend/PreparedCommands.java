@@ -185,7 +185,12 @@ final class PreparedCommands implements ResponseListener {
             };
             withCopy(c, st, go, err -> {
                 frames.forEach(Frame::release);
-                replyAndResume(err);
+                if (executes) {
+                    parts.session().reply(err);
+                    backend.refused(c, err, parts.session()::resume);
+                } else {
+                    replyAndResume(err);
+                }
             }, (broken, cause) -> {
                 frames.forEach(Frame::release);
                 backend.backendFailed(broken, cause, false);

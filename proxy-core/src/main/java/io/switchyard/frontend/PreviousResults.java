@@ -66,6 +66,18 @@ final class PreviousResults {
     }
 
     /**
+     * The session's statement was refused before it ran: the proxy's prepare of its copy failed
+     * (see {@link BackendSide#refused}). As after a statement that failed, {@code ROW_COUNT()} is
+     * -1; the connection's own may be the 0 of a {@code COM_INIT_DB} or {@code SET} the prepare
+     * took there and back, so no connection is taken to hold the session's values.
+     */
+    void refused(SessionStateTracker tracker) {
+        tracker.statementFailed();
+        last.clear();
+        unread = null;
+    }
+
+    /**
      * True when the session's statements left on {@code c} a {@code FOUND_ROWS()} or
      * {@code ROW_COUNT()} the proxy could not tell from their responses and has not read since
      * ({@code tracker} still does not know it): it is read there before the session may leave
@@ -99,6 +111,15 @@ final class PreviousResults {
      */
     boolean foundRowsElsewhere(BackendConnection c) {
         return c == last.on && foundRows.on != null && !foundRows.heldBy(c);
+    }
+
+    /**
+     * True when the session's last statement that set {@code FOUND_ROWS()} ran on {@code c},
+     * whatever ran there since: for a count the proxy does not know, which the session reads
+     * before it leaves a connection, {@code c} is where it is.
+     */
+    boolean foundRowsSetOn(BackendConnection c) {
+        return c == foundRows.on;
     }
 
     /** True when {@code c} holds the values the session's last statement left. */

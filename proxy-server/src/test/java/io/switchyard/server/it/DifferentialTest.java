@@ -173,6 +173,21 @@ class DifferentialTest {
     }
 
     /** Replays {@code plan} {@code runs} times; returns how many runs differed. */
+    /**
+     * With {@code -Ddifftest.replay.log=<directory>}, turns the server's general log on
+     * ({@code on}) or off around one side of a replay run, into {@code <side>-run<run>.log} there:
+     * what the server received directly and from the proxy, statement by statement.
+     */
+    private static void generalLog(MariaDbServer server, String side, int run, boolean on) {
+        String directory = System.getProperty("difftest.replay.log", "");
+        if (directory.isBlank()) {
+            return;
+        }
+        String file = Path.of(directory, side + "-run" + run + ".log").toAbsolutePath().toString().replace("'", "''");
+        server.execute(on ? new String[] {"SET GLOBAL general_log_file = '" + file + "'", "SET GLOBAL general_log = 1"}
+                : new String[] {"SET GLOBAL general_log = 0"});
+    }
+
     private static int replay(SessionPlan plan, int runs) throws IOException {
         String noiseFile = System.getProperty("difftest.replay.noise", "");
         List<String> noiseStatements = noiseFile.isBlank() ? List.of() : ReplayScript.parse(Files.readString(Path.of(noiseFile))).steps()
@@ -182,15 +197,20 @@ class DifferentialTest {
         for (int run = 0; run < runs; run++) {
             Schema.reset(direct.primary(), sessions);
             Schema.reset(proxied.cluster().primary(), sessions);
+            generalLog(direct.primary(), "direct", run, true);
             List<Outcome> onA = SessionRun.run(plan.driver(), direct.primary().port(), MariaDbCluster.APP_USER,
                     MariaDbCluster.APP_PASSWORD, plan.steps());
+            generalLog(direct.primary(), "direct", run, false);
             List<Outcome> onB;
+            generalLog(proxied.cluster().primary(), "proxied", run, true);
             try (Noise noise = Noise.start(6, proxied.port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, noiseStatements)) {
                 onB = SessionRun.run(plan.driver(), proxied.port(), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD,
                         plan.steps());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted while stopping the noise sessions", e);
+            } finally {
+                generalLog(proxied.cluster().primary(), "proxied", run, false);
             }
             boolean same = true;
             for (int i = 0; i < Math.max(onA.size(), onB.size()); i++) {
