@@ -35,6 +35,14 @@ import org.slf4j.LoggerFactory;
 final class HostgroupLeases {
     private static final Logger log = LoggerFactory.getLogger(HostgroupLeases.class);
     /** A variable named in a server error ({@code Variable 'x' ...}, {@code SESSION variable 'x' ...}). */
+    /**
+     * Clears the warnings and errors a connection holds (it reads a table, so the server resets
+     * them first; any account may read {@code information_schema}), and changes nothing a
+     * session reads afterwards but {@code FOUND_ROWS()} (0) and {@code ROW_COUNT()} (0, as the
+     * {@code SET} before it left it): no transaction starts, not under {@code autocommit = 0}
+     * either, and the characteristics a {@code SET TRANSACTION} gave the next one stay.
+     */
+    static final String CLEAR_DIAGNOSTICS = "DO (SELECT 1 FROM information_schema.ENGINES LIMIT 0)";
     private static final java.util.regex.Pattern REFUSED_VARIABLE = java.util.regex.Pattern.compile("(?i)variable '([a-z0-9_]+)'");
     private final FrontendContext context;
     private final LeaseListener listener;
@@ -159,7 +167,7 @@ final class HostgroupLeases {
                     c.address(), err.message(), refused);
             c.globals().forget(refused);
             replace(hostgroup, lease, target);
-        });
+        }, false);
     }
 
     /** Closes the lease's connection, which cannot serve the session, and borrows another brought to {@code target}. */
@@ -186,18 +194,30 @@ final class HostgroupLeases {
         return named.isEmpty() ? followed : named;
     }
 
-    /** Runs the commands one after the other on the lease's connection, then {@code done}; the first failure stops them. */
+    /**
+     * Runs the commands one after the other on the lease's connection, then {@code done}; the
+     * first failure stops them. When one of them warned (a {@code SET} of a deprecated variable,
+     * such as {@code big_tables}), {@link #CLEAR_DIAGNOSTICS} runs last: the session's next
+     * statement would otherwise show those warnings ({@code SHOW WARNINGS}, its warning count)
+     * when it reads no table, where directly there are none.
+     */
     private void runInOrder(int hostgroup, BackendLease lease, Deque<ByteBuf> commands, Deque<Command> kinds, Runnable done,
-                            Consumer<ErrPacket> refused) {
+                            Consumer<ErrPacket> refused, boolean clearQueued) {
         ByteBuf next = commands.poll();
         if (next == null) {
             done.run();
             return;
         }
         BackendConnection c = lease.connection();
-        c.execute(kinds.poll(), next, new InternalSink((err, failure) -> {
+        c.execute(kinds.poll(), next, InternalSink.withReply((reply, failure) -> {
+            ErrPacket err = reply == null ? null : reply.error();
             if (err == null && failure == null) {
-                runInOrder(hostgroup, lease, commands, kinds, done, refused);
+                boolean clear = !clearQueued && reply.warnings() > 0;
+                if (clear) {
+                    commands.add(Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, CLEAR_DIAGNOSTICS));
+                    kinds.add(Command.QUERY);
+                }
+                runInOrder(hostgroup, lease, commands, kinds, done, refused, clearQueued || clear);
                 return;
             }
             commands.forEach(ByteBuf::release);
