@@ -10,7 +10,6 @@ import io.switchyard.backend.GlobalValues;
 import io.switchyard.backend.ResponseSink;
 import io.switchyard.backend.ServerAddress;
 import io.switchyard.frontend.state.PinReason;
-import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.frontend.state.StoredFunctionCalls;
 import io.switchyard.protocol.Capability;
@@ -696,36 +695,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
                 () -> finishCommand(connection));
     }
 
-    /**
-     * The session's execution was refused before it ran on {@code c}: the proxy's prepare of the
-     * statement's copy there failed, and the client has that error {@code err}, as the server
-     * gives it for the execution directly. What the session's view takes from it is a failed
-     * statement's: {@code ROW_COUNT()} -1, and the error readable on {@code c}
-     * ({@code SHOW WARNINGS}; the server keeps it across the {@code COM_INIT_DB} or {@code SET}
-     * back), which keeps the session there for its next statement. A {@code FOUND_ROWS()} the
-     * proxy does not know (after a cursor) is still the session's on the connection of the statement
-     * that set it (the prepare, and a {@code COM_INIT_DB} or {@code SET}, leave it) and is read
-     * there first, so that it can be given again with the -1 where the {@code COM_INIT_DB} left 0.
-     * Then {@code then}.
-     */
+    /** The session's execution was refused before it ran on {@code c}, with {@code err}: see {@link BetweenStatements#refused}. */
     void refused(BackendConnection c, ErrPacket err, Runnable then) {
         recordStatement(err.code(), 0, 0);
-        SessionStateTracker tracker = routing.tracker();
-        Runnable failed = () -> {
-            previousResults.refused(tracker);
-            tracker.completed(true, 0);
-            then.run();
-        };
-        if (!tracker.previousResultsUnknown() || !previousResults.foundRowsSetOn(c) || !c.isIdle()
-                || !PreviousResultSetUp.supported(c)) {
-            failed.run();
-            return;
-        }
-        StateReadBack.run(c, List.of(), tracker, failure -> {
-            if (!session.closed() && (failure == null || !loss.betweenStatements(c, failure))) {
-                failed.run();
-            }
-        });
+        between.refused(c, then);
     }
 
     /** The command and what the session learned from it are complete: the session takes the next one. */

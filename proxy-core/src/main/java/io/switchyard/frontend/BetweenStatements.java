@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
  * The proxy's own queries on the session's connection between two client statements.
  *
  * <ul>
+ *   <li>After an execution the server refused before it ran (the prepare of its copy failed):
+ *       reading a {@code FOUND_ROWS()} the proxy does not know ({@link #refused}).</li>
  *   <li>Before a statement: reading {@code LAST_INSERT_ID()} and the character sets while the connection still knows them
  *       ({@link #readBackFirst}), giving a statement that reads the session-tracking
  *       settings the client's own ({@link #withClientTracking}), and giving a statement that reads
@@ -105,6 +107,37 @@ final class BetweenStatements {
      */
     void afterCharsetsRead(BiConsumer<BackendConnection, ConnectionState> restate) {
         this.charsetsRead = restate;
+    }
+
+    /**
+     * The session's execution was refused before it ran on {@code c}: the proxy's prepare of the
+     * statement's copy there failed, and the client has that error, as the server
+     * gives it for the execution directly. What the session's view takes from it is a failed
+     * statement's: {@code ROW_COUNT()} -1, and the error readable on {@code c}
+     * ({@code SHOW WARNINGS}; the server keeps it across the {@code COM_INIT_DB} or {@code SET}
+     * back), which keeps the session there for its next statement. A {@code FOUND_ROWS()} the
+     * proxy does not know (after a cursor) is still the session's on the connection of the statement
+     * that set it (the prepare, and a {@code COM_INIT_DB} or {@code SET}, leave it) and is read
+     * there first, so that it can be given again with the -1 where the {@code COM_INIT_DB} left 0.
+     * Then {@code then}.
+     */
+    void refused(BackendConnection c, Runnable then) {
+        SessionStateTracker tracker = routing.tracker();
+        Runnable failed = () -> {
+            previousResults.refused(tracker);
+            tracker.completed(true, 0);
+            then.run();
+        };
+        if (!tracker.previousResultsUnknown() || !previousResults.foundRowsSetOn(c) || !c.isIdle()
+                || !PreviousResultSetUp.supported(c)) {
+            failed.run();
+            return;
+        }
+        StateReadBack.run(c, List.of(), tracker, failure -> {
+            if (!session.closed() && (failure == null || !loss.betweenStatements(c, failure))) {
+                failed.run();
+            }
+        });
     }
 
     /**

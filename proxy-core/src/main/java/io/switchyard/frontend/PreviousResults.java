@@ -67,7 +67,7 @@ final class PreviousResults {
 
     /**
      * The session's statement was refused before it ran: the proxy's prepare of its copy failed
-     * (see {@link BackendSide#refused}). As after a statement that failed, {@code ROW_COUNT()} is
+     * (see {@link BetweenStatements#refused}). As after a statement that failed, {@code ROW_COUNT()} is
      * -1; the connection's own may be the 0 of a {@code COM_INIT_DB} or {@code SET} the prepare
      * took there and back, so no connection is taken to hold the session's values.
      */
