@@ -65,6 +65,7 @@ class PreparedBeforeCharsetReadTest {
     }
 
     /** The steps of {@link #aStatementPreparedBeforeTheReadKeepsItsCollationOnAnotherConnection}; {@code moved}: another client takes the connection. */
+    @SuppressWarnings("try") // the holder is only held
     private static List<String> failedTextThenPrepare(Connection c, boolean moved) throws SQLException {
         List<String> seen = new ArrayList<>();
         try (Statement s = c.createStatement()) {
@@ -72,18 +73,8 @@ class PreparedBeforeCharsetReadTest {
                     .isInstanceOf(SQLException.class);
             try (PreparedStatement compare = c.prepareStatement("SELECT 'a' = 'A' /* moved */")) {
                 s.executeQuery("SELECT COUNT(*) FROM unread_t").close();
-                if (moved) {
-                    fixture.awaitConnectionsInUse(0);
-                }
-                try (Connection holder = moved ? fixture.mysql(OPTIONS) : null) {
-                    if (holder != null) {
-                        holder.setAutoCommit(false);
-                        holder.createStatement().executeQuery("SELECT id FROM unread_t").close();
-                    }
+                try (Connection holder = moved ? fixture.holdLastConnection(OPTIONS, "SELECT id FROM unread_t") : null) {
                     seen.add(first(compare.executeQuery()));
-                    if (holder != null) {
-                        holder.commit();
-                    }
                 }
             }
             seen.add(first(s.executeQuery("SELECT @@collation_connection")));

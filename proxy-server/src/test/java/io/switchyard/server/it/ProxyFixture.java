@@ -112,6 +112,23 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
                 () -> pool.inUse() == count);
     }
 
+    /**
+     * Makes the connection a session gave back last busy, so that the session's next statement
+     * runs on another one: waits until no connection is in use, logs a client in with Connector/J
+     * {@code options} (a new session takes the connection given back last, in the pool its
+     * options select) and runs {@code read} in a transaction there. Closing the returned
+     * connection ends the transaction.
+     */
+    public Connection holdLastConnection(String options, String read) throws SQLException {
+        awaitConnectionsInUse(0);
+        Connection holder = mysql(options);
+        holder.setAutoCommit(false);
+        try (java.sql.Statement s = holder.createStatement()) {
+            s.executeQuery(read).close();
+        }
+        return holder;
+    }
+
     /** The servers of writer hostgroup 0. */
     public List<io.switchyard.backend.ServerAddress> writers() {
         return proxy().topology().servers(0).stream().map(io.switchyard.topology.HostgroupServer::address).toList();

@@ -66,19 +66,13 @@ class RefusedCopyTest {
      * it), locks a table there, and executes the read twice, once after a plain query and once
      * after a cursor; returns what the session saw.
      */
+    @SuppressWarnings("try") // the holder is only held
     private static List<String> executeUnderLockTables(Connection c, boolean moved) throws SQLException {
         List<String> seen = new ArrayList<>();
         try (PreparedStatement read = c.prepareStatement("SELECT id FROM refused_t /* refused */"); Statement s = c.createStatement()) {
             s.execute("USE refused_other");
             s.executeQuery("SELECT id FROM locked").close();
-            if (moved) {
-                fixture.awaitConnectionsInUse(0);
-            }
-            try (Connection holder = moved ? fixture.mysql(OPTIONS) : null) {
-                if (holder != null) {
-                    holder.setAutoCommit(false);
-                    holder.createStatement().executeQuery("SELECT id FROM refused_other.locked").close();
-                }
+            try (Connection holder = moved ? fixture.holdLastConnection(OPTIONS, "SELECT id FROM refused_other.locked") : null) {
                 s.execute("LOCK TABLES locked READ");
                 s.executeQuery("SELECT id FROM locked WHERE id <= 2").close();
                 afterRefusedExecution(read, s, seen);
@@ -94,9 +88,6 @@ class RefusedCopyTest {
                 }
                 afterRefusedExecution(read, s, seen);
                 s.execute("UNLOCK TABLES");
-                if (holder != null) {
-                    holder.commit();
-                }
             }
             s.execute("USE " + MariaDbCluster.APP_DATABASE);
         }

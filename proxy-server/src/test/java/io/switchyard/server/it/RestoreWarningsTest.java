@@ -53,19 +53,13 @@ class RestoreWarningsTest {
      * reads no table and reads the warnings. (A session that has read its warnings keeps its
      * connection from then on, so none are read before.)
      */
+    @SuppressWarnings("try") // the holder is only held
     private static List<String> setThenReadWarnings(Connection c, boolean moved) throws SQLException {
         List<String> seen = new ArrayList<>();
         try (Statement s = c.createStatement()) {
             s.execute("SET SESSION big_tables = 1");
             long first = connectionId(s, "SELECT @@pseudo_thread_id FROM restore_w");
-            if (moved) {
-                fixture.awaitConnectionsInUse(0);
-            }
-            try (Connection holder = moved ? fixture.mysql("") : null) {
-                if (holder != null) {
-                    holder.setAutoCommit(false);
-                    holder.createStatement().executeQuery("SELECT id FROM restore_w").close();
-                }
+            try (Connection holder = moved ? fixture.holdLastConnection("", "SELECT id FROM restore_w") : null) {
                 long second = connectionId(s, "SELECT @@pseudo_thread_id");
                 assertThat(second != first).as("the statement ran on another connection").isEqualTo(moved);
                 SQLWarning warnings = s.getWarnings();
@@ -77,9 +71,6 @@ class RestoreWarningsTest {
                     }
                 }
                 seen.add(shown.toString());
-                if (holder != null) {
-                    holder.commit();
-                }
             }
         }
         return seen;
