@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One real {@code mariadbd} process with its own data directory, socket, pid file, error log
+ * One real {@code mariadbd} process with its own data directory, directory for temporary files, socket, pid file, error log
  * and loopback port, started by a {@link MariaDbCluster}. It can be killed, paused, resumed,
  * stopped and restarted on the same port and data directory, promoted to primary, or pointed
  * at another primary, the way an operator or a failure would.
@@ -282,9 +282,17 @@ public final class MariaDbServer {
 
     private void launch(int newPort) {
         port = newPort;
+        // A directory of its own for temporary files: at start mariadbd deletes every '#sql*' file
+        // in its tmpdir, which in a shared /tmp are the temporary tables of other running servers.
+        Path tmp = dir.resolve("tmp");
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new MariaDbLaunchException(this + ": cannot create " + tmp, e);
+        }
         List<String> command = new ArrayList<>(List.of(binaries.server().toString(), "--no-defaults"));
         command.addAll(userOption());
-        command.addAll(List.of("--datadir=" + dir.resolve("data"), "--port=" + port,
+        command.addAll(List.of("--datadir=" + dir.resolve("data"), "--tmpdir=" + tmp, "--port=" + port,
                 "--bind-address=127.0.0.1", "--socket=" + dir.resolve("mariadbd.sock"),
                 "--pid-file=" + dir.resolve("mariadbd.pid"), "--log-error=" + logFile(),
                 "--server-id=" + serverId, "--log-bin=mariadb-bin", "--relay-log=relay-bin",
