@@ -24,10 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One real {@code mariadbd} process with its own data directory, directory for temporary files, socket, pid file, error log
- * and loopback port, started by a {@link MariaDbCluster}. It can be killed, paused, resumed,
- * stopped and restarted on the same port and data directory, promoted to primary, or pointed
- * at another primary, the way an operator or a failure would.
+ * One real {@code mariadbd} process with its own data directory, directory for temporary
+ * files, socket, pid file, error log and loopback port, started by a {@link MariaDbCluster}. It
+ * can be killed, paused, resumed, stopped and restarted on the same port and data directory,
+ * promoted to primary, or pointed at another primary, the way an operator or a failure would.
  *
  * <p>Thread-safe: lifecycle methods are synchronized, state reads are volatile. The SQL helpers
  * open a fresh root connection over TCP per call, so they work across restarts.
