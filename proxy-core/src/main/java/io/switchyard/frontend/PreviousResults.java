@@ -40,7 +40,10 @@ final class PreviousResults {
         if (!command.runsStatement() && command != Command.INIT_DB) {
             return;
         }
-        if (response.error() != null && response.resultSets() == 0) {
+        // A text that failed after OKs that leave FOUND_ROWS() (SET ...; SET bad) leaves what a
+        // statement that failed before any result leaves.
+        if (response.error() != null && (response.resultSets() == 0
+                || (response.resultSetsWithColumns() == 0 && tracker.textLeavesFoundRows()))) {
             foundRows.carriedOneMore(c);
             tracker.statementFailed();
             if (!last.carriedOneMore(c)) {

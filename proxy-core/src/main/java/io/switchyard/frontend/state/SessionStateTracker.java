@@ -389,6 +389,24 @@ public final class SessionStateTracker {
         lastResults.failed();
     }
 
+    /**
+     * True when each statement of the running text leaves {@code FOUND_ROWS()} with an OK
+     * ({@link FoundRowsCount}: a {@code SET}, a write without a query of its own): a text of them
+     * that failed part of the way, before any result set, leaves it as it was, as a statement
+     * that failed before any result does.
+     */
+    public boolean textLeavesFoundRows() {
+        if (runningSql == null) {
+            return false;
+        }
+        for (String each : SqlLexer.splitStatements(runningSql)) {
+            if (!FoundRowsCount.shownByResponse(each, false)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** What a statement returned: see {@link LastResults#ended}. */
     public void statementResult(boolean uncounted, boolean resultSet, long rows, long affectedRows) {
         lastResults.ended(traits, uncounted, resultSet, rows, affectedRows, FoundRowsCount.shownByResponse(runningSql, resultSet));
