@@ -133,7 +133,8 @@ class DifferentialTest {
     private static final List<String> REGRESSIONS = List.of("warnings-after-a-text-of-several-statements.sql",
             "a-collation-set-before-a-failure-in-the-same-text.sql", "found-rows-after-show-warnings-on-a-pinned-session.sql",
             "row-count-read-by-a-statement-prepared-again-after-a-cursor.sql",
-            "a-collation-set-in-a-failed-text-of-a-pinned-session.sql", "several-charset-statements-in-one-text-of-a-pinned-session.sql");
+            "a-collation-set-in-a-failed-text-of-a-pinned-session.sql", "several-charset-statements-in-one-text-of-a-pinned-session.sql",
+            "a-refused-copy-under-lock-tables-after-a-cursor.sql");
 
     /**
      * Each script of {@link #REGRESSIONS} (cut down from a randomized run that differed) replayed
