@@ -209,10 +209,13 @@ final class HostgroupLeases {
             return;
         }
         BackendConnection c = lease.connection();
+        // The clearing statement, queued last, may fail (a server that hides the table): the
+        // warnings then stay, as they did before it.
+        boolean clearing = clearQueued && commands.isEmpty();
         c.execute(kinds.poll(), next, InternalSink.withReply((reply, failure) -> {
             ErrPacket err = reply == null ? null : reply.error();
-            if (err == null && failure == null) {
-                boolean clear = !clearQueued && reply.warnings() > 0;
+            if (failure == null && (err == null || clearing)) {
+                boolean clear = !clearQueued && err == null && reply.warnings() > 0;
                 if (clear) {
                     commands.add(Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, CLEAR_DIAGNOSTICS));
                     kinds.add(Command.QUERY);
