@@ -34,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class HostgroupLeases {
     private static final Logger log = LoggerFactory.getLogger(HostgroupLeases.class);
-    /** A variable named in a server error ({@code Variable 'x' ...}, {@code SESSION variable 'x' ...}). */
     /**
      * Clears the warnings and errors a connection holds (it reads a table, so the server resets
      * them first; any account may read {@code information_schema}), and changes nothing a
@@ -43,6 +42,7 @@ final class HostgroupLeases {
      * either, and the characteristics a {@code SET TRANSACTION} gave the next one stay.
      */
     static final String CLEAR_DIAGNOSTICS = "DO (SELECT 1 FROM information_schema.ENGINES LIMIT 0)";
+    /** A variable named in a server error ({@code Variable 'x' ...}, {@code SESSION variable 'x' ...}). */
     private static final java.util.regex.Pattern REFUSED_VARIABLE = java.util.regex.Pattern.compile("(?i)variable '([a-z0-9_]+)'");
     private final FrontendContext context;
     private final LeaseListener listener;
