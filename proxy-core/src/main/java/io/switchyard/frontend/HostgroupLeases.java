@@ -196,42 +196,43 @@ final class HostgroupLeases {
 
     /**
      * Runs the commands one after the other on the lease's connection, then {@code done}; the
-     * first failure stops them. When one of them warned (a {@code SET} of a deprecated variable,
-     * such as {@code big_tables}), {@link #CLEAR_DIAGNOSTICS} runs last: the session's next
-     * statement would otherwise show those warnings ({@code SHOW WARNINGS}, its warning count)
-     * when it reads no table, where directly there are none.
+     * first failure stops them. When one of them warned ({@code warned}: a {@code SET} of a
+     * deprecated variable, such as {@code big_tables}), {@link #CLEAR_DIAGNOSTICS} runs last:
+     * the session's next statement would otherwise show those warnings ({@code SHOW WARNINGS},
+     * its warning count) when it reads no table, where directly there are none. An error of that
+     * statement (a server that hides the table) leaves the warnings, as they were before it.
      */
     private void runInOrder(int hostgroup, BackendLease lease, Deque<ByteBuf> commands, Deque<Command> kinds, Runnable done,
-                            Consumer<ErrPacket> refused, boolean clearQueued) {
+                            Consumer<ErrPacket> refused, boolean warned) {
         ByteBuf next = commands.poll();
+        BackendConnection c = lease.connection();
         if (next == null) {
-            done.run();
+            if (!warned) {
+                done.run();
+                return;
+            }
+            c.execute(Command.QUERY, Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, CLEAR_DIAGNOSTICS),
+                    new InternalSink((err, failure) -> {
+                        if (failure != null) {
+                            broken(hostgroup, lease, failure);
+                        } else {
+                            done.run();
+                        }
+                    }));
             return;
         }
-        BackendConnection c = lease.connection();
-        // The clearing statement, queued last, may fail (a server that hides the table): the
-        // warnings then stay, as they did before it.
-        boolean clearing = clearQueued && commands.isEmpty();
         c.execute(kinds.poll(), next, InternalSink.withReply((reply, failure) -> {
             ErrPacket err = reply == null ? null : reply.error();
-            if (failure == null && (err == null || clearing)) {
-                boolean clear = !clearQueued && err == null && reply.warnings() > 0;
-                if (clear) {
-                    commands.add(Packets.command(ByteBufAllocator.DEFAULT, Command.QUERY, CLEAR_DIAGNOSTICS));
-                    kinds.add(Command.QUERY);
-                }
-                runInOrder(hostgroup, lease, commands, kinds, done, refused, clearQueued || clear);
+            if (err == null && failure == null) {
+                runInOrder(hostgroup, lease, commands, kinds, done, refused, warned || reply.warnings() > 0);
                 return;
             }
             commands.forEach(ByteBuf::release);
-            c.sessionState(null);
             if (failure != null) {
-                syncFailedPool = lease.pool();
-                lease.discard(c);
-                // The statement itself was not sent: the connection broke while being prepared for it.
-                listener.leaseFailed(ProxyError.BACKEND_UNREACHABLE.format(c.address(), hostgroup, failure.getMessage()));
+                broken(hostgroup, lease, failure);
                 return;
             }
+            c.sessionState(null);
             c.markNotReusable();
             if (refused != null) {
                 refused.accept(err);
@@ -239,6 +240,15 @@ final class HostgroupLeases {
             }
             listener.leaseFailed(err);
         }));
+    }
+
+    /** The lease's connection broke while being brought to the session's state: the statement itself was not sent. */
+    private void broken(int hostgroup, BackendLease lease, Throwable failure) {
+        BackendConnection c = lease.connection();
+        c.sessionState(null);
+        syncFailedPool = lease.pool();
+        lease.discard(c);
+        listener.leaseFailed(ProxyError.BACKEND_UNREACHABLE.format(c.address(), hostgroup, failure.getMessage()));
     }
 
     /** The server the last borrow could not get a connection from, or null. */

@@ -145,13 +145,14 @@ final class PreparedStatements {
      * statements stay as recorded.
      */
     void charsetsRead(BackendConnection c, ConnectionState now) {
-        if (preparedUnread.isEmpty()) {
+        if (now == null || preparedUnread.isEmpty()) {
+            preparedUnread.clear();
             return;
         }
-        ConnectionState actual = now == null ? null : now.prepareState();
+        ConnectionState actual = now.prepareState();
         for (Unread each : preparedUnread) {
             Statement st = each.statement();
-            if (actual == null || each.on() != c || st.prepareState.equals(actual)) {
+            if (each.on() != c || st.prepareState.equals(actual)) {
                 continue;
             }
             boolean open = byId.get(st.id) == st;

@@ -46,6 +46,19 @@ final class FoundRowsCount {
         };
     }
 
+    /** True when each statement of the text {@code sql} (false for null) leaves the count with an OK ({@link #shownByResponse}). */
+    static boolean leftByEach(String sql) {
+        if (sql == null) {
+            return false;
+        }
+        for (String each : SqlLexer.splitStatements(sql)) {
+            if (!shownByResponse(each, false)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean containsWord(String sql, String word) {
         int n = word.length();
         for (int i = 0; i + n <= sql.length(); i++) {

@@ -396,15 +396,7 @@ public final class SessionStateTracker {
      * that failed before any result does.
      */
     public boolean textLeavesFoundRows() {
-        if (runningSql == null) {
-            return false;
-        }
-        for (String each : SqlLexer.splitStatements(runningSql)) {
-            if (!FoundRowsCount.shownByResponse(each, false)) {
-                return false;
-            }
-        }
-        return true;
+        return FoundRowsCount.leftByEach(runningSql);
     }
 
     /** What a statement returned: see {@link LastResults#ended}. */
