@@ -38,8 +38,9 @@ import java.util.Set;
  * <p>Longer than 400 lines on purpose: what the server reported, what must be read back and what
  * pins the session are decided from the same state, and are read together to see that no change
  * a statement made is lost or replayed twice. What {@code FOUND_ROWS()} and {@code ROW_COUNT()}
- * return after the last statement is kept apart, in {@link LastResults}, and the collations the
- * reports do not show, in {@link SessionCollations}.
+ * return after the last statement is kept apart, in {@link LastResults}; the collations the
+ * reports do not show, in {@link SessionCollations}; what waits to be read back before the next
+ * statement, in {@link PendingReadBack}.
  */
 public final class SessionStateTracker {
     /** Variables whose value is consumed or changes by itself, so setting it again elsewhere would differ. */
@@ -82,16 +83,13 @@ public final class SessionStateTracker {
     private String nextTransaction = "";
     /** The GTID of the session's last write the server reported ({@code last_gtid}), or "". */
     private String lastGtid = "";
-    private boolean lastInsertIdUnknown;
-    /** The read-back of the character-set group after the last change waits for the session's next statement ({@link #deferCharsetReadBack}). */
-    private boolean charsetsUnread;
     /**
-     * Since the client's COM_RESET_CONNECTION, which keeps the schema but gives its character-set
-     * variables the global values: those are read before the session's next statement that does
-     * not read the last results, not at once (a {@code SELECT} would count in the session's fresh
-     * status counters, which a {@code SHOW STATUS} right after the reset reads).
+     * What is read before the session's next statement that does not read the last results, not
+     * at once; after a reset, that is the schema's character sets too (a {@code SELECT} would
+     * count in the session's fresh status counters, which a {@code SHOW STATUS} right after the
+     * reset reads).
      */
-    private boolean schemaCharsetsUnread;
+    private final PendingReadBack pending = new PendingReadBack();
     private boolean readsPreviousResults;
     private boolean keepForNext;
     /** The connection holds warnings or errors of an earlier statement that a statement may still read. */
@@ -275,7 +273,7 @@ public final class SessionStateTracker {
     /** Learns from one OK packet (a statement's, or the one ending a result) of the running command. */
     public void onOk(OkPacket ok) {
         if (ok.lastInsertId() != 0) {
-            lastInsertIdUnknown = true;
+            pending.lastInsertIdChanged();
         }
         SessionStateInfo info = ok.sessionState();
         if (info.isEmpty()) {
@@ -295,7 +293,7 @@ public final class SessionStateTracker {
                     // Selecting a schema gives its character-set variables the schema's values
                     // (a reset had left them at the globals), as selecting it elsewhere does.
                     state = state.withSchema(schema).withSchemaCharsets();
-                    schemaCharsetsUnread = false;
+                    pending.schemaSelected();
                 }
                 case SessionStateInfo.STATE_CHANGE -> changed = true;
                 case SessionStateInfo.TRANSACTION_CHARACTERISTICS -> nextTransaction = e.text();
@@ -359,7 +357,7 @@ public final class SessionStateTracker {
         // Marked only now: the value an earlier statement left is read back just before this one
         // runs, and would otherwise count as this one's.
         if (traits.setsLastInsertId()) {
-            lastInsertIdUnknown = true;
+            pending.lastInsertIdChanged();
         }
         state = collations.completed(state, traits.namesCollation(), failed);
         return readBackNames();
@@ -495,7 +493,7 @@ public final class SessionStateTracker {
      * next statement that does not read the last one's result.
      */
     public boolean lastInsertIdUnknown() {
-        return lastInsertIdUnknown && pins.isEmpty();
+        return pending.lastInsertIdUnknown() && pins.isEmpty();
     }
 
     /**
@@ -509,7 +507,7 @@ public final class SessionStateTracker {
         if (!names.equals(SessionBaseline.CHARSET_VARIABLES)) {
             return names;
         }
-        charsetsUnread = true;
+        pending.charsetsChanged();
         return List.of();
     }
 
@@ -519,13 +517,12 @@ public final class SessionStateTracker {
      * is prepared under what that read finds.
      */
     public boolean charsetsUnread() {
-        return charsetsUnread;
+        return pending.charsetsUnread();
     }
 
     /** True when {@link #readBackBeforeNext} names something: asked after every statement, so it allocates nothing. */
     public boolean readBackPending() {
-        return (pins.isEmpty() && lastInsertIdUnknown)
-                || ((charsetsUnread || schemaCharsetsUnread) && readsCharsetsWhilePinned());
+        return pending.pending(pins.isEmpty(), readsCharsetsWhilePinned());
     }
 
     /**
@@ -548,20 +545,7 @@ public final class SessionStateTracker {
      * after a reset (these two while pinned too, see {@link #readsCharsetsWhilePinned}).
      */
     public List<String> readBackBeforeNext() {
-        if (!readBackPending()) {
-            return List.of();
-        }
-        List<String> names = new ArrayList<>();
-        if (lastInsertIdUnknown && pins.isEmpty()) {
-            names.add(LAST_INSERT_ID);
-        }
-        if (charsetsUnread) {
-            names.addAll(SessionBaseline.CHARSET_VARIABLES);
-        }
-        if (schemaCharsetsUnread) {
-            names.addAll(ConnectionState.SCHEMA_CHARSET_VARIABLES);
-        }
-        return names;
+        return pending.names(pins.isEmpty(), readsCharsetsWhilePinned());
     }
 
     private List<String> readBackNames() {
@@ -617,7 +601,6 @@ public final class SessionStateTracker {
                 continue;
             }
             if (name.equals(LAST_INSERT_ID)) {
-                lastInsertIdUnknown = false;
                 state = state.withVariable(name, "0".equals(value) ? null : SqlLiteral.of(value));
                 continue;
             }
@@ -643,11 +626,8 @@ public final class SessionStateTracker {
             }
             clientTracking = client;
         }
-        if (names.contains(ConnectionState.SCHEMA_CHARSET_VARIABLES.get(0))) {
-            schemaCharsetsUnread = false;
-        }
+        pending.read(names);
         if (names.contains(SessionCollations.CHARACTER_SET_CLIENT)) {
-            charsetsUnread = false;
             if (baseline != null) {
                 state = collations.readBack(state, baseline);
             }
@@ -722,15 +702,13 @@ public final class SessionStateTracker {
      * saw change on the server).
      */
     public void onReset(SessionBaseline baseline, GlobalValues globals) {
-        schemaCharsetsUnread = true;
+        pending.reset();
         state = baseline == null ? ConnectionState.initial(state.schema()) : baseline.afterReset(state.schema());
         TrackingSettings defaults = baseline == null ? null
                 : globals == null ? baseline.tracking() : globals.tracking(baseline.tracking(), state.globalsAsOf());
         pins.clear();
         functionsUnchecked.clear();
         nextTransaction = "";
-        lastInsertIdUnknown = false;
-        charsetsUnread = false;
         readsPreviousResults = false;
         keepForNext = false;
         diagnosticsHeld = false;
