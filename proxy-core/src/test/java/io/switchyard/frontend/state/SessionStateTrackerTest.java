@@ -506,6 +506,29 @@ class SessionStateTrackerTest {
         assertThat(tracker.schema()).isEqualTo("app");
     }
 
+    @Test
+    void aResetLeavesTheSchemasCharacterSetsToReadBeforeTheNextStatementUntilASchemaIsSelected() {
+        tracker.onReset(BASELINE, null);
+        assertThat(tracker.readBackPending()).isTrue();
+        assertThat(tracker.readBackBeforeNext()).containsExactlyElementsOf(ConnectionState.SCHEMA_CHARSET_VARIABLES);
+
+        tracker.readBack(ConnectionState.SCHEMA_CHARSET_VARIABLES, List.of("utf8mb4", "utf8mb4_general_ci"), BASELINE);
+        assertThat(tracker.readBackPending()).as("read").isFalse();
+        assertThat(tracker.state().variables()).as("the globals a reset gave, not the schema's")
+                .containsEntry("character_set_database", "'utf8mb4'");
+
+        tracker.onReset(BASELINE, null);
+        tracker.before("USE app");
+        tracker.onOk(ok(new SessionStateInfo.Entry(SessionStateInfo.SCHEMA, lenenc("app")), CHANGED));
+        tracker.completed(false, 0);
+        assertThat(tracker.readBackPending()).as("selecting the schema gave them its values").isFalse();
+        assertThat(tracker.state().variables()).doesNotContainKeys("character_set_database", "collation_database");
+
+        tracker.onReset(BASELINE, null);
+        tracker.pin(PinReason.SESSION_STATUS);
+        assertThat(tracker.readBackPending()).as("a session that reads its status counters is not read on").isFalse();
+    }
+
     private static byte[] lenenc(String s) {
         byte[] b = s.getBytes();
         byte[] out = new byte[b.length + 1];
