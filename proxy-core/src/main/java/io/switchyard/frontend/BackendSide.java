@@ -726,6 +726,17 @@ final class BackendSide implements ResponseSink, LeaseListener {
         }
     }
 
+    /**
+     * {@code c} failed under the proxy's own work before the command was sent there (its
+     * statement prepared there first): none of the command ran, so {@code again} starts it over
+     * unless the loss closed the session ({@link ConnectionLoss#beforeCommand}).
+     */
+    void failedBeforeSending(BackendConnection c, Throwable cause, Runnable again) {
+        if (!session.closed() && !loss.beforeCommand(c, current, cause)) {
+            again.run();
+        }
+    }
+
     /** The running command's listener, which no longer hears of its response (the connection under it failed). */
     ResponseListener takeListener() {
         ResponseListener taken = listener;

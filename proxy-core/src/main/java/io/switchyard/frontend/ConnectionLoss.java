@@ -64,6 +64,13 @@ final class ConnectionLoss {
                 connection.address(), command.label(), cause.toString());
         backend.discard(connection);
         ResponseListener failed = backend.takeListener();
+        Runnable again = bytesRelayed || failed.answered() ? null : failed.sendAgain(connection);
+        if (again != null) {
+            if (!beforeCommand(connection, command, cause)) {
+                again.run();
+            }
+            return;
+        }
         // Inside a transaction that can run again, or as the first statement of one (autocommit off:
         // nothing committed, the transaction it started ended with the connection).
         boolean transactionLost = continuity.transactionReplayable();
@@ -100,6 +107,27 @@ final class ConnectionLoss {
         session.enter(SessionPhase.READY);
         session.reply(ProxyError.BACKEND_LOST.format(connection.address(), cause.getMessage()));
         session.drain();
+    }
+
+    /**
+     * {@code c} failed before {@code command} ran there: the proxy's own work before sending it
+     * failed, or the command changes nothing on the server by itself (a COM_STMT_PREPARE) and
+     * none of its reply reached the client. The loss is then that of a connection between
+     * statements ({@link #betweenStatements}: the transaction runs again first when it can, the
+     * client connection closes when state it relied on was there), and the last statement's
+     * results held there are lost as in {@link #whileHeld}. True when the client connection was
+     * closed; otherwise the command starts over.
+     */
+    boolean beforeCommand(BackendConnection c, Command command, Throwable cause) {
+        if (betweenStatements(c, cause)) {
+            return true;
+        }
+        log.info("session {}: backend connection {} to {} failed before {} took effect there ({}): it starts over", info.id(), c.id(),
+                c.address(), command.label(), cause.toString());
+        if (!backend.tiedToServer()) {
+            previousResultLostOn = c.address();
+        }
+        return false;
     }
 
     /**

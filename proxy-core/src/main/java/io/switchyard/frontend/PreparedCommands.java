@@ -30,11 +30,20 @@ import java.util.function.Consumer;
  * <p>Confined to the session's event loop.
  */
 final class PreparedCommands implements ResponseListener {
+    /** At most so many starts over of one command (see {@link BackendSide#failedBeforeSending}); then its connection's loss is the command's. */
+    private static final int MAX_RESTARTS = 3;
     private final SessionParts parts;
     private final PreparedStatements statements;
     private PreparedStatements.Statement running;
+    /** Times the command now running started over after losing a connection before it was sent there. */
+    private int restarts;
     /** The statement of the COM_STMT_EXECUTE being sent when a transaction replay may run it again. */
     private PreparedStatements.Statement recordable;
+    /** The client's COM_STMT_PREPARE as it sent it, and where it runs. */
+    private record Preparing(byte[] packet, int hostgroup) {}
+
+    /** The client's COM_STMT_PREPARE now running; null when none runs. */
+    private Preparing preparing;
     /** A copy of the reply to the client's COM_STMT_PREPARE, while it arrives, for a client that caches metadata. */
     private ByteArrayOutputStream prepareReply;
 
@@ -115,7 +124,35 @@ final class PreparedCommands implements ResponseListener {
         // there from then on), so the session stays where it prepares what its execution would
         // pin it for.
         st.traits.pins().forEach(tracker::pin);
-        backend.onHostgroup(hostgroup, frames, () -> backend.send(Command.STMT_PREPARE, CommandQueue.join(frames), this));
+        restarts = 0;
+        backend.onHostgroup(hostgroup, frames, () -> {
+            ByteBuf packet = CommandQueue.join(frames);
+            preparing = new Preparing(io.netty.buffer.ByteBufUtil.getBytes(packet), hostgroup);
+            backend.send(Command.STMT_PREPARE, packet, this);
+        });
+    }
+
+    /**
+     * The client's COM_STMT_PREPARE lost its connection before any of the reply reached the
+     * client: it is sent again as the client sent it (to another server than the lost one when
+     * its hostgroup has one), at most {@link #MAX_RESTARTS} times.
+     */
+    @Override
+    public Runnable sendAgain(BackendConnection failed) {
+        Preparing lost = preparing;
+        preparing = null;
+        if (lost == null || restarts++ >= MAX_RESTARTS) {
+            return null;
+        }
+        forgetPrepareReply();
+        io.switchyard.backend.BackendPool avoid = parts.context().runtime().pool(failed.address());
+        return () -> {
+            parts.session().enter(SessionPhase.CONNECTING);
+            parts.backend().onHostgroup(lost.hostgroup(), avoid, () -> {
+                preparing = lost;
+                parts.backend().send(Command.STMT_PREPARE, Unpooled.wrappedBuffer(lost.packet()), this);
+            }, parts.session()::reply);
+        };
     }
 
     /**
@@ -159,7 +196,28 @@ final class PreparedCommands implements ResponseListener {
         int hostgroup = placed.hostgroup();
         routing.tracker().before(executes ? executionTraits(command, st, payload, frames) : StatementTraits.PLAIN,
                 executes ? st.sql : null, st.schema);
-        Runnable run = () -> backend.runStatement(hostgroup, frames, () -> {
+        restarts = 0;
+        Runnable run = () -> execute(command, frames, st, payload, hostgroup);
+        Runnable dropped = () -> frames.forEach(Frame::release);
+        switch (placed.step()) {
+            case COMMIT_READER -> backend.continuity().commitReaderTransaction(run);
+            case MOVE_TO_WRITER -> backend.continuity().moveReaderTransaction(hostgroup, run, dropped);
+            case CARRY_CHARACTERISTICS -> backend.continuity().carryCharacteristics(hostgroup, routing.nextTransactionCharacteristics(), run, dropped);
+            case NONE -> run.run();
+        }
+    }
+
+    /**
+     * Runs the command on {@code hostgroup}, on a connection that has the statement prepared
+     * (prepared there first when it has not). A connection lost while the proxy prepares the
+     * statement there has run none of the command: the command starts over (see
+     * {@link BackendSide#failedBeforeSending}).
+     */
+    private void execute(Command command, List<Frame> frames, PreparedStatements.Statement st, ByteBuf payload, int hostgroup) {
+        BackendSide backend = parts.backend();
+        StatementRouting routing = parts.routing();
+        boolean executes = command == Command.STMT_EXECUTE || command == Command.STMT_BULK_EXECUTE;
+        backend.runStatement(hostgroup, frames, () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();
             // Long data and cursors live on the connection: such an execution cannot run again elsewhere.
@@ -192,17 +250,15 @@ final class PreparedCommands implements ResponseListener {
                     replyAndResume(err);
                 }
             }, (broken, cause) -> {
-                frames.forEach(Frame::release);
-                backend.backendFailed(broken, cause, false);
+                // Long data sent before lives on the lost connection.
+                if (executes && !st.longDataPending && restarts++ < MAX_RESTARTS) {
+                    backend.failedBeforeSending(broken, cause, () -> execute(command, frames, st, payload, hostgroup));
+                } else {
+                    frames.forEach(Frame::release);
+                    backend.backendFailed(broken, cause, false);
+                }
             });
         });
-        Runnable dropped = () -> frames.forEach(Frame::release);
-        switch (placed.step()) {
-            case COMMIT_READER -> backend.continuity().commitReaderTransaction(run);
-            case MOVE_TO_WRITER -> backend.continuity().moveReaderTransaction(hostgroup, run, dropped);
-            case CARRY_CHARACTERISTICS -> backend.continuity().carryCharacteristics(hostgroup, routing.nextTransactionCharacteristics(), run, dropped);
-            case NONE -> run.run();
-        }
     }
 
     @Override
@@ -223,26 +279,41 @@ final class PreparedCommands implements ResponseListener {
         if (execution == null || running != execution.statement()) {
             return false;
         }
-        PreparedStatements.Statement st = execution.statement();
         running = null;
+        parts.session().enter(SessionPhase.CONNECTING);
+        executeAgain(execution, parts.backend().continuity().transactionLog().hostgroup(),
+                parts.context().runtime().pool(failed.address()));
+        return true;
+    }
+
+    /**
+     * Runs {@code execution} on {@code hostgroup} (another server than {@code avoid} when it has
+     * one), on a copy of its statement, prepared there first when the connection has none; a
+     * connection lost under that prepare starts it over as {@link #execute} does.
+     */
+    private void executeAgain(TransactionLog.Execution execution, int hostgroup, io.switchyard.backend.BackendPool avoid) {
+        PreparedStatements.Statement st = execution.statement();
         BackendSide backend = parts.backend();
         SessionControl session = parts.session();
-        session.enter(SessionPhase.CONNECTING);
-        backend.runStatement(parts.backend().continuity().transactionLog().hostgroup(), parts.context().runtime().pool(failed.address()),
-                () -> {
-                    session.enter(SessionPhase.BUSY);
-                    BackendConnection c = backend.runningOn();
-                    Consumer<BackendStatements.Prepared> go = copy -> {
-                        running = st;
-                        recordable = st;
-                        backend.send(Command.STMT_EXECUTE, execution.on(copy), this);
-                    };
-                    withCopy(c, st, go, this::replyAndResume, (broken, cause) -> backend.backendFailed(broken, cause, false));
-                }, err -> {
-                    backend.recordStatement(err.code(), 0, 0);
-                    session.reply(err);
-                });
-        return true;
+        backend.runStatement(hostgroup, avoid, () -> {
+            session.enter(SessionPhase.BUSY);
+            BackendConnection c = backend.runningOn();
+            Consumer<BackendStatements.Prepared> go = copy -> {
+                running = st;
+                recordable = st;
+                backend.send(Command.STMT_EXECUTE, execution.on(copy), this);
+            };
+            withCopy(c, st, go, this::replyAndResume, (broken, cause) -> {
+                if (restarts++ < MAX_RESTARTS) {
+                    backend.failedBeforeSending(broken, cause, () -> executeAgain(execution, hostgroup, null));
+                } else {
+                    backend.backendFailed(broken, cause, false);
+                }
+            });
+        }, err -> {
+            backend.recordStatement(err.code(), 0, 0);
+            session.reply(err);
+        });
     }
 
     /**
@@ -410,6 +481,7 @@ final class PreparedCommands implements ResponseListener {
     public void completed(Command command, BackendConnection connection, ResponseTracker tracker) {
         switch (command) {
             case STMT_PREPARE -> {
+                preparing = null;
                 PreparedStatements.Statement st = statements.prepareDone(connection, tracker, maxPerConnection());
                 if (st != null && prepareReply != null) {
                     byte[] definitions = ColumnDefinitions.ofPrepareReply(Unpooled.wrappedBuffer(prepareReply.toByteArray()),
@@ -439,6 +511,7 @@ final class PreparedCommands implements ResponseListener {
     @Override
     public boolean retried(BackendConnection connection, boolean bytesRelayed) {
         running = null;
+        preparing = null;
         forgetPrepareReply();
         return false;
     }
@@ -447,6 +520,7 @@ final class PreparedCommands implements ResponseListener {
     void clear() {
         statements.clear();
         running = null;
+        preparing = null;
     }
 
     private int maxPerConnection() {

@@ -61,6 +61,15 @@ interface ResponseListener {
         return false;
     }
 
+    /**
+     * The connection failed before any of the response reached the client, under a command that
+     * changes nothing on the server by itself: what sends it again once the loss is handled
+     * ({@link ConnectionLoss#beforeCommand}), or null when it is not sent again.
+     */
+    default Runnable sendAgain(BackendConnection connection) {
+        return null;
+    }
+
     /** The command is over without a response (its connection failed, and it does not run again). */
     default void ended() {
     }

@@ -1,0 +1,145 @@
+package io.switchyard.server.it;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP relay on 127.0.0.1 in front of a server, between the proxy and MariaDB, that can cut a
+ * connection at a chosen command: once armed ({@link #cutNext}), the next command packet (sequence
+ * 0) with that command byte sent towards the server is not forwarded, and both sides of its
+ * connection are closed, as when the network or the server fails just then. Everything else passes
+ * unchanged (no TLS or compression on the relayed connections). {@link #close} stops it and every
+ * relayed connection.
+ */
+final class CommandCuttingRelay implements AutoCloseable {
+    private static final int NONE = -1;
+
+    private final int targetPort;
+    private final ServerSocket listener;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger armed = new AtomicInteger(NONE);
+    private final AtomicInteger cuts = new AtomicInteger();
+    private final Thread acceptor;
+
+    private CommandCuttingRelay(int targetPort) throws IOException {
+        this.targetPort = targetPort;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.acceptor = Thread.ofPlatform().daemon().name("relay-accept").start(this::acceptLoop);
+    }
+
+    /** A relay to 127.0.0.1:{@code targetPort}, listening on a free port. */
+    static CommandCuttingRelay to(int targetPort) {
+        try {
+            return new CommandCuttingRelay(targetPort);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    /** The next packet of command {@code command} towards the server cuts its connection (once). */
+    void cutNext(int command) {
+        armed.set(command);
+    }
+
+    /** Disarms a cut that has not happened. */
+    void disarm() {
+        armed.set(NONE);
+    }
+
+    /** Connections cut so far. */
+    int cuts() {
+        return cuts.get();
+    }
+
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                sockets.add(client);
+                sockets.add(server);
+                Thread.ofPlatform().daemon().name("relay-up").start(() -> upstream(client, server));
+                Thread.ofPlatform().daemon().name("relay-down").start(() -> downstream(server, client));
+            } catch (IOException e) {
+                // closed, or the server refused: the proxy sees a refused or closed connection
+            }
+        }
+    }
+
+    /** Towards the server, packet by packet, so that a command can be recognised and cut. */
+    private void upstream(Socket from, Socket to) {
+        try (DataInputStream in = new DataInputStream(from.getInputStream())) {
+            OutputStream out = to.getOutputStream();
+            byte[] header = new byte[4];
+            while (true) {
+                in.readFully(header);
+                int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16;
+                byte[] payload = new byte[length];
+                in.readFully(payload);
+                int command = armed.get();
+                if (header[3] == 0 && length > 0 && command != NONE && (payload[0] & 0xff) == command
+                        && armed.compareAndSet(command, NONE)) {
+                    cuts.incrementAndGet();
+                    closeBoth(from, to);
+                    return;
+                }
+                out.write(header);
+                out.write(payload);
+                out.flush();
+            }
+        } catch (IOException e) {
+            closeBoth(from, to);
+        }
+    }
+
+    private void downstream(Socket from, Socket to) {
+        try (InputStream in = from.getInputStream()) {
+            in.transferTo(to.getOutputStream());
+        } catch (IOException e) {
+            // closed on either side
+        } finally {
+            closeBoth(from, to);
+        }
+    }
+
+    private void closeBoth(Socket a, Socket b) {
+        close(a);
+        close(b);
+    }
+
+    private void close(Socket s) {
+        sockets.remove(s);
+        try {
+            s.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // already closed
+        }
+        sockets.forEach(this::close);
+        try {
+            acceptor.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
