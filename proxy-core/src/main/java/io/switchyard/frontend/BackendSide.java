@@ -728,13 +728,11 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     /**
      * {@code c} failed under the proxy's own work before the command was sent there (its
-     * statement prepared there first): none of the command ran, so {@code again} starts it over
-     * unless the loss closed the session ({@link ConnectionLoss#beforeCommand}).
+     * statement prepared there first): none of the command ran, so it starts over unless the
+     * loss closed the session ({@link ConnectionLoss#beforeCommand}). True when it starts over.
      */
-    void failedBeforeSending(BackendConnection c, Throwable cause, Runnable again) {
-        if (!session.closed() && !loss.beforeCommand(c, current, cause)) {
-            again.run();
-        }
+    boolean failedBeforeSending(BackendConnection c, Throwable cause) {
+        return !session.closed() && !loss.beforeCommand(c, current, cause);
     }
 
     /** The running command's listener, which no longer hears of its response (the connection under it failed). */

@@ -252,7 +252,11 @@ final class PreparedCommands implements ResponseListener {
             }, (broken, cause) -> {
                 // Long data sent before lives on the lost connection.
                 if (executes && !st.longDataPending && restarts++ < MAX_RESTARTS) {
-                    backend.failedBeforeSending(broken, cause, () -> execute(command, frames, st, payload, hostgroup));
+                    if (backend.failedBeforeSending(broken, cause)) {
+                        execute(command, frames, st, payload, hostgroup);
+                    } else {
+                        frames.forEach(Frame::release);
+                    }
                 } else {
                     frames.forEach(Frame::release);
                     backend.backendFailed(broken, cause, false);
@@ -305,7 +309,9 @@ final class PreparedCommands implements ResponseListener {
             };
             withCopy(c, st, go, this::replyAndResume, (broken, cause) -> {
                 if (restarts++ < MAX_RESTARTS) {
-                    backend.failedBeforeSending(broken, cause, () -> executeAgain(execution, hostgroup, null));
+                    if (backend.failedBeforeSending(broken, cause)) {
+                        executeAgain(execution, hostgroup, null);
+                    }
                 } else {
                     backend.backendFailed(broken, cause, false);
                 }
