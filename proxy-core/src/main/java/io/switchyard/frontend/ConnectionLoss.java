@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * What a lost backend connection means for the session: under a command (the statement runs
  * again, the client gets an error, or the client connection closes as the server closed the
  * backend's), between statements (the transaction runs again before the next command, the client
- * connection closes, or nothing is lost), and for the last statement's results that a next
+ * connection closes, or nothing is lost), before a command took effect there (as between
+ * statements, and the command starts over), and for the last statement's results that a next
  * statement may read.
  *
  * <p>The rule: when the session's state lived on the lost connection and cannot be rebuilt (a
