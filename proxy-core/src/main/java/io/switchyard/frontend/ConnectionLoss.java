@@ -100,7 +100,8 @@ final class ConnectionLoss {
         backend.recordStatement(ProxyError.BACKEND_LOST.code, 0, 0);
         if (bytesRelayed || backend.tiedToServer()) {
             log.info("session {}: closing the client connection: {}", info.id(), bytesRelayed
-                    ? "part of the result was already sent" : "the state it kept on " + connection.address() + " is gone");
+                    ? "part of the result was already sent" : "the state it kept on " + connection.address() + " is gone"
+                    + whyTransactionLost(transactionLost, mayRunAgain));
             session.closeAsTheServerDid(cause);
             return;
         }
@@ -108,6 +109,21 @@ final class ConnectionLoss {
         session.enter(SessionPhase.READY);
         session.reply(ProxyError.BACKEND_LOST.format(connection.address(), cause.getMessage()));
         session.drain();
+    }
+
+    /** Why an open transaction did not run again on another connection, for the log; empty when none was open. */
+    private String whyTransactionLost(boolean replayable, boolean statementMayRunAgain) {
+        if (!continuity.inTransaction()) {
+            return "";
+        }
+        if (!continuity.replayOn()) {
+            return " (in a transaction; mysql-transaction_replay is off)";
+        }
+        if (!replayable) {
+            return " (in a transaction that cannot run again)";
+        }
+        return statementMayRunAgain ? " (in a transaction; the statement cannot run again)"
+                : " (in a transaction; the statement may have ended it)";
     }
 
     /**
