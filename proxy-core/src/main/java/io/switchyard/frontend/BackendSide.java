@@ -90,8 +90,18 @@ final class BackendSide implements ResponseSink, LeaseListener {
     private boolean holdClientFlush;
     /** The prepared statements the client holds, by what they were prepared under and their text ({@link MemoryLimit}). */
     private BiPredicate<ConnectionState, String> heldStatements = (state, sql) -> false;
-    /** Runs its second argument once the session's prepared statements a write's next statement may need are on the connection ({@link PreparedCommands}). */
-    private BiConsumer<BackendConnection, Runnable> beforeWrite = (c, then) -> then.run();
+    /** Brings the session's prepared statements a write's next statement may need to the connection first ({@link PreparedCommands}). */
+    private BeforeWrite beforeWrite = (c, then, lost) -> then.run();
+    /** Times the client command now running started over (see {@link #failedBeforeSending}). */
+    private int restarts;
+
+    /** At most so many starts over of one client command; after them a connection lost before it was sent fails it as in flight. */
+    private static final int MAX_RESTARTS = 3;
+
+    /** The proxy's own work on a connection before a write: {@code then} runs after it, {@code lost} when the connection failed under it. */
+    interface BeforeWrite {
+        void run(BackendConnection c, Runnable then, BiConsumer<BackendConnection, Throwable> lost);
+    }
 
     BackendSide(FrontendContext context, SessionInfo info, StatementRouting routing, SessionActivity activity,
                 SessionControl session) {
@@ -138,6 +148,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         stateChangeFlagged = false;
         leftCharsets.leave(null);
         listener = ResponseListener.NONE;
+        restarts = 0;
         activity.started(command);
     }
 
@@ -263,7 +274,13 @@ final class BackendSide implements ResponseSink, LeaseListener {
         }
         StatementTraits traits = routing.tracker().traits();
         Runnable run = current.runsStatement() && traits.keepsResult() && !traits.readsPrevious()
-                ? () -> beforeWrite.accept(connection(), action) : action;
+                ? () -> beforeWrite.run(connection(), action, (broken, cause) -> {
+                    if (!mayStartOver()) {
+                        action.run();
+                    } else if (failedBeforeSending(broken, cause)) {
+                        onHostgroup(hostgroup, avoid, action, failed);
+                    }
+                }) : action;
         if (hostgroup == leases.currentHostgroup() && c != null && c.isIdle()) {
             Runnable held = between.onHeld(c, run, failed);
             if (leftCharsets.giveBack(current.runsStatement() && routing.tracker().traits().readsPrevious())) {
@@ -370,7 +387,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         this.heldStatements = held;
     }
 
-    void beforeWrite(BiConsumer<BackendConnection, Runnable> prepare) {
+    void beforeWrite(BeforeWrite prepare) {
         this.beforeWrite = prepare;
     }
 
@@ -730,9 +747,16 @@ final class BackendSide implements ResponseSink, LeaseListener {
      * {@code c} failed under the proxy's own work before the command was sent there (its
      * statement prepared there first): none of the command ran, so it starts over unless the
      * loss closed the session ({@link ConnectionLoss#beforeCommand}). True when it starts over.
+     * Asked only while {@link #mayStartOver}.
      */
     boolean failedBeforeSending(BackendConnection c, Throwable cause) {
+        restarts++;
         return !session.closed() && !loss.beforeCommand(c, current, cause);
+    }
+
+    /** True while the client command now running may start over once more ({@link #MAX_RESTARTS}). */
+    boolean mayStartOver() {
+        return restarts < MAX_RESTARTS;
     }
 
     /** The running command's listener, which no longer hears of its response (the connection under it failed). */

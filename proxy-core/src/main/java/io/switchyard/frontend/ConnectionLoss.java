@@ -67,7 +67,7 @@ final class ConnectionLoss {
         ResponseListener failed = backend.takeListener();
         Runnable again = bytesRelayed || failed.answered() ? null : failed.sendAgain(connection);
         if (again != null) {
-            if (!beforeCommand(connection, command, cause)) {
+            if (backend.failedBeforeSending(connection, cause)) {
                 again.run();
             }
             return;

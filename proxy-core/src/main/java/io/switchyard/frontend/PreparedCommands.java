@@ -30,13 +30,9 @@ import java.util.function.Consumer;
  * <p>Confined to the session's event loop.
  */
 final class PreparedCommands implements ResponseListener {
-    /** At most so many starts over of one command (see {@link BackendSide#failedBeforeSending}); then its connection's loss is the command's. */
-    private static final int MAX_RESTARTS = 3;
     private final SessionParts parts;
     private final PreparedStatements statements;
     private PreparedStatements.Statement running;
-    /** Times the command now running started over after losing a connection before it was sent there. */
-    private int restarts;
     /** The statement of the COM_STMT_EXECUTE being sent when a transaction replay may run it again. */
     private PreparedStatements.Statement recordable;
     /** The client's COM_STMT_PREPARE as it sent it, and where it runs. */
@@ -64,7 +60,7 @@ final class PreparedCommands implements ResponseListener {
      * first, each of which sets {@code ROW_COUNT()} to 0, so it would read 0, not the write's
      * count. A copy {@code c} has already, or a prepare the server refuses, is left as it is.
      */
-    private void prepareReadersOfRowCount(BackendConnection c, Runnable then) {
+    private void prepareReadersOfRowCount(BackendConnection c, Runnable then, java.util.function.BiConsumer<BackendConnection, Throwable> lost) {
         if (c == null || !c.isIdle()) {
             then.run();
             return;
@@ -82,19 +78,19 @@ final class PreparedCommands implements ResponseListener {
                 session.enter(SessionPhase.READY);
                 then.run();
             }
-        });
+        }, lost);
     }
 
-    private void prepareEach(BackendConnection c, List<PreparedStatements.Statement> readers, int next, Runnable then) {
+    private void prepareEach(BackendConnection c, List<PreparedStatements.Statement> readers, int next, Runnable then,
+                             java.util.function.BiConsumer<BackendConnection, Throwable> lost) {
         if (next == readers.size()) {
             then.run();
             return;
         }
         parts.context().stats().reprepared();
-        Runnable rest = () -> prepareEach(c, readers, next + 1, then);
-        // A broken connection fails the statement itself when it is sent there.
+        Runnable rest = () -> prepareEach(c, readers, next + 1, then, lost);
         PreparedStatements.prepareOn(c, parts.backend().carriedState(), readers.get(next), maxPerConnection(), copy -> rest.run(),
-                refused -> rest.run(), (broken, cause) -> then.run());
+                refused -> rest.run(), lost);
     }
 
     /**
@@ -124,7 +120,6 @@ final class PreparedCommands implements ResponseListener {
         // there from then on), so the session stays where it prepares what its execution would
         // pin it for.
         st.traits.pins().forEach(tracker::pin);
-        restarts = 0;
         backend.onHostgroup(hostgroup, frames, () -> {
             ByteBuf packet = CommandQueue.join(frames);
             preparing = new Preparing(io.netty.buffer.ByteBufUtil.getBytes(packet), hostgroup);
@@ -135,13 +130,13 @@ final class PreparedCommands implements ResponseListener {
     /**
      * The client's COM_STMT_PREPARE lost its connection before any of the reply reached the
      * client: it is sent again as the client sent it (to another server than the lost one when
-     * its hostgroup has one), at most {@link #MAX_RESTARTS} times.
+     * its hostgroup has one), while {@link BackendSide#mayStartOver}.
      */
     @Override
     public Runnable sendAgain(BackendConnection failed) {
         Preparing lost = preparing;
         preparing = null;
-        if (lost == null || restarts++ >= MAX_RESTARTS) {
+        if (lost == null || !parts.backend().mayStartOver()) {
             return null;
         }
         forgetPrepareReply();
@@ -196,7 +191,6 @@ final class PreparedCommands implements ResponseListener {
         int hostgroup = placed.hostgroup();
         routing.tracker().before(executes ? executionTraits(command, st, payload, frames) : StatementTraits.PLAIN,
                 executes ? st.sql : null, st.schema);
-        restarts = 0;
         Runnable run = () -> execute(command, frames, st, payload, hostgroup);
         Runnable dropped = () -> frames.forEach(Frame::release);
         switch (placed.step()) {
@@ -251,7 +245,7 @@ final class PreparedCommands implements ResponseListener {
                 }
             }, (broken, cause) -> {
                 // Long data sent before lives on the lost connection.
-                if (executes && !st.longDataPending && restarts++ < MAX_RESTARTS) {
+                if (executes && !st.longDataPending && backend.mayStartOver()) {
                     if (backend.failedBeforeSending(broken, cause)) {
                         execute(command, frames, st, payload, hostgroup);
                     } else {
@@ -308,7 +302,7 @@ final class PreparedCommands implements ResponseListener {
                 backend.send(Command.STMT_EXECUTE, execution.on(copy), this);
             };
             withCopy(c, st, go, this::replyAndResume, (broken, cause) -> {
-                if (restarts++ < MAX_RESTARTS) {
+                if (backend.mayStartOver()) {
                     if (backend.failedBeforeSending(broken, cause)) {
                         executeAgain(execution, hostgroup, null);
                     }

@@ -44,7 +44,8 @@ class LostBeforeCommandTest {
 
     @BeforeAll
     static void table() {
-        fixture.cluster().primary().execute("CREATE TABLE app.cut_t (id INT PRIMARY KEY, v VARCHAR(10) NOT NULL)");
+        fixture.cluster().primary().execute("CREATE TABLE app.cut_t (id INT PRIMARY KEY, v VARCHAR(10) NOT NULL)",
+                "CREATE DATABASE cut_other");
     }
 
     @AfterEach
@@ -156,6 +157,30 @@ class LostBeforeCommandTest {
             }
         }
         assertThat(rows(30, 39)).as("the insert ran once").isEqualTo("30e");
+    }
+
+    /**
+     * Before a write, the proxy prepares on its connection the session's statements that read
+     * {@code ROW_COUNT()} under another database, whose execution right after the write reads its count; a
+     * connection lost there has not run the write, which runs on another connection, once.
+     */
+    @Test
+    void aWriteWhoseConnectionIsLostWhileTheProxyPreparesForItRunsOnAnotherOnce() throws Exception {
+        int cutsBefore = relay.cuts();
+        try (Connection c = fixture.mysql(PREPARED);
+             PreparedStatement rowCount = c.prepareStatement("SELECT ROW_COUNT()");
+             Statement s = c.createStatement()) {
+            s.execute("USE cut_other");
+            endIdleBackendConnections();
+            relay.cutNext(COM_STMT_PREPARE);
+            assertThat(s.executeUpdate("INSERT INTO app.cut_t VALUES (40, 'f'), (41, 'g')")).isEqualTo(2);
+            assertThat(relay.cuts() - cutsBefore).as("connections cut at the prepare before the write").isEqualTo(1);
+            try (ResultSet rs = rowCount.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).as("ROW_COUNT() of the write").isEqualTo(2);
+            }
+        }
+        assertThat(rows(40, 49)).as("the write ran once").isEqualTo("40f,41g");
     }
 
     @Test
