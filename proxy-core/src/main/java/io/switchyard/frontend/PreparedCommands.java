@@ -1,8 +1,10 @@
 package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.switchyard.backend.BackendConnection;
+import io.switchyard.backend.BackendPool;
 import io.switchyard.backend.BackendStatements;
 import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.SessionBaseline;
@@ -19,6 +21,7 @@ import io.switchyard.protocol.Wire;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -60,7 +63,7 @@ final class PreparedCommands implements ResponseListener {
      * first, each of which sets {@code ROW_COUNT()} to 0, so it would read 0, not the write's
      * count. A copy {@code c} has already, or a prepare the server refuses, is left as it is.
      */
-    private void prepareReadersOfRowCount(BackendConnection c, Runnable then, java.util.function.BiConsumer<BackendConnection, Throwable> lost) {
+    private void prepareReadersOfRowCount(BackendConnection c, Runnable then, BiConsumer<BackendConnection, Throwable> lost) {
         if (c == null || !c.isIdle()) {
             then.run();
             return;
@@ -82,7 +85,7 @@ final class PreparedCommands implements ResponseListener {
     }
 
     private void prepareEach(BackendConnection c, List<PreparedStatements.Statement> readers, int next, Runnable then,
-                             java.util.function.BiConsumer<BackendConnection, Throwable> lost) {
+                             BiConsumer<BackendConnection, Throwable> lost) {
         if (next == readers.size()) {
             then.run();
             return;
@@ -122,7 +125,7 @@ final class PreparedCommands implements ResponseListener {
         st.traits.pins().forEach(tracker::pin);
         backend.onHostgroup(hostgroup, frames, () -> {
             ByteBuf packet = CommandQueue.join(frames);
-            preparing = new Preparing(io.netty.buffer.ByteBufUtil.getBytes(packet), hostgroup);
+            preparing = new Preparing(ByteBufUtil.getBytes(packet), hostgroup);
             backend.send(Command.STMT_PREPARE, packet, this);
         });
     }
@@ -140,7 +143,7 @@ final class PreparedCommands implements ResponseListener {
             return null;
         }
         forgetPrepareReply();
-        io.switchyard.backend.BackendPool avoid = parts.context().runtime().pool(failed.address());
+        BackendPool avoid = parts.context().runtime().pool(failed.address());
         return () -> {
             parts.session().enter(SessionPhase.CONNECTING);
             parts.backend().onHostgroup(lost.hostgroup(), avoid, () -> {
@@ -289,7 +292,7 @@ final class PreparedCommands implements ResponseListener {
      * one), on a copy of its statement, prepared there first when the connection has none; a
      * connection lost under that prepare starts it over as {@link #execute} does.
      */
-    private void executeAgain(TransactionLog.Execution execution, int hostgroup, io.switchyard.backend.BackendPool avoid) {
+    private void executeAgain(TransactionLog.Execution execution, int hostgroup, BackendPool avoid) {
         PreparedStatements.Statement st = execution.statement();
         BackendSide backend = parts.backend();
         SessionControl session = parts.session();
@@ -336,7 +339,7 @@ final class PreparedCommands implements ResponseListener {
      * {@code broken}.
      */
     private void withCopy(BackendConnection c, PreparedStatements.Statement st, Consumer<BackendStatements.Prepared> go,
-                          Consumer<ErrPacket> failed, java.util.function.BiConsumer<BackendConnection, Throwable> broken) {
+                          Consumer<ErrPacket> failed, BiConsumer<BackendConnection, Throwable> broken) {
         BackendStatements.Prepared copy = BackendStatements.of(c).find(st.prepareState, st.sql);
         if (copy != null) {
             go.accept(copy);
@@ -377,7 +380,7 @@ final class PreparedCommands implements ResponseListener {
      * connection first ({@link #prepareReadersOfRowCount}).
      */
     private void previousResultsAgain(BackendConnection c, Runnable then,
-                                      java.util.function.BiConsumer<BackendConnection, Throwable> broken) {
+                                      BiConsumer<BackendConnection, Throwable> broken) {
         PreviousResultSetUp.again(c, parts.routing().tracker(), (err, failure) -> {
             if (failure != null) {
                 broken.accept(c, failure);
