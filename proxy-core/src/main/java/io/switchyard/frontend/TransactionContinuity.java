@@ -197,6 +197,8 @@ final class TransactionContinuity {
                     || why.startsWith("Cannot reach");
             if (failedConnection && attempt < context.variables().intValue("mysql-transaction_replay_attempts")) {
                 long backoff = Math.min(1_000, (long) context.variables().intValue("mysql-query_retry_backoff_ms") << Math.min(attempt, 10));
+                log.info("session {}: running the transaction again failed (attempt {}): {}; next attempt in {} ms", info.id(), attempt,
+                        why, backoff);
                 backend.loop().schedule(() -> {
                     if (!session.closed()) {
                         replayAfterLoss(backend.lastFailedPool(), attempt + 1, then);

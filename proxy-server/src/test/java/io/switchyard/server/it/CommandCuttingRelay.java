@@ -14,10 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP relay on 127.0.0.1 in front of a server, between the proxy and MariaDB, that can cut a
  * connection at a chosen command: once armed ({@link #cutNext}), the next command packet (sequence
- * 0) with that command byte sent towards the server is not forwarded, and both sides of its
- * connection are closed, as when the network or the server fails just then. Everything else passes
- * unchanged (no TLS or compression on the relayed connections). {@link #close} stops it and every
- * relayed connection.
+ * 0) with that command byte sent towards the server is not forwarded (or forwarded first, so that
+ * the server may run it), and both sides of its connection are closed, as when the network or the
+ * server fails just then. Connections logged in as the {@link #spare spared} user (the proxy's
+ * monitor) are never cut. Everything else passes unchanged (no TLS or compression on the relayed
+ * connections). {@link #close} stops it and every relayed connection.
  */
 final class CommandCuttingRelay implements AutoCloseable {
     private static final int NONE = -1;
@@ -26,6 +27,8 @@ final class CommandCuttingRelay implements AutoCloseable {
     private final ServerSocket listener;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicInteger armed = new AtomicInteger(NONE);
+    private volatile boolean forwardFirst;
+    private volatile String spared = "";
     private final AtomicInteger cuts = new AtomicInteger();
     private final Thread acceptor;
 
@@ -48,9 +51,20 @@ final class CommandCuttingRelay implements AutoCloseable {
         return listener.getLocalPort();
     }
 
-    /** The next packet of command {@code command} towards the server cuts its connection (once). */
+    /** The next packet of command {@code command} towards the server cuts its connection (once), before it reaches the server. */
     void cutNext(int command) {
+        cutNext(command, false);
+    }
+
+    /** The same; with {@code forwarded}, the packet reaches the server before the cut. */
+    void cutNext(int command, boolean forwarded) {
+        forwardFirst = forwarded;
         armed.set(command);
+    }
+
+    /** Connections that log in as {@code user} are never cut. */
+    void spare(String user) {
+        spared = user;
     }
 
     /** Disarms a cut that has not happened. */
@@ -83,25 +97,46 @@ final class CommandCuttingRelay implements AutoCloseable {
         try (DataInputStream in = new DataInputStream(from.getInputStream())) {
             OutputStream out = to.getOutputStream();
             byte[] header = new byte[4];
+            boolean spare = false;
+            boolean loggedIn = false;
             while (true) {
                 in.readFully(header);
                 int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16;
                 byte[] payload = new byte[length];
                 in.readFully(payload);
+                if (!loggedIn) {
+                    // The handshake response (protocol 4.1): the user name starts at byte 32, ends with NUL.
+                    loggedIn = true;
+                    spare = loginUser(payload).equals(spared);
+                }
                 int command = armed.get();
-                if (header[3] == 0 && length > 0 && command != NONE && (payload[0] & 0xff) == command
-                        && armed.compareAndSet(command, NONE)) {
+                boolean cut = !spare && header[3] == 0 && length > 0 && command != NONE && (payload[0] & 0xff) == command
+                        && armed.compareAndSet(command, NONE);
+                if (!cut || forwardFirst) {
+                    out.write(header);
+                    out.write(payload);
+                    out.flush();
+                }
+                if (cut) {
                     cuts.incrementAndGet();
                     closeBoth(from, to);
                     return;
                 }
-                out.write(header);
-                out.write(payload);
-                out.flush();
             }
         } catch (IOException e) {
             closeBoth(from, to);
         }
+    }
+
+    private static String loginUser(byte[] handshakeResponse) {
+        if (handshakeResponse.length <= 32) {
+            return "";
+        }
+        int end = 32;
+        while (end < handshakeResponse.length && handshakeResponse[end] != 0) {
+            end++;
+        }
+        return new String(handshakeResponse, 32, end - 32, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private void downstream(Socket from, Socket to) {
