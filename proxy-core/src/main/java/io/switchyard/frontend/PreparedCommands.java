@@ -43,6 +43,15 @@ final class PreparedCommands implements ResponseListener {
 
     /** The client's COM_STMT_PREPARE now running; null when none runs. */
     private Preparing preparing;
+    /** An execution sent as it may run again elsewhere when its connection fails (outside a transaction). */
+    private record Sent(StatementAttempt attempt, PreparedStatements.Statement statement, ByteBuf packet) {
+        void release() {
+            packet.release();
+        }
+    }
+
+    /** The execution now running that may be retried; null when none is. */
+    private Sent retryable;
     /** A copy of the reply to the client's COM_STMT_PREPARE, while it arrives, for a client that caches metadata. */
     private ByteArrayOutputStream prepareReply;
 
@@ -187,6 +196,7 @@ final class PreparedCommands implements ResponseListener {
         // Where the statement was prepared, unless the session must stay on its current connection.
         BackendSide backend = parts.backend();
         StatementRouting routing = parts.routing();
+        boolean tiedBefore = routing.tied() && !routing.betweenTransactionsWithAutocommitOff();
         int current = backend.currentHostgroup();
         StatementRouting.Placement placed = executes ? routing.placeExecution(st.sql, st.traits, current, st.hostgroup)
                 : new StatementRouting.Placement(current >= 0 && routing.mustStayWhereItRan(st.traits) ? current : st.hostgroup,
@@ -194,7 +204,10 @@ final class PreparedCommands implements ResponseListener {
         int hostgroup = placed.hostgroup();
         routing.tracker().before(executes ? executionTraits(command, st, payload, frames) : StatementTraits.PLAIN,
                 executes ? st.sql : null, st.schema);
-        Runnable run = () -> execute(command, frames, st, payload, hostgroup);
+        // Retried as a text statement is when nothing tied the session and it reads no previous result.
+        StatementAttempt attempt = command == Command.STMT_EXECUTE && placed.step() == StatementRouting.Step.NONE && !tiedBefore
+                && !routing.readsPreviousResult(routing.tracker().traits()) ? attempt(hostgroup, st) : null;
+        Runnable run = () -> execute(command, frames, st, payload, hostgroup, attempt);
         Runnable dropped = () -> frames.forEach(Frame::release);
         switch (placed.step()) {
             case COMMIT_READER -> backend.continuity().commitReaderTransaction(run);
@@ -210,11 +223,12 @@ final class PreparedCommands implements ResponseListener {
      * statement there has run none of the command: the command starts over (see
      * {@link BackendSide#failedBeforeSending}).
      */
-    private void execute(Command command, List<Frame> frames, PreparedStatements.Statement st, ByteBuf payload, int hostgroup) {
+    private void execute(Command command, List<Frame> frames, PreparedStatements.Statement st, ByteBuf payload, int hostgroup,
+                         StatementAttempt attempt) {
         BackendSide backend = parts.backend();
         StatementRouting routing = parts.routing();
         boolean executes = command == Command.STMT_EXECUTE || command == Command.STMT_BULK_EXECUTE;
-        backend.runStatement(hostgroup, frames, () -> {
+        backend.runStatement(hostgroup, attempt == null ? null : attempt.avoid(), () -> {
             parts.session().enter(SessionPhase.BUSY);
             BackendConnection c = backend.runningOn();
             // Long data and cursors live on the connection: such an execution cannot run again elsewhere.
@@ -232,6 +246,7 @@ final class PreparedCommands implements ResponseListener {
                 } else {
                     running = st;
                     recordable = mayRunAgain ? st : null;
+                    retryable = attempt != null && mayRunAgain ? new Sent(attempt, st, packet.retainedDuplicate()) : null;
                     bindUnder(c, st, () -> backend.send(command, packet, this), cause -> {
                         packet.release();
                         backend.backendFailed(c, cause, false);
@@ -250,7 +265,7 @@ final class PreparedCommands implements ResponseListener {
                 // Long data sent before lives on the lost connection.
                 if (executes && !st.longDataPending && backend.mayStartOver()) {
                     if (backend.failedBeforeSending(broken, cause)) {
-                        execute(command, frames, st, payload, hostgroup);
+                        execute(command, frames, st, payload, hostgroup, attempt);
                     } else {
                         frames.forEach(Frame::release);
                     }
@@ -259,7 +274,35 @@ final class PreparedCommands implements ResponseListener {
                     backend.backendFailed(broken, cause, false);
                 }
             });
+        }, err -> {
+            if (attempt != null && ProxyError.BACKEND_UNREACHABLE.matches(err) && attempt.mayRetry(false)) {
+                // No server to run it on yet (a failover): it waits as a text statement does.
+                attempt.avoid(backend.lastFailedPool());
+                retryLater(attempt, () -> execute(command, frames, st, payload, hostgroup, attempt));
+            } else {
+                frames.forEach(Frame::release);
+                parts.session().reply(err);
+            }
         });
+    }
+
+    /** The retries of an execution of {@code st} on {@code hostgroup}: as a text statement's ({@link StatementAttempt}). */
+    private StatementAttempt attempt(int hostgroup, PreparedStatements.Statement st) {
+        io.switchyard.runtime.GlobalVariables vars = parts.context().variables();
+        return new StatementAttempt(null, hostgroup, st.kind, true, vars.intValue("mysql-query_retries_on_failure"), 0,
+                vars.intValue("mysql-writer_wait_timeout"));
+    }
+
+    /** Runs {@code again} after the attempt's next backoff; the session takes no other command meanwhile. */
+    private void retryLater(StatementAttempt attempt, Runnable again) {
+        parts.context().stats().retried();
+        parts.session().enter(SessionPhase.CONNECTING);
+        long backoff = attempt.nextBackoffMillis(parts.context().variables().intValue("mysql-query_retry_backoff_ms"));
+        parts.backend().loop().schedule(() -> {
+            if (!parts.session().closed()) {
+                again.run();
+            }
+        }, backoff, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -281,18 +324,21 @@ final class PreparedCommands implements ResponseListener {
             return false;
         }
         running = null;
+        forgetRetryable();
         parts.session().enter(SessionPhase.CONNECTING);
         executeAgain(execution, parts.backend().continuity().transactionLog().hostgroup(),
-                parts.context().runtime().pool(failed.address()));
+                parts.context().runtime().pool(failed.address()), null);
         return true;
     }
 
     /**
      * Runs {@code execution} on {@code hostgroup} (another server than {@code avoid} when it has
      * one), on a copy of its statement, prepared there first when the connection has none; a
-     * connection lost under that prepare starts it over as {@link #execute} does.
+     * connection lost under that prepare starts it over as {@link #execute} does. With an
+     * {@code attempt} (a retry outside a transaction) it may be retried again, and waits for a
+     * server as {@link #execute} does.
      */
-    private void executeAgain(TransactionLog.Execution execution, int hostgroup, BackendPool avoid) {
+    private void executeAgain(TransactionLog.Execution execution, int hostgroup, BackendPool avoid, StatementAttempt attempt) {
         PreparedStatements.Statement st = execution.statement();
         BackendSide backend = parts.backend();
         SessionControl session = parts.session();
@@ -302,18 +348,25 @@ final class PreparedCommands implements ResponseListener {
             Consumer<BackendStatements.Prepared> go = copy -> {
                 running = st;
                 recordable = st;
-                backend.send(Command.STMT_EXECUTE, execution.on(copy), this);
+                ByteBuf packet = execution.on(copy);
+                retryable = attempt == null ? null : new Sent(attempt, st, packet.retainedDuplicate());
+                backend.send(Command.STMT_EXECUTE, packet, this);
             };
             withCopy(c, st, go, this::replyAndResume, (broken, cause) -> {
                 if (backend.mayStartOver()) {
                     if (backend.failedBeforeSending(broken, cause)) {
-                        executeAgain(execution, hostgroup, null);
+                        executeAgain(execution, hostgroup, null, attempt);
                     }
                 } else {
                     backend.backendFailed(broken, cause, false);
                 }
             });
         }, err -> {
+            if (attempt != null && ProxyError.BACKEND_UNREACHABLE.matches(err) && attempt.mayRetry(false)) {
+                attempt.avoid(backend.lastFailedPool());
+                retryLater(attempt, () -> executeAgain(execution, hostgroup, attempt.avoid(), attempt));
+                return;
+            }
             backend.recordStatement(err.code(), 0, 0);
             session.reply(err);
         });
@@ -507,6 +560,7 @@ final class PreparedCommands implements ResponseListener {
             default -> { }
         }
         running = null;
+        forgetRetryable();
         parts.routing().statementPinned(statements.pinned());
     }
 
@@ -516,7 +570,34 @@ final class PreparedCommands implements ResponseListener {
         running = null;
         preparing = null;
         forgetPrepareReply();
-        return false;
+        Sent sent = retryable;
+        retryable = null;
+        if (sent == null) {
+            return false;
+        }
+        TransactionLog.Execution execution = bytesRelayed || !sent.attempt().mayRetry(true) ? null
+                : TransactionLog.Execution.of(sent.packet(), sent.statement());
+        sent.release();
+        if (execution == null) {
+            return false;
+        }
+        // Outside a transaction, nothing of its result sent: it runs again elsewhere as a text statement would.
+        StatementAttempt attempt = sent.attempt();
+        attempt.avoid(parts.context().runtime().pool(connection.address()));
+        retryLater(attempt, () -> executeAgain(execution, attempt.hostgroup(), attempt.avoid(), attempt));
+        return true;
+    }
+
+    @Override
+    public void ended() {
+        forgetRetryable();
+    }
+
+    private void forgetRetryable() {
+        if (retryable != null) {
+            retryable.release();
+            retryable = null;
+        }
     }
 
     /** Forgets every statement (COM_CHANGE_USER). */
@@ -524,6 +605,7 @@ final class PreparedCommands implements ResponseListener {
         statements.clear();
         running = null;
         preparing = null;
+        forgetRetryable();
     }
 
     private int maxPerConnection() {

@@ -41,7 +41,8 @@ final class StatementAttempt {
     private BackendPool avoid;
 
     /**
-     * @param packets the command as it goes on the wire; this attempt owns it
+     * @param packets the command as it goes on the wire; this attempt owns it (null: the caller
+     *                keeps what a retry sends, as for a prepared statement's execution)
      * @param sessionFree true when nothing tied the session to a connection before the statement
      * @param retries how many times it may be retried
      * @param timeoutMillis how long it may run (0: no limit)
@@ -124,7 +125,7 @@ final class StatementAttempt {
     /** The statement is over: frees the kept command and stops the clock. */
     void finish() {
         cancelTimeout();
-        if (packets.refCnt() > 0) {
+        if (packets != null && packets.refCnt() > 0) {
             packets.release();
         }
     }

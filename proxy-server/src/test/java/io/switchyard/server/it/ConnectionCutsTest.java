@@ -34,10 +34,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code COM_STMT_EXECUTE}, before the server gets it or just after. The cuts hit the clients'
  * statements, the proxy's own queries (setting a connection up, restoring a session's state,
  * preparing copies) and transactions running again. Counted: no read gives a wrong count, no
- * transaction fails before its {@code COMMIT}, no text read outside a transaction fails, every
+ * transaction fails before its {@code COMMIT}, no read outside a transaction fails, every
  * committed row is stored once, and no row of a transaction that did not commit is. Only a
- * {@code COMMIT} or an autocommit write that was cut may end with an error (its fate unknown),
- * and a prepared statement's execution outside a transaction (not retried: README, Retries).
+ * {@code COMMIT} or an autocommit write that was cut may end with an error (its fate unknown).
  * The random choices follow a seed, printed (set it with {@code -Dcuts.seed}).
  */
 class ConnectionCutsTest {
@@ -67,7 +66,6 @@ class ConnectionCutsTest {
         final Set<Long> unknown = ConcurrentHashMap.newKeySet();
         final Map<String, Integer> errorsBeforeCommit = new ConcurrentHashMap<>();
         final Map<String, Integer> readErrors = new ConcurrentHashMap<>();
-        final Map<String, Integer> preparedReadErrors = new ConcurrentHashMap<>();
         final List<String> wrongReads = java.util.Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger transactions = new AtomicInteger();
     }
@@ -186,7 +184,7 @@ class ConnectionCutsTest {
                                     + " of unknown fate");
                         }
                     } catch (SQLException e) {
-                        (prepared ? out.preparedReadErrors : out.readErrors).merge(e.getErrorCode() + " " + e.getMessage(), 1,
+                        out.readErrors.merge((prepared ? "prepared: " : "text: ") + e.getErrorCode() + " " + e.getMessage(), 1,
                                 Integer::sum);
                         c.close();
                         c = connect(prepared);
@@ -235,9 +233,9 @@ class ConnectionCutsTest {
                 f.get(60, TimeUnit.SECONDS);
             }
             System.out.printf("connection cuts: %d cuts (armed %s), %d transactions committed, %d rows of unknown fate, %d transactions"
-                            + " replayed, errors before COMMIT %s, read errors %s, prepared read errors %s%n", relay.cuts() - cutsBefore,
-                    armed, out.transactions.get(), out.unknown.size(), fixture.proxy().stats().transactionsReplayed() - replayedBefore,
-                    out.errorsBeforeCommit, out.readErrors, out.preparedReadErrors);
+                            + " replayed, errors before COMMIT %s, read errors %s%n", relay.cuts() - cutsBefore, armed,
+                    out.transactions.get(), out.unknown.size(), fixture.proxy().stats().transactionsReplayed() - replayedBefore,
+                    out.errorsBeforeCommit, out.readErrors);
         } finally {
             stop.set(true);
             relay.disarm();
@@ -249,7 +247,7 @@ class ConnectionCutsTest {
         assertThat(out.transactions.get()).as("transactions committed").isGreaterThan(100);
         assertThat(out.wrongReads).as("reads that gave a wrong count").isEmpty();
         assertThat(out.errorsBeforeCommit).as("errors in transactions before their COMMIT").isEmpty();
-        assertThat(out.readErrors).as("errors of text reads outside a transaction").isEmpty();
+        assertThat(out.readErrors).as("errors of reads outside a transaction").isEmpty();
         Set<Long> stored = new java.util.HashSet<>();
         for (Map<String, Object> row : fixture.cluster().primary().query("SELECT id FROM app.cuts")) {
             stored.add(((Number) row.get("id")).longValue());

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The primary dies under a write load and a replica is promoted the way an orchestrator does it.
  * With semi-synchronous replication, an acknowledged write is on a replica before the client
  * hears of it, so it must survive; the proxy must find the new writer by itself, hold writes
- * while there is none, and keep every client connection, idle or busy, usable.
+ * while there is none, and keep every client connection, idle or busy, usable. Half of the
+ * writers send text statements, half server-side prepared statements ({@code COM_STMT_EXECUTE}),
+ * which wait for the new writer the same way.
  */
 class WriteFailoverUnderLoadTest {
     private static final int WRITERS = 10;
@@ -63,8 +65,11 @@ class WriteFailoverUnderLoadTest {
             List<Future<?>> running = new ArrayList<>();
             for (int w = 0; w < WRITERS; w++) {
                 int writer = w;
+                boolean prepared = w % 2 == 1;
                 running.add(writers.submit(() -> {
-                    try (Connection c = fixture.mysql("socketTimeout=20000"); Statement s = c.createStatement()) {
+                    try (Connection c = fixture.mysql("socketTimeout=20000" + (prepared ? "&useServerPrepStmts=true&cachePrepStmts=true" : ""));
+                         Statement s = c.createStatement();
+                         java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO acked VALUES (?, ?)")) {
                         for (long n = 0; n < 1_000_000; n++) {
                             long now = System.nanoTime();
                             if (now > stopAt || now > stopAfterPromotion.get()) {
@@ -72,11 +77,18 @@ class WriteFailoverUnderLoadTest {
                             }
                             long id = writer * 10_000_000L + n;
                             try {
-                                s.executeUpdate("INSERT INTO acked VALUES (" + id + ", " + writer + ")");
+                                if (prepared) {
+                                    insert.setLong(1, id);
+                                    insert.setInt(2, writer);
+                                    insert.executeUpdate();
+                                } else {
+                                    s.executeUpdate("INSERT INTO acked VALUES (" + id + ", " + writer + ")");
+                                }
                                 acknowledged.add(id);
                                 successTimes.add(System.nanoTime());
                             } catch (SQLException e) {
-                                failures.merge(e.getErrorCode() + " " + e.getMessage(), 1, Integer::sum);
+                                failures.merge((prepared ? "prepared: " : "text: ") + e.getErrorCode() + " " + e.getMessage(), 1,
+                                        Integer::sum);
                             }
                         }
                     }
@@ -109,6 +121,8 @@ class WriteFailoverUnderLoadTest {
             lost.removeAll(stored);
             assertThat(lost).as("acknowledged writes missing on the new primary (failures seen: %s)", failures).isEmpty();
             assertThat(promoted.queryString("SELECT COUNT(*) - COUNT(DISTINCT id) FROM app.acked")).isEqualTo("0");
+            assertThat(failures.keySet()).as("writes that never reached a server wait for the new writer, text and prepared alike")
+                    .noneMatch(failure -> failure.contains(" 9001 "));
             assertThat(failures.values().stream().mapToInt(Integer::intValue).sum())
                     .as("writes that failed (in flight when the primary died, or beyond the wait): %s", failures)
                     .isLessThanOrEqualTo(WRITERS * 2);
