@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * second insert and a read, {@code COMMIT}) and single inserts and reads with autocommit, half as
  * text and half as server-side prepared statements, while a relay between the proxy and MariaDB
  * cuts a connection at a {@code COM_QUERY}, {@code COM_STMT_PREPARE} or {@code COM_STMT_EXECUTE},
- * before the server gets it or just after, 100 to 400 ms after the last cut. The cuts hit the clients'
+ * before the server gets it or just after, 300 to 700 ms after the last cut. The cuts hit the clients'
  * statements, the proxy's own queries (setting a connection up, restoring a session's state,
  * preparing copies) and transactions running again. Counted: no read gives a wrong count, no
  * transaction fails before its {@code COMMIT}, no read outside a transaction fails, every
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ConnectionCutsTest {
     private static final int SESSIONS = 8;
-    private static final long LOAD_MILLIS = 12_000;
+    private static final long LOAD_MILLIS = 15_000;
     private static final int[] COMMANDS = {0x03, 0x16, 0x17};
     private static final String PREPARED = "&useServerPrepStmts=true&cachePrepStmts=true";
 
@@ -221,8 +221,9 @@ class ConnectionCutsTest {
             Map<String, Integer> armed = new HashMap<>();
             long end = System.currentTimeMillis() + LOAD_MILLIS;
             while (System.currentTimeMillis() < end) {
-                // The next cut comes 100 to 400 ms after the last (a retry is not cut again).
-                Thread.sleep(100 + random.nextInt(300));
+                // The next cut comes 300 to 700 ms after the last: a statement retried (once, by
+                // default) on a new connection is not cut again.
+                Thread.sleep(300 + random.nextInt(400));
                 int command = COMMANDS[random.nextInt(COMMANDS.length)];
                 boolean forwarded = random.nextBoolean();
                 int cuts = relay.cuts();
@@ -250,7 +251,7 @@ class ConnectionCutsTest {
             pool.awaitTermination(30, TimeUnit.SECONDS);
         }
 
-        assertThat(relay.cuts() - cutsBefore).as("connections cut").isGreaterThan(20);
+        assertThat(relay.cuts() - cutsBefore).as("connections cut").isGreaterThan(15);
         assertThat(out.transactions.get()).as("transactions committed").isGreaterThan(100);
         assertThat(out.wrongReads).as("reads that gave a wrong count").isEmpty();
         assertThat(out.errorsBeforeCommit).as("errors in transactions before their COMMIT").isEmpty();
