@@ -229,7 +229,8 @@ class ConnectionCutsTest {
                 int cuts = relay.cuts();
                 relay.cutNext(command, forwarded);
                 armed.merge(String.format("0x%02x%s", command, forwarded ? " forwarded" : ""), 1, Integer::sum);
-                long armedUntil = System.currentTimeMillis() + 500;
+                // A prepare can take a while to come (prepared statements are cached).
+                long armedUntil = System.currentTimeMillis() + 2_000;
                 while (relay.cuts() == cuts && System.currentTimeMillis() < armedUntil) {
                     Thread.sleep(2);
                 }
@@ -251,7 +252,7 @@ class ConnectionCutsTest {
             pool.awaitTermination(30, TimeUnit.SECONDS);
         }
 
-        assertThat(relay.cuts() - cutsBefore).as("connections cut").isGreaterThan(15);
+        assertThat(relay.cuts() - cutsBefore).as("connections cut").isGreaterThanOrEqualTo(10);
         assertThat(out.transactions.get()).as("transactions committed").isGreaterThan(100);
         assertThat(out.wrongReads).as("reads that gave a wrong count").isEmpty();
         assertThat(out.errorsBeforeCommit).as("errors in transactions before their COMMIT").isEmpty();
