@@ -27,8 +27,10 @@ import java.util.function.Consumer;
 /**
  * A session's prepared-statement commands ({@code COM_STMT_*}), run over
  * {@link PreparedStatements} so statements survive multiplexing: where each runs, the transparent
- * re-prepare, and what a reply means for the session's statements (the {@link BackendSide}
- * reports each reply here, as to any {@link ResponseListener}).
+ * re-prepare, what a reply means for the session's statements (the {@link BackendSide}
+ * reports each reply here, as to any {@link ResponseListener}), and what runs again when a
+ * connection fails under a command (an execution retried as a text statement is, a command none
+ * of which ran started over, an execution after its transaction ran again).
  *
  * <p>Confined to the session's event loop.
  */
