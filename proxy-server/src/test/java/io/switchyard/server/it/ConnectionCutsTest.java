@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Backend connections cut at random commands under load, with {@code mysql-transaction_replay}
  * on: 8 sessions run transactions ({@code BEGIN}, an insert, a read of the session's rows, a
  * second insert and a read, {@code COMMIT}) and single inserts and reads with autocommit, half as
- * text and half as server-side prepared statements, while a relay between the proxy and MariaDB
+ * text and half as server-side prepared statements (half of those cached by the driver, half
+ * prepared again each time), while a relay between the proxy and MariaDB
  * cuts a connection at a {@code COM_QUERY}, {@code COM_STMT_PREPARE} or {@code COM_STMT_EXECUTE},
  * before the server gets it or just after, 300 to 700 ms after the last cut. The cuts hit the clients'
  * statements, the proxy's own queries (setting a connection up, restoring a session's state,
@@ -43,7 +44,8 @@ class ConnectionCutsTest {
     private static final int SESSIONS = 8;
     private static final long LOAD_MILLIS = 15_000;
     private static final int[] COMMANDS = {0x03, 0x16, 0x17};
-    private static final String PREPARED = "&useServerPrepStmts=true&cachePrepStmts=true";
+    /** Server-side prepared statements; Connector/J prepares each again (and closes it) unless it caches them. */
+    private static final String PREPARED = "&useServerPrepStmts=true";
 
     private static CommandCuttingRelay relay;
 
@@ -70,11 +72,11 @@ class ConnectionCutsTest {
         final AtomicInteger transactions = new AtomicInteger();
     }
 
-    private static Connection connect(boolean prepared) throws Exception {
+    private static Connection connect(String params) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             try {
-                return fixture.mysql("socketTimeout=30000" + (prepared ? PREPARED : ""));
+                return fixture.mysql("socketTimeout=30000" + params);
             } catch (SQLException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;
@@ -118,9 +120,10 @@ class ConnectionCutsTest {
     }
 
     /** One session's load until {@code stop}: its rows' ids start at {@code base}. */
-    private static void session(long seed, long base, boolean prepared, AtomicBoolean stop, Outcomes out) throws Exception {
+    private static void session(long seed, long base, String params, AtomicBoolean stop, Outcomes out) throws Exception {
         Random random = new Random(seed);
-        Connection c = connect(prepared);
+        boolean prepared = !params.isEmpty();
+        Connection c = connect(params);
         try {
             long next = base;
             for (int n = 0; n < 100_000 && !stop.get(); n++) {
@@ -149,7 +152,7 @@ class ConnectionCutsTest {
                     } catch (SQLException e) {
                         out.errorsBeforeCommit.merge(step[0] + ": " + e.getErrorCode() + " " + e.getMessage(), 1, Integer::sum);
                         c.close();
-                        c = connect(prepared);
+                        c = connect(params);
                         continue;
                     }
                     try (Statement s = c.createStatement()) {
@@ -161,7 +164,7 @@ class ConnectionCutsTest {
                         out.unknown.add(first);
                         out.unknown.add(first + 1);
                         c.close();
-                        c = connect(prepared);
+                        c = connect(params);
                     }
                 } else {
                     long id = next++;
@@ -172,7 +175,7 @@ class ConnectionCutsTest {
                         out.unknown.add(id);
                         if (!c.isValid(2)) {
                             c.close();
-                            c = connect(prepared);
+                            c = connect(params);
                         }
                     }
                     long mine = out.committed.stream().filter(i -> i >= base && i < base + 1_000_000).count();
@@ -187,7 +190,7 @@ class ConnectionCutsTest {
                         out.readErrors.merge((prepared ? "prepared: " : "text: ") + e.getErrorCode() + " " + e.getMessage(), 1,
                                 Integer::sum);
                         c.close();
-                        c = connect(prepared);
+                        c = connect(params);
                     }
                 }
             }
@@ -212,9 +215,10 @@ class ConnectionCutsTest {
             for (int w = 0; w < SESSIONS; w++) {
                 long sessionSeed = seed + w;
                 long base = 1_000_000L * (w + 1);
-                boolean prepared = w % 2 == 1;
+                // Text; prepared, cached by the driver; text; prepared, each prepared again.
+                String params = w % 2 == 0 ? "" : w % 4 == 1 ? PREPARED + "&cachePrepStmts=true" : PREPARED;
                 load.add(pool.submit(() -> {
-                    session(sessionSeed, base, prepared, stop, out);
+                    session(sessionSeed, base, params, stop, out);
                     return null;
                 }));
             }
@@ -230,7 +234,7 @@ class ConnectionCutsTest {
                 relay.cutNext(command, forwarded);
                 armed.merge(String.format("0x%02x%s", command, forwarded ? " forwarded" : ""), 1, Integer::sum);
                 // A prepare can take a while to come (prepared statements are cached).
-                long armedUntil = System.currentTimeMillis() + 2_000;
+                long armedUntil = System.currentTimeMillis() + 1_000;
                 while (relay.cuts() == cuts && System.currentTimeMillis() < armedUntil) {
                     Thread.sleep(2);
                 }
