@@ -19,11 +19,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * server fails just then. Connections logged in as the {@link #spare spared} user (the proxy's
  * monitor) are never cut. Everything else passes unchanged (no TLS or compression on the relayed
  * connections). {@link #close} stops it and every relayed connection.
+ *
+ * <p>As a JUnit extension ({@code @RegisterExtension}, declared before the {@link ProxyFixture}
+ * whose configuration names it, see {@link #beforePrimary}) it is disarmed after each test and
+ * closed after the class.
  */
-final class CommandCuttingRelay implements AutoCloseable {
+final class CommandCuttingRelay implements AutoCloseable, org.junit.jupiter.api.extension.AfterEachCallback,
+        org.junit.jupiter.api.extension.AfterAllCallback {
     private static final int NONE = -1;
 
-    private final int targetPort;
+    private volatile int targetPort;
     private final ServerSocket listener;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicInteger armed = new AtomicInteger(NONE);
@@ -32,19 +37,38 @@ final class CommandCuttingRelay implements AutoCloseable {
     private final AtomicInteger cuts = new AtomicInteger();
     private final Thread acceptor;
 
-    private CommandCuttingRelay(int targetPort) throws IOException {
-        this.targetPort = targetPort;
+    private CommandCuttingRelay() throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.acceptor = Thread.ofPlatform().daemon().name("relay-accept").start(this::acceptLoop);
     }
 
-    /** A relay to 127.0.0.1:{@code targetPort}, listening on a free port. */
-    static CommandCuttingRelay to(int targetPort) {
+    /** A relay listening on a free port of 127.0.0.1, to a server named later ({@link #beforePrimary}). */
+    static CommandCuttingRelay start() {
         try {
-            return new CommandCuttingRelay(targetPort);
+            return new CommandCuttingRelay();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Relays to {@code cluster}'s primary from now on, never cutting the proxy's monitor; returns
+     * the proxy's configuration lines that make the relay its only server (hostgroup 0).
+     */
+    String beforePrimary(io.switchyard.server.launcher.MariaDbCluster cluster) {
+        targetPort = cluster.primary().port();
+        spare(io.switchyard.server.launcher.MariaDbCluster.MONITOR_USER);
+        return "servers = [ { hostgroup = 0, host = \"127.0.0.1\", port = " + port() + " } ]\n";
+    }
+
+    @Override
+    public void afterEach(org.junit.jupiter.api.extension.ExtensionContext context) {
+        disarm();
+    }
+
+    @Override
+    public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+        close();
     }
 
     int port() {

@@ -2,7 +2,6 @@ package io.switchyard.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchyard.server.launcher.MariaDbCluster;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +20,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -47,20 +45,12 @@ class ConnectionCutsTest {
     /** Server-side prepared statements; Connector/J prepares each again (and closes it) unless it caches them. */
     private static final String PREPARED = "&useServerPrepStmts=true";
 
-    private static CommandCuttingRelay relay;
+    @RegisterExtension
+    static final CommandCuttingRelay relay = CommandCuttingRelay.start();
 
     @RegisterExtension
-    static final ProxyFixture fixture = ProxyFixture.perClass(0, cluster -> {
-        relay = CommandCuttingRelay.to(cluster.primary().port());
-        relay.spare(MariaDbCluster.MONITOR_USER);
-        return "servers = [ { hostgroup = 0, host = \"127.0.0.1\", port = " + relay.port() + " } ]\n"
-                + "variables { mysql-transaction_replay = true }\n";
-    });
-
-    @AfterAll
-    static void stopRelay() {
-        relay.close();
-    }
+    static final ProxyFixture fixture = ProxyFixture.perClass(0,
+            cluster -> relay.beforePrimary(cluster) + "variables { mysql-transaction_replay = true }\n");
 
     /** What the sessions saw, shared by their threads. */
     private static final class Outcomes {
@@ -73,17 +63,7 @@ class ConnectionCutsTest {
     }
 
     private static Connection connect(String params) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            try {
-                return fixture.mysql("socketTimeout=30000" + params);
-            } catch (SQLException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
+        return fixture.mysqlRetryingLogin("socketTimeout=30000" + params);
     }
 
     private static long count(Connection c, boolean prepared, long from, long to) throws SQLException {

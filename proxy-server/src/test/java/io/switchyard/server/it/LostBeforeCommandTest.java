@@ -12,8 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,29 +31,17 @@ class LostBeforeCommandTest {
     /** Server-side prepared statements, prepared again by the client each time (Connector/J's default without the cache). */
     private static final String PREPARED = "useServerPrepStmts=true&socketTimeout=30000";
 
-    private static CommandCuttingRelay relay;
+    @RegisterExtension
+    static final CommandCuttingRelay relay = CommandCuttingRelay.start();
 
     @RegisterExtension
-    static final ProxyFixture fixture = ProxyFixture.perClass(0, cluster -> {
-        relay = CommandCuttingRelay.to(cluster.primary().port());
-        return "servers = [ { hostgroup = 0, host = \"127.0.0.1\", port = " + relay.port() + " } ]\n"
-                + "variables { mysql-transaction_replay = true }\n";
-    });
+    static final ProxyFixture fixture = ProxyFixture.perClass(0,
+            cluster -> relay.beforePrimary(cluster) + "variables { mysql-transaction_replay = true }\n");
 
     @BeforeAll
     static void table() {
         fixture.cluster().primary().execute("CREATE TABLE app.cut_t (id INT PRIMARY KEY, v VARCHAR(10) NOT NULL)",
                 "CREATE DATABASE cut_other");
-    }
-
-    @AfterEach
-    void disarm() {
-        relay.disarm();
-    }
-
-    @AfterAll
-    static void stopRelay() {
-        relay.close();
     }
 
     private static MariaDbServer primary() {

@@ -3,13 +3,10 @@ package io.switchyard.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.switchyard.server.launcher.MariaDbCluster;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,29 +25,16 @@ class PreparedRetryTest {
     private static final int COM_STMT_EXECUTE = 0x17;
     private static final String PREPARED = "useServerPrepStmts=true&cachePrepStmts=true&socketTimeout=30000";
 
-    private static CommandCuttingRelay relay;
+    @RegisterExtension
+    static final CommandCuttingRelay relay = CommandCuttingRelay.start();
 
     @RegisterExtension
-    static final ProxyFixture fixture = ProxyFixture.perClass(0, cluster -> {
-        relay = CommandCuttingRelay.to(cluster.primary().port());
-        relay.spare(MariaDbCluster.MONITOR_USER);
-        return "servers = [ { hostgroup = 0, host = \"127.0.0.1\", port = " + relay.port() + " } ]\n";
-    });
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, cluster -> relay.beforePrimary(cluster));
 
     @BeforeAll
     static void table() {
         fixture.cluster().primary().execute("CREATE TABLE app.retried (id INT PRIMARY KEY, v VARCHAR(10) NOT NULL)",
                 "INSERT INTO app.retried VALUES (1, 'one')");
-    }
-
-    @AfterEach
-    void disarm() {
-        relay.disarm();
-    }
-
-    @AfterAll
-    static void stopRelay() {
-        relay.close();
     }
 
     @ParameterizedTest(name = "cut {0}")

@@ -319,6 +319,25 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
         return DriverManager.getConnection(mysqlUrl(params), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
     }
 
+    /**
+     * A new connection as an application's pool opens one: a refused login is tried again every
+     * 100 ms for up to 20 s (logins fail while a hostgroup has no writer, or its connections are
+     * being cut).
+     */
+    public Connection mysqlRetryingLogin(String params) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            try {
+                return mysql(params);
+            } catch (SQLException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     public Connection mariadb(String params) throws SQLException {
         return DriverManager.getConnection(mariadbUrl(params), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
     }

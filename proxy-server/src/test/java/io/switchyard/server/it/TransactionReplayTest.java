@@ -61,17 +61,7 @@ class TransactionReplayTest {
 
     /** A new connection, as an application's pool opens one: logins fail while the hostgroup has no writer. */
     private static Connection reconnect(String params) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            try {
-                return fixture.mysql("socketTimeout=30000" + params);
-            } catch (SQLException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+        return fixture.mysqlRetryingLogin("socketTimeout=30000" + params);
     }
 
     /** The load's transaction before its COMMIT: an insert, a read of it, a second insert; {@code step} says where it is. */
