@@ -291,8 +291,8 @@ final class PreparedCommands implements ResponseListener {
     /** The retries of an execution of {@code st} on {@code hostgroup}: as a text statement's ({@link StatementAttempt}). */
     private StatementAttempt attempt(int hostgroup, PreparedStatements.Statement st) {
         io.switchyard.runtime.GlobalVariables vars = parts.context().variables();
-        return new StatementAttempt(null, hostgroup, st.kind, true, vars.intValue("mysql-query_retries_on_failure"), 0,
-                vars.intValue("mysql-writer_wait_timeout"));
+        return new StatementAttempt(null, hostgroup, st.kind, !st.traits.functions().isEmpty(), true,
+                vars.intValue("mysql-query_retries_on_failure"), 0, vars.intValue("mysql-writer_wait_timeout"));
     }
 
     /** Runs {@code again} after the attempt's next backoff; the session takes no other command meanwhile. */

@@ -22,7 +22,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Confined to the session's event loop.
  */
 final class StatementAttempt {
-    /** Kinds that only read, only set session state (replayed anyway) or start a transaction: safe to run twice. */
+    /**
+     * Kinds that only read, only set session state (replayed anyway) or start a transaction: safe
+     * to run twice, unless they call a stored function, whose body may write.
+     */
     private static final Set<StatementKind> REPEATABLE = EnumSet.of(StatementKind.SELECT, StatementKind.SHOW,
             StatementKind.SHOW_TABLE_STATUS, StatementKind.DESCRIBE, StatementKind.EXPLAIN, StatementKind.SET,
             StatementKind.USE, StatementKind.BEGIN, StatementKind.START_TRANSACTION);
@@ -43,6 +46,7 @@ final class StatementAttempt {
     /**
      * @param packets the command as it goes on the wire; this attempt owns it (null: the caller
      *                keeps what a retry sends, as for a prepared statement's execution)
+     * @param callsStoredFunctions the statement may call stored functions (their bodies may write)
      * @param sessionFree true when nothing tied the session to a connection before the statement
      * @param retries how many times it may be retried
      * @param timeoutMillis how long it may run (0: no limit)
@@ -50,11 +54,11 @@ final class StatementAttempt {
      *                          retried, whatever {@code retries} says (a failover: the writer
      *                          died and a new one is on its way)
      */
-    StatementAttempt(ByteBuf packets, int hostgroup, StatementKind kind, boolean sessionFree, int retries, long timeoutMillis,
-                     long unsentRetryMillis) {
+    StatementAttempt(ByteBuf packets, int hostgroup, StatementKind kind, boolean callsStoredFunctions, boolean sessionFree,
+                     int retries, long timeoutMillis, long unsentRetryMillis) {
         this.packets = packets;
         this.hostgroup = hostgroup;
-        this.repeatable = kind != null && REPEATABLE.contains(kind);
+        this.repeatable = kind != null && REPEATABLE.contains(kind) && !callsStoredFunctions;
         this.sessionFree = sessionFree;
         this.retriesLeft = retries;
         this.timeoutMillis = timeoutMillis;

@@ -28,6 +28,7 @@ final class StatementRetries implements ResponseListener {
     private final BackendSide backend;
     private final SessionControl session;
     private final SessionActivity activity;
+    private final StatementRouting routing;
     private StatementAttempt attempt;
 
     StatementRetries(SessionParts parts) {
@@ -36,6 +37,7 @@ final class StatementRetries implements ResponseListener {
         this.backend = parts.backend();
         this.session = parts.session();
         this.activity = parts.activity();
+        this.routing = parts.routing();
     }
 
     /**
@@ -48,8 +50,8 @@ final class StatementRetries implements ResponseListener {
         RuleOutcome rules = d.rules();
         int retries = rules != null && rules.retries() != null ? rules.retries() : vars.intValue("mysql-query_retries_on_failure");
         long timeout = rules != null && rules.timeout() != null ? rules.timeout() : vars.intValue("mysql-default_query_timeout");
-        StatementAttempt a = new StatementAttempt(packets, d.hostgroup(), d.kind(), sessionFree, retries, timeout,
-                vars.intValue("mysql-writer_wait_timeout"));
+        StatementAttempt a = new StatementAttempt(packets, d.hostgroup(), d.kind(), !routing.tracker().traits().functions().isEmpty(),
+                sessionFree, retries, timeout, vars.intValue("mysql-writer_wait_timeout"));
         attempt = a;
         if (rules != null && rules.delay() != null && rules.delay() > 0) {
             runAfter(a, rules.delay());

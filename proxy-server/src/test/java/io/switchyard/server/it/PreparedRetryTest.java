@@ -18,10 +18,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * whose backend connection breaks before any of its result reached the client is retried as a
  * text statement is: a read runs again on another connection (the statement prepared there
  * first) and the client sees no error; a write, which may have run, is not run twice: the client
- * gets error 9013. The connection is cut by a relay between the proxy and MariaDB at the
+ * gets error 9013. Neither is a read that calls a stored function, whose body may write (text
+ * statements alike). The connection is cut by a relay between the proxy and MariaDB at the
  * {@code COM_STMT_EXECUTE}, before the server gets it or just after. Default settings.
  */
 class PreparedRetryTest {
+    private static final int COM_QUERY = 0x03;
     private static final int COM_STMT_EXECUTE = 0x17;
     private static final String PREPARED = "useServerPrepStmts=true&cachePrepStmts=true&socketTimeout=30000";
 
@@ -34,7 +36,10 @@ class PreparedRetryTest {
     @BeforeAll
     static void table() {
         fixture.cluster().primary().execute("CREATE TABLE app.retried (id INT PRIMARY KEY, v VARCHAR(10) NOT NULL)",
-                "INSERT INTO app.retried VALUES (1, 'one')");
+                "INSERT INTO app.retried VALUES (1, 'one')",
+                "CREATE TABLE app.calls (id INT AUTO_INCREMENT PRIMARY KEY, how VARCHAR(10) NOT NULL)",
+                "CREATE FUNCTION app.logged_call(how VARCHAR(10)) RETURNS INT DETERMINISTIC MODIFIES SQL DATA"
+                        + " BEGIN INSERT INTO app.calls (how) VALUES (how); RETURN 1; END");
     }
 
     @ParameterizedTest(name = "cut {0}")
@@ -56,6 +61,23 @@ class PreparedRetryTest {
             }
         }
         assertThat(fixture.proxy().stats().retries() - retriedBefore).as("statements retried").isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"text", "prepared"})
+    void aReadThatCallsAStoredFunctionIsNotRunTwice(String how) throws Exception {
+        int cutsBefore = relay.cuts();
+        try (Connection c = fixture.mysql(how.equals("text") ? "socketTimeout=30000" : PREPARED);
+             PreparedStatement call = c.prepareStatement("SELECT logged_call(?)")) {
+            call.setString(1, how);
+            relay.cutNext(how.equals("text") ? COM_QUERY : COM_STMT_EXECUTE, true);
+            SQLException lost = catchThrowableOfType(SQLException.class, call::executeQuery);
+            assertThat(relay.cuts() - cutsBefore).isEqualTo(1);
+            assertThat((Throwable) lost).as("the call whose connection broke under it").isNotNull();
+            assertThat(lost.getErrorCode()).isEqualTo(9013);
+        }
+        assertThat(fixture.cluster().primary().queryString("SELECT COUNT(*) FROM app.calls WHERE how = '" + how + "'"))
+                .as("rows the function wrote").isEqualTo("1");
     }
 
     @Test
