@@ -277,9 +277,8 @@ final class PreparedCommands implements ResponseListener {
                 }
             });
         }, err -> {
-            if (attempt != null && ProxyError.BACKEND_UNREACHABLE.matches(err) && attempt.mayRetry(false)) {
+            if (attempt != null && attempt.waitsForServer(err, backend.lastFailedPool())) {
                 // No server to run it on yet (a failover): it waits as a text statement does.
-                attempt.avoid(backend.lastFailedPool());
                 retryLater(attempt, () -> execute(command, frames, st, payload, hostgroup, attempt));
             } else {
                 frames.forEach(Frame::release);
@@ -295,16 +294,8 @@ final class PreparedCommands implements ResponseListener {
                 vars.intValue("mysql-query_retries_on_failure"), 0, vars.intValue("mysql-writer_wait_timeout"));
     }
 
-    /** Runs {@code again} after the attempt's next backoff; the session takes no other command meanwhile. */
     private void retryLater(StatementAttempt attempt, Runnable again) {
-        parts.context().stats().retried();
-        parts.session().enter(SessionPhase.CONNECTING);
-        long backoff = attempt.nextBackoffMillis(parts.context().variables().intValue("mysql-query_retry_backoff_ms"));
-        parts.backend().loop().schedule(() -> {
-            if (!parts.session().closed()) {
-                again.run();
-            }
-        }, backoff, java.util.concurrent.TimeUnit.MILLISECONDS);
+        attempt.retryLater(parts.context(), parts.session(), parts.backend().loop(), again);
     }
 
     @Override
@@ -364,8 +355,7 @@ final class PreparedCommands implements ResponseListener {
                 }
             });
         }, err -> {
-            if (attempt != null && ProxyError.BACKEND_UNREACHABLE.matches(err) && attempt.mayRetry(false)) {
-                attempt.avoid(backend.lastFailedPool());
+            if (attempt != null && attempt.waitsForServer(err, backend.lastFailedPool())) {
                 retryLater(attempt, () -> executeAgain(execution, hostgroup, attempt.avoid(), attempt));
                 return;
             }

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchyard.backend.BackendPool;
+import io.switchyard.protocol.ErrPacket;
+import io.switchyard.protocol.ProxyError;
 import io.switchyard.stats.StatementKind;
 import java.util.EnumSet;
 import java.util.Set;
@@ -97,8 +99,40 @@ final class StatementAttempt {
         return retriesLeft > 0 && (!mayHaveRun || repeatable);
     }
 
+    /**
+     * True when {@code err} says no connection to a server of the hostgroup could be had and the
+     * statement, which then reached none, may wait for one (a failover); the next try avoids
+     * {@code failed}.
+     */
+    boolean waitsForServer(ErrPacket err, BackendPool failed) {
+        if (!ProxyError.BACKEND_UNREACHABLE.matches(err) || !mayRetry(false)) {
+            return false;
+        }
+        avoid = failed;
+        return true;
+    }
+
+    /**
+     * Runs {@code again} after the next backoff (see {@link #nextBackoffMillis}), counted as a
+     * retry in {@code context}'s statistics; see {@link #after}.
+     */
+    void retryLater(FrontendContext context, SessionControl session, EventLoop loop, Runnable again) {
+        context.stats().retried();
+        after(session, loop, nextBackoffMillis(context.variables().intValue("mysql-query_retry_backoff_ms")), again);
+    }
+
+    /** Runs {@code action} on {@code loop} after {@code millis} unless the session closed meanwhile; commands queue until then. */
+    static void after(SessionControl session, EventLoop loop, long millis, Runnable action) {
+        session.enter(SessionPhase.CONNECTING);
+        loop.schedule(() -> {
+            if (!session.closed()) {
+                action.run();
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
     /** Uses up one retry; returns how long to wait first: random in [0, base × 2^n], capped. */
-    long nextBackoffMillis(long baseMillis) {
+    private long nextBackoffMillis(long baseMillis) {
         retriesLeft = Math.max(0, retriesLeft - 1);
         retries++;
         long cap = Math.min(MAX_BACKOFF_MILLIS, baseMillis << Math.min(retries, 16));

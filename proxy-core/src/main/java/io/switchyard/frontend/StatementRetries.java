@@ -8,7 +8,6 @@ import io.switchyard.protocol.ProxyError;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.routing.RuleOutcome;
 import io.switchyard.runtime.GlobalVariables;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,8 +66,7 @@ final class StatementRetries implements ResponseListener {
             a.armTimeout(backend.loop(), () -> timedOut(a));
         };
         backend.runStatement(a.hostgroup(), a.avoid(), go, err -> {
-            if (ProxyError.BACKEND_UNREACHABLE.matches(err) && a.mayRetry(false)) {
-                a.avoid(backend.lastFailedPool());
+            if (a.waitsForServer(err, backend.lastFailedPool())) {
                 traceEvent("wait for a usable server");
                 retryLater(a);
             } else {
@@ -82,20 +80,20 @@ final class StatementRetries implements ResponseListener {
         });
     }
 
-    /** Runs the statement again after a backoff; the session takes no other command meanwhile. */
+    /** Runs the statement again after a backoff, unless it was ended meanwhile; the session takes no other command meanwhile. */
     private void retryLater(StatementAttempt a) {
-        context.stats().retried();
-        runAfter(a, a.nextBackoffMillis(context.variables().intValue("mysql-query_retry_backoff_ms")));
+        a.retryLater(context, session, backend.loop(), () -> runIfCurrent(a));
     }
 
     /** Runs the statement after {@code millis}, unless it was ended meanwhile; commands queue until then. */
     private void runAfter(StatementAttempt a, long millis) {
-        session.enter(SessionPhase.CONNECTING);
-        backend.loop().schedule(() -> {
-            if (attempt == a && !session.closed()) {
-                run(a);
-            }
-        }, millis, TimeUnit.MILLISECONDS);
+        StatementAttempt.after(session, backend.loop(), millis, () -> runIfCurrent(a));
+    }
+
+    private void runIfCurrent(StatementAttempt a) {
+        if (attempt == a) {
+            run(a);
+        }
     }
 
     /**
