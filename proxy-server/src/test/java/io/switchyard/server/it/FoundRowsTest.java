@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,6 +30,12 @@ class FoundRowsTest {
             event-loop-threads = 1
             variables { mysql-max_stmts_per_connection = 4 }
             """);
+
+    /** New sessions take the connection given back last: see {@link ProxyFixture#awaitConnectionsParked()}. */
+    @BeforeEach
+    void everyConnectionBackInThePool() {
+        fixture.awaitConnectionsParked();
+    }
 
     @BeforeAll
     static void tables() {
@@ -54,6 +61,7 @@ class FoundRowsTest {
             try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
                 expected.add(previousResult(d, statements, null)[0]);
             }
+            fixture.awaitConnectionsParked();
             try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
                 String[] seen = previousResult(a, statements, sb);
                 proxied.add(seen[0]);
@@ -105,6 +113,7 @@ class FoundRowsTest {
                         expected = rowCountAfter(d, change, last, null);
                     }
                     assertThat(expected).isEqualTo(last.startsWith("INSERT") ? "2" : "-1");
+                    fixture.awaitConnectionsParked();
                     try (Connection a = fixture.mysql(options); Connection b = fixture.mysql("");
                          Statement sb = b.createStatement()) {
                         assertThat(rowCountAfter(a, change, last, sb)).as(options + ": " + change + "; " + last).isEqualTo(expected);
@@ -153,6 +162,7 @@ class FoundRowsTest {
             try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
                 expected.add(previousResult(d, new String[] {statement}, null)[0]);
             }
+            fixture.awaitConnectionsParked();
             try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
                 sb.execute("SELECT 1");
                 proxied.add(previousResult(a, new String[] {statement}, null)[0]);
@@ -183,6 +193,7 @@ class FoundRowsTest {
             try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
                 expected.add(previousResult(d, new String[] {statement}, null)[0]);
             }
+            fixture.awaitConnectionsParked();
             try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
                 sb.execute("SELECT 1");
                 String[] seen = previousResult(a, new String[] {statement}, sb);
@@ -209,6 +220,7 @@ class FoundRowsTest {
         try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
             expected = previousResult(d, statements, null)[0];
         }
+        fixture.awaitConnectionsParked();
         try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
             sb.execute("SELECT 1");
             String[] seen = previousResult(a, statements, sb);
@@ -240,6 +252,7 @@ class FoundRowsTest {
             try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
                 expected.add(preparedLimited(d, statement, null)[0]);
             }
+            fixture.awaitConnectionsParked();
             try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection b = fixture.mysql("");
                  Statement sb = b.createStatement()) {
                 sb.execute("SELECT 1");
@@ -282,6 +295,7 @@ class FoundRowsTest {
             try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
                 expected.add(previousResult(d, statements, null)[0]);
             }
+            fixture.awaitConnectionsParked();
             try (Connection a = fixture.mysql("allowMultiQueries=true"); Connection b = fixture.mysql("allowMultiQueries=true");
                  Statement sb = b.createStatement()) {
                 sb.execute("SELECT 1");
@@ -318,6 +332,7 @@ class FoundRowsTest {
             try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
                 expected.add(throughCursor(d, query, null)[0]);
             }
+            fixture.awaitConnectionsParked();
             try (Connection a = fixture.mysql(cursor); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
                 sb.execute("SELECT 1");
                 String[] seen = throughCursor(a, query, sb);
@@ -519,6 +534,7 @@ class FoundRowsTest {
             try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
                 expected.add(read.read(d, sequence, null));
             }
+            fixture.awaitConnectionsParked();
             try (Connection a = fixture.mysql(options); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
                 proxied.add(read.read(a, sequence, contended ? sb : null));
             }
@@ -543,6 +559,7 @@ class FoundRowsTest {
             expected = previousResultAfterFailures(d, statements);
         }
         assertThat(expected).isEqualTo("7 -1");
+        fixture.awaitConnectionsParked();
         try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sa = a.createStatement();
              Statement sb = b.createStatement()) {
             sb.execute("SELECT 1");
@@ -595,6 +612,7 @@ class FoundRowsTest {
                 expected = row[0] + " " + row[1];
             }
             assertThat(expected).isEqualTo(doBetween ? "2500000 0" : "2500000 -1");
+            fixture.awaitConnectionsParked();
             try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sa = a.createStatement();
                  Statement sb = b.createStatement()) {
                 sb.execute("SELECT 1");
@@ -643,6 +661,7 @@ class FoundRowsTest {
     @Test
     void foundRowsReadAfterAWriteOnAnotherConnectionIsTheSelectsCount() throws Exception {
         for (String write : new String[] {"INSERT INTO ids (v) VALUES (1)", "UPDATE ids SET v = v + 1", "DO 1"}) {
+            fixture.awaitConnectionsParked();
             try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sa = a.createStatement();
                  Statement sb = b.createStatement()) {
                 sb.execute("SELECT 1");
@@ -741,6 +760,7 @@ class FoundRowsTest {
      */
     @Test
     void foundRowsOnAConnectionAnotherSessionUsedInBetweenIsTheSessions() throws Exception {
+        fixture.awaitConnectionsParked();
         try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sa = a.createStatement();
              Statement sb = b.createStatement()) {
             fixture.awaitConnectionsInUse(0);
@@ -801,6 +821,7 @@ class FoundRowsTest {
         try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
             expected = preparedFoundRows(d, statement, null);
         }
+        fixture.awaitConnectionsParked();
         try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection b = fixture.mysql("");
              Statement sb = b.createStatement()) {
             sb.execute("SELECT 1");

@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -63,6 +65,11 @@ class MultiplexingTest {
     }
 
     /** Makes the connection {@code holder} borrows next busy inside a transaction, so others must use another one. */
+    @BeforeEach
+    void everyConnectionBackInThePool() {
+        fixture.awaitConnectionsParked();
+    }
+
     static void occupy(Statement holder) throws SQLException {
         holder.execute("BEGIN");
         holder.executeQuery("SELECT 1 FROM app.mux LIMIT 1").close();
@@ -149,7 +156,7 @@ class MultiplexingTest {
                     .isEqualTo(second);
             a.commit();
             sb.execute("COMMIT");
-            Await.until(java.time.Duration.ofSeconds(5), () -> "connections in use: " + pool().inUse(), () -> pool().inUse() == 0);
+            Await.until(Duration.ofSeconds(5), () -> "connections in use: " + pool().inUse(), () -> pool().inUse() == 0);
         }
     }
 
@@ -171,7 +178,7 @@ class MultiplexingTest {
                 }
                 c.commit();
             }
-            Await.until(java.time.Duration.ofSeconds(5), () -> "connections in use: " + pool().inUse(), () -> pool().inUse() == 0);
+            Await.until(Duration.ofSeconds(5), () -> "connections in use: " + pool().inUse(), () -> pool().inUse() == 0);
             for (Connection c : sessions) {
                 try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@autocommit")) {
                     assertThat(rs.next()).isTrue();
@@ -465,7 +472,7 @@ class MultiplexingTest {
         }
         // Only this test's connections are idle in the pool: the one left in cp932 is the one free.
         pool().closeIdle();
-        io.switchyard.testing.Await.until(java.time.Duration.ofSeconds(5), "idle connections closed", () -> pool().idle() == 0);
+        Await.until(Duration.ofSeconds(5), "idle connections closed", () -> pool().idle() == 0);
         try (Connection a = fixture.mysql(""); Connection h = fixture.mysql(""); Connection other = fixture.mysql("");
              Statement sh = h.createStatement(); Statement so = other.createStatement()) {
             List<Long> connections = new ArrayList<>();
@@ -593,6 +600,7 @@ class MultiplexingTest {
         }
         assertThat(expected).as("direct").containsExactly("1 1", "1 1", "0 10");
         for (boolean pinFirst : new boolean[] {false, true}) {
+            everyConnectionBackInThePool();
             List<Connection> holders = new ArrayList<>();
             try (Connection a = fixture.mysql("useServerPrepStmts=true&cachePrepStmts=true")) {
                 Set<Long> connections = new HashSet<>();
@@ -613,6 +621,7 @@ class MultiplexingTest {
 
         // Session a prepares the text with the login's settings on one connection (X); session c
         // prepares it after SET NAMES ... COLLATE utf8mb4_bin on another (Y), then runs it on X.
+        everyConnectionBackInThePool();
         try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection c = fixture.mysql("useServerPrepStmts=true");
              PreparedStatement pa = a.prepareStatement(PARSED)) {
             pa.setInt(1, 1);

@@ -113,14 +113,27 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
     }
 
     /**
+     * Waits until every connection of the first pool is parked in it. A connection that a closing
+     * session held (in a transaction, or pinned) is reset before it is parked, and parks on top of
+     * the idle ones when the reset is done: tests that make a new session take the connection
+     * given back last wait for this before they start, or such a connection, parking in the
+     * middle, would be the one taken.
+     */
+    public void awaitConnectionsParked() {
+        BackendPool pool = proxy().topology().allPools().get(0);
+        Await.until(Duration.ofSeconds(5), () -> "connections in use " + pool.inUse() + ", idle " + pool.idle() + " of " + pool.total(),
+                () -> pool.inUse() == 0 && pool.idle() == pool.total());
+    }
+
+    /**
      * Makes the connection a session gave back last busy, so that the session's next statement
-     * runs on another one: waits until no connection is in use, logs a client in with Connector/J
+     * runs on another one: waits until every connection is parked, logs a client in with Connector/J
      * {@code options} (a new session takes the connection given back last, in the pool its
      * options select) and runs {@code read} in a transaction there. Closing the returned
      * connection ends the transaction.
      */
     public Connection holdLastConnection(String options, String read) throws SQLException {
-        awaitConnectionsInUse(0);
+        awaitConnectionsParked();
         Connection holder = mysql(options);
         holder.setAutoCommit(false);
         try (java.sql.Statement s = holder.createStatement()) {
