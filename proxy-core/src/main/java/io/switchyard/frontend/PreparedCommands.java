@@ -21,6 +21,7 @@ import io.switchyard.protocol.Wire;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -45,8 +46,13 @@ final class PreparedCommands implements ResponseListener {
 
     /** The client's COM_STMT_PREPARE now running; null when none runs. */
     private Preparing preparing;
-    /** An execution sent as it may run again elsewhere when its connection fails (outside a transaction). */
-    private record Sent(StatementAttempt attempt, PreparedStatements.Statement statement, ByteBuf packet) {
+    /**
+     * An execution sent as it may run again elsewhere when its connection fails (outside a
+     * transaction), with the character sets its string parameters are bound under
+     * ({@link ExecutionCharsets#boundUnder}), or null.
+     */
+    private record Sent(StatementAttempt attempt, PreparedStatements.Statement statement, ByteBuf packet,
+                        Map<String, String> boundUnder) {
         void release() {
             packet.release();
         }
@@ -237,8 +243,8 @@ final class PreparedCommands implements ResponseListener {
             boolean mayRunAgain = command == Command.STMT_EXECUTE && !st.longDataPending
                     && !io.switchyard.protocol.StmtExecute.requestsCursor(payload, payload.readerIndex());
             Consumer<BackendStatements.Prepared> go = copy -> {
-                ByteBuf packet = statements.toBackend(command, st, copy, frames,
-                        PreparedStatements.conversionCharsets(routing.tracker().state()),
+                Map<String, String> session = PreparedStatements.conversionCharsets(routing.tracker().state());
+                ByteBuf packet = statements.toBackend(command, st, copy, frames, session,
                         PreparedStatements.conversionCharsets(backend.carriedState()));
                 routing.statementPinned(statements.pinned());
                 if (packet == null) {
@@ -247,9 +253,15 @@ final class PreparedCommands implements ResponseListener {
                     backend.sendWithoutResponse(c, packet);
                 } else {
                     running = st;
-                    recordable = mayRunAgain ? st : null;
-                    retryable = attempt != null && mayRunAgain ? new Sent(attempt, st, packet.retainedDuplicate()) : null;
-                    bindUnder(c, st, () -> backend.send(command, packet, this), cause -> {
+                    // Run again, an execution goes with its types to a new copy, bound under the
+                    // connection's character sets then: the session's of that moment in a replay.
+                    Map<String, String> bound = ExecutionCharsets.boundUnder(st, session);
+                    boolean asNow = bound == null || bound.equals(session);
+                    recordable = mayRunAgain && asNow ? st : null;
+                    retryable = attempt != null && mayRunAgain && (asNow || !ExecutionCharsets.runsUnderConnections(st))
+                            ? new Sent(attempt, st, packet.retainedDuplicate(), bound) : null;
+                    Runnable send = () -> backend.send(command, packet, this);
+                    ExecutionCharsets.sendUnder(backend, c, ExecutionCharsets.toSet(st), send, cause -> {
                         packet.release();
                         backend.backendFailed(c, cause, false);
                     });
@@ -319,7 +331,7 @@ final class PreparedCommands implements ResponseListener {
         running = null;
         forgetRetryable();
         parts.session().enter(SessionPhase.CONNECTING);
-        executeAgain(execution, parts.backend().continuity().transactionLog().hostgroup(),
+        executeAgain(execution, null, parts.backend().continuity().transactionLog().hostgroup(),
                 parts.context().runtime().pool(failed.address()), null);
         return true;
     }
@@ -327,11 +339,14 @@ final class PreparedCommands implements ResponseListener {
     /**
      * Runs {@code execution} on {@code hostgroup} (another server than {@code avoid} when it has
      * one), on a copy of its statement, prepared there first when the connection has none; a
-     * connection lost under that prepare starts it over as {@link #execute} does. With an
-     * {@code attempt} (a retry outside a transaction) it may be retried again, and waits for a
-     * server as {@link #execute} does.
+     * connection lost under that prepare starts it over as {@link #execute} does. Its string
+     * parameters are bound under {@code charsets} when not null
+     * ({@link ExecutionCharsets#boundUnder} of the first run). With an {@code attempt} (a retry
+     * outside a transaction) it may be retried again, and waits for a server as {@link #execute}
+     * does.
      */
-    private void executeAgain(TransactionLog.Execution execution, int hostgroup, BackendPool avoid, StatementAttempt attempt) {
+    private void executeAgain(TransactionLog.Execution execution, Map<String, String> charsets, int hostgroup,
+                              BackendPool avoid, StatementAttempt attempt) {
         PreparedStatements.Statement st = execution.statement();
         BackendSide backend = parts.backend();
         SessionControl session = parts.session();
@@ -340,15 +355,21 @@ final class PreparedCommands implements ResponseListener {
             BackendConnection c = backend.runningOn();
             Consumer<BackendStatements.Prepared> go = copy -> {
                 running = st;
-                recordable = st;
+                recordable = charsets == null || charsets.equals(PreparedStatements.conversionCharsets(parts.routing().tracker().state()))
+                        ? st : null;
                 ByteBuf packet = execution.on(copy);
-                retryable = attempt == null ? null : new Sent(attempt, st, packet.retainedDuplicate());
-                backend.send(Command.STMT_EXECUTE, packet, this);
+                retryable = attempt == null ? null : new Sent(attempt, st, packet.retainedDuplicate(), charsets);
+                boolean asConnection = charsets == null || charsets.equals(PreparedStatements.conversionCharsets(backend.carriedState()));
+                Runnable send = () -> backend.send(Command.STMT_EXECUTE, packet, this);
+                ExecutionCharsets.sendUnder(backend, c, asConnection ? null : charsets, send, cause -> {
+                    packet.release();
+                    backend.backendFailed(c, cause, false);
+                });
             };
             withCopy(c, st, go, this::replyAndResume, (broken, cause) -> {
                 if (backend.mayStartOver()) {
                     if (backend.failedBeforeSending(broken, cause)) {
-                        executeAgain(execution, hostgroup, null, attempt);
+                        executeAgain(execution, charsets, hostgroup, null, attempt);
                     }
                 } else {
                     backend.backendFailed(broken, cause, false);
@@ -356,7 +377,7 @@ final class PreparedCommands implements ResponseListener {
             });
         }, err -> {
             if (attempt != null && attempt.waitsForServer(err, backend.lastFailedPool())) {
-                retryLater(attempt, () -> executeAgain(execution, hostgroup, attempt.avoid(), attempt));
+                retryLater(attempt, () -> executeAgain(execution, charsets, hostgroup, attempt.avoid(), attempt));
                 return;
             }
             backend.recordStatement(err.code(), 0, 0);
@@ -433,33 +454,6 @@ final class PreparedCommands implements ResponseListener {
                 then.run();
             }
         });
-    }
-
-    /**
-     * Runs {@code send} (an execution whose types the proxy inserted) under the character sets
-     * the client's statement was bound under ({@link PreparedStatements.Statement#bindUnder}),
-     * when those are not the connection's now: {@code c} takes them for the execution and keeps
-     * them after it; the connection is brought back to the session's before its next statement
-     * ({@link BackendSide#leavesCharsets}). Not for an execution that assigns a character-set
-     * variable or reads the previous statement's results (which a {@code SET} would change): it
-     * runs under the connection's. A connection that refuses the {@code SET} is {@code broken}.
-     */
-    private void bindUnder(BackendConnection c, PreparedStatements.Statement st, Runnable send, Consumer<Throwable> broken) {
-        java.util.Map<String, String> charsets = st.bindUnder;
-        st.bindUnder = null;
-        if (charsets == null || st.traits.charset() || st.traits.readsPrevious()
-                || st.traits.assigned().stream().anyMatch(PreparedStatements.CONVERSION_VARIABLES::contains)) {
-            send.run();
-            return;
-        }
-        io.switchyard.backend.ConnectionState here = parts.backend().carriedState().withSchema(c.schema());
-        io.switchyard.backend.ConnectionState there = PreparedStatements.withConversionCharsets(here, charsets);
-        var plan = io.switchyard.frontend.state.SessionStateRestorer.restore(here, there, c.baseline(), c.globals());
-        PreparedStatements.run(c, plan, true, () -> {
-            parts.backend().leavesCharsets(charsets);
-            send.run();
-        }, err -> broken.accept(new IllegalStateException("could not set the character sets a statement was bound under: "
-                + err.message())), (failed, cause) -> broken.accept(cause));
     }
 
     /** COM_STMT_CLOSE: no reply; the connection's copy stays cached for whoever runs the same text. */
@@ -576,7 +570,7 @@ final class PreparedCommands implements ResponseListener {
         // Outside a transaction, nothing of its result sent: it runs again elsewhere as a text statement would.
         StatementAttempt attempt = sent.attempt();
         attempt.avoid(parts.context().runtime().pool(connection.address()));
-        retryLater(attempt, () -> executeAgain(execution, attempt.hostgroup(), attempt.avoid(), attempt));
+        retryLater(attempt, () -> executeAgain(execution, sent.boundUnder(), attempt.hostgroup(), attempt.avoid(), attempt));
         return true;
     }
 
