@@ -74,6 +74,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
     /** What runs when the connection asked of the leases is ready, or cannot be had. */
     private Runnable onLeased;
     private Consumer<ErrPacket> onLeaseFailed;
+    /** What starts the command over when the held connection breaks under the lease ({@link #heldLeaseBroken}); null: it fails. */
+    private Runnable onLeaseRestart;
     /** Keeps the session's transaction going when its connection cannot (replay, read-only transactions on readers). */
     private final TransactionContinuity continuity;
     /** Reads on replicas that must see earlier writes. */
@@ -285,7 +287,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
             Runnable held = between.onHeld(c, run, failed);
             if (leftCharsets.giveBack(current.runsStatement() && routing.tracker().traits().readsPrevious())) {
                 // Brought to the session's state first (a prepare too, whose literals take them).
-                lease(hostgroup, avoid, held, failed);
+                lease(hostgroup, avoid, held, failed, () -> onHostgroup(hostgroup, avoid, action, failed));
             } else {
                 held.run();
             }
@@ -348,6 +350,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
                       Consumer<ErrPacket> failed) {
         onLeased = leased;
         onLeaseFailed = failed;
+        onLeaseRestart = null;
         leases.use(hostgroup, avoid, info.connectionKey(), state);
     }
 
@@ -358,8 +361,14 @@ final class BackendSide implements ResponseSink, LeaseListener {
 
     /** Asks the leases for {@code hostgroup}'s connection in the session's state; their answer runs {@code leased} or {@code failed}. */
     void lease(int hostgroup, BackendPool avoid, Runnable leased, Consumer<ErrPacket> failed) {
+        lease(hostgroup, avoid, leased, failed, null);
+    }
+
+    /** Same; {@code restart} starts the command over when the held connection breaks under the lease ({@link #heldLeaseBroken}). */
+    private void lease(int hostgroup, BackendPool avoid, Runnable leased, Consumer<ErrPacket> failed, Runnable restart) {
         onLeased = leased;
         onLeaseFailed = failed;
+        onLeaseRestart = restart;
         leases.use(hostgroup, avoid, info.connectionKey(), routing.state());
     }
 
@@ -372,6 +381,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
         Runnable then = onLeased;
         onLeased = null;
         onLeaseFailed = null;
+        onLeaseRestart = null;
         then.run();
     }
 
@@ -380,7 +390,34 @@ final class BackendSide implements ResponseSink, LeaseListener {
         Consumer<ErrPacket> failed = onLeaseFailed;
         onLeased = null;
         onLeaseFailed = null;
+        onLeaseRestart = null;
         failed.accept(err);
+    }
+
+    /**
+     * The held connection broke while brought to the session's state before a command: none of
+     * the command ran. The loss is one between statements ({@link ConnectionLoss#betweenStatements}:
+     * the transaction runs again first when it can, the client connection closes when state the
+     * session relied on was there); the command then starts over where it can
+     * ({@link #failedBeforeSending}), or gets {@code err}.
+     */
+    @Override
+    public void heldLeaseBroken(BackendConnection c, Throwable cause, ErrPacket err) {
+        Consumer<ErrPacket> failed = onLeaseFailed;
+        Runnable restart = onLeaseRestart;
+        onLeased = null;
+        onLeaseFailed = null;
+        onLeaseRestart = null;
+        if (session.closed()) {
+            return;
+        }
+        if (restart != null && mayStartOver()) {
+            if (failedBeforeSending(c, cause)) {
+                restart.run();
+            }
+        } else if (!loss.betweenStatements(c, cause)) {
+            failed.accept(err);
+        }
     }
 
     void heldStatements(BiPredicate<ConnectionState, String> held) {

@@ -4,6 +4,7 @@ import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.ConnectionState;
 import io.switchyard.frontend.state.SessionStateRestorer;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -56,10 +57,11 @@ final class ExecutionCharsets {
      * Runs {@code send} under {@code charsets} when not null: {@code c} takes them for the
      * execution and keeps them after it; the connection is brought back to the session's before
      * its next statement ({@link BackendSide#leavesCharsets}). A connection that refuses the
-     * {@code SET}, or is lost under it, is {@code broken}.
+     * {@code SET} is {@code broken}; one lost under it is {@code lost}, before the execution was
+     * sent.
      */
     static void sendUnder(BackendSide backend, BackendConnection c, Map<String, String> charsets, Runnable send,
-                          Consumer<Throwable> broken) {
+                          Consumer<Throwable> broken, BiConsumer<BackendConnection, Throwable> lost) {
         if (charsets == null) {
             send.run();
             return;
@@ -71,6 +73,6 @@ final class ExecutionCharsets {
             backend.leavesCharsets(charsets);
             send.run();
         }, err -> broken.accept(new IllegalStateException("could not set the character sets a statement was bound under: "
-                + err.message())), (failed, cause) -> broken.accept(cause));
+                + err.message())), lost);
     }
 }

@@ -50,6 +50,8 @@ final class HostgroupLeases {
     private volatile BackendLease current;
     private BackendLease lastAcquire;
     private BackendPool syncFailedPool;
+    /** The connection {@link #sync} brings to the session's state is one the session held (not just borrowed). */
+    private boolean syncingHeld;
     private int currentHostgroup = -1;
     private final Map<Integer, BackendLease.Previous> previous = new HashMap<>();
     private boolean preferPrevious;
@@ -90,9 +92,11 @@ final class HostgroupLeases {
         BackendLease lease = byHostgroup.get(hostgroup);
         if (lease != null && lease.connection() != null && lease.connection().isIdle()) {
             makeCurrent(hostgroup, lease);
+            syncingHeld = true;
             sync(hostgroup, lease, state);
             return;
         }
+        syncingHeld = false;
         if (lease != null) {
             lease.release();
         }
@@ -242,13 +246,21 @@ final class HostgroupLeases {
         }));
     }
 
-    /** The lease's connection broke while being brought to the session's state: the statement itself was not sent. */
+    /**
+     * The lease's connection broke while being brought to the session's state: the statement
+     * itself was not sent. One the session held is a loss between its commands.
+     */
     private void broken(int hostgroup, BackendLease lease, Throwable failure) {
         BackendConnection c = lease.connection();
         c.sessionState(null);
         syncFailedPool = lease.pool();
         lease.discard(c);
-        listener.leaseFailed(ProxyError.BACKEND_UNREACHABLE.format(c.address(), hostgroup, failure.getMessage()));
+        ErrPacket err = ProxyError.BACKEND_UNREACHABLE.format(c.address(), hostgroup, failure.getMessage());
+        if (syncingHeld) {
+            listener.heldLeaseBroken(c, failure, err);
+        } else {
+            listener.leaseFailed(err);
+        }
     }
 
     /** The server the last borrow could not get a connection from, or null. */

@@ -32,4 +32,11 @@ interface LeaseListener extends BackendConnection.Holder {
 
     /** No connection could be had, or it could not be brought to the session's state; {@code err} is for the client. */
     void leaseFailed(ErrPacket err);
+
+    /**
+     * The connection the session held broke while it was brought to the session's state (after
+     * an execution left other character sets there): a loss between two of the session's
+     * commands, not a connection that could not be had. {@code err} is for the client.
+     */
+    void heldLeaseBroken(BackendConnection c, Throwable cause, ErrPacket err);
 }

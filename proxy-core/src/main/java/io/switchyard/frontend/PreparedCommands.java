@@ -264,6 +264,10 @@ final class PreparedCommands implements ResponseListener {
                     ExecutionCharsets.sendUnder(backend, c, ExecutionCharsets.toSet(st), send, cause -> {
                         packet.release();
                         backend.backendFailed(c, cause, false);
+                    }, (broken, cause) -> {
+                        TransactionLog.Execution again = mayRunAgain ? TransactionLog.Execution.of(packet, st) : null;
+                        packet.release();
+                        startOver(again, bound, hostgroup, attempt, broken, cause);
                     });
                 }
             };
@@ -364,6 +368,9 @@ final class PreparedCommands implements ResponseListener {
                 ExecutionCharsets.sendUnder(backend, c, asConnection ? null : charsets, send, cause -> {
                     packet.release();
                     backend.backendFailed(c, cause, false);
+                }, (broken, cause) -> {
+                    packet.release();
+                    startOver(execution, charsets, hostgroup, attempt, broken, cause);
                 });
             };
             withCopy(c, st, go, this::replyAndResume, (broken, cause) -> {
@@ -383,6 +390,26 @@ final class PreparedCommands implements ResponseListener {
             backend.recordStatement(err.code(), 0, 0);
             session.reply(err);
         });
+    }
+
+    /**
+     * The connection was lost while the proxy set the character sets an execution is bound under
+     * there, before it was sent: it starts over on another connection as {@code execution}
+     * (null when it cannot run again: a cursor, long data), while {@link BackendSide#mayStartOver}.
+     */
+    private void startOver(TransactionLog.Execution execution, Map<String, String> charsets, int hostgroup,
+                           StatementAttempt attempt, BackendConnection broken, Throwable cause) {
+        BackendSide backend = parts.backend();
+        if (execution == null || !backend.mayStartOver()) {
+            backend.backendFailed(broken, cause, false);
+            return;
+        }
+        running = null;
+        recordable = null;
+        forgetRetryable();
+        if (backend.failedBeforeSending(broken, cause)) {
+            executeAgain(execution, charsets, hostgroup, null, attempt);
+        }
     }
 
     /**

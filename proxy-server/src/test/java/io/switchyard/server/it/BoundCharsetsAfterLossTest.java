@@ -26,7 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * execution is not run again (the client connection is closed, as the server's would be), rather
  * than write differently encoded text. The read is run on the connection whose copy of the
  * statement was bound before, and on another (where the proxy sets those character sets for
- * it). The connection is cut by a relay between the proxy and MariaDB.
+ * it). A write whose connection is lost while the proxy sets them, before it was sent, starts
+ * over on another connection; a transaction's connection lost while the proxy brings it back to
+ * the session's character sets is a loss between statements. The connection is cut by a relay
+ * between the proxy and MariaDB.
  * {@code mysql-transaction_replay} on.
  */
 class BoundCharsetsAfterLossTest {
@@ -54,8 +57,10 @@ class BoundCharsetsAfterLossTest {
     /**
      * A second client, logged in now with the same driver (the same login collation: the same
      * pool; one event loop), holds the connection the session gave back last, in a transaction.
+     * A session gives its connection back once the client has its reply: waits for that first.
      */
     private static Connection holdLastConnection() throws SQLException {
+        fixture.awaitConnectionsParked();
         Connection holder = connect();
         holder.setAutoCommit(false);
         try (Statement h = holder.createStatement()) {
@@ -118,6 +123,40 @@ class BoundCharsetsAfterLossTest {
         }
         assertThat(fixture.cluster().primary().queryString("SELECT GROUP_CONCAT(HEX(c) ORDER BY id) FROM app.bound_t"))
                 .as("the autocommit write, and nothing of the transaction").isEqualTo("C3A9");
+    }
+
+    @Test
+    void aWriteWhoseConnectionIsLostWhileItsCharacterSetsAreSetRunsOnAnother() throws Exception {
+        fixture.awaitConnectionsParked();
+        fixture.cluster().primary().execute("TRUNCATE TABLE app.bound_t");
+        int cutsBefore = relay.cuts();
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            // Prepared under latin1, so that a copy prepared later on a connection in latin1
+            // needs no SET first; bound under utf8mb4.
+            s.execute("SET NAMES latin1");
+            try (PreparedStatement write = c.prepareStatement("INSERT INTO bound_t VALUES (?, ?) /* write started over */")) {
+                s.execute("SET NAMES utf8mb4");
+                write.setInt(1, 1);
+                write.setString(2, "é");
+                assertThat(write.executeUpdate()).isEqualTo(1);
+                s.execute("SET NAMES latin1");
+                try (Connection holder = holdLastConnection()) {
+                    // The session moves to another connection, which takes its character sets
+                    // (latin1) and keeps them when the session gives it back.
+                    s.executeQuery("SELECT 1").close();
+                    write.setInt(1, 2);
+                    write.setString(2, "é");
+                    // The next statement the proxy sends to the server: the SET of the character
+                    // sets the write was bound under, on that connection, before the write.
+                    relay.cutNext(COM_QUERY, false);
+                    assertThat(write.executeUpdate()).as("the write, on another connection").isEqualTo(1);
+                    assertThat(relay.cuts() - cutsBefore).as("connections cut before the write").isEqualTo(1);
+                    holder.commit();
+                }
+            }
+        }
+        assertThat(fixture.cluster().primary().queryString("SELECT GROUP_CONCAT(id, ' ', HEX(c) ORDER BY id) FROM app.bound_t"))
+                .as("both rows, once each, bound under utf8mb4").isEqualTo("1 C3A9,2 C3A9");
     }
 
     private static String row(ResultSet rs) throws SQLException {
