@@ -260,15 +260,7 @@ final class PreparedCommands implements ResponseListener {
                     recordable = mayRunAgain && asNow ? st : null;
                     retryable = attempt != null && mayRunAgain && (asNow || !ExecutionCharsets.runsUnderConnections(st))
                             ? new Sent(attempt, st, packet.retainedDuplicate(), bound) : null;
-                    Runnable send = () -> backend.send(command, packet, this);
-                    ExecutionCharsets.sendUnder(backend, c, ExecutionCharsets.toSet(st), send, cause -> {
-                        packet.release();
-                        backend.backendFailed(c, cause, false);
-                    }, (broken, cause) -> {
-                        TransactionLog.Execution again = mayRunAgain ? TransactionLog.Execution.of(packet, st) : null;
-                        packet.release();
-                        startOver(again, bound, hostgroup, attempt, broken, cause);
-                    });
+                    sendUnder(c, command, packet, st, ExecutionCharsets.toSet(st), mayRunAgain, bound, hostgroup, attempt);
                 }
             };
             withCopy(c, st, go, err -> {
@@ -364,14 +356,7 @@ final class PreparedCommands implements ResponseListener {
                 ByteBuf packet = execution.on(copy);
                 retryable = attempt == null ? null : new Sent(attempt, st, packet.retainedDuplicate(), charsets);
                 boolean asConnection = charsets == null || charsets.equals(PreparedStatements.conversionCharsets(backend.carriedState()));
-                Runnable send = () -> backend.send(Command.STMT_EXECUTE, packet, this);
-                ExecutionCharsets.sendUnder(backend, c, asConnection ? null : charsets, send, cause -> {
-                    packet.release();
-                    backend.backendFailed(c, cause, false);
-                }, (broken, cause) -> {
-                    packet.release();
-                    startOver(execution, charsets, hostgroup, attempt, broken, cause);
-                });
+                sendUnder(c, Command.STMT_EXECUTE, packet, st, asConnection ? null : charsets, true, charsets, hostgroup, attempt);
             };
             withCopy(c, st, go, this::replyAndResume, (broken, cause) -> {
                 if (backend.mayStartOver()) {
@@ -393,10 +378,27 @@ final class PreparedCommands implements ResponseListener {
     }
 
     /**
-     * The connection was lost while the proxy set the character sets an execution is bound under
-     * there, before it was sent: it starts over on another connection as {@code execution}
-     * (null when it cannot run again: a cursor, long data), while {@link BackendSide#mayStartOver}.
+     * Sends the execution {@code packet} of {@code st} on {@code c} under {@code toSet} (null: as
+     * the connection is, see {@link ExecutionCharsets#sendUnder}). A connection lost while the
+     * proxy sets them, before the execution was sent, starts it over on another connection, bound
+     * under {@code bound}, when it {@code mayRunAgain} (not a cursor nor long data), while
+     * {@link BackendSide#mayStartOver}.
      */
+    private void sendUnder(BackendConnection c, Command command, ByteBuf packet, PreparedStatements.Statement st,
+                           Map<String, String> toSet, boolean mayRunAgain, Map<String, String> bound, int hostgroup,
+                           StatementAttempt attempt) {
+        BackendSide backend = parts.backend();
+        ExecutionCharsets.sendUnder(backend, c, toSet, () -> backend.send(command, packet, this), cause -> {
+            packet.release();
+            backend.backendFailed(c, cause, false);
+        }, (broken, cause) -> {
+            TransactionLog.Execution again = mayRunAgain ? TransactionLog.Execution.of(packet, st) : null;
+            packet.release();
+            startOver(again, bound, hostgroup, attempt, broken, cause);
+        });
+    }
+
+    /** Starts {@code execution} over after its connection was lost before it was sent ({@link #sendUnder}); null: it cannot. */
     private void startOver(TransactionLog.Execution execution, Map<String, String> charsets, int hostgroup,
                            StatementAttempt attempt, BackendConnection broken, Throwable cause) {
         BackendSide backend = parts.backend();
