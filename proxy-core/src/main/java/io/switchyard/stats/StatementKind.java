@@ -23,7 +23,7 @@ public enum StatementKind {
         }
         String second = w.length > 1 ? w[1] : "";
         return switch (w[0]) {
-            case "SELECT", "WITH" -> sql.toUpperCase(Locale.ROOT).contains("FOR UPDATE") ? SELECT_FOR_UPDATE : SELECT;
+            case "SELECT", "WITH" -> containsIgnoreCase(sql, "FOR UPDATE") ? SELECT_FOR_UPDATE : SELECT;
             case "INSERT" -> INSERT;
             case "UPDATE" -> UPDATE;
             case "DELETE" -> DELETE;
@@ -78,6 +78,19 @@ public enum StatementKind {
             };
             default -> UNKNOWN;
         };
+    }
+
+    /** True when {@code sql} holds {@code upper} (upper case, no letters outside ASCII) in any case; allocates nothing. */
+    private static boolean containsIgnoreCase(String sql, String upper) {
+        int last = sql.length() - upper.length();
+        char first = upper.charAt(0);
+        for (int i = 0; i <= last; i++) {
+            char c = sql.charAt(i);
+            if ((c == first || c == Character.toLowerCase(first)) && sql.regionMatches(true, i, upper, 0, upper.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Up to {@code n} leading words, upper-cased, after comments and whitespace. */
