@@ -17,12 +17,9 @@ public enum StatementKind {
 
     /** Classifies a statement's text (leading comments and whitespace are skipped). */
     public static StatementKind of(String sql) {
-        String[] w = firstWords(sql, 3);
-        if (w.length == 0) {
-            return UNKNOWN;
-        }
-        String second = w.length > 1 ? w[1] : "";
-        return switch (w[0]) {
+        String first = word(sql, 1);
+        return switch (first) {
+            case "" -> UNKNOWN;
             case "SELECT", "WITH" -> containsIgnoreCase(sql, "FOR UPDATE") ? SELECT_FOR_UPDATE : SELECT;
             case "INSERT" -> INSERT;
             case "UPDATE" -> UPDATE;
@@ -32,9 +29,9 @@ public enum StatementKind {
             case "USE" -> USE;
             case "BEGIN" -> BEGIN;
             case "COMMIT" -> COMMIT;
-            case "ROLLBACK" -> second.equals("TO") ? SAVEPOINT : ROLLBACK;
+            case "ROLLBACK" -> word(sql, 2).equals("TO") ? SAVEPOINT : ROLLBACK;
             case "SAVEPOINT", "RELEASE" -> SAVEPOINT;
-            case "START" -> second.equals("TRANSACTION") ? START_TRANSACTION : UNKNOWN;
+            case "START" -> word(sql, 2).equals("TRANSACTION") ? START_TRANSACTION : UNKNOWN;
             case "CALL" -> CALL;
             case "PREPARE" -> PREPARE;
             case "EXECUTE" -> EXECUTE;
@@ -54,10 +51,18 @@ public enum StatementKind {
             case "TRUNCATE" -> TRUNCATE_TABLE;
             case "RENAME" -> RENAME_TABLE;
             case "CHANGE" -> CHANGE_MASTER;
-            case "RESET" -> second.equals("MASTER") ? RESET_MASTER : second.equals("SLAVE") || second.equals("REPLICA") ? RESET_SLAVE : UNKNOWN;
-            case "SHOW" -> second.equals("TABLE") && w.length > 2 && w[2].equals("STATUS") ? SHOW_TABLE_STATUS : SHOW;
-            case "ALTER" -> second.equals("TABLE") ? ALTER_TABLE : second.equals("VIEW") ? ALTER_VIEW : UNKNOWN;
-            case "CREATE" -> switch (second) {
+            case "RESET" -> switch (word(sql, 2)) {
+                case "MASTER" -> RESET_MASTER;
+                case "SLAVE", "REPLICA" -> RESET_SLAVE;
+                default -> UNKNOWN;
+            };
+            case "SHOW" -> word(sql, 2).equals("TABLE") && word(sql, 3).equals("STATUS") ? SHOW_TABLE_STATUS : SHOW;
+            case "ALTER" -> switch (word(sql, 2)) {
+                case "TABLE" -> ALTER_TABLE;
+                case "VIEW" -> ALTER_VIEW;
+                default -> UNKNOWN;
+            };
+            case "CREATE" -> switch (word(sql, 2)) {
                 case "DATABASE", "SCHEMA" -> CREATE_DATABASE;
                 case "INDEX", "UNIQUE", "FULLTEXT", "SPATIAL" -> CREATE_INDEX;
                 case "TABLE" -> CREATE_TABLE;
@@ -67,7 +72,7 @@ public enum StatementKind {
                 case "VIEW", "OR" -> CREATE_VIEW;
                 default -> UNKNOWN;
             };
-            case "DROP" -> switch (second) {
+            case "DROP" -> switch (word(sql, 2)) {
                 case "DATABASE", "SCHEMA" -> DROP_DATABASE;
                 case "INDEX" -> DROP_INDEX;
                 case "TABLE", "TEMPORARY" -> DROP_TABLE;
@@ -93,13 +98,16 @@ public enum StatementKind {
         return false;
     }
 
-    /** Up to {@code n} leading words, upper-cased, after comments and whitespace. */
-    private static String[] firstWords(String sql, int n) {
-        String[] out = new String[n];
-        int count = 0;
+    /**
+     * The {@code n}-th word (from 1) of {@code sql}, upper-cased, after comments, whitespace and
+     * opening parentheses; "" when there is none (something else comes first). Only the verbs
+     * that need a second or third word read it.
+     */
+    private static String word(String sql, int n) {
         int i = 0;
         int len = sql.length();
-        while (i < len && count < n) {
+        int count = 0;
+        while (i < len) {
             char c = sql.charAt(i);
             if (Character.isWhitespace(c) || c == '(') {
                 i++;
@@ -114,11 +122,13 @@ public enum StatementKind {
                 while (i < len && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
                     i++;
                 }
-                out[count++] = sql.substring(start, i).toUpperCase(Locale.ROOT);
+                if (++count == n) {
+                    return sql.substring(start, i).toUpperCase(Locale.ROOT);
+                }
             } else {
                 break;
             }
         }
-        return java.util.Arrays.copyOf(out, count);
+        return "";
     }
 }

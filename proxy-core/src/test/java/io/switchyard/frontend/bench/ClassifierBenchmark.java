@@ -2,6 +2,7 @@ package io.switchyard.frontend.bench;
 
 import io.switchyard.frontend.state.StatementClassifier;
 import io.switchyard.frontend.state.StatementTraits;
+import io.switchyard.stats.StatementKind;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -16,8 +17,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Cost of reading a statement's session-state traits before it runs
  * ({@link StatementClassifier#classify}), which every statement pays on the data path: a plain
- * {@code SELECT} takes the one-pass check, anything else the lexer. Not part of the test suite;
- * run with {@code scripts/jmh ClassifierBenchmark}.
+ * {@code SELECT} takes the one-pass check, anything else the lexer. Also the cost of reading its
+ * kind ({@link StatementKind#of}), which the routing decision and the end of the statement read.
+ * Not part of the test suite; run with {@code scripts/jmh ClassifierBenchmark}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,5 +45,15 @@ public class ClassifierBenchmark {
     @Benchmark
     public StatementTraits setOfTwoVariables() {
         return StatementClassifier.classify(set);
+    }
+
+    @Benchmark
+    public StatementKind kindOfPointSelect() {
+        return StatementKind.of(pointSelect);
+    }
+
+    @Benchmark
+    public StatementKind kindOfRangeSelectWithLimit() {
+        return StatementKind.of(rangeSelect);
     }
 }
