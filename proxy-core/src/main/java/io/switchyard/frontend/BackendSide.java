@@ -208,7 +208,10 @@ final class BackendSide implements ResponseSink, LeaseListener {
         Runnable started = () -> {
             BackendConnection c = connection();
             if (c.baseline() != null) {
-                routing.tracker().clientTracking(c.globals().tracking(c.baseline().tracking(), routing.state().globalsAsOf()));
+                long asOf = routing.state().globalsAsOf();
+                routing.tracker().clientTracking(c.globals().tracking(c.baseline().tracking(), asOf));
+                GlobalValues.Value sqlMode = c.globals().at("sql_mode", asOf);
+                routing.tracker().loginSqlMode(sqlMode != null ? sqlMode.literal() : c.baseline().loginLiteral("sql_mode"));
             }
             then.run();
         };

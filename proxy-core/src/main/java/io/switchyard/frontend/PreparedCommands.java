@@ -134,8 +134,8 @@ final class PreparedCommands implements ResponseListener {
         // send it: after the transaction it does not run on the reader because it was prepared there.
         int home = parts.routing().onReaderForReadOnlyTransaction() ? parts.routing().prepareHostgroup(sql, -1) : hostgroup;
         SessionStateTracker tracker = parts.routing().tracker();
-        PreparedStatements.Statement st = statements.beginPrepare(sql, tracker.state().withSchema(parts.info().schema()), home,
-                tracker.charsetsUnread());
+        PreparedStatements.Statement st = statements.beginPrepare(sql, tracker.quoteRules(),
+                tracker.state().withSchema(parts.info().schema()), home, tracker.charsetsUnread());
         // The prepare already changes its connection (a user variable assigned with := exists
         // there from then on), so the session stays where it prepares what its execution would
         // pin it for.
@@ -206,12 +206,12 @@ final class PreparedCommands implements ResponseListener {
         StatementRouting routing = parts.routing();
         boolean tiedBefore = routing.tied() && !routing.betweenTransactionsWithAutocommitOff();
         int current = backend.currentHostgroup();
-        StatementRouting.Placement placed = executes ? routing.placeExecution(st.sql, st.traits, current, st.hostgroup)
+        StatementRouting.Placement placed = executes ? routing.placeExecution(st.readSql, st.traits, current, st.hostgroup)
                 : new StatementRouting.Placement(current >= 0 && routing.mustStayWhereItRan(st.traits) ? current : st.hostgroup,
                         StatementRouting.Step.NONE);
         int hostgroup = placed.hostgroup();
         routing.tracker().before(executes ? executionTraits(command, st, payload, frames) : StatementTraits.PLAIN,
-                executes ? st.sql : null, st.schema);
+                executes ? st.readSql : null, st.schema);
         // Retried as a text statement is when nothing tied the session and it reads no previous result.
         StatementAttempt attempt = command == Command.STMT_EXECUTE && placed.step() == StatementRouting.Step.NONE && !tiedBefore
                 && !routing.readsPreviousResult(routing.tracker().traits()) ? attempt(hostgroup, st) : null;

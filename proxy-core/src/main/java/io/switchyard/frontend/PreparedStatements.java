@@ -7,6 +7,7 @@ import io.switchyard.backend.BackendStatements;
 import io.switchyard.backend.ConnectionState;
 import io.switchyard.backend.InternalSink;
 import io.switchyard.digest.QueryDigest;
+import io.switchyard.frontend.state.QuoteRules;
 import io.switchyard.frontend.state.SessionStateRestorer;
 import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.frontend.state.StatementClassifier;
@@ -56,6 +57,8 @@ final class PreparedStatements {
     static final class Statement {
         final int id;
         final String sql;
+        /** {@link #sql} as the default quoting rules read it, under the {@code sql_mode} it was prepared with: what its traits come from. */
+        final String readSql;
         final String schema;
         /**
          * What it was prepared under: a copy on another connection is prepared under the same.
@@ -81,15 +84,16 @@ final class PreparedStatements {
         /** The column definitions the client holds for it (metadata caching); null until it got some. */
         ColumnDefinitions.Held clientMetadata;
 
-        Statement(int id, String sql, ConnectionState prepareState, int hostgroup, QueryDigest digest) {
+        Statement(int id, String sql, QuoteRules quoting, ConnectionState prepareState, int hostgroup, QueryDigest digest) {
             this.id = id;
             this.sql = sql;
+            this.readSql = quoting.standardText(sql);
             this.schema = prepareState.schema();
             this.prepareState = prepareState;
             this.hostgroup = hostgroup;
             this.digest = digest;
             this.kind = StatementKind.of(sql);
-            this.traits = StatementClassifier.classify(sql);
+            this.traits = StatementClassifier.classify(readSql);
         }
     }
 
@@ -122,11 +126,11 @@ final class PreparedStatements {
     /**
      * A COM_STMT_PREPARE goes to a backend; its reply will carry the id returned here.
      * {@code charsetsUnread}: the character sets on the session's connection may not be those of
-     * {@code sessionState} (see {@link #charsetsRead}).
+     * {@code sessionState} (see {@link #charsetsRead}); {@code quoting}: the session's now.
      */
-    Statement beginPrepare(String sql, ConnectionState sessionState, int hostgroup, boolean charsetsUnread) {
+    Statement beginPrepare(String sql, QuoteRules quoting, ConnectionState sessionState, int hostgroup, boolean charsetsUnread) {
         nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
-        preparing = new Statement(nextId, sql, sessionState.prepareState(), hostgroup, QueryDigest.of(sql));
+        preparing = new Statement(nextId, sql, quoting, sessionState.prepareState(), hostgroup, QueryDigest.of(sql));
         preparingUnread = charsetsUnread;
         idToPatch = true;
         return preparing;

@@ -82,7 +82,11 @@ final class StatementRouting {
      * otherwise have run in, or -1.
      */
     private int readerTransactionWriter = -1;
-    /** The last statement (a text one after rewriting, or a prepared one executed) and its traits: what the questions below are asked of. */
+    /**
+     * The last statement (a text one after rewriting, or a prepared one executed) as the default
+     * quoting rules read it ({@link io.switchyard.frontend.state.QuoteRules}) and its traits:
+     * what the questions below are asked of.
+     */
     private String lastQuery = "";
     /**
      * With autocommit off, a statement may leave state of the transaction it is in that the
@@ -379,8 +383,10 @@ final class StatementRouting {
             }
         }
         String query = outcome == null ? sql : outcome.query(sql);
+        // What decides where the statement runs reads it as the server will, under the session's sql_mode.
+        String read = tracker.quoteRules().standardText(query);
         boolean keptForNext = tracker.keepForNext();
-        StatementTraits traits = tracker.before(query);
+        StatementTraits traits = tracker.before(read);
         mustStay |= currentHostgroup >= 0 && keptForNext && traits.readsPrevious();
         if (currentHostgroup < 0 && previousHostgroup >= 0 && traits.readsPrevious()) {
             // Back to the connection the last statement ran on, whose result this one reads.
@@ -392,11 +398,11 @@ final class StatementRouting {
         }
         Integer destination = outcome == null ? null : outcome.destinationHostgroup();
         int routed = destination != null ? destination : defaultHostgroup;
-        lastQuery = query;
+        lastQuery = read;
         lastTraits = traits;
-        beforeStatement(query);
+        beforeStatement(read);
         ruleCausalReads = outcome == null ? null : outcome.causalReads();
-        Placement placed = place(query, traits, currentHostgroup, mustStay, routed, keptForNext && traits.readsPrevious());
+        Placement placed = place(read, traits, currentHostgroup, mustStay, routed, keptForNext && traits.readsPrevious());
         int hostgroup = placed.hostgroup();
         Step step = placed.step();
         List<Frame> rewritten = null;

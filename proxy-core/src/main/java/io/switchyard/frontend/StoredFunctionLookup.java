@@ -2,6 +2,7 @@ package io.switchyard.frontend;
 
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.InternalQuery;
+import io.switchyard.frontend.state.QuoteRules;
 import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.frontend.state.StoredFunctionCalls;
 import io.switchyard.protocol.Command;
@@ -18,8 +19,9 @@ import java.util.function.Consumer;
  * body the account may not read, that is not a stored function (a loadable one, or a native one
  * of a newer server), or whose read fails, counts as one that may.
  *
- * <p>One query of one row per function ({@code COUNT(*)} and the body in hexadecimal, which reads
- * the same whatever the connection's character sets): it clears the warnings and sets
+ * <p>One query of one row per function ({@code COUNT(*)}, the body in hexadecimal, which reads
+ * the same whatever the connection's character sets, and the {@code sql_mode} it was parsed
+ * under): it clears the warnings and sets
  * {@code FOUND_ROWS()} to 1 and {@code ROW_COUNT()} to -1, so it runs only where no warnings are
  * held, and the caller gives the connection the session's values back afterwards.
  *
@@ -48,8 +50,9 @@ final class StoredFunctionLookup {
                 then.accept(failure);
                 return;
             }
-            String body = err == null && row != null && row.size() == 2 && "1".equals(row.get(0)) ? text(row.get(1)) : null;
-            if (body == null || StoredFunctionCalls.mayLeaveUnreportedState(body)) {
+            String body = err == null && row != null && row.size() == 3 && "1".equals(row.get(0)) ? text(row.get(1)) : null;
+            // The body is read as the server parsed it, under the sql_mode the function was created with.
+            if (body == null || StoredFunctionCalls.mayLeaveUnreportedState(QuoteRules.of(row.get(2)).standardText(body))) {
                 tracker.functionsChecked(true);
                 then.accept(null);
                 return;
@@ -58,9 +61,13 @@ final class StoredFunctionLookup {
         }));
     }
 
-    /** The query that reads {@code function}'s body: one row of its count (1 when it is a stored function) and its body in hex. */
+    /**
+     * The query that reads {@code function}'s body: one row of its count (1 when it is a stored
+     * function), its body in hex and the {@code sql_mode} it was created with.
+     */
     static String query(StoredFunctionCalls.Call function) {
-        return "SELECT COUNT(*), HEX(MAX(ROUTINE_DEFINITION)) FROM information_schema.ROUTINES WHERE ROUTINE_TYPE = 'FUNCTION'"
+        return "SELECT COUNT(*), HEX(MAX(ROUTINE_DEFINITION)), MAX(SQL_MODE) FROM information_schema.ROUTINES"
+                + " WHERE ROUTINE_TYPE = 'FUNCTION'"
                 + " AND ROUTINE_SCHEMA = " + utf8(function.schema()) + " AND ROUTINE_NAME = " + utf8(function.name());
     }
 

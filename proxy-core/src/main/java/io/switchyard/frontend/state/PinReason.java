@@ -51,6 +51,12 @@ public enum PinReason {
      * not report.
      */
     STORED_FUNCTION,
+    /**
+     * A text of several statements changed {@code sql_mode}: the server reads the statements after
+     * the change under its quoting rules ({@link QuoteRules}), which the proxy did not read the
+     * text with.
+     */
+    SQL_MODE_IN_TEXT,
     /** An XA transaction statement ran. */
     XA_TRANSACTION,
     /** The server reported a change of session state that no tracked statement explains. */

@@ -104,6 +104,11 @@ public final class SessionStateTracker {
     /** The running statement gets the client's tracking settings for itself alone ({@link #clientTrackingForOneStatement}). */
     private boolean clientTrackingPrefixed;
     private final SessionCollations collations = new SessionCollations();
+    /** The session's {@code sql_mode} where its state sets none, as a literal: its login's ({@link #loginSqlMode}). */
+    private String loginSqlMode = "DEFAULT";
+    /** The rules of {@link #quoteRulesOf}, the {@code sql_mode} literal {@link #quoteRules} last read. */
+    private QuoteRules quoteRules = QuoteRules.DEFAULT;
+    private String quoteRulesOf = loginSqlMode;
 
     public SessionStateTracker(ConnectionState initial) {
         this.state = initial;
@@ -216,7 +221,26 @@ public final class SessionStateTracker {
         clientTrackingPrefixed = true;
     }
 
-    /** A statement is about to run: its text decides the pins the server will not report. */
+    /** The session's {@code sql_mode} where its state sets none (the SQL literal of its login's). */
+    public void loginSqlMode(String literal) {
+        loginSqlMode = literal;
+    }
+
+    /** How the server reads quotes in the session's statements now, under its {@code sql_mode}. */
+    public QuoteRules quoteRules() {
+        String mode = state.variables().getOrDefault("sql_mode", loginSqlMode);
+        if (!mode.equals(quoteRulesOf)) {
+            quoteRules = QuoteRules.of(mode);
+            quoteRulesOf = mode;
+        }
+        return quoteRules;
+    }
+
+    /**
+     * A statement is about to run: its text decides the pins the server will not report.
+     * {@code sql} as the default quoting rules read it ({@link QuoteRules#standardText} of the
+     * session's {@link #quoteRules}).
+     */
     public StatementTraits before(String sql) {
         traits = StatementClassifier.classify(sql);
         runningSql = sql;

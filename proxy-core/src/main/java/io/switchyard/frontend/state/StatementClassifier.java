@@ -92,6 +92,10 @@ public final class StatementClassifier {
             // A USE in the text may change the database its calls are resolved in.
             b.pins.add(PinReason.STORED_FUNCTION);
         }
+        if (statements > 1 && b.assigned.contains("sql_mode")) {
+            // The statements after the change are read under quoting rules the text was not read with.
+            b.pins.add(PinReason.SQL_MODE_IN_TEXT);
+        }
         if (b.limited && sql.indexOf(';') < 0 && (all.get(0).isWord("SELECT") || all.get(0).isWord("WITH") || all.get(0).isSymbol("("))
                 && !LimitClause.joinsResults(sql)) {
             b.limitOffset = LimitClause.offset(sql);

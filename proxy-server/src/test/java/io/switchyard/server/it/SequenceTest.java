@@ -69,8 +69,14 @@ class SequenceTest {
      */
     static List<List<String>> directAndProxied(ProxyFixture fixture, String[][] script, Runnable recreate, boolean serverPrepared)
             throws SQLException {
-        String params = serverPrepared ? "useServerPrepStmts=true" : "";
-        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + (serverPrepared ? "&" + params : "");
+        return directAndProxied(fixture, script, recreate, serverPrepared ? "useServerPrepStmts=true" : "");
+    }
+
+    /** The same, the connections opened with Connector/J's {@code params} ({@code name=value&...}, or ""). */
+    static List<List<String>> directAndProxied(ProxyFixture fixture, String[][] script, Runnable recreate, String params)
+            throws SQLException {
+        boolean serverPrepared = params.contains("useServerPrepStmts=true");
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + (params.isEmpty() ? "" : "&" + params);
         recreate.run();
         List<String> expected;
         try (Connection a = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
