@@ -133,6 +133,9 @@ public final class Grammar {
             boolean utf8ClientOnly, boolean multiStatements) {
         Grammar grammar = new Grammar(random, session, avoid, utf8ClientOnly, multiStatements, length);
         grammar.add("SET SESSION innodb_lock_wait_timeout = 3");
+        if (session % 4 == 1) {
+            grammar.quotedText(session / 4);
+        }
         for (int blocks = 0; grammar.steps.size() < length && blocks < 10 * length; blocks++) {
             grammar.block();
         }
@@ -213,6 +216,31 @@ public final class Grammar {
         if (chance(50)) {
             add(stateRead());
         }
+    }
+
+    /**
+     * Opens the scripts of every fourth session (the same in every seed, so the rest of each
+     * script stays what the seed drew): under a {@code sql_mode} that quotes otherwise
+     * ({@code NO_BACKSLASH_ESCAPES}, {@code ANSI_QUOTES}), a statement whose text the default
+     * rules would read as a string that never ends, hiding the lock it takes and the variable it
+     * assigns; then a read of both, and a reset of the session, after which the script goes on
+     * from a session with nothing pinned.
+     */
+    private void quotedText(int variant) {
+        String[][] variants = {
+            {"'STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES'", "SELECT 'C:\\', GET_LOCK(" + lock + ", 0), @q := 3"},
+            {"'ANSI_QUOTES'", "SELECT 1 AS \"b\\\", GET_LOCK(" + lock + ", 0), @q := 3"},
+            {"'ANSI'", "SELECT 'a' || 'b' AS \"c\\\", GET_LOCK(" + lock + ", 0), @q := 3"},
+            {"'ANSI_QUOTES,NO_BACKSLASH_ESCAPES'", "SELECT 'C:\\' AS \"b\\\", GET_LOCK(" + lock + ", 0), @q := 3"},
+        };
+        String[] chosen = variants[variant % variants.length];
+        add("SET SESSION sql_mode = " + chosen[0]);
+        add(chosen[1]);
+        add("SELECT @@sql_mode, DATABASE()");
+        add("SELECT @q, RELEASE_LOCK(" + lock + "), IS_FREE_LOCK(" + lock + ")");
+        steps.add(Step.api(Step.Api.RESET, ""));
+        mayBePinned = false;
+        foundRowsSet = false;
     }
 
     private void setSeveral() {
