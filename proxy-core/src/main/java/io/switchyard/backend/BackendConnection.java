@@ -20,6 +20,8 @@ import io.switchyard.protocol.ProtocolException;
 import io.switchyard.protocol.ResponseTracker;
 import io.switchyard.protocol.StmtExecute;
 import io.switchyard.protocol.Wire;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,8 +94,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     public static Future<BackendConnection> connect(Bootstrap template, EventLoop loop, ServerAddress address,
                                                     ConnectionKey key, String schema, BackendSettings settings,
                                                     GlobalValues globals) {
-        BackendConnection connection = new BackendConnection(address, key, schema, globals);
-        connection.login = new LoginPhase(connection, loop, address, key, schema, settings);
+        // The server reads a login's database name in the character set of the login's collation,
+        // which need not be the UTF-8 the proxy writes: a name with other than ASCII characters
+        // is left to a COM_INIT_DB, which the proxy sends under a UTF-8 client character set.
+        String loginSchema = schema == null || schema.chars().allMatch(ch -> ch < 0x80) ? schema : null;
+        BackendConnection connection = new BackendConnection(address, key, loginSchema, globals);
+        connection.login = new LoginPhase(connection, loop, address, key, loginSchema, settings);
         return connection.login.start(template, loop);
     }
 
@@ -235,7 +241,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
      * behalf; {@code sink} (an {@link InternalSink} or {@link InternalQuery}) receives the response.
      */
     public void executeInternal(Command command, String argument, ResponseSink sink) {
-        execute(command, Packets.command(ByteBufAllocator.DEFAULT, command, argument), sink);
+        executeInternal(command, argument, StandardCharsets.UTF_8, sink);
+    }
+
+    /** Same, with the argument written in {@code charset}. */
+    public void executeInternal(Command command, String argument, Charset charset, ResponseSink sink) {
+        execute(command, Packets.command(ByteBufAllocator.DEFAULT, command, argument, charset), sink);
     }
 
     /** Same, with {@code done} told the outcome once: the server's error, or the connection's failure. */

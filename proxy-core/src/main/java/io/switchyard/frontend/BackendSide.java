@@ -211,7 +211,8 @@ final class BackendSide implements ResponseSink, LeaseListener {
                 long asOf = routing.state().globalsAsOf();
                 routing.tracker().clientTracking(c.globals().tracking(c.baseline().tracking(), asOf));
                 GlobalValues.Value sqlMode = c.globals().at("sql_mode", asOf);
-                routing.tracker().loginSqlMode(sqlMode != null ? sqlMode.literal() : c.baseline().loginLiteral("sql_mode"));
+                routing.tracker().loginReading(sqlMode != null ? sqlMode.literal() : c.baseline().loginLiteral("sql_mode"),
+                        c.baseline().loginValues().get("character_set_client"));
             }
             then.run();
         };

@@ -86,7 +86,7 @@ final class PreparedCommands implements ResponseListener {
             return;
         }
         List<PreparedStatements.Statement> readers = statements.readingRowCountUnlike(parts.backend().carriedState().withSchema(c.schema()));
-        readers.removeIf(st -> BackendStatements.of(c).find(st.prepareState, st.sql) != null);
+        readers.removeIf(st -> BackendStatements.of(c).find(st.prepareState, st.exact) != null);
         if (readers.isEmpty()) {
             then.run();
             return;
@@ -126,15 +126,16 @@ final class PreparedCommands implements ResponseListener {
                     : ProxyError.PACKET_TOO_LARGE.format(Wire.MAX_PAYLOAD));
             return;
         }
-        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
+        SessionStateTracker tracker = parts.routing().tracker();
+        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, tracker.textCharset());
+        String exact = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.ISO_8859_1);
         parts.activity().describe(sql);
         BackendSide backend = parts.backend();
         int hostgroup = parts.routing().prepareHostgroup(sql, backend.currentHostgroup());
         // A statement prepared in a read-only transaction on a reader belongs where the rules
         // send it: after the transaction it does not run on the reader because it was prepared there.
         int home = parts.routing().onReaderForReadOnlyTransaction() ? parts.routing().prepareHostgroup(sql, -1) : hostgroup;
-        SessionStateTracker tracker = parts.routing().tracker();
-        PreparedStatements.Statement st = statements.beginPrepare(sql, tracker.quoteRules(),
+        PreparedStatements.Statement st = statements.beginPrepare(sql, exact, tracker.quoteRules(),
                 tracker.state().withSchema(parts.info().schema()), home, tracker.charsetsUnread());
         // The prepare already changes its connection (a user variable assigned with := exists
         // there from then on), so the session stays where it prepares what its execution would
@@ -435,7 +436,7 @@ final class PreparedCommands implements ResponseListener {
      */
     private void withCopy(BackendConnection c, PreparedStatements.Statement st, Consumer<BackendStatements.Prepared> go,
                           Consumer<ErrPacket> failed, BiConsumer<BackendConnection, Throwable> broken) {
-        BackendStatements.Prepared copy = BackendStatements.of(c).find(st.prepareState, st.sql);
+        BackendStatements.Prepared copy = BackendStatements.of(c).find(st.prepareState, st.exact);
         if (copy != null) {
             go.accept(copy);
             return;

@@ -23,6 +23,7 @@ import io.switchyard.protocol.ServerStatus;
 import io.switchyard.protocol.StmtExecute;
 import io.switchyard.protocol.Wire;
 import io.switchyard.stats.StatementKind;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -56,7 +57,15 @@ final class PreparedStatements {
     /** One client statement. */
     static final class Statement {
         final int id;
+        /** The text as the session's character set reads it: what its traits, rules and statistics read. */
         final String sql;
+        /**
+         * The text's bytes as the client sent them, one character per byte (ISO-8859-1): what the
+         * statement is prepared again from, and what copies on backend connections are known by
+         * (two texts that read the same in {@link #sql} may differ in bytes the character set does
+         * not read).
+         */
+        final String exact;
         /** {@link #sql} as the default quoting rules read it, under the {@code sql_mode} it was prepared with: what its traits come from. */
         final String readSql;
         final String schema;
@@ -84,9 +93,11 @@ final class PreparedStatements {
         /** The column definitions the client holds for it (metadata caching); null until it got some. */
         ColumnDefinitions.Held clientMetadata;
 
-        Statement(int id, String sql, QuoteRules quoting, ConnectionState prepareState, int hostgroup, QueryDigest digest) {
+        Statement(int id, String sql, String exact, QuoteRules quoting, ConnectionState prepareState, int hostgroup,
+                  QueryDigest digest) {
             this.id = id;
             this.sql = sql;
+            this.exact = exact;
             this.readSql = quoting.standardText(sql);
             this.schema = prepareState.schema();
             this.prepareState = prepareState;
@@ -126,11 +137,13 @@ final class PreparedStatements {
     /**
      * A COM_STMT_PREPARE goes to a backend; its reply will carry the id returned here.
      * {@code charsetsUnread}: the character sets on the session's connection may not be those of
-     * {@code sessionState} (see {@link #charsetsRead}); {@code quoting}: the session's now.
+     * {@code sessionState} (see {@link #charsetsRead}); {@code quoting}: the session's now;
+     * {@code sql} and {@code exact} as in {@link Statement}.
      */
-    Statement beginPrepare(String sql, QuoteRules quoting, ConnectionState sessionState, int hostgroup, boolean charsetsUnread) {
+    Statement beginPrepare(String sql, String exact, QuoteRules quoting, ConnectionState sessionState, int hostgroup,
+                           boolean charsetsUnread) {
         nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
-        preparing = new Statement(nextId, sql, quoting, sessionState.prepareState(), hostgroup, QueryDigest.of(sql));
+        preparing = new Statement(nextId, sql, exact, quoting, sessionState.prepareState(), hostgroup, QueryDigest.of(sql));
         preparingUnread = charsetsUnread;
         idToPatch = true;
         return preparing;
@@ -161,12 +174,12 @@ final class PreparedStatements {
             }
             boolean open = byId.get(st.id) == st;
             if (open) {
-                held.release(st.prepareState, st.sql);
+                held.release(st.prepareState, st.exact);
             }
-            BackendStatements.of(c).restate(c, st.prepareState, actual, st.sql);
+            BackendStatements.of(c).restate(c, st.prepareState, actual, st.exact);
             st.prepareState = actual;
             if (open) {
-                held.hold(actual, st.sql);
+                held.hold(actual, st.exact);
             }
         }
         preparedUnread.clear();
@@ -209,9 +222,9 @@ final class PreparedStatements {
         }
         st.params = reply.preparedParams();
         byId.put(st.id, st);
-        held.hold(st.prepareState, st.sql);
+        held.hold(st.prepareState, st.exact);
         lastPrepared = st;
-        BackendStatements.of(c).add(c, st.prepareState, st.sql, reply.preparedStatementId(), maxPerConnection);
+        BackendStatements.of(c).add(c, st.prepareState, st.exact, reply.preparedStatementId(), maxPerConnection);
         return st;
     }
 
@@ -229,7 +242,7 @@ final class PreparedStatements {
         Statement st = find(payload);
         if (st != null) {
             if (byId.remove(st.id) != null) {
-                held.release(st.prepareState, st.sql);
+                held.release(st.prepareState, st.exact);
             }
             if (lastPrepared == st) {
                 lastPrepared = null;
@@ -239,7 +252,7 @@ final class PreparedStatements {
 
     /** Forgets every statement (COM_RESET_CONNECTION, COM_CHANGE_USER). */
     void clear() {
-        byId.values().forEach(st -> held.release(st.prepareState, st.sql));
+        byId.values().forEach(st -> held.release(st.prepareState, st.exact));
         byId.clear();
         preparing = null;
         preparedUnread.clear();
@@ -282,7 +295,7 @@ final class PreparedStatements {
     /** True when the client holds a statement of text {@code sql} prepared under {@code prepareState}. */
     boolean holds(ConnectionState prepareState, String sql) {
         for (Statement st : byId.values()) {
-            if (st.sql.equals(sql) && st.prepareState.equals(prepareState)) {
+            if (st.exact.equals(sql) && st.prepareState.equals(prepareState)) {
                 return true;
             }
         }
@@ -331,13 +344,13 @@ final class PreparedStatements {
     private static void prepare(BackendConnection c, Statement st, int maxPerConnection,
                                 Consumer<BackendStatements.Prepared> then, Consumer<ErrPacket> failed,
                                 BiConsumer<BackendConnection, Throwable> broken) {
-        c.executeInternal(Command.STMT_PREPARE, st.sql, InternalSink.withReply((reply, failure) -> {
+        c.executeInternal(Command.STMT_PREPARE, st.exact, StandardCharsets.ISO_8859_1, InternalSink.withReply((reply, failure) -> {
             if (failure != null) {
                 broken.accept(c, failure);
             } else if (reply.error() != null) {
                 failed.accept(reply.error());
             } else {
-                then.accept(BackendStatements.of(c).add(c, st.prepareState, st.sql, reply.preparedStatementId(), maxPerConnection));
+                then.accept(BackendStatements.of(c).add(c, st.prepareState, st.exact, reply.preparedStatementId(), maxPerConnection));
             }
         }));
     }

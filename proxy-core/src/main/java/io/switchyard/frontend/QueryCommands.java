@@ -124,7 +124,8 @@ final class QueryCommands {
             parts.activity().rules(d.rules().matchedRuleIds());
         }
         if (d.rules() != null && d.rules().mirrorHostgroup() != null) {
-            mirror.mirror(d.rules().mirrorHostgroup(), parts.info().connectionKey(), parts.info().schema(), d.query(), backend.loop());
+            mirror.mirror(d.rules().mirrorHostgroup(), parts.info().connectionKey(), parts.info().schema(), d.query(),
+                    parts.routing().tracker().textCharset(), backend.loop());
         }
         ByteBuf packets = CommandQueue.join(toSend);
         switch (d.step()) {

@@ -3,7 +3,9 @@ package io.switchyard.frontend;
 import io.netty.channel.EventLoop;
 import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.ConnectionKey;
+import io.switchyard.backend.InternalSink;
 import io.switchyard.protocol.Command;
+import java.nio.charset.Charset;
 
 /**
  * Copies of a session's statements sent to a query rule's {@code mirror_hostgroup} (to warm a
@@ -22,8 +24,8 @@ final class StatementMirror {
         this.context = context;
     }
 
-    private void run(BackendLease lease, BackendConnection c, String sql) {
-        c.executeInternal(Command.QUERY, sql, (err, failure) -> done(lease, c, failure, true));
+    private void run(BackendLease lease, BackendConnection c, String sql, Charset charset) {
+        c.executeInternal(Command.QUERY, sql, charset, new InternalSink((err, failure) -> done(lease, c, failure, true)));
     }
 
     /** The copy ran ({@code ran}) or could not: the connection goes back, or is closed when it broke. */
@@ -41,8 +43,8 @@ final class StatementMirror {
         }
     }
 
-    /** Runs a copy of {@code sql} on {@code hostgroup}, as the session's user, in {@code schema}. */
-    void mirror(int hostgroup, ConnectionKey key, String schema, String sql, EventLoop loop) {
+    /** Runs a copy of {@code sql} on {@code hostgroup}, as the session's user, in {@code schema}, written in {@code charset}. */
+    void mirror(int hostgroup, ConnectionKey key, String schema, String sql, Charset charset, EventLoop loop) {
         if (inFlight) {
             context.stats().mirrorDropped();
             return;
@@ -52,13 +54,13 @@ final class StatementMirror {
         lease.acquire(hostgroup, null, key, schema, () -> {
             BackendConnection c = lease.connection();
             if (schema == null || schema.equals(c.schema())) {
-                run(lease, c, sql);
+                run(lease, c, sql, charset);
                 return;
             }
             c.executeInternal(Command.INIT_DB, schema, (err, failure) -> {
                 if (err == null && failure == null) {
                     c.schema(schema);
-                    run(lease, c, sql);
+                    run(lease, c, sql, charset);
                     return;
                 }
                 done(lease, c, failure, false);

@@ -20,7 +20,7 @@ import io.switchyard.routing.QueryContext;
 import io.switchyard.routing.QueryRules;
 import io.switchyard.routing.RuleOutcome;
 import io.switchyard.stats.StatementKind;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.Charset;
 import java.util.List;
 
 /**
@@ -364,7 +364,8 @@ final class StatementRouting {
             return new Decision(mustStay ? currentHostgroup : defaultHostgroup, null, null, null, null, StatementKind.UNKNOWN, null, null);
         }
         ByteBuf payload = first.payload();
-        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
+        Charset charset = tracker.textCharset();
+        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, charset);
         QueryDigest digest = QueryDigest.of(sql);
         StatementKind kind = StatementKind.of(sql);
         QueryRules rules = context.router().rules();
@@ -408,7 +409,7 @@ final class StatementRouting {
         List<Frame> rewritten = null;
         if (outcome != null && outcome.rewritten()) {
             ByteBuf body = ByteBufAllocator.DEFAULT.buffer(query.length() + 1);
-            body.writeByte(Command.QUERY.code).writeCharSequence(query, StandardCharsets.UTF_8);
+            body.writeByte(Command.QUERY.code).writeCharSequence(query, charset);
             if (body.readableBytes() < Wire.MAX_PAYLOAD) {
                 rewritten = List.of(Frame.of(0, body));
             } else {

@@ -275,7 +275,7 @@ final class TransactionLog {
     void prepareStatements(BackendConnection c, ConnectionState state, int maxPerConnection, Done done) {
         for (Entry e : entries) {
             PreparedStatements.Statement st = e.execution() == null ? null : e.execution().statement();
-            if (st != null && BackendStatements.of(c).find(st.prepareState, st.sql) == null) {
+            if (st != null && BackendStatements.of(c).find(st.prepareState, st.exact) == null) {
                 PreparedStatements.prepareOn(c, state, st, maxPerConnection,
                         copy -> prepareStatements(c, state, maxPerConnection, done),
                         err -> done.done("a statement of the transaction could not be prepared again: " + err.message(), null, null),
@@ -305,7 +305,7 @@ final class TransactionLog {
         ByteBuf packet = Unpooled.wrappedBuffer(entry.packets());
         if (execution != null) {
             PreparedStatements.Statement st = execution.statement();
-            BackendStatements.Prepared copy = BackendStatements.of(connection).find(st.prepareState, st.sql);
+            BackendStatements.Prepared copy = BackendStatements.of(connection).find(st.prepareState, st.exact);
             if (copy == null) {
                 done.done("statement " + (index + 1) + " of the transaction is no longer prepared on the connection "
                         + "(more than mysql-max_stmts_per_connection statements)", null, null);

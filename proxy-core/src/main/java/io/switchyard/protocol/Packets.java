@@ -57,10 +57,15 @@ public final class Packets {
      * null, {@code argument} in UTF-8 (a schema for COM_INIT_DB, a statement for COM_QUERY).
      */
     public static ByteBuf command(ByteBufAllocator alloc, Command command, String argument) {
+        return command(alloc, command, argument, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Same, with the argument written in {@code charset}. */
+    public static ByteBuf command(ByteBufAllocator alloc, Command command, String argument, java.nio.charset.Charset charset) {
         return build(alloc, 0, b -> {
             b.writeByte(command.code);
             if (argument != null) {
-                b.writeCharSequence(argument, java.nio.charset.StandardCharsets.UTF_8);
+                b.writeCharSequence(argument, charset);
             }
         });
     }

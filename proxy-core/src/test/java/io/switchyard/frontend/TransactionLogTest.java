@@ -47,7 +47,7 @@ class TransactionLogTest {
 
     private static PreparedStatements.Statement statement(int params, byte[] types) {
         PreparedStatements.Statement st = new PreparedStatements.Statement(1, "INSERT INTO t VALUES (?, ?)",
-                io.switchyard.frontend.state.QuoteRules.DEFAULT, STATE.prepareState(), 0,
+                "INSERT INTO t VALUES (?, ?)", io.switchyard.frontend.state.QuoteRules.DEFAULT, STATE.prepareState(), 0,
                 io.switchyard.digest.QueryDigest.of("INSERT INTO t VALUES (?, ?)"));
         st.params = params;
         st.types = types;

@@ -8,6 +8,8 @@ import io.switchyard.backend.TrackingSettings;
 import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.SessionStateInfo;
 import io.switchyard.stats.StatementKind;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -104,11 +106,15 @@ public final class SessionStateTracker {
     /** The running statement gets the client's tracking settings for itself alone ({@link #clientTrackingForOneStatement}). */
     private boolean clientTrackingPrefixed;
     private final SessionCollations collations = new SessionCollations();
-    /** The session's {@code sql_mode} where its state sets none, as a literal: its login's ({@link #loginSqlMode}). */
+    /** The session's {@code sql_mode} and {@code character_set_client} where its state sets none, as literals: its login's. */
     private String loginSqlMode = "DEFAULT";
+    private String loginCharsetClient;
     /** The rules of {@link #quoteRulesOf}, the {@code sql_mode} literal {@link #quoteRules} last read. */
     private QuoteRules quoteRules = QuoteRules.DEFAULT;
     private String quoteRulesOf = loginSqlMode;
+    /** The character set of {@link #textCharsetOf}, the {@code character_set_client} literal {@link #textCharset} last read. */
+    private Charset textCharset = StandardCharsets.UTF_8;
+    private String textCharsetOf;
 
     public SessionStateTracker(ConnectionState initial) {
         this.state = initial;
@@ -221,9 +227,23 @@ public final class SessionStateTracker {
         clientTrackingPrefixed = true;
     }
 
-    /** The session's {@code sql_mode} where its state sets none (the SQL literal of its login's). */
-    public void loginSqlMode(String literal) {
-        loginSqlMode = literal;
+    /**
+     * What the session's text is read under where its state sets nothing: the SQL literals of
+     * its login's {@code sql_mode} and {@code character_set_client}.
+     */
+    public void loginReading(String sqlMode, String characterSetClient) {
+        loginSqlMode = sqlMode;
+        loginCharsetClient = characterSetClient;
+    }
+
+    /** The character set the session's statement text is read in now ({@link TextCharsets}). */
+    public Charset textCharset() {
+        String client = state.variables().getOrDefault(SessionCollations.CHARACTER_SET_CLIENT, loginCharsetClient);
+        if (client != null && !client.equals(textCharsetOf)) {
+            textCharset = TextCharsets.of(SqlLiteral.name(client));
+            textCharsetOf = client;
+        }
+        return textCharset;
     }
 
     /** How the server reads quotes in the session's statements now, under its {@code sql_mode}. */

@@ -1,0 +1,123 @@
+package io.switchyard.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchyard.server.launcher.MariaDbCluster;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A client whose character set is not UTF-8 gets what it gets directly: the proxy reads its
+ * statement text in that character set and sends the server the client's own bytes. Two classes
+ * of defect, each compared with direct connections: a server-prepared statement of a
+ * {@code latin1} client, prepared again on another connection after the session moved, was
+ * written there as UTF-8 ({@code 'é'} became {@code 'ï¿½'} and went into the table so); in
+ * Shift JIS a character's second byte may be {@code 0x5C}, which read as UTF-8 is a backslash
+ * that escaped the closing quote and hid the lock and the variable after it. One event loop, so
+ * that a second session borrows the connection the first gave back last, as in
+ * {@link SequenceTest}.
+ */
+class ClientCharsetTextTest {
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.perClass(0, """
+            event-loop-threads = 1
+            """);
+
+    private static final String LATIN1 = "useServerPrepStmts=true&characterEncoding=ISO-8859-1&connectionCollation=latin1_swedish_ci";
+
+    @Test
+    void aLatin1StatementPreparedAgainOnAnotherConnectionKeepsItsBytes() throws Exception {
+        List<String> direct = writeAndRead(fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&" + LATIN1,
+                MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+        List<String> proxied = writeAndRead(fixture.mysqlUrl(LATIN1), MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+        assertThat(direct).as("directly").containsExactly("E9 | 1", "E9 | 2", "1 | E9", "2 | E9");
+        assertThat(proxied).as("through the proxy").isEqualTo(direct);
+    }
+
+    /**
+     * Session {@code a} runs a prepared insert and select with a literal {@code 'é'}; {@code h}
+     * then holds the connection {@code a} gave back, inside a transaction, so that {@code a}'s
+     * second executions run on another connection, where the proxy prepares them again. Returns
+     * the selects' rows and the table's rows.
+     */
+    private static List<String> writeAndRead(String url, String user, String password) throws SQLException {
+        fixture.cluster().primary().execute("CREATE OR REPLACE TABLE app.latin1_rows (id INT PRIMARY KEY, v VARCHAR(8)) CHARSET latin1");
+        List<String> rows = new ArrayList<>();
+        try (Connection a = DriverManager.getConnection(url, user, password);
+             Connection h = DriverManager.getConnection(url, user, password);
+             PreparedStatement insert = a.prepareStatement("INSERT INTO latin1_rows (id, v) VALUES (?, 'é')");
+             PreparedStatement select = a.prepareStatement("SELECT HEX('é'), ?");
+             Statement sh = h.createStatement()) {
+            for (int i = 1; i <= 2; i++) {
+                insert.setInt(1, i);
+                insert.executeUpdate();
+                select.setInt(1, i);
+                try (ResultSet rs = select.executeQuery()) {
+                    rs.next();
+                    rows.add(rs.getString(1) + " | " + rs.getString(2));
+                }
+                if (i == 1) {
+                    sh.execute("BEGIN");
+                    sh.executeQuery("SELECT COUNT(*) FROM latin1_rows").close();
+                }
+            }
+            sh.execute("COMMIT");
+        }
+        for (Map<String, Object> row : fixture.cluster().primary().query("SELECT id, HEX(v) AS v FROM app.latin1_rows ORDER BY id")) {
+            rows.add(row.get("id") + " | " + row.get("v"));
+        }
+        return rows;
+    }
+
+    /**
+     * A latin1 session in a database whose name is not ASCII moves to a connection the proxy opens
+     * for it ({@code h} and {@code b} hold the others): the login gives the server no database
+     * name in UTF-8 bytes it would read as latin1 (before, {@code latin1_ü} arrived as
+     * {@code latin1_Ã¼} and the statement failed with 1049).
+     */
+    @Test
+    void aLatin1SessionInANonAsciiDatabaseKeepsItOnANewConnection() throws Exception {
+        fixture.cluster().primary().execute("CREATE DATABASE IF NOT EXISTS `latin1_ü`");
+        String[][] script = {
+            {"a", "USE `latin1_ü`"},
+            {"h", "BEGIN"},
+            {"h", "SELECT 1"},
+            {"b", "BEGIN"},
+            {"b", "SELECT 2"},
+            {"a", "SELECT DATABASE(), HEX(DATABASE())"},
+            {"h", "COMMIT"},
+            {"b", "COMMIT"},
+        };
+        List<List<String>> seen = SequenceTest.directAndProxied(fixture, script, () -> { },
+                "characterEncoding=ISO-8859-1&connectionCollation=latin1_swedish_ci");
+        assertThat(seen.get(0)).as("directly").containsExactly("1", "2", "latin1_ü | 6C6174696E315FC3BC");
+        assertThat(seen.get(1)).as("through the proxy").isEqualTo(seen.get(0));
+    }
+
+    @ParameterizedTest(name = "server-prepared: {0}")
+    @ValueSource(booleans = {false, true})
+    void aShiftJisCharacterEndingInABackslashHidesNothing(boolean serverPrepared) throws Exception {
+        String[][] script = {
+            {"a", "SELECT HEX('十'), GET_LOCK('sjis_lock', 0), @v := 42"},
+            {"h", "BEGIN"},
+            {"h", "SELECT GET_LOCK('sjis_lock', 0)"},
+            {"a", "SELECT RELEASE_LOCK('sjis_lock'), @v"},
+            {"h", "COMMIT"},
+        };
+        String params = "characterEncoding=SJIS" + (serverPrepared ? "&useServerPrepStmts=true" : "");
+        List<List<String>> seen = SequenceTest.directAndProxied(fixture, script, () -> { }, params);
+        assertThat(seen.get(0)).as("directly").containsExactly("8F5C | 1 | 42", "0", "1 | 42");
+        assertThat(seen.get(1)).as("through the proxy").isEqualTo(seen.get(0));
+    }
+}
