@@ -27,6 +27,10 @@ public enum Driver {
     CONNECTOR_J_AFFECTED_ROWS("jdbc:mysql", CONNECTOR_J.options + "&useAffectedRows=true"),
     // Results of prepared statements read through a server cursor, two rows per COM_STMT_FETCH.
     CONNECTOR_J_CURSOR("jdbc:mysql", CONNECTOR_J.options + "&useServerPrepStmts=true&useCursorFetch=true&defaultFetchSize=2"),
+    // Latin1 clients: their statements' non-ASCII characters are single bytes, not UTF-8.
+    CONNECTOR_J_LATIN1("jdbc:mysql", CONNECTOR_J.options + "&characterEncoding=ISO-8859-1&connectionCollation=latin1_swedish_ci"),
+    CONNECTOR_J_LATIN1_SERVER_PREPARED("jdbc:mysql", CONNECTOR_J_SERVER_PREPARED.options
+            + "&characterEncoding=ISO-8859-1&connectionCollation=latin1_swedish_ci"),
     MARIADB("jdbc:mariadb", "connectTimeout=5000&socketTimeout=30000&allowMultiQueries=true"),
     MARIADB_SERVER_PREPARED("jdbc:mariadb", MARIADB.options + "&useServerPrepStmts=true"),
     CONNECTOR_J_5("jdbc:mysql", "useSSL=false&connectTimeout=5000&socketTimeout=30000&allowMultiQueries=true"),
@@ -38,6 +42,8 @@ public enum Driver {
     CONNECTOR_J_SERVER_PREPARED_COMPRESSED("jdbc:mysql", CONNECTOR_J_SERVER_PREPARED.options + "&useCompression=true"),
     CONNECTOR_J_AFFECTED_ROWS_COMPRESSED("jdbc:mysql", CONNECTOR_J_AFFECTED_ROWS.options + "&useCompression=true"),
     CONNECTOR_J_CURSOR_COMPRESSED("jdbc:mysql", CONNECTOR_J_CURSOR.options + "&useCompression=true"),
+    CONNECTOR_J_LATIN1_COMPRESSED("jdbc:mysql", CONNECTOR_J_LATIN1.options + "&useCompression=true"),
+    CONNECTOR_J_LATIN1_SERVER_PREPARED_COMPRESSED("jdbc:mysql", CONNECTOR_J_LATIN1_SERVER_PREPARED.options + "&useCompression=true"),
     MARIADB_COMPRESSED("jdbc:mariadb", MARIADB.options + "&useCompression=true"),
     MARIADB_SERVER_PREPARED_COMPRESSED("jdbc:mariadb", MARIADB_SERVER_PREPARED.options + "&useCompression=true"),
     CONNECTOR_J_5_COMPRESSED("jdbc:mysql", CONNECTOR_J_5.options + "&useCompression=true"),
@@ -85,6 +91,15 @@ public enum Driver {
             case CONNECTOR_J -> CONNECTOR_J_5;
             case CONNECTOR_J_SERVER_PREPARED -> CONNECTOR_J_5_SERVER_PREPARED;
             case CONNECTOR_J_AFFECTED_ROWS -> CONNECTOR_J_5_CURSOR;
+            default -> this;
+        };
+    }
+
+    /** Connector/J 8 as a latin1 client, plain or server-prepared; any other driver unchanged. */
+    public Driver latin1() {
+        return switch (this) {
+            case CONNECTOR_J -> CONNECTOR_J_LATIN1;
+            case CONNECTOR_J_SERVER_PREPARED -> CONNECTOR_J_LATIN1_SERVER_PREPARED;
             default -> this;
         };
     }

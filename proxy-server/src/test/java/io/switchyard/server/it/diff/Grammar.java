@@ -419,7 +419,8 @@ public final class Grammar {
             steps.add(switch (random.nextInt(5)) {
                 case 0 -> Step.prepared("SELECT ?, CHARSET(?), @@time_zone, ? / 7", random.nextInt(9), "p€", random.nextInt(9));
                 // what its text means depends on sql_mode and the collation when it is prepared
-                case 4 -> Step.prepared("SELECT 'a' = 'A', '1' || '0', \"q\", COLLATION('x'), n FROM " + table + " WHERE id = ?",
+                case 4 -> Step.prepared("SELECT 'a' = 'A', '1' || '0', \"q\", COLLATION('x'), n, HEX('é') FROM " + table
+                        + " WHERE id = ?",
                         1 + random.nextInt(3));
                 case 1 -> Step.prepared("INSERT INTO " + table + " (c, n) VALUES (?, ?)", "jdbc-" + random.nextInt(9), random.nextInt(9));
                 case 2 -> Step.prepared("SELECT id, c, n FROM " + table + " WHERE id > ? ORDER BY id", random.nextInt(4));

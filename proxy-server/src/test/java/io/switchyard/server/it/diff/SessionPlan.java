@@ -29,11 +29,14 @@ public record SessionPlan(int session, Driver driver, List<Step> steps) {
             Random random = new Random(seed * 0x9E3779B97F4A7C15L + session);
             Driver driver = driverFor(random.nextInt(10));
             // Draws of their own, so the scripts of a seed stay what they were before sessions
-            // used Connector/J 5.1 or compressed.
+            // used Connector/J 5.1, latin1 or compression.
             if (new Random(seed * 0x9E3779B97F4A7C15L + 7919L * (session + 1)).nextInt(3) == 0) {
                 driver = driver.withoutDeprecateEof();
             } else if (new Random(seed * 0x9E3779B97F4A7C15L + 104729L * (session + 1)).nextInt(2) == 0) {
                 driver = driver.withCursors();
+            }
+            if (new Random(seed * 0x9E3779B97F4A7C15L + 15485863L * (session + 1)).nextInt(2) == 0) {
+                driver = driver.latin1();
             }
             if (new Random(seed * 0x9E3779B97F4A7C15L - session - 1).nextInt(4) == 0) {
                 driver = driver.compressed();
