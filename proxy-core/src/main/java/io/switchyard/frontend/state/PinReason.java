@@ -52,11 +52,12 @@ public enum PinReason {
      */
     STORED_FUNCTION,
     /**
-     * A text of several statements changed {@code sql_mode}: the server reads the statements after
-     * the change under its quoting rules ({@link QuoteRules}), which the proxy did not read the
-     * text with.
+     * A text of several statements changed {@code sql_mode} or the client's character set: the
+     * server reads the statements after the change under the new quoting rules
+     * ({@link QuoteRules}) or in the new character set ({@link TextCharsets}), which the proxy
+     * did not read the text with.
      */
-    SQL_MODE_IN_TEXT,
+    READING_CHANGED_IN_TEXT,
     /** An XA transaction statement ran. */
     XA_TRANSACTION,
     /** The server reported a change of session state that no tracked statement explains. */

@@ -82,6 +82,10 @@ public final class StatementClassifier {
         for (int i = 0; i <= all.size(); i++) {
             if (i == all.size() || all.get(i).isSymbol(";")) {
                 if (i > from) {
+                    if (changesReading(b)) {
+                        // Read by the server under rules the text was not read with.
+                        b.pins.add(PinReason.READING_CHANGED_IN_TEXT);
+                    }
                     statement(all, from, i, b);
                     statements++;
                 }
@@ -92,10 +96,6 @@ public final class StatementClassifier {
             // A USE in the text may change the database its calls are resolved in.
             b.pins.add(PinReason.STORED_FUNCTION);
         }
-        if (statements > 1 && b.assigned.contains("sql_mode")) {
-            // The statements after the change are read under quoting rules the text was not read with.
-            b.pins.add(PinReason.SQL_MODE_IN_TEXT);
-        }
         if (b.limited && sql.indexOf(';') < 0 && (all.get(0).isWord("SELECT") || all.get(0).isWord("WITH") || all.get(0).isSymbol("("))
                 && !LimitClause.joinsResults(sql)) {
             b.limitOffset = LimitClause.offset(sql);
@@ -104,6 +104,11 @@ public final class StatementClassifier {
             }
         }
         return b.build();
+    }
+
+    /** The statements so far change how the server reads the ones after them: {@code sql_mode} or the client's character set. */
+    private static boolean changesReading(StatementTraits.Builder b) {
+        return b.assigned.contains("sql_mode") || b.assigned.contains("character_set_client") || b.namesCollation != null;
     }
 
     /**

@@ -68,9 +68,14 @@ class QuoteRulesTest {
     }
 
     @Test
-    void aTextOfSeveralStatementsThatChangesSqlModePins() {
-        assertThat(StatementClassifier.classify("SET sql_mode = 'NO_BACKSLASH_ESCAPES'; SELECT 'C:\\', 1").pins())
-                .containsExactly(PinReason.SQL_MODE_IN_TEXT);
-        assertThat(StatementClassifier.classify("SET SESSION sql_mode = 'ANSI_QUOTES'").pins()).isEmpty();
+    void aTextOfSeveralStatementsThatChangesHowItIsReadPins() {
+        for (String change : new String[] {"SET sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET NAMES sjis", "SET CHARACTER SET big5",
+            "SET character_set_client = gbk"}) {
+            assertThat(StatementClassifier.classify(change + "; SELECT 'C:\\', 1").pins()).as(change)
+                    .containsExactly(PinReason.READING_CHANGED_IN_TEXT);
+            assertThat(StatementClassifier.classify(change).pins()).as(change + " alone").isEmpty();
+        }
+        assertThat(StatementClassifier.classify("SET character_set_results = gbk; SELECT 1").pins()).isEmpty();
+        assertThat(StatementClassifier.classify("SELECT 1; SET NAMES sjis").pins()).as("nothing read after the change").isEmpty();
     }
 }

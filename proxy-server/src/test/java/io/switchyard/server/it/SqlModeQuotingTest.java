@@ -2,10 +2,14 @@ package io.switchyard.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -59,21 +63,20 @@ class SqlModeQuotingTest {
                         + "BEGIN DECLARE p TEXT DEFAULT 'C:\\'; RETURN GET_LOCK(n, 0); END");
     }
 
-    @ParameterizedTest(name = "server-prepared: {0}")
-    @ValueSource(booleans = {false, true})
-    void aBackslashEndsNoStringWithoutBackslashEscapes(boolean serverPrepared) throws Exception {
-        String[][] script = script("STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES", "SELECT 'C:\\', GET_LOCK('quoted', 0), @v := 42");
-        List<List<String>> seen = SequenceTest.directAndProxied(fixture, script, () -> { }, serverPrepared);
-        assertThat(seen.get(0)).as("directly").containsExactly("C:\\ | 1 | 42", "0", "1 | 42");
-        assertThat(seen.get(1)).as("through the proxy").isEqualTo(seen.get(0));
+    /** Each mode, a statement the default rules would read as a string that never ends, its first row directly. */
+    static Stream<Arguments> quotings() {
+        String[][] quotings = {
+            {"STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES", "SELECT 'C:\\', GET_LOCK('quoted', 0), @v := 42", "C:\\ | 1 | 42"},
+            {"ANSI_QUOTES", "SELECT 1 AS \"b\\\", GET_LOCK('quoted', 0), @v := 42", "1 | 1 | 42"},
+        };
+        return Arrays.stream(quotings).flatMap(q -> Stream.of(false, true).map(prepared -> Arguments.of(q[0], q[1], q[2], prepared)));
     }
 
-    @ParameterizedTest(name = "server-prepared: {0}")
-    @ValueSource(booleans = {false, true})
-    void aDoubleQuotedNameUnderAnsiQuotesEndsAtItsQuote(boolean serverPrepared) throws Exception {
-        String[][] script = script("ANSI_QUOTES", "SELECT 1 AS \"b\\\", GET_LOCK('quoted', 0), @v := 42");
-        List<List<String>> seen = SequenceTest.directAndProxied(fixture, script, () -> { }, serverPrepared);
-        assertThat(seen.get(0)).as("directly").containsExactly("1 | 1 | 42", "0", "1 | 42");
+    @ParameterizedTest(name = "{0}, server-prepared: {3}")
+    @MethodSource("quotings")
+    void aQuoteEndsWhereTheServerEndsIt(String sqlMode, String select, String firstRow, boolean serverPrepared) throws Exception {
+        List<List<String>> seen = SequenceTest.directAndProxied(fixture, script(sqlMode, select), () -> { }, serverPrepared);
+        assertThat(seen.get(0)).as("directly").containsExactly(firstRow, "0", "1 | 42");
         assertThat(seen.get(1)).as("through the proxy").isEqualTo(seen.get(0));
     }
 
