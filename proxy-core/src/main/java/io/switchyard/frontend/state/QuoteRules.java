@@ -4,7 +4,7 @@ package io.switchyard.frontend.state;
  * How the server reads quotes under a session's {@code sql_mode}: with
  * {@code NO_BACKSLASH_ESCAPES} a backslash in a string is an ordinary character (so
  * {@code 'C:\'} is a whole string), with {@code ANSI_QUOTES} {@code "…"} is an identifier, in
- * which a backslash never escapes. The proxy's readers of statement text ({@link SqlLexer} and
+ * which a backslash never escapes, and with {@code MSSQL} so is {@code […]}. The proxy's readers of statement text ({@link SqlLexer} and
  * everything built on it) read the default rules; {@link #standardText} rewrites a text so that
  * they find the strings, identifiers, comments and words between them where the server finds
  * them under these rules. Read with the default rules instead, {@code SELECT 'C:\', @v := 1}
@@ -13,11 +13,12 @@ package io.switchyard.frontend.state;
  * <p>Immutable; thread-safe.
  *
  * @param noBackslashEscapes {@code sql_mode} has {@code NO_BACKSLASH_ESCAPES}
- * @param ansiQuotes {@code sql_mode} has {@code ANSI_QUOTES} (also part of {@code ANSI} and {@code ORACLE})
+ * @param ansiQuotes {@code sql_mode} has {@code ANSI_QUOTES} (also part of {@code ANSI}, {@code ORACLE} and {@code MSSQL})
+ * @param brackets {@code sql_mode} has {@code MSSQL}: {@code [a'b]} is a name, {@code ]]} in it one {@code ]}
  */
-public record QuoteRules(boolean noBackslashEscapes, boolean ansiQuotes) {
+public record QuoteRules(boolean noBackslashEscapes, boolean ansiQuotes, boolean brackets) {
     /** The server's default rules, which {@link SqlLexer} reads. */
-    public static final QuoteRules DEFAULT = new QuoteRules(false, false);
+    public static final QuoteRules DEFAULT = new QuoteRules(false, false, false);
 
     /**
      * The rules of a {@code sql_mode} value as the server reports or returns it (a list of mode
@@ -30,19 +31,25 @@ public record QuoteRules(boolean noBackslashEscapes, boolean ansiQuotes) {
         }
         boolean noBackslashEscapes = sqlMode.contains("NO_BACKSLASH_ESCAPES");
         boolean ansiQuotes = sqlMode.contains("ANSI_QUOTES");
-        return noBackslashEscapes || ansiQuotes ? new QuoteRules(noBackslashEscapes, ansiQuotes) : DEFAULT;
+        boolean brackets = sqlMode.contains("MSSQL");
+        return noBackslashEscapes || ansiQuotes || brackets ? new QuoteRules(noBackslashEscapes, ansiQuotes, brackets) : DEFAULT;
+    }
+
+    /** True when some {@code sql_mode} reads {@code sql} otherwise than the default rules: it has a backslash, {@code "} or {@code [}. */
+    public static boolean mayReadDifferently(String sql) {
+        return sql.indexOf('\\') >= 0 || sql.indexOf('"') >= 0 || sql.indexOf('[') >= 0;
     }
 
     /**
      * {@code sql} written so that the default rules read the same tokens from it as the server
      * reads from {@code sql} under these: under {@code NO_BACKSLASH_ESCAPES} each backslash in a
-     * string is doubled, under {@code ANSI_QUOTES} a {@code "…"} identifier becomes a
-     * {@code `…`} one. {@code sql} itself when nothing in it reads differently. For reading
+     * string is doubled, under {@code ANSI_QUOTES} a {@code "…"} identifier, under {@code MSSQL} a
+     * {@code […]} one, becomes a {@code `…`} one. {@code sql} itself when nothing in it reads differently. For reading
      * only: what the server runs is always the client's text.
      */
     public String standardText(String sql) {
         boolean backslashes = noBackslashEscapes && sql.indexOf('\\') >= 0;
-        boolean identifiers = ansiQuotes && sql.indexOf('"') >= 0;
+        boolean identifiers = (ansiQuotes && sql.indexOf('"') >= 0) || (brackets && sql.indexOf('[') >= 0);
         if (!backslashes && !identifiers) {
             return sql;
         }
@@ -60,12 +67,13 @@ public record QuoteRules(boolean noBackslashEscapes, boolean ansiQuotes) {
                 i = copy(sql, i, eol < 0 ? n : eol + 1, out);
             } else if (c == '`') {
                 i = copy(sql, i, past(sql, closingQuote(sql, i, '`', false)), out);
-            } else if (c == '"' && ansiQuotes) {
-                int close = closingQuote(sql, i, '"', false);
+            } else if ((c == '"' && ansiQuotes) || (c == '[' && brackets)) {
+                char quote = c == '[' ? ']' : c;
+                int close = closingQuote(sql, i, quote, false);
                 out.append('`');
                 for (int j = i + 1; j < close; j++) {
                     char d = sql.charAt(j);
-                    if (d == '"') {
+                    if (d == quote) {
                         j++; // the first of a doubled quote
                     }
                     out.append(d == '`' ? "``" : String.valueOf(d));

@@ -79,18 +79,22 @@ public final class StatementClassifier {
         }
         int from = 0;
         int statements = 0;
+        boolean modeChanged = false;
+        boolean charsetChanged = false;
         for (int i = 0; i <= all.size(); i++) {
             if (i == all.size() || all.get(i).isSymbol(";")) {
                 if (i > from) {
-                    if (changesReading(b)) {
-                        // Read by the server under rules the text was not read with.
-                        b.pins.add(PinReason.READING_CHANGED_IN_TEXT);
-                    }
+                    modeChanged |= b.assigned.contains("sql_mode");
+                    charsetChanged |= b.assigned.contains("character_set_client") || b.namesCollation != null;
                     statement(all, from, i, b);
                     statements++;
                 }
                 from = i + 1;
             }
+        }
+        if ((modeChanged && QuoteRules.mayReadDifferently(sql)) || (charsetChanged && !isAscii(sql))) {
+            // A statement after the change is read by the server under rules the text was not read with.
+            b.pins.add(PinReason.READING_CHANGED_IN_TEXT);
         }
         if (statements > 1 && !b.functions.isEmpty()) {
             // A USE in the text may change the database its calls are resolved in.
@@ -106,9 +110,14 @@ public final class StatementClassifier {
         return b.build();
     }
 
-    /** The statements so far change how the server reads the ones after them: {@code sql_mode} or the client's character set. */
-    private static boolean changesReading(StatementTraits.Builder b) {
-        return b.assigned.contains("sql_mode") || b.assigned.contains("character_set_client") || b.namesCollation != null;
+    /** Every character set a client may have reads ASCII alike. */
+    private static boolean isAscii(String sql) {
+        for (int i = 0; i < sql.length(); i++) {
+            if (sql.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -527,7 +536,9 @@ public final class StatementClassifier {
     private static boolean isCompound(List<SqlToken> t, int i) {
         String w = word(t, i);
         if (w.equals("BEGIN")) {
-            return word(t, i + 1).equals("NOT");
+            // BEGIN [WORK] starts a transaction; BEGIN NOT ATOMIC, and under sql_mode=ORACLE a
+            // BEGIN followed by statements, a block.
+            return t.size() > i + 1 && !t.get(i + 1).isSymbol(";") && !word(t, i + 1).equals("WORK");
         }
         if (COMPOUND.contains(w)) {
             return true;

@@ -354,6 +354,16 @@ class StatementClassifierTest {
         assertThat(of("SELECT 'UNINSTALL PLUGIN x'").uninstallsPlugin()).isFalse();
     }
 
+    /** Under {@code sql_mode=ORACLE} a {@code BEGIN} followed by statements is a block, not a transaction's start. */
+    @Test
+    void aBeginFollowedByStatementsIsABlock() {
+        assertThat(of("BEGIN SET time_zone = '+01:00'; SELECT 1; END").pins()).containsExactly(PinReason.STORED_PROGRAM);
+        assertThat(of("BEGIN NOT ATOMIC SELECT 1; END").pins()).containsExactly(PinReason.STORED_PROGRAM);
+        assertThat(of("BEGIN").pins()).isEmpty();
+        assertThat(of("BEGIN WORK").pins()).isEmpty();
+        assertThat(of("BEGIN; SELECT 1; COMMIT").pins()).isEmpty();
+    }
+
     @Test
     void multiStatementTextCombinesItsStatements() {
         StatementTraits t = of("SET time_zone = '+00:00'; SELECT GET_LOCK('x', 0); SET NAMES latin1");

@@ -2,6 +2,13 @@ package io.switchyard.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchyard.server.launcher.MariaDbCluster;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -68,6 +75,7 @@ class SqlModeQuotingTest {
         String[][] quotings = {
             {"STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES", "SELECT 'C:\\', GET_LOCK('quoted', 0), @v := 42", "C:\\ | 1 | 42"},
             {"ANSI_QUOTES", "SELECT 1 AS \"b\\\", GET_LOCK('quoted', 0), @v := 42", "1 | 1 | 42"},
+            {"MSSQL", "SELECT 1 AS [b'c], GET_LOCK('quoted', 0), @v := 42", "1 | 1 | 42"},
         };
         return Arrays.stream(quotings).flatMap(q -> Stream.of(false, true).map(prepared -> Arguments.of(q[0], q[1], q[2], prepared)));
     }
@@ -87,6 +95,57 @@ class SqlModeQuotingTest {
                 serverPrepared);
         assertThat(seen.get(0)).as("directly").containsExactly("1", "0", "1");
         assertThat(seen.get(1)).as("through the proxy").isEqualTo(seen.get(0));
+    }
+
+    /**
+     * Under {@code sql_mode=ORACLE} {@code BEGIN ... END} is a block: a {@code SET} in it that a
+     * later statement of the block undoes by failing is not reported, so the session stays on its
+     * connection, as after {@code BEGIN NOT ATOMIC} (before, the block was taken for a
+     * transaction's start and the session moved without its {@code time_zone}).
+     */
+    @Test
+    void anOracleBlockKeepsTheSession() throws Exception {
+        fixture.cluster().primary().execute("CREATE TABLE IF NOT EXISTS app.oracle_rows (id INT)");
+        String[][] script = {
+            {"a", "SET SESSION sql_mode = 'ORACLE'"},
+            {"a", "BEGIN SET time_zone = '+01:00'; SELECT * FROM no_such_table; END"},
+            {"a", "SELECT COUNT(*) FROM oracle_rows"},
+            {"h", "BEGIN"},
+            {"h", "SELECT 2"},
+            {"a", "SELECT @@time_zone"},
+            {"h", "COMMIT"},
+        };
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        List<String> expected;
+        try (Connection a = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+             Connection h = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = runWithErrors(script, a, h);
+        }
+        List<String> proxied;
+        try (Connection a = fixture.mysql(""); Connection h = fixture.mysql("")) {
+            proxied = runWithErrors(script, a, h);
+        }
+        assertThat(expected).as("directly").containsExactly("ERROR 1146", "0", "2", "+01:00");
+        assertThat(proxied).as("through the proxy").isEqualTo(expected);
+    }
+
+    /** Runs {@code script}'s steps of {@code a} and {@code h}: the first column of each row, or an error's code. */
+    private static List<String> runWithErrors(String[][] script, Connection a, Connection h) {
+        List<String> seen = new ArrayList<>();
+        for (String[] step : script) {
+            try (Statement s = (step[0].equals("a") ? a : h).createStatement()) {
+                if (s.execute(step[1])) {
+                    try (ResultSet rs = s.getResultSet()) {
+                        while (rs.next()) {
+                            seen.add(rs.getString(1));
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                seen.add("ERROR " + e.getErrorCode());
+            }
+        }
+        return seen;
     }
 
     /**
