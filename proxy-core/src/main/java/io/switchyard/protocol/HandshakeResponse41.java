@@ -12,7 +12,8 @@ import java.util.Map;
  * @param capabilities 64-bit capabilities, MariaDB's extended flags in bits 32..63
  * @param maxPacketSize the client's maximum packet size
  * @param collation the collation id the client asks for
- * @param username user name, or null in an SSL request
+ * @param username user name, or null in an SSL request (it and {@code database} are in the
+ *                 collation's character set on the wire: {@link CollationCharsets})
  * @param authResponse the plugin's first response (may be empty)
  * @param database initial schema, or null
  * @param authPluginName the plugin the client used for {@code authResponse}, or null
@@ -47,7 +48,9 @@ public record HandshakeResponse41(long capabilities, int maxPacketSize, int coll
         if (!in.isReadable()) {
             return new HandshakeResponse41(caps, maxPacket, collation, null, new byte[0], null, null, Map.of());
         }
-        String user = Wire.readNulString(in);
+        // The server reads the user and the database in the character set of the login's collation.
+        java.nio.charset.Charset names = CollationCharsets.of(collation);
+        String user = Wire.readNulString(in, names);
         byte[] auth;
         if (Capability.has(caps, Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA)) {
             auth = Wire.readLenEncBytes(in);
@@ -59,7 +62,7 @@ public record HandshakeResponse41(long capabilities, int maxPacketSize, int coll
         }
         String db = null;
         if (Capability.has(caps, Capability.CLIENT_CONNECT_WITH_DB) && in.isReadable()) {
-            db = Wire.readNulString(in);
+            db = Wire.readNulString(in, names);
             if (db.isEmpty()) {
                 db = null;
             }
@@ -90,14 +93,15 @@ public record HandshakeResponse41(long capabilities, int maxPacketSize, int coll
         if (username == null) {
             return;
         }
-        Wire.writeNulString(out, username);
+        java.nio.charset.Charset names = CollationCharsets.of(collation);
+        Wire.writeNulString(out, username, names);
         if (Capability.has(capabilities, Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA)) {
             Wire.writeLenEncBytes(out, authResponse);
         } else {
             out.writeByte(authResponse.length).writeBytes(authResponse);
         }
         if (Capability.has(capabilities, Capability.CLIENT_CONNECT_WITH_DB)) {
-            Wire.writeNulString(out, database == null ? "" : database);
+            Wire.writeNulString(out, database == null ? "" : database, names);
         }
         if (Capability.has(capabilities, Capability.CLIENT_PLUGIN_AUTH)) {
             out.writeBytes((authPluginName == null ? "" : authPluginName).getBytes(StandardCharsets.UTF_8)).writeByte(0);

@@ -84,11 +84,19 @@ public final class Wire {
     }
 
     public static String readNulString(ByteBuf buf) {
-        return new String(readNulBytes(buf), StandardCharsets.UTF_8);
+        return readNulString(buf, StandardCharsets.UTF_8);
+    }
+
+    public static String readNulString(ByteBuf buf, java.nio.charset.Charset charset) {
+        return new String(readNulBytes(buf), charset);
     }
 
     public static void writeNulString(ByteBuf buf, String s) {
-        buf.writeBytes(s.getBytes(StandardCharsets.UTF_8)).writeByte(0);
+        writeNulString(buf, s, StandardCharsets.UTF_8);
+    }
+
+    public static void writeNulString(ByteBuf buf, String s, java.nio.charset.Charset charset) {
+        buf.writeBytes(s.getBytes(charset)).writeByte(0);
     }
 
     public static String readRestString(ByteBuf buf) {

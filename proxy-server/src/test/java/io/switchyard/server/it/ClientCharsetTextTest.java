@@ -105,6 +105,31 @@ class ClientCharsetTextTest {
         assertThat(seen.get(1)).as("through the proxy").isEqualTo(seen.get(0));
     }
 
+    /**
+     * A latin1 client names a database that is not ASCII at login: the server reads the name in
+     * the login's character set, and so does the proxy (before, it read it as UTF-8 and the login
+     * failed with 1049 for {@code latin1_\uFFFD}).
+     */
+    @Test
+    void aLatin1ClientNamesANonAsciiDatabaseAtLogin() throws Exception {
+        fixture.cluster().primary().execute("CREATE DATABASE IF NOT EXISTS `latin1_ü`");
+        String params = "?sslMode=DISABLED&allowPublicKeyRetrieval=true&characterEncoding=ISO-8859-1"
+                + "&connectionCollation=latin1_swedish_ci";
+        String direct = "jdbc:mysql://" + fixture.cluster().primary().host() + ":" + fixture.cluster().primary().port()
+                + "/latin1_ü" + params;
+        String proxied = "jdbc:mysql://127.0.0.1:" + fixture.port() + "/latin1_ü" + params;
+        List<String> seen = new ArrayList<>();
+        for (String url : List.of(direct, proxied)) {
+            try (Connection c = DriverManager.getConnection(url, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD);
+                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT DATABASE(), HEX(DATABASE())")) {
+                rs.next();
+                seen.add(rs.getString(1) + " | " + rs.getString(2));
+            }
+        }
+        assertThat(seen.get(0)).as("directly").isEqualTo("latin1_ü | 6C6174696E315FC3BC");
+        assertThat(seen.get(1)).as("through the proxy").isEqualTo(seen.get(0));
+    }
+
     @ParameterizedTest(name = "server-prepared: {0}")
     @ValueSource(booleans = {false, true})
     void aShiftJisCharacterEndingInABackslashHidesNothing(boolean serverPrepared) throws Exception {
