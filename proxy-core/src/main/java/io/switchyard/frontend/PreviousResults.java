@@ -54,7 +54,8 @@ final class PreviousResults {
         }
         boolean uncounted = response.error() != null || response.resultSets() != 1 || response.cursorOpened();
         boolean resultSet = response.resultSetsWithColumns() == 1;
-        if (uncounted || resultSet) {
+        // A SHOW WARNINGS leaves the count where it was, as a statement without a result set does.
+        if (uncounted || (resultSet && !tracker.resultLeavesFoundRows())) {
             foundRows.at(c);
         } else {
             foundRows.carriedOneMore(c);

@@ -21,6 +21,8 @@ import io.switchyard.stats.StatementKind;
  * connection before the session leaves it, and gives it no other connection until then.
  */
 final class FoundRowsCount {
+    private static final java.util.regex.Pattern DIAGNOSTICS = java.util.regex.Pattern.compile(
+            "\\s*SHOW\\s+(WARNINGS|ERRORS)(\\s+LIMIT\\s+[0-9]+(\\s*,\\s*[0-9]+)?)?\\s*;?\\s*", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     private FoundRowsCount() {
     }
@@ -44,6 +46,16 @@ final class FoundRowsCount {
             case INSERT, REPLACE, CREATE_TABLE, CREATE_TEMPORARY, CREATE_VIEW, UNKNOWN -> !containsWord(sql, "SELECT");
             default -> true;
         };
+    }
+
+    /**
+     * True when {@code sql} is a {@code SHOW WARNINGS} or {@code SHOW ERRORS} alone (not
+     * {@code SHOW COUNT(*) ...}): its result leaves {@code FOUND_ROWS()} as it was and sets
+     * {@code ROW_COUNT()} to -1, wherever it runs (MariaDB 10.11). Drivers send one after a
+     * statement that warned (Connector/J 5.1 after every statement).
+     */
+    static boolean leftByDiagnostics(String sql) {
+        return sql != null && DIAGNOSTICS.matcher(sql).matches();
     }
 
     /** True when each statement of the text {@code sql} (false for null) leaves the count with an OK ({@link #shownByResponse}). */

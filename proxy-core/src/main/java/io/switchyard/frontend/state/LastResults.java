@@ -95,6 +95,20 @@ final class LastResults {
     }
 
     /**
+     * A {@code SHOW WARNINGS} or {@code SHOW ERRORS} returned its rows ({@link FoundRowsCount#leftByDiagnostics}):
+     * {@code FOUND_ROWS()} stays what it was, {@code ROW_COUNT()} is -1.
+     */
+    void diagnosticsShown() {
+        rowCount = -1;
+        unknownByLast = false;
+    }
+
+    /** True when {@code FOUND_ROWS()} is known. */
+    boolean foundRowsKnown() {
+        return foundRows != UNKNOWN;
+    }
+
+    /**
      * True when the session's last statement left {@code FOUND_ROWS()} or {@code ROW_COUNT()} at
      * values its response does not show; they are known again once read ({@link #read}).
      */

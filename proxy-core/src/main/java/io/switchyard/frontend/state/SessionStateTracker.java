@@ -441,8 +441,21 @@ public final class SessionStateTracker {
         return FoundRowsCount.leftByEach(runningSql);
     }
 
+    /**
+     * True when the running statement's one result set leaves the session's known
+     * {@code FOUND_ROWS()} as it was: a {@code SHOW WARNINGS} or {@code SHOW ERRORS}
+     * ({@link FoundRowsCount#leftByDiagnostics}). Where it ran then does not hold the count.
+     */
+    public boolean resultLeavesFoundRows() {
+        return lastResults.foundRowsKnown() && FoundRowsCount.leftByDiagnostics(runningSql);
+    }
+
     /** What a statement returned: see {@link LastResults#ended}. */
     public void statementResult(boolean uncounted, boolean resultSet, long rows, long affectedRows) {
+        if (resultSet && !uncounted && resultLeavesFoundRows()) {
+            lastResults.diagnosticsShown();
+            return;
+        }
         lastResults.ended(traits, uncounted, resultSet, rows, affectedRows, FoundRowsCount.shownByResponse(runningSql, resultSet));
     }
 

@@ -36,4 +36,15 @@ class FoundRowsCountTest {
         }
         assertThat(FoundRowsCount.shownByResponse(null, false)).as("COM_INIT_DB").isTrue();
     }
+
+    @Test
+    void showWarningsAndShowErrorsLeaveTheCount() {
+        for (String sql : new String[] {"SHOW WARNINGS", "show errors", " SHOW WARNINGS LIMIT 10", "SHOW ERRORS LIMIT 1, 2;"}) {
+            assertThat(FoundRowsCount.leftByDiagnostics(sql)).as(sql).isTrue();
+        }
+        for (String sql : new String[] {"SHOW COUNT(*) WARNINGS", "SHOW WARNINGS; SELECT 1", "SHOW TABLES", "SELECT 1", "SHOW VARIABLES"}) {
+            assertThat(FoundRowsCount.leftByDiagnostics(sql)).as(sql).isFalse();
+        }
+        assertThat(FoundRowsCount.leftByDiagnostics(null)).isFalse();
+    }
 }

@@ -76,6 +76,50 @@ class FoundRowsTest {
     }
 
     /**
+     * A {@code SHOW WARNINGS} (which Connector/J 5.1 sends after every statement) leaves
+     * {@code FOUND_ROWS()} as it was and sets {@code ROW_COUNT()} to -1, also when it runs on
+     * another connection than the query before it: the read after it gives the query's count
+     * (before, the proxy took the count for unknown after it and gave the connection's own, 1).
+     */
+    @Test
+    void aShowWarningsOnAnotherConnectionLeavesTheSessionsFoundRows() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE);
+        String expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = limitedQueryThenWarnings(d, null);
+        }
+        fixture.awaitConnectionsParked();
+        String proxied;
+        try (Connection a = fixture.mysql(""); Connection b = fixture.mysql(""); Statement sb = b.createStatement()) {
+            proxied = limitedQueryThenWarnings(a, sb);
+        }
+        assertThat(expected).isEqualTo("47 -1");
+        assertThat(proxied).isEqualTo(expected);
+    }
+
+    /** A limited query, then (while {@code other} holds its connection) {@code SHOW WARNINGS} and a read of the counts. */
+    private static String limitedQueryThenWarnings(Connection c, Statement other) throws Exception {
+        try (Statement s = c.createStatement()) {
+            s.executeQuery("SELECT seq FROM seq_1_to_50 LIMIT 2 OFFSET 45").close();
+            if (other != null) {
+                fixture.awaitConnectionsInUse(0);
+                occupy(other);
+            }
+            try {
+                s.executeQuery("SHOW WARNINGS").close();
+                try (ResultSet rs = s.executeQuery("SELECT FOUND_ROWS(), ROW_COUNT()")) {
+                    assertThat(rs.next()).isTrue();
+                    return rs.getLong(1) + " " + rs.getLong(2);
+                }
+            } finally {
+                if (other != null) {
+                    other.execute("COMMIT");
+                }
+            }
+        }
+    }
+
+    /**
      * Statements whose response does not show the {@code FOUND_ROWS()} they leave: a result set
      * that is not a query's ({@code VALUES} and {@code CHECKSUM TABLE} leave the count as it was), and an OK of a statement with a
      * query of its own ({@code INSERT ... SELECT} sets that query's count). Read on another
