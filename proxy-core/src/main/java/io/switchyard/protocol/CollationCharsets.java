@@ -64,6 +64,20 @@ public final class CollationCharsets {
         return byId;
     }
 
+    /**
+     * The character set of a collation named {@code collation} ({@code latin1_swedish_ci}), or of
+     * {@code "null"} (a {@code character_set_results} of NULL) and {@code binary}, under which
+     * the server sends names as it keeps them, in UTF-8; null for a name without a character set
+     * ({@code "?"}).
+     */
+    static Charset ofName(String collation) {
+        if ("null".equals(collation) || "binary".equals(collation)) {
+            return StandardCharsets.UTF_8;
+        }
+        int underscore = collation == null ? -1 : collation.indexOf('_');
+        return underscore <= 0 ? null : javaCharset(collation.substring(0, underscore));
+    }
+
     private static Charset javaCharset(String mariadb) {
         if (mariadb.startsWith("utf") || mariadb.equals("ucs2")) {
             return StandardCharsets.UTF_8;

@@ -15,6 +15,8 @@ public final class ColumnDefinitions {
     /** The fixed-length fields end a definition: character set (2), length (4), type (1), flags (2), decimals (1), filler (2). */
     private static final int FIXED = 12;
     private static final int CHARSET_AND_LENGTH = 6;
+    /** A definition starts with six length-encoded names: catalog, schema, table, original table, name, original name. */
+    private static final int NAME_FIELDS = 6;
 
     private ColumnDefinitions() {}
 
@@ -31,14 +33,20 @@ public final class ColumnDefinitions {
          * True when the server would leave {@code now} out for a client holding these: the
          * client's collation is the same, and so is every definition; a server compares what it
          * derives from the statement, so where only {@code character_set_results} changed, the
-         * character set and length it gives each column do not count.
+         * character set and length it gives each column do not count, nor does the character
+         * set the names are written in ({@code HEX('é')} in UTF-8 and in latin1 is one name).
          */
         public boolean covers(Held now) {
             if (!Objects.equals(clientCollation, now.clientCollation)) {
                 return false;
             }
-            return Objects.equals(resultsCollation, now.resultsCollation) ? Arrays.equals(framed, now.framed)
-                    : Arrays.equals(withoutCharsets(framed), withoutCharsets(now.framed));
+            if (Objects.equals(resultsCollation, now.resultsCollation)) {
+                return Arrays.equals(framed, now.framed);
+            }
+            java.nio.charset.Charset held = CollationCharsets.ofName(resultsCollation);
+            java.nio.charset.Charset sent = CollationCharsets.ofName(now.resultsCollation);
+            return held == null || sent == null ? Arrays.equals(withoutCharsets(framed), withoutCharsets(now.framed))
+                    : Arrays.equals(comparable(framed, held), comparable(now.framed, sent));
         }
     }
 
@@ -84,6 +92,28 @@ public final class ColumnDefinitions {
             out[p + 3] = 0;
         }
         return out;
+    }
+
+    /**
+     * {@link #withoutCharsets} of {@code framed} definitions without their packet headers, their
+     * names (catalog, schema, table, original table, name, original name) written in UTF-8 from
+     * {@code names}, the character set the server sent them in.
+     */
+    static byte[] comparable(byte[] framed, java.nio.charset.Charset names) {
+        ByteBuf in = io.netty.buffer.Unpooled.wrappedBuffer(withoutCharsets(framed));
+        ByteBuf out = io.netty.buffer.Unpooled.buffer(framed.length + 16);
+        while (in.isReadable()) {
+            int end = in.readerIndex() + Wire.HEADER_SIZE + Wire.payloadLength(in, in.readerIndex());
+            in.skipBytes(Wire.HEADER_SIZE);
+            for (int field = 0; field < NAME_FIELDS && in.readerIndex() < end; field++) {
+                byte[] name = Wire.readLenEncBytes(in);
+                Wire.writeLenEncString(out, name == null ? "" : new String(name, names));
+            }
+            out.writeBytes(in, end - in.readerIndex());
+        }
+        byte[] result = new byte[out.readableBytes()];
+        out.readBytes(result);
+        return result;
     }
 
     /** A copy of {@link #framed} definitions with each column's character set and length zeroed. */

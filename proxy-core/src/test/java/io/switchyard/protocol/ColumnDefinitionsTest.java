@@ -10,9 +10,14 @@ class ColumnDefinitionsTest {
 
     /** A framed ColumnDefinition41 of column {@code name} in app.t. */
     private static ByteBuf definition(int sequence, String name, int charset, int length, int type) {
+        return definition(sequence, name, java.nio.charset.StandardCharsets.UTF_8, charset, length, type);
+    }
+
+    /** The same, its names written in {@code names}. */
+    private static ByteBuf definition(int sequence, String name, java.nio.charset.Charset names, int charset, int length, int type) {
         ByteBuf payload = Unpooled.buffer();
         for (String s : new String[] {"def", "app", "t", "t", name, name}) {
-            Wire.writeLenEncString(payload, s);
+            Wire.writeLenEncBytes(payload, s.getBytes(names));
         }
         payload.writeByte(0x0c).writeShortLE(charset).writeIntLE(length).writeByte(type).writeShortLE(0).writeByte(0).writeShortLE(0);
         ByteBuf framed = Unpooled.buffer();
@@ -46,6 +51,22 @@ class ColumnDefinitionsTest {
                 definition(3, "n", 63, 11, 0x03)))).as("the same").isTrue();
         assertThat(utf8mb4.covers(held("utf8mb4_general_ci", "utf8mb4_general_ci", definition(2, "c", 33, 80, 0xfd),
                 definition(3, "n", 63, 11, 0x03)))).as("the column's own character set changed").isFalse();
+    }
+
+    /** The server sends names in {@code character_set_results}; a name is the same name in either. */
+    @Test
+    void whereOnlyTheResultsCharacterSetChangedTheNamesCountAsCharactersNotBytes() {
+        java.nio.charset.Charset latin1 = java.nio.charset.Charset.forName("windows-1252");
+        ColumnDefinitions.Held utf8mb4 = held("utf8mb4_general_ci", "utf8mb4_general_ci", definition(2, "HEX('é')", 45, 32, 0xfd));
+
+        assertThat(utf8mb4.covers(held("utf8mb4_general_ci", "latin1_swedish_ci", definition(2, "HEX('é')", latin1, 8, 8, 0xfd))))
+                .as("the same name in latin1").isTrue();
+        assertThat(utf8mb4.covers(held("utf8mb4_general_ci", "null", definition(2, "HEX('é')", 45, 32, 0xfd))))
+                .as("results NULL: names as the server keeps them").isTrue();
+        assertThat(utf8mb4.covers(held("utf8mb4_general_ci", "latin1_swedish_ci", definition(2, "HEX('è')", latin1, 8, 8, 0xfd))))
+                .as("another name").isFalse();
+        assertThat(utf8mb4.covers(held("utf8mb4_general_ci", "latin1_swedish_ci", definition(2, "HEX('é')", 8, 8, 0xfd))))
+                .as("UTF-8 bytes where latin1 is due: other characters").isFalse();
     }
 
     @Test

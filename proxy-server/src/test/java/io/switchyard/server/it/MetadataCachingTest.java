@@ -146,6 +146,8 @@ class MetadataCachingTest {
             {"", "SET NAMES utf8mb4"},
             {"", "SET NAMES utf8mb4 COLLATE utf8mb4_bin"},
             {"move", "SET character_set_results = binary"},
+            // The names come in latin1 now; the server compares what it derives, not the bytes it sends.
+            {"move", "SET character_set_results = latin1"},
             {"", "SET NAMES utf8mb4 COLLATE utf8mb4_bin"},
             {"move", "SET character_set_client = latin1"},
             {"move", "SELECT 'x' AS t"},
@@ -159,7 +161,7 @@ class MetadataCachingTest {
             RawMysqlClient.Packet login = c.login(MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, MariaDbCluster.APP_DATABASE,
                     caps, collation);
             assertThat(login.type()).isEqualTo(RawMysqlClient.OK);
-            byte[] execute = prepare(c, "SELECT 'y' AS d, a FROM mux_marker", seen);
+            byte[] execute = prepare(c, "SELECT 'y' AS dé, a FROM mux_marker", seen);
             for (String[] step : steps) {
                 c.query(step[1], 0);
                 results(c, step[1], seen);
