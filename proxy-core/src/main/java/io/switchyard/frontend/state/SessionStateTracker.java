@@ -9,7 +9,6 @@ import io.switchyard.protocol.OkPacket;
 import io.switchyard.protocol.SessionStateInfo;
 import io.switchyard.stats.StatementKind;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -106,15 +105,7 @@ public final class SessionStateTracker {
     /** The running statement gets the client's tracking settings for itself alone ({@link #clientTrackingForOneStatement}). */
     private boolean clientTrackingPrefixed;
     private final SessionCollations collations = new SessionCollations();
-    /** The session's {@code sql_mode} and {@code character_set_client} where its state sets none, as literals: its login's. */
-    private String loginSqlMode = "DEFAULT";
-    private String loginCharsetClient;
-    /** The rules of {@link #quoteRulesOf}, the {@code sql_mode} literal {@link #quoteRules} last read. */
-    private QuoteRules quoteRules = QuoteRules.DEFAULT;
-    private String quoteRulesOf = loginSqlMode;
-    /** The character set of {@link #textCharsetOf}, the {@code character_set_client} literal {@link #textCharset} last read. */
-    private Charset textCharset = StandardCharsets.UTF_8;
-    private String textCharsetOf;
+    private final TextReading reading = new TextReading();
 
     public SessionStateTracker(ConnectionState initial) {
         this.state = initial;
@@ -232,28 +223,17 @@ public final class SessionStateTracker {
      * its login's {@code sql_mode} and {@code character_set_client}.
      */
     public void loginReading(String sqlMode, String characterSetClient) {
-        loginSqlMode = sqlMode;
-        loginCharsetClient = characterSetClient;
+        reading.login(sqlMode, characterSetClient);
     }
 
     /** The character set the session's statement text is read in now ({@link TextCharsets}). */
     public Charset textCharset() {
-        String client = state.variables().getOrDefault(SessionCollations.CHARACTER_SET_CLIENT, loginCharsetClient);
-        if (client != null && !client.equals(textCharsetOf)) {
-            textCharset = TextCharsets.of(SqlLiteral.name(client));
-            textCharsetOf = client;
-        }
-        return textCharset;
+        return reading.charset(state);
     }
 
     /** How the server reads quotes in the session's statements now, under its {@code sql_mode}. */
     public QuoteRules quoteRules() {
-        String mode = state.variables().getOrDefault("sql_mode", loginSqlMode);
-        if (!mode.equals(quoteRulesOf)) {
-            quoteRules = QuoteRules.of(mode);
-            quoteRulesOf = mode;
-        }
-        return quoteRules;
+        return reading.quoteRules(state);
     }
 
     /**
