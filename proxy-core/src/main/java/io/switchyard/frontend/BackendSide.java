@@ -10,6 +10,7 @@ import io.switchyard.backend.GlobalValues;
 import io.switchyard.backend.ResponseSink;
 import io.switchyard.backend.ServerAddress;
 import io.switchyard.frontend.state.PinReason;
+import io.switchyard.frontend.state.SessionStateRestorer;
 import io.switchyard.frontend.state.StatementTraits;
 import io.switchyard.frontend.state.StoredFunctionCalls;
 import io.switchyard.protocol.Capability;
@@ -210,8 +211,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
             if (c.baseline() != null) {
                 long asOf = routing.state().globalsAsOf();
                 routing.tracker().clientTracking(c.globals().tracking(c.baseline().tracking(), asOf));
-                GlobalValues.Value sqlMode = c.globals().at("sql_mode", asOf);
-                routing.tracker().loginReading(sqlMode != null ? sqlMode.literal() : c.baseline().loginLiteral("sql_mode"),
+                routing.tracker().loginReading(SessionStateRestorer.unsetValue("sql_mode", asOf, c.baseline(), c.globals()),
                         c.baseline().loginValues().get("character_set_client"));
             }
             then.run();

@@ -102,18 +102,23 @@ public final class ColumnDefinitions {
     static byte[] comparable(byte[] framed, java.nio.charset.Charset names) {
         ByteBuf in = io.netty.buffer.Unpooled.wrappedBuffer(withoutCharsets(framed));
         ByteBuf out = io.netty.buffer.Unpooled.buffer(framed.length + 16);
-        while (in.isReadable()) {
-            int end = in.readerIndex() + Wire.HEADER_SIZE + Wire.payloadLength(in, in.readerIndex());
-            in.skipBytes(Wire.HEADER_SIZE);
-            for (int field = 0; field < NAME_FIELDS && in.readerIndex() < end; field++) {
-                byte[] name = Wire.readLenEncBytes(in);
-                Wire.writeLenEncString(out, name == null ? "" : new String(name, names));
+        try {
+            while (in.isReadable()) {
+                int end = in.readerIndex() + Wire.HEADER_SIZE + Wire.payloadLength(in, in.readerIndex());
+                in.skipBytes(Wire.HEADER_SIZE);
+                for (int field = 0; field < NAME_FIELDS && in.readerIndex() < end; field++) {
+                    byte[] name = Wire.readLenEncBytes(in);
+                    Wire.writeLenEncString(out, name == null ? "" : new String(name, names));
+                }
+                out.writeBytes(in, end - in.readerIndex());
             }
-            out.writeBytes(in, end - in.readerIndex());
+            byte[] result = new byte[out.readableBytes()];
+            out.readBytes(result);
+            return result;
+        } finally {
+            in.release();
+            out.release();
         }
-        byte[] result = new byte[out.readableBytes()];
-        out.readBytes(result);
-        return result;
     }
 
     /** A copy of {@link #framed} definitions with each column's character set and length zeroed. */

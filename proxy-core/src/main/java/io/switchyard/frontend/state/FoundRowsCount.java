@@ -55,7 +55,7 @@ final class FoundRowsCount {
      * statement that warned (Connector/J 5.1 after every statement).
      */
     static boolean leftByDiagnostics(String sql) {
-        return sql != null && DIAGNOSTICS.matcher(sql).matches();
+        return sql != null && StatementKind.of(sql) == StatementKind.SHOW && DIAGNOSTICS.matcher(sql).matches();
     }
 
     /** True when each statement of the text {@code sql} (false for null) leaves the count with an OK ({@link #shownByResponse}). */

@@ -4,8 +4,8 @@ package io.switchyard.frontend.state;
  * How the server reads quotes under a session's {@code sql_mode}: with
  * {@code NO_BACKSLASH_ESCAPES} a backslash in a string is an ordinary character (so
  * {@code 'C:\'} is a whole string), with {@code ANSI_QUOTES} {@code "…"} is an identifier, in
- * which a backslash never escapes, and with {@code MSSQL} so is {@code […]}. The proxy's readers of statement text ({@link SqlLexer} and
- * everything built on it) read the default rules; {@link #standardText} rewrites a text so that
+ * which a backslash never escapes, and with {@code MSSQL} so is {@code […]}. The proxy's readers
+ * of statement text ({@link SqlLexer} and everything built on it) read the default rules; {@link #standardText} rewrites a text so that
  * they find the strings, identifiers, comments and words between them where the server finds
  * them under these rules. Read with the default rules instead, {@code SELECT 'C:\', @v := 1}
  * would hide its user variable inside a string that never ends.
@@ -44,8 +44,8 @@ public record QuoteRules(boolean noBackslashEscapes, boolean ansiQuotes, boolean
      * {@code sql} written so that the default rules read the same tokens from it as the server
      * reads from {@code sql} under these: under {@code NO_BACKSLASH_ESCAPES} each backslash in a
      * string is doubled, under {@code ANSI_QUOTES} a {@code "…"} identifier, under {@code MSSQL} a
-     * {@code […]} one, becomes a {@code `…`} one. {@code sql} itself when nothing in it reads differently. For reading
-     * only: what the server runs is always the client's text.
+     * {@code […]} one, becomes a {@code `…`} one. {@code sql} itself when nothing in it reads
+     * differently. For reading only: what the server runs is always the client's text.
      */
     public String standardText(String sql) {
         boolean backslashes = noBackslashEscapes && sql.indexOf('\\') >= 0;
@@ -76,7 +76,10 @@ public record QuoteRules(boolean noBackslashEscapes, boolean ansiQuotes, boolean
                     if (d == quote) {
                         j++; // the first of a doubled quote
                     }
-                    out.append(d == '`' ? "``" : String.valueOf(d));
+                    if (d == '`') {
+                        out.append('`');
+                    }
+                    out.append(d);
                 }
                 out.append('`');
                 i = past(sql, close);
@@ -84,7 +87,10 @@ public record QuoteRules(boolean noBackslashEscapes, boolean ansiQuotes, boolean
                 int end = past(sql, closingQuote(sql, i, c, !noBackslashEscapes));
                 for (int j = i; j < end; j++) {
                     char d = sql.charAt(j);
-                    out.append(d == '\\' && noBackslashEscapes ? "\\\\" : String.valueOf(d));
+                    if (d == '\\' && noBackslashEscapes) {
+                        out.append('\\');
+                    }
+                    out.append(d);
                 }
                 i = end;
             } else {

@@ -287,6 +287,15 @@ public final class SessionStateRestorer {
     }
 
     /**
+     * The SQL literal of {@code name}'s value in a session whose state sets none, started at
+     * global change {@code asOf}, on a server whose connections log in with {@code login}
+     * ({@link Defaults#unset}).
+     */
+    public static String unsetValue(String name, long asOf, SessionBaseline login, GlobalValues globals) {
+        return new Defaults(login, globals, List.of()).unset(name, asOf);
+    }
+
+    /**
      * What a variable a state does not set has: its global value as of the state's change number
      * where the proxy saw it change (except where a reset gives another value than the login,
      * such as a login's {@code IGNORE_SPACE}, and for the session-tracking settings, which the
