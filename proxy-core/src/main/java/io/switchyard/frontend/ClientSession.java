@@ -183,7 +183,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private void changeUser(ByteBuf payload) {
         schemaBeforeChangeUser = info.schema();
-        ChangeUser request = ChangeUser.decode(payload, info.clientCaps());
+        ChangeUser request = ChangeUser.decode(payload, info.clientCaps(), info.collation());
         if (request.collation() >= 0) {
             info.collation(request.collation());
         }

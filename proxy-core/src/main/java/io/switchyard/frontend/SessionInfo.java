@@ -79,6 +79,11 @@ final class SessionInfo {
         this.collation = collation;
     }
 
+    /** The collation id the client logged in with (or its last COM_CHANGE_USER named). */
+    int collation() {
+        return collation;
+    }
+
     /** The default schema, or null for none. */
     String schema() {
         return schema;

@@ -1,6 +1,7 @@
 package io.switchyard.protocol;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.Charset;
 
 /**
  * A {@code COM_CHANGE_USER} request: log in again as another (or the same) user on the open
@@ -15,10 +16,14 @@ import io.netty.buffer.ByteBuf;
  */
 public record ChangeUser(String username, byte[] authResponse, String database, int collation, String authPluginName) {
 
-    /** Decodes a payload that starts with the command byte, for a client with {@code capabilities}. */
-    public static ChangeUser decode(ByteBuf payload, long capabilities) {
+    /**
+     * Decodes a payload that starts with the command byte, for a client with {@code capabilities}.
+     * The server reads the user and the database in the character set of the collation the
+     * request names, or of {@code sessionCollation} (the session's) when it names none.
+     */
+    public static ChangeUser decode(ByteBuf payload, long capabilities, int sessionCollation) {
         payload.skipBytes(1);
-        String name = Wire.readNulString(payload);
+        byte[] name = Wire.readNulBytes(payload);
         byte[] auth;
         if (Capability.has(capabilities, Capability.CLIENT_SECURE_CONNECTION)) {
             auth = new byte[payload.readUnsignedByte()];
@@ -26,10 +31,12 @@ public record ChangeUser(String username, byte[] authResponse, String database, 
         } else {
             auth = Wire.readNulBytes(payload);
         }
-        String db = payload.isReadable() ? Wire.readNulString(payload) : null;
+        byte[] db = payload.isReadable() ? Wire.readNulBytes(payload) : null;
         int collation = payload.readableBytes() >= 2 ? payload.readUnsignedShortLE() & 0xff : -1;
         String plugin = Capability.has(capabilities, Capability.CLIENT_PLUGIN_AUTH) && payload.isReadable()
                 ? Wire.readNulString(payload) : null;
-        return new ChangeUser(name, auth, db == null || db.isEmpty() ? null : db, collation, plugin);
+        Charset names = CollationCharsets.of(collation >= 0 ? collation : sessionCollation);
+        return new ChangeUser(new String(name, names), auth, db == null || db.length == 0 ? null : new String(db, names),
+                collation, plugin);
     }
 }

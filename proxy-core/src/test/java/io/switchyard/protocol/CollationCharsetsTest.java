@@ -38,4 +38,29 @@ class CollationCharsetsTest {
         assertThat(read.username()).isEqualTo("ünïcode");
         assertThat(read.database()).isEqualTo("latin1_ü");
     }
+
+    @Test
+    void aChangeUsersNamesAreReadInTheCollationItNamesElseInTheSessions() {
+        long caps = Capability.CLIENT_PROTOCOL_41 | Capability.CLIENT_SECURE_CONNECTION;
+        ChangeUser named = ChangeUser.decode(changeUser("\u00fcser", "latin1_\u00fc", 8), caps, 45);
+        assertThat(named.username()).isEqualTo("üser");
+        assertThat(named.database()).isEqualTo("latin1_ü");
+        assertThat(named.collation()).isEqualTo(8);
+        ChangeUser unnamed = ChangeUser.decode(changeUser("\u00fcser", "latin1_\u00fc", -1), caps, 8);
+        assertThat(unnamed.database()).as("the session's latin1").isEqualTo("latin1_ü");
+        assertThat(unnamed.collation()).isEqualTo(-1);
+    }
+
+    /** A COM_CHANGE_USER payload with latin1 names, an empty password and {@code collation} (none when negative). */
+    private static ByteBuf changeUser(String user, String database, int collation) {
+        ByteBuf payload = Unpooled.buffer();
+        payload.writeByte(0x11);
+        payload.writeBytes(user.getBytes(StandardCharsets.ISO_8859_1)).writeByte(0);
+        payload.writeByte(0);
+        payload.writeBytes(database.getBytes(StandardCharsets.ISO_8859_1)).writeByte(0);
+        if (collation >= 0) {
+            payload.writeShortLE(collation);
+        }
+        return payload;
+    }
 }

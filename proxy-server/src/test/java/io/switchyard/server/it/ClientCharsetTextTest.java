@@ -34,6 +34,7 @@ class ClientCharsetTextTest {
             event-loop-threads = 1
             """);
 
+    private static final int LATIN1_SWEDISH_CI = 8;
     private static final String LATIN1 = "useServerPrepStmts=true&characterEncoding=ISO-8859-1&connectionCollation=latin1_swedish_ci";
 
     @Test
@@ -128,6 +129,36 @@ class ClientCharsetTextTest {
         }
         assertThat(seen.get(0)).as("directly").isEqualTo("latin1_ü | 6C6174696E315FC3BC");
         assertThat(seen.get(1)).as("through the proxy").isEqualTo(seen.get(0));
+    }
+
+    /**
+     * A COM_CHANGE_USER that names the latin1 collation and a database that is not ASCII, in
+     * latin1: the server reads the names in the character set of the collation the request names,
+     * and so does the proxy (before, it read them as UTF-8 and the request failed with 1049 for
+     * {@code latin1_\uFFFD}). The session then runs on a connection of its own (it holds a
+     * temporary table), which the proxy opened for the new login.
+     */
+    @Test
+    void aChangeUserNamesANonAsciiDatabaseInItsCollationsCharacterSet() throws Exception {
+        fixture.cluster().primary().execute("CREATE DATABASE IF NOT EXISTS `latin1_ü`");
+        List<String> seen = new ArrayList<>();
+        for (int port : new int[] {fixture.cluster().primary().port(), fixture.port()}) {
+            try (RawMysqlClient client = RawMysqlClient.connect("127.0.0.1", port, java.time.Duration.ofSeconds(10))) {
+                assertThat(client.login(MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD, MariaDbCluster.APP_DATABASE).type())
+                        .as("login").isEqualTo(RawMysqlClient.OK);
+                RawMysqlClient.Packet answer = client.changeUser(MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD,
+                        "latin1_ü", LATIN1_SWEDISH_CI, java.nio.charset.StandardCharsets.ISO_8859_1);
+                seen.add(answer.isErr() ? "refused " + answer.errorCode() + " " + answer.errorMessage() : "accepted");
+                if (!answer.isErr()) {
+                    seen.add(String.valueOf(client.rows("SELECT HEX(DATABASE()), @@character_set_client")));
+                    client.rows("CREATE TEMPORARY TABLE here (a INT)");
+                    seen.add(String.valueOf(client.rows("SELECT HEX(DATABASE()), COUNT(*) FROM here")));
+                }
+            }
+        }
+        assertThat(seen.subList(0, 3)).as("directly").containsExactly("accepted",
+                "[[6C6174696E315FC3BC, latin1]]", "[[6C6174696E315FC3BC, 0]]");
+        assertThat(seen.subList(3, seen.size())).as("through the proxy").isEqualTo(seen.subList(0, 3));
     }
 
     @ParameterizedTest(name = "server-prepared: {0}")

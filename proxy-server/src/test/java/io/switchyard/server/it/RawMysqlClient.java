@@ -73,6 +73,9 @@ final class RawMysqlClient implements AutoCloseable {
         }
     }
 
+    /** The seed of the greeting this connection logged in with. */
+    private byte[] seed = new byte[NativePassword.SCRAMBLE_LENGTH];
+
     private RawMysqlClient(HoldingSocket socket) throws IOException {
         this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
@@ -115,7 +118,8 @@ final class RawMysqlClient implements AutoCloseable {
         if (greeting.isErr()) {
             return greeting;
         }
-        write(greeting.sequence() + 1, handshakeResponse(seedOf(greeting.payload()), user, password, database, capabilities, collation));
+        seed = seedOf(greeting.payload());
+        write(greeting.sequence() + 1, handshakeResponse(seed, user, password, database, capabilities, collation));
         return answerToLogin(password, in, out);
     }
 
@@ -183,19 +187,30 @@ final class RawMysqlClient implements AutoCloseable {
     }
 
     /**
-     * Sends COM_CHANGE_USER for {@code user} with {@code password}, whose scramble the server's
-     * authentication switch seeds (the first answer is made with a seed of zeros, which a server
-     * accepts only after such a switch), and returns the final answer (OK or ERR).
+     * Sends COM_CHANGE_USER for {@code user} with {@code password}, scrambled with the seed of
+     * the greeting (zeros before a login), and returns the final answer (OK or ERR), following one
+     * authentication switch if asked.
      */
     Packet changeUser(String user, String password, String database) throws IOException {
+        return changeUser(user, password, database, UTF8MB4_GENERAL_CI, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * As {@link #changeUser(String, String, String)}, naming {@code collation} and writing the
+     * user and the database in {@code names}.
+     */
+    Packet changeUser(String user, String password, String database, int collation, java.nio.charset.Charset names)
+            throws IOException {
         ByteArrayOutputStream request = new ByteArrayOutputStream();
         request.write(0x11);
-        writeNulTerminated(request, user);
-        byte[] auth = NativePassword.scramble(password.getBytes(StandardCharsets.UTF_8), new byte[NativePassword.SCRAMBLE_LENGTH]);
+        request.writeBytes(user.getBytes(names));
+        request.write(0);
+        byte[] auth = NativePassword.scramble(password.getBytes(StandardCharsets.UTF_8), seed);
         request.write(auth.length);
         request.writeBytes(auth);
-        writeNulTerminated(request, database);
-        writeInt(request, UTF8MB4_GENERAL_CI, 2);
+        request.writeBytes(database.getBytes(names));
+        request.write(0);
+        writeInt(request, collation, 2);
         writeNulTerminated(request, "mysql_native_password");
         write(0, request.toByteArray());
         return answerToLogin(password, in, out);
