@@ -335,7 +335,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
     /** Makes {@code hostgroup}'s connection current (another server than {@code avoid} if it can), then runs {@code action}. */
     private void connectThen(int hostgroup, BackendPool avoid, Runnable action, Consumer<ErrPacket> failed) {
         session.enter(SessionPhase.CONNECTING);
-        leases.preferPrevious(routing.tracker().traits().readsPrevious());
+        leases.preferPrevious(routing.tracker().mayUsePreviousResults());
         long waitFrom = System.nanoTime();
         lease(hostgroup, avoid, () -> between.previousResultSetUp(() -> {
             activity.connectionWaited(System.nanoTime() - waitFrom);

@@ -118,25 +118,34 @@ final class BetweenStatements {
      * back), which keeps the session there for its next statement. A {@code FOUND_ROWS()} the
      * proxy does not know (after a cursor) is still the session's on the connection of the statement
      * that set it (the prepare, and a {@code COM_INIT_DB} or {@code SET}, leave it) and is read
-     * there first, so that it can be given again with the -1 where the {@code COM_INIT_DB} left 0.
-     * Then {@code then}.
+     * there first, so that it can be given again with the -1 where the {@code COM_INIT_DB} left 0;
+     * the read, a {@code SELECT} of one row, replaced it there, so it is given back at once (as
+     * after every read of the proxy's), which a statement after it that leaves it (an
+     * {@code EXECUTE} of a write, say) passes on. Then {@code then}.
      */
     void refused(BackendConnection c, Runnable then) {
         SessionStateTracker tracker = routing.tracker();
         Runnable failed = () -> {
             previousResults.refused(tracker);
             tracker.completed(true, 0);
-            then.run();
         };
         if (!tracker.previousResultsUnknown() || !previousResults.foundRowsSetOn(c) || !c.isIdle()
                 || !PreviousResultSetUp.supported(c)) {
             failed.run();
+            then.run();
             return;
         }
         StateReadBack.run(c, List.of(), tracker, failure -> {
-            if (!session.closed() && (failure == null || !loss.betweenStatements(c, failure))) {
-                failed.run();
+            if (session.closed() || (failure != null && loss.betweenStatements(c, failure))) {
+                return;
             }
+            failed.run();
+            List<String> back = failure == null ? tracker.foundRowsAfterReadBack() : List.of();
+            PreviousResultSetUp.run(c, back, (err, lost) -> {
+                if (!session.closed() && (lost == null || !loss.betweenStatements(c, lost))) {
+                    then.run();
+                }
+            });
         });
     }
 

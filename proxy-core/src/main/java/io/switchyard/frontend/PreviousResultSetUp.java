@@ -27,7 +27,7 @@ final class PreviousResultSetUp {
      * and errors are), only statements that leave those.
      */
     static List<String> statements(BackendConnection c, SessionStateTracker tracker, boolean held) {
-        if (!tracker.traits().readsPrevious() || c == null || !supported(c)) {
+        if (!tracker.mayUsePreviousResults() || c == null || !supported(c)) {
             return List.of();
         }
         return held ? tracker.previousResultSetUpKeepingDiagnostics() : tracker.previousResultSetUp();
@@ -39,7 +39,7 @@ final class PreviousResultSetUp {
      * ({@link SessionStateTracker#foundRowsSetUp}).
      */
     static List<String> foundRows(BackendConnection c, SessionStateTracker tracker) {
-        if (!tracker.traits().readsPrevious() || c == null || !supported(c)) {
+        if (!tracker.mayUsePreviousResults() || c == null || !supported(c)) {
             return List.of();
         }
         return tracker.foundRowsSetUp();

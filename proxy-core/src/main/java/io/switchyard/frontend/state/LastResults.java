@@ -95,10 +95,10 @@ final class LastResults {
     }
 
     /**
-     * A {@code SHOW WARNINGS} or {@code SHOW ERRORS} returned its rows ({@link FoundRowsCount#leftByDiagnostics}):
+     * A statement whose result set leaves the count returned its rows ({@link FoundRowsCount#leftByResult}):
      * {@code FOUND_ROWS()} stays what it was, {@code ROW_COUNT()} is -1.
      */
-    void diagnosticsShown() {
+    void countLeftByResult() {
         rowCount = -1;
         unknownByLast = false;
     }

@@ -423,17 +423,18 @@ public final class SessionStateTracker {
 
     /**
      * True when the running statement's one result set leaves the session's known
-     * {@code FOUND_ROWS()} as it was: a {@code SHOW WARNINGS} or {@code SHOW ERRORS}
-     * ({@link FoundRowsCount#leftByDiagnostics}). Where it ran then does not hold the count.
+     * {@code FOUND_ROWS()} as it was: a {@code SHOW WARNINGS}, a {@code VALUES}, a
+     * {@code CHECKSUM TABLE} and the like ({@link FoundRowsCount#leftByResult}). Where it ran then
+     * does not hold the count.
      */
     public boolean resultLeavesFoundRows() {
-        return lastResults.foundRowsKnown() && FoundRowsCount.leftByDiagnostics(runningSql);
+        return lastResults.foundRowsKnown() && FoundRowsCount.leftByResult(runningSql);
     }
 
     /** What a statement returned: see {@link LastResults#ended}. */
     public void statementResult(boolean uncounted, boolean resultSet, long rows, long affectedRows) {
         if (resultSet && !uncounted && resultLeavesFoundRows()) {
-            lastResults.diagnosticsShown();
+            lastResults.countLeftByResult();
             return;
         }
         lastResults.ended(traits, uncounted, resultSet, rows, affectedRows, FoundRowsCount.shownByResponse(runningSql, resultSet));
@@ -488,10 +489,15 @@ public final class SessionStateTracker {
         return setUp(diagnosticsHeld);
     }
 
-    /** {@link LastResults#setUp} for the running statement, none when it reads neither value. */
+    /**
+     * {@link LastResults#setUp} for the running statement, none when it reads neither value. A
+     * {@code CALL} or an {@code EXECUTE} runs statements its text does not show, which may read
+     * either, or leave {@code FOUND_ROWS()} as it was for the statement after it.
+     */
     private List<String> setUp(boolean keepDiagnostics) {
-        boolean readsRowCount = mayRead("ROW_COUNT");
-        boolean readsFoundRows = mayRead("FOUND_ROWS");
+        boolean runsOthers = runsOtherStatements();
+        boolean readsRowCount = runsOthers || mayRead("ROW_COUNT");
+        boolean readsFoundRows = runsOthers || mayRead("FOUND_ROWS");
         return readsRowCount || readsFoundRows ? lastResults.setUp(keepDiagnostics, state.schema() != null, readsRowCount, readsFoundRows) : List.of();
     }
 
@@ -504,7 +510,23 @@ public final class SessionStateTracker {
      * give the session's back after it (0 after a {@code DO}, not a write's count); else none.
      */
     public List<String> foundRowsSetUp() {
-        return mayRead("FOUND_ROWS") ? setUp(diagnosticsHeld) : List.of();
+        return runsOtherStatements() || mayRead("FOUND_ROWS") ? setUp(diagnosticsHeld) : List.of();
+    }
+
+    /**
+     * True when the running statement may read the values the session's last statement left, or
+     * pass {@code FOUND_ROWS()} on to the one after it unseen: one that reads them
+     * ({@link StatementTraits#readsPrevious}), a {@code CALL} or an {@code EXECUTE}. Such a
+     * statement gets them set up first on a connection that does not hold them.
+     */
+    public boolean mayUsePreviousResults() {
+        return traits.readsPrevious() || runsOtherStatements();
+    }
+
+    /** True when the running statement is a {@code CALL} or an {@code EXECUTE [IMMEDIATE]}. */
+    private boolean runsOtherStatements() {
+        StatementKind kind = runningSql == null ? null : StatementKind.of(runningSql);
+        return kind == StatementKind.CALL || kind == StatementKind.EXECUTE;
     }
 
     /**

@@ -38,13 +38,19 @@ class FoundRowsCountTest {
     }
 
     @Test
-    void showWarningsAndShowErrorsLeaveTheCount() {
-        for (String sql : new String[] {"SHOW WARNINGS", "show errors", " SHOW WARNINGS LIMIT 10", "SHOW ERRORS LIMIT 1, 2;"}) {
-            assertThat(FoundRowsCount.leftByDiagnostics(sql)).as(sql).isTrue();
+    void resultsOfDiagnosticsAndOfStatementsThatAreNotQueriesLeaveTheCountWhereCheckedSo() {
+        for (String sql : new String[] {"SHOW WARNINGS", "show errors", " SHOW WARNINGS LIMIT 10", "SHOW ERRORS LIMIT 1, 2;",
+                "VALUES (1), (2)", "values (1) limit 1", "CHECKSUM TABLE t", "checksum table t, u extended", "ANALYZE TABLE t",
+                "ANALYZE NO_WRITE_TO_BINLOG TABLE t", "CHECK TABLE t", "OPTIMIZE LOCAL TABLE t", "REPAIR TABLE t", "HELP 'contents'",
+                "SHOW CREATE TABLE t", "show create procedure p", "SHOW GRANTS", "SHOW FULL PROCESSLIST", "SHOW PROCESSLIST",
+                "SHOW ENGINE INNODB STATUS", "SHOW MASTER STATUS", "SHOW SLAVE STATUS", "SHOW PRIVILEGES", "SHOW PROFILES"}) {
+            assertThat(FoundRowsCount.leftByResult(sql)).as(sql).isTrue();
         }
-        for (String sql : new String[] {"SHOW COUNT(*) WARNINGS", "SHOW WARNINGS; SELECT 1", "SHOW TABLES", "SELECT 1", "SHOW VARIABLES"}) {
-            assertThat(FoundRowsCount.leftByDiagnostics(sql)).as(sql).isFalse();
+        for (String sql : new String[] {"SHOW COUNT(*) WARNINGS", "SHOW WARNINGS; SELECT 1", "SHOW TABLES", "SELECT 1", "SHOW VARIABLES",
+                "SHOW ENGINES", "EXPLAIN SELECT 1", "DESCRIBE t", "ANALYZE SELECT * FROM t", "SHOW COLUMNS FROM t",
+                "SELECT * FROM t WHERE c = 'VALUES'", "CHECKSUMS", "SHOW CREATED"}) {
+            assertThat(FoundRowsCount.leftByResult(sql)).as(sql).isFalse();
         }
-        assertThat(FoundRowsCount.leftByDiagnostics(null)).isFalse();
+        assertThat(FoundRowsCount.leftByResult(null)).isFalse();
     }
 }

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code FOUND_ROWS()} and {@code ROW_COUNT()}, which the server keeps per connection, read after
@@ -870,6 +872,101 @@ class FoundRowsTest {
              Statement sb = b.createStatement()) {
             sb.execute("SELECT 1");
             assertThat(preparedFoundRows(a, statement, sb)).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * A statement whose result (or OK) does not show the {@code FOUND_ROWS()} it leaves, run on
+     * another connection than the query before it: a {@code VALUES}, a {@code CHECKSUM TABLE} or
+     * a {@code SHOW CREATE TABLE}, which leave the count as it was, and a {@code CALL} or an
+     * {@code EXECUTE IMMEDIATE} of statements that leave it. {@code FOUND_ROWS()} read after it
+     * gives the query's count, as directly (before, 1: that connection's own).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"VALUES (1), (2), (3)", "CHECKSUM TABLE mux", "SHOW CREATE TABLE mux", "CALL app.leaves_found_rows()",
+        "EXECUTE IMMEDIATE 'DO 2'"})
+    void foundRowsAfterAStatementThatLeavesItOnAnotherConnectionIsTheQuerys(String statement) throws Exception {
+        fixture.cluster().primary().execute("CREATE OR REPLACE PROCEDURE app.leaves_found_rows() BEGIN DO 1; END");
+        String[][] script = {
+            {"a", "SELECT id FROM mux"},
+            {"h", "BEGIN"},
+            {"h", "SELECT 1 FROM mux LIMIT 1"},
+            {"a", statement},
+            {"a", "SELECT FOUND_ROWS()"},
+            {"h", "COMMIT"},
+        };
+        List<List<String>> seen = SequenceTest.directAndProxied(fixture, script, () -> { }, "");
+        assertThat(seen.get(0).get(seen.get(0).size() - 1)).as("directly").isEqualTo("2");
+        assertThat(seen.get(1)).as("through the proxy").isEqualTo(seen.get(0));
+    }
+
+    /**
+     * A server-prepared statement, prepared on one connection, runs under {@code LOCK TABLES} on
+     * another, where the proxy's prepare of it fails as the execution does directly (its table is
+     * not locked), after a {@code SQL_CALC_FOUND_ROWS} whose count the proxy then reads there.
+     * An {@code EXECUTE} of a write (whose OK does not show the count) and a {@code SHOW WARNINGS}
+     * follow; {@code FOUND_ROWS()} read then gives that count, as directly (before, 1: what the
+     * proxy's read left on the connection, which the two passed on). Found by a soak (seed 76083).
+     */
+    @Test
+    void foundRowsAfterAnExecutionWhosePrepareFailedOnAnotherConnectionIsTheSessions() throws Exception {
+        String direct = fixture.cluster().primary().jdbcUrl(MariaDbCluster.APP_DATABASE) + "&useServerPrepStmts=true";
+        String expected;
+        try (Connection d = DriverManager.getConnection(direct, MariaDbCluster.APP_USER, MariaDbCluster.APP_PASSWORD)) {
+            expected = foundRowsAfterARefusedExecution(d, null);
+        }
+        assertThat(expected).isEqualTo("1100 ok ok ok ok 2 0");
+        fixture.awaitConnectionsParked();
+        try (Connection a = fixture.mysql("useServerPrepStmts=true"); Connection b = fixture.mysql("");
+             Statement sb = b.createStatement()) {
+            sb.execute("SELECT 1");
+            assertThat(foundRowsAfterARefusedExecution(a, sb)).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * Prepares and runs a read of {@code plain} on {@code c}; {@code other} (when given) then holds
+     * that connection; then a {@code SQL_CALC_FOUND_ROWS} query, {@code LOCK TABLES}, the prepared
+     * read again (which fails), a prepared write run with {@code EXECUTE}, a {@code SHOW WARNINGS},
+     * and a read of {@code FOUND_ROWS()} and {@code ROW_COUNT()}. Returns each statement's outcome
+     * ("ok" or its error code) and what the read gave.
+     */
+    private static String foundRowsAfterARefusedExecution(Connection c, Statement other) throws Exception {
+        try (PreparedStatement read = c.prepareStatement("SELECT v FROM plain WHERE v = ?"); Statement s = c.createStatement()) {
+            read.setInt(1, 1);
+            read.executeQuery().close();
+            if (other != null) {
+                occupy(other);
+            }
+            try {
+                s.executeQuery("SELECT SQL_CALC_FOUND_ROWS id FROM mux ORDER BY id LIMIT 1").close();
+                s.execute("LOCK TABLES mux READ, ids WRITE");
+                List<String> seen = new ArrayList<>();
+                for (String statement : new String[] {null, "PREPARE w FROM 'INSERT INTO ids (v) VALUES (1)'", "EXECUTE w",
+                    "SHOW WARNINGS", "DEALLOCATE PREPARE w"}) {
+                    try {
+                        if (statement == null) {
+                            read.executeQuery().close();
+                        } else {
+                            s.execute(statement);
+                        }
+                        seen.add("ok");
+                    } catch (SQLException e) {
+                        seen.add(String.valueOf(e.getErrorCode()));
+                    }
+                }
+                String outcomes = String.join(" ", seen);
+                try (PreparedStatement found = c.prepareStatement("SELECT FOUND_ROWS(), ROW_COUNT()"); ResultSet rs = found.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    return outcomes + " " + rs.getString(1) + " " + rs.getString(2);
+                } finally {
+                    s.execute("UNLOCK TABLES");
+                }
+            } finally {
+                if (other != null) {
+                    other.execute("COMMIT");
+                }
+            }
         }
     }
 
