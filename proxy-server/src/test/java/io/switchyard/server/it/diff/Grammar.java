@@ -662,11 +662,13 @@ public final class Grammar {
             return;
         }
         if (chance(25)) {
-            // A statement without a result set leaves the count of the SELECT before it, also when
-            // it runs on another connection than that SELECT.
+            // A statement without a result set, or with one that is not a query's (VALUES, CHECKSUM
+            // TABLE, SHOW CREATE), leaves the count of the SELECT before it, also when it runs on
+            // another connection than that SELECT; so does what an EXECUTE IMMEDIATE runs.
             add("SELECT id, c FROM " + table + " ORDER BY id");
             add(pick("INSERT INTO " + table + " (c, n) VALUES ('counted', 1)", "UPDATE " + table + " SET n = n + 1 WHERE id = 1",
-                    "DO 1", "SET @counted = 1"));
+                    "DO 1", "SET @counted = 1", "VALUES (1), (2), (3)", "CHECKSUM TABLE " + table, "SHOW CREATE TABLE " + table,
+                    "EXECUTE IMMEDIATE 'DO 2'"));
             add("SELECT FOUND_ROWS()");
             return;
         }
