@@ -249,6 +249,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         execute(command, Packets.command(ByteBufAllocator.DEFAULT, command, argument, charset), sink);
     }
 
+    /** Same, with the argument's bytes as they are. */
+    public void executeInternal(Command command, byte[] argument, ResponseSink sink) {
+        execute(command, Packets.command(ByteBufAllocator.DEFAULT, command, argument), sink);
+    }
+
     /** Same, with {@code done} told the outcome once: the server's error, or the connection's failure. */
     public void executeInternal(Command command, String argument, InternalSink.Done done) {
         executeInternal(command, argument, new InternalSink(done));
@@ -381,7 +386,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     public void close() {
         if (phase == Phase.IDLE && channel != null && channel.isActive()) {
             commandStarts();
-            channel.writeAndFlush(Packets.command(channel.alloc(), Command.QUIT, null));
+            channel.writeAndFlush(Packets.command(channel.alloc(), Command.QUIT, (String) null));
         }
         fail(new ProtocolException("closed by the proxy"));
     }

@@ -95,6 +95,14 @@ final class QueryCommands {
         return List.of(Frame.of(0, body));
     }
 
+    /** The statement text of a COM_QUERY {@code frame} (after the command byte), as its bytes. */
+    private static byte[] textOf(Frame frame) {
+        ByteBuf payload = frame.payload();
+        byte[] text = new byte[payload.readableBytes() - 1];
+        payload.getBytes(payload.readerIndex() + 1, text);
+        return text;
+    }
+
     /**
      * Applies the query rules to a statement and runs it on the hostgroup they name, unless the
      * session must stay where it is (transaction, pinned state): see {@link StatementRouting}.
@@ -115,6 +123,7 @@ final class QueryCommands {
             return;
         }
         List<Frame> toSend = d.rewritten() != null ? d.rewritten() : frames;
+        byte[] mirrored = d.rules() != null && d.rules().mirrorHostgroup() != null ? textOf(toSend.get(0)) : null;
         if (d.rewritten() != null) {
             frames.forEach(Frame::release);
         }
@@ -123,9 +132,8 @@ final class QueryCommands {
         if (d.rules() != null && parts.context().stats().tracing().on()) {
             parts.activity().rules(d.rules().matchedRuleIds());
         }
-        if (d.rules() != null && d.rules().mirrorHostgroup() != null) {
-            mirror.mirror(d.rules().mirrorHostgroup(), parts.info().connectionKey(), parts.info().schema(), d.query(),
-                    parts.routing().tracker().textCharset(), backend.loop());
+        if (mirrored != null) {
+            mirror.mirror(d.rules().mirrorHostgroup(), parts.info().connectionKey(), parts.info().schema(), mirrored, backend.loop());
         }
         ByteBuf packets = CommandQueue.join(toSend);
         switch (d.step()) {

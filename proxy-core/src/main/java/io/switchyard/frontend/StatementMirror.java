@@ -5,7 +5,6 @@ import io.switchyard.backend.BackendConnection;
 import io.switchyard.backend.ConnectionKey;
 import io.switchyard.backend.InternalSink;
 import io.switchyard.protocol.Command;
-import java.nio.charset.Charset;
 
 /**
  * Copies of a session's statements sent to a query rule's {@code mirror_hostgroup} (to warm a
@@ -24,8 +23,8 @@ final class StatementMirror {
         this.context = context;
     }
 
-    private void run(BackendLease lease, BackendConnection c, String sql, Charset charset) {
-        c.executeInternal(Command.QUERY, sql, charset, new InternalSink((err, failure) -> done(lease, c, failure, true)));
+    private void run(BackendLease lease, BackendConnection c, byte[] text) {
+        c.executeInternal(Command.QUERY, text, new InternalSink((err, failure) -> done(lease, c, failure, true)));
     }
 
     /** The copy ran ({@code ran}) or could not: the connection goes back, or is closed when it broke. */
@@ -43,8 +42,8 @@ final class StatementMirror {
         }
     }
 
-    /** Runs a copy of {@code sql} on {@code hostgroup}, as the session's user, in {@code schema}, written in {@code charset}. */
-    void mirror(int hostgroup, ConnectionKey key, String schema, String sql, Charset charset, EventLoop loop) {
+    /** Runs a copy of the statement {@code text} (its bytes as sent) on {@code hostgroup}, as the session's user, in {@code schema}. */
+    void mirror(int hostgroup, ConnectionKey key, String schema, byte[] text, EventLoop loop) {
         if (inFlight) {
             context.stats().mirrorDropped();
             return;
@@ -54,13 +53,13 @@ final class StatementMirror {
         lease.acquire(hostgroup, null, key, schema, () -> {
             BackendConnection c = lease.connection();
             if (schema == null || schema.equals(c.schema())) {
-                run(lease, c, sql, charset);
+                run(lease, c, text);
                 return;
             }
             c.executeInternal(Command.INIT_DB, schema, (err, failure) -> {
                 if (err == null && failure == null) {
                     c.schema(schema);
-                    run(lease, c, sql, charset);
+                    run(lease, c, text);
                     return;
                 }
                 done(lease, c, failure, false);

@@ -9,6 +9,7 @@ import io.switchyard.frontend.state.PinReason;
 import io.switchyard.frontend.state.ReadOnlyTransactions;
 import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.frontend.state.StatementTraits;
+import io.switchyard.frontend.state.Utf8Escapes;
 import io.switchyard.protocol.Command;
 import io.switchyard.protocol.ErrPacket;
 import io.switchyard.protocol.Frame;
@@ -21,6 +22,7 @@ import io.switchyard.routing.QueryRules;
 import io.switchyard.routing.RuleOutcome;
 import io.switchyard.stats.StatementKind;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -369,6 +371,10 @@ final class StatementRouting {
         QueryDigest digest = QueryDigest.of(sql);
         StatementKind kind = StatementKind.of(sql);
         QueryRules rules = context.router().rules();
+        if (!rules.rules().isEmpty() && charset == StandardCharsets.UTF_8 && Utf8Escapes.mayHaveLostBytes(sql)) {
+            // A rule may write the text again: bytes that are not UTF-8 are kept, escaped.
+            sql = Utf8Escapes.decode(payload, payload.readerIndex() + 1, payload.readableBytes() - 1);
+        }
         RuleOutcome outcome = rules.rules().isEmpty() ? null
                 : rules.evaluate(queryContext(sql, digest));
         if (outcome != null) {
@@ -409,7 +415,12 @@ final class StatementRouting {
         List<Frame> rewritten = null;
         if (outcome != null && outcome.rewritten()) {
             ByteBuf body = ByteBufAllocator.DEFAULT.buffer(query.length() + 1);
-            body.writeByte(Command.QUERY.code).writeCharSequence(query, charset);
+            body.writeByte(Command.QUERY.code);
+            if (charset == StandardCharsets.UTF_8) {
+                Utf8Escapes.encode(query, body);
+            } else {
+                body.writeCharSequence(query, charset);
+            }
             if (body.readableBytes() < Wire.MAX_PAYLOAD) {
                 rewritten = List.of(Frame.of(0, body));
             } else {

@@ -70,6 +70,11 @@ public final class Packets {
         });
     }
 
+    /** Same, with the argument's bytes as they are. */
+    public static ByteBuf command(ByteBufAllocator alloc, Command command, byte[] argument) {
+        return build(alloc, 0, b -> b.writeByte(command.code).writeBytes(argument));
+    }
+
     public static ByteBuf err(ByteBufAllocator alloc, int sequenceId, ErrPacket err) {
         return build(alloc, sequenceId, err::encode);
     }
