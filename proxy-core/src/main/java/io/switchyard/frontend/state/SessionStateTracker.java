@@ -79,6 +79,8 @@ public final class SessionStateTracker {
     private boolean namesItsChanges = true;
     /** The running statement's text, null for a command without one: what {@link #mayRead} looks at. */
     private String runningSql;
+    /** Whether the running statement is a {@code CALL} or an {@code EXECUTE}; null until asked ({@link #runsOtherStatements}). */
+    private Boolean runsOthers;
     /** The last statement failed: it assigned nothing. */
     private boolean lastFailed;
     private String nextTransaction = "";
@@ -244,6 +246,7 @@ public final class SessionStateTracker {
     public StatementTraits before(String sql) {
         traits = StatementClassifier.classify(sql);
         runningSql = sql;
+        runsOthers = null;
         clientTrackingPrefixed = false;
         calls(traits.functions(), state.schema());
         namesItsChanges = namesItsChanges(traits, sql);
@@ -273,6 +276,7 @@ public final class SessionStateTracker {
     public void before(StatementTraits commandTraits, String sql, String schema) {
         traits = commandTraits;
         runningSql = sql;
+        runsOthers = null;
         clientTrackingPrefixed = false;
         calls(traits.functions(), schema);
         namesItsChanges = sql == null || namesItsChanges(traits, sql);
@@ -523,10 +527,13 @@ public final class SessionStateTracker {
         return traits.readsPrevious() || runsOtherStatements();
     }
 
-    /** True when the running statement is a {@code CALL} or an {@code EXECUTE [IMMEDIATE]}. */
+    /** True when the running statement is a {@code CALL} or an {@code EXECUTE [IMMEDIATE]}; read once per statement. */
     private boolean runsOtherStatements() {
-        StatementKind kind = runningSql == null ? null : StatementKind.of(runningSql);
-        return kind == StatementKind.CALL || kind == StatementKind.EXECUTE;
+        if (runsOthers == null) {
+            StatementKind kind = runningSql == null ? null : StatementKind.of(runningSql);
+            runsOthers = kind == StatementKind.CALL || kind == StatementKind.EXECUTE;
+        }
+        return runsOthers;
     }
 
     /**
