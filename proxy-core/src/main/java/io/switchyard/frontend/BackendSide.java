@@ -569,7 +569,7 @@ final class BackendSide implements ResponseSink, LeaseListener {
             bytes.release();
             return;
         }
-        listener.relaying(current, bytes);
+        bytes = listener.relaying(current, bytes);
         leases.countReceived(bytes.readableBytes());
         client.write(bytes, client.voidPromise());
         if (!client.isWritable() && connection() != null) {

@@ -39,6 +39,8 @@ final class PreparedCommands implements ResponseListener {
     private final SessionParts parts;
     private final PreparedStatements statements;
     private PreparedStatements.Statement running;
+    /** The backend copy {@link #running} runs as, when it runs on one. */
+    private BackendStatements.Prepared runningCopy;
     /** The statement of the COM_STMT_EXECUTE being sent when a transaction replay may run it again. */
     private PreparedStatements.Statement recordable;
     /** The client's COM_STMT_PREPARE as it sent it, and where it runs. */
@@ -254,6 +256,7 @@ final class PreparedCommands implements ResponseListener {
                     backend.sendWithoutResponse(c, packet);
                 } else {
                     running = st;
+                    runningCopy = copy;
                     // Run again, an execution goes with its types to a new copy, bound under the
                     // connection's character sets then: the session's of that moment in a replay.
                     Map<String, String> bound = ExecutionCharsets.boundUnder(st, session);
@@ -326,6 +329,7 @@ final class PreparedCommands implements ResponseListener {
             return false;
         }
         running = null;
+        runningCopy = null;
         forgetRetryable();
         parts.session().enter(SessionPhase.CONNECTING);
         executeAgain(execution, null, parts.backend().continuity().transactionLog().hostgroup(),
@@ -352,6 +356,7 @@ final class PreparedCommands implements ResponseListener {
             BackendConnection c = backend.runningOn();
             Consumer<BackendStatements.Prepared> go = copy -> {
                 running = st;
+                runningCopy = copy;
                 recordable = charsets == null || charsets.equals(PreparedStatements.conversionCharsets(parts.routing().tracker().state()))
                         ? st : null;
                 ByteBuf packet = execution.on(copy);
@@ -408,6 +413,7 @@ final class PreparedCommands implements ResponseListener {
             return;
         }
         running = null;
+        runningCopy = null;
         recordable = null;
         forgetRetryable();
         if (backend.failedBeforeSending(broken, cause)) {
@@ -502,9 +508,14 @@ final class PreparedCommands implements ResponseListener {
     /**
      * Rewrites the statement id in the first chunk of a COM_STMT_PREPARE reply; for a client that
      * caches metadata, keeps a copy of the reply, whose column definitions the client now holds.
+     * An error of a COM_STMT_FETCH that names the statement ({@code The statement (n) has no open
+     * cursor}) names it by the client's id, not its backend copy's.
      */
     @Override
-    public void relaying(Command command, ByteBuf chunk) {
+    public ByteBuf relaying(Command command, ByteBuf chunk) {
+        if (command == Command.STMT_FETCH && running != null && runningCopy != null) {
+            return StatementIdErrors.withClientId(chunk, runningCopy.backendId(), running.id);
+        }
         if (command == Command.STMT_PREPARE) {
             statements.patchReply(chunk);
             if (parts.backend().isolatesMetadata()) {
@@ -516,6 +527,7 @@ final class PreparedCommands implements ResponseListener {
                 prepareReply.writeBytes(bytes);
             }
         }
+        return chunk;
     }
 
     private void forgetPrepareReply() {
@@ -576,6 +588,7 @@ final class PreparedCommands implements ResponseListener {
             default -> { }
         }
         running = null;
+        runningCopy = null;
         forgetRetryable();
         parts.routing().statementPinned(statements.pinned());
     }
@@ -584,6 +597,7 @@ final class PreparedCommands implements ResponseListener {
     @Override
     public boolean retried(BackendConnection connection, boolean bytesRelayed) {
         running = null;
+        runningCopy = null;
         preparing = null;
         forgetPrepareReply();
         Sent sent = retryable;
@@ -620,6 +634,7 @@ final class PreparedCommands implements ResponseListener {
     void clear() {
         statements.clear();
         running = null;
+        runningCopy = null;
         preparing = null;
         forgetRetryable();
     }

@@ -21,8 +21,12 @@ interface ResponseListener {
         return false;
     }
 
-    /** A chunk of the response to {@code command} on its way to the client; may be patched in place. */
-    default void relaying(Command command, ByteBuf chunk) {
+    /**
+     * A chunk of the response to {@code command} on its way to the client, patched in place or
+     * replaced (then released): returns what goes on.
+     */
+    default ByteBuf relaying(Command command, ByteBuf chunk) {
+        return chunk;
     }
 
     /**
