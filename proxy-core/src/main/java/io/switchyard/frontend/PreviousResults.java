@@ -52,8 +52,10 @@ final class PreviousResults {
             }
             return;
         }
-        boolean uncounted = response.error() != null || response.resultSets() != 1 || response.cursorOpened();
         boolean resultSet = response.resultSetsWithColumns() == 1;
+        boolean one = response.error() == null && response.resultSets() == 1;
+        // A result that leaves FOUND_ROWS() leaves it however its rows come, through a cursor too.
+        boolean uncounted = !one || (response.cursorOpened() && !(resultSet && tracker.resultLeavesFoundRows()));
         // A SHOW WARNINGS leaves the count where it was, as a statement without a result set does.
         if (uncounted || (resultSet && !tracker.resultLeavesFoundRows())) {
             foundRows.at(c);
