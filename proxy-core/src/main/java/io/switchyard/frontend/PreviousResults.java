@@ -54,10 +54,11 @@ final class PreviousResults {
         }
         boolean resultSet = response.resultSetsWithColumns() == 1;
         boolean one = response.error() == null && response.resultSets() == 1;
-        // A result that leaves FOUND_ROWS() leaves it however its rows come, through a cursor too.
-        boolean uncounted = !one || (response.cursorOpened() && !(resultSet && tracker.resultLeavesFoundRows()));
-        // A SHOW WARNINGS leaves the count where it was, as a statement without a result set does.
-        if (uncounted || (resultSet && !tracker.resultLeavesFoundRows())) {
+        // A result that leaves FOUND_ROWS() (a SHOW WARNINGS, a VALUES, ...) leaves the count where
+        // it was, as a statement without a result set does, however its rows come (a cursor's too).
+        boolean leaves = one && resultSet && tracker.resultLeavesFoundRows();
+        boolean uncounted = !one || (response.cursorOpened() && !leaves);
+        if (uncounted || (resultSet && !leaves)) {
             foundRows.at(c);
         } else {
             foundRows.carriedOneMore(c);

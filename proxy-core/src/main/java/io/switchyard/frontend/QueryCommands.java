@@ -1,6 +1,7 @@
 package io.switchyard.frontend;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.util.concurrent.Future;
 import io.switchyard.frontend.state.SessionStateTracker;
 import io.switchyard.protocol.Command;
@@ -95,14 +96,6 @@ final class QueryCommands {
         return List.of(Frame.of(0, body));
     }
 
-    /** The statement text of a COM_QUERY {@code frame} (after the command byte), as its bytes. */
-    private static byte[] textOf(Frame frame) {
-        ByteBuf payload = frame.payload();
-        byte[] text = new byte[payload.readableBytes() - 1];
-        payload.getBytes(payload.readerIndex() + 1, text);
-        return text;
-    }
-
     /**
      * Applies the query rules to a statement and runs it on the hostgroup they name, unless the
      * session must stay where it is (transaction, pinned state): see {@link StatementRouting}.
@@ -123,7 +116,10 @@ final class QueryCommands {
             return;
         }
         List<Frame> toSend = d.rewritten() != null ? d.rewritten() : frames;
-        byte[] mirrored = d.rules() != null && d.rules().mirrorHostgroup() != null ? textOf(toSend.get(0)) : null;
+        // A mirror's copy: the statement's text as it goes to the server, byte for byte.
+        ByteBuf first = toSend.get(0).payload();
+        byte[] mirrored = d.rules() != null && d.rules().mirrorHostgroup() != null
+                ? ByteBufUtil.getBytes(first, first.readerIndex() + 1, first.readableBytes() - 1) : null;
         if (d.rewritten() != null) {
             frames.forEach(Frame::release);
         }
